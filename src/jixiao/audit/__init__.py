@@ -1,0 +1,1 @@
+"""Audit reports written elsewhere: read → normalize → quantities → relations → checks → findings."""

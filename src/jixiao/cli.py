@@ -1,0 +1,26 @@
+"""The ``jixiao`` command: a thin Typer shell over the library.
+
+Each group of commands lives in :mod:`jixiao.commands` and registers itself here. Errors reach
+the user as one clear Chinese line and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from jixiao.commands import audit, data
+
+app = typer.Typer(
+    name="jixiao",
+    help="医保绩效：基金与部门预算绩效自评的计算、评分、撰写与审核。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (data, audit):
+    module.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

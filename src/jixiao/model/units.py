@@ -1,0 +1,42 @@
+"""Units (单位): the agencies whose figures jixiao keeps, in a tree county → city → province."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Level(StrEnum):
+    """行政层级. 区本级/市本级 are the agency's own level inside a province/city."""
+
+    national = "国家"
+    province = "省"
+    region_own = "区本级"
+    province_own = "省本级"
+    city = "市"
+    city_own = "市本级"
+    county = "县"
+
+
+class UnitKind(StrEnum):
+    bureau = "医疗保障局"
+    affairs_center = "医疗保障事务中心"
+    development_center = "医疗保障事业发展中心"
+    insurance_office = "医疗保险处"
+    insurance_bureau = "医疗保险管理局"
+    finance_bureau = "财政局"
+    other = "其他"
+
+
+class Unit(BaseModel):
+    """An agency. ``code`` is stable and unique (e.g. 行政区划代码 plus a suffix)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z_.\-]+$", title="单位代码")
+    name: str = Field(min_length=2, max_length=80, title="单位名称")
+    level: Level = Field(title="层级")
+    kind: UnitKind = Field(title="单位类型")
+    parent: str | None = Field(default=None, title="上级单位代码")
+    region: str | None = Field(default=None, title="所属地区", description="e.g. 新疆维吾尔自治区哈密市")

@@ -1,0 +1,221 @@
+"""Checks on a dataset that the schema alone cannot make: references, parts and totals,
+magnitudes that betray a wrong unit, duplicates.
+
+Errors make the load refuse the whole batch; warnings load but are shown. Each problem names
+the field path and says what is wrong in Chinese. Comparisons use the written precision
+(intervals), so a correctly rounded figure is never flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from jixiao.model import Dataset
+from jixiao.model.department import DepartmentExpenditure, DepartmentYear, Staff, ThreePublic
+from jixiao.model.funds import BalanceSheet, FundExpenditure, FundIncome, FundYear
+from jixiao.numbers import Interval, Quantity, UnitError, interval_sum, parse_quantity
+from jixiao.problems import Problem
+
+#: Above these a figure is not believable for one agency: most likely 元 typed into a 万元 field.
+MAX_FUND_WAN = Decimal(100_000_000)  # 1 万亿元
+MAX_DEPARTMENT_WAN = Decimal(1_000_000)  # 100 亿元
+MAX_PERSONS = Decimal(2_000_000_000)
+
+
+def _title(model: BaseModel, name: str) -> str:
+    info = type(model).model_fields.get(name)
+    return (info.title if info and info.title else name)
+
+
+def _money(q: Quantity | None) -> Interval | None:
+    return q.interval_in("万元") if q is not None else None
+
+
+def _quantities(model: BaseModel, path: str) -> Iterator[tuple[str, Quantity, str]]:
+    """Every Quantity in a (nested) model with its path and Chinese title."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, Quantity):
+            yield f"{path}.{name}", value, _title(model, name)
+        elif isinstance(value, BaseModel):
+            yield from _quantities(value, f"{path}.{name}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _quantities(item, f"{path}.{name}[{i}]")
+
+
+def _parts_problems(
+    model: BaseModel, total_name: str, part_names: Iterable[str], path: str, source: str | None,
+    *, convert: str = "万元",
+) -> list[Problem]:
+    total = getattr(model, total_name)
+    if total is None:
+        return []
+    total_iv = total.interval_in(convert)
+    problems: list[Problem] = []
+    parts: list[tuple[str, Quantity]] = []
+    for name in part_names:
+        part = getattr(model, name)
+        if part is None:
+            continue
+        parts.append((name, part))
+        if part.interval_in(convert).lo > total_iv.hi:
+            problems.append(Problem(
+                "JX-IN-010",
+                f"{_title(model, name)} {part} 大于其总数 {_title(model, total_name)} {total}",
+                source=source, path=f"{path}.{name}",
+            ))
+    if len(parts) >= 2 and not problems:
+        summed = interval_sum([p.interval_in(convert) for _, p in parts])
+        if summed.lo > total_iv.hi:
+            names = "、".join(_title(model, n) for n, _ in parts)
+            problems.append(Problem(
+                "JX-IN-011",
+                f"{names}之和约为 {summed.mid.normalize():f}{convert}，超过{_title(model, total_name)} {total}",
+                severity="warning", source=source, path=f"{path}.{total_name}",
+            ))
+    return problems
+
+
+def _magnitude_problems(model: BaseModel, path: str, limit_wan: Decimal, source: str | None) -> list[Problem]:
+    problems = []
+    for field_path, q, title in _quantities(model, path):
+        if q.dimension == "money" and abs(q.value_in("万元")) >= limit_wan:
+            problems.append(Problem(
+                "JX-IN-012",
+                f"{title} {q} 大得不合常理（≥{limit_wan:f}万元），是否把“元”填成了“万元”？",
+                source=source, path=field_path,
+            ))
+        elif q.dimension in ("person", "person_time") and q.value_in(q.unit) * (
+            Decimal(10_000) if q.unit.startswith("万") else 1
+        ) >= MAX_PERSONS:
+            problems.append(Problem("JX-IN-012", f"{title} {q} 大得不合常理", source=source, path=field_path))
+    return problems
+
+
+def _fund_year_problems(fy: FundYear, path: str, source: str | None) -> list[Problem]:
+    problems = _magnitude_problems(fy, path, MAX_FUND_WAN, source)
+    problems += _parts_problems(fy.income, "total", FundIncome.PARTS, f"{path}.income", source)
+    problems += _parts_problems(
+        fy.income, "contributions", ("contributions_employer", "contributions_individual"), f"{path}.income", source
+    )
+    problems += _parts_problems(fy.expenditure, "total", FundExpenditure.PARTS, f"{path}.expenditure", source)
+    problems += _parts_problems(
+        fy.expenditure, "benefits", FundExpenditure.BENEFIT_PARTS, f"{path}.expenditure", source
+    )
+    problems += _parts_problems(
+        fy.balance_sheet, "assets_total", BalanceSheet.ASSET_PARTS, f"{path}.balance_sheet", source
+    )
+    problems += _parts_problems(
+        fy.balance_sheet, "liabilities_total", BalanceSheet.LIABILITY_PARTS, f"{path}.balance_sheet", source
+    )
+    problems += _parts_problems(
+        fy.coverage, "insured", ("employed", "retired"), f"{path}.coverage", source, convert="人"
+    )
+    problems += _parts_problems(fy.coverage, "insured", ("over_60",), f"{path}.coverage", source, convert="人")
+    problems += _parts_problems(
+        fy.services, "maternity", ("maternity_medical", "maternity_allowance"), f"{path}.services", source,
+        convert="人次",
+    )
+    problems += _stated_problems(fy.stated, path, source)
+    return problems
+
+
+def _department_problems(dy: DepartmentYear, path: str, source: str | None) -> list[Problem]:
+    problems = _magnitude_problems(dy, path, MAX_DEPARTMENT_WAN, source)
+    problems += _parts_problems(dy.expenditure, "total", DepartmentExpenditure.PARTS, f"{path}.expenditure", source)
+    problems += _parts_problems(
+        dy.expenditure, "basic", DepartmentExpenditure.BASIC_PARTS, f"{path}.expenditure", source
+    )
+    problems += _parts_problems(dy.income, "total", ("fiscal", "other"), f"{path}.income", source)
+    problems += _parts_problems(dy.staff, "authorized", Staff.AUTHORIZED_PARTS, f"{path}.staff", source, convert="人")
+    for which in ("actual", "budget"):
+        total = getattr(dy.three_public.total, which)
+        for name in ThreePublic.PARTS:
+            part = getattr(getattr(dy.three_public, name), which)
+            if total is not None and part is not None and part.interval_in("万元").lo > total.interval_in("万元").hi:
+                problems.append(Problem(
+                    "JX-IN-010",
+                    f"“三公”经费中{_title(dy.three_public, name)} {part} 大于合计 {total}",
+                    source=source, path=f"{path}.three_public.{name}.{which}",
+                ))
+    problems += _stated_problems(dy.stated, path, source)
+    return problems
+
+
+def _stated_problems(stated: dict, path: str, source: str | None) -> list[Problem]:
+    problems = []
+    for key, figure in stated.items():
+        try:
+            parse_quantity(figure.value)
+        except (ValueError, UnitError) as exc:
+            problems.append(Problem("JX-IN-014", f"所述数值“{figure.value}”无法识别：{exc}", source=source,
+                                    path=f"{path}.stated.{key}"))
+    return problems
+
+
+def validate_dataset(ds: Dataset, known_units: set[str], source: str | None = None) -> list[Problem]:
+    """All problems of one file's dataset; ``known_units`` are unit codes defined anywhere."""
+    problems: list[Problem] = []
+    codes = {u.code for u in ds.units} | known_units
+    parents = {u.code: u.parent for u in ds.units}
+    for i, unit in enumerate(ds.units):
+        if unit.parent is not None and unit.parent not in codes:
+            problems.append(Problem("JX-IN-022", f"上级单位“{unit.parent}”不存在", source=source,
+                                    path=f"units[{i}].parent"))
+        seen, cur = {unit.code}, unit.parent
+        while cur is not None and cur in parents:
+            if cur in seen:
+                problems.append(Problem("JX-IN-022", f"单位“{unit.code}”的上级关系形成了循环", source=source,
+                                        path=f"units[{i}].parent"))
+                break
+            seen.add(cur)
+            cur = parents[cur]
+    records: list[tuple[str, str]] = [
+        *((f"fund_years[{i}]", r.unit) for i, r in enumerate(ds.fund_years)),
+        *((f"departments[{i}]", r.unit) for i, r in enumerate(ds.departments)),
+        *((f"projects[{i}]", r.unit) for i, r in enumerate(ds.projects)),
+    ]
+    for path, code in records:
+        if code not in codes:
+            problems.append(Problem("JX-IN-020", f"单位代码“{code}”未定义（先导入单位，或在 units 中列出）",
+                                    source=source, path=f"{path}.unit"))
+    for i, fy in enumerate(ds.fund_years):
+        problems += _fund_year_problems(fy, f"fund_years[{i}]", source)
+    for i, dy in enumerate(ds.departments):
+        problems += _department_problems(dy, f"departments[{i}]", source)
+    for i, pr in enumerate(ds.projects):
+        problems += _magnitude_problems(pr, f"projects[{i}]", MAX_DEPARTMENT_WAN, source)
+        problems += _parts_problems(pr.funds, "budget", ("budget_fiscal", "budget_carryover", "budget_other"),
+                                    f"projects[{i}].funds", source)
+        problems += _parts_problems(pr.funds, "executed", ("executed_fiscal", "executed_carryover", "executed_other"),
+                                    f"projects[{i}].funds", source)
+        problems += _stated_problems(pr.stated, f"projects[{i}]", source)
+    return problems
+
+
+def duplicate_records(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
+    """The same unit, fund-year, department-year or project defined twice in one batch."""
+    seen: dict[tuple, str] = {}
+    problems = []
+    for source, ds in loaded:
+        keyed: list[tuple[tuple, str, str]] = [
+            *((("unit", u.code), f"units[{i}]", f"单位“{u.code}”") for i, u in enumerate(ds.units)),
+            *((("fund", *r.key, r.scope), f"fund_years[{i}]", f"{r.unit} {r.year}年{r.fund.value}")
+              for i, r in enumerate(ds.fund_years)),
+            *((("dept", *r.key), f"departments[{i}]", f"{r.unit} {r.year}年部门数据")
+              for i, r in enumerate(ds.departments)),
+            *((("project", *r.key), f"projects[{i}]", f"{r.unit} {r.year}年项目“{r.name}”")
+              for i, r in enumerate(ds.projects)),
+        ]
+        for key, path, label in keyed:
+            if key in seen:
+                message = f"{label}重复（已在 {seen[key]} 中定义）"
+                problems.append(Problem("JX-IN-021", message, source=source, path=path))
+            else:
+                seen[key] = f"{source}:{path}"
+    return problems
