@@ -319,10 +319,16 @@ def parse_quantity(text: str, default_unit: str = "") -> Quantity:
         else:
             break
     number, unit = raw[:number_end], raw[number_end:].strip()
-    for word in ("余", "多", "以上", "以下"):
-        if unit.startswith(word):
+    for word in ("以上", "以下", "余", "多"):
+        # 余/多 may stand inside the unit: "71万余人" = more than 71万人
+        if unit.startswith(word) or (word in ("余", "多") and unit[1:2] == word and unit[:1] in "万亿"):
             approx = word  # type: ignore[assignment]
-            unit = unit[len(word):].strip()
+            unit = unit.replace(word, "", 1).strip()
+            break
+        if unit.endswith(word) and unit[: -len(word)] in UNITS:  # "95%以上"
+            approx = word  # type: ignore[assignment]
+            unit = unit[: -len(word)]
+            break
     unit = unit or default_unit
     if unit and unit not in UNITS:
         raise UnitError(f"未知单位“{unit}”（在“{text}”中）")
