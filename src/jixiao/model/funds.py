@@ -224,6 +224,11 @@ class FundYear(_Strict):
         default_factory=dict, title="报告所述派生数", description="indicator id → figure as stated"
     )
     notes: list[str] = Field(default_factory=list, title="说明")
+    narrative: dict[str, str] = Field(
+        default_factory=dict,
+        title="文字说明",
+        description="section key → officer-written text (工作成效, 存在问题, 改进措施...), see jixiao.write.outline",
+    )
 
     @property
     def key(self) -> tuple[str, int, str]:

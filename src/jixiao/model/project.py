@@ -78,6 +78,11 @@ class Project(_Strict):
     indicators: list[IndicatorRow] = Field(default_factory=list, title="绩效指标")
     stated: dict[str, StatedFigure] = Field(default_factory=dict, title="报告所述派生数")
     notes: list[str] = Field(default_factory=list, title="说明")
+    narrative: dict[str, str] = Field(
+        default_factory=dict,
+        title="文字说明",
+        description="section key → officer-written text (工作成效, 存在问题, 改进措施...), see jixiao.write.outline",
+    )
 
     @property
     def key(self) -> tuple[str, int, str]:
