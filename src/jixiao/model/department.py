@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from jixiao.model.funds import StatedFigure
-from jixiao.model.types import Money, Persons, SignedMoney
+from jixiao.model.types import Money, Persons, Rate, SignedMoney
 
 
 class _Strict(BaseModel):
@@ -78,6 +78,11 @@ class FunctionalLine(_Strict):
     item: str | None = Field(default=None, title="项")
     actual: Money = Field(title="决算数")
     budget: Money | None = Field(default=None, title="预算数")
+    completion: Rate | None = Field(default=None, title="完成预算（报告所述）", description="e.g. '100%'")
+    share: Rate | None = Field(
+        default=None, title="占比（报告所述）", description="share of the total it is set against, e.g. '30.12%'"
+    )
+    line: int | None = Field(default=None, ge=1, title="原文行号")
 
 
 class ThreePublicItem(_Strict):
@@ -122,6 +127,15 @@ class DepartmentPrevious(_Strict):
     carryover_closing: Money | None = Field(default=None, title="上年末结转结余")
 
 
+class DepartmentChange(_Strict):
+    """较上年增减额 as the report states them when it does not state the 上年数 itself (减少 → negative)."""
+
+    operating_costs: SignedMoney | None = Field(default=None, title="机关运行经费较上年增减额")
+    general_public_expenditure: SignedMoney | None = Field(
+        default=None, title="一般公共预算财政拨款支出较上年增减额"
+    )
+
+
 class DepartmentYear(_Strict):
     """部门整体支出 of one unit for one year."""
 
@@ -138,6 +152,7 @@ class DepartmentYear(_Strict):
     assets: Assets = Field(default_factory=Assets)
     carryover: Carryover = Field(default_factory=Carryover)
     previous: DepartmentPrevious = Field(default_factory=DepartmentPrevious)
+    change: DepartmentChange = Field(default_factory=DepartmentChange, title="较上年增减额")
     self_score: str | None = Field(default=None, title="自评得分")
     stated: dict[str, StatedFigure] = Field(default_factory=dict, title="报告所述派生数")
     notes: list[str] = Field(default_factory=list, title="说明")

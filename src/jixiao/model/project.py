@@ -40,6 +40,9 @@ class IndicatorRow(_Strict):
     score: str | None = Field(default=None, title="得分")
     deviation_reason: str | None = Field(default=None, title="偏差原因分析及改进措施")
     line: int | None = Field(default=None, ge=1, title="原文行号")
+    actual_line: int | None = Field(
+        default=None, ge=1, title="实际完成值原文行号", description="when the actual is stated away from the table row"
+    )
 
     @property
     def parsed_target(self) -> Target:
