@@ -172,6 +172,17 @@ class Services(_Strict):
     assistance_amount: Money | None = Field(default=None, title="医疗救助金额")
     subsidy_eligible: Persons | None = Field(default=None, title="列入补助范围人数")
     subsidy_recipients: Persons | None = Field(default=None, title="实际享受补助人数")
+    subsidy_eligible_agencies: Persons | None = Field(default=None, title="其中：机关单位列入补助范围人数")
+    subsidy_eligible_institutions: Persons | None = Field(default=None, title="其中：事业单位列入补助范围人数")
+    subsidy_recipients_agencies: Persons | None = Field(default=None, title="其中：机关单位实际享受补助人数")
+    subsidy_recipients_institutions: Persons | None = Field(default=None, title="其中：事业单位实际享受补助人数")
+
+    SUBSIDY_ELIGIBLE_PARTS: ClassVar[tuple[str, ...]] = (
+        "subsidy_eligible_agencies", "subsidy_eligible_institutions",
+    )
+    SUBSIDY_RECIPIENT_PARTS: ClassVar[tuple[str, ...]] = (
+        "subsidy_recipients_agencies", "subsidy_recipients_institutions",
+    )
 
 
 class FundPrevious(_Strict):
@@ -192,6 +203,8 @@ class FundChange(_Strict):
 
     income_total: SignedMoney | None = Field(default=None, title="收入较上年增减额")
     expenditure_total: SignedMoney | None = Field(default=None, title="支出较上年增减额")
+    contributions: SignedMoney | None = Field(default=None, title="征缴（保险费）收入较上年增减额")
+    benefits: SignedMoney | None = Field(default=None, title="待遇支出较上年增减额")
     insured: int | None = Field(default=None, title="参保人数较上年增减")
     maternity_beneficiaries: int | None = Field(default=None, title="生育待遇人次较上年增减")
 
