@@ -1001,9 +1001,15 @@ def _pdf_page_blocks(lines: list[dict[str, Any]], page: int, width: float) -> li
     left = min(float(ln["x0"]) for ln in lines)
     groups: list[list[str]] = []
     current: list[str] = []
+    span = max(right - left, 1.0)
     for k, ln in enumerate(lines):
-        current.append(str(ln["text"]))
-        full = float(ln["x1"]) >= right - max(12.0, width * 0.03)
+        text = str(ln["text"])
+        current.append(text)
+        gap = right - float(ln["x1"])
+        # a line that runs to the right margin continues on the next line; so does one that
+        # stops a little short (CJK wrapping does not break inside "105.39%") without ending
+        # a sentence
+        full = gap <= max(12.0, width * 0.03) or (gap <= span * 0.2 and not text.rstrip().endswith(_STOPS))
         next_indented = k + 1 < len(lines) and float(lines[k + 1]["x0"]) > left + 12.0
         if not full or next_indented or k + 1 == len(lines):
             groups.append(current)
@@ -1030,6 +1036,9 @@ def _pdf_page_blocks(lines: list[dict[str, Any]], page: int, width: float) -> li
             mapped = []
         blocks.append(Block(text=norm, page=page, source_text=source, origin=mapped))
     return blocks
+
+
+_STOPS = ("。", "！", "？", "；", "：", ":", ";", ".", "!", "?")
 
 
 def _needs_space(a: str, b: str) -> bool:
