@@ -40,6 +40,9 @@ class LoadResult:
     dataset: Dataset | None
     problems: list[Problem] = field(default_factory=list)
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+    #: the per-file datasets a batch was merged from (source, dataset), so a store can say
+    #: which file each record came from
+    parts: list[tuple[str, Dataset]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -227,4 +230,4 @@ def load_files(paths: list[str | Path], known_units: set[str] | None = None) -> 
     merged = loaded[0][1]
     for _, dataset in loaded[1:]:
         merged = merged.merged(dataset)
-    return LoadResult(merged, problems)
+    return LoadResult(merged, problems, parts=loaded)

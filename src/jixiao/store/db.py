@@ -1,0 +1,113 @@
+"""Where the database is and how to open it.
+
+``JIXIAO_DATABASE_URL`` selects any SQLAlchemy URL (PostgreSQL: ``postgresql+psycopg://...``);
+otherwise a SQLite file ``jixiao.db`` in ``JIXIAO_HOME`` (default ``$XDG_DATA_HOME/jixiao`` or
+``~/.local/share/jixiao``). Opening a database always brings its schema to the newest Alembic
+revision, so a fresh database is ready to use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or used; the message is one Chinese line for the user."""
+
+
+def default_home(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("JIXIAO_HOME"):
+        return Path(env["JIXIAO_HOME"]).expanduser()
+    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg).expanduser() / "jixiao"
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    if env.get("JIXIAO_DATABASE_URL"):
+        return env["JIXIAO_DATABASE_URL"]
+    return f"sqlite:///{default_home(env) / 'jixiao.db'}"
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: :func:`database_url`); makes the SQLite directory."""
+    url = url or database_url()
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"数据库地址无效：{url}") from exc
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        try:
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"无法创建数据目录 {Path(parsed.database).parent}：{exc.strerror}") from exc
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"connect_timeout": 5}
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise DatabaseError(f"无法使用数据库 {describe(url)}：{exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration shipped inside the package."""
+    here = resources.files("jixiao.store")
+    config = Config(str(here / "alembic.ini"))
+    config.set_main_option("script_location", str(here / "migrations"))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(url: str | None = None) -> Engine:
+    """Open (and migrate) the database; :class:`DatabaseError` with a clear message if unusable."""
+    url = url or database_url()
+    engine = create_db_engine(url)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseError(f"无法打开数据库 {describe(url)}：{reason}") from exc
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,428 @@
+"""Repository functions: save a validated dataset, read records back as model objects.
+
+Loading is idempotent and atomic:
+- every record is upserted by its natural key (unit code; unit × year × fund × scope; unit × year;
+  unit × year × project name), so loading the same file twice leaves the same state;
+- :func:`import_files` validates the whole batch first (nothing is written if any file has an
+  error), then writes everything in one transaction, which rolls back on any failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from jixiao.load import load_files
+from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
+from jixiao.problems import Problem
+from jixiao.store.db import DatabaseError
+from jixiao.store.models import (
+    TABLES,
+    Base,
+    DepartmentYearRow,
+    FundYearRow,
+    ImportRow,
+    ProjectRow,
+    UnitRow,
+)
+
+TABLE_LABELS = {
+    "units": "单位",
+    "fund_years": "基金年度数据",
+    "department_years": "部门整体支出",
+    "projects": "项目",
+}
+_CHUNK = 500
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class SaveCounts:
+    """What a save did, per table: inserted, updated, unchanged."""
+
+    inserted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLE_LABELS, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLE_LABELS, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLE_LABELS, 0))
+
+    def add(self, other: SaveCounts) -> None:
+        for mine, theirs in ((self.inserted, other.inserted), (self.updated, other.updated),
+                             (self.unchanged, other.unchanged)):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+
+    def total(self, table: str) -> int:
+        return self.inserted[table] + self.updated[table] + self.unchanged[table]
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {
+            table: {"inserted": self.inserted[table], "updated": self.updated[table],
+                    "unchanged": self.unchanged[table]}
+            for table in TABLE_LABELS
+        }
+
+
+@dataclass
+class ImportedFile:
+    file: str
+    sha256: str
+    import_id: int
+    new: bool
+
+
+@dataclass
+class ImportOutcome:
+    """Result of :func:`import_files`: the problems found, and what was saved when none were errors."""
+
+    problems: list[Problem]
+    counts: SaveCounts | None = None
+    files: list[ImportedFile] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.counts is not None
+
+
+def _doc(model: BaseModel) -> dict[str, Any]:
+    """The stored document: figures as written strings with their unit; absent fields left out."""
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+def _ordered_units(units: Iterable[Unit]) -> list[Unit]:
+    """Parents before children (the batch is known to be free of cycles)."""
+    by_code = {u.code: u for u in units}
+    done: set[str] = set()
+    ordered: list[Unit] = []
+
+    def visit(unit: Unit, trail: frozenset[str]) -> None:
+        if unit.code in done:
+            return
+        if unit.parent in by_code and unit.parent not in trail:
+            visit(by_code[unit.parent], trail | {unit.code})
+        done.add(unit.code)
+        ordered.append(unit)
+
+    for unit in by_code.values():
+        visit(unit, frozenset())
+    return ordered
+
+
+def _upsert(
+    session: Session, row: Any, doc: dict[str, Any], import_id: int | None, columns: dict[str, Any],
+    counts: SaveCounts, table: str, existing: Any | None,
+) -> None:
+    if existing is None:
+        session.add(row(**columns, doc=doc, import_id=import_id))
+        counts.inserted[table] += 1
+        return
+    changed = existing.doc != doc or existing.import_id != import_id or any(
+        getattr(existing, k) != v for k, v in columns.items()
+    )
+    if not changed:
+        counts.unchanged[table] += 1
+        return
+    for key, value in columns.items():
+        setattr(existing, key, value)
+    existing.doc = doc
+    existing.import_id = import_id
+    counts.updated[table] += 1
+
+
+def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) -> SaveCounts:
+    """Upsert the records of several datasets (each with the import row it came from).
+
+    Runs inside the caller's transaction; the caller commits or rolls back.
+    """
+    counts = SaveCounts()
+    unit_import: dict[str, int | None] = {}
+    units: list[Unit] = []
+    for import_id, ds in parts:
+        for unit in ds.units:
+            unit_import[unit.code] = import_id
+            units.append(unit)
+    ordered = _ordered_units(units)
+    existing_units: dict[str, UnitRow] = {}
+    for chunk in _chunks([u.code for u in ordered]):
+        existing_units.update(
+            (r.code, r) for r in session.scalars(select(UnitRow).where(UnitRow.code.in_(chunk)))
+        )
+    for unit in ordered:
+        columns = {"code": unit.code, "name": unit.name, "level": unit.level.value, "kind": unit.kind.value,
+                   "parent": unit.parent, "region": unit.region}
+        _upsert(session, UnitRow, _doc(unit), unit_import[unit.code], columns, counts, "units",
+                existing_units.get(unit.code))
+    # parents were added before children, so their rows are inserted first
+    session.flush()
+
+    codes = sorted({r.unit for _, ds in parts for r in (*ds.fund_years, *ds.departments, *ds.projects)})
+    old_funds: dict[tuple[str, int, str, str], FundYearRow] = {}
+    old_depts: dict[tuple[str, int], DepartmentYearRow] = {}
+    old_projects: dict[tuple[str, int, str], ProjectRow] = {}
+    for chunk in _chunks(codes):
+        for f in session.scalars(select(FundYearRow).where(FundYearRow.unit.in_(chunk))):
+            old_funds[(f.unit, f.year, f.fund, f.scope)] = f
+        for d in session.scalars(select(DepartmentYearRow).where(DepartmentYearRow.unit.in_(chunk))):
+            old_depts[(d.unit, d.year)] = d
+        for p in session.scalars(select(ProjectRow).where(ProjectRow.unit.in_(chunk))):
+            old_projects[(p.unit, p.year, p.name)] = p
+
+    for import_id, ds in parts:
+        for fy in ds.fund_years:
+            scope = fy.scope or ""
+            cols = {"unit": fy.unit, "year": fy.year, "fund": fy.fund.value, "scope": scope}
+            _upsert(session, FundYearRow, _doc(fy), import_id, cols, counts, "fund_years",
+                    old_funds.get((fy.unit, fy.year, fy.fund.value, scope)))
+        for dy in ds.departments:
+            cols = {"unit": dy.unit, "year": dy.year}
+            _upsert(session, DepartmentYearRow, _doc(dy), import_id, cols, counts, "department_years",
+                    old_depts.get((dy.unit, dy.year)))
+        for pr in ds.projects:
+            cols = {"unit": pr.unit, "year": pr.year, "name": pr.name}
+            _upsert(session, ProjectRow, _doc(pr), import_id, cols, counts, "projects",
+                    old_projects.get((pr.unit, pr.year, pr.name)))
+    session.flush()
+    return counts
+
+
+def save_dataset(session: Session, dataset: Dataset, import_id: int | None = None) -> SaveCounts:
+    """Upsert one validated dataset (in the caller's transaction)."""
+    return save_parts(session, [(import_id, dataset)])
+
+
+# ------------------------------------------------------------------------------------------
+# Reading back
+# ------------------------------------------------------------------------------------------
+
+
+def _unit_of(row: UnitRow) -> Unit:
+    return Unit.model_validate(row.doc)
+
+
+def list_units(session: Session) -> list[Unit]:
+    """All units, ordered by code."""
+    return [_unit_of(r) for r in session.scalars(select(UnitRow).order_by(UnitRow.code))]
+
+
+def unit_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(UnitRow.code)))
+
+
+class UnitNotFound(LookupError):
+    """No unit (or more than one) answers to what the user typed; the message says which."""
+
+
+def find_unit(session: Session, text: str) -> Unit:
+    """A unit by code, by exact name, or by a part of its name that only one unit has."""
+    text = text.strip()
+    row = session.get(UnitRow, text)
+    if row is None:
+        row = session.scalars(select(UnitRow).where(UnitRow.name == text)).first()
+    if row is None and text:
+        candidates = list(session.scalars(
+            select(UnitRow).where(UnitRow.name.contains(text, autoescape=True)).order_by(UnitRow.code).limit(6)
+        ))
+        if len(candidates) == 1:
+            row = candidates[0]
+        elif candidates:
+            names = "、".join(f"{c.name}（{c.code}）" for c in candidates[:5])
+            raise UnitNotFound(f"“{text}”对应多个单位：{names}；请写单位代码")
+    if row is None:
+        raise UnitNotFound(f"找不到单位“{text}”（用 jixiao units 查看已有单位）")
+    return _unit_of(row)
+
+
+def get_fund_years(session: Session, unit: str | None = None, year: int | None = None) -> list[FundYear]:
+    """Fund years, filtered by unit and/or year, ordered by unit, year, fund, scope."""
+    query = select(FundYearRow.doc)
+    if unit is not None:
+        query = query.where(FundYearRow.unit == unit)
+    if year is not None:
+        query = query.where(FundYearRow.year == year)
+    query = query.order_by(FundYearRow.unit, FundYearRow.year, FundYearRow.id)
+    return [FundYear.model_validate(doc) for doc in session.scalars(query)]
+
+
+def get_department(session: Session, unit: str, year: int) -> DepartmentYear | None:
+    doc = session.scalars(
+        select(DepartmentYearRow.doc).where(DepartmentYearRow.unit == unit, DepartmentYearRow.year == year)
+    ).first()
+    return DepartmentYear.model_validate(doc) if doc is not None else None
+
+
+def get_departments(session: Session, unit: str | None = None, year: int | None = None) -> list[DepartmentYear]:
+    query = select(DepartmentYearRow.doc)
+    if unit is not None:
+        query = query.where(DepartmentYearRow.unit == unit)
+    if year is not None:
+        query = query.where(DepartmentYearRow.year == year)
+    query = query.order_by(DepartmentYearRow.unit, DepartmentYearRow.year)
+    return [DepartmentYear.model_validate(doc) for doc in session.scalars(query)]
+
+
+def get_projects(session: Session, unit: str | None = None, year: int | None = None) -> list[Project]:
+    query = select(ProjectRow.doc)
+    if unit is not None:
+        query = query.where(ProjectRow.unit == unit)
+    if year is not None:
+        query = query.where(ProjectRow.year == year)
+    query = query.order_by(ProjectRow.unit, ProjectRow.year, ProjectRow.id)
+    return [Project.model_validate(doc) for doc in session.scalars(query)]
+
+
+def years_of(session: Session, unit: str) -> list[int]:
+    """The years for which ``unit`` has any record."""
+    years: set[int] = set()
+    for row in (FundYearRow, DepartmentYearRow, ProjectRow):
+        years.update(session.scalars(select(row.year).where(row.unit == unit).distinct()))
+    return sorted(years)
+
+
+def load_dataset(session: Session, unit: str | None = None, year: int | None = None) -> Dataset:
+    """Everything stored (or one unit's / one year's records) as a :class:`Dataset`.
+
+    ``units`` holds every unit when no unit is given, else that unit alone.
+    """
+    if unit is None:
+        units = list_units(session)
+    else:
+        row = session.get(UnitRow, unit)
+        units = [_unit_of(row)] if row is not None else []
+    return Dataset(
+        units=units,
+        fund_years=get_fund_years(session, unit, year),
+        departments=get_departments(session, unit, year),
+        projects=get_projects(session, unit, year),
+    )
+
+
+def dump_state(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table as plain dicts, in key order (for comparisons and backups)."""
+    state: dict[str, list[dict[str, Any]]] = {}
+    for model in TABLES:
+        table = model.__table__
+        rows = session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+        state[table.name] = [dict(r) for r in rows]
+    return state
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    return {name: len(rows) for name, rows in dump_state(session).items()}
+
+
+# ------------------------------------------------------------------------------------------
+# Importing files
+# ------------------------------------------------------------------------------------------
+
+
+def tree_problems(session: Session, dataset: Dataset) -> list[Problem]:
+    """Cycles that only appear when the batch's units are put into the stored tree."""
+    parents: dict[str, str | None] = {
+        code: parent for code, parent in session.execute(select(UnitRow.code, UnitRow.parent))
+    }
+    batch = {u.code: u.parent for u in dataset.units}
+    parents.update(batch)
+    problems = []
+    for i, unit in enumerate(dataset.units):
+        seen, cur = {unit.code}, unit.parent
+        while cur is not None:
+            if cur in seen:
+                problems.append(Problem(
+                    "JX-IN-022", f"单位“{unit.code}”的上级关系与库中已有单位形成了循环",
+                    path=f"units[{i}].parent",
+                ))
+                break
+            seen.add(cur)
+            cur = parents.get(cur)
+    return problems
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _import_row(session: Session, path: Path, dataset: Dataset) -> tuple[ImportRow, bool]:
+    file = str(path.resolve())
+    sha = _sha256(path)
+    row = session.scalars(select(ImportRow).where(ImportRow.file == file, ImportRow.sha256 == sha)).first()
+    if row is not None:
+        return row, False
+    row = ImportRow(
+        file=file, sha256=sha, imported_at=datetime.now(UTC), source=dataset.source,
+        units=len(dataset.units), fund_years=len(dataset.fund_years),
+        departments=len(dataset.departments), projects=len(dataset.projects),
+    )
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def import_files(engine: Engine, paths: Sequence[str | Path]) -> ImportOutcome:
+    """Validate ``paths`` as one batch against the stored units, then save all of it or nothing.
+
+    Problems (file, line, field path, message) come back as values; :class:`DatabaseError` is
+    raised only when the database itself fails.
+    """
+    try:
+        # one transaction: the stored units the batch is checked against are the ones it joins
+        with Session(engine) as session, session.begin():
+            known = unit_codes(session)
+            result = load_files(list(paths), known)
+            problems = list(result.problems)
+            if not result.ok or result.dataset is None:
+                return ImportOutcome(problems)
+            cycle = tree_problems(session, result.dataset)
+            if cycle:
+                source = result.parts[0][0] if len(result.parts) == 1 else None
+                return ImportOutcome(problems + [Problem(p.code, p.message, source=source, path=p.path)
+                                                 for p in cycle])
+            files: list[ImportedFile] = []
+            parts: list[tuple[int | None, Dataset]] = []
+            for source, dataset in result.parts:
+                row, new = _import_row(session, Path(source), dataset)
+                files.append(ImportedFile(source, row.sha256, row.id, new))
+                parts.append((row.id, dataset))
+            counts = save_parts(session, parts)
+        return ImportOutcome(problems, counts, files)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseError(f"写入数据库失败（未做任何修改）：{reason}") from exc
+
+
+__all__ = [
+    "Base",
+    "ImportOutcome",
+    "SaveCounts",
+    "UnitNotFound",
+    "dump_state",
+    "find_unit",
+    "get_department",
+    "get_departments",
+    "get_fund_years",
+    "get_projects",
+    "import_files",
+    "list_units",
+    "load_dataset",
+    "row_counts",
+    "save_dataset",
+    "save_parts",
+    "tree_problems",
+    "unit_codes",
+    "years_of",
+]

@@ -1,0 +1,49 @@
+"""Shared fixtures.
+
+Databases: ``sqlite_url`` (a file in tmp_path) and ``postgres_url`` (a fresh schema per test on
+the server named by ``JIXIAO_TEST_POSTGRES_URL``, which ``scripts/run-tests.sh`` starts; the
+test is skipped only when that variable is unset). ``db_url`` runs a test on both.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'jixiao.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    base = os.environ.get("JIXIAO_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("JIXIAO_TEST_POSTGRES_URL 未设置（scripts/run-tests.sh 会启动 PostgreSQL 并设置它）")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The same test on SQLite and on PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
