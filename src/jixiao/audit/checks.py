@@ -1,0 +1,411 @@
+"""Checks: does each asserted relation hold at the precision the figures were written with?
+
+One algorithm (Arelle's Calc 1.1 idea), no epsilon anywhere: every written figure is the interval
+of values that round to it (``74200万元`` → [74199.5, 74200.5]); the relation's right-hand side is
+computed with interval arithmetic; the stated figure is consistent when its interval meets the
+computed one. So a correctly rounded report never gets an error. When the stated figure only
+fits if its author cut digits off instead of rounding (1.486% written 1.48%), the finding is
+``JX-RND-001`` at ``info`` level.
+
+Each rule is one function here; :func:`check_relation` dispatches on the relation's form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jixiao.audit.document import Document, Mention
+from jixiao.audit.findings import Finding
+from jixiao.audit.relations import Relation, Term
+from jixiao.numbers import Interval, Quantity, UnitError, conversion, fmt, interval_sum
+from jixiao.problems import Severity
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The result of checking one relation."""
+
+    holds: bool
+    truncated: bool  # holds only if the stated figure was truncated, not rounded
+    computed: Interval | None  # for the first (preferred) reading, in the stated unit
+    terms: tuple[list[Term], list[Term]] | None
+    short: bool = False  # a partial list that falls short (not an error)
+    part_over_total: Term | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Interval helpers
+# --------------------------------------------------------------------------------------------
+
+
+def stated_interval(m: Mention, *, magnitude: bool = False, sign: int = 1) -> Interval:
+    q = m.quantity
+    iv = q.interval()
+    if sign < 0 and q.value > 0:
+        iv = -iv
+    if magnitude and q.value < 0:
+        iv = -iv
+    return iv
+
+
+def truncated_interval(m: Mention, *, magnitude: bool = False, sign: int = 1) -> Interval | None:
+    """The values a figure stands for if its author cut off digits instead of rounding."""
+    q = m.quantity
+    if q.approx is not None:
+        return None
+    v = q.value
+    if sign < 0 and v > 0:
+        v = -v
+    if magnitude:
+        v = abs(v)
+    step = Decimal(1).scaleb(q.exponent)
+    return Interval(v, v + step) if v >= 0 else Interval(v - step, v)
+
+
+def _in_unit(m: Mention, unit: str, exact: bool = False) -> Interval:
+    q = m.quantity
+    iv = Interval.exact(q.value) if exact else q.interval()
+    if q.unit in ("", unit) or unit == "":
+        return iv
+    return iv * conversion(q.unit, unit)
+
+
+def _common_unit(terms: Iterable[Term], fallback: str) -> str:
+    for t in terms:
+        if t.mention.quantity.unit:
+            return t.mention.quantity.unit
+    return fallback
+
+
+def _sum_terms(terms: list[Term], unit: str, exact: bool = False) -> Interval:
+    return interval_sum([_in_unit(t.mention, unit, exact) * t.sign for t in terms])
+
+
+def compute(rel: Relation, alt: tuple[list[Term], list[Term]], *, exact: bool = False) -> Interval:
+    """The interval the stated figure should fall in, in the stated figure's unit.
+
+    With ``exact`` every figure is taken at its written value (no rounding interval): the
+    "right value" a finding quotes.
+    """
+    num, den = alt
+    stated_unit = rel.stated.quantity.unit
+    if rel.form == "sum":
+        unit = stated_unit or _common_unit(num, "")
+        return _sum_terms(num, unit, exact)
+    if rel.code == "JX-PCP-001":
+        numer = _sum_terms(num, "元", exact)
+        denom = interval_sum([_count(t.mention, exact) * t.sign for t in den])
+        return numer / denom
+    unit = _common_unit(den + num, stated_unit)
+    numer = _sum_terms(num, unit, exact)
+    denom = _sum_terms(den, unit, exact)
+    result = numer / denom
+    if rel.percent:
+        result = result * HUNDRED
+    return result
+
+
+def _count(m: Mention, exact: bool = False) -> Interval:
+    q = m.quantity
+    iv = Interval.exact(q.value) if exact else q.interval()
+    if q.unit.startswith("万"):
+        return iv * Decimal(10000)
+    return iv
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------
+
+
+def check_relation(rel: Relation) -> Outcome:
+    """Does any reading of ``rel`` hold? Returns the outcome for the reading to report."""
+    if rel.form == "sum":
+        return _check_sum(rel)
+    return _check_ratio(rel)
+
+
+def _stated(rel: Relation) -> Interval:
+    if rel.code == "JX-BAL-001":
+        return stated_interval(rel.stated, sign=rel.direction or 1)
+    if rel.code == "JX-CHG-002" or rel.magnitude:
+        return stated_interval(rel.stated, magnitude=True)
+    return stated_interval(rel.stated)
+
+
+def _truncated(rel: Relation) -> Interval | None:
+    if rel.code == "JX-BAL-001":
+        return truncated_interval(rel.stated, sign=rel.direction or 1)
+    if rel.code == "JX-CHG-002" or rel.magnitude:
+        return truncated_interval(rel.stated, magnitude=True)
+    return truncated_interval(rel.stated)
+
+
+def _check_sum(rel: Relation) -> Outcome:
+    """Balances, sums and changes-from-two-years: Σ signed terms = stated."""
+    stated = _stated(rel)
+    first: Outcome | None = None
+    for alt in rel.alternatives:
+        try:
+            computed = compute(rel, alt)
+        except (UnitError, ZeroDivisionError, ArithmeticError):
+            continue
+        if computed.meets(stated):
+            return Outcome(True, False, computed, alt)
+        if first is None:
+            over = _part_over_total(rel, alt, stated)
+            short = rel.partial and computed.hi < stated.lo
+            trunc = _truncated(rel)
+            first = Outcome(False, trunc is not None and computed.meets(trunc), computed, alt,
+                            short=short, part_over_total=over)
+    return first or Outcome(False, False, None, None)
+
+
+def _part_over_total(rel: Relation, alt: tuple[list[Term], list[Term]], stated: Interval) -> Term | None:
+    if rel.code != "JX-SUM-001" or stated.hi < 0:
+        return None
+    unit = rel.stated.quantity.unit
+    worst: Term | None = None
+    for t in alt[0]:
+        if t.sign > 0:
+            try:
+                iv = _in_unit(t.mention, unit)
+            except UnitError:
+                continue
+            if iv.lo > stated.hi and (worst is None or iv.lo > _in_unit(worst.mention, unit).lo):
+                worst = t
+    return worst
+
+
+def _check_ratio(rel: Relation) -> Outcome:
+    """Shares, completion rates, growth rates, per capita: numerator / denominator = stated."""
+    stated = _stated(rel)
+    first: Outcome | None = None
+    for alt in rel.alternatives:
+        try:
+            computed = compute(rel, alt)
+        except (UnitError, ZeroDivisionError, ArithmeticError):
+            continue
+        if rel.magnitude:
+            computed = Interval(min(abs(computed.lo), abs(computed.hi)) if computed.lo * computed.hi > 0
+                                else Decimal(0), max(abs(computed.lo), abs(computed.hi)))
+        if computed.meets(stated):
+            return Outcome(True, False, computed, alt)
+        if first is None:
+            trunc = _truncated(rel)
+            first = Outcome(False, trunc is not None and computed.meets(trunc), computed, alt)
+    return first or Outcome(False, False, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Findings from outcomes
+# --------------------------------------------------------------------------------------------
+
+
+def _places(q: Quantity) -> int:
+    return max(0, -q.exponent)
+
+
+def expected_text(computed: Interval, q: Quantity, point: Decimal | None = None) -> str:
+    """The right value at the stated precision: the arithmetic of the written figures
+    (``point``), or the interval when the written figures cannot pin it down to one value
+    at the stated precision (e.g. a rate from figures written to 0.1).
+    """
+    places = _places(q)
+    lo, hi = fmt(computed.lo, places), fmt(computed.hi, places)
+    if lo == hi:
+        return lo
+    step = Decimal(1).scaleb(-places)
+    if point is not None and computed.width <= 4 * step:
+        return fmt(point, places)
+    return f"[{lo}, {hi}]"
+
+
+def _num(q: Quantity, value: Decimal | None = None) -> str:
+    v = q.value if value is None else value
+    return f"{v:f}{q.unit}"
+
+
+def _fig(m: Mention, magnitude: bool = False) -> str:
+    q = m.quantity
+    v = abs(q.value) if magnitude else q.value
+    return f"{v:f}{q.unit}"
+
+
+def _with_unit(text: str, q: Quantity) -> str:
+    return text if text.startswith("[") else f"{text}{q.unit}"
+
+
+def _quote(doc: Document, m: Mention, width: int = 40) -> str:
+    block = doc.blocks[m.block]
+    text = block.text
+    s = m.start
+    e = m.end
+    left = max(0, s - width)
+    for k in range(s - 1, left - 1, -1):
+        if text[k] in "。！？\n":
+            left = k + 1
+            break
+    right = min(len(text), e + 16)
+    for k in range(e, right):
+        if text[k] in "。；！？\n":
+            right = k + 1
+            break
+    return text[left:right].strip()
+
+
+def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
+    """One Chinese sentence: what is wrong and what the right value is."""
+    q = rel.stated.quantity
+    num, den = outcome.terms or ([], [])
+    exp = _with_unit(expected, q)
+    code = rel.code
+    if code == "JX-BAL-001":
+        inc, exp_t = num[0].mention, num[1].mention
+        return (f"收入{_fig(inc)}减支出{_fig(exp_t)}应为{exp}，"
+                f"文中{rel.stated_name}为{_fig(rel.stated)}")
+    if code == "JX-BAL-002":
+        return (f"资产{_fig(num[0].mention)}减负债{_fig(num[1].mention)}应为{exp}，"
+                f"文中{rel.stated_name}为{_fig(rel.stated)}")
+    if code == "JX-BAL-003":
+        parts = "加".join(f"{t.name}{_fig(t.mention)}" if t.sign > 0 else f"减{t.name}{_fig(t.mention)}"
+                         for t in num).replace("加减", "减")
+        return f"{parts}应为{exp}，文中{rel.stated_name}为{_fig(rel.stated)}"
+    if code == "JX-BAL-004":
+        return (f"当期结余{_fig(num[0].mention)}除以收入{_fig(den[0].mention)}应为{exp}，"
+                f"文中结余率为{_fig(rel.stated)}")
+    if code == "JX-SUM-001":
+        joined = "+".join(("−" if t.sign < 0 else "") + _fig(t.mention) for t in num).replace("+−", "−")
+        if outcome.part_over_total is not None:
+            t = outcome.part_over_total
+            return (f"分项{t.name}{_fig(t.mention)}大于合计{rel.stated_name}{_fig(rel.stated)}，"
+                    f"分项不可能超过总数（所列分项之和为{exp}）")
+        if rel.note == "共计":
+            return f"前文所列{joined}合计为{exp}，与文中合计{_fig(rel.stated)}不符，也无任何几项之和等于它"
+        if outcome.computed is not None and outcome.computed.lo > _stated(rel).hi:
+            return f"分项{joined}合计为{exp}，超过文中总数{rel.stated_name}{_fig(rel.stated)}"
+        return f"分项{joined}合计应为{exp}，文中{rel.stated_name}为{_fig(rel.stated)}"
+    if code == "JX-SHR-001":
+        return (f"{num[0].name}{_fig(num[0].mention)}占{den[0].name}{_fig(den[0].mention)}的比例应为{exp}，"
+                f"文中为{_fig(rel.stated)}")
+    if code == "JX-CMP-001":
+        return (f"{num[0].name}{_fig(num[0].mention)}除以{den[0].name}{_fig(den[0].mention)}应为{exp}，"
+                f"文中为{_fig(rel.stated)}")
+    if code == "JX-CHG-001":
+        word = "增长" if rel.direction > 0 else ("下降" if rel.direction < 0 else "增减")
+        if den and den[0].name == "上年" and len(den) == 1:
+            cur = next(t for t in num if t.name == "本年").mention
+            return (f"由上年{_fig(den[0].mention)}到本年{_fig(cur)}，{word}率应为{exp}，"
+                    f"文中为{_fig(rel.stated, True)}")
+        cur = den[0].mention
+        chg = num[0].mention
+        prev = _prev_value(cur, chg, rel.direction)
+        dword = "增加" if rel.direction > 0 else "减少"
+        return (f"本年{_fig(cur)}较上年{dword}{_fig(chg, True)}，上年应为{prev}，"
+                f"{word}率应为{exp}，文中为{_fig(rel.stated, True)}")
+    if code == "JX-CHG-002":
+        cur = next(t for t in num if t.name == "本年").mention
+        prev = next(t for t in num if t.name == "上年").mention
+        dword = "增加" if rel.direction > 0 else "减少"
+        return (f"本年{_fig(cur)}与上年{_fig(prev)}之差应为{exp}，"
+                f"文中{dword}额为{_fig(rel.stated, True)}")
+    if code == "JX-PCP-001":
+        return (f"总额{_fig(num[0].mention)}除以{_fig(den[0].mention)}应为每人{exp}，"
+                f"文中为{_fig(rel.stated)}")
+    return f"应为{exp}，文中为{_fig(rel.stated)}"
+
+
+def _prev_value(cur: Mention, chg: Mention, direction: int) -> str:
+    a, b = cur.quantity, chg.quantity
+    try:
+        bv = abs(b.value_in(a.unit)) if b.unit and a.unit else abs(b.value)
+    except UnitError:
+        bv = abs(b.value)
+    prev = a.value - bv if direction > 0 else a.value + bv
+    return f"{prev:f}{a.unit}"
+
+
+def finding_for(doc: Document, rel: Relation, outcome: Outcome) -> Finding | None:
+    """The finding a failed relation gives (or ``None`` when it holds or is not an error)."""
+    if outcome.holds or outcome.computed is None:
+        return None
+    if outcome.short and outcome.part_over_total is None:
+        return None
+    if not rel.explicit:
+        return None
+    q = rel.stated.quantity
+    code = rel.code
+    severity: Severity = "error"
+    point = None
+    if outcome.terms is not None:
+        try:
+            exact = compute(rel, outcome.terms, exact=True)
+            point = abs(exact.lo) if rel.magnitude or rel.code == "JX-CHG-002" else exact.lo
+        except (UnitError, ZeroDivisionError, ArithmeticError):
+            point = None
+    expected = expected_text(outcome.computed, q, point)
+    if code == "JX-SUM-001" and outcome.part_over_total is not None:
+        code = "JX-SUM-002"
+    stated_text = _num(q)
+    message = _message(rel, outcome, expected)
+    if outcome.truncated and code != "JX-SUM-002":
+        severity = "info"
+        message = message + "；只有按截尾而非四舍五入取数才成立"
+        code_shown = "JX-RND-001"
+    else:
+        code_shown = code
+    block = doc.blocks[rel.stated.block]
+    figures = {}
+    if outcome.terms:
+        for t in outcome.terms[0] + outcome.terms[1]:
+            figures[t.name or "数"] = _fig(t.mention)
+    return Finding(
+        code=code_shown,
+        severity=severity,
+        message=message,
+        stated=re.sub(r"[^\d.\-]", "", stated_text) or stated_text,
+        expected=expected,
+        quote=_quote(doc, rel.stated),
+        line=block.line,
+        page=block.page,
+        where=block.where(),
+        figures=figures,
+        block=rel.stated.block,
+        start=rel.stated.start,
+        end=rel.stated.end,
+    )
+
+
+def run_checks(doc: Document, relations: list[Relation]) -> tuple[int, list[Finding]]:
+    """Check every relation; return (number of checks made, findings).
+
+    Implicit readings (``explicit=False``) are counted only when they hold: they are readings
+    the wording allows, not assertions the author plainly made.
+    """
+    findings: list[Finding] = []
+    count = 0
+    seen: set[tuple[int, int, str]] = set()
+    for rel in relations:
+        outcome = check_relation(rel)
+        if outcome.computed is None:
+            continue
+        if not rel.explicit and not outcome.holds:
+            continue
+        if outcome.short and outcome.part_over_total is None and not outcome.holds:
+            count += 1  # a partial list that falls short: checked, nothing wrong
+            continue
+        count += 1
+        f = finding_for(doc, rel, outcome)
+        if f is None:
+            continue
+        key = (rel.stated.block, rel.stated.start, f.code)
+        if key in seen:
+            continue
+        seen.add(key)
+        findings.append(f)
+    return count, findings
