@@ -1,0 +1,167 @@
+"""The indicator registry: every indicator is defined once, here, with its formula and source.
+
+An :class:`IndicatorDef` says what an indicator is (id, 中文名, formula shown by ``--explain``,
+unit, display places, the model fields it reads, the rule it follows) and how to compute it.
+Computing gives an :class:`IndicatorResult`: the value in ``Decimal`` at full precision (never
+rounded here), the :class:`~jixiao.numbers.Interval` that the inputs' written precision allows,
+and — when it cannot be computed — ``value=None`` with a Chinese reason. Rounding happens only
+in :meth:`IndicatorResult.display` (四舍五入).
+
+Four ids exist for both a fund and a department (``income_yoy_change``, ``income_yoy_rate``,
+``expenditure_yoy_change``, ``expenditure_yoy_rate``): :data:`BY_SUBJECT` keeps each subject's
+own definition; :data:`REGISTRY` maps every id to one definition (the fund one for those four,
+whose formula text is written for both). Use :func:`lookup` or :attr:`IndicatorResult.definition`
+to get the exact definition of a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from jixiao.numbers import Interval, fmt
+
+if TYPE_CHECKING:
+    from jixiao.calc.terms import Gather, Term
+    from jixiao.model.funds import FundKind
+
+Subject = Literal["fund", "department", "project"]
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One computed indicator of one record."""
+
+    id: str
+    value: Decimal | None
+    interval: Interval | None
+    unit: str
+    reason: str | None
+    inputs: dict[str, str]
+    # additions to the shared contract (all defaulted):
+    places: int = 2
+    subject: str = "fund"
+    name: str = ""
+
+    @property
+    def computable(self) -> bool:
+        return self.value is not None
+
+    @property
+    def definition(self) -> IndicatorDef:
+        return lookup(self.id, self.subject)
+
+    def display_value(self) -> str:
+        """The value rounded half-up to the display places, without unit ('15.30')."""
+        if self.value is None:
+            return ""
+        text = fmt(self.value, self.places)
+        if text.startswith("-") and Decimal(text) == 0:
+            text = text[1:]
+        return text
+
+    def display(self) -> str:
+        """'15.30%', '806元', '23204.00万元' — or '不可计算：缺少：支出预算'."""
+        if self.value is None:
+            return f"不可计算：{self.reason}"
+        return f"{self.display_value()}{self.unit}"
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    """One indicator, defined once."""
+
+    id: str
+    name: str
+    formula: str
+    unit: str
+    places: int
+    subject: str
+    inputs: tuple[str, ...]
+    rule: str
+    compute: Callable[..., IndicatorResult]
+    # additions: the funds an indicator is meant for (None = every fund). An indicator outside
+    # its funds is still reported when the record happens to make it computable.
+    funds: frozenset[FundKind] | None = None
+    note: str | None = None
+
+    def applies_to(self, fund: FundKind) -> bool:
+        return self.funds is None or fund in self.funds
+
+
+#: id -> definition (for the four ids both a fund and a department have: the fund definition)
+REGISTRY: dict[str, IndicatorDef] = {}
+#: subject -> id -> definition, in display order
+BY_SUBJECT: dict[str, dict[str, IndicatorDef]] = {"fund": {}, "department": {}, "project": {}}
+
+
+def lookup(indicator_id: str, subject: str | None = None) -> IndicatorDef:
+    """The definition of ``indicator_id`` (of ``subject`` when given). KeyError when unknown."""
+    if subject is not None and indicator_id in BY_SUBJECT.get(subject, {}):
+        return BY_SUBJECT[subject][indicator_id]
+    return REGISTRY[indicator_id]
+
+
+def definitions(subject: str) -> list[IndicatorDef]:
+    """The definitions of one subject in display order."""
+    return list(BY_SUBJECT[subject].values())
+
+
+@dataclass
+class _Spec:
+    id: str
+    name: str
+    formula: str
+    unit: str
+    places: int
+    subject: Subject
+    inputs: tuple[str, ...]
+    rule: str
+    funds: frozenset[FundKind] | None = None
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def indicator(
+    id: str,
+    name: str,
+    formula: str,
+    unit: str,
+    places: int,
+    subject: Subject,
+    inputs: tuple[str, ...],
+    rule: str,
+    *,
+    funds: frozenset[FundKind] | None = None,
+    note: str | None = None,
+) -> Callable[[Callable[[Gather], Term]], IndicatorDef]:
+    """Register an indicator whose formula is a function of a :class:`~jixiao.calc.terms.Gather`.
+
+    The decorated function reads its inputs through the gatherer (which records what was used
+    and what is missing) and returns a :class:`~jixiao.calc.terms.Term`; the wrapper turns
+    that into an :class:`IndicatorResult`.
+    """
+    from jixiao.calc.terms import evaluate
+
+    def decorate(fn: Callable[[Gather], Term]) -> IndicatorDef:
+        if id in BY_SUBJECT[subject]:
+            raise ValueError(f"indicator {id!r} defined twice for {subject}")
+
+        def compute(record: Any, siblings: Mapping[Any, Any] | None = None) -> IndicatorResult:
+            return evaluate(fn, record, siblings or {}, id=id, name=name, unit=unit, places=places,
+                            subject=subject)
+
+        definition = IndicatorDef(
+            id=id, name=name, formula=formula, unit=unit, places=places, subject=subject,
+            inputs=inputs, rule=rule, compute=compute, funds=funds, note=note,
+        )
+        BY_SUBJECT[subject][id] = definition
+        if subject == "fund":
+            REGISTRY[id] = definition  # the fund definition wins for the ids both subjects have
+        else:
+            REGISTRY.setdefault(id, definition)
+        return definition
+
+    return decorate

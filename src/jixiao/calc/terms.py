@@ -1,0 +1,255 @@
+"""Terms of a formula: a full-precision Decimal and the Interval its inputs' written precision
+allows, computed side by side; plus the gatherer that reads inputs off a record.
+
+A formula reads each input through :class:`Gather`, which converts it to the unit the formula
+needs (万元, 元, 人), records it as written for explanations, and notes each missing input by
+its model title. A missing input yields a placeholder that poisons the arithmetic, so one pass
+collects *every* missing input; :func:`evaluate` then reports "缺少：…" instead of a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import Any
+
+from pydantic import BaseModel
+
+from jixiao.calc.registry import IndicatorResult
+from jixiao.numbers import Interval, Quantity, UnitError, fmt
+
+#: working precision of every computation (significant digits)
+PRECISION = 34
+
+
+class ZeroDenominator(Exception):
+    """A division whose denominator is zero; ``label`` names it."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.label = label
+
+
+class NotComputable(Exception):
+    """Raised by a formula that cannot be computed for a reason other than a missing input."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Term:
+    """A value with its interval; ``missing`` marks a placeholder for an absent input."""
+
+    value: Decimal
+    interval: Interval | None
+    label: str = ""
+    missing: bool = False
+
+    @staticmethod
+    def exact(value: Decimal | int, label: str = "") -> Term:
+        d = Decimal(value)
+        return Term(d, Interval.exact(d), label)
+
+    @staticmethod
+    def of(other: Term | Decimal | int) -> Term:
+        return other if isinstance(other, Term) else Term.exact(other)
+
+    def _combine(self, other: Term | Decimal | int, op: str) -> Term:
+        o = Term.of(other)
+        if self.missing or o.missing:
+            return MISSING
+        iv: Interval | None = None
+        if op == "+":
+            value = self.value + o.value
+            if self.interval is not None and o.interval is not None:
+                iv = self.interval + o.interval
+        elif op == "-":
+            value = self.value - o.value
+            if self.interval is not None and o.interval is not None:
+                iv = self.interval - o.interval
+        elif op == "*":
+            value = self.value * o.value
+            if self.interval is not None and o.interval is not None:
+                iv = self.interval * o.interval
+        else:  # "/"
+            if o.value == 0:
+                raise ZeroDenominator(o.label or "分母")
+            value = self.value / o.value
+            if self.interval is not None and o.interval is not None:
+                try:
+                    iv = self.interval / o.interval
+                except ZeroDivisionError:
+                    iv = None  # the divisor as written could be zero: no bound on the result
+        return Term(value, iv)
+
+    def __add__(self, other: Term | Decimal | int) -> Term:
+        return self._combine(other, "+")
+
+    def __sub__(self, other: Term | Decimal | int) -> Term:
+        return self._combine(other, "-")
+
+    def __mul__(self, other: Term | Decimal | int) -> Term:
+        return self._combine(other, "*")
+
+    def __truediv__(self, other: Term | Decimal | int) -> Term:
+        return self._combine(other, "/")
+
+    def __neg__(self) -> Term:
+        if self.missing:
+            return MISSING
+        return Term(-self.value, -self.interval if self.interval is not None else None, self.label)
+
+    def named(self, label: str) -> Term:
+        return Term(self.value, self.interval, label, self.missing)
+
+
+MISSING = Term(Decimal(0), None, "", missing=True)
+
+
+def rate(numerator: Term, denominator: Term) -> Term:
+    """numerator ÷ denominator × 100 (a percentage)."""
+    return numerator / denominator * 100
+
+
+def title_of(record: BaseModel, path: str) -> str:
+    """The model title of a dotted field path ('budget.expenditure' → '支出预算')."""
+    obj: Any = record
+    parts = path.split(".")
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    info = type(obj).model_fields.get(parts[-1])
+    return info.title if info is not None and info.title else parts[-1]
+
+
+def value_at(record: BaseModel, path: str) -> Any:
+    obj: Any = record
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def written(q: Quantity | int) -> str:
+    return str(q)
+
+
+class Gather:
+    """Reads a formula's inputs off a record, recording what was used and what is missing."""
+
+    def __init__(self, record: Any, siblings: Mapping[Any, Any], *, prefix: str = "",
+                 missing: list[str] | None = None, used: dict[str, str] | None = None):
+        self.record = record
+        self.siblings = siblings
+        self.prefix = prefix
+        self.missing: list[str] = missing if missing is not None else []
+        self.used: dict[str, str] = used if used is not None else {}
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, path: str, unit: str, *, label: str | None = None, required: bool = True) -> Term | None:
+        """The input at ``path`` in ``unit``; a placeholder (required) or None when absent."""
+        name = self.prefix + (label or title_of(self.record, path))
+        raw = value_at(self.record, path)
+        if raw is None:
+            if required:
+                self.missing.append(name)
+                return MISSING
+            return None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            self.used[name] = str(raw)
+            return Term.exact(raw, name)
+        if not isinstance(raw, Quantity):  # pragma: no cover - a path into a non-figure
+            raise TypeError(f"{path} is not a figure")
+        try:
+            value, interval = raw.value_in(unit), raw.interval_in(unit)
+        except UnitError:
+            # 人均 written as a plain amount ('806元') where 元/人 is meant
+            if unit.startswith("元/") and raw.dimension == "money":
+                value, interval = raw.value_in("元"), raw.interval_in("元")
+            else:
+                raise
+        self.used[name] = written(raw)
+        return Term(value, interval, name)
+
+    def money(self, path: str, *, label: str | None = None) -> Term:
+        """An amount in 万元 (required)."""
+        t = self.get(path, "万元", label=label)
+        assert t is not None
+        return t
+
+    def opt_money(self, path: str, *, label: str | None = None) -> Term | None:
+        return self.get(path, "万元", label=label, required=False)
+
+    def yuan(self, path: str, *, label: str | None = None) -> Term:
+        t = self.get(path, "元", label=label)
+        assert t is not None
+        return t
+
+    def persons(self, path: str, *, label: str | None = None, required: bool = True) -> Term | None:
+        return self.get(path, "人", label=label, required=required)
+
+    def count(self, path: str, unit: str, *, label: str | None = None, required: bool = True) -> Term | None:
+        return self.get(path, unit, label=label, required=required)
+
+    def first(self, paths: tuple[str, ...], unit: str = "万元") -> Term:
+        """The first of ``paths`` that is present; when none is, all are named as missing."""
+        for path in paths:
+            t = self.get(path, unit, required=False)
+            if t is not None:
+                return t
+        names = [title_of(self.record, p) for p in paths]
+        self.missing.append(self.prefix + "或".join(names))
+        return MISSING
+
+    def sibling(self, kind: Any, short: str) -> Gather | None:
+        """A gatherer on the sibling fund record ``kind`` (统筹基金, 个人账户), sharing the log."""
+        other = self.siblings.get(kind)
+        if other is None:
+            self.missing.append(f"{short}的基金记录")
+            return None
+        return Gather(other, {}, prefix=f"{short}·", missing=self.missing, used=self.used)
+
+    def need(self, name: str) -> Term:
+        """Declare a missing input that has no single field (returns the placeholder)."""
+        self.missing.append(self.prefix + name)
+        return MISSING
+
+    def note(self, label: str, term: Term, unit: str, places: int = 2) -> Term:
+        """Record an intermediate value (e.g. a derived previous-year figure) for explanations."""
+        if not term.missing:
+            self.used[label] = f"{fmt(term.value, places)}{unit}"
+        return term.named(label)
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def evaluate(fn: Callable[[Gather], Term], record: Any, siblings: Mapping[Any, Any], *, id: str,
+             name: str, unit: str, places: int, subject: str) -> IndicatorResult:
+    """Run a formula on a record and wrap the outcome as an :class:`IndicatorResult`."""
+    g = Gather(record, siblings)
+
+    def failed(reason: str) -> IndicatorResult:
+        return IndicatorResult(id, None, None, unit, reason, dict(g.used), places, subject, name)
+
+    try:
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            term = fn(g)
+    except ZeroDenominator as exc:
+        if g.missing:
+            return failed("缺少：" + "、".join(_dedupe(g.missing)))
+        return failed(f"{exc.label}为零，无法相除")
+    except NotComputable as exc:
+        return failed(exc.reason)
+    if g.missing or term.missing:
+        return failed("缺少：" + "、".join(_dedupe(g.missing)) if g.missing else "缺少输入")
+    return IndicatorResult(id, term.value, term.interval, unit, None, dict(g.used), places, subject, name)
