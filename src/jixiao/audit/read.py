@@ -565,7 +565,11 @@ class _HtmlCollector(HTMLParser):
             self.skip += 1
             return
         if tag in ("td", "th"):
-            self._separator("\t")
+            first = not self.tables or not self.tables[-1]["row"]
+            if first:
+                self._separator(" ")
+            elif not self.chars or self.chars[-1] != "\t":
+                self._emit("\t", self._abs())
             if self.tables:
                 t = self.tables[-1]
                 if t["row"] is None:
@@ -605,7 +609,7 @@ class _HtmlCollector(HTMLParser):
             self.tables[-1]["cell"] = None
         elif tag == "table" and self.tables:
             self.done_tables.append(self.tables.pop())
-        if tag in _HTML_BLOCK or tag in ("td", "th"):
+        if tag in _HTML_BLOCK:
             self._separator(" ")
 
     def handle_data(self, data: str) -> None:
@@ -663,6 +667,10 @@ def _read_html(name: str, text: str, notes: list[str]) -> Document:
     for i, (start, end) in enumerate(spans):
         chars, offs = per_line[i]
         visible = "".join(chars)
+        lead = len(visible) - len(visible.lstrip())
+        trail = len(visible.rstrip())
+        if lead or trail < len(visible):
+            visible, offs = visible[lead:trail], offs[lead:trail]
         norm, origin = normalize_compact(visible)
         rel = [o - start for o in offs]
         mapped = [rel[k] for k in origin] if origin else rel
@@ -988,7 +996,8 @@ def _page_list(pages: list[int]) -> str:
 
 def _pdf_open_error(name: str, exc: Exception) -> str:
     kind = type(exc).__name__
-    if "Password" in kind or "Encrypt" in kind or "password" in str(exc).lower():
+    described = f"{kind} {exc!r}".lower()
+    if "password" in described or "encrypt" in described:
         return f"无法读取“{name}”：PDF 已加密（需要密码），请提供未加密的版本。"
     return f"无法读取“{name}”：PDF 已损坏或不完整，无法打开（{kind}）。"
 
@@ -1047,8 +1056,8 @@ def _needs_space(a: str, b: str) -> bool:
 
 
 def _pdf_text_above(lines: list[dict[str, Any]], top: float) -> list[str]:
-    above = [ln for ln in lines if float(ln["bottom"]) <= top + 1]
-    above.sort(key=lambda ln: float(ln["bottom"]), reverse=True)
+    above = [ln for ln in lines if float(ln["top"]) < top]
+    above.sort(key=lambda ln: float(ln["top"]), reverse=True)
     return [str(ln["text"]) for ln in above[:2]]
 
 
