@@ -1,0 +1,265 @@
+"""Seed 003 (米易县医疗保障事务中心 2019 部门决算 with self-evaluations) as example data.
+
+``examples/003_miyi_2019.yaml`` is a hand transcription of ``examples/seeds/003_412221cf2913b38d.txt``.
+These tests check the transcription against the seed text (every cited line holds what is
+cited), the report's own sums at the precision it wrote them, and the indicator engine against
+the derived figures the report states: equal where the report is right, and where it is wrong
+the right value is pinned here with the report's line.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jixiao.load import load_files
+from jixiao.model import Dataset, DepartmentYear, FundKind, Project
+from jixiao.numbers import Interval, Quantity, interval_sum, round_half_up
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "seeds" / "003_412221cf2913b38d.txt"
+EXAMPLE = ROOT / "examples" / "003_miyi_2019.yaml"
+UNITS = ROOT / "examples" / "units.yaml"
+LINES = SEED.read_text(encoding="utf-8").split("\n")
+
+UNIT = "510421-01"
+PROJECT_PREMIUMS = "建档立卡贫困人员参加2019年城乡居民医保个人缴费代缴资金"
+PROJECT_SPECIAL = "医保专项工作经费"
+PROJECT_EVALUATION = "财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费"
+
+
+def line(n: int) -> str:
+    """Line ``n`` (1-based) of the seed, with spaces removed (the conversion scatters them)."""
+    return re.sub(r"\s+", "", LINES[n - 1])
+
+
+def wan(q: Quantity | None) -> Interval:
+    assert q is not None
+    return q.interval_in("万元")
+
+
+def written(text: str) -> Interval:
+    """The interval a figure written as ``text`` (in 万元 or %) stands for."""
+    return Quantity(Decimal(text)).interval()
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    result = load_files([UNITS, EXAMPLE])
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.dataset is not None
+    return result.dataset
+
+
+@pytest.fixture(scope="module")
+def dept(dataset: Dataset) -> DepartmentYear:
+    (dy,) = [d for d in dataset.departments if d.unit == UNIT]
+    return dy
+
+
+@pytest.fixture(scope="module")
+def projects(dataset: Dataset) -> dict[str, Project]:
+    return {p.name: p for p in dataset.projects if p.unit == UNIT}
+
+
+# --------------------------------------------------------------------------------------------
+# The transcription against the seed text
+# --------------------------------------------------------------------------------------------
+
+
+def test_loads_cleanly_with_the_unit_tree() -> None:
+    result = load_files([UNITS, EXAMPLE])
+    assert result.ok
+    assert result.problems == []  # not even a warning
+    assert result.dataset is not None
+    assert {(r.unit, r.year) for r in result.dataset.departments} == {(UNIT, 2019)}
+    assert {p.name for p in result.dataset.projects} == {PROJECT_PREMIUMS, PROJECT_SPECIAL, PROJECT_EVALUATION}
+    assert {f.fund for f in result.dataset.fund_years} == {FundKind.resident, FundKind.medical_assistance}
+
+
+def test_every_stated_quote_is_on_its_line(dept: DepartmentYear, projects: dict[str, Project]) -> None:
+    records: list[DepartmentYear | Project] = [dept, *projects.values()]
+    count = 0
+    for record in records:
+        for key, figure in record.stated.items():
+            assert figure.line is not None and figure.quote, key
+            assert re.sub(r"\s+", "", figure.quote) in line(figure.line), (key, figure.line)
+            count += 1
+    assert count == 19
+
+
+def test_every_indicator_row_is_on_its_line(projects: dict[str, Project]) -> None:
+    rows = [(p, row) for p in projects.values() for row in p.indicators]
+    assert len(rows) == 7 + 6 + 14
+    for project, row in rows:
+        assert row.line is not None
+        assert line(row.line) == re.sub(r"\s+", "", row.level3), (project.name, row.line)
+        following = [line(n) for n in range(row.line + 1, row.line + 5) if line(n)]
+        assert following[0] == row.target, (project.name, row.line)
+        if row.actual is None:
+            continue
+        if row.actual_line is None:  # the 项目绩效目标完成情况表: the actual follows the target
+            assert following[1] == row.actual, (project.name, row.line)
+        else:  # 附件2: the table has no actual column; the text states it
+            assert row.actual in line(row.actual_line), (project.name, row.line)
+
+
+def test_functional_lines_cite_their_lines(dept: DepartmentYear) -> None:
+    for fl in dept.functional:
+        assert fl.line is not None
+        text = line(fl.line)
+        if fl.item is not None:
+            assert fl.item in text
+        if fl.category != "卫生健康支出" or fl.item != "其他卫生健康支出":
+            assert f"{fl.actual.value:f}万元" in text, fl
+        if fl.completion is not None:
+            assert f"完成预算{fl.completion.value:f}%" in text
+
+
+# --------------------------------------------------------------------------------------------
+# The report's own sums, at the precision it wrote them
+# --------------------------------------------------------------------------------------------
+
+
+def test_income_and_expenditure_add_up(dept: DepartmentYear) -> None:
+    inc, exp = dept.income, dept.expenditure
+    assert interval_sum([wan(inc.fiscal), wan(inc.other)]).meets(wan(inc.total))  # 746.35 + 14 = 760.35
+    assert interval_sum([wan(exp.basic), wan(exp.project)]).meets(wan(exp.total))  # 255.34 + 491.76 = 747.10
+    assert interval_sum([wan(exp.personnel), wan(exp.public_operating)]).meets(wan(exp.basic))  # 224.78 + 30.56
+    assert exp.operating_costs == exp.public_operating  # 机关运行经费 = 日常公用经费 30.56
+    parts = [dept.three_public.overseas.actual, dept.three_public.vehicles.actual, dept.three_public.reception.actual]
+    assert interval_sum([wan(q) for q in parts]).meets(wan(dept.three_public.total.actual))
+
+
+def test_functional_classification(dept: DepartmentYear) -> None:
+    categories = [fl for fl in dept.functional if fl.item is None]
+    items = [fl for fl in dept.functional if fl.item is not None]
+    general_public = wan(dept.expenditure.general_public)
+    # 第72行: the four 类 add up to 747.1 and each share is of 747.1
+    assert sum(fl.actual.value for fl in categories) == Decimal("747.10")
+    assert interval_sum([wan(fl.actual) for fl in categories]).meets(general_public)
+    for fl in categories:
+        assert fl.share is not None
+        assert (wan(fl.actual) / general_public * 100).meets(fl.share.interval()), fl.category
+    # 基本支出 = 行政运行 + 离退休 + 养老保险缴费 + 行政单位医疗 + 公务员医疗补助 + 住房公积金
+    basic_items = {"行政运行", "未归口管理的行政单位离退休", "机关事业单位基本养老保险缴费支出", "行政单位医疗",
+                   "公务员医疗补助", "住房公积金"}
+    basic = [fl for fl in items if fl.item in basic_items]
+    assert sum(fl.actual.value for fl in basic) == Decimal("255.34")
+    assert interval_sum([wan(fl.actual) for fl in basic]).meets(wan(dept.expenditure.basic))
+    # 项目支出 = 社会保险经办机构 5.23 + 扶贫 社会发展 486.53 (= 225.84 + 260.69, 第388行)
+    project = [fl for fl in items if fl.item in ("社会保险经办机构", "社会发展")]
+    assert interval_sum([wan(fl.actual) for fl in project]).meets(wan(dept.expenditure.project))
+    assert Decimal("225.84") + Decimal("260.69") == Decimal("486.53")
+    # 其他卫生健康支出: 决算 0 of 预算 14 is 完成预算 0%
+    (other_health,) = [fl for fl in items if fl.item == "其他卫生健康支出"]
+    assert other_health.actual.value == 0 and other_health.budget is not None
+    assert other_health.completion is not None and other_health.completion.value == 0
+    assert other_health.budget == dept.carryover.closing == dept.income.other  # the unspent 14 万元
+
+
+#: category -> (line of the 类 figure, the 类 figure as stated, the sum of its 项 as stated)
+CATEGORY_SUMS = {
+    "社会保障和就业支出": (83, "225.05", "244.16"),  # wrong: the 项 include 19.12 that the 类 does not
+    "卫生健康支出": (84, "13.73", "13.74"),  # consistent at the written precision
+    "农林水支出": (85, "486.53", "486.53"),
+    "住房保障支出": (86, "21.79", "21.79"),
+}
+
+
+def test_category_sums_pinned(dept: DepartmentYear) -> None:
+    wrong = {}
+    for category, (where, stated, items_sum) in CATEGORY_SUMS.items():
+        (total,) = [fl for fl in dept.functional if fl.category == category and fl.item is None]
+        items = [fl for fl in dept.functional if fl.category == category and fl.item is not None]
+        assert total.actual.value == Decimal(stated)
+        assert sum(fl.actual.value for fl in items) == Decimal(items_sum)
+        assert all(fl.line == where for fl in items)
+        if not interval_sum([wan(fl.actual) for fl in items]).meets(wan(total.actual)):
+            wrong[category] = (where, stated, items_sum)
+    assert wrong == {"社会保障和就业支出": (83, "225.05", "244.16")}
+    # without 其他人力资源和社会保障管理事务支出 19.12 the 类 adds up (225.04 ≈ 225.05)
+    rest = [fl for fl in dept.functional
+            if fl.category == "社会保障和就业支出" and fl.item not in (None, "其他人力资源和社会保障管理事务支出")]
+    assert interval_sum([wan(fl.actual) for fl in rest]).meets(written("225.05"))
+
+
+def test_premium_subsidy_figures() -> None:
+    """附件2: 18067 人 × 220 元 = 397.47 万元 = 省级 136.78 + 9.49 + 县级 251.20; 第553行 writes 394.47."""
+    assert round_half_up(Decimal(18067) * 220 / 10000, 2) == Decimal("397.47")
+    assert "18067人" in line(446) and "220元/人" in line(446) and "397.47万元" in line(446)
+    assert Decimal("136.78") + Decimal("9.49") + Decimal("251.20") == Decimal("397.47")
+    assert Decimal("260.69") - Decimal("9.49") == Decimal("251.20")
+    # 第553行: 136.78 + 260.69 stated as 394.47
+    assert "136.78万元" in line(553) and "260.69万元" in line(553) and "394.47万元" in line(553)
+    assert Decimal("136.78") + Decimal("260.69") == Decimal("397.47") != Decimal("394.47")
+
+
+def test_evaluated_project_holds_the_consistent_total(projects: dict[str, Project]) -> None:
+    funds = projects[PROJECT_EVALUATION].funds
+    assert funds.budget is not None and funds.executed is not None
+    assert funds.budget.value == funds.executed.value == Decimal("397.47")
+    assert "397.47万元" in line(551) and "397.47万元" in line(552)
+    premiums = projects[PROJECT_PREMIUMS].funds
+    assert premiums.executed is not None and premiums.executed.value == Decimal("251.2")
+
+
+def test_general_public_expenditure_statements() -> None:
+    """第63行 gives 746.35 (the income figure) as 一般公共预算财政拨款支出; 第72、82行 and the 类 say 747.1."""
+    assert "一般公共预算财政拨款支出746.35万元" in line(63)
+    assert "一般公共预算财政拨款支出747.1万元" in line(72)
+    assert "决算数为747.1" in line(82)
+    # 99.9% and 79.79% on 第63行 are right for 746.35 (上年 = 746.35 − 331.22 = 415.13)
+    assert round_half_up(Decimal("746.35") / Decimal("747.1") * 100, 1) == Decimal("99.9")
+    assert round_half_up(Decimal("331.22") / (Decimal("746.35") - Decimal("331.22")) * 100, 2) == Decimal("79.79")
+
+
+#: the same figure stated twice with different values: (line, as stated) held / (line, as stated) other
+CONFLICTS = [
+    # 财政拨款收入: 第46行 746.35 (+ 其他收入 14 = 760.35); 第54、386行 760.35
+    ((46, "一般公共预算财政拨款收入746.35万元"), (54, "2019年财政拨款收入760.35万元")),
+    ((46, "一般公共预算财政拨款收入746.35万元"), (386, "2019年财政拨款收入760.35万元")),
+    # 项目支出: 第49行 491.76 (= 5.23 + 486.53); 第388行 491.77
+    ((49, "项目支出491.76万元"), (388, "项目支出491.77万元")),
+    # 社会保险经办机构: 第83行 5.23; 第388行 5.24
+    ((83, "社会保险经办机构（项）：支出决算为5.23万元"), (388, "专项工作经费5.24万元")),
+    # 本年支出: 第49行 747.1; 第388行 747.11 (within the precision of 747.1)
+    ((49, "本年支出合计747.1万元"), (388, "财政资金支出747.11万元")),
+    # 一般公共预算财政拨款支出: 第72行 747.1; 第63行 746.35
+    ((72, "一般公共预算财政拨款支出747.1万元"), (63, "一般公共预算财政拨款支出746.35万元")),
+    # 代缴资金: 第552行 397.47; 第553行 394.47
+    ((552, "共代缴资金397.47万元"), (553, "代缴的资金394.47万元")),
+    # 其他卫生健康支出: 决算 0 (完成预算0%, 资金暂未使用); 第84行 writes 支出决算为14万元
+    ((84, "完成预算0%"), (84, "支出决算为14万元")),
+    # 查处违规定点医疗机构: 第23行 14家; 第403行 15家
+    ((23, "定点医疗机构14家"), (403, "违规医疗机构15家")),
+]
+
+
+@pytest.mark.parametrize(("held", "other"), CONFLICTS)
+def test_conflicting_statements_are_in_the_seed_and_noted(held: tuple[int, str], other: tuple[int, str]) -> None:
+    assert held[1] in line(held[0])
+    assert other[1] in line(other[0])
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert f"第{other[0]}行" in text  # the other statement is recorded in the notes
+
+
+def test_held_figures(dept: DepartmentYear) -> None:
+    assert dept.income.fiscal is not None and dept.income.fiscal.value == Decimal("746.35")
+    assert dept.expenditure.project is not None and dept.expenditure.project.value == Decimal("491.76")
+    assert dept.expenditure.general_public is not None and dept.expenditure.general_public.value == Decimal("747.1")
+    assert dept.expenditure.total is not None and str(dept.expenditure.total) == "747.1万元"
+    # 747.11 (第388行) lies within 747.1 as written; 491.77 within 5.23 + 486.53 at their precision
+    assert wan(dept.expenditure.total).contains(Decimal("747.11"))
+    assert (written("5.23") + written("486.53")).meets(written("491.77"))
+
+
+def test_reception_change(dept: DepartmentYear) -> None:
+    """第107/405行: 0.39 vs 0.69 is 减少 0.3 万元 — as stated."""
+    reception = dept.three_public.reception
+    assert reception.actual is not None and reception.previous is not None
+    assert (wan(reception.actual) - wan(reception.previous)).meets(-written("0.3"))
+    assert "较2018年0.69万元减少了0.3万元" in line(405)
