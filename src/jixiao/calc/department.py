@@ -8,7 +8,7 @@ unconfirmed) and the Hunan practice written in seed 004 (益阳 2020).
 from __future__ import annotations
 
 from jixiao.calc.registry import IndicatorResult, definitions, indicator
-from jixiao.calc.terms import Gather, Term, rate
+from jixiao.calc.terms import Gather, Term, rate, yoy_rate
 from jixiao.model.department import DepartmentYear
 
 _S2 = "rules.md §2"
@@ -322,7 +322,19 @@ def _expenditure_yoy_rate(g: Gather) -> Term:
     "%", 2, "department", ("expenditure.operating_costs", "previous.operating_costs"), _YOY,
 )
 def _operating_costs_yoy_rate(g: Gather) -> Term:
-    return _yoy(g, "expenditure.operating_costs", "previous.operating_costs")
+    return yoy_rate(g, "expenditure.operating_costs", "previous.operating_costs", "change.operating_costs")
+
+
+@indicator(
+    "general_public_expenditure_yoy_rate", "一般公共预算财政拨款支出增减率",
+    "（一般公共预算财政拨款支出 − 上年数）÷ 上年数 × 100%；只给增减额时，上年 = 本年 − 增减额",
+    "%", 2, "department",
+    ("expenditure.general_public", "previous.general_public_expenditure", "change.general_public_expenditure"),
+    _YOY,
+)
+def _general_public_expenditure_yoy_rate(g: Gather) -> Term:
+    return yoy_rate(g, "expenditure.general_public", "previous.general_public_expenditure",
+                    "change.general_public_expenditure")
 
 
 @indicator(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from jixiao.calc.registry import IndicatorResult, definitions, indicator
-from jixiao.calc.terms import MISSING, Gather, NotComputable, Term, rate
+from jixiao.calc.terms import MISSING, Gather, NotComputable, Term, rate, yoy_change, yoy_rate
 from jixiao.model.funds import FUNDS, FundKind, FundYear
 
 EMPLOYEE_WHOLE = frozenset({FundKind.employee, FundKind.employee_with_maternity})
@@ -74,28 +74,6 @@ def _benefits_budget_execution_rate(g: Gather) -> Term:
 # Year on year (同比)
 # --------------------------------------------------------------------------------------------
 
-def _yoy_change(g: Gather, total: str, previous: str, change: str) -> Term:
-    prev = g.opt_money(previous)
-    if prev is not None:
-        return g.money(total) - prev
-    stated_change = g.opt_money(change)
-    if stated_change is not None:
-        return stated_change
-    return g.first((previous, change))
-
-
-def _yoy_rate(g: Gather, total: str, previous: str, change: str) -> Term:
-    current = g.money(total)
-    prev = g.opt_money(previous)
-    if prev is not None:
-        return rate(current - prev, prev)
-    stated_change = g.opt_money(change)
-    if stated_change is None:
-        return g.first((previous, change))
-    derived = g.note("上年数（推算：本年 − 增减额）", current - stated_change, "万元")
-    return rate(stated_change, derived)
-
-
 @indicator(
     "income_yoy_change", "收入同比增减额",
     "本年收入合计 − 上年收入合计（基金：报告只给增减额时取所述增减额）",
@@ -103,7 +81,7 @@ def _yoy_rate(g: Gather, total: str, previous: str, change: str) -> Term:
     f"{_S3} 同比增减额 = 本年 − 上年 {_PRACTICE}",
 )
 def _income_yoy_change(g: Gather) -> Term:
-    return _yoy_change(g, "income.total", "previous.income_total", "change.income_total")
+    return yoy_change(g, "income.total", "previous.income_total", "change.income_total")
 
 
 @indicator(
@@ -114,7 +92,7 @@ def _income_yoy_change(g: Gather) -> Term:
     f"{_S3} 增长率 = 增减额 / 上年 {_PRACTICE}；seed 000 验证（6284 ÷ (74200 − 6284) = 9.25%）",
 )
 def _income_yoy_rate(g: Gather) -> Term:
-    return _yoy_rate(g, "income.total", "previous.income_total", "change.income_total")
+    return yoy_rate(g, "income.total", "previous.income_total", "change.income_total")
 
 
 @indicator(
@@ -124,7 +102,7 @@ def _income_yoy_rate(g: Gather) -> Term:
     f"{_S3} 同比增减额 = 本年 − 上年 {_PRACTICE}",
 )
 def _expenditure_yoy_change(g: Gather) -> Term:
-    return _yoy_change(g, "expenditure.total", "previous.expenditure_total", "change.expenditure_total")
+    return yoy_change(g, "expenditure.total", "previous.expenditure_total", "change.expenditure_total")
 
 
 @indicator(
@@ -135,7 +113,28 @@ def _expenditure_yoy_change(g: Gather) -> Term:
     f"{_S3} 增长率 = 增减额 / 上年 {_PRACTICE}；seed 001 验证（−6136 ÷ 274883 = −2.23%）",
 )
 def _expenditure_yoy_rate(g: Gather) -> Term:
-    return _yoy_rate(g, "expenditure.total", "previous.expenditure_total", "change.expenditure_total")
+    return yoy_rate(g, "expenditure.total", "previous.expenditure_total", "change.expenditure_total")
+
+
+@indicator(
+    "contributions_yoy_rate", "征缴收入同比增减率",
+    "（本年保险费（征缴）收入 − 上年征缴收入）÷ 上年征缴收入 × 100%；"
+    "只给增减额时，上年 = 本年征缴收入 − 征缴收入较上年增减额",
+    "%", 2, "fund", ("income.contributions", "previous.contributions", "change.contributions"),
+    f"{_S3} 增长率 = 增减额 / 上年 {_PRACTICE}；seed 000 验证（6284 ÷ (74200 − 6284) = 9.25%）",
+)
+def _contributions_yoy_rate(g: Gather) -> Term:
+    return yoy_rate(g, "income.contributions", "previous.contributions", "change.contributions")
+
+
+@indicator(
+    "benefits_yoy_rate", "待遇支出同比增减率",
+    "待遇支出较上年增减额 ÷（本年待遇支出 − 增减额）× 100%（模型无上年待遇支出，只能由增减额推算上年）",
+    "%", 2, "fund", ("expenditure.benefits", "change.benefits"),
+    f"{_S3} 增长率 = 增减额 / 上年 {_PRACTICE}；seed 000 所述“65884万元，较上年减少994万元，降幅1.48%”",
+)
+def _benefits_yoy_rate(g: Gather) -> Term:
+    return yoy_rate(g, "expenditure.benefits", None, "change.benefits")
 
 
 # --------------------------------------------------------------------------------------------

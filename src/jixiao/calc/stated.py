@@ -10,7 +10,7 @@ the report's own precision.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -26,6 +26,9 @@ Status = Literal["ok", "mismatch", "not_computable", "unknown", "unparsable"]
 @dataclass(frozen=True)
 class StatedCheck:
     """The verdict on one stated figure.
+
+    A key may carry a suffix after ``@`` (``income_yoy_rate@line386``) when a report states the
+    same indicator twice; ``id`` is the indicator, ``key`` the key as written.
 
     ``ok`` is True (consistent), False (wrong: ``expected`` is the right value at the stated
     precision) or None (cannot be checked: unknown id, unparsable figure, or the indicator is not
@@ -45,6 +48,7 @@ class StatedCheck:
     quote: str | None = None
     stated_interval: Interval | None = None
     computed_interval: Interval | None = None
+    key: str = ""  # the key in ``stated`` ('income_yoy_rate@line386'); id is without the suffix
 
 
 def subject_of(record: Any) -> str:
@@ -138,6 +142,11 @@ def check_one(indicator_id: str, stated_text: str, line: int | None, quote: str 
                        stated_interval=stated_iv, computed_interval=computed_iv)
 
 
+def base_id(key: str) -> str:
+    """``'income_yoy_rate@line386'`` → ``'income_yoy_rate'``: a second statement of one indicator."""
+    return key.split("@", 1)[0].strip()
+
+
 def check_stated(record: FundYear | DepartmentYear | Project,
                  results: Iterable[IndicatorResult]) -> list[StatedCheck]:
     """Compare each ``record.stated[id]`` with the computed indicator ``id``.
@@ -149,10 +158,12 @@ def check_stated(record: FundYear | DepartmentYear | Project,
     by_id = {r.id: r for r in results}
     own = BY_SUBJECT[subject]
     checks: list[StatedCheck] = []
-    for indicator_id, figure in record.stated.items():
+    for key, figure in record.stated.items():
+        indicator_id = base_id(key)
         definition = own.get(indicator_id)
         result = by_id.get(indicator_id)
         if result is None and definition is not None:
             result = definition.compute(record)
-        checks.append(check_one(indicator_id, figure.value, figure.line, figure.quote, result, definition))
+        check = check_one(indicator_id, figure.value, figure.line, figure.quote, result, definition)
+        checks.append(replace(check, key=key))
     return checks

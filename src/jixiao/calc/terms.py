@@ -114,6 +114,30 @@ def rate(numerator: Term, denominator: Term) -> Term:
     return numerator / denominator * 100
 
 
+def yoy_change(g: Gather, total: str, previous: str | None, change: str | None) -> Term:
+    """本年 − 上年; when the report states only the change, that change (万元)."""
+    prev = g.opt_money(previous) if previous else None
+    if prev is not None:
+        return g.money(total) - prev
+    stated_change = g.opt_money(change) if change else None
+    if stated_change is not None:
+        return stated_change
+    return g.first(tuple(p for p in (previous, change) if p))
+
+
+def yoy_rate(g: Gather, total: str, previous: str | None, change: str | None) -> Term:
+    """(本年 − 上年) ÷ 上年 × 100; with only the stated change, 上年 = 本年 − 增减额."""
+    current = g.money(total)
+    prev = g.opt_money(previous) if previous else None
+    if prev is not None:
+        return rate(current - prev, prev)
+    stated_change = g.opt_money(change) if change else None
+    if stated_change is None:
+        return g.first(tuple(p for p in (previous, change) if p))
+    derived = g.note("上年数（推算：本年 − 增减额）", current - stated_change, "万元")
+    return rate(stated_change, derived)
+
+
 def title_of(record: BaseModel, path: str) -> str:
     """The model title of a dotted field path ('budget.expenditure' → '支出预算')."""
     obj: Any = record
