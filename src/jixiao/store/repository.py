@@ -290,6 +290,15 @@ def years_of(session: Session, unit: str) -> list[int]:
     return sorted(years)
 
 
+def data_years(session: Session) -> dict[str, list[int]]:
+    """unit code → the years it has any record for."""
+    years: dict[str, set[int]] = {}
+    for row in (FundYearRow, DepartmentYearRow, ProjectRow):
+        for code, year in session.execute(select(row.unit, row.year).distinct()):
+            years.setdefault(code, set()).add(year)
+    return {code: sorted(ys) for code, ys in years.items()}
+
+
 def load_dataset(session: Session, unit: str | None = None, year: int | None = None) -> Dataset:
     """Everything stored (or one unit's / one year's records) as a :class:`Dataset`.
 
@@ -410,6 +419,7 @@ __all__ = [
     "ImportOutcome",
     "SaveCounts",
     "UnitNotFound",
+    "data_years",
     "dump_state",
     "find_unit",
     "get_department",
