@@ -409,3 +409,89 @@ def run_checks(doc: Document, relations: list[Relation]) -> tuple[int, list[Find
         seen.add(key)
         findings.append(f)
     return count, findings
+
+
+# --------------------------------------------------------------------------------------------
+# The same quantity stated twice (JX-DUP-001)
+# --------------------------------------------------------------------------------------------
+
+
+def _fact_mention(fact: object) -> Mention | None:
+    m = getattr(fact, "mention", None)
+    return m if isinstance(m, Mention) else None
+
+
+def _fact_key(fact: object) -> tuple[str, str, str] | None:
+    subject = getattr(fact, "subject", None) or getattr(fact, "fund", None)
+    item = getattr(fact, "item", None)
+    year = getattr(fact, "year", None)
+    if not subject or not item:
+        return None
+    return (str(subject), str(item), str(year or ""))
+
+
+def check_duplicates(doc: Document, facts: list[object],
+                     existing: list[Finding] | None = None) -> tuple[int, list[Finding]]:
+    """The same quantity (same subject, item and year) stated in two places with two values.
+
+    Conservative: both facts must name a subject and an item (the extractor's vocabulary),
+    have the same dimension and no approximation word; two values whose written intervals meet
+    are the same figure at two precisions (``241.46`` and ``241``) and are fine. One finding per
+    pair of distinct values, placed at the later statement.
+    """
+    groups: dict[tuple[str, str, str, str], list[Mention]] = {}
+    for fact in facts:
+        key = _fact_key(fact)
+        m = _fact_mention(fact)
+        if key is None or m is None or m.quantity.approx is not None:
+            continue
+        dim = m.quantity.dimension
+        if dim is None or getattr(m, "comparator", None):
+            continue
+        groups.setdefault((*key, dim), []).append(m)
+    findings: list[Finding] = []
+    checks = 0
+    flagged = {(f.block, f.start) for f in existing or []}
+    for (subject, item, year, _dim), ms in groups.items():
+        if len(ms) < 2:
+            continue
+        ms = sorted(ms, key=lambda m: (m.block, m.start))
+        first = ms[0]
+        unit = first.quantity.unit
+        reported: set[Decimal] = set()
+        for later in ms[1:]:
+            checks += 1
+            try:
+                a = _in_unit(first, unit)
+                b = _in_unit(later, unit)
+            except UnitError:
+                continue
+            if a.meets(b) or (later.block, later.start) in flagged:
+                continue
+            if later.quantity.value in reported:
+                continue
+            reported.add(later.quantity.value)
+            fine, coarse = (first, later) if first.quantity.exponent < later.quantity.exponent else (later, first)
+            trunc = truncated_interval(coarse)
+            truncated = (trunc is not None and fine.quantity.exponent < coarse.quantity.exponent
+                         and _in_unit(fine, coarse.quantity.unit).meets(trunc))
+            first_block = doc.blocks[first.block]
+            block = doc.blocks[later.block]
+            where_first = first_block.where() or "前文"
+            subject_text = f"{year}年" if year else ""
+            subject_text += f"{subject}{item}"
+            message = (f"{subject_text}在{where_first}为{_fig(first)}，此处为{_fig(later)}，"
+                       f"同一数额前后不一致")
+            severity: Severity = "error"
+            code = "JX-DUP-001"
+            if truncated:
+                severity, code = "info", "JX-RND-001"
+                message += f"；{_fig(coarse)}只是{_fig(fine)}截尾（非四舍五入）所得"
+            findings.append(Finding(
+                code=code, severity=severity, message=message,
+                stated=f"{later.quantity.value:f}", expected=f"{first.quantity.value:f}",
+                quote=_quote(doc, later), line=block.line, page=block.page, where=block.where(),
+                figures={where_first: _fig(first), block.where() or "此处": _fig(later)},
+                block=later.block, start=later.start, end=later.end,
+            ))
+    return checks, findings

@@ -142,10 +142,10 @@ class DocumentResult:
 def results_to_json(results: list[DocumentResult]) -> dict[str, Any]:
     """The whole ``--format json`` answer: ``{"documents": [...]}``.
 
-    Unreadable inputs are listed too (with no findings) so the paths line up with the input;
-    their reason is given on stderr and by exit code 2.
+    Inputs that could not be read are left out (the shape has no place for them); their reason
+    is printed on stderr and the exit code is 2.
     """
-    return {"documents": [r.to_json() for r in results]}
+    return {"documents": [r.to_json() for r in results if r.error is None]}
 
 
 def exit_code(results: list[DocumentResult]) -> int:

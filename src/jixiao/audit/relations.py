@@ -20,6 +20,7 @@ is :mod:`jixiao.audit.checks`; the same-quantity-twice rule works on facts and l
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -398,19 +399,20 @@ def _value_like(it: Item) -> bool:
 def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
     out: list[Relation] = []
     text = seg.text
-    used_markers: set[int] = set()
+    starts = [it.start for it in items]
+    ends = [it.end for it in items]
+    depths = _paren_depths(text)
     for marker in LIST_MARKER.finditer(text):
         mpos = marker.start()
-        if mpos in used_markers:
+        nb = bisect_right(ends, mpos)  # items[:nb] end before the marker
+        na = bisect_left(starts, marker.end())  # items[na:] start after it
+        if nb == 0 or na >= len(items):
             continue
-        used_markers.add(mpos)
-        before = [it for it in items if it.end <= mpos]
-        after = [it for it in items if it.start >= marker.end()]
-        if not before or not after:
-            continue
+        before = items[max(0, nb - 40):nb]
+        after = items[na:na + 60]
         # the total: the nearest value figure before the marker (same sentence, or the last of the
         # previous sentence when the marker opens a sentence: "…619029万元。其中，…")
-        marker_sentence = after[0].sentence if after else before[-1].sentence
+        marker_sentence = after[0].sentence
         total = None
         for it in reversed(before):
             if it.sentence < marker_sentence - 1:
@@ -422,9 +424,8 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
                 break
         if total is None:
             continue
-        depth_at_marker = _depth(text, mpos)
+        close_at = _closing_paren(text, mpos) if depths[mpos] > 0 else None
         parts: list[Item] = []
-        close_at = _closing_paren(text, mpos) if depth_at_marker > 0 else None
         for j, it in enumerate(after):
             if it.sentence != marker_sentence and close_at is None:
                 break
@@ -432,11 +433,7 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
                 break
             if _list_marker_follows(text, it, after[j + 1] if j + 1 < len(after) else None):
                 break  # a figure with its own 其中 list starts a new total
-            if not _value_like(it):
-                continue
-            if not _compatible(it, total):
-                if it.dim is not None and it.dim != total.dim:
-                    continue
+            if not _value_like(it) or not _compatible(it, total):
                 continue
             stop = [w for w in STOP_WORDS if w in it.clause and w not in total.clause]
             if stop and parts:
@@ -458,6 +455,22 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
     return out
 
 
+def _paren_depths(text: str) -> list[int]:
+    """Parenthesis depth before each offset of ``text`` (reset at each sentence end)."""
+    depths = [0] * (len(text) + 1)
+    depth = 0
+    for k, ch in enumerate(text):
+        depths[k] = depth
+        if ch in SENTENCE_END:
+            depth = 0
+        elif ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+    depths[len(text)] = depth
+    return depths
+
+
 def _opens_sentence(text: str, pos: int) -> bool:
     k = pos - 1
     while k >= 0 and text[k] in " \t\u3000":
@@ -465,21 +478,9 @@ def _opens_sentence(text: str, pos: int) -> bool:
     return k < 0 or text[k] in "。！？!?"
 
 
-def _depth(text: str, pos: int) -> int:
-    depth = 0
-    for ch in text[:pos]:
-        if ch in SENTENCE_END:
-            depth = 0
-        elif ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            depth = max(0, depth - 1)
-    return depth
-
-
 def _closing_paren(text: str, pos: int) -> int:
     depth = 1
-    for k in range(pos, len(text)):
+    for k in range(pos, min(len(text), pos + 2000)):
         ch = text[k]
         if ch in "（(":
             depth += 1
@@ -489,12 +490,12 @@ def _closing_paren(text: str, pos: int) -> int:
                 return k
         elif ch in SENTENCE_END:
             return k
-    return len(text)
+    return min(len(text), pos + 2000)
 
 
 def _list_marker_follows(text: str, it: Item, nxt: Item | None) -> bool:
     stop = nxt.start if nxt is not None else len(text)
-    between = text[it.end:stop]
+    between = text[it.end:min(stop, it.end + 12)]
     m = LIST_MARKER.search(between)
     return m is not None and m.start() <= 4
 
@@ -591,7 +592,7 @@ def _total_after_relations(items: list[Item]) -> list[Relation]:
             continue
         if it.list_total is not None:
             continue
-        cands = [p for p in items[last_total + 1:i]
+        cands = [p for p in items[max(last_total + 1, i - 30):i]
                  if _value_like(p) and _same_dim(p, it) and p.value != it.value
                  and p.list_total is None][-6:]
         last_total = i
@@ -629,8 +630,8 @@ def _current_candidates(items: list[Item], k: int, hint: str = "") -> list[Item]
     """The figure a change refers to: the nearest value before it (and its list total)."""
     target = items[k]
     cands: list[Item] = []
-    for it in reversed(items[:k]):
-        if it.sentence < target.sentence - 0 and it.sentence != target.sentence:
+    for it in reversed(items[max(0, k - 50):k]):
+        if it.sentence != target.sentence:
             break
         if it.role == "value" and _same_dim(it, target):
             cands.append(it)
@@ -732,7 +733,7 @@ def _share_relations(items: list[Item]) -> list[Relation]:
         if part.list_total is not None:
             out.append(_ratio("JX-SHR-001", it, [(part, part.list_total)], explicit=True, name="占比"))
             continue
-        bases = [x for x in items[:k] if x is not part and x.role == "value" and _same_dim(x, part)
+        bases = [x for x in items[max(0, k - 60):k] if x is not part and x.role == "value" and _same_dim(x, part)
                  and abs(x.value) > abs(part.value)][-3:]
         if len(bases) == 1:
             out.append(_ratio("JX-SHR-001", it, [(part, bases[0])], explicit=True, name="占比"))
@@ -768,7 +769,7 @@ def _completion_relations(items: list[Item]) -> list[Relation]:
             if actual is not None:
                 out.append(_ratio("JX-CMP-001", it, [(actual, prev)], explicit=True, name="完成率"))
             continue
-        cands = [x for x in items[:k] if x.sentence == it.sentence and x.role == "value"
+        cands = [x for x in items[max(0, k - 30):k] if x.sentence == it.sentence and x.role == "value"
                  and x.dim is not None and x.list_total is None][-5:]
         if len(cands) < 2:
             continue
@@ -831,7 +832,7 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
     income: Item | None = None
     expense: Item | None = None
     results: dict[int, Item] = {}
-    for it in items:
+    for k, it in enumerate(items):
         if it.role == "value" and it.list_total is None and _is_income(it):
             income, expense = it, None
         elif it.role == "value" and it.list_total is None and _is_expense(it) and income is not None:
@@ -847,7 +848,7 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
             if inc is not None and exp is not None:
                 out.append(_balance(it, inc, exp))
                 results[id(it)] = it
-                _balance_rate(items, it, inc, out)
+                _balance_rate(items, k, inc, out)
             income, expense = None, None
     out += _asset_relations(items)
     out += _rollover_relations(items)
@@ -861,9 +862,9 @@ def _balance(result: Item, inc: Item, exp: Item) -> Relation:
     return rel
 
 
-def _balance_rate(items: list[Item], result: Item, inc: Item, out: list[Relation]) -> None:
+def _balance_rate(items: list[Item], k: int, inc: Item, out: list[Relation]) -> None:
     """结余率 right after a balance: 当期结余 / 收入."""
-    k = items.index(result)
+    result = items[k]
     for it in items[k + 1:k + 4]:
         if it.role == "rate_balance" and it.sentence <= result.sentence + 1:
             if _qualifier(it.clause) != _qualifier(result.clause):
@@ -879,11 +880,12 @@ def _balance_rate(items: list[Item], result: Item, inc: Item, out: list[Relation
 def _find_flows(items: list[Item], segments: list[Segment], seg_index: int, result: Item,
                 qualifier: int | None) -> tuple[Item | None, Item | None]:
     """Income and expenditure for a 当期结余 whose flows were given in earlier paragraphs."""
-    pool: list[Item] = [x for x in items if x.start < result.start]
+    k = bisect_left([x.start for x in items], result.start)
+    pool: list[Item] = items[max(0, k - 100):k]
     for back in range(1, 4):
         if seg_index - back < 0:
             break
-        pool = segments[seg_index - back].items + pool
+        pool = segments[seg_index - back].items[-100:] + pool
     inc = exp = None
     for it in reversed(pool):
         if it.role != "value" or it.dim != "money":
@@ -966,9 +968,9 @@ def _per_capita_relations(items: list[Item]) -> list[Relation]:
         if not (per_person or labelled) or it.role != "value":
             continue
         count_dim = "person_time" if "次均" in it.clause else "person"
-        persons = [x for x in items[:k] if x.sentence == it.sentence and x.dim == count_dim
+        persons = [x for x in items[max(0, k - 30):k] if x.sentence == it.sentence and x.dim == count_dim
                    and x.role == "value"]
-        totals = [x for x in items[k + 1:] if x.sentence == it.sentence and x.dim == "money"
+        totals = [x for x in items[k + 1:k + 30] if x.sentence == it.sentence and x.dim == "money"
                   and x.role == "value" and x.unit not in PER_PERSON_UNITS]
         if not persons or not totals:
             continue

@@ -1,0 +1,137 @@
+"""The audit pipeline: read → mentions → relations → checks → findings, for one file or many.
+
+:func:`audit_path` never raises for a bad input: an unreadable file gives a
+:class:`DocumentResult` whose ``error`` says why (the CLI exits 2). :func:`audit_paths` runs
+many files across processes and keeps the input order.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from jixiao.audit.checks import run_checks
+from jixiao.audit.document import Document, ReadError
+from jixiao.audit.findings import DocumentResult, Finding
+from jixiao.audit.relations import find_relations
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+
+
+def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentResult:
+    """Audit a document already read (tests build documents by hand)."""
+    from jixiao.audit.checks import check_duplicates
+    from jixiao.audit.facts import extract_facts
+    from jixiao.audit.quantities import find_document_mentions
+
+    mentions = find_document_mentions(doc)
+    relations = find_relations(doc, mentions)
+    checks, findings = run_checks(doc, relations)
+    facts = extract_facts(doc)
+    dup_checks, dup_findings = check_duplicates(doc, facts, findings)
+    findings = sorted(findings + dup_findings, key=_order)
+    return DocumentResult(
+        path=doc.path,
+        chars=doc.chars or sum(len(b.text) for b in doc.blocks),
+        facts=len(facts),
+        checks=checks + dup_checks,
+        findings=findings,
+        document=doc if keep_document else None,
+    )
+
+
+def _order(f: Finding) -> tuple[int, int, int]:
+    return (f.block if f.block is not None else -1, f.start or 0, 0 if f.severity == "error" else 1)
+
+
+def audit_path(path: str | os.PathLike[str], *, keep_document: bool = False) -> DocumentResult:
+    """Audit one file. Unreadable input → ``error`` set, never an exception."""
+    from jixiao.audit.read import read_document
+
+    started = time.perf_counter()
+    name = str(path)
+    try:
+        doc = read_document(name)
+    except ReadError as exc:
+        return DocumentResult(path=name, error=str(exc), seconds=time.perf_counter() - started)
+    try:
+        result = audit_document(doc, keep_document=keep_document)
+    except RecursionError:
+        return DocumentResult(path=name, chars=doc.chars, error=f"{name}：文本结构过深，无法审核",
+                              seconds=time.perf_counter() - started)
+    except Exception as exc:  # a defect in jixiao must not lose the other files' results
+        return DocumentResult(path=name, chars=doc.chars,
+                              error=f"{name}：审核时出现内部错误（{type(exc).__name__}: {exc}）",
+                              seconds=time.perf_counter() - started)
+    result.path = name
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def expand_paths(args: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Files named by ``args``: files as given, directories walked for report files, globs
+    expanded. Returns (files, arguments that matched nothing)."""
+    files: list[str] = []
+    missing: list[str] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            files += found
+        elif p.exists():
+            files.append(str(p))
+        elif any(ch in arg for ch in "*?["):
+            matched = sorted(m for m in glob.glob(arg, recursive=True) if Path(m).is_file())
+            if matched:
+                files += matched
+            else:
+                missing.append(arg)
+        else:
+            missing.append(arg)
+    seen: set[str] = set()
+    unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
+    return unique, missing
+
+
+def _audit_for_pool(path: str, keep_document: bool) -> DocumentResult:
+    return audit_path(path, keep_document=keep_document)
+
+
+def audit_paths(
+    paths: list[str],
+    *,
+    jobs: int | None = None,
+    keep_documents: bool = False,
+    on_result: Callable[[DocumentResult], None] | None = None,
+) -> list[DocumentResult]:
+    """Audit many files, in parallel across ``jobs`` processes (default: all cores).
+
+    Results come back in the order of ``paths``; ``on_result`` is called as each finishes
+    (the CLI advances its progress bar there).
+    """
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(paths) <= 1:
+        results = []
+        for p in paths:
+            r = audit_path(p, keep_document=keep_documents)
+            if on_result:
+                on_result(r)
+            results.append(r)
+        return results
+    out: dict[int, DocumentResult] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths))) as pool:
+        futures = {pool.submit(_audit_for_pool, p, keep_documents): i for i, p in enumerate(paths)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                r = fut.result()
+            except Exception as exc:  # a worker died (memory...): report, keep going
+                r = DocumentResult(path=paths[i], error=f"{paths[i]}：审核进程异常退出（{exc}）")
+            out[i] = r
+            if on_result:
+                on_result(r)
+    return [out[i] for i in range(len(paths))]
