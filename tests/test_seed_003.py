@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.calc import compute_department, compute_project
+from jixiao.calc.stated import check_stated
 from jixiao.load import load_files
 from jixiao.model import Dataset, DepartmentYear, FundKind, Project
 from jixiao.numbers import Interval, Quantity, interval_sum, round_half_up
@@ -263,3 +265,103 @@ def test_reception_change(dept: DepartmentYear) -> None:
     assert reception.actual is not None and reception.previous is not None
     assert (wan(reception.actual) - wan(reception.previous)).meets(-written("0.3"))
     assert "较2018年0.69万元减少了0.3万元" in line(405)
+
+
+# --------------------------------------------------------------------------------------------
+# The engine against what the report states
+# --------------------------------------------------------------------------------------------
+
+#: stated key -> (line, as stated, the right value at the report's precision): where the report is wrong
+WRONG = {
+    # 第386行: 904.89 = 1651.24 − 746.35 (财政拨款, not 收入合计 760.35)
+    "income_yoy_change@line386": (386, "-904.89万元", "-890.89万元"),
+    # 第386行: 117.17% = 890.89 ÷ 760.35 (divided by this year instead of last year)
+    "income_yoy_rate@line386": (386, "-117.17%", "-53.95%"),
+}
+
+#: stated key -> (line, what is missing): stated but the report gives no budget to check them with
+NOT_COMPUTABLE = {
+    "budget_completion_rate": (82, "全年预算"),
+    "three_public_control_rate": (92, "“三公”经费预算数"),
+    "reception_control_rate": (107, "公务接待费预算数"),
+}
+
+#: stated key -> the engine's value, computed by hand with Decimal (right as stated)
+RIGHT = {
+    "income_yoy_change": "-890.89万元",  # 760.35 − 1651.24
+    "income_yoy_rate": "-53.95%",  # −890.89 ÷ 1651.24
+    "expenditure_yoy_change": "-903.39万元",  # 747.1 − 1650.49; stated −903.38 (747.11) is within 747.1's precision
+    "expenditure_yoy_rate": "-54.73%",
+    "fiscal_income_share": "98.16%",  # 746.35 ÷ 760.35
+    "other_income_share": "1.84%",  # 14 ÷ 760.35
+    "basic_share": "34.18%",  # 255.34 ÷ 747.1
+    "project_share": "65.82%",  # 491.76 ÷ 747.1
+    "basic_share@line388": "34.18%",  # 255.34 ÷ 747.11 rounds the same
+    "project_share@line388": "65.82%",
+    "reception_yoy_rate": "-43.48%",  # (0.39 − 0.69) ÷ 0.69; stated −43.88% = −0.305 ÷ 0.695, within precision
+    "operating_costs_yoy_rate": "21.22%",  # 5.35 ÷ (30.56 − 5.35)
+}
+
+
+def test_department_stated_figures(dept: DepartmentYear) -> None:
+    checks = {c.key: c for c in check_stated(dept, compute_department(dept))}
+    assert set(checks) == set(WRONG) | set(NOT_COMPUTABLE) | set(RIGHT)
+    for key, value in RIGHT.items():
+        assert checks[key].ok is True, checks[key].message
+        assert checks[key].computed_display == value, key
+    wrong = {k: (c.line, c.stated, c.expected) for k, c in checks.items() if c.ok is False}
+    assert wrong == WRONG
+    for key in WRONG:
+        assert f"第{WRONG[key][0]}行" in checks[key].message
+    unchecked = {k: c for k, c in checks.items() if c.ok is None}
+    assert set(unchecked) == set(NOT_COMPUTABLE)
+    for key, (where, missing) in NOT_COMPUTABLE.items():
+        assert unchecked[key].status == "not_computable"
+        assert unchecked[key].line == where and missing in unchecked[key].message
+
+
+def test_department_indicators_by_hand(dept: DepartmentYear) -> None:
+    shown = {r.id: r.display() for r in compute_department(dept)}
+    assert shown["staff_control_rate"] == "82.35%"  # 14 ÷ 17
+    assert shown["personnel_share"] == "88.03%"  # 224.78 ÷ 255.34
+    assert shown["public_operating_share"] == "11.97%"  # 30.56 ÷ 255.34
+    assert shown["budget_completion_rate"] == "不可计算：缺少：全年预算"
+    assert shown["three_public_change_rate"].startswith("不可计算")  # no 2018 “三公”经费 total
+
+
+def test_close_calls_are_within_the_written_precision(dept: DepartmentYear) -> None:
+    """Two statements a point-wise check would call wrong but the written figures allow."""
+    # 公务接待费 第107行: −43.88% vs −43.48% from 0.39 and 0.69; 0.69 may be 0.695
+    assert round_half_up((Decimal("0.39") - Decimal("0.69")) / Decimal("0.69") * 100, 2) == Decimal("-43.48")
+    assert round_half_up((Decimal("0.39") - Decimal("0.695")) / Decimal("0.695") * 100, 2) == Decimal("-43.88")
+    assert round_half_up(Decimal("0.695") - Decimal("0.39"), 1) == Decimal("0.3")  # “减少0.3万元”
+    # 支出减少 第36行: 903.38 = 1650.49 − 747.11, and 747.1 may be 747.11
+    assert Decimal("1650.49") - Decimal("747.11") == Decimal("903.38")
+    assert dept.expenditure.total is not None and dept.expenditure.total.interval().contains(Decimal("747.11"))
+
+
+@pytest.mark.parametrize("name", [PROJECT_PREMIUMS, PROJECT_SPECIAL, PROJECT_EVALUATION])
+def test_project_execution(projects: dict[str, Project], name: str) -> None:
+    project = projects[name]
+    results = compute_project(project)
+    shown = {r.id: r.display() for r in results}
+    assert shown["project_budget_execution_rate"] == "100.00%"  # 251.2/251.2, 7/7, 397.47/397.47
+    checks = check_stated(project, results)
+    if name == PROJECT_EVALUATION:  # 附件2 states 到位率 100%, not 执行率
+        assert checks == []
+    else:
+        (check,) = checks
+        assert check.ok is True and check.line == {PROJECT_PREMIUMS: 128, PROJECT_SPECIAL: 127}[name]
+
+
+def test_fund_years(dataset: Dataset) -> None:
+    funds = {f.fund: f for f in dataset.fund_years}
+    resident = funds[FundKind.resident]
+    assert resident.coverage.insured is not None and resident.coverage.insured.value == 189627
+    assert resident.income.contributions is not None and str(resident.income.contributions) == "4435.97万元"
+    assistance = funds[FundKind.medical_assistance]
+    assert assistance.services.assistance is not None and assistance.services.assistance.value == 6772
+    # the report states no fund derived figure
+    assert all(not f.stated for f in dataset.fund_years)
+    # 第1个项目表: 1.8067万人 = 18067 人 = resident.coverage.poor
+    assert resident.coverage.poor is not None and resident.coverage.poor.value == 18067
