@@ -1,0 +1,445 @@
+"""Rule sets as data: warning thresholds and scoring rules, loaded from YAML.
+
+A rule set lives in ``jixiao/rules/data/<name>.yaml`` (``default`` is the national set;
+``hunan`` extends it with the 2018 Hunan department scoring table). Every rule carries its
+``source`` and a ``confidence`` tag from ``rules.md``: official, secondary, practice or
+unconfirmed. Thresholds live here, never in code.
+
+Two families of rules:
+
+* **warning rules** (``warnings:``) — read by :mod:`jixiao.calc.warnings`:
+  ``bands`` (an indicator's value falls in a band with a severity), ``deficit`` (当期赤字,
+  severity by the size of the deficit) and ``growth_gap`` (income growing slower than
+  expenditure);
+* **scoring rules** (``scoring:``) — the schema the later scorer reads:
+  ``threshold_deduction`` (full marks up to a threshold, then a fixed deduction per point),
+  ``bands`` (a score per band) and ``proportional`` (weight × value ÷ target, capped).
+
+Ranges are written as intervals: ``"[6, 9]"``, ``"(9, 15]"``, ``"(15, +inf)"``, ``"(-inf, 3)"``.
+Numbers are read as the strings they are written as (no floats).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from jixiao.model.funds import FundKind
+
+Confidence = Literal["official", "secondary", "practice", "unconfirmed"]
+Severity = Literal["info", "warning", "serious"]
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "serious": 2}
+SEVERITY_LABEL: dict[str, str] = {"info": "提示", "warning": "警示", "serious": "严重"}
+
+_RANGE = re.compile(r"^\s*([\[(])\s*([-+]?(?:inf|\d+(?:\.\d+)?))\s*,\s*([-+]?(?:inf|\d+(?:\.\d+)?))\s*([\])])\s*$")
+
+
+class RuleSetError(ValueError):
+    """A rule set that cannot be found or read; the message is Chinese and names the file."""
+
+
+class Range(BaseModel):
+    """An interval of an indicator's values, written ``"[6, 9)"``; ±inf for open ends."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+    lower_closed: bool = True
+    upper_closed: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, raw: Any) -> Any:
+        if not isinstance(raw, str):
+            return raw
+        m = _RANGE.match(raw)
+        if not m:
+            raise ValueError(f"区间“{raw}”应写成 \"[6, 9)\"、\"(15, +inf)\" 这样的形式")
+        lo, hi = m.group(2), m.group(3)
+        lower = None if lo.lstrip("+-") == "inf" else Decimal(lo)
+        upper = None if hi.lstrip("+-") == "inf" else Decimal(hi)
+        if lo.startswith("+") and lower is None:
+            raise ValueError(f"区间“{raw}”的下界不能是 +inf")
+        if lower is not None and upper is not None and lower > upper:
+            raise ValueError(f"区间“{raw}”下界大于上界")
+        return {"lower": lower, "upper": upper, "lower_closed": m.group(1) == "[" and lower is not None,
+                "upper_closed": m.group(4) == "]" and upper is not None}
+
+    def contains(self, value: Decimal) -> bool:
+        if self.lower is not None and (value < self.lower or (value == self.lower and not self.lower_closed)):
+            return False
+        return not (self.upper is not None
+                    and (value > self.upper or (value == self.upper and not self.upper_closed)))
+
+    def overlaps(self, other: Range) -> bool:
+        def below(a: Range, b: Range) -> bool:  # a lies entirely below b
+            if a.upper is None or b.lower is None:
+                return False
+            return a.upper < b.lower or (a.upper == b.lower and not (a.upper_closed and b.lower_closed))
+        return not (below(self, other) or below(other, self))
+
+    def __str__(self) -> str:
+        lo = "-inf" if self.lower is None else f"{self.lower}"
+        hi = "+inf" if self.upper is None else f"{self.upper}"
+        return f"{'[' if self.lower_closed else '('}{lo}, {hi}{']' if self.upper_closed else ')'}"
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=2, description="中文名")
+    source: str = Field(min_length=2, description="where the rule comes from (document, rules.md section)")
+    confidence: Confidence
+    note: str | None = None
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _strip_brackets(cls, raw: Any) -> Any:
+        return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+
+def _check_bands(ranges: list[Range], what: str) -> None:
+    for i, a in enumerate(ranges):
+        for b in ranges[i + 1:]:
+            if a.overlaps(b):
+                raise ValueError(f"{what}的区间 {a} 与 {b} 重叠")
+
+
+# --------------------------------------------------------------------------------------------
+# Warning rules
+# --------------------------------------------------------------------------------------------
+
+
+class Band(BaseModel):
+    """One band of a warning rule: values in ``range`` get ``severity`` (None: no warning)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    range: Range
+    severity: Severity | None = None
+    label: str = Field(min_length=1, description="合理 / 结余不足 / 结余过多 …")
+    advice: str | None = Field(default=None, description="what the rule asks for, appended to the message")
+
+
+class _WarningRule(_Rule):
+    code: str = Field(pattern=r"^JX-W-\d{3}$", description="stable warning code")
+    subject: Literal["fund", "department"] = "fund"
+    funds: list[FundKind] = Field(default_factory=list, description="funds the rule applies to; empty: all")
+    approximate_funds: list[FundKind] = Field(
+        default_factory=list,
+        description="funds where the rule is applied approximately (e.g. the combined 职工医保 for a 统筹基金 rule)",
+    )
+    approximate_note: str | None = None
+    use_stated: bool = Field(
+        default=True, description="when the indicator is not computable, use the figure the report states",
+    )
+
+    def fund_match(self, fund: FundKind) -> Literal["exact", "approximate"] | None:
+        if not self.funds or fund in self.funds:
+            return "exact"
+        if fund in self.approximate_funds:
+            return "approximate"
+        return None
+
+
+class BandWarningRule(_WarningRule):
+    """An indicator's value falls in a band (e.g. 可支付月数 < 3 → 结余不足, serious)."""
+
+    kind: Literal["bands"]
+    indicator: str
+    bands: list[Band] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> BandWarningRule:
+        _check_bands([b.range for b in self.bands], self.id)
+        return self
+
+    def band_for(self, value: Decimal) -> Band | None:
+        return next((b for b in self.bands if b.range.contains(value)), None)
+
+
+class DeficitRule(_WarningRule):
+    """当期赤字: current balance below zero; severity by the deficit rate (当期结余率)."""
+
+    kind: Literal["deficit"]
+    severity: Severity = Field(default="warning", description="when the deficit rate cannot be computed")
+    rate_bands: list[Band] = Field(default_factory=list, description="bands on current_balance_rate (negative %)")
+    exhausted_severity: Severity = Field(
+        default="serious", description="when the 年末累计结余 is itself negative",
+    )
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> DeficitRule:
+        _check_bands([b.range for b in self.rate_bands], self.id)
+        return self
+
+
+class GrowthGapRule(_WarningRule):
+    """Income growing slower than expenditure: gap = expenditure rate − income rate (points)."""
+
+    kind: Literal["growth_gap"]
+    income_indicator: str = "income_yoy_rate"
+    expenditure_indicator: str = "expenditure_yoy_rate"
+    bands: list[Band] = Field(min_length=1, description="bands on the gap in percentage points")
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> GrowthGapRule:
+        _check_bands([b.range for b in self.bands], self.id)
+        return self
+
+    def band_for(self, gap: Decimal) -> Band | None:
+        return next((b for b in self.bands if b.range.contains(gap)), None)
+
+
+WarningRule = Annotated[BandWarningRule | DeficitRule | GrowthGapRule, Field(discriminator="kind")]
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring rules (schema only; the scorer reads them)
+# --------------------------------------------------------------------------------------------
+
+
+class _ScoringRule(_Rule):
+    indicator: str
+    weight: Decimal = Field(gt=0, description="full marks (分值)")
+
+
+class ThresholdDeductionRule(_ScoringRule):
+    """Full marks at the threshold, then ``deduction`` per ``per`` points beyond it, down to ``floor``.
+
+    ``direction: at_most`` — full marks while value ≤ threshold (在职人员控制率 ≤ 100%);
+    ``at_least`` — full marks while value ≥ threshold (预算完成率 100%).
+    ``step``: ``linear`` deducts pro rata; ``started`` counts every begun step of ``per``
+    points; ``completed`` counts only whole steps.
+    """
+
+    kind: Literal["threshold_deduction"]
+    direction: Literal["at_most", "at_least"]
+    threshold: Decimal
+    deduction: Decimal = Field(gt=0)
+    per: Decimal = Field(default=Decimal(1), gt=0)
+    step: Literal["linear", "started", "completed"] = "linear"
+    floor: Decimal = Decimal(0)
+
+
+class ScoreBand(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    range: Range
+    score: Decimal = Field(ge=0)
+
+
+class BandScoreRule(_ScoringRule):
+    """A score per band of the indicator's value (预算调整: 0 → 8, ≤10% → 6 …)."""
+
+    kind: Literal["bands"]
+    bands: list[ScoreBand] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _valid(self) -> BandScoreRule:
+        _check_bands([b.range for b in self.bands], self.id)
+        for b in self.bands:
+            if b.score > self.weight:
+                raise ValueError(f"{self.id}：区间 {b.range} 的得分 {b.score} 大于分值 {self.weight}")
+        return self
+
+
+class ProportionalScoreRule(_ScoringRule):
+    """weight × min(value, cap) ÷ target (预算执行率: min(执行率, 100%) × 10)."""
+
+    kind: Literal["proportional"]
+    target: Decimal = Field(default=Decimal(100), gt=0)
+    cap: Decimal = Decimal(100)
+
+
+ScoringRule = Annotated[
+    ThresholdDeductionRule | BandScoreRule | ProportionalScoreRule, Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The rule set
+# --------------------------------------------------------------------------------------------
+
+
+class RuleSet(BaseModel):
+    """A named, versioned set of warning and scoring rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_\-]*$")
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=2)
+    description: str | None = None
+    extends: str | None = None
+    warnings: list[WarningRule] = Field(default_factory=list)
+    scoring: list[ScoringRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RuleSet:
+        for what, ids in (
+            ("规则 id", [r.id for r in self.warnings] + [r.id for r in self.scoring]),
+            ("警示代码", [r.code for r in self.warnings]),
+        ):
+            seen: set[str] = set()
+            for i in ids:
+                if i in seen:
+                    raise ValueError(f"{what}“{i}”重复")
+                seen.add(i)
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+    def warning_rules(self, subject: str) -> list[BandWarningRule | DeficitRule | GrowthGapRule]:
+        return [r for r in self.warnings if r.subject == subject]
+
+    def rule(self, rule_id: str) -> BandWarningRule | DeficitRule | GrowthGapRule | ThresholdDeductionRule \
+            | BandScoreRule | ProportionalScoreRule:
+        for r in (*self.warnings, *self.scoring):
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def indicators(self) -> set[str]:
+        """Every indicator id the rules read (to check them against the registry)."""
+        ids: set[str] = set()
+        for r in self.warnings:
+            if isinstance(r, BandWarningRule):
+                ids.add(r.indicator)
+            elif isinstance(r, GrowthGapRule):
+                ids.update((r.income_indicator, r.expenditure_indicator))
+            else:
+                ids.update(("current_balance", "current_balance_rate"))
+        ids.update(r.indicator for r in self.scoring)
+        return ids
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+class _StringNumberLoader(yaml.SafeLoader):
+    """Keeps numbers as the strings they were written as (thresholds stay exact Decimals)."""
+
+
+_StringNumberLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
+        "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp",
+    )]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def available_rulesets() -> list[str]:
+    """Names of the rule sets shipped with jixiao."""
+    data = resources.files("jixiao.rules") / "data"
+    return sorted(p.name[:-5] for p in data.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read(name: str) -> tuple[dict[str, Any], str]:
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        path = Path(name)
+        if not path.is_file():
+            raise RuleSetError(f"找不到规则文件：{name}")
+        text, where = path.read_text(encoding="utf-8"), str(path)
+    else:
+        resource = resources.files("jixiao.rules") / "data" / f"{name}.yaml"
+        if not resource.is_file():
+            raise RuleSetError(f"没有名为“{name}”的规则集（可用：{'、'.join(available_rulesets())}）")
+        text, where = resource.read_text(encoding="utf-8"), f"rules/data/{name}.yaml"
+    try:
+        data = yaml.load(text, Loader=_StringNumberLoader)
+    except yaml.YAMLError as exc:
+        raise RuleSetError(f"{where}：YAML 语法错误：{exc}") from exc
+    if not isinstance(data, dict):
+        raise RuleSetError(f"{where}：规则集应是一个映射（name、version、warnings…）")
+    return data, where
+
+
+def _merge_rules(parent: list[dict[str, Any]], child: list[dict[str, Any]], disabled: set[str]) -> list[dict[str, Any]]:
+    merged = {r.get("id"): r for r in parent if r.get("id") not in disabled}
+    for r in child:
+        merged[r.get("id")] = r
+    return list(merged.values())
+
+
+def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    if name in chain:
+        raise RuleSetError(f"规则集继承成环：{' → '.join((*chain, name))}")
+    data, where = _read(name)
+    parent_name = data.get("extends")
+    if not parent_name:
+        return data, where
+    parent, _ = _resolve(str(parent_name), (*chain, name))
+    disabled = set(data.pop("disable", []) or [])
+    merged = {**parent, **data}
+    for key in ("warnings", "scoring"):
+        merged[key] = _merge_rules(parent.get(key, []) or [], data.get(key, []) or [], disabled)
+    return merged, where
+
+
+def _error_text(exc: ValidationError, data: dict[str, Any]) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = list(err["loc"])
+        path = []
+        obj: Any = data
+        for item in loc:
+            if isinstance(item, int) and isinstance(obj, list) and item < len(obj):
+                obj = obj[item]
+                label = obj.get("id") if isinstance(obj, dict) else None
+                path.append(f"[{label or item}]")
+            elif isinstance(item, str) and isinstance(obj, dict) and item in obj:
+                obj = obj[item]
+                path.append(f".{item}")
+        parts.append(f"{''.join(path).lstrip('.') or '（顶层）'}：{err['msg']}")
+    return "；".join(parts)
+
+
+@lru_cache(maxsize=32)
+def load_ruleset(name: str = "default") -> RuleSet:
+    """The rule set ``name`` (shipped: ``default``, ``hunan``) or a YAML file path.
+
+    Raises :class:`RuleSetError` with a Chinese message naming the file and the rule when the
+    set cannot be found or is malformed.
+    """
+    data, where = _resolve(name)
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        raise RuleSetError(f"{where}：规则集有误——{_error_text(exc, data)}") from exc
+
+
+__all__ = [
+    "SEVERITY_LABEL",
+    "SEVERITY_ORDER",
+    "Band",
+    "BandScoreRule",
+    "BandWarningRule",
+    "Confidence",
+    "DeficitRule",
+    "GrowthGapRule",
+    "ProportionalScoreRule",
+    "Range",
+    "RuleSet",
+    "RuleSetError",
+    "ScoreBand",
+    "ScoringRule",
+    "Severity",
+    "ThresholdDeductionRule",
+    "WarningRule",
+    "available_rulesets",
+    "load_ruleset",
+]
