@@ -95,8 +95,10 @@ BALANCE_NEGATIVE = re.compile(r"(亏损|赤字|缺口)[为了达]?\s*$")
 
 INCOME_LABEL = re.compile(r"(收入|收入合计|收入总额|总收入)(为|是|达|达到|共|合计)?\s*$")
 EXPENSE_LABEL = re.compile(r"(支出|支出合计|支出总额|总支出)(为|是|达|达到|共|合计|决算为)?\s*$")
-INCOME_EXCLUDE = re.compile(r"(人均|次均|预算|利息|其他收入|转移收入|征缴收入|保险费收入|缴费收入|上年|执行数)")
-EXPENSE_EXCLUDE = re.compile(r"(人均|次均|预算|待遇支出|其他支出|转移支出|上年|执行数|基本支出|项目支出)")
+INCOME_EXCLUDE = re.compile(r"(人均|次均|收入预算|预算数|年预算|预算安排"
+                            r"|利息|其他收入|转移收入|征缴收入|保险费收入|缴费收入|上年|执行数)")
+EXPENSE_EXCLUDE = re.compile(r"(人均|次均|支出预算|预算数|年预算|预算安排"
+                             r"|待遇支出|其他支出|转移支出|上年|执行数|基本支出|项目支出)")
 RESULT_LABEL = re.compile(
     r"(当期结余|当年结余|本年结余|本期结余|年终结余|年末结余|当期亏损|当年亏损|当期赤字|当年收支结余|收支结余"
     r"|当年结余额)(为|是|达|-)?\s*$"
@@ -631,7 +633,10 @@ def _current_candidates(items: list[Item], k: int, hint: str = "") -> list[Item]
     target = items[k]
     cands: list[Item] = []
     for it in reversed(items[max(0, k - 50):k]):
-        if it.sentence != target.sentence:
+        # "…746.35万元，占…。与2018年相比，…增加331.22万元" refers back one sentence
+        if it.sentence != target.sentence and (
+                cands or it.sentence < target.sentence - 1
+                or not COMPARATOR.match(_sentence_start_label(items, k))):
             break
         if it.role == "value" and _same_dim(it, target):
             cands.append(it)
@@ -649,6 +654,14 @@ def _current_candidates(items: list[Item], k: int, hint: str = "") -> list[Item]
     if nearest.list_total is not None and nearest.list_total not in ordered:
         ordered.append(nearest.list_total)
     return ordered[:3]
+
+
+def _sentence_start_label(items: list[Item], k: int) -> str:
+    """The words that open the sentence of ``items[k]`` (its first item's label)."""
+    j = k
+    while j > 0 and items[j - 1].sentence == items[k].sentence:
+        j -= 1
+    return items[j].label.lstrip("。，, \t")
 
 
 def _flow_word(label: str) -> str:
