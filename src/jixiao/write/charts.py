@@ -1,0 +1,313 @@
+"""Charts for the reports (matplotlib, Agg backend) with a CJK font the repo installs.
+
+The font is 文泉驿微米黑 (Debian ``fonts-wqy-microhei``, installed by ``scripts/system-deps.sh``).
+Every chart is drawn inside an ``rc_context`` that sets that font and ``axes.unicode_minus =
+False`` (so a negative 当期结余 prints an ASCII minus that the font has). Without the font the
+charts fail with :class:`ChartFontError`, a Chinese message that says what to install; a chart
+with boxes instead of characters is never produced.
+
+Figures come in as ``Decimal``; they become floats only to be drawn. The labels on the bars are
+the figures formatted as the report writes them (``fmt``), never a float's repr.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
+
+from jixiao.model import DepartmentYear, FundKind, FundYear
+from jixiao.numbers import Quantity, fmt
+
+CJK_FAMILY = "WenQuanYi Micro Hei"
+CJK_FONT_PATHS = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),  # Fedora / Arch layout
+)
+#: bars: 上年 in grey, 本年 in a sober blue (government reports print in few colours)
+COLOURS = ("#9aa5b1", "#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646")
+DPI = 150
+
+
+class ChartFontError(RuntimeError):
+    """The CJK font is missing: charts would show boxes instead of Chinese characters."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: a stable key, its caption (图注) and the PNG bytes."""
+
+    key: str
+    title: str
+    png: bytes
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path:
+    """The file of 文泉驿微米黑, registered with matplotlib's font manager; or ChartFontError."""
+    for path in CJK_FONT_PATHS:
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return path
+    try:
+        found = font_manager.findfont(font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False)
+    except ValueError:
+        found = ""
+    if found and Path(found).is_file():
+        return Path(found)
+    raise ChartFontError(
+        f"找不到中文字体“文泉驿微米黑”（{CJK_FAMILY}，{CJK_FONT_PATHS[0]}）：图表中的汉字将无法显示。"
+        "请先安装系统依赖：bash scripts/system-deps.sh（Debian/Ubuntu 软件包 fonts-wqy-microhei）。"
+    )
+
+
+def _rc() -> dict[str, object]:
+    cjk_font_path()
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [CJK_FAMILY],
+        "axes.unicode_minus": False,
+        "font.size": 10,
+        "axes.titlesize": 12,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "savefig.dpi": DPI,
+    }
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _f(values: Sequence[Decimal | None]) -> list[float]:
+    return [float(v) if v is not None else 0.0 for v in values]
+
+
+def _label(value: Decimal | None, places: int | None) -> str:
+    """A figure as written (``places=None``: the Decimal's own exponent) or rounded half-up."""
+    if value is None:
+        return ""
+    return f"{value:f}" if places is None else fmt(value, places)
+
+
+def bar_chart(
+    key: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    unit: str,
+    *,
+    places: int | None = None,
+    reference: Decimal | None = None,
+    reference_label: str | None = None,
+) -> Chart:
+    """Grouped vertical bars with the figure written on each bar (missing figures are not drawn)."""
+    with plt.rc_context(_rc()):
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        n = max(len(series), 1)
+        width = 0.8 / n
+        for i, (name, values) in enumerate(series):
+            xs = [j + (i - (n - 1) / 2) * width for j in range(len(categories))]
+            present = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+            if not present:
+                continue
+            bars = ax.bar(
+                [x for x, _ in present], _f([v for _, v in present]), width=width * 0.92,
+                label=name, color=COLOURS[(i + (0 if n > 1 else 1)) % len(COLOURS)],
+            )
+            ax.bar_label(bars, labels=[_label(v, places) for _, v in present], padding=2, fontsize=8)
+        if reference is not None:
+            ax.axhline(float(reference), color="#c0504d", linewidth=1, linestyle="--",
+                       label=reference_label or None)
+        ax.axhline(0, color="#333333", linewidth=0.6)
+        ax.set_xticks(range(len(categories)), list(categories))
+        ax.set_ylabel(f"单位：{unit}")
+        ax.set_title(title)
+        ax.margins(y=0.15)
+        if len(series) > 1 or reference_label:
+            ax.legend(frameon=False, fontsize=9)
+        return Chart(key, title, _png(fig))
+
+
+def pie_chart(
+    key: str, title: str, parts: Sequence[tuple[str, Decimal | None, str]], *, legend_title: str | None = None,
+) -> Chart | None:
+    """A ring of non-negative parts; the legend carries each part's label text as the report writes it
+    (amount as written and the engine's share, e.g. ``"746.35万元，占98.16%"``). None when nothing to draw.
+    """
+    drawn = [(name, v, text) for name, v, text in parts if v is not None and v > 0]
+    if not drawn:
+        return None
+    with plt.rc_context(_rc()):
+        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        wedges, _ = ax.pie(
+            _f([v for _, v, _ in drawn]), startangle=90, counterclock=False,
+            colors=COLOURS[1:] + COLOURS[:1], wedgeprops={"linewidth": 1.5, "edgecolor": "white", "width": 0.45},
+        )
+        ax.legend(
+            wedges, [f"{name}：{text}" for name, _, text in drawn], title=legend_title, loc="center left",
+            bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9,
+        )
+        ax.set_title(title)
+        ax.axis("equal")
+        return Chart(key, title, _png(fig))
+
+
+# --------------------------------------------------------------------------------------------
+# Report charts from the model and the engine's results
+# --------------------------------------------------------------------------------------------
+
+def _computed(results: Mapping[str, Any], indicator_id: str) -> Any | None:
+    res = results.get(indicator_id)
+    return res if res is not None and res.value is not None else None
+
+
+def _money(q: Quantity | None, unit: str) -> Decimal | None:
+    if q is None:
+        return None
+    return q.value if q.unit == unit else q.value_in(unit)
+
+
+def _fund_label(fy: FundYear) -> str:
+    return fy.fund.value if fy.fund.value.endswith("基金") else f"{fy.fund.value}基金"
+
+
+def fund_overview_chart(fy: FundYear, results: Mapping[str, Any]) -> Chart | None:
+    """收入、支出、当期结余 of the year, next to the previous year's 收入/支出 when known."""
+    unit = "万元"
+    income = _money(fy.income.total, unit)
+    spent = _money(fy.expenditure.total, unit)
+    if income is None and spent is None:
+        return None
+    current = _computed(results, "current_balance")
+    balance = current.value if current is not None else _money(fy.balance.current, unit)
+    prev_income = _money(fy.previous.income_total, unit)
+    prev_spent = _money(fy.previous.expenditure_total, unit)
+    change_in = _computed(results, "income_yoy_change")
+    change_out = _computed(results, "expenditure_yoy_change")
+    if prev_income is None and change_in is not None and income is not None:
+        prev_income = income - change_in.value
+    if prev_spent is None and change_out is not None and spent is not None:
+        prev_spent = spent - change_out.value
+    series: list[tuple[str, Sequence[Decimal | None]]] = []
+    if prev_income is not None or prev_spent is not None:
+        series.append((f"{fy.year - 1}年", [prev_income, prev_spent, None]))
+    series.append((f"{fy.year}年", [income, spent, balance]))
+    return bar_chart(f"fund_overview_{fy.fund.name}", f"{fy.year}年{_fund_label(fy)}收支结余情况",
+                     ["基金收入", "基金支出", "当期结余"], series, unit, places=None if current is None else 2)
+
+
+def fund_structure_chart(
+    fy: FundYear, siblings: Mapping[FundKind, FundYear], results: Mapping[str, Any],
+) -> Chart | None:
+    """统筹基金/个人账户 structure of 职工医保 income (shares from the engine)."""
+    pooling = siblings.get(FundKind.employee_pooling)
+    account = siblings.get(FundKind.employee_account)
+    if pooling is None or account is None:
+        return None
+    parts = []
+    for sib, share_id, label in ((pooling, "pooling_income_share", "统筹基金收入"),
+                                 (account, "account_income_share", "个人账户收入")):
+        q = sib.income.total
+        share = _computed(results, share_id)
+        parts.append((label, q.value if q else None, f"{q}，占{share.display()}" if q and share else str(q or "")))
+    title = f"{fy.year}年{_fund_label(fy)}收入结构（统筹基金/个人账户）"
+    return pie_chart(f"fund_structure_{fy.fund.name}", title, parts)
+
+
+def fund_budget_execution_chart(records: Sequence[tuple[FundYear, Mapping[str, Any]]]) -> Chart | None:
+    """收入/支出 预算执行率 of each fund, with the 100% line."""
+    names, income, spent = [], [], []
+    for fy, results in records:
+        a = _computed(results, "income_budget_execution_rate")
+        b = _computed(results, "expenditure_budget_execution_rate")
+        if a is None and b is None:
+            continue
+        names.append(fy.fund.value.replace("基本医疗保险", "医保"))
+        income.append(round_value(a))
+        spent.append(round_value(b))
+    if not names:
+        return None
+    year = records[0][0].year
+    return bar_chart("fund_budget_execution", f"{year}年基金预算执行率", names,
+                     [("收入预算执行率", income), ("支出预算执行率", spent)], "%", places=2,
+                     reference=Decimal(100), reference_label="100%")
+
+
+def round_value(res: Any | None) -> Decimal | None:
+    """The value a bar is drawn at and labelled with: the engine's value (label rounds like display())."""
+    return None if res is None else res.value
+
+
+def department_totals_chart(dy: DepartmentYear) -> Chart | None:
+    """收、支决算总计变动情况 (上年 vs 本年)."""
+    income, spent = dy.income.total, dy.expenditure.total
+    if income is None and spent is None:
+        return None
+    series: list[tuple[str, Sequence[Decimal | None]]] = []
+    prev_in, prev_out = dy.previous.income_total, dy.previous.expenditure_total
+    if prev_in is not None or prev_out is not None:
+        series.append((f"{dy.year - 1}年", [_money(prev_in, "万元"), _money(prev_out, "万元")]))
+    series.append((f"{dy.year}年", [_money(income, "万元"), _money(spent, "万元")]))
+    return bar_chart("department_totals", "收、支决算总计变动情况", ["收入总计", "支出总计"], series, "万元")
+
+
+def department_income_chart(dy: DepartmentYear, results: Mapping[str, Any]) -> Chart | None:
+    """收入决算结构 (财政拨款/其他收入)."""
+    parts = []
+    for q, label, share_id in ((dy.income.fiscal, "财政拨款收入", "fiscal_income_share"),
+                               (dy.income.other, "其他收入", "other_income_share")):
+        share = _computed(results, share_id)
+        if q is not None:
+            parts.append((label, q.value, f"{q}，占{share.display()}" if share else str(q)))
+    return pie_chart("department_income", "收入决算结构", parts)
+
+
+def department_expenditure_chart(dy: DepartmentYear, results: Mapping[str, Any]) -> Chart | None:
+    """支出决算结构 (基本支出/项目支出)."""
+    parts = []
+    for q, label, share_id in ((dy.expenditure.basic, "基本支出", "basic_share"),
+                               (dy.expenditure.project, "项目支出", "project_share")):
+        share = _computed(results, share_id)
+        if q is not None:
+            parts.append((label, q.value, f"{q}，占{share.display()}" if share else str(q)))
+    return pie_chart("department_expenditure", "支出决算结构", parts)
+
+
+def department_fiscal_chart(dy: DepartmentYear) -> Chart | None:
+    """一般公共预算财政拨款支出决算变动情况 (上年 vs 本年)."""
+    now, before = dy.expenditure.general_public, dy.previous.general_public_expenditure
+    if now is None or before is None:
+        return None
+    return bar_chart("department_fiscal", "一般公共预算财政拨款支出决算变动情况", ["一般公共预算财政拨款支出"],
+                     [(f"{dy.year - 1}年", [_money(before, "万元")]), (f"{dy.year}年", [_money(now, "万元")])], "万元")
+
+
+def department_three_public_chart(dy: DepartmentYear) -> Chart | None:
+    """“三公”经费 by item: 预算 vs 决算 (a pie when every item has a positive 决算 is misleading at 0)."""
+    tp = dy.three_public
+    items = [(type(tp).model_fields[name].title or name, getattr(tp, name)) for name in tp.PARTS]
+    items = [(label, item) for label, item in items if item.actual is not None or item.budget is not None]
+    if not items:
+        return None
+    series: list[tuple[str, Sequence[Decimal | None]]] = []
+    budgets = [_money(item.budget, "万元") for _, item in items]
+    if any(v is not None for v in budgets):
+        series.append(("预算数", budgets))
+    series.append(("决算数", [_money(item.actual, "万元") for _, item in items]))
+    labels = [label.replace("公务用车购置及运行维护费", "公务用车购置及运行费") for label, _ in items]
+    return bar_chart("department_three_public", "“三公”经费财政拨款支出结构", labels, series, "万元")
