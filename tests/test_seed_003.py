@@ -121,6 +121,50 @@ def test_functional_lines_cite_their_lines(dept: DepartmentYear) -> None:
             assert f"完成预算{fl.completion.value:f}%" in text
 
 
+#: field path -> (line, the figure as the seed writes it)
+FIGURES = {
+    "staff.authorized": (383, "总的编制人数为17人"),
+    "staff.authorized_institution": (26, "事业编制17名"),
+    "staff.actual": (26, "年末在职在册职工14人"),
+    "staff.retired": (383, "退休职工1人"),
+    "income.total": (46, "本年收入合计760.35万元"),
+    "income.fiscal": (46, "一般公共预算财政拨款收入746.35万元"),
+    "income.general_public": (46, "一般公共预算财政拨款收入746.35万元"),
+    "income.other": (46, "其他收入14万元"),
+    "expenditure.total": (49, "本年支出合计747.1万元"),
+    "expenditure.basic": (49, "基本支出255.34万元"),
+    "expenditure.project": (49, "项目支出491.76万元"),
+    "expenditure.personnel": (88, "人员经费224.78万元"),
+    "expenditure.public_operating": (89, "日常公用经费30.56万元"),
+    "expenditure.general_public": (72, "一般公共预算财政拨款支出747.1万元"),
+    "expenditure.operating_costs": (116, "机关运行经费支出30.56万元"),
+    "three_public.total.actual": (92, "支出决算为0.39万元"),
+    "three_public.overseas.actual": (105, "因公出国（境）经费支出0万元"),
+    "three_public.vehicles.actual": (106, "公务用车购置及运行维护费支出0万元"),
+    "three_public.reception.actual": (107, "公务接待费支出0.39万元"),
+    "three_public.reception.previous": (405, "较2018年0.69万元"),
+    "procurement_actual": (118, "政府采购支出总额0万元"),
+    "assets.vehicles": (120, "共有车辆0辆"),
+    "carryover.closing": (389, "年末结转和结余资金14万元"),
+    "previous.income_total": (36, "与上年度收入1651.24万元"),
+    "previous.expenditure_total": (36, "与上年支出1650.49万元"),
+    "change.operating_costs": (116, "比2018年增加5.35万元"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(FIGURES))
+def test_department_figures_are_the_seed_figures(dept: DepartmentYear, path: str) -> None:
+    where, text = FIGURES[path]
+    assert text in line(where)
+    value: object = dept
+    for part in path.split("."):
+        value = getattr(value, part)
+    number = re.search(r"(\d+(?:\.\d+)?)(?:人|名|万元|辆)", text)
+    assert number is not None
+    shown = f"{value.value:f}" if isinstance(value, Quantity) else str(value)
+    assert shown == number.group(1)  # the same digits as written
+
+
 # --------------------------------------------------------------------------------------------
 # The report's own sums, at the precision it wrote them
 # --------------------------------------------------------------------------------------------
