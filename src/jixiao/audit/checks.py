@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jixiao.audit.document import Document, Mention
+from jixiao.audit.facts import Fact
 from jixiao.audit.findings import Finding
 from jixiao.audit.relations import Relation, Term
 from jixiao.numbers import Interval, Quantity, UnitError, conversion, fmt, interval_sum
@@ -416,21 +417,50 @@ def run_checks(doc: Document, relations: list[Relation]) -> tuple[int, list[Find
 # --------------------------------------------------------------------------------------------
 
 
-def _fact_mention(fact: object) -> Mention | None:
-    m = getattr(fact, "mention", None)
-    return m if isinstance(m, Mention) else None
+def _fact_mention(fact: Fact) -> Mention:
+    return Mention(quantity=fact.quantity, block=fact.block, start=fact.start, end=fact.end,
+                   raw=fact.quote, negative_word=fact.negative_word, comparator=fact.comparator)
 
 
-def _fact_key(fact: object) -> tuple[str, str, str] | None:
-    subject = getattr(fact, "subject", None) or getattr(fact, "fund", None)
-    item = getattr(fact, "item", None)
-    year = getattr(fact, "year", None)
+_CLAUSE_CUT = re.compile(r"[，,。；;：:（）()、\s]")
+_GENERIC_LABEL = re.compile(r"^(支出|收入|支出决算|金额|资金|合计|共计|总计|其中|分别|人数|费用)$")
+
+
+def _fact_label(doc: Document, fact: Fact) -> str:
+    """The words naming a figure: its clause up to the figure, without years and verbs."""
+    text = doc.blocks[fact.block].text
+    start = fact.start
+    k = start
+    while k > 0 and start - k < 40 and not _CLAUSE_CUT.match(text[k - 1]):
+        k -= 1
+    label = text[k:start]
+    label = re.sub(r"(19|20)\d\d\s*年(度|底|末)?|全市|全县|本年|当年|其中|共计|合计|总计", "", label)
+    label = re.sub(r"(为|是|达|达到|决算为|金额|约)+$", "", label)
+    return label.strip()
+
+
+def _fact_key(doc: Document, fact: Fact) -> tuple[str, str, str] | None:
+    """(subject, item+label, year): the extractor's key narrowed to the same written name.
+
+    The extractor's subject and item are the nearest known terms, which many different figures
+    share; two figures are taken as "the same quantity" only when, in addition, the words
+    naming them in their clause are the same (``一般公共预算财政拨款支出746.35`` and
+    ``一般公共预算财政拨款支出747.1``) and say enough (four characters, not a bare 支出).
+    """
+    subject, item, year, _dim = fact.key()
     if not subject or not item:
         return None
-    return (str(subject), str(item), str(year or ""))
+    label = _fact_label(doc, fact)
+    text = doc.blocks[fact.block].text
+    sentence = re.split(r"[。；;！？]", text[max(0, fact.start - 200):fact.start])[-1]
+    if "预算" in sentence and "预算" not in label:
+        label = "预算:" + label  # a budget figure is not the outturn of the same name
+    if len(label) < 4 or _GENERIC_LABEL.match(label) or re.search(r"(增加|减少|增长|下降|占|上年|较|比)", label):
+        return None
+    return (subject, f"{item}|{label}", str(year or ""))
 
 
-def check_duplicates(doc: Document, facts: list[object],
+def check_duplicates(doc: Document, facts: list[Fact],
                      existing: list[Finding] | None = None) -> tuple[int, list[Finding]]:
     """The same quantity (same subject, item and year) stated in two places with two values.
 
@@ -441,18 +471,19 @@ def check_duplicates(doc: Document, facts: list[object],
     """
     groups: dict[tuple[str, str, str, str], list[Mention]] = {}
     for fact in facts:
-        key = _fact_key(fact)
-        m = _fact_mention(fact)
-        if key is None or m is None or m.quantity.approx is not None:
+        key = _fact_key(doc, fact)
+        if key is None or fact.approx is not None or fact.comparator or fact.flags:
             continue
+        m = _fact_mention(fact)
         dim = m.quantity.dimension
-        if dim is None or getattr(m, "comparator", None):
+        if dim is None:
             continue
         groups.setdefault((*key, dim), []).append(m)
     findings: list[Finding] = []
     checks = 0
     flagged = {(f.block, f.start) for f in existing or []}
-    for (subject, item, year, _dim), ms in groups.items():
+    for (subject, item_label, year, _dim), ms in groups.items():
+        item = item_label.split("|", 1)[1]
         if len(ms) < 2:
             continue
         ms = sorted(ms, key=lambda m: (m.block, m.start))
@@ -466,7 +497,7 @@ def check_duplicates(doc: Document, facts: list[object],
                 b = _in_unit(later, unit)
             except UnitError:
                 continue
-            if a.meets(b) or (later.block, later.start) in flagged:
+            if later.block == first.block or a.meets(b) or (later.block, later.start) in flagged:
                 continue
             if later.quantity.value in reported:
                 continue
@@ -479,7 +510,7 @@ def check_duplicates(doc: Document, facts: list[object],
             block = doc.blocks[later.block]
             where_first = first_block.where() or "前文"
             subject_text = f"{year}年" if year else ""
-            subject_text += f"{subject}{item}"
+            subject_text += item if subject[:2] in item else f"{subject}{item}"
             message = (f"{subject_text}在{where_first}为{_fig(first)}，此处为{_fig(later)}，"
                        f"同一数额前后不一致")
             severity: Severity = "error"

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from jixiao.audit.checks import run_checks
+from jixiao.audit.checks import check_duplicates, run_checks
 from jixiao.audit.document import Document, ReadError
+from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
+from jixiao.audit.quantities import find_document_mentions
 from jixiao.audit.relations import find_relations
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -24,14 +26,10 @@ SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 
 def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentResult:
     """Audit a document already read (tests build documents by hand)."""
-    from jixiao.audit.checks import check_duplicates
-    from jixiao.audit.facts import extract_facts
-    from jixiao.audit.quantities import find_document_mentions
-
     mentions = find_document_mentions(doc)
     relations = find_relations(doc, mentions)
     checks, findings = run_checks(doc, relations)
-    facts = extract_facts(doc)
+    facts = label_mentions(doc, mentions)
     dup_checks, dup_findings = check_duplicates(doc, facts, findings)
     findings = sorted(findings + dup_findings, key=_order)
     return DocumentResult(
