@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from jixiao.audit.document import Block, Document, Mention
@@ -613,26 +612,41 @@ def _apply_written_once(text: str, figures: list[_Figure]) -> None:
             fig.unit_source = "context"
 
 
-def _apply_hint(text: str, figures: Iterable[_Figure], hint: str | None, source: str,
-                column_hints: dict[int, str] | None = None) -> None:
-    tabs = [m.start() for m in re.finditer("\t", text)]
+#: a unit given to unit-less numbers standing alone in [lo, hi) of a block: (lo, hi, unit, source)
+_Span = tuple[int, int, str, str]
+
+
+def _apply_spans(text: str, figures: list[_Figure], spans: list[_Span]) -> None:
+    """Give a span's unit to the unit-less figure that is all there is in that span (a cell)."""
+    spans = sorted(spans)
+    los = [sp[0] for sp in spans]
     for fig in figures:
         if fig.unit or fig.han or "bare_multiplier" in fig.flags:
             continue
-        # only a number that is all there is in its cell (tab-separated segment), maybe after a label
-        col = bisect_left(tabs, fig.start)
-        lo = tabs[col - 1] + 1 if col > 0 else 0
-        hi = tabs[col] if col < len(tabs) else len(text)
-        rest = (text[lo:fig.start] + text[fig.end:hi]).strip(" \u3000：:≥≤<>=＝")
-        if rest and not rest.endswith(("：", ":")):
+        k = bisect_left(los, fig.start + 1) - 1
+        if k < 0:
             continue
-        unit = hint
-        src = source
-        if column_hints and col in column_hints:
-            unit, src = column_hints[col], "column"
-        if unit:
-            fig.unit = unit
-            fig.unit_source = src
+        lo, hi, unit, source = spans[k]
+        if not (lo <= fig.start and fig.end <= hi) or not unit:
+            continue
+        rest = (text[lo:fig.start] + text[fig.end:hi]).strip(" \u3000\t：:≥≤<>=＝")
+        if rest and not rest.endswith(("：", ":")):
+            continue  # prose around the number: not a table figure
+        fig.unit = unit
+        fig.unit_source = source
+
+
+def _tab_spans(text: str, unit: str | None, columns: dict[int, str] | None) -> list[_Span]:
+    spans: list[_Span] = []
+    lo = 0
+    for col, seg in enumerate(text.split("\t")):
+        hi = lo + len(seg)
+        if columns and col in columns:
+            spans.append((lo, hi, columns[col], "column"))
+        elif unit:
+            spans.append((lo, hi, unit, "table"))
+        lo = hi + 1
+    return spans
 
 
 # --------------------------------------------------------------------------------------------
@@ -644,19 +658,22 @@ def find_mentions(block: Block, block_index: int, *, unit_hint: str | None = Non
     """Every figure in ``block.text``, in order.
 
     ``unit_hint`` is a unit written once elsewhere (a table's ``单位：万元``); it is given to
-    unit-less numbers that stand alone in their cell (or tab-separated segment).
+    unit-less numbers that stand alone in the block (a cell) or in one of its tab-separated
+    segments.
     """
-    return _find(block.text, block_index, unit_hint, "table", None)
+    spans: list[_Span] = []
+    if unit_hint:
+        unit = UNIT_ALIASES.get(unit_hint, unit_hint)
+        spans = _tab_spans(block.text, unit, None)
+    return _find(block.text, block_index, spans)
 
 
-def _find(text: str, block_index: int, hint: str | None, source: str,
-          column_hints: dict[int, str] | None) -> list[Mention]:
+def _find(text: str, block_index: int, spans: list[_Span]) -> list[Mention]:
     figures = _scan(text, block_index)
     if figures:
         _apply_written_once(text, figures)
-        if hint or column_hints:
-            hint = UNIT_ALIASES.get(hint, hint) if hint else None
-            _apply_hint(text, figures, hint, source, column_hints)
+        if spans:
+            _apply_spans(text, figures, spans)
     return [f.mention(text, block_index) for f in figures if f.unit or "year_like" not in f.flags]
 
 
@@ -676,14 +693,15 @@ def _header_unit(text: str) -> str | None:
     m = _HEADER_UNIT.search(text) or _UNIT_LINE.search(text)
     if m:
         written = m.group("u")
-        return UNIT_ALIASES.get(written, written)
+        unit = UNIT_ALIASES.get(written, written)
+        return unit
     if _NO_UNIT_HEADER.search(text):
         return ""
     return None
 
 
 def _table_hints(doc: Document) -> dict[int, tuple[str, str]]:
-    """id(cell block) → (unit, source) from the table unit, column headers and row labels."""
+    """id(cell block) → (unit, source) from row labels, column headers and the table's unit."""
     hints: dict[int, tuple[str, str]] = {}
     for table in doc.tables:
         table_unit = UNIT_ALIASES.get(table.unit, table.unit) if table.unit else None
@@ -695,7 +713,7 @@ def _table_hints(doc: Document) -> dict[int, tuple[str, str]]:
                     continue
                 declared = _header_unit(cell.text)
                 if declared is not None:
-                    # a header: it governs the cells below it and to its right in this row
+                    # a header: it governs the cells below it, and those to its right in its row
                     col_units[c] = declared
                     row_unit = declared
                     continue
@@ -708,48 +726,91 @@ def _table_hints(doc: Document) -> dict[int, tuple[str, str]]:
     return hints
 
 
+def _cell_span_in_line(cell: Block, line: Block) -> tuple[int, int] | None:
+    """Where an extra cell block (txt/html tables) stands in the normalised text of its line."""
+    n = len(cell.text)
+    if not cell.origin:
+        start = 0
+    elif not line.origin:
+        start = cell.origin[0]
+    else:
+        start = bisect_left(line.origin, cell.origin[0])
+    if line.text[start:start + n] == cell.text:
+        return start, start + n
+    k = line.text.find(cell.text)
+    return (k, k + n) if k >= 0 and cell.text else None
+
+
 def find_document_mentions(doc: Document) -> list[Mention]:
-    """Every figure in the document, with units written once applied.
+    """Every figure in the document (sorted by block, then position), units written once applied.
 
     Table cells get their row label's unit (``发行总额（亿）``), else their column header's
-    (``金额（万元）``), else the table's (``Table.unit``). In text formats, a ``单位：万元`` line
-    governs the tab-separated rows below it (until the first line without a tab), and a tab row
-    of headers such as ``项目\\t金额（万元）\\t占比（%）`` gives units by column.
+    (``金额（万元）``), else the table's (``Table.unit``): in docx the cells are blocks of their
+    own; in txt/html they are extra blocks over the lines, so the unit goes to the figure
+    standing in that cell's part of the line. Lines with tabs that no table covers fall back
+    to the text rules: a ``单位：万元`` line governs the tab-separated rows below it (until the
+    first line without a tab), and a tab row of headers such as
+    ``项目\t金额（万元）\t占比（%）`` gives units by column.
     """
     hints = _table_hints(doc) if doc.tables else {}
+    index_of = {id(b): i for i, b in enumerate(doc.blocks)}
+    line_index: dict[int, int] = {}
+    for i, b in enumerate(doc.blocks):
+        if b.line is not None and b.kind != "cell":
+            line_index.setdefault(b.line, i)
+    extra_spans: dict[int, list[_Span]] = {}
+    covered: set[int] = set()  # line blocks that a reader-made table covers
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row:
+                if cell is None or id(cell) in index_of or cell.line is None:
+                    continue
+                bi = line_index.get(cell.line)
+                if bi is None:
+                    continue
+                covered.add(bi)
+                hint = hints.get(id(cell))
+                if not hint or not hint[0]:
+                    continue
+                span = _cell_span_in_line(cell, doc.blocks[bi])
+                if span:
+                    extra_spans.setdefault(bi, []).append((span[0], span[1], hint[0], hint[1]))
     out: list[Mention] = []
     text_unit: str | None = None
     text_columns: dict[int, str] = {}
     for i, block in enumerate(doc.blocks):
         text = block.text
-        if block.kind == "cell" or block.table is not None:
-            unit, source = hints.get(id(block), (None, "table"))
-            out.extend(_find(text, i, unit or None, source, None))
-            continue
         if not text.strip():
+            continue
+        if id(block) in hints:
+            unit, source = hints[id(block)]
+            out.extend(_find(text, i, [(0, len(text), unit, source)] if unit else []))
+            continue
+        if i in covered:
+            out.extend(_find(text, i, extra_spans.get(i, [])))
+            continue
+        if block.kind == "cell":
+            out.extend(_find(text, i, []))
             continue
         line_unit = _UNIT_LINE.search(text)
         if "\t" in text:
-            segments = text.split("\t")
-            declared = {k: _header_unit(seg) for k, seg in enumerate(segments) if seg.strip()}
+            declared = {k: _header_unit(seg) for k, seg in enumerate(text.split("\t")) if seg.strip()}
             if line_unit:
                 text_unit = UNIT_ALIASES.get(line_unit.group("u"))
             if declared and all(v is not None for v in declared.values()) and any(declared.values()):
                 text_columns = {k: v for k, v in declared.items() if v is not None}
-            out.extend(_find(text, i, text_unit, "table", text_columns or None))
+            out.extend(_find(text, i, _tab_spans(text, text_unit, text_columns or None)))
             continue
         if line_unit and len(text.strip()) <= 40:
             text_unit = UNIT_ALIASES.get(line_unit.group("u"))
             text_columns = {}
-            out.extend(_find(text, i, None, "table", None))
-            continue
-        text_unit = None
-        text_columns = {}
-        out.extend(_find(text, i, None, "table", None))
+        else:
+            text_unit = None
+            text_columns = {}
+        out.extend(_find(text, i, []))
     return out
 
 
 def scan_text(text: str) -> list[Mention]:
     """Figures in one piece of text (block index 0): for tests and quick looks."""
-    return _find(text, 0, None, "table", None)
-
+    return _find(text, 0, [])

@@ -1,0 +1,511 @@
+"""Structured facts for ``jixiao extract``: who (subject/fund), what (item), when (year), how much.
+
+Every figure found by :func:`jixiao.audit.quantities.find_document_mentions` gets a best-effort
+label read from the words around it:
+
+* ``subject`` — the nearest known subject term before the figure in its paragraph (or in the
+  heading / wrapped line just before it): 职工医保(含生育), 生育保险, 城乡居民医保, 统筹基金,
+  个人账户, 一般公共预算, 三公经费, 公务接待费 …; ``fund`` is the fund-level subject it belongs
+  to (统筹基金 → the 职工医保 named before it).
+* ``item`` — the nearest item term before the figure in its clause (else in its sentence):
+  收入, 支出, 当期结余, 累计结余, 资产, 负债, 征缴收入, 利息收入, 预算, 参保人数 …. A change
+  (较上年增加/减少, 增长, 降幅) is named after what changed: ``支出增减额``, ``收入增长率``;
+  likewise ``支出预算执行率``. ``收入、支出分别为74200、65884万元`` pairs the items in order.
+* ``year`` — the nearest ``20xx年`` before the figure in its sentence (a compared year such as
+  ``较2018年0.69万元`` or ``比上年人均751元`` applies to that figure only, not to the change that
+  follows), else the document's year (the most frequent year written in it).
+
+The vocabulary is data: :data:`SUBJECT_TERMS` and :data:`ITEM_TERMS` (canonical name ← written
+forms). The checks reuse them to decide that two figures are "the same quantity"
+(:meth:`Fact.key`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jixiao.audit.document import Block, Document, Mention
+from jixiao.audit.quantities import find_document_mentions
+from jixiao.numbers import Quantity
+
+__all__ = ["ITEM_TERMS", "SUBJECT_TERMS", "Fact", "extract_facts", "label_mentions"]
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary: canonical name, level, written forms (regular expressions; literal ones are plain)
+# --------------------------------------------------------------------------------------------
+
+_P = r"[（(]含生育[）)]"
+_TO = "→"  # 降低至/提高到: says the figure is a new level; the item is the word before it
+
+#: (canonical subject, level, written forms). level "fund" names a fund or budget; "part" a
+#: part of one (统筹基金 of 职工医保, 公务接待费 of 三公经费) or a population.
+SUBJECT_TERMS: list[tuple[str, str, list[str]]] = [
+    ("职工医保(含生育)", "fund", [
+        rf"(?:城镇)?(?:企业)?职工(?:基本)?医疗(?:保险)?(?:基金)?{_P}(?:保险)?(?:基金)?",
+        rf"基本医疗保?{_P}险?(?:基金)?", rf"基本医疗(?:保险)?(?:基金)?{_P}", rf"职工医保(?:基金)?{_P}",
+        r"医疗生育保险(?:基金)?", r"职工医疗[（(]含生育[）)]保险(?:基金)?",
+    ]),
+    ("城乡居民医保", "fund", [
+        r"城乡居民(?:基本)?医疗保险(?:基金)?", r"城乡居民(?:基本)?医疗(?:保险)?(?:基金)?", r"城乡居民医保(?:基金)?",
+        r"居民医保(?:基金)?", r"城乡居民(?=基金|人均|医保)", r"居民参保",
+    ]),
+    ("职工医保", "fund", [
+        r"(?:城镇)?(?:企业)?职工(?:基本)?医疗保险(?:基金)?", r"职工医保(?:基金)?",
+        r"(?:城镇)?职工基本医疗(?:保险)?(?:基金)?", r"职工医疗保险(?:基金)?",
+    ]),
+    ("生育保险", "fund", [r"生育保险(?:基金)?"]),
+    ("大病保险", "fund", [r"大病保险", r"大病统筹基金"]),
+    ("大病医疗互助", "fund", [r"(?:城镇职工)?大病医疗互助"]),
+    ("公务员医疗补助", "fund", [r"公务员医疗补助"]),
+    ("医疗救助", "fund", [r"(?:城乡)?医疗救助"]),
+    ("离休干部医药费", "fund", [r"离休干部医药费(?:统筹金?)?"]),
+    ("基本医疗保险", "fund", [r"基本医疗保险(?:基金)?", r"医疗保险基金", r"医保基金"]),
+    ("一般公共预算", "fund", [r"一般公共预算(?:财政拨款)?", r"般公共预算(?:财政拨款)?"]),
+    ("政府性基金预算", "fund", [r"政府性基金预算"]),
+    ("国有资本经营预算", "fund", [r"国有资本经营预算"]),
+    ("财政拨款", "fund", [r"财政拨款"]),
+    ("部门", "fund", [r"部门整体", r"单位年度", r"本单位", r"我单位", r"我局", r"我中心", r"本部门"]),
+    ("统筹基金", "part", [r"(?:基本医疗)?统筹基金"]),
+    ("个人账户", "part", [r"个人[账帐]户(?:基金)?"]),
+    ("三公经费", "part", [r"[“\"]?三公[”\"]?经费"]),
+    ("公务接待费", "part", [r"(?:国内)?公务接待(?:费|支出)?"]),
+    ("公务用车购置及运行维护费", "part", [r"公务用车(?:购置)?(?:及|和)?(?:运行)?(?:维护)?费?", r"公车购置和维护费"]),
+    ("因公出国（境）费", "part", [r"因公出国[（(]境[）)](?:经费|费用?)?", r"出国经费"]),
+    ("机关运行经费", "part", [r"机关运行(?:经费|成本)"]),
+    ("贫困人口", "part", [r"(?:建档立卡)?贫困(?:人口|人员)"]),
+]
+
+#: (canonical item, written forms). ``增减`` is resolved by unit: 增减额 (an amount) or 增长率 (%).
+ITEM_TERMS: list[tuple[str, list[str]]] = [
+    ("收入预算执行率", ["收入预算执行率", "总收入预算执行率"]),
+    ("支出预算执行率", ["支出预算执行率", "总支出预算执行率"]),
+    ("征缴收入预算执行率", ["征缴收入预算执行率"]),
+    ("待遇支出预算执行率", ["待遇支出预算执行率"]),
+    ("预算执行率", ["预算执行率", "执行率", "完成年度预算", "完成全年预算", "完成预算", "预算完成率", "完成率"]),
+    ("当期结余率", ["当期结余率", "结余率"]),
+    ("控制率", ["经费控制率", "运行成本经费控制率", "预算控制率", "控制率"]),
+    ("参保率", ["参保率"]),
+    ("满意度", ["满意度", "满意率"]),
+    ("准确率", ["准确率"]),
+    ("上访率", ["上访率"]),
+    ("知晓率", ["知晓率"]),
+    ("报销比例", ["报销比例", "支付比例"]),
+    ("人均收入", ["人均基金收入", "人均收入", "人均筹资"]),
+    ("人均支出", ["人均基金支出", "人均支出"]),
+    ("征缴收入", ["征缴收入", "保险费收入", "缴费收入", "征缴基金", "征收医保基金"]),
+    ("个人缴费收入", ["个人缴费收入"]),
+    ("利息收入", ["利息收入"]),
+    ("其他收入", ["其他收入"]),
+    ("转移收入", ["转移收入"]),
+    ("财政补贴收入", ["财政补贴收入"]),
+    ("财政拨款收入", ["财政拨款收入", "拨款收入"]),
+    ("收入", ["年度总收入", "总收入", "基金收入", "本年收入", "收入合计", "全年收入", "收入"]),
+    ("待遇支出", ["医疗保险待遇支出", "生育保险待遇支出", "待遇支出"]),
+    ("其他支出", ["其他支出"]),
+    ("转移支出", ["转移支出"]),
+    ("大病保费支出", ["商保大病保费支出", "商保大病支出", "大病保费支出"]),
+    ("基本支出", ["基本支出"]),
+    ("项目支出", ["项目支出"]),
+    ("人员经费", ["人员经费", "人员支出"]),
+    ("公用经费", ["日常公用经费", "公用经费支出", "公用经费"]),
+    ("支出", ["年度总支出", "总支出", "基金支出", "本年支出", "支出合计", "全年支出", "支出决算", "支出"]),
+    ("当期结余", ["当期结余", "当年结余", "本年结余", "年终结余", "年末结余", "当期亏损", "基金结余"]),
+    ("累计结余", ["年末累计结余", "累计结余", "滚存结余", "结转和结余", "结转结余"]),
+    ("资产", ["资产总计", "资产总额", "年末资产", "资产"]),
+    ("负债", ["负债总计", "负债总额", "负债"]),
+    ("支出户存款", ["支出户存款"]),
+    ("财政专户存款", ["财政专户存款"]),
+    ("银行存款", ["银行存款"]),
+    ("暂付款", ["暂付款"]),
+    ("暂收款", ["暂收款"]),
+    ("固定资产", ["固定资产"]),
+    ("年初预算", ["年初预算"]),
+    ("全年预算", ["全年预算数", "全年预算", "预算安排经费总额", "预算安排数", "预算安排"]),
+    ("追加预算", ["年中调整追加预算", "调整追加预算", "追加预算"]),
+    ("压减预算", ["压减预算"]),
+    ("预算", ["预算数", "预算支出", "预算"]),
+    ("执行数", ["执行数", "决算数", "实际支出数", "实际支出"]),
+    ("增减", ["同比增长", "同比减少", "增长", "增幅", "增加", "减少率", "减少", "下降", "降幅", "降低", "增减"]),
+    ("占比", ["占比", "比重", "占"]),
+    ("参保人数", ["参保人数", "参保实际缴费人数", "参保缴费人数", "缴费人数"]),
+    ("在职参保人数", ["在职"]),
+    ("退休参保人数", ["退休"]),
+    ("编制数", ["编制"]),
+    ("实有人数", ["实有在职人员", "实有编制", "实有", "年末职工人数", "在职在册职工"]),
+    ("享受待遇人次", ["享受待遇人次", "享受待遇", "待遇人次", "享受医疗待遇", "享受生育津贴待遇", "待遇享受",
+                "享受住院就医", "享受生育人次", "门诊享受", "住院享受"]),
+    ("医保支付", ["医保支付", "基金支付"]),
+    ("医疗总费用", ["医疗总费用", "总费用"]),
+    ("得分", ["自评得分", "得分", "总分"]),
+    ("起付线", ["起付线"]),
+    ("封顶线", ["封顶线"]),
+    (_TO, ["降低至", "降低到", "降至", "提高到", "提高至", "提高了", "调整至", "调整为", "增加到", "增至"]),
+    ("补助资金", ["补助资金", "救助资金", "资助金额", "资助缴费", "代缴资金", "资助", "代缴"]),
+]
+
+_CHANGE = "增减"
+_FLOW_ITEMS = frozenset({"收入", "支出", "征缴收入", "待遇支出", "当期结余", "累计结余", "参保人数",
+                         "人均收入", "人均支出", "公用经费", "人员经费", "基本支出", "项目支出",
+                         "财政拨款收入", "个人缴费收入", "利息收入", "预算", "全年预算", "年初预算"})
+_SUBJECT_LEVEL = {name: level for name, level, _ in SUBJECT_TERMS}
+_RATE_UNITS = ("%", "‰", "个百分点")
+#: a generic name that means the specific fund named just before it in the same paragraph
+_GENERIC = {"基本医疗保险": ("职工医保(含生育)", "职工医保", "城乡居民医保")}
+
+
+def _compile(terms: list[tuple[str, list[str]]]) -> tuple[re.Pattern[str], list[str]]:
+    """One alternation, longest written form first; group i ↦ canonical name names[i]."""
+    flat = [(canon, pat) for canon, pats in terms for pat in pats]
+    flat.sort(key=lambda t: -len(t[1]))
+    names = [canon for canon, _ in flat]
+    pattern = "|".join(f"(?P<t{i}>{pat})" for i, (_, pat) in enumerate(flat))
+    return re.compile(pattern), names
+
+
+_SUBJECT_RE, _SUBJECT_NAMES = _compile([(n, pats) for n, _, pats in SUBJECT_TERMS])
+_ITEM_RE, _ITEM_NAMES = _compile(
+    [(n, [re.escape(p) for p in pats]) for n, pats in ITEM_TERMS]
+)
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[ \u3000]{0,2}年|(上年|去年|上一年)|(今年|本年|当年)")
+_COMPARE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|相较)[ \u3000]{0,2}$")
+_RAISED_TO = re.compile(r"提高到|提高至|提高了|增加到|增至|降至|降低至|降低到|调整至|调整为|调整到|变为")
+_CLAUSE = re.compile(r"[，,；;。：:！？!?\t]")
+_SENTENCE = re.compile(r"[；;。！？!?]")
+_RESPECTIVELY = "分别"
+
+
+def _group_index(m: re.Match[str]) -> int:
+    return int(m.lastgroup[1:]) if m.lastgroup else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One figure with its best-effort label and where it stands."""
+
+    subject: str | None
+    fund: str | None
+    item: str | None
+    year: int | None
+    value: Decimal
+    unit: str
+    approx: str | None = None
+    comparator: str | None = None
+    negative_word: str | None = None
+    unit_source: str = "written"
+    flags: tuple[str, ...] = ()
+    quote: str = ""  # the figure as written, e.g. "74200万元"
+    context: str = ""  # the clause around it
+    block: int = 0
+    start: int = 0
+    end: int = 0
+    line: int | None = None
+    page: int | None = None
+    paragraph: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    where: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def quantity(self) -> Quantity:
+        return Quantity(self.value, self.unit, self.approx)  # type: ignore[arg-type]
+
+    def key(self) -> tuple[str | None, str | None, int | None, str | None]:
+        """(subject, item, year, dimension): two facts with the same key state the same quantity."""
+        return self.subject, self.item, self.year, self.quantity.dimension
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON types; decimals as strings exactly as written (``"15.30"``)."""
+        q = self.quantity
+        return {
+            "subject": self.subject,
+            "fund": self.fund,
+            "item": self.item,
+            "year": self.year,
+            "value": f"{self.value:f}",
+            "unit": self.unit,
+            "interval": str(q.interval()),
+            "approx": self.approx,
+            "comparator": self.comparator,
+            "negative_word": self.negative_word,
+            "unit_source": self.unit_source,
+            "flags": list(self.flags),
+            "quote": self.quote,
+            "context": self.context,
+            "location": {
+                "line": self.line, "page": self.page, "paragraph": self.paragraph,
+                "table": self.table, "row": self.row, "col": self.col, "where": self.where,
+            },
+        }
+
+
+class _BlockTerms:
+    """Term positions in one block, found once (linear) and searched by bisection."""
+
+    __slots__ = ("clauses", "item_ends", "items", "sentences", "subject_ends", "subjects", "year_ends",
+                 "years")
+
+    def __init__(self, text: str) -> None:
+        self.subjects = [(m.start(), m.end(), _SUBJECT_NAMES[_group_index(m)])
+                         for m in _SUBJECT_RE.finditer(text)]
+        self.subject_ends = [s[1] for s in self.subjects]
+        self.items = [(m.start(), m.end(), _ITEM_NAMES[_group_index(m)]) for m in _ITEM_RE.finditer(text)]
+        self.item_ends = [s[1] for s in self.items]
+        self.years = []
+        for m in _YEAR_RE.finditer(text):
+            compared = bool(_COMPARE_BEFORE.search(text, max(0, m.start() - 4), m.start()))
+            # None: 上年 (the year before); 0: 今年 (the document's year)
+            year = int(m.group(1)) if m.group(1) else (0 if m.group(3) else None)
+            self.years.append((m.start(), m.end(), year, (compared or year is None) and year != 0))
+        self.year_ends = [y[1] for y in self.years]
+        self.clauses = [m.end() for m in _CLAUSE.finditer(text)]
+        self.sentences = [m.end() for m in _SENTENCE.finditer(text)]
+
+    @staticmethod
+    def _start_of(bounds: list[int], pos: int) -> int:
+        k = bisect_right(bounds, pos) - 1
+        return bounds[k] if k >= 0 else 0
+
+    def clause_start(self, pos: int) -> int:
+        return self._start_of(self.clauses, pos)
+
+    def sentence_start(self, pos: int) -> int:
+        return self._start_of(self.sentences, pos)
+
+    def last_before(self, ends: list[int], pos: int, floor: int) -> int:
+        """Index of the last term ending at or before ``pos`` and starting at/after ``floor``."""
+        k = bisect_right(ends, pos) - 1
+        return k if k >= 0 and ends[k] > floor else -1
+
+
+def _document_year(doc: Document) -> int | None:
+    counts: Counter[int] = Counter()
+    for b in doc.blocks:
+        for m in _YEAR_RE.finditer(b.text):
+            if m.group(1):
+                counts[int(m.group(1))] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _carries_context(block: Block) -> bool:
+    """A heading or a wrapped line: its subject carries on into the next block."""
+    t = block.text.strip()
+    return bool(t) and (len(t) <= 30 or not t.endswith(("。", "；", ";", "！", "？")))
+
+
+def label_mentions(doc: Document, mentions: list[Mention]) -> list[Fact]:
+    """Label figures already found (sorted by block) with subject, item and year."""
+    doc_year = _document_year(doc)
+    facts: list[Fact] = []
+    by_block: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_block.setdefault(m.block, []).append(m)
+    carried: tuple[str | None, str | None] = (None, None)  # (subject, fund) from the previous block
+    for bi, block in enumerate(doc.blocks):
+        text = block.text
+        if not text.strip():
+            continue
+        ms = by_block.get(bi)
+        terms = _BlockTerms(text) if ms or _SUBJECT_RE.search(text) else None
+        if ms and terms is not None:
+            ms = sorted(ms, key=lambda x: x.start)
+            state = _BlockState(text, terms, ms, doc_year, carried)
+            for m in ms:
+                fact = state.label(doc, block, bi, m)
+                if fact is not None:
+                    facts.append(fact)
+        if terms is not None and terms.subjects:
+            last = terms.subjects[-1][2]
+            fund = last if _SUBJECT_LEVEL[last] == "fund" else _fund_before(terms, len(text), carried[1])
+            carried = (last, fund) if _carries_context(block) else (None, None)
+        elif not _carries_context(block):
+            carried = (None, None)
+    return facts
+
+
+def _fund_before(terms: _BlockTerms, pos: int, carried_fund: str | None) -> str | None:
+    k = bisect_right(terms.subject_ends, pos) - 1
+    while k >= 0:
+        name = terms.subjects[k][2]
+        if _SUBJECT_LEVEL[name] == "fund":
+            return name
+        k -= 1
+    return carried_fund
+
+
+def _respectively(text: str, ms: list[Mention], terms: _BlockTerms) -> dict[int, str]:
+    """收入、支出分别为74200、65884万元: the k-th figure after 分别 gets the k-th item before it."""
+    out: dict[int, str] = {}
+    start = 0
+    while True:
+        k = text.find(_RESPECTIVELY, start)
+        if k < 0:
+            return out
+        start = k + 2
+        sent_lo = terms.sentence_start(k)
+        sent_hi = next((e for e in terms.sentences if e > k), len(text))
+        names = [name for s, e, name in terms.items if sent_lo <= s and e <= k]
+        figs = [m for m in ms if k < m.start < sent_hi]
+        if len(names) >= 2 and len(figs) == len(names):
+            for m, name in zip(figs, names, strict=True):
+                out[m.start] = name
+
+
+_BASE_SUFFIXES = ("增减额", "增长率", "预算执行率", "预算")
+_BASE_ITEMS = _FLOW_ITEMS | {"资产", "负债"}
+
+
+def _base_of(item: str | None) -> str | None:
+    """What an item measures: 支出增长率 → 支出, 收入预算 → 收入, 收入 → 收入, 参保率 → None."""
+    if item is None:
+        return None
+    for suffix in _BASE_SUFFIXES:
+        if item.endswith(suffix) and len(item) > len(suffix):
+            item = item[: -len(suffix)]
+            break
+    return item if item in _BASE_ITEMS else None
+
+
+class _BlockState:
+    """Labelling one block: its terms, its figures and what the last figure was about."""
+
+    def __init__(self, text: str, terms: _BlockTerms, ms: list[Mention], doc_year: int | None,
+                 carried: tuple[str | None, str | None]) -> None:
+        self.text = text
+        self.terms = terms
+        self.starts = [m.start for m in ms]
+        self.doc_year = doc_year
+        self.carried = carried
+        self.respective = _respectively(text, ms, terms)
+        self.tabs = [k for k, ch in enumerate(text) if ch == "\t"] if "\t" in text else []
+        self.last_base: str | None = None  # what the previous figure of this sentence measured
+        self.last_sentence = -1
+
+    def _figure_between(self, lo: int, hi: int) -> bool:
+        k = bisect_right(self.starts, lo)
+        return k < len(self.starts) and self.starts[k] < hi
+
+    def _floor(self, pos: int) -> int:
+        """In a table row, prose inside one cell does not see the other cells."""
+        if not self.tabs:
+            return 0
+        k = bisect_left(self.tabs, pos)
+        seg = self.tabs[k - 1] + 1 if k > 0 else 0
+        seg_end = self.tabs[k] if k < len(self.tabs) else len(self.text)
+        return seg if seg_end - seg > 20 else 0
+
+    def label(self, doc: Document, block: Block, bi: int, m: Mention) -> Fact | None:
+        text, terms = self.text, self.terms
+        pos = m.start
+        floor = self._floor(pos)
+        clause = max(terms.clause_start(pos), floor)
+        sentence = max(terms.sentence_start(pos), floor)
+        if sentence != self.last_sentence:
+            self.last_base = None
+            self.last_sentence = sentence
+        # item: nearest in the clause, else in the sentence when no other figure stands between
+        item = self.respective.get(pos)
+        if item is None:
+            k = terms.last_before(terms.item_ends, pos, clause - 1)
+            if k >= 0 and terms.items[k][0] < clause:
+                k = -1
+            if k < 0:
+                k = terms.last_before(terms.item_ends, pos, sentence - 1)
+                if k >= 0 and (terms.items[k][0] < sentence or self._figure_between(terms.items[k][1], pos)):
+                    k = -1
+            while k >= 0 and terms.items[k][2] == _TO:
+                k -= 1  # 起付线降低至5500元: look past 降低至
+                if k >= 0 and terms.items[k][0] < clause:
+                    k = -1
+            if k >= 0:
+                item = terms.items[k][2]
+        if item is None and m.quantity.unit == "":
+            return None  # a bare number with no word saying what it is: not a fact
+        if item in (_CHANGE, "预算执行率"):
+            base = self.last_base
+            if item == _CHANGE:
+                suffix = "增长率" if m.quantity.unit in _RATE_UNITS else "增减额"
+                item = f"{base}{suffix}" if base else suffix
+            elif m.quantity.dimension == "money":  # 完成全年预算63918万元的103.08%: 63918 is the budget
+                item = f"{base}预算" if base in ("收入", "支出", "征缴收入", "待遇支出") else "预算"
+            elif base in ("收入", "支出", "征缴收入", "待遇支出"):
+                item = f"{base}预算执行率"
+        if item in ("预算", "全年预算", "年初预算") and m.quantity.unit in _RATE_UNITS:
+            # 占全年预算12.32万元的54.63%: a completion rate
+            item = f"{self.last_base}预算执行率" if self.last_base in ("收入", "支出") else "预算执行率"
+        if item and item.endswith(("率", "满意度", "比例")) and m.quantity.unit not in (*_RATE_UNITS, ""):
+            item = None
+        if "time_limit" in m.flags:
+            item = "办理时限"
+        self.last_base = _base_of(item)
+        subject, fund = self._subject(pos, floor)
+        year = _year_for(text, terms, pos, clause, self.doc_year, (item or "").endswith(("增减额", "增长率")))
+        q = m.quantity
+        return Fact(
+            subject=subject, fund=fund, item=item, year=year, value=q.value, unit=q.unit, approx=q.approx,
+            comparator=m.comparator, negative_word=m.negative_word, unit_source=m.unit_source, flags=m.flags,
+            quote=m.raw, context=text[clause:min(len(text), m.end + 8)].strip(), block=bi, start=m.start,
+            end=m.end, line=block.line, page=block.page, paragraph=block.paragraph, table=block.table,
+            row=block.row, col=block.col, where=block.where(),
+        )
+
+    def _subject(self, pos: int, floor: int) -> tuple[str | None, str | None]:
+        """Nearest subject before ``pos`` in the block, else the one carried from the block before."""
+        terms = self.terms
+        k = terms.last_before(terms.subject_ends, pos, floor - 1)
+        if k < 0 or terms.subjects[k][0] < floor:
+            return self.carried if floor == 0 else (None, None)
+        sentence = max(terms.sentence_start(pos), floor)
+        if terms.subjects[k][0] < sentence:
+            # nothing named in this sentence (基金当期结余率为15.30%): the fund of the paragraph
+            while k >= 0 and _SUBJECT_LEVEL[terms.subjects[k][2]] != "fund":
+                k -= 1
+            if k < 0 or terms.subjects[k][0] < floor:
+                return self.carried if floor == 0 else (None, None)
+        subject = terms.subjects[k][2]
+        if subject in _GENERIC:
+            j = k - 1
+            while j >= 0 and terms.subjects[j][2] not in _GENERIC[subject]:
+                j -= 1
+            if j >= 0 and terms.subjects[j][0] >= floor:
+                k = j
+                subject = terms.subjects[j][2]
+        if _SUBJECT_LEVEL[subject] == "fund":
+            return subject, subject
+        return subject, _fund_before(terms, terms.subjects[k][0], self.carried[1])
+
+
+def _year_for(text: str, terms: _BlockTerms, pos: int, clause: int, doc_year: int | None,
+              is_change: bool) -> int | None:
+    k = terms.last_before(terms.year_ends, pos, -1)
+    # the year in force: the nearest year written before, not one that is compared with
+    current: int | None = None
+    j = k
+    while j >= 0:
+        _, _, year, compared = terms.years[j]
+        if not compared and year is not None:
+            current = year or doc_year
+            break
+        j -= 1
+    if j >= 0 and _RAISED_TO.search(text, terms.years[j][1], pos):
+        current = None  # 由2017年30元提高到40元: the 40 is this year's
+    if current is None:
+        current = doc_year
+    if k >= 0 and not is_change:
+        start, _, year, compared = terms.years[k]
+        if compared and start >= clause:  # 较2018年0.69万元, 比上年人均751元
+            if year is not None:
+                return year
+            return current - 1 if current is not None else None
+    return current
+
+
+def extract_facts(doc: Document) -> list[Fact]:
+    """Every figure in ``doc`` as a labelled :class:`Fact` (bare numbers with no item are left out)."""
+    return label_mentions(doc, find_document_mentions(doc))
