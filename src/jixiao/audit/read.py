@@ -201,6 +201,12 @@ def decode_text(data: bytes, name: str = "") -> tuple[str, list[str]]:
         return _check_text(data.decode("utf-8"), name), []
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few broken bytes (a truncated download, one bad character): keep it as UTF-8
+    # rather than decoding the whole file as mojibake in another encoding
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd") - data.count("\ufffd".encode())
+    if broken <= max(1, len(lenient) // 2000) and _plausible(lenient):
+        return lenient, [f"UTF-8 文本中有 {broken} 处无效字节，已替换为 \ufffd"]
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -319,10 +325,6 @@ def _first_line(t: Table) -> int:
     return 0
 
 
-def _origin_of(block: Block) -> list[int]:
-    return block.origin if block.origin else list(range(len(block.text)))
-
-
 def _cell_from_line(line: Block, start: int, end: int, table: int, row: int, col: int) -> Block | None:
     """A cell block for ``line.text[start:end]`` (stripped); ``None`` when it is empty."""
     text = line.text
@@ -332,11 +334,10 @@ def _cell_from_line(line: Block, start: int, end: int, table: int, row: int, col
         end -= 1
     if start == end:
         return None
-    origin = _origin_of(line)[start:end]
-    if start == 0 and not line.origin:
-        cell_origin: list[int] = []
+    if not line.origin:
+        cell_origin: list[int] = [] if start == 0 else list(range(start, end))
     else:
-        cell_origin = origin
+        cell_origin = line.origin[start:end]
     return Block(text=text[start:end], kind="cell", line=line.line, table=table, row=row, col=col,
                  source_text=line.source_text, origin=cell_origin)
 
