@@ -1,0 +1,70 @@
+"""Report writers: the self-evaluation reports of a unit and year as .docx, .xlsx and .html.
+
+``write_report(dataset, unit_code, year, out_dir)`` builds every report the data support
+(fund expenditure, department overall, one per project — see :mod:`jixiao.write.outline`) and
+writes each in the requested formats. Every sentence with a number comes from
+:mod:`jixiao.write.narrative` (model figures as written, derived figures from ``jixiao.calc``);
+charts come from :mod:`jixiao.write.charts` with the 文泉驿微米黑 font.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from jixiao.model import Dataset
+from jixiao.write.outline import department_report, fund_report, project_report, reports_for
+from jixiao.write.report import Report
+
+FORMATS = ("docx", "xlsx", "html")
+
+
+def write_files(report: Report, out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Write one built report in each format; returns the paths written."""
+    from jixiao.write.docx import write_docx
+    from jixiao.write.html import write_html
+    from jixiao.write.xlsx import write_xlsx
+
+    writers = {"docx": write_docx, "xlsx": write_xlsx, "html": write_html}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        if fmt not in writers:
+            raise ValueError(f"不支持的输出格式“{fmt}”（可用：{'、'.join(FORMATS)}）")
+        paths.append(writers[fmt](report, out_dir / f"{report.file_stem}.{fmt}"))
+    return paths
+
+
+def write_report(
+    dataset: Dataset,
+    unit_code: str,
+    year: int,
+    out_dir: Path | str,
+    formats: Iterable[str] = FORMATS,
+    *,
+    placeholders: bool = True,
+) -> list[Path]:
+    """Write every report of ``unit_code``/``year`` in ``formats`` into ``out_dir``.
+
+    Raises ``ValueError`` (Chinese message) when the dataset has nothing to report for them.
+    """
+    formats = tuple(formats)
+    reports = reports_for(dataset, unit_code, year, placeholders=placeholders)
+    if not reports:
+        raise ValueError(f"数据中没有单位“{unit_code}”{year}年度的基金、部门或项目数据，无法生成报告")
+    paths: list[Path] = []
+    for report in reports:
+        paths += write_files(report, Path(out_dir), formats)
+    return paths
+
+
+__all__ = [
+    "FORMATS",
+    "Report",
+    "department_report",
+    "fund_report",
+    "project_report",
+    "reports_for",
+    "write_files",
+    "write_report",
+]

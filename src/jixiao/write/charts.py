@@ -147,10 +147,11 @@ def pie_chart(
     key: str, title: str, parts: Sequence[tuple[str, Decimal | None, str]], *, legend_title: str | None = None,
 ) -> Chart | None:
     """A ring of non-negative parts; the legend carries each part's label text as the report writes it
-    (amount as written and the engine's share, e.g. ``"746.35万元，占98.16%"``). None when nothing to draw.
+    (amount as written and the engine's share, e.g. ``"746.35万元，占98.16%"``). None with fewer than two
+    positive parts.
     """
     drawn = [(name, v, text) for name, v, text in parts if v is not None and v > 0]
-    if not drawn:
+    if len(drawn) < 2:  # one part is 100%: a ring says nothing the sentence does not
         return None
     with plt.rc_context(_rc()):
         fig, ax = plt.subplots(figsize=(6.4, 3.4))

@@ -272,7 +272,7 @@ def indicator_table(
         else:
             g.add(row, 3, DASH)
         g.add(row, 4, d.unit)
-        g.add(row, 5, d.rule if computable else (res.reason or "不可计算"), align="left")
+        g.add(row, 5, d.rule.split("；")[0] if computable else (res.reason or "不可计算"), align="left")
         row += 1
     g.check()
     return g
