@@ -17,6 +17,7 @@ import pytest
 
 from jixiao.calc import IndicatorResult, compute_fund_year
 from jixiao.calc.stated import StatedCheck, check_stated
+from jixiao.calc.warnings import Warning, fund_warnings
 from jixiao.load import load_files
 from jixiao.model import Dataset, FundYear
 
@@ -177,3 +178,17 @@ def test_total_income_growth_is_not_claimed(results: Results) -> None:
     for indicator_id in ("income_yoy_rate", "expenditure_yoy_rate"):
         result = _result(results, (EMPLOYEE, indicator_id))
         assert result.value is None and result.reason
+
+
+def test_warnings(results: Results, dataset: Dataset) -> None:
+    """No deficit (城乡居民 2149 > 0 even though the report's 569 is wrong); the 职工 reserve
+    86448 ÷ (66545 ÷ 12) = 15.6 months is flagged only approximately (统筹/个账 not split)."""
+    warnings: dict[str, list[Warning]] = {}
+    for label, (record, computed) in results.items():
+        siblings = {o.fund: o for o in dataset.fund_years if o.scope == record.scope}
+        warnings[label] = fund_warnings(record, computed, siblings=siblings)
+    assert not [w for ws in warnings.values() for w in ws if w.rule_id == "current_deficit"]
+    reserve = [w for w in warnings[EMPLOYEE] if w.rule_id == "employee_pooling_reserve"]
+    assert len(reserve) == 1
+    assert reserve[0].approximate is True
+    assert reserve[0].figures["累计结余可支付月数"] == "15.6个月"

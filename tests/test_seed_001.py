@@ -16,6 +16,7 @@ import pytest
 
 from jixiao.calc import IndicatorResult, compute_fund_year, compute_project
 from jixiao.calc.stated import StatedCheck, check_stated
+from jixiao.calc.warnings import Warning, fund_warnings
 from jixiao.load import load_files
 from jixiao.model import Dataset, FundYear
 from jixiao.numbers import Interval
@@ -197,3 +198,31 @@ def test_self_evaluation_table_execution_rate(dataset: Dataset) -> None:
     assert rate.value is not None
     assert _round4(rate.value) == Decimal("86.3785")
     assert rate.display() == "86.38%"
+
+
+def _fund_warnings(results: Results, dataset: Dataset) -> dict[str, list[Warning]]:
+    out: dict[str, list[Warning]] = {}
+    for label, (record, computed) in results.items():
+        siblings = {o.fund: o for o in dataset.fund_years
+                    if (o.unit, o.year, o.scope) == (record.unit, record.year, record.scope)}
+        out[label] = fund_warnings(record, computed, siblings=siblings)
+    return out
+
+
+def test_maternity_deficit_is_warned(results: Results, dataset: Dataset) -> None:
+    """第39行: 生育保险 当年结余 −1913万元 (19065 − 20978, −10.03% of income): the only deficit."""
+    warnings = _fund_warnings(results, dataset)
+    deficits = {label: [w for w in ws if w.rule_id == "current_deficit"] for label, ws in warnings.items()}
+    assert {label for label, ws in deficits.items() if ws} == {MATERNITY}
+    (deficit,) = deficits[MATERNITY]
+    assert deficit.severity in ("warning", "serious")
+    assert "赤字" in deficit.message and "1913" in deficit.message
+    assert deficit.figures["当期结余率"] == "-10.03%"  # −1913 ÷ 19065
+
+
+def test_maternity_reserve_is_far_above_nine_months(results: Results, dataset: Dataset) -> None:
+    """47043 ÷ (20978 ÷ 12) = 26.9 months of payments: above the 6–9 months of 人社部发〔2015〕70号."""
+    warnings = _fund_warnings(results, dataset)[MATERNITY]
+    reserve = [w for w in warnings if w.rule_id == "maternity_reserve"]
+    assert len(reserve) == 1
+    assert reserve[0].figures["累计结余可支付月数"] == "26.9个月"

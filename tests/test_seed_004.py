@@ -17,6 +17,7 @@ import pytest
 
 from jixiao.calc import IndicatorResult, compute_department, compute_fund_year
 from jixiao.calc.stated import StatedCheck, check_stated
+from jixiao.calc.warnings import Warning, department_warnings, fund_warnings
 from jixiao.load import load_files
 from jixiao.model import Dataset, DepartmentYear, FundYear
 
@@ -245,3 +246,48 @@ def test_pooling_and_account_are_the_whole(
         account = _result(results, ("职工基本医疗保险", f"account_{what}_share"))
         assert pooling.value is not None and account.value is not None
         assert _round4(pooling.value + account.value) == Decimal("100.0000")
+
+
+def _fund_warnings(results: dict[str, tuple[FundYear | DepartmentYear, list[IndicatorResult]]],
+                   dataset: Dataset) -> dict[str, list[Warning]]:
+    out: dict[str, list[Warning]] = {}
+    for label, (record, computed) in results.items():
+        if isinstance(record, FundYear):
+            siblings = {o.fund: o for o in dataset.fund_years
+                        if (o.unit, o.year, o.scope) == (record.unit, record.year, record.scope)}
+            out[label] = fund_warnings(record, computed, siblings=siblings)
+    return out
+
+
+def test_resident_current_year_deficit_is_warned(
+    results: dict[str, tuple[FundYear | DepartmentYear, list[IndicatorResult]]], dataset: Dataset,
+) -> None:
+    """第61行: 城乡居民 当期亏损9054万元, 当期结余率 −2.84% — the report's own risk, and the only deficit."""
+    warnings = _fund_warnings(results, dataset)
+    deficits = {label: [w for w in ws if w.rule_id == "current_deficit"] for label, ws in warnings.items()}
+    assert {label for label, ws in deficits.items() if ws} == {"城乡居民基本医疗保险"}
+    (deficit,) = deficits["城乡居民基本医疗保险"]
+    assert deficit.severity in ("warning", "serious")
+    assert "赤字" in deficit.message and "9054" in deficit.message
+    assert deficit.figures["当期结余率"] == "-2.84%"
+    assert deficit.from_stated is False  # computed from 319286 − 328340, not copied from the report
+
+
+def test_pooling_fund_income_falls_while_spending_rises(
+    results: dict[str, tuple[FundYear | DepartmentYear, list[IndicatorResult]]], dataset: Dataset,
+) -> None:
+    """第50、52行: 统筹基金收入 −4.23%, 支出 +16.46% (stated growth; no 上年数 to compute it)."""
+    warnings = _fund_warnings(results, dataset)["职工基本医疗保险统筹基金"]
+    gap = [w for w in warnings if w.rule_id == "growth_gap"]
+    assert len(gap) == 1
+    assert gap[0].from_stated is True
+    assert gap[0].figures["增速差（个百分点）"] == "20.69"  # 16.46 − (−4.23)
+
+
+def test_department_signals(results: dict[str, tuple[FundYear | DepartmentYear, list[IndicatorResult]]]) -> None:
+    """预算完成率 98.70% (<100%) and 追加 297.19 ÷ 年初 655.56 = 45.33% of the initial budget."""
+    record, computed = results[DEPT]
+    assert isinstance(record, DepartmentYear)
+    by_rule = {w.rule_id: w for w in department_warnings(record, computed)}
+    assert by_rule["department_budget_completion"].figures["预算完成率"] == "98.70%"
+    assert by_rule["department_budget_addition"].figures["追加预算占年初预算比"] == "45.33%"
