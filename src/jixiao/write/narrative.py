@@ -86,9 +86,9 @@ def change_clause(amount: ResultLike | None, rate: ResultLike | None, *, against
     if amount is not None:
         parts.append(f"{against}{'增加' if sign > 0 else '减少'}{magnitude(amount)}")
     if rate is not None:
-        rsign = _sign(rate)
-        word = "增长" if rsign > 0 else "下降" if rsign < 0 else "持平"
-        text = f"{word}{magnitude(rate)}" if rsign else "增幅为0"
+        # a rate that rounds to 0.00% next to a real change takes the change's word: 增长0.00%
+        rsign = _sign(rate) or sign
+        text = f"{'增长' if rsign > 0 else '下降'}{magnitude(rate)}"
         parts.append(text if amount is not None else f"{against}{text}")
     return "，".join(parts)
 
