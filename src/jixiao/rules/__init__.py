@@ -390,36 +390,65 @@ def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], st
     return merged, where
 
 
+def _error_message(err: Any) -> str:
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "missing":
+        return "缺少此项"
+    if kind == "literal_error":
+        return f"应为 {ctx.get('expected', '')} 之一，而不是“{err.get('input')}”"
+    if kind == "string_pattern_mismatch":
+        return f"“{err.get('input')}”格式不符（应匹配 {ctx.get('pattern', '')}）"
+    if kind == "union_tag_invalid":
+        return f"未知的规则类型 kind“{ctx.get('tag', '')}”（可用：{ctx.get('expected_tags', '')}）"
+    if kind == "extra_forbidden":
+        return "未知的字段"
+    msg = str(err.get("msg", ""))
+    return msg.removeprefix("Value error, ")
+
+
 def _error_text(exc: ValidationError, data: dict[str, Any]) -> str:
     parts = []
     for err in exc.errors()[:5]:
-        loc = list(err["loc"])
-        path = []
+        path: list[str] = []
         obj: Any = data
-        for item in loc:
+        for item in err["loc"]:
+            after_index = bool(path) and path[-1].startswith("[")
+            if isinstance(obj, dict) and "kind" in obj and item == obj.get("kind") and after_index:
+                continue  # the discriminator tag pydantic puts in the location
             if isinstance(item, int) and isinstance(obj, list) and item < len(obj):
                 obj = obj[item]
                 label = obj.get("id") if isinstance(obj, dict) else None
                 path.append(f"[{label or item}]")
-            elif isinstance(item, str) and isinstance(obj, dict) and item in obj:
-                obj = obj[item]
+            else:
+                obj = obj.get(item) if isinstance(obj, dict) else None
                 path.append(f".{item}")
-        parts.append(f"{''.join(path).lstrip('.') or '（顶层）'}：{err['msg']}")
+        parts.append(f"{''.join(path).lstrip('.') or '（顶层）'}：{_error_message(err)}")
     return "；".join(parts)
 
 
-@lru_cache(maxsize=32)
-def load_ruleset(name: str = "default") -> RuleSet:
-    """The rule set ``name`` (shipped: ``default``, ``hunan``) or a YAML file path.
-
-    Raises :class:`RuleSetError` with a Chinese message naming the file and the rule when the
-    set cannot be found or is malformed.
-    """
+def _validate(name: str) -> RuleSet:
     data, where = _resolve(name)
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
         raise RuleSetError(f"{where}：规则集有误——{_error_text(exc, data)}") from exc
+
+
+@lru_cache(maxsize=16)
+def _shipped(name: str) -> RuleSet:
+    return _validate(name)
+
+
+def load_ruleset(name: str = "default") -> RuleSet:
+    """The rule set ``name`` (shipped: ``default``, ``hunan``) or a YAML file path.
+
+    Shipped sets are read once and cached (a :class:`RuleSet` is frozen); a file path is read
+    on every call. Raises :class:`RuleSetError` with a Chinese message naming the file and the
+    rule when the set cannot be found or is malformed.
+    """
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return _validate(name)
+    return _shipped(name)
 
 
 __all__ = [
