@@ -60,9 +60,9 @@ TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt", ".
                  ".markdown": "md", ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 _UNIT_WORDS = "万元|亿元|千元|百万元|元|万人次|人次|万人|人|%|个|家|户"
-_UNIT_ABOVE = re.compile(rf"单位\s*[：:]\s*({_UNIT_WORDS})|[（(]\s*({_UNIT_WORDS})\s*[）)]\s*$")
+_UNIT_ABOVE = re.compile(rf"单位\s*[：:]\s*({_UNIT_WORDS})(?![\u4e00-\u9fff])|[（(]\s*({_UNIT_WORDS})\s*[）)]\s*$")
 _UNIT_CELL = re.compile(rf"^\s*(?:金额)?单位\s*[：:]\s*({_UNIT_WORDS})\s*$|^\s*[（(]\s*({_UNIT_WORDS})\s*[）)]\s*$")
-_UNIT_IN_CELL = re.compile(rf"单位\s*[：:]\s*({_UNIT_WORDS})")
+_UNIT_IN_CELL = re.compile(rf"单位\s*[：:]\s*({_UNIT_WORDS})(?![\u4e00-\u9fff])")
 
 
 def read_document(
@@ -527,7 +527,10 @@ _HTML_BLOCK = {"p", "div", "br", "hr", "li", "ul", "ol", "tr", "table", "h1", "h
                "section", "article", "header", "footer", "blockquote", "pre", "title", "caption", "dt", "dd"}
 _HTML_SKIP = {"script", "style", "template", "head"}
 _HTML_VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
-MAX_SPAN = 1000
+MAX_SPAN = 64  # colspan / gridSpan beyond this are clamped (real forms have a few dozen columns)
+MAX_ROWSPAN = 1000
+MAX_SPAN_MARKS = 200_000  # grid positions a table's merged cells may cover in total
+MAX_COLUMNS = 256  # cells beyond this column are left out of the grid (their text stays in the lines)
 
 
 class _HtmlCollector(HTMLParser):
@@ -643,10 +646,11 @@ class _HtmlCollector(HTMLParser):
 
 
 def _span(attrs: list[tuple[str, str | None]], key: str) -> int:
+    limit = MAX_SPAN if key == "colspan" else MAX_ROWSPAN
     for k, v in attrs:
         if k == key and v:
             try:
-                return max(1, min(int(v.strip()), MAX_SPAN))
+                return max(1, min(int(v.strip()), limit))
             except ValueError:
                 return 1
     return 1
@@ -723,6 +727,7 @@ def _html_table(t: dict[str, Any], index: int, text: str, spans: list[tuple[int,
     occupied: dict[tuple[int, int], bool] = {}
     placed: list[tuple[int, int, dict[str, Any]]] = []
     width = 0
+    budget = MAX_SPAN_MARKS
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
@@ -730,6 +735,11 @@ def _html_table(t: dict[str, Any], index: int, text: str, spans: list[tuple[int,
                 c += 1
             rowspan = min(cell["rowspan"], len(rows) - r)
             colspan = cell["colspan"]
+            if rowspan * colspan > budget:  # absurd spans: read the cell as a plain one
+                rowspan = colspan = 1
+            if c + colspan > MAX_COLUMNS:
+                break
+            budget -= rowspan * colspan
             for dr in range(rowspan):
                 for dc in range(colspan):
                     occupied[(r + dr, c + dc)] = True
