@@ -168,8 +168,8 @@ def _check_sum(rel: Relation) -> Outcome:
 
 
 def _part_over_total(rel: Relation, alt: tuple[list[Term], list[Term]], stated: Interval) -> Term | None:
-    if rel.code != "JX-SUM-001" or stated.hi < 0:
-        return None
+    if rel.code != "JX-SUM-001" or stated.hi < 0 or any(t.sign < 0 for t in alt[0]):
+        return None  # with parts subtracted (压减), one part may well exceed the total
     unit = rel.stated.quantity.unit
     worst: Term | None = None
     for t in alt[0]:

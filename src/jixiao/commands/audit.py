@@ -127,7 +127,7 @@ def audit_command(
         results += audit_paths(files, jobs=1, keep_documents=keep)
     for r in results:
         if r.error:
-            err_console.print(Text.assemble(("错误", "bold red"), "：", r.error))
+            err_console.print(Text.assemble(("错误", "bold red"), "：", r.error), soft_wrap=True)
     if format is AuditFormat.json:
         _write(output, json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
     elif format is AuditFormat.html:

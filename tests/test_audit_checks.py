@@ -1,0 +1,202 @@
+"""Relations and interval checks on small hand-written paragraphs (one rule per test)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from jixiao.audit.document import Block, Document
+from jixiao.audit.findings import CODES, DocumentResult, Finding, exit_code, results_to_json
+from jixiao.audit.pipeline import audit_document
+
+
+def doc_of(*lines: str) -> Document:
+    blocks = [Block(text=t, line=i, source_text=t) for i, t in enumerate(lines, 1)]
+    return Document(path="hand.txt", format="txt", blocks=blocks, original_text="\n".join(lines),
+                    chars=sum(len(t) for t in lines))
+
+
+def audit(*lines: str) -> DocumentResult:
+    return audit_document(doc_of(*lines))
+
+
+def codes(result: DocumentResult, severity: str = "error") -> list[str]:
+    return [f.code for f in result.findings if f.severity == severity]
+
+
+# ---- balance -------------------------------------------------------------------------------
+
+def test_balance_error_names_the_right_value() -> None:
+    r = audit("城乡居民医疗保险基金收入26773万元，基金支出24624万元，基金当期结余569万元。")
+    [f] = [f for f in r.findings if f.code == "JX-BAL-001"]
+    assert f.severity == "error"
+    assert (f.stated, f.expected, f.line) == ("569", "2149", 1)
+    assert f.message == "收入26773万元减支出24624万元应为2149万元，文中当期结余为569万元"
+
+
+def test_balance_correct_within_rounding_is_not_an_error() -> None:
+    # 355212 − 268747 = 86465; each figure ±0.5, so 86466 is possible
+    r = audit("2019年，基金总收入355212万元，总支出268747万元，当年结余86466万元。")
+    assert r.findings == []
+    assert r.checks >= 1
+
+
+def test_balance_deficit_written_as_loss() -> None:
+    assert codes(audit("基金总收入319286万元，同比增长3.69%，总支出328340万元，当期亏损9054万元。")) == []
+    assert codes(audit("基金总收入319286万元，总支出328340万元，当期亏损9154万元。")) == ["JX-BAL-001"]
+
+
+def test_assets_minus_liabilities() -> None:
+    ok = audit("基金资产总计619029万元。负债总计58246万元，全部为暂收款。基金累计结余560783万元。")
+    bad = audit("基金资产总计619029万元。负债总计58246万元，全部为暂收款。基金累计结余561783万元。")
+    assert codes(ok) == [] and codes(bad) == ["JX-BAL-002"]
+
+
+def test_rollover_start_plus_additions() -> None:
+    line = "年初预算655.56万元，调整追加预算270.61万元，一般公共预算全年收入{}万元，支出914.17万元。"
+    assert codes(audit(line.format("926.17"))) == []
+    assert "JX-BAL-003" in codes(audit(line.format("936.17")))
+
+
+# ---- sums ----------------------------------------------------------------------------------
+
+def test_sum_parts_exceeding_total_is_an_error_but_a_short_partial_list_is_not() -> None:
+    over = audit("列入补助范围人数为128912人（其中：机关单位34073人、事业单位94893人）。")
+    short = audit("基金收入27034万元，其中：个人缴费收入8186万元，利息收入163万元，其他收入98万元。")
+    assert codes(over) == ["JX-SUM-001"]
+    assert codes(short) == []
+
+
+def test_part_larger_than_total() -> None:
+    r = audit("基金支出22275万元,其中医疗保险待遇支出26465万元，商保大病保费支出1476万元。")
+    assert codes(r) == ["JX-SUM-002"]
+
+
+def test_two_rounded_parts_may_be_one_off() -> None:
+    r = audit("总支出268747万元（其中统筹基金支出150719万元；个人账户基金支出118027万元）。")
+    assert codes(r) == []
+
+
+def test_exhaustive_split_falling_short_is_an_error() -> None:
+    r = audit("代缴资金397.47万元，其中:省级代缴资金136.78万元，县级代缴251.20万元。")
+    [f] = r.findings
+    assert (f.code, f.expected) == ("JX-SUM-001", "387.98")
+
+
+def test_nested_parts_and_subtotals_are_understood() -> None:
+    r = audit("单位年度总支出1562.46万元，其中：项目支出353.11万元，基本支出1209.35万元，人员支出874.09万元，"
+              "公用经费支出335.26万元，三公经费17.79万元，公务接待费10.79万元，公车维护费7万元。")
+    assert codes(r) == []
+
+
+def test_negative_parts() -> None:
+    ok = audit("调整追加预算270.61万元（其中压减预算26.58，追加预算297.19）。")
+    bad = audit("调整追加预算270.61万元（其中压减预算26.58，追加预算299.19）。")
+    assert codes(ok) == [] and codes(bad) == ["JX-SUM-001"]
+
+
+def test_total_after_parts() -> None:
+    bad = audit("省级财政预拨的136.78万元于12月转入，县级代缴资金260.69万元于2月转入。省县两级共代缴的资金394.47万元。")
+    assert codes(bad) == ["JX-SUM-001"]
+
+
+# ---- shares, completion, change, per capita ------------------------------------------------
+
+def test_share_of_list_total() -> None:
+    ok = audit("本年支出合计747.1万元，其中：基本支出255.34万元，占34.18%；项目支出491.76万元，占65.82%。")
+    bad = audit("本年支出合计747.1万元，其中：基本支出255.34万元，占36.18%；项目支出491.76万元，占65.82%。")
+    assert codes(ok) == []
+    [f] = bad.findings
+    assert (f.code, f.stated, f.expected) == ("JX-SHR-001", "36.18", "34.18")
+
+
+def test_completion_with_inline_budget_and_control_rate() -> None:
+    assert codes(audit("支出268747万元，完成预算335413万元的80.12%。")) == []
+    assert codes(audit("支出268747万元，完成预算335413万元的82.12%。")) == ["JX-CMP-001"]
+    assert codes(audit("“三公”经费预算安排数29.32万元，实际支出数为6.73万元，控制率为22.95%。")) == []
+    assert codes(audit("“三公”经费预算安排数29.32万元，实际支出数为6.73万元，控制率为23.95%。")) == ["JX-CMP-001"]
+
+
+def test_growth_rate_from_change() -> None:
+    assert codes(audit("基金收入74200万元，较上年增加6284万元，增长9.25%。")) == []
+    bad = audit("基金收入74200万元，较上年增加6284万元，增长9.75%。")
+    [f] = bad.findings
+    assert (f.code, f.expected) == ("JX-CHG-001", "9.25")
+    assert "上年应为67916万元" in f.message
+
+
+def test_truncated_rate_is_info_not_error() -> None:
+    r = audit("基金支出65884万元，较上年减少994万元，降幅1.48%。")
+    [f] = r.findings
+    assert (f.code, f.severity, f.expected) == ("JX-RND-001", "info", "1.49")
+
+
+def test_change_against_both_years() -> None:
+    r = audit("2019年财政拨款收入760.35万元，比2018年财政拨款收入1651.24万元减少了904.89万元，减少率为117.17%。")
+    assert sorted(codes(r)) == ["JX-CHG-001", "JX-CHG-002"]
+    by_code = {f.code: f for f in r.findings}
+    assert by_code["JX-CHG-002"].expected == "890.89"
+    assert by_code["JX-CHG-001"].expected == "53.95"
+
+
+def test_growth_rate_alone_is_not_checked() -> None:
+    r = audit("基金总收入151661万元，比上年增长1.28%。")
+    assert r.findings == [] and r.checks == 0
+
+
+def test_per_capita() -> None:
+    line = "贫困人口18067人，按一档缴费{}元/人的标准由财政全额资助缴费，应资助缴费397.47万元。"
+    assert codes(audit(line.format("220"))) == []
+    assert codes(audit(line.format("250"))) == ["JX-PCP-001"]
+
+
+def test_targets_are_not_relations() -> None:
+    r = audit("其他收入13.81万元（占比10%以上需列出具体项目和金额），满意度≥95%，完成预算90%以上。")
+    assert r.findings == []
+
+
+# ---- the same quantity twice ---------------------------------------------------------------
+
+def test_same_figure_twice_with_two_values() -> None:
+    r = audit("2019年一般公共预算财政拨款支出746.35万元，占本年支出合计的99.9%。",
+              "2019年一般公共预算财政拨款支出747.1万元，主要用于以下方面。")
+    [f] = r.findings
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-DUP-001", 2, "747.1", "746.35")
+
+
+def test_same_figure_at_two_precisions_is_fine() -> None:
+    r = audit("2018年末资产总额241.46万元。", "2018年末资产总额241万元。")
+    assert r.findings == []
+
+
+# ---- records and JSON ----------------------------------------------------------------------
+
+def test_every_code_has_a_kind_and_a_chinese_title() -> None:
+    assert len(CODES) >= 12
+    for code, (kind, title) in CODES.items():
+        assert code.startswith("JX-") and kind and any("\u4e00" <= ch <= "\u9fff" for ch in title)
+
+
+def test_json_shape_and_exit_codes() -> None:
+    f = Finding(code="JX-SUM-001", severity="error", message="m", stated="1", expected="[2, 3]",
+                quote="q", line=3)
+    ok = DocumentResult(path="a.txt", chars=10, facts=2, checks=1)
+    bad = DocumentResult(path="b.txt", chars=10, facts=2, checks=1, findings=[f])
+    unreadable = DocumentResult(path="c.docx", error="坏文件")
+    payload = json.loads(json.dumps(results_to_json([ok, bad, unreadable])))
+    assert [d["path"] for d in payload["documents"]] == ["a.txt", "b.txt"]
+    assert set(payload["documents"][1]) == {"path", "chars", "facts", "checks", "findings"}
+    assert payload["documents"][1]["findings"][0] == {
+        "code": "JX-SUM-001", "kind": "sum", "severity": "error", "line": 3, "page": None,
+        "stated": "1", "expected": "[2, 3]", "quote": "q", "message": "m"}
+    assert exit_code([ok]) == 0 and exit_code([ok, bad]) == 1 and exit_code([bad, unreadable]) == 2
+
+
+@pytest.mark.parametrize("value", ["0.5", "12.35", "74200"])
+def test_expected_is_a_decimal_string(value: str) -> None:
+    r = audit(f"基金收入{value}万元，其中：甲收入{Decimal(value) * 2}万元，乙收入1万元。")
+    for f in r.findings:
+        Decimal(f.stated)
+        assert f.expected.startswith("[") or Decimal(f.expected) is not None

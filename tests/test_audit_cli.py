@@ -1,0 +1,74 @@
+"""``jixiao audit`` / ``jixiao extract`` through Typer's runner on the real seeds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from jixiao.commands import audit
+
+SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+runner = CliRunner()
+
+
+def app() -> typer.Typer:
+    a = typer.Typer()
+    audit.register(a)
+    return a
+
+
+def test_json_on_a_seed_with_errors_exits_1() -> None:
+    r = runner.invoke(app(), ["audit", str(SEEDS / "003_412221cf2913b38d.txt"), "--format", "json"])
+    assert r.exit_code == 1, r.output
+    doc = json.loads(r.stdout)["documents"][0]
+    assert set(doc) == {"path", "chars", "facts", "checks", "findings"}
+    assert doc["chars"] > 10000 and doc["facts"] > 100 and doc["checks"] > 20
+    chg = [f for f in doc["findings"] if f["code"] == "JX-CHG-002"]
+    assert chg[0]["line"] == 386 and chg[0]["stated"] == "904.89" and chg[0]["expected"] == "890.89"
+    assert all(set(f) == {"code", "kind", "severity", "line", "page", "stated", "expected", "quote", "message"}
+               for f in doc["findings"])
+
+
+def test_clean_seed_exits_0_with_text_summary() -> None:
+    r = runner.invoke(app(), ["audit", str(SEEDS / "004_53bbde0474885cbd.txt")])
+    assert r.exit_code == 0, r.output
+    assert "未发现算术不一致" in r.stdout and "合计：1 份文件，错误 0 处" in r.stdout
+
+
+def test_directory_in_parallel_and_unreadable_file_exits_2(tmp_path: Path) -> None:
+    for seed in SEEDS.glob("0*.txt"):
+        shutil.copy(seed, tmp_path / seed.name)
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    out = tmp_path / "out" / "audit.json"
+    r = runner.invoke(app(), ["audit", str(tmp_path), "--format", "json", "-o", str(out), "--jobs", "2"])
+    assert r.exit_code == 2
+    assert "broken.docx" in r.output
+    docs = json.loads(out.read_text(encoding="utf-8"))["documents"]
+    assert sorted(Path(d["path"]).name for d in docs) == sorted(s.name for s in SEEDS.glob("0*.txt"))
+
+
+def test_html_highlights_findings_where_they_stand(tmp_path: Path) -> None:
+    out = tmp_path / "a.html"
+    r = runner.invoke(app(), ["audit", str(SEEDS / "000_1cda87d66f87ced2.txt"), "--format", "html", "-o", str(out)])
+    assert r.exit_code == 1
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html and "http" not in html.split("<body>")[1]
+    assert '<mark class="error"' in html and "收入26773万元减支出24624万元应为2149万元" in html
+    assert "2019年全市城乡居民医疗保险基金收入26773万元" in html  # the document itself
+
+
+def test_missing_file_exits_2() -> None:
+    r = runner.invoke(app(), ["audit", "/nonexistent/report.txt"])
+    assert r.exit_code == 2 and "找不到文件" in r.output
+
+
+def test_extract_json() -> None:
+    r = runner.invoke(app(), ["extract", str(SEEDS / "004_53bbde0474885cbd.txt"), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    facts = json.loads(r.stdout)["facts"]
+    hit = [f for f in facts if f["value"] == "23204"]
+    assert hit and hit[0]["unit"] == "万元" and hit[0]["location"]["line"] == 54
