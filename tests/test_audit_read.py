@@ -424,6 +424,9 @@ def test_unknown_extension_is_sniffed(tmp_path: Path) -> None:
     disguised = tmp_path / "report.bin"
     disguised.write_bytes(docx_path.read_bytes())
     assert read_document(disguised).format == "docx"
+    renamed = tmp_path / "report.txt"
+    renamed.write_bytes(docx_path.read_bytes())
+    assert read_document(renamed).format == "docx"
     pdf_path = tmp_path / "a.pdf"
     af.simple_pdf(pdf_path, [["收入74200万元"]])
     disguised = tmp_path / "report"

@@ -154,7 +154,8 @@ def _kind(suffix: str, data: bytes, name: str) -> str:
         raise ReadError(f"无法读取“{name}”：扩展名是 .pdf，但内容不是 PDF（缺少 %PDF 文件头），文件可能已损坏。")
     if suffix == ".doc" or sniffed == "ole":
         raise ReadError(f"无法读取“{name}”：这是旧版 Word（.doc）或其他 OLE 格式，请另存为 .docx 后再审核。")
-    if suffix in TEXT_SUFFIXES:
+    # a text extension on a Word or PDF file (a renamed download): trust the content
+    if suffix in TEXT_SUFFIXES and sniffed not in ("zip", "pdf"):
         return TEXT_SUFFIXES[suffix]
     # unknown extension: look at the content
     if sniffed == "zip":
