@@ -134,6 +134,19 @@ def test_seed_002_form_rows() -> None:
     assert cell is not None and cell.text == "年末资产总额：241.46万元； 负债总额：5.49万元"
 
 
+def test_tab_indented_prose_is_not_a_table(tmp_path: Path) -> None:
+    """Paragraphs indented with a tab (a common habit) must not turn into a one-cell-per-line table."""
+    paragraphs = [ln for ln in af.seed_lines("000") if len(ln.strip()) > 40][:8]
+    text = "\n\n".join("\t" + p.strip() + "\n\t" + p.strip()[::-1] for p in paragraphs)
+    path = tmp_path / "indented.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.tables == []
+    # a line with one stray tab in running text is not a table either
+    path.write_text("2019年收入74200万元。\t\n支出65884万元。\n结余8836万元。\t（见表1）\n", encoding="utf-8")
+    assert read_document(path).tables == []
+
+
 def test_markdown_pipe_table_and_unit(tmp_path: Path) -> None:
     path = tmp_path / "report.md"
     path.write_text(

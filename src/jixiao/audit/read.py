@@ -371,13 +371,32 @@ def _tab_tables(blocks: list[Block]) -> list[Table]:
             continue
         if src.startswith("\t") and src.count("\t") == 1:
             end, rows = _cell_per_line_rows(blocks, i)
+            grid_ok = _looks_like_cells(rows)
         else:
             end, rows = _row_per_line_rows(blocks, i)
-        grid_ok = len(rows) >= 2 and max(len(r) for r in rows) >= 2
+            grid_ok = _looks_like_rows(rows)
         if grid_ok:
             tables.append(_make_tab_table(blocks, rows, len(tables)))
         i = max(end, i + 1)
     return tables
+
+
+def _looks_like_rows(rows: list[list[tuple[Block, int, int]]]) -> bool:
+    """Tab-separated rows: at least two, most of them as wide as the widest (two cells or more)."""
+    if len(rows) < 2:
+        return False
+    widths = [sum(1 for line, s, e in r if line.text[s:e].strip()) for r in rows]
+    return max(len(r) for r in rows) >= 2 and sum(1 for w in widths if w >= 2) * 2 >= len(rows)
+
+
+def _looks_like_cells(rows: list[list[tuple[Block, int, int]]]) -> bool:
+    """One cell per line: several rows of several short cells, not tab-indented paragraphs."""
+    if len(rows) < 2:
+        return False
+    multi = sum(1 for r in rows if len(r) >= 2)
+    lengths = sorted(len(line.text[s:e].strip()) for r in rows for line, s, e in r)
+    median = lengths[len(lengths) // 2]
+    return multi >= 2 and multi * 2 >= len(rows) and median <= 30
 
 
 def _row_per_line_rows(blocks: list[Block], i: int) -> tuple[int, list[list[tuple[Block, int, int]]]]:
