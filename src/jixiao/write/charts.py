@@ -312,3 +312,24 @@ def department_three_public_chart(dy: DepartmentYear) -> Chart | None:
     series.append(("决算数", [_money(item.actual, "万元") for _, item in items]))
     labels = [label.replace("公务用车购置及运行维护费", "公务用车购置及运行费") for label, _ in items]
     return bar_chart("department_three_public", "“三公”经费财政拨款支出结构", labels, series, "万元")
+
+
+def department_budget_chart(dy: DepartmentYear) -> Chart | None:
+    """年初预算、全年预算、实际支出 (预算执行情况)."""
+    spent = dy.expenditure.general_public or dy.expenditure.total
+    values = [_money(dy.budget.initial, "万元"), _money(dy.budget.full_year, "万元"), _money(spent, "万元")]
+    if sum(v is not None for v in values) < 2:
+        return None
+    return bar_chart("department_budget", "预算及执行情况", ["年初预算", "全年预算", "实际支出"],
+                     [(f"{dy.year}年", values)], "万元")
+
+
+def department_basic_chart(dy: DepartmentYear, results: Mapping[str, Any]) -> Chart | None:
+    """基本支出结构 (人员经费/公用经费)."""
+    parts = []
+    for q, label, share_id in ((dy.expenditure.personnel, "人员经费", "personnel_share"),
+                               (dy.expenditure.public_operating, "公用经费", "public_operating_share")):
+        share = _computed(results, share_id)
+        if q is not None:
+            parts.append((label, q.value, f"{q}，占{share.display()}" if share else str(q)))
+    return pie_chart("department_basic", "基本支出结构", parts)

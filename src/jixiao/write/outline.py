@@ -309,10 +309,10 @@ def department_report(
         Section("organization", "机构设置情况", b.officer("organization")),
         Section("staff", "人员编制情况", _generated([n.department_staff_sentence(dy, r)])),
     ]
-    budget: list[Block | Section] = _generated([
-        n.department_budget_sentence(dy, r),
-        n.department_totals_sentence(dy, r),
-    ])
+    budget: list[Block | Section] = _generated([n.department_budget_sentence(dy, r)])
+    if charts:
+        budget += b.figure(ch.department_budget_chart(dy))
+    budget += _generated([n.department_totals_sentence(dy, r)])
     if charts:
         budget += b.figure(ch.department_totals_chart(dy))
     budget += _generated([n.department_income_structure_sentence(dy, r)])
@@ -324,7 +324,10 @@ def department_report(
     budget += _generated([n.department_general_public_sentence(dy, r)])
     if charts:
         budget += b.figure(ch.department_fiscal_chart(dy))
-    budget.append(Section("basic", "基本支出情况", _generated([n.department_basic_sentence(dy, r)])))
+    basic = _generated([n.department_basic_sentence(dy, r)])
+    if charts:
+        basic += b.figure(ch.department_basic_chart(dy, r))
+    budget.append(Section("basic", "基本支出情况", basic))
     project_lines = [n.project_funds_sentence(p, project_results(p)) for p in projects]
     budget.append(Section("project", "项目支出情况", [
         Paragraph(f"{p.name}：{s}") for p, s in zip(projects, project_lines, strict=True) if s

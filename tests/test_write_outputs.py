@@ -1,0 +1,284 @@
+"""Generated files: .docx, .xlsx, .html and the charts, for the example units of seeds 001 and 004.
+
+Each output is opened with its own reader (python-docx, openpyxl, the HTML text) and checked for
+what the issue asks: headings of the outline, the 自评表 with merged cells, eastAsia fonts on every
+run, a PAGE field in the footer, print settings, no external URL, figures embedded, and charts with
+no missing glyph. The LibreOffice check converts a DOCX to PDF and reads its pages back; it is
+skipped when ``soffice`` is not installed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+
+from jixiao.load import load_files
+from jixiao.model import Dataset
+from jixiao.write import charts as ch
+from jixiao.write import reports_for, write_report
+from jixiao.write.outline import department_report, fund_report, project_report
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+def dataset(name: str) -> Dataset:
+    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.dataset is not None
+    return result.dataset
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("reports")
+    paths = write_report(dataset("001_xinjiang_2019.yaml"), "650000-01", 2019, out)
+    paths += write_report(dataset("004_yiyang_2020.yaml"), "430900", 2020, out)
+    return {p.name: p for p in paths}
+
+
+def pick(written: dict[str, Path], stem_part: str, ext: str) -> Path:
+    found = [p for name, p in written.items() if stem_part in name and name.endswith(ext)]
+    assert len(found) == 1, (stem_part, ext, list(written))
+    return found[0]
+
+
+def test_every_report_in_every_format(written: dict[str, Path]) -> None:
+    names = set(written)
+    for stem in ("650000-01_2019_基金支出绩效自评报告", "650000-01_2019_项目_自治区本级医疗生育保险基金支出",
+                 "430900_2020_部门整体支出绩效自评报告"):
+        for ext in ("docx", "xlsx", "html"):
+            assert f"{stem}.{ext}" in names
+    assert all(p.stat().st_size > 1000 for p in written.values())
+
+
+# --- DOCX ---------------------------------------------------------------------------------------
+
+
+def test_docx_fund_headings_follow_the_outline(written: dict[str, Path]) -> None:
+    doc = Document(str(pick(written, "650000-01_2019_基金支出绩效自评报告", ".docx")))
+    h1 = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
+    expected = ["基本情况", "基金收支余总体情况", "绩效目标设定情况", "预算完成及运行情况", "组织实施和绩效管理情况",
+                "绩效目标完成情况", "存在的问题及建议", "附表"]
+    assert [re.sub(r"^[一二三四五六七八九十]+、", "", h) for h in h1] == expected
+    assert h1[0].startswith("一、") and h1[-1].startswith("八、")
+    h2 = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 2"]
+    assert "（一）职工基本医疗保险基金" in h2
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "2019年区本级职工基本医疗保险基金收入355212万元，完成年度预算360240万元的98.60%。" in body
+    assert "不可计算" not in body
+    assert not re.search(r"(增加|减少|增长|下降|缺口)-", body)
+
+
+def test_docx_department_headings(written: dict[str, Path]) -> None:
+    doc = Document(str(pick(written, "部门整体支出绩效自评报告", ".docx")))
+    h1 = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
+    assert h1[:6] == ["一、单位基本情况", "二、一般公共预算支出情况", "三、政府性基金预算支出情况",
+                      "四、国有资本经营预算支出情况", "五、社会保险基金预决算收支情况", "六、部门整体支出绩效情况"]
+    h2 = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 2"]
+    assert {"（二）运行成本方面", "（三）管理效率方面"} <= set(h2)
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "运行成本控制率为95.57%" in body and "“三公”经费控制率为22.95%" in body
+
+
+def test_docx_self_eval_table_has_merged_header_cells(written: dict[str, Path]) -> None:
+    doc = Document(str(pick(written, "650000-01_2019_基金支出绩效自评报告", ".docx")))
+    form = next(t for t in doc.tables if t.cell(0, 0).text == "项目名称")
+    # 项目名称 spans two columns; its value spans the other eight
+    assert form.cell(0, 0)._tc is form.cell(0, 1)._tc
+    assert form.cell(0, 2)._tc is form.cell(0, 9)._tc
+    # 项目资金（万元） spans five rows and two columns
+    assert form.cell(2, 0).text == "项目资金（万元）"
+    assert form.cell(2, 0)._tc is form.cell(6, 1)._tc
+    # 一级指标 项目完成指标 spans its six rows, 满意度 its three
+    xml = form._tbl.xml
+    assert "w:gridSpan" in xml and "w:vMerge" in xml
+    level1 = [form.cell(r, 1).text for r in range(10, 19)]
+    assert level1 == ["项目完成指标"] * 6 + ["满意度"] * 3
+    assert form.cell(10, 1)._tc is form.cell(15, 1)._tc
+    assert form.cell(10, 3).text == "社会保险待遇发放准确率" and form.cell(10, 4).text == "≥99%"
+    # 分值/得分 are blank: the seed's table had none and nothing scored it yet
+    assert form.cell(10, 6).text == "" and form.cell(10, 7).text == ""
+    assert form.cell(3, 8).text == "86.38%"  # 执行率 from the engine: 289724 ÷ 335412
+
+
+def test_docx_every_run_has_an_east_asian_font(written: dict[str, Path]) -> None:
+    for name in ("650000-01_2019_基金支出绩效自评报告", "部门整体支出绩效自评报告"):
+        doc = Document(str(pick(written, name, ".docx")))
+        runs = doc.element.body.iter(qn("w:r"))
+        count = 0
+        for run in runs:
+            if not "".join(t.text or "" for t in run.iter(qn("w:t"))):
+                continue
+            fonts = run.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+            assert fonts is not None and fonts.get(qn("w:eastAsia")), run.xml[:200]
+            count += 1
+        assert count > 50
+        east = {r.get(qn("w:eastAsia")) for r in doc.element.body.iter(qn("w:rFonts"))}
+        assert {"仿宋_GB2312", "黑体"} <= east
+
+
+def test_docx_footer_page_field_and_a4(written: dict[str, Path]) -> None:
+    doc = Document(str(pick(written, "部门整体支出绩效自评报告", ".docx")))
+    section = doc.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert round(section.top_margin.cm, 1) == 3.7 and round(section.left_margin.cm, 1) == 2.8
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in "".join(t.text or "" for t in section.footer._element.iter(qn("w:instrText")))
+    assert footer_xml.count("w:fldChar") >= 3
+
+
+def test_docx_embeds_the_figures(written: dict[str, Path]) -> None:
+    doc = Document(str(pick(written, "部门整体支出绩效自评报告", ".docx")))
+    images = [r for r in doc.part.rels.values() if "image" in r.reltype]
+    captions = [p.text for p in doc.paragraphs if re.match(r"^图\d+：", p.text)]
+    assert len(images) == len(captions) >= 2
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+
+def test_xlsx_self_eval_sheet_prints_on_a4(written: dict[str, Path]) -> None:
+    wb = load_workbook(pick(written, "项目_自治区本级医疗生育保险基金支出", ".xlsx"))
+    ws = wb[wb.sheetnames[0]]
+    assert ws["A1"].value == "项目支出绩效自评表"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert "A3:B3" in merged  # 项目名称 (the form starts under the title and 年度 rows)
+    assert "A5:B9" in merged  # 项目资金（万元）: 5 rows × 2 columns
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 == "9"  # 9 = A4 in OOXML
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows
+    assert ws["F5"].value == "全年预算数"
+    assert ws["F6"].value == 335412 and ws["F6"].number_format == "0.00"
+    assert ws["A3"].border.left.style == "thin"
+
+
+def test_xlsx_indicator_sheet_has_numbers_with_formats(written: dict[str, Path]) -> None:
+    wb = load_workbook(pick(written, "部门整体支出绩效自评报告", ".xlsx"))
+    ws = next(wb[n] for n in wb.sheetnames if "指标计算表" in n)
+    rows = {ws.cell(r, 2).value: (ws.cell(r, 4).value, ws.cell(r, 4).number_format) for r in range(3, ws.max_row + 1)}
+    assert rows["运行成本控制率"] == (Decimal("95.57"), "0.00") or rows["运行成本控制率"] == (95.57, "0.00")
+    assert ws.print_title_rows == "$1:$2"
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained_with_figures_and_merged_tables(written: dict[str, Path]) -> None:
+    for name in ("650000-01_2019_基金支出绩效自评报告", "部门整体支出绩效自评报告"):
+        html = pick(written, name, ".html").read_text(encoding="utf-8")
+        assert not re.search(r"https?://", html), "no external URL"
+        assert "<link" not in html and "<script" not in html
+        images = re.findall(r'<img [^>]*src="data:image/png;base64,', html)
+        captions = re.findall(r"<figcaption>图\d+：", html)
+        assert len(images) == len(captions) >= 2
+    html = pick(written, "650000-01_2019_基金支出绩效自评报告", ".html").read_text(encoding="utf-8")
+    assert 'rowspan="5" colspan="2">项目资金（万元）' in html
+    assert "<h2>一、基本情况</h2>" in html
+
+
+# --- Charts -------------------------------------------------------------------------------------
+
+
+def _glyph_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if "missing from font" in str(w.message) or "Glyph" in str(w.message)]
+
+
+def test_charts_have_every_glyph() -> None:
+    """Every chart of the example reports, drawn with warnings recorded: none about a missing glyph."""
+    charts = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        examples = (("001_xinjiang_2019.yaml", "650000-01", 2019), ("004_yiyang_2020.yaml", "430900", 2020))
+        for name, unit, year in examples:
+            for report in reports_for(dataset(name), unit, year):
+                charts += [f.chart for f in report.figures()]
+        # a negative bar (生育保险 deficit) and every Chinese label
+        charts.append(ch.bar_chart("neg", "当期结余（负数）", ["当期结余"], [("2019年", [Decimal("-1913")])], "万元"))
+    assert not _glyph_warnings(caught), _glyph_warnings(caught)
+    assert len(charts) >= 6
+    for c in charts:
+        assert c.png.startswith(b"\x89PNG\r\n\x1a\n") and len(c.png) > 5000
+
+
+def test_glyph_check_would_catch_a_western_font() -> None:
+    """The hook above is not idle: drawing Chinese with a Latin-only font does warn."""
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with plt.rc_context({"font.family": "DejaVu Sans"}):
+            fig, ax = plt.subplots()
+            ax.set_title("收入结构")
+            fig.savefig(__import__("io").BytesIO(), format="png")
+            plt.close(fig)
+    assert _glyph_warnings(caught)
+
+
+def test_missing_font_is_a_clear_chinese_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    ch.cjk_font_path.cache_clear()
+    monkeypatch.setattr(ch, "CJK_FONT_PATHS", (Path("/nonexistent/wqy.ttc"),))
+    monkeypatch.setattr(ch, "CJK_FAMILY", "No Such CJK Font")
+    try:
+        with pytest.raises(ch.ChartFontError, match="fonts-wqy-microhei"):
+            ch.bar_chart("x", "收入", ["收入"], [("2019年", [Decimal(1)])], "万元")
+    finally:
+        monkeypatch.undo()
+        ch.cjk_font_path.cache_clear()
+    assert ch.cjk_font_path().is_file()
+
+
+# --- Reports the data do not support ------------------------------------------------------------
+
+
+def test_no_report_without_data() -> None:
+    ds = dataset("004_yiyang_2020.yaml")
+    assert fund_report(ds, "430900", 2019) is None
+    assert department_report(ds, "999999", 2020) is None
+    with pytest.raises(ValueError, match="无法生成报告"):
+        write_report(ds, "430900", 1999, "/tmp/never-written")
+
+
+def test_officer_text_goes_where_it_belongs() -> None:
+    ds = dataset("001_xinjiang_2019.yaml")
+    pr = ds.projects[0].model_copy(update={"narrative": {"存在问题": "经办人员不足。", "conclusion": "项目运行良好。"}})
+    report = project_report(ds, pr, placeholders=False)
+    by_title = {s.title: s for _, s in report.walk()}
+    assert [b.text for b in by_title["（二）存在的问题"].blocks] == ["经办人员不足。"]
+    assert [b.text for b in by_title["（一）评价结论"].blocks] == ["项目运行良好。"]
+    assert "（三）相关建议" not in by_title  # no text, no placeholder → no empty heading
+
+
+# --- LibreOffice: the DOCX converts and its pages read back ---------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) 未安装")
+def test_docx_converts_to_pdf_with_libreoffice(written: dict[str, Path], tmp_path: Path) -> None:
+    import pdfplumber
+
+    docx_path = pick(written, "部门整体支出绩效自评报告", ".docx")
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(docx_path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    pdf = tmp_path / (docx_path.stem + ".pdf")
+    with pdfplumber.open(pdf) as doc:
+        pages = [p.extract_text() or "" for p in doc.pages]
+        sizes = {(round(float(p.width)), round(float(p.height))) for p in doc.pages}
+    assert 4 <= len(pages) <= 20
+    assert (595, 842) in sizes and (842, 595) in sizes  # A4 portrait body, landscape appendix
+    text = "".join(pages).replace(" ", "").replace("\n", "")
+    assert "益阳市医疗保障局2020年度部门整体支出绩效自评报告" in text
+    assert "运行成本控制率为95.57%" in text
+    assert "—1—" in text and "—2—" in text  # the PAGE field was evaluated
