@@ -52,7 +52,7 @@ SUBJECT_TERMS: list[tuple[str, str, list[str]]] = [
     ]),
     ("城乡居民医保", "fund", [
         r"城乡居民(?:基本)?医疗保险(?:基金)?", r"城乡居民(?:基本)?医疗(?:保险)?(?:基金)?", r"城乡居民医保(?:基金)?",
-        r"居民医保(?:基金)?", r"城乡居民(?=基金|人均|医保)", r"居民参保",
+        r"居民医保(?:基金)?", r"城乡居民(?:基金|人均)", r"居民参保",
     ]),
     ("职工医保", "fund", [
         r"(?:城镇)?(?:企业)?职工(?:基本)?医疗保险(?:基金)?", r"职工医保(?:基金)?",
@@ -158,19 +158,64 @@ _RATE_UNITS = ("%", "‰", "个百分点")
 _GENERIC = {"基本医疗保险": ("职工医保(含生育)", "职工医保", "城乡居民医保")}
 
 
-def _compile(terms: list[tuple[str, list[str]]]) -> tuple[re.Pattern[str], list[str]]:
-    """One alternation, longest written form first; group i ↦ canonical name names[i]."""
-    flat = [(canon, pat) for canon, pats in terms for pat in pats]
-    flat.sort(key=lambda t: -len(t[1]))
-    names = [canon for canon, _ in flat]
-    pattern = "|".join(f"(?P<t{i}>{pat})" for i, (_, pat) in enumerate(flat))
-    return re.compile(pattern), names
+_TOKEN = re.compile(r"(?:\(\?:([^()]*)\)|\[([^\]]*)\]|\\(.)|([^?]))(\?)?")
 
 
-_SUBJECT_RE, _SUBJECT_NAMES = _compile([(n, pats) for n, _, pats in SUBJECT_TERMS])
-_ITEM_RE, _ITEM_NAMES = _compile(
-    [(n, [re.escape(p) for p in pats]) for n, pats in ITEM_TERMS]
-)
+def _expand(pattern: str) -> list[str]:
+    """All strings a flat pattern spells: ``(?:a|b)``, ``(?:a)?``, ``[xy]`` and literal characters."""
+    forms = [""]
+    for m in _TOKEN.finditer(pattern):
+        group, cls, escaped, char, optional = m.groups()
+        if group is not None:
+            options = group.split("|")
+        elif cls is not None:
+            options = list(cls)
+        else:
+            options = [escaped if escaped is not None else char]
+        if optional:
+            options.append("")
+        forms = [f + o for f in forms for o in options]
+    return forms
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regular expression matching exactly ``words``, longest first at each position (a trie)."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+def _compile(terms: list[tuple[str, list[str]]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One trie-shaped expression over every written form; written form ↦ canonical name.
+
+    A trie rather than an alternation of ~600 forms keeps the scan fast (each position fails on
+    its first character); at a position the longest form wins; the first canonical listed wins
+    a form spelt by two of them.
+    """
+    canonical: dict[str, str] = {}
+    for name, patterns in terms:
+        for pattern in patterns:
+            for form in _expand(pattern):
+                canonical.setdefault(form, name)
+    return re.compile(_trie_pattern(list(canonical))), canonical
+
+
+_SUBJECT_RE, _SUBJECT_OF = _compile([(n, pats) for n, _, pats in SUBJECT_TERMS])
+_ITEM_RE, _ITEM_OF = _compile([(n, [re.escape(p) for p in pats]) for n, pats in ITEM_TERMS])
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[ \u3000]{0,2}年|(上年|去年|上一年)|(今年|本年|当年)")
 _COMPARE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|相较)[ \u3000]{0,2}$")
 _RAISED_TO = re.compile(r"提高到|提高至|提高了|增加到|增至|降至|降低至|降低到|调整至|调整为|调整到|变为")
@@ -179,11 +224,7 @@ _SENTENCE = re.compile(r"[；;。！？!?]")
 _RESPECTIVELY = "分别"
 
 
-def _group_index(m: re.Match[str]) -> int:
-    return int(m.lastgroup[1:]) if m.lastgroup else 0
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fact:
     """One figure with its best-effort label and where it stands."""
 
@@ -252,10 +293,9 @@ class _BlockTerms:
                  "years")
 
     def __init__(self, text: str) -> None:
-        self.subjects = [(m.start(), m.end(), _SUBJECT_NAMES[_group_index(m)])
-                         for m in _SUBJECT_RE.finditer(text)]
+        self.subjects = [(m.start(), m.end(), _SUBJECT_OF[m.group()]) for m in _SUBJECT_RE.finditer(text)]
         self.subject_ends = [s[1] for s in self.subjects]
-        self.items = [(m.start(), m.end(), _ITEM_NAMES[_group_index(m)]) for m in _ITEM_RE.finditer(text)]
+        self.items = [(m.start(), m.end(), _ITEM_OF[m.group()]) for m in _ITEM_RE.finditer(text)]
         self.item_ends = [s[1] for s in self.items]
         self.years = []
         for m in _YEAR_RE.finditer(text):

@@ -139,6 +139,8 @@ _MASTER = re.compile(
     )
 )
 
+#: every character a match of _MASTER can start with
+_CANDIDATE = re.compile(rf"[0-9〔\[【（(第附图表百{_HAN_START}]")
 _MULT_RE = re.compile(r"万亿|千万|百万|亿|万|千(?!元)")
 _UNIT_RE = re.compile(rf"(?:{_unit_alternation()})")
 _SP = re.compile(r"[ \u3000]{0,2}")
@@ -154,11 +156,12 @@ _COMPARATOR_BEFORE = re.compile(
     r"|(?P<eq>=|＝|等于))"
     r"[ \u3000]{0,2}$"
 )
+_COMPARATOR_LAST = frozenset("≥≤><=＞＜＝于过足到逾")
 _APPROX_BEFORE = re.compile(r"(?:大约|约为|约合|约计|约|将近|接近|近)[ \u3000]{0,2}$")
 _APPROX_NOT = ("节约", "制约", "签约", "协约", "违约", "预约", "特约", "契约", "集约", "履约", "最近",
                "就近", "附近", "邻近", "靠近", "临近", "亲近", "相近", "新近", "近年", "近期")
 _NEGATIVE = re.compile(r"减少|下降|降低|降幅|减幅|亏损|赤字|缺口|下滑|回落|压减|缩减|负增长|减收")
-_CLAUSE_BREAK = re.compile(r"[，,。；;！？!?：:\t\n（）()]")
+_CLAUSE_BREAK_SET = frozenset("，,。；;！？!?：:\t\n（）()")
 _SENTENCE_BREAK = "。；;！？!?\n"
 _MONEY_WORDS = re.compile(
     r"元|收入|支出|资金|金额|总额|余额|经费|存款|基金|费|预算|结余|资产|负债|拨款|补助|补偿|投入|成本|价格"
@@ -197,10 +200,12 @@ def _is_money_context(text: str, start: int, end: int) -> bool:
 def _clause_start(text: str, pos: int, limit: int) -> int:
     """Start of the clause containing ``pos``, looking back at most ``limit`` characters."""
     lo = max(0, pos - limit)
-    best = lo
-    for m in _CLAUSE_BREAK.finditer(text, lo, pos):
-        best = m.end()
-    return best
+    k = pos - 1
+    while k >= lo:
+        if text[k] in _CLAUSE_BREAK_SET:
+            return k + 1
+        k -= 1
+    return lo
 
 
 class _Figure:
@@ -328,12 +333,14 @@ def _read_before(text: str, fig: _Figure, floor: int) -> None:
         fig.start = s - 1
     lo = max(floor, fig.start - 8)
     window = text[lo:fig.start]
-    m = _COMPARATOR_BEFORE.search(window)
+    last = window.rstrip(" \u3000")[-1:]
+    m = _COMPARATOR_BEFORE.search(window) if last and last in _COMPARATOR_LAST else None
     if m and m.lastgroup:
         fig.comparator = {"ge": "≥", "le": "≤", "gt": ">", "lt": "<", "eq": "="}[m.lastgroup]
         fig.start = lo + m.start()
         window = text[lo:fig.start]
-    m = _APPROX_BEFORE.search(window)
+    last = window.rstrip(" \u3000")[-1:]
+    m = _APPROX_BEFORE.search(window) if last and last in "约为合计近" else None
     if m:
         word = m.group().strip()
         at = lo + m.start()
@@ -395,9 +402,14 @@ def _scan(text: str, block_index: int) -> list[_Figure]:
     n = len(text)
     floor = 0  # earlier figures' text is not read again as context
     while pos < n:
-        m = _MASTER.search(text, pos)
-        if m is None:
+        # find a character that can start a match (one fast C scan), then try the alternatives there
+        c = _CANDIDATE.search(text, pos)
+        if c is None:
             break
+        m = _MASTER.match(text, c.start())
+        if m is None:
+            pos = c.start() + 1
+            continue
         kind = m.lastgroup
         pos = m.end()
         if kind in ("docno", "code", "ordinal", "label", "phone", "date"):
@@ -520,11 +532,12 @@ def _read_han(text: str, m: re.Match[str], floor: int) -> _Figure | None:
 def _resolve_bare_multiplier(text: str, fig: _Figure) -> None:
     """``16.4亿`` with no unit: 亿元 in a money sentence, else a scaled unit-less figure."""
     mult = fig.mult or ""
-    if _is_money_context(text, fig.start, fig.end) and mult + "元" in UNITS:
+    money = _is_money_context(text, fig.start, fig.end)
+    if money and mult + "元" in UNITS:
         fig.unit = mult + "元"
         fig.unit_source = "context"
         fig.flags.append("bare_multiplier")
-    elif _is_money_context(text, fig.start, fig.end) and mult in MULTIPLIERS:
+    elif money and mult in MULTIPLIERS:
         fig.value = fig.value.scaleb(MULTIPLIERS[mult] - 4)
         fig.unit = "万元"
         fig.unit_source = "context"
@@ -797,7 +810,7 @@ def find_document_mentions(doc: Document) -> list[Mention]:
             declared = {k: _header_unit(seg) for k, seg in enumerate(text.split("\t")) if seg.strip()}
             if line_unit:
                 text_unit = UNIT_ALIASES.get(line_unit.group("u"))
-            if declared and all(v is not None for v in declared.values()) and any(declared.values()):
+            if not _HAS_DIGIT.search(text) and any(declared.values()):  # a header row
                 text_columns = {k: v for k, v in declared.items() if v is not None}
             out.extend(_find(text, i, _tab_spans(text, text_unit, text_columns or None)))
             continue
