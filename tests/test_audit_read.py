@@ -147,6 +147,26 @@ def test_tab_indented_prose_is_not_a_table(tmp_path: Path) -> None:
     assert read_document(path).tables == []
 
 
+@pytest.mark.parametrize(
+    ("above", "inside", "unit"),
+    [
+        ("单位：万元", "", "万元"),
+        ("单位:万元", "", "万元"),
+        ("表2 收支情况（万元）", "", "万元"),
+        ("金额单位：人民币元", "", "元"),
+        ("（单位：亿元）", "", "亿元"),
+        ("填报单位：人民医院", "", None),  # 单位 of the reporting unit, not a unit of measure
+        ("", "(万元)\t其他资金\t\n", "万元"),
+        ("", "", None),
+    ],
+)
+def test_table_unit_header(tmp_path: Path, above: str, inside: str, unit: str | None) -> None:
+    path = tmp_path / "unit.txt"
+    path.write_text(f"正文。\n{above}\n项目\t收入\t支出\n职工医保\t74200\t65884\n{inside}", encoding="utf-8")
+    doc = read_document(path)
+    assert len(doc.tables) == 1 and doc.tables[0].unit == unit
+
+
 def test_markdown_pipe_table_and_unit(tmp_path: Path) -> None:
     path = tmp_path / "report.md"
     path.write_text(

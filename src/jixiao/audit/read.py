@@ -60,9 +60,11 @@ TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt", ".
                  ".markdown": "md", ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 _UNIT_WORDS = "万元|亿元|千元|百万元|元|万人次|人次|万人|人|%|个|家|户"
-_UNIT_ABOVE = re.compile(rf"单位\s*[：:]\s*({_UNIT_WORDS})(?![\u4e00-\u9fff])|[（(]\s*({_UNIT_WORDS})\s*[）)]\s*$")
-_UNIT_CELL = re.compile(rf"^\s*(?:金额)?单位\s*[：:]\s*({_UNIT_WORDS})\s*$|^\s*[（(]\s*({_UNIT_WORDS})\s*[）)]\s*$")
-_UNIT_IN_CELL = re.compile(rf"单位\s*[：:]\s*({_UNIT_WORDS})(?![\u4e00-\u9fff])")
+_UNIT_DECL = rf"单位\s*[：:]\s*(?:人民币)?({_UNIT_WORDS})(?![\u4e00-\u9fff])"  # 单位：万元, not 单位：人民医院
+_UNIT_BRACKETS = rf"[（(]\s*({_UNIT_WORDS})\s*[）)]"
+_UNIT_ABOVE = re.compile(rf"{_UNIT_DECL}|{_UNIT_BRACKETS}\s*$")
+_UNIT_CELL = re.compile(rf"^\s*(?:金额)?{_UNIT_DECL}\s*$|^\s*{_UNIT_BRACKETS}\s*$")
+_UNIT_IN_CELL = re.compile(_UNIT_DECL)
 
 
 def read_document(
