@@ -70,18 +70,33 @@ def parse_text(text: str, source: str, fmt: str) -> tuple[Any, dict[tuple[str | 
         try:
             data = json.loads(text, parse_float=str, parse_int=str)
         except json.JSONDecodeError as exc:
-            return None, {}, [Problem("JX-IN-002", f"JSON 语法错误：{exc.msg}", source=source, line=exc.lineno)]
+            hint = next((zh for en, zh in _JSON_HINTS.items() if exc.msg.startswith(en)), exc.msg)
+            message = f"JSON 语法错误（第{exc.colno}列）：{hint}"
+            return None, {}, [Problem("JX-IN-002", message, source=source, line=exc.lineno)]
         return data, {}, []
     try:
         node = yaml.compose(text, Loader=_StringNumberLoader)
         data = yaml.load(text, Loader=_StringNumberLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        return None, {}, [Problem("JX-IN-002", f"YAML 语法错误：{exc.problem}", source=source, line=line)]
+        column = f"第{exc.problem_mark.column + 1}列；" if exc.problem_mark else ""
+        message = f"YAML 语法错误（{column}常见原因：缩进不齐、冒号后缺空格、引号未闭合）：{exc.problem}"
+        return None, {}, [Problem("JX-IN-002", message, source=source, line=line)]
     except yaml.YAMLError as exc:
         return None, {}, [Problem("JX-IN-002", f"YAML 语法错误：{exc}", source=source)]
     return data, (_line_index(node) if node is not None else {}), []
 
+
+#: Chinese for the json module's messages (the English stays when none matches)
+_JSON_HINTS = {
+    "Expecting property name enclosed in double quotes": "此处应为带双引号的字段名（多了一个逗号？）",
+    "Expecting value": "此处缺少值",
+    "Expecting ',' delimiter": "此处缺少逗号",
+    "Expecting ':' delimiter": "此处缺少冒号",
+    "Unterminated string": "字符串的引号未闭合",
+    "Invalid control character": "字符串中有控制字符",
+    "Extra data": "数据结束后还有多余内容",
+}
 
 _PYDANTIC_MESSAGES = {
     "missing": "缺少必填字段",
@@ -127,6 +142,11 @@ def _title_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
     return title
 
 
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as 「a、b、c」."""
+    return "、".join(part.strip().strip("'") for part in re.split(r", | or ", expected) if part.strip())
+
+
 def _schema_problems(
     exc: ValidationError, source: str, lines: dict[tuple[str | int, ...], int]
 ) -> list[Problem]:
@@ -137,13 +157,19 @@ def _schema_problems(
         kind = err["type"]
         if kind == "value_error":
             message = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif kind == "enum":
-            expected = err.get("ctx", {}).get("expected", "")
+        elif kind in ("enum", "literal_error"):
+            expected = _choices(str(err.get("ctx", {}).get("expected", "")))
             message = f"取值“{err.get('input')}”不在允许范围内（可选：{expected}）"
-        elif kind == "literal_error":
-            message = f"取值“{err.get('input')}”不在允许范围内（可选：{err.get('ctx', {}).get('expected', '')}）"
         else:
             message = _PYDANTIC_MESSAGES.get(kind, err["msg"])
+            ctx = err.get("ctx", {})
+            if kind in ("greater_than_equal", "less_than_equal") and ctx:
+                bound = ctx.get("ge", ctx.get("le"))
+                message += f"（{err.get('input')}；应{'不小于' if kind == 'greater_than_equal' else '不大于'} {bound}）"
+        raw = err.get("input")
+        if kind == "value_error" and isinstance(raw, str) and not any(ch.isdigit() for ch in raw) \
+                and ("未知单位" in message or "不是数值" in message):
+            message = f"不是数值：“{raw}”（须用阿拉伯数字书写，如 120000 或 12万元）"
         title = _title_of(Dataset, loc)
         if title:
             message = f"{title}：{message}"

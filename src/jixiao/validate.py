@@ -94,6 +94,10 @@ def _magnitude_problems(model: BaseModel, path: str, limit_wan: Decimal, source:
             Decimal(10_000) if q.unit.startswith("万") else 1
         ) >= MAX_PERSONS:
             problems.append(Problem("JX-IN-012", f"{title} {q} 大得不合常理", source=source, path=field_path))
+        elif q.dimension in ("person", "person_time") and not q.unit.startswith("万") and q.approx is None \
+                and q.value != q.value.to_integral_value():
+            problems.append(Problem("JX-IN-013", f"{title} {q} 不是整数（人数、人次须为整数）",
+                                    source=source, path=field_path))
     return problems
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from jixiao.commands.common import OutputFormat, console, fail
-from jixiao.model import Dataset, DepartmentYear, FundKind, FundYear, Project, Unit
+from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
 
 P = ParamSpec("P")
@@ -102,46 +102,29 @@ def _fund_title(fy: FundYear) -> str:
 
 
 def build_sections(dataset: Dataset, unit_code: str, year: int, *, with_warnings: bool = True) -> list[Section]:
-    """Compute the indicators (and warnings) of every record of ``unit_code`` in ``year``."""
-    from jixiao.calc import compute_department, compute_fund_year, compute_project
-    from jixiao.calc.stated import check_stated
+    """The indicators, stated checks and warnings of every record of ``unit_code`` in ``year``."""
+    from jixiao.calc.dataset import compute_dataset
 
     unit = dataset.unit(unit_code)
-    ruleset = None
-    if with_warnings:
-        from jixiao.rules import load_ruleset
-
-        ruleset = load_ruleset()
+    own = Dataset(
+        units=[unit] if unit else [],
+        fund_years=[r for r in dataset.fund_years if r.unit == unit_code and r.year == year],
+        departments=[r for r in dataset.departments if r.unit == unit_code and r.year == year],
+        projects=[r for r in dataset.projects if r.unit == unit_code and r.year == year],
+    )
     sections: list[Section] = []
-    funds = [fy for fy in dataset.fund_years if fy.unit == unit_code and fy.year == year]
-    for fy in funds:
-        siblings: dict[FundKind, FundYear] = {
-            other.fund: other for other in funds if other is not fy and other.scope == fy.scope
-        }
-        results = compute_fund_year(fy, siblings)
-        section = Section("fund", f"基金：{_fund_title(fy)}", unit, year, fy, results)
-        section.checks = {c.id: c for c in check_stated(fy, results)}
-        if ruleset is not None:
-            from jixiao.calc.warnings import fund_warnings
-
-            section.warnings = list(fund_warnings(fy, results, ruleset))
-        sections.append(section)
-    for dy in dataset.departments:
-        if dy.unit == unit_code and dy.year == year:
-            results = compute_department(dy)
-            section = Section("department", "部门整体支出", unit, year, dy, results)
-            section.checks = {c.id: c for c in check_stated(dy, results)}
-            if ruleset is not None:
-                from jixiao.calc.warnings import department_warnings
-
-                section.warnings = list(department_warnings(dy, results, ruleset))
-            sections.append(section)
-    for pr in dataset.projects:
-        if pr.unit == unit_code and pr.year == year:
-            results = compute_project(pr)
-            section = Section("project", f"项目：{pr.name}", unit, year, pr, results)
-            section.checks = {c.id: c for c in check_stated(pr, results)}
-            sections.append(section)
+    for rec in compute_dataset(own):
+        record = rec.record
+        if isinstance(record, FundYear):
+            title = f"基金：{_fund_title(record)}"
+        elif isinstance(record, Project):
+            title = f"项目：{record.name}"
+        else:
+            title = "部门整体支出"
+        sections.append(Section(
+            rec.subject, title, unit, year, record, list(rec.results), {c.id: c for c in rec.checks},
+            list(rec.warnings) if with_warnings else [],
+        ))
     return sections
 
 
@@ -214,6 +197,8 @@ def _warning_json(warning: Any) -> dict[str, Any]:
         "code": warning.code,
         "rule_id": warning.rule_id,
         "severity": str(warning.severity),
+        "severity_label": _severity_label(str(warning.severity)),
+        "rule_name": getattr(warning, "rule_name", ""),
         "message": warning.message,
         "figures": {str(k): str(v) for k, v in warning.figures.items()},
     }
@@ -296,7 +281,13 @@ def print_indicator_tables(sections: Sequence[Section], *, explain: bool, show_a
             console.print()
 
 
-_SEVERITY_STYLE = {"high": "bold red", "严重": "bold red", "medium": "yellow", "关注": "yellow", "中": "yellow"}
+_SEVERITY_STYLE = {"serious": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _severity_label(severity: str) -> str:
+    from jixiao.rules import SEVERITY_LABEL
+
+    return SEVERITY_LABEL.get(severity, severity)
 
 
 def print_warning_tables(sections: Sequence[Section]) -> None:
@@ -308,14 +299,16 @@ def print_warning_tables(sections: Sequence[Section]) -> None:
             console.print(Text(f"{title}：无预警", style="green"))
             continue
         table = Table(title=title, title_justify="left", title_style="bold")
-        table.add_column("级别")
-        table.add_column("规则")
-        table.add_column("说明", overflow="fold")
-        table.add_column("依据数据", overflow="fold")
+        table.add_column("级别", no_wrap=True)
+        table.add_column("规则", overflow="fold")
+        table.add_column("说明", overflow="fold", ratio=3)
+        table.add_column("依据数据", overflow="fold", ratio=2)
         for w in section.warnings:
             severity = str(w.severity)
-            figures = "；".join(f"{k} {v}" for k, v in w.figures.items())
-            table.add_row(Text(severity, style=_SEVERITY_STYLE.get(severity, "")), str(w.rule_id), w.message, figures)
+            figures = "\n".join(f"{k}：{v}" for k, v in w.figures.items())
+            rule = getattr(w, "rule_name", "") or w.rule_id
+            table.add_row(Text(_severity_label(severity), style=_SEVERITY_STYLE.get(severity, "")), rule,
+                          w.message, figures)
         console.print(table)
 
 

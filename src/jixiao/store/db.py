@@ -14,8 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -80,8 +78,10 @@ def create_db_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def alembic_config() -> Config:
-    """The Alembic configuration shipped inside the package."""
+def alembic_config() -> Any:
+    """The Alembic configuration shipped inside the package (alembic imported only when needed)."""
+    from alembic.config import Config
+
     here = resources.files("jixiao.store")
     config = Config(str(here / "alembic.ini"))
     config.set_main_option("script_location", str(here / "migrations"))
@@ -90,6 +90,8 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
