@@ -27,7 +27,8 @@ What is changed (and what deliberately is not):
   preceded by another number and directly followed by a unit (``355 212 万元``); a bare
   ``100 200`` may be two numbers in a row and is left alone;
 * spaces between a number and a following unit character are dropped (``17096 万元`` →
-  ``17096万元``, ``2018 年`` → ``2018年``);
+  ``17096万元``, ``2018 年`` → ``2018年``), unless that character starts a common word
+  (``表 3 人员情况``, ``附件 2 项目`` stay);
 * one ASCII letter glued between a number and a money/person/percent unit is dropped
   (``760.35d万元`` → ``760.35万元``).
 
@@ -105,9 +106,15 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?![\d]|[,，]\d)")
 _NOT_BEFORE_NUMBER = frozenset("0123456789.,，")
 
 # unit characters a number may be followed by (first characters of units in numbers.UNITS,
-# plus 万/亿/年/月/倍/岁/分 and %/‰)
-_UNIT_START = "万亿千百元人个家天日户名项次年月倍岁分张台辆床件所条份种批篇%‰"
-_UNIT_CLASS = f"[{_UNIT_START}]"
+# plus 万/亿/年/月/倍/岁/分 and %/‰).
+# A unit character that also starts common words is a unit only when that word does not
+# follow: ``表 3 人员情况`` must not become ``表 3人员情况`` (3人), nor ``附件 2 项目`` become 2项.
+_UNIT_CLASS = (
+    "(?:[万亿千百元年月日天岁倍张辆床篇%‰]"
+    "|人(?![员民口事])|个(?![人体别])|家(?![庭属])|户(?![籍口])|名(?![称单字义])|项(?![目])"
+    "|次(?![要])|分(?![别析配类项管])|台(?![账])|件(?![事])|所(?![属有以在])|条(?![件例])"
+    "|份(?![额])|种(?![类])|批(?![准复]))"
+)
 
 # 355 212 万元 — digit groups separated by single spaces, directly followed by a unit, and not
 # preceded by another number (``2019 12 345`` stays)
