@@ -87,8 +87,9 @@ def _rc() -> dict[str, object]:
 
 
 def _png(fig: plt.Figure) -> bytes:
+    """One draw: the layout engine (constrained) instead of bbox_inches="tight", which draws twice."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    fig.savefig(buf, format="png", facecolor="white")
     plt.close(fig)
     return buf.getvalue()
 
@@ -117,7 +118,7 @@ def bar_chart(
 ) -> Chart:
     """Grouped vertical bars with the figure written on each bar (missing figures are not drawn)."""
     with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
         n = max(len(series), 1)
         width = 0.8 / n
         for i, (name, values) in enumerate(series):
@@ -154,7 +155,7 @@ def pie_chart(
     if len(drawn) < 2:  # one part is 100%: a ring says nothing the sentence does not
         return None
     with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
         wedges, _ = ax.pie(
             _f([v for _, v, _ in drawn]), startangle=90, counterclock=False,
             colors=COLOURS[1:] + COLOURS[:1], wedgeprops={"linewidth": 1.5, "edgecolor": "white", "width": 0.45},

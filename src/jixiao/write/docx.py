@@ -20,7 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
@@ -190,13 +190,17 @@ def add_grid(doc: Document, grid: Grid, width_cm: float) -> Table:
     scale = width_cm / sum(widths)
     for k, col in enumerate(table.columns):
         col.width = Cm(widths[k] * scale)  # w:gridCol, which LibreOffice follows
-    for row in table.rows:
-        for k, cell in enumerate(row.cells):
+    # The cell matrix taken once before merging (python-docx's table.cell() rescans the whole table
+    # on every call, which made big tables quadratic). Grid cells never overlap, so the corners of
+    # each merge are still in the tree when its turn comes.
+    matrix = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
+    for row in matrix:
+        for k, cell in enumerate(row):
             cell.width = Cm(widths[k] * scale)  # w:tcW, which Word follows
     for c in grid.cells:
-        cell = table.cell(c.row, c.col)
+        cell = matrix[c.row][c.col]
         if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            cell = cell.merge(matrix[c.row + c.rowspan - 1][c.col + c.colspan - 1])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = cell.paragraphs[0]
         p.alignment = ALIGN[c.align]
@@ -205,12 +209,11 @@ def add_grid(doc: Document, grid: Grid, width_cm: float) -> Table:
         set_run_font(p.add_run(c.text), H1_FONT if c.header else TABLE_FONT, TABLE_SIZE, bold=False)
         if c.header:
             _shade(cell, "F2F2F2")
-    # every cell of the grid needs a font even when empty (Word shows the paragraph mark's font)
-    for row in table.rows:
-        for cell in row.cells:
-            for p in cell.paragraphs:
-                if not p.runs:
-                    set_run_font(p.add_run(""), TABLE_FONT, TABLE_SIZE)
+    # every cell needs a font even when empty (Word shows the paragraph mark's font)
+    for tc in table._tbl.iter(qn("w:tc")):
+        for p_el in tc.iter(qn("w:p")):
+            if p_el.find(qn("w:r")) is None:
+                set_run_font(DocxParagraph(p_el, table).add_run(""), TABLE_FONT, TABLE_SIZE)
     if grid.header_rows:
         _repeat_header(table, grid.header_rows)
     return table
