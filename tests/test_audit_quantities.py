@@ -365,6 +365,7 @@ def test_unit_hint_only_for_numbers_alone_in_their_cell() -> None:
 # ---- robustness and speed ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "line",
     [
