@@ -11,9 +11,14 @@ Two families of rules:
   ``bands`` (an indicator's value falls in a band with a severity), ``deficit`` (当期赤字,
   severity by the size of the deficit) and ``growth_gap`` (income growing slower than
   expenditure);
-* **scoring rules** (``scoring:``) — the schema the later scorer reads:
+* **scoring rules** (``scoring:``) — indicator scores read by :mod:`jixiao.calc.scoring`:
   ``threshold_deduction`` (full marks up to a threshold, then a fixed deduction per point),
-  ``bands`` (a score per band) and ``proportional`` (weight × value ÷ target, capped).
+  ``bands`` (a score per band) and ``proportional`` (weight × value ÷ target, capped, optionally
+  truncated like 稷山's 99% → 9);
+* **the 自评表 scoring** (``project_table:``) — first-level weights, how each 三级指标 row is
+  scored by its nature (positive, reverse, equality, qualitative bands, deadline), what to do
+  with blank 分值, the reviewer's flags (target set too low, 预算执行率 below a line), and
+  **grades** (``grades:``, 优/良/中/差 cut-offs).
 
 Ranges are written as intervals: ``"[6, 9]"``, ``"(9, 15]"``, ``"(15, +inf)"``, ``"(-inf, 3)"``.
 Numbers are read as the strings they are written as (no floats).
@@ -259,11 +264,219 @@ class ProportionalScoreRule(_ScoringRule):
     kind: Literal["proportional"]
     target: Decimal = Field(default=Decimal(100), gt=0)
     cap: Decimal = Decimal(100)
+    rounding: Literal["none", "floor", "half_up"] = Field(
+        default="none", description="none: keep the exact score; floor: truncate (稷山 99% → 9); half_up: 四舍五入",
+    )
+    rounding_places: int = Field(default=0, ge=0, le=4, description="decimals kept by floor/half_up")
 
 
 ScoringRule = Annotated[
     ThresholdDeductionRule | BandScoreRule | ProportionalScoreRule, Field(discriminator="kind"),
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# The 自评表 (project self-evaluation table) scoring and grades
+# --------------------------------------------------------------------------------------------
+
+
+class _Cited(BaseModel):
+    """A part of the table rules that cites its source (no id of its own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=2)
+    confidence: Confidence
+    note: str | None = None
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _strip_brackets(cls, raw: Any) -> Any:
+        return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+
+class ScoreCategory(_Rule):
+    """A first-level indicator (一级指标) with its weight and the names it goes by in forms."""
+
+    weight: Decimal = Field(ge=0, description="分值")
+    level1: list[str] = Field(default_factory=list, description="names in the 一级指标 column")
+    level2: list[str] = Field(default_factory=list, description="二级指标 names that belong here")
+
+
+class BlankWeights(_Cited):
+    """Rows whose 分值 is blank: ``equal`` shares of the first-level weight (largest remainder)."""
+
+    mode: Literal["equal", "none"] = "equal"
+    places: int = Field(default=2, ge=0, le=4)
+
+
+class MissingCategory(_Cited):
+    """A first-level indicator without rows: its weight moves to ``to`` (pro rata) or is dropped."""
+
+    mode: Literal["redistribute", "drop"] = "redistribute"
+    to: list[str] = Field(default_factory=list, description="category ids; empty: every category with rows")
+
+
+class ImplicitComparator(_Cited):
+    """How a target written without a sign (``9595人``, ``220元/人``) is read."""
+
+    default: Literal[">=", "<=", "="] = ">="
+    by_level2: dict[str, Literal[">=", "<=", "="]] = Field(default_factory=dict)
+
+
+class PositiveRule(_Rule):
+    """≥ / >: met → full; else ``proportional`` weight × actual ÷ target, or ``zero``."""
+
+    mode: Literal["proportional", "zero"] = "proportional"
+
+
+class ReverseRule(_Rule):
+    """≤ / <: met → full; else ``linear`` decay to 0 at ``zero_at`` × target, or ``zero``."""
+
+    mode: Literal["linear", "zero"] = "linear"
+    zero_at: Decimal = Field(default=Decimal(2), gt=1, description="score reaches 0 at this multiple of the target")
+
+
+class EqualityRule(_Rule):
+    """=: met → full; else ``zero``, or ``proportional`` weight × (1 − |actual − target| ÷ target)."""
+
+    mode: Literal["zero", "proportional"] = "zero"
+
+
+class QualitativeBand(BaseModel):
+    """达成 80–100% of the weight, 部分达成 60–80%, 未达成 0–60%."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=2)
+    low: Decimal = Field(ge=0, le=100, description="% of the weight")
+    high: Decimal = Field(ge=0, le=100, description="% of the weight")
+    words: list[str] = Field(default_factory=list, description="words in an actual that put it in this band")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> QualitativeBand:
+        if self.low > self.high:
+            raise ValueError(f"定性档次“{self.label}”的下限 {self.low}% 大于上限 {self.high}%")
+        return self
+
+
+class QualitativeRule(_Rule):
+    """定性指标: the band an actual falls in (by its words, its grade, or the officer's choice)."""
+
+    bands: list[QualitativeBand] = Field(min_length=1)
+    default_at: Literal["high", "low", "middle"] = Field(
+        default="high", description="where in its band an actual with a clear word is scored",
+    )
+    unclear_band: str = Field(description="band used when the actual says nothing either way")
+    unclear_at: Literal["high", "low", "middle"] = "low"
+    grades: dict[str, Decimal] = Field(
+        default_factory=dict, description="优/良/中/差 written as an actual → % of the weight",
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> QualitativeRule:
+        labels = [b.label for b in self.bands]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"{self.id}：定性档次名称重复")
+        if self.unclear_band not in labels:
+            raise ValueError(f"{self.id}：unclear_band“{self.unclear_band}”不是已定义的档次（{'、'.join(labels)}）")
+        for grade, pct in self.grades.items():
+            if not Decimal(0) <= pct <= Decimal(100):
+                raise ValueError(f"{self.id}：等级“{grade}”的得分比例 {pct}% 不在 0–100% 之间")
+        return self
+
+    def band(self, label: str) -> QualitativeBand:
+        for b in self.bands:
+            if b.label == label:
+                return b
+        raise KeyError(label)
+
+
+class DeadlineRule(_Rule):
+    """时限 / 完成时间: met by the date (plus ``grace_days``) or within N days → full; late → ``late``."""
+
+    grace_days: int = Field(default=0, ge=0)
+    late: Literal["zero", "qualitative"] = "zero"
+
+
+class TooLowRule(_Rule):
+    """Actual far above the target (target set too low): flag, or reduce by the excess deviation."""
+
+    ratio: Decimal = Field(gt=1, description="actual > ratio × target raises the flag")
+    mode: Literal["flag", "deviation"] = "flag"
+
+
+class ExecutionReasonRule(_Rule):
+    """预算执行率 below ``below`` % needs a written reason (四川 form)."""
+
+    below: Decimal = Field(gt=0, le=100)
+    severity: Literal["info", "warning"] = "warning"
+
+
+class ProjectTableScoring(_Cited):
+    """How a project self-evaluation table (项目支出绩效自评表) is scored (rules.md §1)."""
+
+    categories: list[ScoreCategory] = Field(min_length=1)
+    budget_execution: str = Field(description="id of the scoring rule for 预算执行率 (in ``scoring``)")
+    budget_category: str = Field(description="id of the category the 预算执行率 weight belongs to")
+    blank_weights: BlankWeights
+    missing_category: MissingCategory
+    implicit_comparator: ImplicitComparator
+    positive: PositiveRule
+    reverse: ReverseRule
+    equality: EqualityRule
+    qualitative: QualitativeRule
+    deadline: DeadlineRule
+    too_low: TooLowRule
+    execution_reason: ExecutionReasonRule | None = None
+    require_nature: bool = Field(default=False, description="flag rows without 指标性质 (四川 forms carry it)")
+    score_places: int = Field(default=2, ge=0, le=4, description="row scores are rounded (四舍五入) to this")
+
+    @model_validator(mode="after")
+    def _valid(self) -> ProjectTableScoring:
+        ids = [c.id for c in self.categories]
+        if len(set(ids)) != len(ids):
+            raise ValueError("一级指标 id 重复")
+        total = sum((c.weight for c in self.categories), Decimal(0))
+        if total != 100:
+            parts = "、".join(f"{c.name}（{c.id}）{c.weight:f}" for c in self.categories)
+            raise ValueError(f"一级指标权重之和为 {total:f}，应为 100（{parts}）")
+        if self.budget_category not in ids:
+            raise ValueError(f"budget_category“{self.budget_category}”不是已定义的一级指标（{'、'.join(ids)}）")
+        for target in self.missing_category.to:
+            if target not in ids:
+                raise ValueError(f"missing_category.to 中的“{target}”不是已定义的一级指标（{'、'.join(ids)}）")
+        return self
+
+    def category(self, category_id: str) -> ScoreCategory:
+        for c in self.categories:
+            if c.id == category_id:
+                return c
+        raise KeyError(category_id)
+
+
+class GradeBand(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1)
+    range: Range
+
+
+class GradeScale(_Cited):
+    """Grades by total score: 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60."""
+
+    bands: list[GradeBand] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _valid(self) -> GradeScale:
+        _check_bands([b.range for b in self.bands], "等级")
+        for value in (Decimal(0), Decimal(100)):
+            if not any(b.range.contains(value) for b in self.bands):
+                raise ValueError(f"等级区间没有覆盖总分 {value}")
+        return self
+
+    def grade(self, total: Decimal) -> str | None:
+        return next((b.label for b in self.bands if b.range.contains(total)), None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,6 +496,22 @@ class RuleSet(BaseModel):
     extends: str | None = None
     warnings: list[WarningRule] = Field(default_factory=list)
     scoring: list[ScoringRule] = Field(default_factory=list)
+    project_table: ProjectTableScoring | None = None
+    grades: GradeScale | None = None
+
+    @model_validator(mode="after")
+    def _table_refs(self) -> RuleSet:
+        table = self.project_table
+        if table is not None:
+            ids = {r.id: r for r in self.scoring}
+            rule = ids.get(table.budget_execution)
+            if rule is None:
+                raise ValueError(f"project_table.budget_execution“{table.budget_execution}”不是 scoring 中的规则 id")
+            weight = table.category(table.budget_category).weight
+            if rule.weight != weight:
+                raise ValueError(f"预算执行率规则 {rule.id} 的分值 {rule.weight:f} 与一级指标"
+                                 f"“{table.budget_category}”的权重 {weight:f} 不一致")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> RuleSet:
@@ -375,6 +604,17 @@ def _merge_rules(parent: list[dict[str, Any]], child: list[dict[str, Any]], disa
     return list(merged.values())
 
 
+def _deep_merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """A child mapping overrides its parent key by key (nested mappings merged; lists replaced)."""
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(parent.get(key), dict):
+            merged[key] = _deep_merge(parent[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
     if name in chain:
         raise RuleSetError(f"规则集继承成环：{' → '.join((*chain, name))}")
@@ -385,6 +625,9 @@ def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], st
     parent, _ = _resolve(str(parent_name), (*chain, name))
     disabled = set(data.pop("disable", []) or [])
     merged = {**parent, **data}
+    for key in ("project_table", "grades"):
+        if isinstance(parent.get(key), dict) and isinstance(data.get(key), dict):
+            merged[key] = _deep_merge(parent[key], data[key])
     for key in ("warnings", "scoring"):
         merged[key] = _merge_rules(parent.get(key, []) or [], data.get(key, []) or [], disabled)
     return merged, where
@@ -421,7 +664,8 @@ def _error_text(exc: ValidationError, data: dict[str, Any]) -> str:
                 path.append(f"[{label or item}]")
             else:
                 obj = obj.get(item) if isinstance(obj, dict) else None
-                path.append(f".{item}")
+                label = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+                path.append(f".{item}（{label}）" if label else f".{item}")
         parts.append(f"{''.join(path).lstrip('.') or '（顶层）'}：{_error_message(err)}")
     return "；".join(parts)
 
@@ -457,17 +701,32 @@ __all__ = [
     "Band",
     "BandScoreRule",
     "BandWarningRule",
+    "BlankWeights",
     "Confidence",
+    "DeadlineRule",
     "DeficitRule",
+    "EqualityRule",
+    "ExecutionReasonRule",
+    "GradeBand",
+    "GradeScale",
     "GrowthGapRule",
+    "ImplicitComparator",
+    "MissingCategory",
+    "PositiveRule",
+    "ProjectTableScoring",
     "ProportionalScoreRule",
+    "QualitativeBand",
+    "QualitativeRule",
     "Range",
+    "ReverseRule",
     "RuleSet",
     "RuleSetError",
     "ScoreBand",
+    "ScoreCategory",
     "ScoringRule",
     "Severity",
     "ThresholdDeductionRule",
+    "TooLowRule",
     "WarningRule",
     "available_rulesets",
     "load_ruleset",
