@@ -28,7 +28,7 @@ from matplotlib import font_manager
 from matplotlib import pyplot as plt
 
 from jixiao.model import DepartmentYear, FundKind, FundYear
-from jixiao.numbers import Quantity, fmt
+from jixiao.numbers import Quantity, fmt, round_half_up
 
 CJK_FAMILY = "WenQuanYi Micro Hei"
 CJK_FONT_PATHS = (
@@ -140,7 +140,8 @@ def bar_chart(
         ax.set_title(title)
         ax.margins(y=0.15)
         if len(series) > 1 or reference_label:
-            ax.legend(frameon=False, fontsize=9)
+            handles = len(series) + (1 if reference_label else 0)
+            fig.legend(loc="outside lower center", ncols=handles, frameon=False, fontsize=9)
         return Chart(key, title, _png(fig))
 
 
@@ -196,7 +197,9 @@ def fund_overview_chart(fy: FundYear, results: Mapping[str, Any]) -> Chart | Non
     if income is None and spent is None:
         return None
     current = _computed(results, "current_balance")
-    balance = current.value if current is not None else _money(fy.balance.current, unit)
+    # the engine's value rounded as it displays it: the bar label then reads like the sentence
+    balance = (round_half_up(current.value, current.places) if current is not None
+               else _money(fy.balance.current, unit))
     prev_income = _money(fy.previous.income_total, unit)
     prev_spent = _money(fy.previous.expenditure_total, unit)
     change_in = _computed(results, "income_yoy_change")
@@ -210,7 +213,7 @@ def fund_overview_chart(fy: FundYear, results: Mapping[str, Any]) -> Chart | Non
         series.append((f"{fy.year - 1}年", [prev_income, prev_spent, None]))
     series.append((f"{fy.year}年", [income, spent, balance]))
     return bar_chart(f"fund_overview_{fy.fund.name}", f"{fy.year}年{_fund_label(fy)}收支结余情况",
-                     ["基金收入", "基金支出", "当期结余"], series, unit, places=None if current is None else 2)
+                     ["基金收入", "基金支出", "当期结余"], series, unit)
 
 
 def fund_structure_chart(
