@@ -20,7 +20,8 @@ from typing import Literal
 
 Dimension = Literal[
     "money", "ratio", "points", "person", "person_time", "org", "item", "day", "month", "year",
-    "times", "household", "money_per_person", "bed", "batch",
+    "times", "household", "money_per_person", "bed", "batch", "age", "score", "multiple",
+    "temperature", "hour", "week", "money_per_visit", "money_per_year",
 ]
 
 UNITS: dict[str, tuple[Dimension, Decimal]] = {
@@ -59,6 +60,19 @@ UNITS: dict[str, tuple[Dimension, Decimal]] = {
     "元/人·年": ("money_per_person", Decimal(1)),
     "元/人/年": ("money_per_person", Decimal(1)),
     "张床": ("bed", Decimal(1)),
+    "条": ("item", Decimal(1)),
+    "所": ("org", Decimal(1)),
+    "例": ("person_time", Decimal(1)),
+    "岁": ("age", Decimal(1)),
+    "分": ("score", Decimal(1)),
+    "倍": ("multiple", Decimal(1)),
+    "℃": ("temperature", Decimal(1)),
+    "小时": ("hour", Decimal(1)),
+    "分钟": ("hour", Decimal(1) / Decimal(60)),
+    "周": ("week", Decimal(1)),
+    "元/次": ("money_per_visit", Decimal(1)),
+    "元/人次": ("money_per_visit", Decimal(1)),
+    "元/年": ("money_per_year", Decimal(1)),
 }
 
 MONEY_UNITS = ("元", "千元", "万元", "百万元", "亿元")
