@@ -121,7 +121,7 @@ _UNIT_CLASS = (
 _SPACED_NUMBER = re.compile(rf"\d{{1,3}}(?: \d{{3}})+(?:\.\d{{1,12}})?(?= ?{_UNIT_CLASS})")
 # (patterns start with a digit rather than a look-behind: the regex engine then skips ahead fast)
 _SPACE_BEFORE_UNIT = re.compile(rf"\d( {{1,8}})(?={_UNIT_CLASS})")
-_STRAY_LETTER = re.compile(r"\d([A-Za-z])(?=万元|亿元|千元|元|万人|人|%)")
+_STRAY_LETTER = re.compile(r"\d([A-Za-z])(?=万元|亿元|千元|元|万人|人(?![员民])|%)")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 Edit = tuple[int, int, str]  # replace text[start:end] by the string (often "")
