@@ -282,3 +282,63 @@ def test_docx_converts_to_pdf_with_libreoffice(written: dict[str, Path], tmp_pat
     assert "益阳市医疗保障局2020年度部门整体支出绩效自评报告" in text
     assert "运行成本控制率为95.57%" in text
     assert "—1—" in text and "—2—" in text  # the PAGE field was evaluated
+
+
+# --- Every example unit: every generated sentence traceable -------------------------------------
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _numbers_of(value: object, out: set[str]) -> None:
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _numbers_of(getattr(value, name), out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _numbers_of(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _numbers_of(v, out)
+    elif value is not None:
+        out.update(NUMBER.findall(str(value).replace("-", " ")))
+
+
+EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("0*.yaml"))
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_every_example_unit_gets_reports_with_traceable_numbers(name: str) -> None:
+    from jixiao.write.outline import department_results, fund_results, project_results
+
+    ds = dataset(name)
+    keys = {(r.unit, r.year) for r in [*ds.fund_years, *ds.departments, *ds.projects]}
+    assert keys
+    for unit, year in sorted(keys):
+        reports = reports_for(ds, unit, year, charts=False)
+        assert reports, (unit, year)
+        allowed: set[str] = {"60"}  # the label “60岁以上”
+        records = [r for r in [*ds.fund_years, *ds.departments, *ds.projects] if (r.unit, r.year) == (unit, year)]
+        _numbers_of(records, allowed)
+        for fy in ds.fund_years:
+            if (fy.unit, fy.year) == (unit, year):
+                results = fund_results(ds, fy)
+                allowed.update(x for r in results.values() if r.value is not None for x in NUMBER.findall(r.display()))
+        for dy in ds.departments:
+            if (dy.unit, dy.year) == (unit, year):
+                allowed.update(x for r in department_results(dy).values() if r.value is not None
+                               for x in NUMBER.findall(r.display()))
+        for pr in ds.projects:
+            if (pr.unit, pr.year) == (unit, year):
+                allowed.update(x for r in project_results(pr).values() if r.value is not None
+                               for x in NUMBER.findall(r.display()))
+        allowed.update(x.lstrip("-") for x in list(allowed))
+        for report in reports:
+            for para in report.paragraphs():
+                if para.origin != "generated":
+                    continue
+                assert "不可计算" not in para.text
+                assert not re.search(r"(增加|减少|增长|下降|缺口)-", para.text), para.text
+                for number in NUMBER.findall(para.text):
+                    assert number in allowed, f"{name} {unit}: “{number}” in “{para.text}”"
