@@ -1,7 +1,8 @@
 """The section structure of each kind of report (rules.md §4), filled from the model and the engine.
 
 * fund expenditure self-evaluation (seeds 000/001): 基本情况 → 基金收支余总体情况 → 绩效目标设定情况 →
-  预算完成及运行情况 → 组织实施和绩效管理情况 → 绩效目标完成情况 → 存在的问题及建议 → 下年工作措施 → 附表;
+  预算完成及运行情况 → 组织实施和绩效管理情况 (组织实施, 绩效目标完成情况) → 存在的问题及建议 →
+  下年工作措施 → 附表 (自评表, 指标计算表);
 * department overall self-evaluation (seeds 002/004, Hunan): 单位基本情况 → 一般公共预算支出情况 →
   政府性基金 → 国有资本经营 → 社会保险基金预决算收支情况 → 部门整体支出绩效情况 (运行成本, 管理效率,
   履职效能, 社会效应, 服务对象满意度) → 存在的问题及原因分析 → 下一步改进措施 → 结果应用和公开 → 附件;
@@ -64,7 +65,8 @@ SLOTS: dict[str, Slot] = {s.key: s for s in (
     Slot("government_fund", "政府性基金预算支出情况", ("政府性基金",)),
     Slot("state_capital", "国有资本经营预算支出情况", ("国有资本经营",)),
     Slot("problems", "存在问题", ("存在的问题", "存在主要问题", "问题及原因", "存在的问题及原因分析")),
-    Slot("measures", "改进措施", ("下一步改进措施", "改进建议", "相关建议", "建议", "下年工作措施", "下年措施")),
+    Slot("measures", "改进措施", ("下一步改进措施", "改进建议", "相关建议", "建议")),
+    Slot("next_year", "下年工作措施", ("下年措施", "下一年度工作措施", "工作措施")),
     Slot("application", "结果应用和公开情况", ("结果应用", "自评结果应用和公开")),
     Slot("method", "自评步骤及方法", ("评价方法", "绩效评价工作过程")),
     Slot("funds_use", "资金申报及使用情况", ("资金使用情况", "资金申报")),
@@ -261,9 +263,12 @@ def fund_report(
         Section("totals", "基金收支余总体情况", totals),
         Section("goals", "绩效目标设定情况", goals),
         Section("budget", "预算完成及运行情况", running),
-        Section("implementation", "组织实施和绩效管理情况", b.officer("implementation")),
-        Section("achievements", "绩效目标完成情况", completion),
+        Section("implementation", "组织实施和绩效管理情况", [
+            Section("organisation", "项目组织实施情况", b.officer("implementation")),
+            Section("achievements", "绩效目标完成情况", completion),
+        ]),
         Section("problems", "存在的问题及建议", [*b.officer("problems"), *b.officer("measures", placeholder=False)]),
+        Section("next_year", f"{year + 1}年工作措施", b.officer("next_year")),
         Section("other", "其他需要说明的问题", b.officer("other", placeholder=False)),
         Section("appendix", "附表", appendix),
     ]
