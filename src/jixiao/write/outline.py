@@ -335,7 +335,8 @@ def department_report(
     budget.append(Section("basic", "基本支出情况", basic))
     project_lines = [n.project_funds_sentence(p, project_results(p)) for p in projects]
     budget.append(Section("project", "项目支出情况", [
-        Paragraph(f"{p.name}：{s}") for p, s in zip(projects, project_lines, strict=True) if s
+        Section(f"project_{i}", p.name, [Paragraph(s)])
+        for i, (p, s) in enumerate(zip(projects, project_lines, strict=True)) if s
     ] or ([Paragraph(f"{year}年度本单位无项目支出。")] if dy.expenditure.project is not None
           and dy.expenditure.project.value == 0 else [])))
 
