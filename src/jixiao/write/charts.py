@@ -60,6 +60,7 @@ def cjk_font_path() -> Path:
         if path.is_file():
             font_manager.fontManager.addfont(str(path))
             return path
+    found: str
     try:
         found = font_manager.findfont(font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False)
     except ValueError:
@@ -72,7 +73,7 @@ def cjk_font_path() -> Path:
     )
 
 
-def _rc() -> dict[str, object]:
+def _rc() -> dict[str, Any]:
     cjk_font_path()
     return {
         "font.family": "sans-serif",
@@ -117,7 +118,7 @@ def bar_chart(
     reference_label: str | None = None,
 ) -> Chart:
     """Grouped vertical bars with the figure written on each bar (missing figures are not drawn)."""
-    with plt.rc_context(_rc()):
+    with plt.rc_context(_rc()):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
         n = max(len(series), 1)
         width = 0.8 / n
@@ -155,7 +156,7 @@ def pie_chart(
     drawn = [(name, v, text) for name, v, text in parts if v is not None and v > 0]
     if len(drawn) < 2:  # one part is 100%: a ring says nothing the sentence does not
         return None
-    with plt.rc_context(_rc()):
+    with plt.rc_context(_rc()):  # type: ignore[arg-type]
         fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
         wedges, _ = ax.pie(
             _f([v for _, v, _ in drawn]), startangle=90, counterclock=False,

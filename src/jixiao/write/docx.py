@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -58,7 +59,7 @@ def set_run_font(run: Run, east_asia: str, size: Pt | None = None, *, bold: bool
     run.font.color.rgb = RGBColor(0, 0, 0)
 
 
-def _style_fonts(doc: Document) -> None:
+def _style_fonts(doc: DocxDocument) -> None:
     """Default fonts of the styles used (runs set them again; this is for text typed later in Word)."""
     for name, font, size, bold in (
         ("Normal", BODY_FONT, BODY_SIZE, False),
@@ -134,7 +135,7 @@ def _footer(section: object) -> None:
     set_run_font(p.add_run(" —"), "宋体", size)
 
 
-def _paragraph(doc: Document, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False,
+def _paragraph(doc: DocxDocument, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False,
                align: str = "justify", indent: bool = True, style: str | None = None) -> DocxParagraph:
     p = doc.add_paragraph(style=style)
     pf = p.paragraph_format
@@ -147,7 +148,7 @@ def _paragraph(doc: Document, text: str, *, font: str = BODY_FONT, size: Pt = BO
     return p
 
 
-def _heading(doc: Document, text: str, level: int) -> None:
+def _heading(doc: DocxDocument, text: str, level: int) -> None:
     font, bold = {1: (H1_FONT, False), 2: (H2_FONT, False)}.get(level, (BODY_FONT, True))
     p = doc.add_paragraph(style=f"Heading {min(level, 3)}")
     p.paragraph_format.first_line_indent = Pt(32)
@@ -172,7 +173,7 @@ def _repeat_header(table: Table, rows: int) -> None:
         tr_pr.append(el)
 
 
-def add_grid(doc: Document, grid: Grid, width_cm: float) -> Table:
+def add_grid(doc: DocxDocument, grid: Grid, width_cm: float) -> Table:
     """A Word table for a :class:`Grid`, merged cells merged, header cells bold and shaded."""
     caption = _paragraph(doc, grid.title, font=H1_FONT, size=Pt(16), align="center", indent=False)
     caption.paragraph_format.keep_with_next = True
@@ -219,7 +220,7 @@ def add_grid(doc: Document, grid: Grid, width_cm: float) -> Table:
     return table
 
 
-def add_figure(doc: Document, figure: Figure, width_cm: float) -> None:
+def add_figure(doc: DocxDocument, figure: Figure, width_cm: float) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.keep_with_next = True
@@ -231,7 +232,7 @@ def add_figure(doc: Document, figure: Figure, width_cm: float) -> None:
     _paragraph(doc, figure.caption, size=CAPTION_SIZE, align="center", indent=False)
 
 
-def _section(doc: Document, section: Section, level: int, width_cm: float) -> None:
+def _section(doc: DocxDocument, section: Section, level: int, width_cm: float) -> None:
     _heading(doc, section.title, level)
     for b in section.blocks:
         if isinstance(b, Section):
@@ -245,7 +246,7 @@ def _section(doc: Document, section: Section, level: int, width_cm: float) -> No
             _paragraph(doc, "", indent=False)
 
 
-def build_docx(report: Report) -> Document:
+def build_docx(report: Report) -> DocxDocument:
     """The Word document of a report (not yet saved)."""
     doc = Document()
     _style_fonts(doc)

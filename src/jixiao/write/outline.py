@@ -99,7 +99,7 @@ class _Builder:
         self.placeholders = placeholders
         self.figure_count = 0
 
-    def officer(self, key: str, *, placeholder: bool = True) -> list[Block]:
+    def officer(self, key: str, *, placeholder: bool = True) -> list[Block | Section]:
         paras = officer_text(self.texts, key)
         if paras:
             return [Paragraph(p, origin="officer") for p in paras]
@@ -107,14 +107,14 @@ class _Builder:
             return [Paragraph(f"（待填写：{SLOTS[key].title}。）", origin="officer")]
         return []
 
-    def figure(self, chart: Chart | None) -> list[Block]:
+    def figure(self, chart: Chart | None) -> list[Block | Section]:
         if chart is None:
             return []
         self.figure_count += 1
         return [Figure(chart, self.figure_count)]
 
 
-def _generated(sentences: Sequence[str | None]) -> list[Block]:
+def _generated(sentences: Sequence[str | None]) -> list[Block | Section]:
     return [Paragraph(s) for s in sentences if s]
 
 
@@ -309,7 +309,7 @@ def department_report(
     projects = [p for p in dataset.projects if p.unit == unit_code and p.year == year]
     b = _Builder([dy.narrative], placeholders)
 
-    basics = [
+    basics: list[Block | Section] = [
         Section("functions", "部门职能职责", b.officer("functions")),
         Section("organization", "机构设置情况", b.officer("organization")),
         Section("staff", "人员编制情况", _generated([n.department_staff_sentence(dy, r)])),
@@ -363,7 +363,7 @@ def department_report(
     if charts:
         management += b.figure(ch.department_three_public_chart(dy))
     management += b.officer("management", placeholder=False)
-    performance = [
+    performance: list[Block | Section] = [
         Section("cost", "运行成本方面", cost),
         Section("management", "管理效率方面", management),
         Section("achievements", "履职效能方面", b.officer("achievements")),
@@ -418,7 +418,7 @@ def project_report(
     r = project_results(project)
     b = _Builder([project.narrative], placeholders)
     funds = n.project_funds_sentence(project, r)
-    overview = [
+    overview: list[Block | Section] = [
         Section("basics", "项目基本情况", [*b.officer("overview"), *_generated([funds])]),
         Section("goal", "项目绩效总体目标",
                 [Paragraph(project.goal_expected, origin="officer")] if project.goal_expected

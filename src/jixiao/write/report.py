@@ -22,10 +22,14 @@ Align = Literal["left", "center", "right"]
 class ResultLike(Protocol):
     """The part of ``jixiao.calc``'s IndicatorResult the writers use."""
 
-    id: str
-    value: Decimal | None
-    unit: str
-    reason: str | None
+    @property
+    def id(self) -> str: ...
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
 
     def display(self) -> str: ...
 

@@ -133,14 +133,14 @@ def project_self_eval_table(
 
 
 def _runs(values: Sequence[str | None]) -> list[tuple[int, int]]:
-    """(start, length) of runs of equal consecutive values (None continues the run above it).
+    """(start, length) of runs of equal consecutive values: the vertical merges of 一级/二级 cells.
 
-    Forms leave a 一级/二级 cell blank under the same category; both mean "the same as above".
+    A blank 二级 cell stays its own blank cell (the form left it blank; we do not guess).
     """
     runs: list[tuple[int, int]] = []
     current: str | None = None
     for i, v in enumerate(values):
-        if i == 0 or (v is not None and v != current):
+        if i == 0 or v != current:
             runs.append((i, 1))
             current = v
         else:
