@@ -342,3 +342,24 @@ def test_every_example_unit_gets_reports_with_traceable_numbers(name: str) -> No
                 assert not re.search(r"(增加|减少|增长|下降|缺口)-", para.text), para.text
                 for number in NUMBER.findall(para.text):
                     assert number in allowed, f"{name} {unit}: “{number}” in “{para.text}”"
+
+
+def test_a_scorer_fills_the_self_eval_table() -> None:
+    """The 自评表 builder takes 分值/得分 from a SelfEvalScores: what a scorer will hand it."""
+    from jixiao.calc import compute_project
+    from jixiao.write import RowScore, SelfEvalScores, scores_from_data
+    from jixiao.write.tables import project_self_eval_table
+
+    pr = dataset("001_xinjiang_2019.yaml").projects[0]
+    results = {r.id: r for r in compute_project(pr)}
+    blank = project_self_eval_table(pr, results, scores_from_data(pr))
+    assert all(c.text == "" for c in blank.cells if c.row >= 10 and c.col in (6, 7))
+    rows = [RowScore("10", "9.5", "≥99% 达成") for _ in pr.indicators]
+    scored = project_self_eval_table(pr, results, SelfEvalScores(
+        rows=rows, budget_weight="10", budget_score="8.64", total_weight="100", total_score="94.1", grade="优"))
+    at = {(c.row, c.col): c.text for c in scored.cells}
+    assert at[(3, 7)] == "10" and at[(3, 9)] == "8.64" and at[(3, 8)] == "86.38%"
+    assert [at[(r, 6)] for r in range(10, 19)] == ["10"] * 9
+    assert [at[(r, 7)] for r in range(10, 19)] == ["9.5"] * 9
+    last = 10 + len(pr.indicators)
+    assert (at[(last, 0)], at[(last, 6)], at[(last, 7)], at[(last, 8)]) == ("总分", "100", "94.1", "优")

@@ -9,12 +9,13 @@ charts come from :mod:`jixiao.write.charts` with the 文泉驿微米黑 font.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from jixiao.model import Dataset
 from jixiao.write.outline import department_report, fund_report, project_report, reports_for
 from jixiao.write.report import Report
+from jixiao.write.tables import RowScore, SelfEvalScores, scores_from_data
 
 FORMATS = ("docx", "xlsx", "html")
 
@@ -43,13 +44,14 @@ def write_report(
     formats: Iterable[str] = FORMATS,
     *,
     placeholders: bool = True,
+    scores: Mapping[str, SelfEvalScores] | None = None,
 ) -> list[Path]:
     """Write every report of ``unit_code``/``year`` in ``formats`` into ``out_dir``.
 
     Raises ``ValueError`` (Chinese message) when the dataset has nothing to report for them.
     """
     formats = tuple(formats)
-    reports = reports_for(dataset, unit_code, year, placeholders=placeholders)
+    reports = reports_for(dataset, unit_code, year, placeholders=placeholders, scores=scores)
     if not reports:
         raise ValueError(f"数据中没有单位“{unit_code}”{year}年度的基金、部门或项目数据，无法生成报告")
     paths: list[Path] = []
@@ -61,10 +63,13 @@ def write_report(
 __all__ = [
     "FORMATS",
     "Report",
+    "RowScore",
+    "SelfEvalScores",
     "department_report",
     "fund_report",
     "project_report",
     "reports_for",
+    "scores_from_data",
     "write_files",
     "write_report",
 ]

@@ -454,14 +454,19 @@ def project_report(
 
 def reports_for(
     dataset: Dataset, unit_code: str, year: int, *, placeholders: bool = True, charts: bool = True,
+    scores: Mapping[str, SelfEvalScores] | None = None,
 ) -> list[Report]:
-    """Every report the dataset supports for a unit and year: fund, department, one per project."""
+    """Every report the dataset supports for a unit and year: fund, department, one per project.
+
+    ``scores`` (project name, or ``"department"``, → :class:`SelfEvalScores`) fills the 分值/得分 of
+    the 自评表; without it they come from the data (blank when absent).
+    """
     out = [
-        fund_report(dataset, unit_code, year, placeholders=placeholders, charts=charts),
-        department_report(dataset, unit_code, year, placeholders=placeholders, charts=charts),
+        fund_report(dataset, unit_code, year, placeholders=placeholders, charts=charts, scores=scores),
+        department_report(dataset, unit_code, year, placeholders=placeholders, charts=charts, scores=scores),
     ]
     reports = [r for r in out if r is not None]
-    reports += [project_report(dataset, p, placeholders=placeholders)
+    reports += [project_report(dataset, p, placeholders=placeholders, scores=(scores or {}).get(p.name))
                 for p in dataset.projects if p.unit == unit_code and p.year == year]
     return reports
 
