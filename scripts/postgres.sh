@@ -3,12 +3,16 @@
 # `start` prints `export JIXIAO_TEST_POSTGRES_URL=...` for eval.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA="$PWD/.pgdata"
-PORT="${JIXIAO_PG_PORT:-55432}"
+# One cluster per checkout: its data directory and port derive from the checkout's path, so a
+# developer's cluster and a CI clone's never collide. The directory lives outside the checkout
+# because the 'postgres' user must be able to reach it (a mktemp -d checkout is root-only).
+KEY=$(printf '%s' "$PWD" | cksum | cut -d' ' -f1)
+DATA="${JIXIAO_PGDATA:-/var/tmp/jixiao-pg-$KEY}"
+PORT="${JIXIAO_PG_PORT:-$((50000 + KEY % 10000))}"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$PGBIN" ] || { echo "找不到 PostgreSQL（先运行 scripts/system-deps.sh）" >&2; exit 1; }
 # PostgreSQL refuses to run as root: run it as the 'postgres' system user when we are root.
-as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_owner() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 case "${1:-start}" in
   start)

@@ -7,7 +7,8 @@ BIN=.venv/bin
 $BIN/ruff check --output-format concise src tests bench || exit 1
 
 # A private PostgreSQL cluster on 127.0.0.1 for the storage tests (CI has none running).
-eval "$(bash scripts/postgres.sh start)" || { echo "PostgreSQL 未能启动" >&2; exit 1; }
+pg_env=$(bash scripts/postgres.sh start) || { echo "PostgreSQL 未能启动" >&2; exit 1; }
+eval "$pg_env"
 trap 'bash scripts/postgres.sh stop >/dev/null 2>&1' EXIT
 
 $BIN/pytest -n 2 "$@"

@@ -29,6 +29,8 @@ def sqlite_url(tmp_path: Path) -> str:
 def postgres_url() -> Iterator[str]:
     base = os.environ.get("JIXIAO_TEST_POSTGRES_URL")
     if not base:
+        if os.environ.get("CI"):  # CI must test PostgreSQL for real, never skip it silently
+            pytest.fail("CI 中未设置 JIXIAO_TEST_POSTGRES_URL：PostgreSQL 没有启动")
         pytest.skip("JIXIAO_TEST_POSTGRES_URL 未设置（scripts/run-tests.sh 会启动 PostgreSQL 并设置它）")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(base)
