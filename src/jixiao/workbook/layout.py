@@ -435,6 +435,22 @@ def group_of_sheet(name: str) -> Group | None:
     return None
 
 
+def fund_labels(funds: list[tuple[str | None, str | None]]) -> list[str]:
+    """How the shared tables name each fund column: the 险种, or 险种（口径） when the 险种 repeats,
+    or 基金N when even that repeats. ``funds`` are (险种, 口径) in column order."""
+    kinds = [f for f, _ in funds]
+    full = [f"{f}（{s}）" if s else (f or "") for f, s in funds]
+    out = []
+    for i, (fund, _scope) in enumerate(funds):
+        if fund and kinds.count(fund) == 1:
+            out.append(fund)
+        elif fund and full.count(full[i]) == 1:
+            out.append(full[i])
+        else:
+            out.append(f"基金{i + 1}")
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Coverage: every model field has a place
 # --------------------------------------------------------------------------------------------
@@ -514,6 +530,7 @@ __all__ = [
     "Sheet",
     "TableSheet",
     "all_sheet_names",
+    "fund_labels",
     "group_of_sheet",
     "sheet_names",
     "uncovered_fields",
