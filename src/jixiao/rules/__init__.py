@@ -638,7 +638,8 @@ def _error_message(err: Any) -> str:
     if kind == "missing":
         return "缺少此项"
     if kind == "literal_error":
-        return f"应为 {ctx.get('expected', '')} 之一，而不是“{err.get('input')}”"
+        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        return f"应为 {expected} 之一，而不是“{err.get('input')}”"
     if kind == "string_pattern_mismatch":
         return f"“{err.get('input')}”格式不符（应匹配 {ctx.get('pattern', '')}）"
     if kind == "union_tag_invalid":
