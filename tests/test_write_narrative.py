@@ -246,7 +246,7 @@ def test_department_budget_and_staff_seed_004() -> None:
     assert budget == ("2020年全年预算数926.17万元，其中：年初预算655.56万元，追加预算297.19万元，压减预算26.58万元；"
                       "预算完成率为98.70%，预算调整率为41.28%，预算控制率为141.28%，经费控制率为98.70%。")
     staff = n.department_staff_sentence(dy, r)
-    assert staff == ("2020年末，编制60人，其中行政编制12人，事业编制48人；实有在职人数52人，退休人数15人；"
+    assert staff == ("2020年末，编制60人，其中行政编制12人，事业编制48人。年末实有在职人数52人，退休人数15人，"
                      "在职人员控制率为86.67%。")
     for s in (budget, staff):
         assert_numbers_traceable(s, dy, r)

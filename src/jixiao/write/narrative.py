@@ -405,21 +405,23 @@ def fund_sentences(fy: FundYear, results: Results, siblings: Mapping[FundKind, F
 
 
 def department_staff_sentence(dy: DepartmentYear, results: Results) -> str | None:
-    """``2020年末，编制60人，其中行政编制12人，事业编制48人；实有在职人员52人，退休人员15人；在职人员控制率为86.67%。``"""
+    """``2020年末，编制60人，其中行政编制12人，事业编制48人。年末实有在职人数52人，退休人数15人，在职人员控制率为86.67%。``
+
+    Two sentences: the 编制 with its parts, then the people — so no reader (or auditor) takes the
+    实有人数 for one more part of the 编制.
+    """
     st = dy.staff
-    parts = []
+    sentences = []
     if st.authorized is not None:
         sub = _listing(st, ("authorized_admin", "authorized_institution", "authorized_other"))
-        parts.append(f"编制{written(st.authorized)}" + (f"，其中{'，'.join(sub)}" if sub else ""))
+        parts = f"，其中{'，'.join(sub)}" if sub else ""
+        sentences.append(f"{dy.year}年末，编制{written(st.authorized)}{parts}。")
     people = _listing(st, ("actual", "retired"))
-    if people:
-        parts.append("，".join(people))
     rate = result(results, "staff_control_rate")
-    if rate is not None:
-        parts.append(f"在职人员控制率为{shown(rate)}")
-    if not parts:
-        return None
-    return f"{dy.year}年末，{'；'.join(parts)}。"
+    tail = [*people, f"在职人员控制率为{shown(rate)}" if rate is not None else None]
+    if any(tail):
+        sentences.append(f"{'年末' if sentences else f'{dy.year}年末，'}{_join(tail)}。")
+    return "".join(sentences) or None
 
 
 def department_totals_sentence(dy: DepartmentYear, results: Results) -> str | None:
