@@ -1,0 +1,269 @@
+"""Report commands: ``template`` (the fill-in workbook) and ``report`` (the self-evaluation reports).
+
+``jixiao template fund|department|project -o FILE.xlsx`` writes an empty fill-in workbook;
+``--from DATA.yaml`` exports existing data into it instead.
+
+``jixiao report FILE.xlsx|FILE.yaml... -o DIR`` or ``jixiao report UNIT YEAR -o DIR`` reads a filled
+workbook, data files or the database and writes every report of the unit-year (docx, xlsx, html)
+with :func:`jixiao.write.write_report`. Any error in the input → the problems, one per line
+(``file:sheet!cell: message``), exit code 1, and nothing written. Reports are first written to a
+temporary directory and moved into DIR only when all of them succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jixiao.commands.common import OutputFormat, console
+from jixiao.commands.data import CommandError, one_line_errors
+from jixiao.model import Dataset
+from jixiao.problems import Problem
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+KIND_NAMES = {
+    "fund": "fund", "基金": "fund",
+    "department": "department", "部门": "department", "部门整体": "department",
+    "project": "project", "项目": "project",
+}
+
+
+def _print_problems(problems: Sequence[Problem], what: str) -> None:
+    labels = {"warning": "警告", "info": "提示"}
+    for p in problems:
+        if p.severity == "error":
+            typer.echo(str(p), err=True)
+        else:
+            where = p.location()
+            text = f"{labels[p.severity]}：{p.message}"
+            typer.echo(f"{where}: {text}" if where else text, err=True)
+    errors = sum(1 for p in problems if p.severity == "error")
+    if errors:
+        typer.echo(f"共 {errors} 个错误，{what}。", err=True)
+
+
+def _problem_json(p: Problem) -> dict[str, Any]:
+    return {"code": p.code, "severity": p.severity, "file": p.source, "where": p.path, "line": p.line,
+            "message": p.message, **({"field": p.details["field"]} if "field" in p.details else {})}
+
+
+def _parse_year(text: str) -> int:
+    try:
+        year = int(text.strip().removesuffix("年"))
+    except ValueError as exc:
+        raise CommandError(f"年度“{text}”不是四位数年份") from exc
+    if not 1990 <= year <= 2100:
+        raise CommandError(f"年度 {year} 超出范围（1990–2100）")
+    return year
+
+
+def _is_file_arg(text: str) -> bool:
+    return Path(text).suffix.lower() in (*WORKBOOK_SUFFIXES, *DATA_SUFFIXES) or Path(text).is_file()
+
+
+def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
+    """Workbooks and data files read together; units defined in any of them count for all."""
+    from jixiao.load import load_file, load_files
+    from jixiao.workbook import read_workbook
+
+    problems: list[Problem] = []
+    datasets: list[Dataset] = []
+    workbooks = [p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    files = [p for p in paths if p not in workbooks]
+    if files:
+        referenced: set[str] = set()
+        for path in files:
+            ds = load_file(path).dataset
+            if ds is not None:
+                referenced |= {r.unit for r in (*ds.fund_years, *ds.departments, *ds.projects)}
+        result = load_files(list(files), referenced)
+        problems += result.problems
+        if result.dataset is not None:
+            datasets.append(result.dataset)
+    for path in workbooks:
+        result = read_workbook(path)
+        problems += result.problems
+        if result.dataset is not None:
+            datasets.append(result.dataset)
+    if any(p.severity == "error" for p in problems) or not datasets:
+        return None, problems
+    merged = datasets[0]
+    for ds in datasets[1:]:
+        merged = merged.merged(ds)
+    # a unit defined both in units.yaml and in a workbook is the same unit: keep one
+    seen: dict[str, Any] = {}
+    for unit in merged.units:
+        seen.setdefault(unit.code, unit)
+    return merged.model_copy(update={"units": list(seen.values())}), problems
+
+
+def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
+    from sqlalchemy.orm import Session
+
+    from jixiao.store.db import open_database
+    from jixiao.store.repository import find_unit, load_dataset, years_of
+
+    year = _parse_year(year_text)
+    engine = open_database()
+    try:
+        with Session(engine) as session:
+            unit = find_unit(session, unit_text)
+            dataset = load_dataset(session, unit.code, year)
+            if not (dataset.fund_years or dataset.departments or dataset.projects):
+                years = years_of(session, unit.code)
+                have = f"（已有年份：{'、'.join(map(str, years))}）" if years else "（该单位尚无任何数据）"
+                raise CommandError(f"{unit.name}（{unit.code}）没有 {year} 年的数据{have}")
+    finally:
+        engine.dispose()
+    return dataset, unit.code, year
+
+
+def _unit_years(dataset: Dataset, unit: str | None, year: str | None) -> list[tuple[str, int]]:
+    pairs = list(dict.fromkeys((r.unit, r.year) for r in (*dataset.fund_years, *dataset.departments,
+                                                           *dataset.projects)))
+    if unit is not None:
+        text = unit.strip()
+        codes = {u.code for u in dataset.units if u.name == text or text in u.name} | {text}
+        pairs = [p for p in pairs if p[0] in codes]
+    if year is not None:
+        wanted = _parse_year(year)
+        pairs = [p for p in pairs if p[1] == wanted]
+    if not pairs:
+        raise CommandError("输入中没有所指单位、年度的基金、部门或项目数据")
+    return pairs
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from jixiao.write import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise CommandError(f"不支持的输出格式“{'、'.join(bad) or text}”（可用：{'、'.join(FORMATS)}）")
+    return chosen
+
+
+def write_reports(
+    dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path, formats: Sequence[str], *, placeholders: bool
+) -> list[Path]:
+    """Write the reports of every unit-year into ``out_dir``, all or nothing."""
+    from jixiao.write import write_report
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
+        staged: list[Path] = []
+        for code, year in pairs:
+            try:
+                staged += write_report(dataset, code, year, Path(tmp), formats, placeholders=placeholders)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for path in staged:
+            target = out_dir / path.relative_to(tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(path), target)
+            written.append(target)
+    return written
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("template")
+    @one_line_errors
+    def template_command(
+        kinds: Annotated[
+            list[str] | None, typer.Argument(help="fund（基金）、department（部门）、project（项目），可多个")
+        ] = None,
+        output: Annotated[Path, typer.Option("--output", "-o", help="输出的 .xlsx 文件")] = Path("填报表.xlsx"),
+        source: Annotated[
+            list[Path] | None, typer.Option("--from", help="把已有数据（YAML/JSON/工作簿）导出到填报表；可重复")
+        ] = None,
+        unit: Annotated[str | None, typer.Option("--unit", help="与 --from 同用：单位代码")] = None,
+        year: Annotated[str | None, typer.Option("--year", help="与 --from 同用：年度")] = None,
+        force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+    ) -> None:
+        """生成填报工作簿（Excel）：中文表头、单位写在表头里、下拉列表、每栏有说明。"""
+        from jixiao.workbook import fill_workbook, write_template
+
+        if output.suffix.lower() != ".xlsx":
+            raise CommandError(f"输出文件应以 .xlsx 结尾：{output}")
+        if output.exists() and not force:
+            raise CommandError(f"文件已存在：{output}（加 --force 覆盖）")
+        if source:
+            dataset, problems = load_inputs(source)
+            if dataset is None:
+                _print_problems(problems, "未生成填报表")
+                raise typer.Exit(1)
+            pairs = _unit_years(dataset, unit, year)
+            if len(pairs) > 1:
+                have = "、".join(f"{u} {y}年" for u, y in pairs)
+                raise CommandError(f"一个填报表只放一个单位一个年度；请用 --unit/--year 指定（有：{have}）")
+            output.parent.mkdir(parents=True, exist_ok=True)
+            fill_workbook(dataset, *pairs[0]).save(output)
+            console.print(f"已导出 {pairs[0][0]} {pairs[0][1]}年的数据 → {output}")
+            return
+        if not kinds:
+            raise CommandError("请指定填报表类型：fund（基金）、department（部门）或 project（项目）")
+        chosen = []
+        for k in kinds:
+            if k.strip().lower() not in KIND_NAMES:
+                raise CommandError(f"未知的填报表类型“{k}”（可用：fund、department、project）")
+            chosen.append(KIND_NAMES[k.strip().lower()])
+        write_template(tuple(chosen), output)  # type: ignore[arg-type]
+        console.print(f"已生成填报表 → {output}")
+
+    @app.command("report")
+    @one_line_errors
+    def report_command(
+        inputs: Annotated[
+            list[str], typer.Argument(help="填报工作簿 .xlsx、数据文件 .yaml/.json；或 单位 年度（读数据库）")
+        ],
+        output: Annotated[Path, typer.Option("--output", "-o", help="输出目录")],
+        formats: Annotated[str, typer.Option("--formats", help="输出格式，逗号分隔")] = "docx,xlsx,html",
+        unit: Annotated[str | None, typer.Option("--unit", help="只生成这个单位（读文件时）")] = None,
+        year: Annotated[str | None, typer.Option("--year", help="只生成这个年度（读文件时）")] = None,
+        no_placeholders: Annotated[
+            bool, typer.Option("--no-placeholders", help="文字说明缺失时不留“（待填写）”占位")
+        ] = False,
+        output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text 或 json")] = OutputFormat.text,
+    ) -> None:
+        """由填报工作簿、数据文件或数据库生成自评报告（docx、xlsx、html）；输入有任何错误则不生成。"""
+        chosen = _formats(formats)
+        problems: list[Problem] = []
+        if all(_is_file_arg(a) for a in inputs):
+            paths = [Path(a) for a in inputs]
+            dataset, problems = load_inputs(paths)
+            if dataset is None:
+                if output_format is OutputFormat.json:
+                    typer.echo(json.dumps({"ok": False, "files": [], "problems": [_problem_json(p) for p in problems]},
+                                          ensure_ascii=False, indent=2))
+                else:
+                    _print_problems(problems, "未生成报告")
+                raise typer.Exit(1)
+            pairs = _unit_years(dataset, unit, year)
+        elif len(inputs) == 2:
+            dataset, code, yr = _from_database(inputs[0], inputs[1])
+            pairs = [(code, yr)]
+        else:
+            raise CommandError("用法：jixiao report 文件.xlsx|文件.yaml -o 目录，或 jixiao report 单位 年度 -o 目录")
+        written = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders)
+        if output_format is OutputFormat.json:
+            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in written],
+                                   "problems": [_problem_json(p) for p in problems]}, ensure_ascii=False, indent=2))
+            return
+        _print_problems(problems, "")
+        for code, yr in pairs:
+            unit_obj = dataset.unit(code)
+            console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]")
+        for path in written:
+            console.print(f"  {path}")
+        console.print(f"共写出 {len(written)} 个文件 → {output}")
+
+
+__all__ = ["load_inputs", "register", "write_reports"]
