@@ -416,3 +416,12 @@ def test_written_weights_bound_each_score(weights, actuals):
     for row, w in zip(table.rows, weights, strict=True):
         assert row.weight == w and row.score is not None and 0 <= row.score <= w
     assert ("JX-S-001" in table.flag_codes()) == (table.weight_total != 100)
+
+
+def test_a_budget_execution_row_in_the_table_is_not_scored_twice():
+    rows = [_row("预算执行率", "=100%", "95%", level3="预算执行率"), _row("产出指标", "≥100人", "100人"),
+            _row("效益指标", "≥90%", "95%"), _row("满意度指标", "≥90%", "95%")]
+    table = score_project(_project(rows, executed="95"))
+    assert table.rows[0].kind == "unscored" and table.rows[0].weight is None
+    assert [r.weight for r in table.rows[1:]] == [50, 30, 10]
+    assert table.weight_total == 100 and table.total == D("99.5")

@@ -639,7 +639,8 @@ def _weights(project: Project, table: ProjectTableScoring, cats: list[ScoreCateg
     present = {c.id for c in cats if c is not None}
     budget = table.budget_category
     weights: dict[str, Decimal] = {c.id: c.weight for c in table.categories}
-    blank = [i for i, w in enumerate(written) if w is None]
+    blank = [i for i, (w, c) in enumerate(zip(written, cats, strict=True))
+             if w is None and (c is None or c.id != budget)]
     origins: list[WeightOrigin] = ["written" if w is not None else "none" for w in written]
     if not blank or table.blank_weights.mode == "none":
         return written, origins, weights
@@ -765,6 +766,13 @@ def score_project(project: Project, ruleset: RuleSet | str | None = None, *,
     for i, row in enumerate(project.indicators):
         cat, w = cats[i], weights[i]
         name = cat.name if cat else "未归类"
+        if cat is not None and cat.id == table.budget_category:
+            flags.add("JX-S-011", f"指标表中的“{row.level3}”属于{cat.name}，按项目资金计分（见预算执行率一行），"
+                      "此行不另计分", "info", row=i, line=row.line)
+            rows.append(ScoredRow(i, row.level1, row.level2, row.level3, cat.id, name, row.target, row.actual,
+                                  None, "none", None, "unscored", "", None, "预算执行率按项目资金计分，此行不另计分",
+                                  line=row.line, written_score=row.score))
+            continue
         if w is None:
             rows.append(ScoredRow(i, row.level1, row.level2, row.level3, cat.id if cat else None, name, row.target,
                                   row.actual, None, "none", None, "unscored", "", None, "未写分值，未计分",
