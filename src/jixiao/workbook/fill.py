@@ -179,7 +179,28 @@ def fill_workbook(dataset: Dataset, unit: str | None = None, year: int | None = 
     ], money)
     _fill_table(wb[notes.name], notes, [{"record": label, "note": note} for label, r in records for note in r.notes],
                 money)
+    for ws in wb.worksheets[1:]:
+        fit_rows(ws)
     return wb
+
+
+def _display_width(text: str) -> int:
+    """Column-width units a text needs: CJK and full-width characters count two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def fit_rows(ws: Worksheet, first_row: int = TABLE_FIRST_ROW) -> None:
+    """Row heights for wrapped text (LibreOffice and WPS do not grow rows of a written file)."""
+    widths = {k: (ws.column_dimensions[k].width or 10) for k in ws.column_dimensions}
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value and not cell.value.startswith("=IF("):
+                width = max(4.0, widths.get(cell.column_letter, 10) - 1)
+                needed = sum(max(1, -(-_display_width(part) // int(width))) for part in cell.value.split("\n"))
+                lines = max(lines, needed)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(409, 15 * lines)
 
 
 def write_filled(dataset: Dataset, path: str | Path, unit: str | None = None, year: int | None = None) -> Path:

@@ -306,7 +306,8 @@ def _scope_formula(i: int) -> str:
 
 def _form_sheet(ws: Worksheet, sheet: FormSheet, n_cols: int, money_unit: str) -> None:
     last_col = VALUE_COL + n_cols - 1
-    _title(ws, f"{sheet.title}（金额单位：{money_unit}）", last_col)
+    has_money = any(f.is_money for f in sheet.fields)
+    _title(ws, f"{sheet.title}（金额单位：{money_unit}）" if has_money else sheet.title, last_col)
     _header(ws.cell(HEADER_ROW, 1), "项目" if sheet.group != "project" else sheet.header + REQUIRED_MARK)
     for i in range(n_cols):
         cell = ws.cell(HEADER_ROW, VALUE_COL + i)
@@ -369,6 +370,7 @@ def _table_sheet(ws: Worksheet, sheet: TableSheet, rows: int, choices: dict[str,
             dv.error, dv.errorTitle, dv.showErrorMessage = "请填0—100之间的数字。", column.header, True
             ws.add_data_validation(dv)
             dv.add(f"{letter}{TABLE_FIRST_ROW}:{letter}{last}")
+    ws.row_dimensions[HEADER_ROW].height = 32
     ws.freeze_panes = ws.cell(TABLE_FIRST_ROW, 1).coordinate
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(n)}{last}"
     _print_setup(ws, HEADER_ROW, landscape=sum(c.width for c in sheet.columns) > 100)
