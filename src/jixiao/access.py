@@ -1,0 +1,76 @@
+"""Who may read and change which unit's data (used by the web app and any multi-user shell).
+
+Three roles (issue 5): an **admin** manages users, units and rule sets and may do everything; a
+**unit operator** reads and edits only their own unit; a **reviewer** reads every unit in their
+region's subtree of the unit tree (their region unit and all its descendants) and edits nothing.
+Everything not granted here is denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jixiao.model import Unit
+
+
+class Role(StrEnum):
+    admin = "admin"
+    operator = "operator"
+    reviewer = "reviewer"
+
+
+ROLE_LABEL: dict[Role, str] = {Role.admin: "管理员", Role.operator: "单位填报员", Role.reviewer: "审核员"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The user (or API token) making a request."""
+
+    user_id: int
+    username: str
+    role: Role
+    unit: str | None = None  # operator: their unit; reviewer: the root of their region
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+
+def parents_of(units: Iterable[Unit]) -> dict[str, str | None]:
+    return {u.code: u.parent for u in units}
+
+
+def is_within(code: str, root: str, parents: Mapping[str, str | None]) -> bool:
+    """True when ``code`` is ``root`` or one of its descendants in the unit tree."""
+    seen: set[str] = set()
+    current: str | None = code
+    while current is not None and current not in seen:
+        if current == root:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def can_read(principal: Principal, unit_code: str, parents: Mapping[str, str | None]) -> bool:
+    if principal.role is Role.admin:
+        return True
+    if principal.unit is None:
+        return False
+    if principal.role is Role.operator:
+        return unit_code == principal.unit
+    return is_within(unit_code, principal.unit, parents)
+
+
+def can_edit(principal: Principal, unit_code: str) -> bool:
+    if principal.role is Role.admin:
+        return True
+    return principal.role is Role.operator and principal.unit == unit_code
+
+
+def visible_units(principal: Principal, units: Iterable[Unit]) -> list[Unit]:
+    units = list(units)
+    parents = parents_of(units)
+    return [u for u in units if can_read(principal, u.code, parents)]
