@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from jixiao.audit.checks import check_duplicates, run_checks
@@ -120,14 +121,33 @@ def audit_paths(
                 on_result(r)
             results.append(r)
         return results
+    workers = min(workers, len(paths))
+    # Few large tasks rather than one per file: a chunk of files per message keeps the pickling
+    # and queue traffic small (only results come back, without the documents unless asked).
+    chunksize = max(1, min(32, len(paths) // (workers * 4)))
+    results: list[DocumentResult] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for r in pool.map(_audit_for_pool, paths, [keep_documents] * len(paths), chunksize=chunksize):
+                if on_result:
+                    on_result(r)
+                results.append(r)
+    except BrokenProcessPool:  # a worker died (memory...): the rest one by one, keep going
+        results += _audit_one_per_task(paths[len(results):], workers, keep_documents, on_result)
+    return results
+
+
+def _audit_one_per_task(paths: list[str], workers: int, keep_documents: bool,
+                        on_result: Callable[[DocumentResult], None] | None) -> list[DocumentResult]:
+    """One task per file, so a file that kills its worker is reported alone."""
     out: dict[int, DocumentResult] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths))) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_audit_for_pool, p, keep_documents): i for i, p in enumerate(paths)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
                 r = fut.result()
-            except Exception as exc:  # a worker died (memory...): report, keep going
+            except Exception as exc:
                 r = DocumentResult(path=paths[i], error=f"{paths[i]}：审核进程异常退出（{exc}）")
             out[i] = r
             if on_result:

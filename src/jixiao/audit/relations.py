@@ -153,18 +153,15 @@ class Item:
     direction: int = 0
     list_total: Item | None = None  # set when the item is a part of a 其中 list
     seg: int = 0
+    dim: str | None = field(init=False)  # the quantity's dimension, unit and value, looked up once
+    unit: str = field(init=False)
+    value: Decimal = field(init=False)
 
-    @property
-    def dim(self) -> str | None:
-        return self.mention.quantity.dimension
-
-    @property
-    def unit(self) -> str:
-        return self.mention.quantity.unit
-
-    @property
-    def value(self) -> Decimal:
-        return self.mention.quantity.value
+    def __post_init__(self) -> None:
+        q = self.mention.quantity
+        self.dim = q.dimension
+        self.unit = q.unit
+        self.value = q.value
 
 
 @dataclass(slots=True)
@@ -226,9 +223,11 @@ def build_segments(doc: Document, mentions: list[Mention]) -> list[Segment]:
     for m in mentions:
         by_block.setdefault(m.block, []).append(m)
     segments: list[Segment] = []
+    pieces: list[list[str]] = []  # each segment's texts, joined once at the end
     current: Segment | None = None
     offsets: dict[int, int] = {}
     blank_run = 0
+    length = 0
     for bi, block in enumerate(doc.blocks):
         text = block.text
         if not text.strip():
@@ -245,9 +244,14 @@ def build_segments(doc: Document, mentions: list[Mention]) -> list[Segment]:
         if not joinable or current is None:
             current = Segment(text="", blocks=[])
             segments.append(current)
-        offsets[bi] = len(current.text)
-        current.text += text
+            pieces.append([])
+            length = 0
+        offsets[bi] = length
+        pieces[-1].append(text)
+        length += len(text)
         current.blocks.append(bi)
+    for seg, texts in zip(segments, pieces, strict=True):
+        seg.text = "".join(texts)
     for seg_index, seg in enumerate(segments):
         items: list[Item] = []
         for bi in seg.blocks:
@@ -270,29 +274,34 @@ def _wrapped(text: str) -> bool:
     return t[-1] not in "。！？!?；;：:）)》”\"" and not t[-1].isdigit() and t[-1] not in "%％"
 
 
+_ANNOTATE_MARKS = re.compile(r"[。！？!?\n（()）]")
+_CLAUSE_SPLIT = re.compile(r"[，,；;。：:（）()、]")
+
+
 def _annotate(text: str, items: list[Item]) -> None:
+    """Label, clause, sentence number and parenthesis depth of each item (one pass over the
+    sentence ends and parentheses between items, found by a compiled scan)."""
     sentence = 0
     depth = 0
     pos = 0
     prev_end = 0
     for it in items:
-        gap = text[pos:it.start]
         label_start = prev_end
-        for k, ch in enumerate(gap):
+        for m in _ANNOTATE_MARKS.finditer(text, pos, it.start):
+            ch = m.group()
             if ch in SENTENCE_END:
                 sentence += 1
-                label_start = pos + k + 1
+                label_start = m.end()
                 depth = 0
             elif ch in "（(":
                 depth += 1
-            elif ch in "）)":
+            else:
                 depth = max(0, depth - 1)
         label = text[max(label_start, prev_end):it.start]
         it.label = label
         it.sentence = sentence
         it.paren = depth
-        clause = re.split(r"[，,；;。：:（）()、]", label)[-1].strip()
-        it.clause = clause
+        it.clause = _CLAUSE_SPLIT.split(label)[-1].strip()
         pos = it.start
         prev_end = it.end
     _assign_roles(items)
@@ -363,12 +372,17 @@ def _compatible(part: Item, total: Item) -> bool:
     return part.unit == "" and total.dim is not None
 
 
+_NAME_LEAD = re.compile(r"^(其中|分别为|分别是|分别|包括|主要用于|主要包括|为|是|达|合计|共计|共)")
+_NAME_TAIL = re.compile(r"(为|是|达|达到|共|合计|：|:)$")
+_NAME_YEAR = re.compile(r"^\d{4}\s*年(度|底|末)?")
+_NAME_NUMBERING = re.compile(r"^(\d+\s*[.、．]|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)\s*")
+
+
 def _name(it: Item, fallback: str) -> str:
-    clause = re.sub(r"^(其中|分别为|分别是|分别|包括|主要用于|主要包括|为|是|达|合计|共计|共)", "",
-                    it.clause)
-    clause = re.sub(r"(为|是|达|达到|共|合计|：|:)$", "", clause).strip()
-    clause = re.sub(r"^\d{4}\s*年(度|底|末)?", "", clause).strip()
-    clause = re.sub(r"^(\d+\s*[.、．]|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)\s*", "", clause)
+    clause = _NAME_LEAD.sub("", it.clause)
+    clause = _NAME_TAIL.sub("", clause).strip()
+    clause = _NAME_YEAR.sub("", clause).strip()
+    clause = _NAME_NUMBERING.sub("", clause)
     return clause[-12:] if clause else fallback
 
 
@@ -403,7 +417,6 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
     text = seg.text
     starts = [it.start for it in items]
     ends = [it.end for it in items]
-    depths = _paren_depths(text)
     for marker in LIST_MARKER.finditer(text):
         mpos = marker.start()
         nb = bisect_right(ends, mpos)  # items[:nb] end before the marker
@@ -426,7 +439,7 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
                 break
         if total is None:
             continue
-        close_at = _closing_paren(text, mpos) if depths[mpos] > 0 else None
+        close_at = _closing_paren(text, mpos) if _paren_depth_at(text, mpos) > 0 else None
         parts: list[Item] = []
         for j, it in enumerate(after):
             if it.sentence != marker_sentence and close_at is None:
@@ -457,20 +470,16 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
     return out
 
 
-def _paren_depths(text: str) -> list[int]:
-    """Parenthesis depth before each offset of ``text`` (reset at each sentence end)."""
-    depths = [0] * (len(text) + 1)
+def _paren_depth_at(text: str, pos: int) -> int:
+    """Parenthesis depth at offset ``pos`` of ``text`` (counted from the sentence it stands in)."""
+    start = max(text.rfind(ch, 0, pos) for ch in SENTENCE_END) + 1
     depth = 0
-    for k, ch in enumerate(text):
-        depths[k] = depth
-        if ch in SENTENCE_END:
-            depth = 0
-        elif ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            depth = max(0, depth - 1)
-    depths[len(text)] = depth
-    return depths
+    for m in _PARENS.finditer(text, start, pos):
+        depth = depth + 1 if m.group() in "（(" else max(0, depth - 1)
+    return depth
+
+
+_PARENS = re.compile(r"[（()）]")
 
 
 def _opens_sentence(text: str, pos: int) -> bool:
