@@ -83,7 +83,7 @@ Loc = tuple[str | int, ...]
 _NATURE_ALIASES = {">=": "≥", "＞=": "≥", "≧": "≥", "<=": "≤", "＜=": "≤", "≦": "≤", "＞": ">", "＜": "<", "＝": "="}
 _FUND_ALIASES = {info.short: kind.value for kind, info in FUNDS.items()}
 _LITERAL_FORMULA = re.compile(r"^=\s*[-+]?\d+(?:\.\d+)?\s*%?$")
-_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_START = re.compile(r"^(?:约|近)?\s*[-+]?[\d.,]*\d")
 
 
 def _budget_execution_weight() -> Decimal:
@@ -234,6 +234,10 @@ class WorkbookReader:
                 return None
         # a figure written as text: "7.42亿元", "655.50", "1.8067万人", "15.30%"
         default = self.money_unit if f.is_money else f.unit
+        example = _EXAMPLE.get(f.kind, "74200")
+        if not _NUMBER_START.match(text):
+            self.problem("JX-WB-006", f"{what}：“{text}”不是数值，这一格应填数字（如 {example}）", where)
+            return None
         probe = text + "元" if f.is_money and text.endswith(("万", "亿")) else text
         try:
             q = parse_quantity(probe, default)
@@ -241,11 +245,7 @@ class WorkbookReader:
             self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（{exc}）", where)
             return None
         except ValueError:
-            if not _HAS_DIGIT.search(text):
-                message = f"{what}：“{text}”不是数值，这一格应填数字（如 {_EXAMPLE.get(f.kind, '74200')}）"
-            else:
-                message = f"{what}：“{text}”无法识别为数值（应填数字，可带单位，如 {_EXAMPLE.get(f.kind, '74200')}）"
-            self.problem("JX-WB-006", message, where)
+            self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（应填数字，可带单位，如 {example}）", where)
             return None
         if f.is_money and q.unit and q.unit != default and q.dimension == "money":
             converted = q.value_in(default).normalize()
@@ -312,6 +312,9 @@ class WorkbookReader:
                     self.problem("JX-WB-005", "这一行有数值但没有项目名称（A列为空）", self.addr(ws, row, 1))
                 continue
             if label in sections:
+                if has_values:
+                    self.problem("JX-WB-005", f"“{_text(ws.cell(row, 1).value)}”是分组标题行，不填数值"
+                                 "（数值应填在其下方各栏目的行里）", self.addr(ws, row, 1))
                 continue
             f = labels.get(label)
             if f is None:
@@ -442,6 +445,14 @@ def _read_fund_list(r: WorkbookReader, ws: Worksheet, header: int, plain: _Plain
         scope = r.value(ws, row, 3, FUND_SCOPE, FUND_SCOPE.title)
         slots.append((row, fund, scope))
     labels = fund_labels([(fund, scope) for _, fund, scope in slots])
+    first: dict[tuple[str, str | None], int] = {}
+    for i, (row, fund, scope) in enumerate(slots):
+        if fund and (fund, scope) in first:
+            scope_text = f"（口径 {scope}）" if scope else ""
+            r.problem("JX-WB-008", f"险种/基金“{fund}”{scope_text}与基金{first[(fund, scope)] + 1}重复："
+                      "同一险种同一口径只填一列", r.addr(ws, row, 2))
+        elif fund:
+            first[(fund, scope)] = i
     j = 0
     for i, (row, fund, scope) in enumerate(slots):
         if not fund:
@@ -736,7 +747,9 @@ def _common_tables(r: WorkbookReader, plain: _Plain) -> None:
             records[f.label] = f
             records[f"基金{i + 1}"] = f
             data = f.data
-            records[f"{data.get('fund')}（{data.get('scope')}）" if data.get("scope") else str(data.get("fund"))] = f
+            records.setdefault(str(data.get("fund")), f)  # ambiguous (a duplicate, reported): the first
+            if data.get("scope"):
+                records.setdefault(f"{data.get('fund')}（{data.get('scope')}）", f)
     for p in plain.projects:
         records[p.label] = p
         records[f"项目：{p.label}"] = p
@@ -795,6 +808,9 @@ def _stated_row(r: WorkbookReader, ws: Worksheet, row: int, columns: dict[str, i
     if (record.loc, key) in seen:
         r.problem("JX-WB-008", f"{record.label}的指标代码“{key}”在第{seen[(record.loc, key)]}行已有，这一行重复"
                   "（同一指标的第二处表述请加“@line行号”后缀）", r.addr(ws, row, columns["stated_key"]))
+        return
+    if "value" not in values and "value" in columns:
+        r.problem("JX-WB-010", f"缺少“所述数值”（{record.label}的 {key}）", r.addr(ws, row, columns["value"]))
         return
     seen[(record.loc, key)] = row
     loc = (*record.loc, "stated", key)
