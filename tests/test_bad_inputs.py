@@ -181,6 +181,8 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     else:
         base = os.environ.get("JIXIAO_TEST_POSTGRES_URL")
         if not base:
+            if os.environ.get("CI"):  # as in conftest: CI tests PostgreSQL for real
+                pytest.fail("CI 中未设置 JIXIAO_TEST_POSTGRES_URL：PostgreSQL 没有启动")
             pytest.skip("JIXIAO_TEST_POSTGRES_URL 未设置")
         schema = f"bad_{uuid.uuid4().hex[:12]}"
         admin = create_engine(base)

@@ -254,7 +254,8 @@ def test_a_bad_file_given_to_indicators_lists_its_problems(cli: Cli, tmp_path: P
     bad.write_text('{"fund_years": [', encoding="utf-8")
     result = cli("indicators", "--file", bad)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"{bad}:1: JSON 语法错误：")
+    assert result.stderr.splitlines() == [
+        f"{bad}:1: JSON 语法错误（第17列）：此处缺少值", "共 1 个错误，未写入数据库。"]
 
 
 def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:

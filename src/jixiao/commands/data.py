@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from jixiao.commands.common import OutputFormat, console, fail
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
+from jixiao.store.repository import records_of
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -349,7 +350,7 @@ def _load_standalone(files: Sequence[Path]) -> Dataset:
     for path in files:
         ds = load_file(path).dataset
         if ds is not None:
-            referenced |= {r.unit for r in (*ds.fund_years, *ds.departments, *ds.projects)}
+            referenced |= {r.unit for r in records_of(ds)}
     result = load_files(list(files), referenced)
     if not result.ok or result.dataset is None:
         _print_problems(result.problems)
@@ -359,7 +360,7 @@ def _load_standalone(files: Sequence[Path]) -> Dataset:
 
 def _find_in_dataset(dataset: Dataset, unit_text: str) -> str:
     text = unit_text.strip()
-    codes = {r.unit for r in (*dataset.fund_years, *dataset.departments, *dataset.projects)}
+    codes = {r.unit for r in records_of(dataset)}
     codes |= {u.code for u in dataset.units}
     if text in codes:
         return text
@@ -374,7 +375,7 @@ def _find_in_dataset(dataset: Dataset, unit_text: str) -> str:
 def _unit_years(dataset: Dataset) -> list[tuple[str, int]]:
     """Every (unit, year) with records, in the order the records come."""
     seen: dict[tuple[str, int], None] = {}
-    for r in (*dataset.fund_years, *dataset.departments, *dataset.projects):
+    for r in records_of(dataset):
         seen.setdefault((r.unit, r.year), None)
     return list(seen)
 
@@ -573,7 +574,7 @@ def register(app: typer.Typer) -> None:
             stored = load_dataset(session)
         from jixiao.load import load_files
 
-        listed = load_files(paths).dataset
+        listed = load_files(list[str | Path](paths)).dataset
         assert listed is not None  # just imported without errors
         for code, year in _unit_years(listed):
             unit = stored.unit(code)

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -96,6 +96,11 @@ def _doc(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
+def records_of(ds: Dataset) -> list[FundYear | DepartmentYear | Project]:
+    """The fund years, department years and projects of a dataset, in that order."""
+    return [*ds.fund_years, *ds.departments, *ds.projects]
+
+
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i:i + _CHUNK]
@@ -167,7 +172,7 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) ->
     # parents were added before children, so their rows are inserted first
     session.flush()
 
-    codes = sorted({r.unit for _, ds in parts for r in (*ds.fund_years, *ds.departments, *ds.projects)})
+    codes = sorted({r.unit for _, ds in parts for r in records_of(ds)})
     old_funds: dict[tuple[str, int, str, str], FundYearRow] = {}
     old_depts: dict[tuple[str, int], DepartmentYearRow] = {}
     old_projects: dict[tuple[str, int, str], ProjectRow] = {}
@@ -321,7 +326,7 @@ def dump_state(session: Session) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table as plain dicts, in key order (for comparisons and backups)."""
     state: dict[str, list[dict[str, Any]]] = {}
     for model in TABLES:
-        table = model.__table__
+        table = cast(Table, model.__table__)
         rows = session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
         state[table.name] = [dict(r) for r in rows]
     return state
@@ -429,6 +434,7 @@ __all__ = [
     "import_files",
     "list_units",
     "load_dataset",
+    "records_of",
     "row_counts",
     "save_dataset",
     "save_parts",
