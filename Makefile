@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test lint bench clean
+.PHONY: setup system demo test lint bench clean web-assets
 
 # Python environment: a venv with jixiao and its dev tools (re-made when pyproject changes).
 $(STAMP): pyproject.toml
@@ -13,7 +13,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(STAMP)
+setup: $(STAMP) web-assets
+
+# Browser libraries (ECharts, htmx) from npm, served locally by the web app (no CDN).
+VENDOR := src/jixiao/web/static/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	touch $@
+
+web-assets: $(VENDOR)/.installed
 
 # Debian packages the tests need (PostgreSQL server, CJK fonts, ...); idempotent.
 system:
