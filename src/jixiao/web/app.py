@@ -1,0 +1,256 @@
+"""The FastAPI application: a thin shell over the library and the store.
+
+``create_app(database_url)`` opens (and migrates) the database, mounts ``/static`` (every asset
+is local: no CDN), installs the authentication middleware (session cookie or API token →
+``request.state.auth``), the app-wide CSRF check, security headers, error pages, and includes
+the routers of :mod:`jixiao.web.routes` (``pages`` and ``api`` when those modules exist).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jixiao.store.auth_models import SessionRow, UserRow
+from jixiao.store.auth_repository import (
+    SessionPolicy,
+    load_session,
+    principal_of,
+    resolve_api_token,
+    sha256_hex,
+)
+from jixiao.store.db import open_database, session_factory
+from jixiao.web.deps import (
+    STATIC_DIR,
+    AuthContext,
+    LoginRequired,
+    OptionalPrincipal,
+    csrf_protect,
+    is_api,
+    templates,
+)
+from jixiao.web.security import SESSION_COOKIE, is_https
+
+#: Content Security Policy: scripts only from this site (no inline scripts, no eval).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+@dataclass
+class WebSettings:
+    """How the app runs. ``secure_cookies``: "auto" (Secure when the request is https), "always", "never"."""
+
+    database_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    secure_cookies: str = "auto"
+    trust_forwarded_proto: bool = False
+    session_policy: SessionPolicy = field(default_factory=SessionPolicy)
+    max_upload_bytes: int = 20 * 1024 * 1024
+    csp: str = CSP
+
+    @classmethod
+    def from_env(cls, database_url: str | None, secret_key: str | None) -> WebSettings:
+        settings = cls(database_url=database_url)
+        key = secret_key or os.environ.get("JIXIAO_SECRET_KEY")
+        if key:
+            settings.secret_key = key
+        mode = os.environ.get("JIXIAO_SECURE_COOKIES", "auto").strip().lower()
+        settings.secure_cookies = mode if mode in ("auto", "always", "never") else "auto"
+        settings.trust_forwarded_proto = os.environ.get("JIXIAO_TRUST_PROXY", "") in ("1", "true", "yes")
+        return settings
+
+
+# --------------------------------------------------------------------------------------------
+# Authentication middleware (runs the database work in the thread pool)
+# --------------------------------------------------------------------------------------------
+
+
+def _resolve(factory: sessionmaker[Session], policy: SessionPolicy, authorization: str | None,
+             cookie: str | None) -> AuthContext:
+    ctx = AuthContext()
+    with factory() as db:
+        if authorization:
+            scheme, _, value = authorization.partition(" ")
+            if scheme.lower() == "bearer":
+                ctx.via = "token"
+                user = resolve_api_token(db, value.strip())
+                if user is not None:
+                    ctx.principal = principal_of(user)
+                    ctx.display_name = user.display_name
+                db.commit()
+                return ctx
+        if cookie:
+            row = load_session(db, cookie, policy)
+            if row is None:
+                ctx.clear_cookie = True
+            else:
+                user = db.get(UserRow, row.user_id) if row.user_id is not None else None
+                if row.user_id is not None and (user is None or not user.active):
+                    db.delete(row)
+                    ctx.clear_cookie = True
+                else:
+                    ctx.via = "session"
+                    ctx.session_token = cookie
+                    ctx.csrf = row.csrf_token
+                    ctx.flashes_in = list(row.flashes or [])
+                    if user is not None:
+                        ctx.principal = principal_of(user)
+                        ctx.display_name = user.display_name
+            db.commit()
+    return ctx
+
+
+def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
+    """Store what the request changed in its session: a new anonymous session, flash messages."""
+    if ctx.via == "token":
+        return
+    if ctx.flashes_out and ctx.session_token is None:
+        ctx.start_anonymous()
+    shown_in = ctx.flashes_shown and bool(ctx.flashes_in)
+    if not (ctx.new_session or ctx.flashes_out or shown_in):
+        return
+    remaining = ([] if ctx.flashes_shown else list(ctx.flashes_in)) + list(ctx.flashes_out)
+    from jixiao.store.auth_repository import now_utc
+
+    with factory() as db:
+        if ctx.new_session:
+            now = now_utc()
+            assert ctx.session_token is not None and ctx.csrf is not None
+            db.add(SessionRow(id_hash=sha256_hex(ctx.session_token), user_id=None, csrf_token=ctx.csrf,
+                              created_at=now, last_seen_at=now, flashes=remaining or None))
+        elif ctx.session_token is not None:
+            row = db.get(SessionRow, sha256_hex(ctx.session_token))
+            if row is not None:
+                row.flashes = remaining or None
+        db.commit()
+
+
+def _install_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        settings: WebSettings = request.app.state.settings
+        if request.url.path.startswith("/static/"):
+            response = await call_next(request)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
+        factory = request.app.state.sessionmaker
+        ctx = await run_in_threadpool(
+            _resolve, factory, settings.session_policy,
+            request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE),
+        )
+        request.state.auth = ctx
+        response = await call_next(request)
+        await run_in_threadpool(_finish, factory, ctx)
+        secure = settings.secure_cookies == "always" or (
+            settings.secure_cookies == "auto" and is_https(request, settings.trust_forwarded_proto)
+        )
+        if ctx.set_cookie and ctx.session_token:
+            response.set_cookie(SESSION_COOKIE, ctx.session_token, httponly=True, samesite="lax",
+                                secure=secure, path="/")
+        elif ctx.clear_cookie:
+            response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Content-Security-Policy", settings.csp)
+        if ctx.principal is not None or ctx.session_token is not None:
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: JSON for the API, a Chinese page for browsers
+# --------------------------------------------------------------------------------------------
+
+
+def _wants_html(request: Request) -> bool:
+    return not is_api(request) and "text/html" in request.headers.get("accept", "text/html")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": exc.next_path})
+        return RedirectResponse(exc.next_path, status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not _wants_html(request):
+            return await http_exception_handler(request, exc)
+        detail = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
+        return templates.TemplateResponse(
+            request, "error.html", {"status": exc.status_code, "detail": detail},
+            status_code=exc.status_code, headers=getattr(exc, "headers", None),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The app
+# --------------------------------------------------------------------------------------------
+
+
+def _optional_router(name: str) -> Any | None:
+    module_name = f"jixiao.web.routes.{name}"
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    return getattr(importlib.import_module(module_name), "router", None)
+
+
+def create_app(database_url: str | None = None, *, secret_key: str | None = None,
+               engine: Engine | None = None) -> FastAPI:
+    """The web application on ``database_url`` (default: :func:`jixiao.store.database_url`)."""
+    settings = WebSettings.from_env(database_url, secret_key)
+    engine = engine or open_database(database_url)
+    app = FastAPI(
+        title="医保绩效 jixiao",
+        description="医保基金与部门预算绩效自评：单位、数据、指标、预警、评分、报告与审核。"
+                    "API 用 `Authorization: Bearer <令牌>` 认证（令牌在“管理 → API 令牌”创建）。",
+        version="1",
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = session_factory(engine)
+    app.state.settings = settings
+    app.state.templates = templates
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    _install_middleware(app)
+    _install_error_handlers(app)
+
+    from jixiao.web.routes import admin, auth
+
+    app.include_router(auth.router)
+    app.include_router(admin.router)
+    pages = _optional_router("pages")
+    api = _optional_router("api")
+    if pages is not None:
+        app.include_router(pages)
+    if api is not None:
+        app.include_router(api)
+    if pages is None:
+        @app.get("/", include_in_schema=False)
+        def home(request: Request, principal: OptionalPrincipal) -> Response:
+            if principal is None:
+                return RedirectResponse("/login", status_code=303)
+            return templates.TemplateResponse(request, "home.html", {})
+
+    return app

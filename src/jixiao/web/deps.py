@@ -1,0 +1,369 @@
+"""What every route depends on: the database session, who is asking, permissions, CSRF, audit.
+
+How a request is authenticated (set up by the middleware in :mod:`jixiao.web.app`, before any
+route runs) is in ``request.state.auth`` (:class:`AuthContext`):
+
+- ``Authorization: Bearer <token>`` → the API token's user (``via="token"``; CSRF does not apply,
+  since a browser never sends that header on its own; an invalid token is simply not logged in);
+- else the ``jixiao_session`` cookie → a server-side session row (``via="session"``), which may
+  belong to nobody yet (an anonymous session holds the CSRF token of the login form).
+
+Routes use:
+
+- ``db: DbSession`` (``get_db``) — commit explicitly; anything not committed is rolled back;
+- ``principal: CurrentPrincipal`` (``current_principal``) — HTML: redirect to
+  ``/login?next=...``, ``/api/...``: 401 JSON; ``OptionalPrincipal``; ``AdminPrincipal``
+  (``require_admin``, 403 for others);
+- ``row: ReadableUnit`` / ``row: EditableUnit`` for routes with a ``{unit}`` path parameter
+  (``readable_unit`` / ``editable_unit``), or :func:`require_read` / :func:`require_edit` with a code in hand:
+  404 for a unit the principal may not read (its existence is not revealed), 403 for a unit it
+  may read but not edit; :func:`readable_unit_codes` to filter lists;
+- CSRF is checked for every POST/PUT/PATCH/DELETE of the whole app (:func:`csrf_protect` is an
+  app-wide dependency): forms carry ``<input type="hidden" name="csrf_token" value="{{
+  csrf_token(request) }}">``, HTMX and fetch send the ``X-CSRF-Token`` header (base.html sets it);
+- :func:`record_change` appends to the audit log in the caller's transaction;
+- :func:`flash` queues a message shown on the next page rendered from base.html.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from pydantic_core import to_jsonable_python
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jixiao.access import ROLE_LABEL, Principal, Role, can_edit, can_read
+from jixiao.store.auth_repository import record_audit, sha256_hex
+from jixiao.store.models import UnitRow
+from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATE_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+# --------------------------------------------------------------------------------------------
+# Request authentication state
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AuthContext:
+    """Who is asking and the session's state, for one request."""
+
+    principal: Principal | None = None
+    via: str | None = None  # "session" | "token" | None
+    session_token: str | None = None  # the cookie value of the current session
+    csrf: str | None = None
+    flashes_in: list[dict[str, str]] = field(default_factory=list)  # stored, to show now
+    flashes_shown: bool = False
+    flashes_out: list[dict[str, str]] = field(default_factory=list)  # to show on the next page
+    new_session: bool = False  # session_token/csrf made in memory; the middleware stores it
+    set_cookie: bool = False
+    clear_cookie: bool = False
+    display_name: str | None = None
+
+    def start_anonymous(self) -> None:
+        """A session for someone not logged in (created lazily, stored after the response)."""
+        self.session_token = secrets.token_urlsafe(32)
+        self.csrf = secrets.token_urlsafe(32)
+        self.via = "session"
+        self.new_session = True
+        self.set_cookie = True
+
+    @property
+    def session_id_hash(self) -> str | None:
+        return sha256_hex(self.session_token) if self.session_token else None
+
+
+def auth_context(request: Request) -> AuthContext:
+    ctx = getattr(request.state, "auth", None)
+    if ctx is None:  # a request that did not pass the middleware (should not happen)
+        ctx = AuthContext()
+        request.state.auth = ctx
+    return ctx
+
+
+# --------------------------------------------------------------------------------------------
+# Database
+# --------------------------------------------------------------------------------------------
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One SQLAlchemy session per request; uncommitted changes are rolled back at the end."""
+    factory = request.app.state.sessionmaker
+    with factory() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --------------------------------------------------------------------------------------------
+# Who is asking
+# --------------------------------------------------------------------------------------------
+
+
+class LoginRequired(Exception):
+    """Raised for an HTML page that needs a login; the app answers with a redirect."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def is_api(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/")
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(safe_next(target), safe="/")
+
+
+def optional_principal(request: Request) -> Principal | None:
+    return auth_context(request).principal
+
+
+def current_principal(request: Request) -> Principal:
+    principal = auth_context(request).principal
+    if principal is not None:
+        return principal
+    if is_api(request):
+        raise HTTPException(401, detail="未登录或令牌无效", headers={"WWW-Authenticate": "Bearer"})
+    raise LoginRequired(login_url(request))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+def require_admin(principal: CurrentPrincipal) -> Principal:
+    if not principal.is_admin:
+        raise HTTPException(403, detail="仅管理员可以访问")
+    return principal
+
+
+def _parents_chain(db: Session, code: str) -> dict[str, str | None] | None:
+    """``code`` and its ancestors as a parents map; None when the unit does not exist."""
+    parents: dict[str, str | None] = {}
+    current: str | None = code
+    while current is not None and current not in parents:
+        parent_row = db.execute(select(UnitRow.parent).where(UnitRow.code == current)).first()
+        if parent_row is None:
+            if current == code:
+                return None
+            break
+        parents[current] = parent_row[0]
+        current = parent_row[0]
+    return parents
+
+
+def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+    """The unit row if ``principal`` may read it; 404 otherwise (also for units that do not exist)."""
+    parents = _parents_chain(db, unit_code)
+    if parents is None or not can_read(principal, unit_code, parents):
+        raise HTTPException(404, detail="没有这个单位")
+    row = db.get(UnitRow, unit_code)
+    if row is None:  # pragma: no cover - deleted between the two reads
+        raise HTTPException(404, detail="没有这个单位")
+    return row
+
+
+def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+    """The unit row if ``principal`` may change its data; 404 if unreadable, 403 if read-only."""
+    row = require_read(db, principal, unit_code)
+    if not can_edit(principal, unit_code):
+        raise HTTPException(403, detail="没有修改这个单位数据的权限")
+    return row
+
+
+def readable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
+    """Dependency for routes with a ``{unit}`` path parameter: the unit, readable by the caller."""
+    return require_read(db, principal, unit)
+
+
+def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
+    """Dependency for routes that change a ``{unit}``'s data."""
+    return require_edit(db, principal, unit)
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]
+ReadableUnit = Annotated[UnitRow, Depends(readable_unit)]
+EditableUnit = Annotated[UnitRow, Depends(editable_unit)]
+
+
+def readable_unit_codes(db: Session, principal: Principal) -> set[str] | None:
+    """Codes of the units ``principal`` may read; None means all (admin)."""
+    if principal.is_admin:
+        return None
+    if principal.unit is None:
+        return set()
+    if principal.role is Role.operator:
+        exists = db.execute(select(UnitRow.code).where(UnitRow.code == principal.unit)).first()
+        return {principal.unit} if exists else set()
+    children: dict[str | None, list[str]] = {}
+    for code, parent in db.execute(select(UnitRow.code, UnitRow.parent)):
+        children.setdefault(parent, []).append(code)
+    if not any(principal.unit in kids for kids in children.values()):
+        return set()
+    found: set[str] = set()
+    stack = [principal.unit]
+    while stack:
+        code = stack.pop()
+        if code in found:
+            continue
+        found.add(code)
+        stack.extend(children.get(code, []))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# CSRF
+# --------------------------------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of the current session (an anonymous session is started when needed)."""
+    ctx = auth_context(request)
+    if ctx.via == "token":
+        return ""
+    if ctx.csrf is None:
+        ctx.start_anonymous()
+    assert ctx.csrf is not None
+    return ctx.csrf
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse an unsafe method of a cookie session without the session's CSRF token (403).
+
+    The token comes from the ``X-CSRF-Token`` header or the ``csrf_token`` form field and is
+    compared in constant time. Requests authenticated by an API token are exempt.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    ctx = auth_context(request)
+    if ctx.via == "token":
+        return
+    expected = None if ctx.new_session else ctx.csrf
+    supplied = request.headers.get(CSRF_HEADER)
+    if not supplied:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                form = await request.form()
+            except Exception:  # malformed body: no token
+                form = None
+            value = form.get(CSRF_FIELD) if form is not None else None
+            supplied = value if isinstance(value, str) else None
+    if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
+        raise HTTPException(403, detail="安全校验失败（CSRF）：请刷新页面后重试")
+
+
+# --------------------------------------------------------------------------------------------
+# Flash messages and the audit log
+# --------------------------------------------------------------------------------------------
+
+
+def flash(request: Request, message: str, category: str = "info") -> None:
+    """Queue a message for the next page (category: info, success, warning, error)."""
+    auth_context(request).flashes_out.append({"message": message, "category": category})
+
+
+def get_flashed_messages(request: Request) -> list[dict[str, str]]:
+    """Messages stored for this page (and those queued by this very request); shown once."""
+    ctx = auth_context(request)
+    ctx.flashes_shown = True
+    shown = list(ctx.flashes_in) + list(ctx.flashes_out)
+    ctx.flashes_out = []
+    return shown
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy (Decimal → str, date → ISO string, pydantic models → dicts)."""
+    if value is None:
+        return None
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(mode="json", exclude_none=True)
+    return to_jsonable_python(value, fallback=str)
+
+
+def record_change(
+    db: Session,
+    principal: Principal | None,
+    action: str,
+    entity: str,
+    key: str,
+    old: Any = None,
+    new: Any = None,
+    detail: str | None = None,
+) -> None:
+    """Append to the audit log (who, when, what, old → new) in the caller's transaction."""
+    record_audit(
+        db,
+        user_id=principal.user_id if principal else None,
+        username=principal.username if principal else "（系统）",
+        action=action,
+        entity=entity,
+        key=key,
+        old=jsonable(old),
+        new=jsonable(new),
+        detail=detail,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Templates
+# --------------------------------------------------------------------------------------------
+
+
+def static_exists(path: str) -> bool:
+    """Whether ``/static/<path>`` exists (base.html includes vendor scripts only when present)."""
+    target = (STATIC_DIR / path).resolve()
+    return target.is_relative_to(STATIC_DIR) and target.is_file()
+
+
+def _principal_in(request: Request) -> Principal | None:
+    return auth_context(request).principal
+
+
+def _role_label(role: str | Role) -> str:
+    try:
+        return ROLE_LABEL[Role(role)]
+    except ValueError:
+        return str(role)
+
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+    autoescape=True,  # every template, whatever its extension
+    undefined=jinja2.ChainableUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+templates.env.globals.update(
+    csrf_token=csrf_token,
+    csrf_field=CSRF_FIELD,
+    csrf_header=CSRF_HEADER,
+    get_flashed_messages=get_flashed_messages,
+    principal_of=_principal_in,
+    role_label=_role_label,
+    static_exists=static_exists,
+    app_title="医保绩效",
+)
