@@ -86,7 +86,9 @@ def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
         result = load_files(list(files), referenced)
         problems += result.problems
         if result.dataset is not None:
-            datasets.append(result.dataset)
+            # a batch keeps the first file's source (often units.yaml, without one): take the first named
+            source = next((ds.source for _, ds in result.parts if ds.source), None)
+            datasets.append(result.dataset.model_copy(update={"source": source}))
     for path in workbooks:
         result = read_workbook(path)
         problems += result.problems
@@ -101,7 +103,8 @@ def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
     seen: dict[str, Any] = {}
     for unit in merged.units:
         seen.setdefault(unit.code, unit)
-    return merged.model_copy(update={"units": list(seen.values())}), problems
+    source = next((ds.source for ds in datasets if ds.source), None)
+    return merged.model_copy(update={"units": list(seen.values()), "source": source}), problems
 
 
 def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
@@ -206,7 +209,7 @@ def register(app: typer.Typer) -> None:
                 raise CommandError(f"一个填报表只放一个单位一个年度；请用 --unit/--year 指定（有：{have}）")
             output.parent.mkdir(parents=True, exist_ok=True)
             fill_workbook(dataset, *pairs[0]).save(output)
-            console.print(f"已导出 {pairs[0][0]} {pairs[0][1]}年的数据 → {output}")
+            console.print(f"已导出 {pairs[0][0]} {pairs[0][1]}年的数据 → {output}", soft_wrap=True, markup=False)
             return
         if not kinds:
             raise CommandError("请指定填报表类型：fund（基金）、department（部门）或 project（项目）")
@@ -216,7 +219,7 @@ def register(app: typer.Typer) -> None:
                 raise CommandError(f"未知的填报表类型“{k}”（可用：fund、department、project）")
             chosen.append(KIND_NAMES[k.strip().lower()])
         write_template(tuple(chosen), output)  # type: ignore[arg-type]
-        console.print(f"已生成填报表 → {output}")
+        console.print(f"已生成填报表 → {output}", soft_wrap=True, markup=False)
 
     @app.command("report")
     @one_line_errors
@@ -260,10 +263,10 @@ def register(app: typer.Typer) -> None:
         _print_problems(problems, "")
         for code, yr in pairs:
             unit_obj = dataset.unit(code)
-            console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]")
+            console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]", soft_wrap=True)
         for path in written:
-            console.print(f"  {path}")
-        console.print(f"共写出 {len(written)} 个文件 → {output}")
+            console.print(f"  {path}", soft_wrap=True, markup=False)
+        console.print(f"共写出 {len(written)} 个文件 → {output}", soft_wrap=True, markup=False)
 
 
 __all__ = ["load_inputs", "register", "write_reports"]

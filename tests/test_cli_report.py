@@ -1,0 +1,175 @@
+"""`jixiao template` and `jixiao report` on the real examples: a workbook, YAML files or the
+database in; the reports out (all or nothing); one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner, Result
+
+from jixiao.cli import app as main_app
+from jixiao.commands import data, report
+from jixiao.load import load_file
+from jixiao.workbook import read_workbook
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+UNITS = EXAMPLES / "units.yaml"
+YIYANG = EXAMPLES / "004_yiyang_2020.yaml"
+MIYI = EXAMPLES / "003_miyi_2019.yaml"
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer(pretty_exceptions_enable=False)
+    data.register(app)
+    report.register(app)
+    return app
+
+
+APP = _app()
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {"JIXIAO_HOME": str(tmp_path / "home"), "JIXIAO_DATABASE_URL": None}
+
+    def invoke(*args: str | Path) -> Result:
+        result = CliRunner().invoke(APP, [str(a) for a in args], env=env)
+        assert "Traceback" not in result.stdout + result.stderr
+        return result
+
+    return invoke
+
+
+def test_commands_are_registered_on_the_main_app() -> None:
+    names = {c.name for c in main_app.registered_commands}
+    assert {"template", "report", "load", "audit"} <= names
+
+
+# --------------------------------------------------------------------------------------------
+# template
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "sheet"), [("fund", "基金收入"), ("department", "三公经费"), ("project", "绩效指标"),
+                                             ("基金", "基金支出"), ("项目", "年度目标")])
+def test_template_writes_the_workbook(run, tmp_path: Path, kind: str, sheet: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "t.xlsx"
+    result = run("template", kind, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert f"已生成填报表 → {out}" in result.stdout
+    assert sheet in load_workbook(out).sheetnames
+
+
+def test_template_with_several_kinds(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "t.xlsx"
+    assert run("template", "fund", "project", "-o", out).exit_code == 0
+    names = load_workbook(out).sheetnames
+    assert "基金收入" in names and "绩效指标" in names and "人员" not in names
+
+
+def test_template_refuses_to_overwrite_and_bad_kinds(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "t.xlsx"
+    out.write_text("mine")
+    result = run("template", "fund", "-o", out)
+    assert result.exit_code == 1 and "文件已存在" in result.stderr and out.read_text() == "mine"
+    assert run("template", "fund", "-o", out, "--force").exit_code == 0
+    bad = run("template", "pension", "-o", tmp_path / "p.xlsx")
+    assert bad.exit_code == 1 and "未知的填报表类型“pension”" in bad.stderr
+    assert not (tmp_path / "p.xlsx").exists()
+    csv = run("template", "fund", "-o", tmp_path / "t.csv")
+    assert csv.exit_code == 1 and "应以 .xlsx 结尾" in csv.stderr
+    none = run("template", "-o", tmp_path / "n.xlsx")
+    assert none.exit_code == 1 and "请指定填报表类型" in none.stderr
+
+
+def test_template_from_data_exports_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "yiyang.xlsx"
+    result = run("template", "--from", UNITS, "--from", YIYANG, "--unit", "430900", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "已导出 430900 2020年的数据" in result.stdout
+    read = read_workbook(out)
+    assert read.dataset is not None
+    expected = load_file(YIYANG).dataset
+    assert expected is not None
+    got = read.dataset.model_dump(mode="json")
+    assert [u["name"] for u in got.pop("units")] == ["益阳市医疗保障局"]  # the unit came from units.yaml
+    want = expected.model_dump(mode="json")
+    want.pop("units")
+    assert got == want
+    several = run("template", "--from", UNITS, "--from", YIYANG, "--from", MIYI, "-o", tmp_path / "two.xlsx")
+    assert several.exit_code == 1 and "请用 --unit/--year 指定" in several.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+
+
+def test_report_from_a_workbook(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    book = tmp_path / "yiyang.xlsx"
+    assert run("template", "--from", UNITS, "--from", YIYANG, "--unit", "430900", "-o", book).exit_code == 0
+    out = tmp_path / "out"
+    result = run("report", book, "-o", out, "--formats", "html,xlsx")
+    assert result.exit_code == 0, result.stderr
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted([
+        "430900_2020_基金支出绩效自评报告.html", "430900_2020_基金支出绩效自评报告.xlsx",
+        "430900_2020_部门整体支出绩效自评报告.html", "430900_2020_部门整体支出绩效自评报告.xlsx",
+    ])
+    assert "2020年 益阳市医疗保障局" in result.stdout and "共写出 4 个文件" in result.stdout
+    html = (out / "430900_2020_部门整体支出绩效自评报告.html").read_text(encoding="utf-8")
+    assert "914.17" in html and "益阳市医疗保障局" in html  # figures and the unit from the workbook
+
+
+def test_report_from_yaml_as_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = run("report", UNITS, MIYI, "-o", out, "--formats", "html", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is True and payload["problems"] == []
+    names = sorted(Path(f).name for f in payload["files"])
+    assert len(names) == 5  # fund, department and three projects
+    assert all(Path(f).parent == out and Path(f).is_file() for f in payload["files"])
+
+
+def test_report_from_the_database(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("load", UNITS, YIYANG).exit_code == 0
+    out = tmp_path / "out"
+    result = run("report", "益阳", "2020", "-o", out, "--formats", "html")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "430900_2020_基金支出绩效自评报告.html", "430900_2020_部门整体支出绩效自评报告.html",
+    ]
+    missing = run("report", "430900", "2019", "-o", tmp_path / "none", "--formats", "html")
+    assert missing.exit_code == 1 and "没有 2019 年的数据（已有年份：2020）" in missing.stderr
+    unknown = run("report", "火星市", "2020", "-o", tmp_path / "none")
+    assert unknown.exit_code == 1 and "找不到单位“火星市”" in unknown.stderr
+    assert not (tmp_path / "none").exists()
+
+
+def test_report_errors_are_one_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad_format = run("report", YIYANG, "-o", tmp_path / "o", "--formats", "pdf")
+    assert bad_format.exit_code == 1 and "不支持的输出格式“pdf”" in bad_format.stderr
+    usage = run("report", "a", "b", "c", "-o", tmp_path / "o")
+    assert usage.exit_code == 1 and "用法：jixiao report" in usage.stderr
+    missing = run("report", tmp_path / "nope.xlsx", "-o", tmp_path / "o")
+    assert missing.exit_code == 1 and "文件不存在或无法读取" in missing.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_of_an_empty_template_names_the_required_cells(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    book = tmp_path / "empty.xlsx"
+    assert run("template", "department", "-o", book).exit_code == 0
+    result = run("report", book, "-o", tmp_path / "out", "--format", "json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and payload["files"] == []
+    assert {(p["where"], p["message"]) for p in payload["problems"]} == {
+        ("单位与年度!B3", "缺少必填项“单位代码”"), ("单位与年度!B9", "缺少必填项“年度”"),
+    }
+    assert not (tmp_path / "out").exists()
