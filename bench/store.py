@@ -21,13 +21,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from jixiao.calc.dataset import fund_groups
 from jixiao.calc.fund import compute_fund_year
 from jixiao.store.db import open_database
+from jixiao.store.models import FundYearRow
 from jixiao.store.repository import get_fund_years, import_files, row_counts
 
 FUNDS = ("职工基本医疗保险", "职工基本医疗保险统筹基金", "职工基本医疗保险个人账户", "城乡居民基本医疗保险")
@@ -73,6 +74,13 @@ def run(url: str, data: Path, year: int) -> None:
     assert again.counts is not None and sum(again.counts.updated.values()) == 0
     with Session(engine) as session:
         print(f"  rows: {row_counts(session)}")
+        query = select(FundYearRow.unit, FundYearRow.fund, FundYearRow.doc).where(FundYearRow.year == year)
+        docs = timed(f"SQL only: the {year} documents of every unit", lambda: session.execute(query).all())
+        assert len(docs) == row_counts(session)["fund_years"]
+        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+        compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+        plan = " | ".join(str(r[-1]) for r in session.execute(text(explain + str(compiled))))
+        print(f"  plan: {plan}")
         fys = timed(f"read all fund years of {year} as models", lambda: get_fund_years(session, year=year))
 
     def compute() -> int:
