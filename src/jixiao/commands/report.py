@@ -23,7 +23,7 @@ import typer
 
 from jixiao.commands.common import OutputFormat, console
 from jixiao.commands.data import CommandError, one_line_errors
-from jixiao.model import Dataset
+from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.problems import Problem
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -82,7 +82,7 @@ def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
         for path in files:
             ds = load_file(path).dataset
             if ds is not None:
-                referenced |= {r.unit for r in (*ds.fund_years, *ds.departments, *ds.projects)}
+                referenced |= {r.unit for r in _records(ds)}
         result = load_files(list(files), referenced)
         problems += result.problems
         if result.dataset is not None:
@@ -107,6 +107,10 @@ def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
     return merged.model_copy(update={"units": list(seen.values()), "source": source}), problems
 
 
+def _records(dataset: Dataset) -> list[FundYear | DepartmentYear | Project]:
+    return [*dataset.fund_years, *dataset.departments, *dataset.projects]
+
+
 def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
     from sqlalchemy.orm import Session
 
@@ -129,8 +133,7 @@ def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
 
 
 def _unit_years(dataset: Dataset, unit: str | None, year: str | None) -> list[tuple[str, int]]:
-    pairs = list(dict.fromkeys((r.unit, r.year) for r in (*dataset.fund_years, *dataset.departments,
-                                                           *dataset.projects)))
+    pairs = list(dict.fromkeys((r.unit, r.year) for r in _records(dataset)))
     if unit is not None:
         text = unit.strip()
         codes = {u.code for u in dataset.units if u.name == text or text in u.name} | {text}

@@ -103,7 +103,8 @@ def _get(record: Any, path: tuple[str, ...]) -> Any:
 
 def select(dataset: Dataset, unit: str | None = None, year: int | None = None) -> tuple[str, int]:
     """The unit-year to export: the one given, or the only one the dataset has."""
-    pairs = sorted({(r.unit, r.year) for r in (*dataset.fund_years, *dataset.departments, *dataset.projects)})
+    records: list[FundYear | DepartmentYear | Project] = [*dataset.fund_years, *dataset.departments, *dataset.projects]
+    pairs = sorted({(r.unit, r.year) for r in records})
     if unit is not None:
         pairs = [p for p in pairs if p[0] == unit]
     if year is not None:

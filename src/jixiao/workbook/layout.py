@@ -456,7 +456,7 @@ def fund_labels(funds: list[tuple[str | None, str | None]]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 #: record fields placed by the workbook's structure rather than by a labelled cell
-_STRUCTURAL = {
+_STRUCTURAL: dict[type[BaseModel], set[str]] = {
     FundYear: {"unit", "year", "fund", "scope", "stated", "notes", "narrative"},
     DepartmentYear: {"unit", "year", "functional", "three_public", "stated", "notes", "narrative"},
     Project: {"unit", "year", "name", "goal_expected", "goal_actual", "indicators", "stated", "notes", "narrative"},
@@ -475,7 +475,7 @@ def _leaf_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterato
 def uncovered_fields() -> list[str]:
     """Model fields with no place in the workbook (should be none)."""
     missing: list[str] = []
-    placed: dict[type, set[tuple[str, ...]]] = {
+    placed: dict[type[BaseModel], set[tuple[str, ...]]] = {
         FundYear: {f.path for s in FUND_SHEETS for f in s.fields},
         DepartmentYear: {f.path for s in DEPARTMENT_SHEETS if isinstance(s, FormSheet) for f in s.fields},
         Project: {f.path for s in PROJECT_SHEETS if isinstance(s, FormSheet) for f in s.fields},

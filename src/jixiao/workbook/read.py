@@ -316,16 +316,17 @@ class WorkbookReader:
                     self.problem("JX-WB-005", f"“{_text(ws.cell(row, 1).value)}”是分组标题行，不填数值"
                                  "（数值应填在其下方各栏目的行里）", self.addr(ws, row, 1))
                 continue
-            f = labels.get(label)
-            if f is None:
+            found = labels.get(label)
+            if found is None:
                 self.problem("JX-WB-005", f"未知项目“{_text(ws.cell(row, 1).value)}”：不是“{ws.title}”表的栏目"
                              "（是否改动了项目名称？）", self.addr(ws, row, 1))
                 continue
-            if f in seen:
-                self.problem("JX-WB-008", f"项目“{f.title}”在第{seen[f]}行已有，这一行重复", self.addr(ws, row, 1))
+            if found in seen:
+                self.problem("JX-WB-008", f"项目“{found.title}”在第{seen[found]}行已有，这一行重复",
+                             self.addr(ws, row, 1))
                 continue
-            seen[f] = row
-            yield row, f
+            seen[found] = row
+            yield row, found
 
     def table_columns(self, ws: Worksheet, sheet: TableSheet) -> dict[str, int] | None:
         headers: dict[str, Column] = {}
