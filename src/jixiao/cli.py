@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jixiao.commands import audit, data, report
+from jixiao.commands import audit, data, report, web
 
 app = typer.Typer(
     name="jixiao",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, audit, report):
+for module in (data, audit, report, web):
     module.register(app)
 
 

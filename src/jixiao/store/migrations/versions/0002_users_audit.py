@@ -109,7 +109,7 @@ def upgrade() -> None:
             )
     elif dialect == "postgresql":
         op.execute(
-            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$"
         )
         op.execute(

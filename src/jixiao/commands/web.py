@@ -1,0 +1,219 @@
+"""Web and administration commands: ``serve``, ``user add|list|passwd|disable``, ``db backup|restore``.
+
+A thin shell: the app is :mod:`jixiao.web`, users :mod:`jixiao.store.auth_repository`,
+backups :mod:`jixiao.store.backup`. Errors are one Chinese line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jixiao.commands.common import console
+from jixiao.commands.data import CommandError, one_line_errors
+
+UNIT_HELP = "单位代码（填报员：所属单位；审核员：所辖地区的根单位）"
+ROLE_HELP = "角色：admin（管理员）、operator（单位填报员）、reviewer（审核员）"
+
+user_app = typer.Typer(help="用户：添加、列出、重设密码、停用。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库：备份与恢复。", no_args_is_help=True)
+
+
+def _read_password(password_stdin: bool, generate: bool) -> tuple[str, bool]:
+    """(password, generated?) from stdin, a generator or an interactive prompt (asked twice)."""
+    if password_stdin and generate:
+        raise CommandError("--password-stdin 与 --generate-password 不能同时使用")
+    if generate:
+        return secrets.token_urlsafe(12), True
+    if password_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise CommandError("标准输入中没有密码")
+        return password, False
+    if not sys.stdin.isatty():
+        raise CommandError("没有终端可以输入密码：请用 --password-stdin 或 --generate-password")
+    password = typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    return password, False
+
+
+# --------------------------------------------------------------------------------------------
+# serve
+# --------------------------------------------------------------------------------------------
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址（默认只在本机）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    proxy_headers: Annotated[bool, typer.Option(
+        "--proxy-headers", help="在反向代理之后：信任 X-Forwarded-For/Proto（仅来自 --forwarded-allow-ips）")] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option(
+        "--forwarded-allow-ips", help="可信代理地址，逗号分隔")] = "127.0.0.1",
+) -> None:
+    """启动网页应用（默认 http://127.0.0.1:8000，SQLite 数据库；JIXIAO_DATABASE_URL 可指向 PostgreSQL）。"""
+    import uvicorn
+
+    from jixiao.store.db import database_url, describe
+    from jixiao.web import create_app
+
+    app = create_app()
+    console.print(f"数据库：{describe(database_url())}")
+    console.print(f"打开浏览器访问：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/")
+    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers,
+                forwarded_allow_ips=forwarded_allow_ips, log_level="info", server_header=False)
+
+
+# --------------------------------------------------------------------------------------------
+# users
+# --------------------------------------------------------------------------------------------
+
+
+@user_app.command("add")
+@one_line_errors
+def user_add(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
+    unit: Annotated[str | None, typer.Option("--unit", help=UNIT_HELP)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="姓名（可选）")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")] = False,
+    generate: Annotated[bool, typer.Option("--generate-password", help="生成随机密码并只显示这一次")] = False,
+) -> None:
+    """添加用户。"""
+    from sqlalchemy.orm import Session
+
+    from jixiao.store.auth_repository import AuthError, create_user, user_view
+    from jixiao.store.db import open_database
+    from jixiao.web.deps import record_change
+
+    password, generated = _read_password(password_stdin, generate)
+    engine = open_database()
+    try:
+        with Session(engine) as session:
+            try:
+                user = create_user(session, username, password, role, unit, name)
+            except AuthError as exc:
+                raise CommandError(str(exc)) from exc
+            record_change(session, None, "create", "user", user.username, None, user_view(user),
+                          detail="命令行 jixiao user add")
+            added, added_unit = user.username, user.unit
+            session.commit()
+    finally:
+        engine.dispose()
+    console.print(f"已添加用户 {added}（{role}{'，单位 ' + added_unit if added_unit else ''}）")
+    if generated:
+        console.print(f"密码（只显示这一次）：{password}", soft_wrap=True)
+
+
+@user_app.command("list")
+@one_line_errors
+def user_list() -> None:
+    """列出用户。"""
+    from sqlalchemy.orm import Session
+
+    from jixiao.store.auth_repository import list_users
+    from jixiao.store.db import open_database
+
+    engine = open_database()
+    try:
+        with Session(engine) as session:
+            users = list_users(session)
+    finally:
+        engine.dispose()
+    if not users:
+        console.print("还没有用户（jixiao user add 用户名 --role admin 添加管理员）")
+    for user in users:
+        state = "" if user.active else "（已停用）"
+        console.print(f"{user.username}\t{user.role}\t{user.unit or '-'}{state}", soft_wrap=True)
+
+
+@user_app.command("passwd")
+@one_line_errors
+def user_passwd(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")] = False,
+    generate: Annotated[bool, typer.Option("--generate-password", help="生成随机密码并只显示这一次")] = False,
+) -> None:
+    """重设用户密码（该用户的所有会话随之失效）。"""
+    from sqlalchemy.orm import Session
+
+    from jixiao.store.auth_repository import AuthError, find_user, set_password
+    from jixiao.store.db import open_database
+    from jixiao.web.deps import record_change
+
+    password, generated = _read_password(password_stdin, generate)
+    engine = open_database()
+    try:
+        with Session(engine) as session:
+            user = find_user(session, username)
+            if user is None:
+                raise CommandError(f"没有用户 {username}")
+            try:
+                set_password(session, user, password)
+            except AuthError as exc:
+                raise CommandError(str(exc)) from exc
+            record_change(session, None, "password", "user", user.username, detail="命令行 jixiao user passwd")
+            session.commit()
+    finally:
+        engine.dispose()
+    console.print(f"已重设 {username} 的密码")
+    if generated:
+        console.print(f"密码（只显示这一次）：{password}", soft_wrap=True)
+
+
+# --------------------------------------------------------------------------------------------
+# db backup / restore
+# --------------------------------------------------------------------------------------------
+
+
+@db_app.command("backup")
+@one_line_errors
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="备份文件（SQLite 数据库默认为 SQLite 文件；.json/.json.gz 为 JSON）")],
+    fmt: Annotated[str | None, typer.Option("--format", help="sqlite 或 json（PostgreSQL 只能 json）")] = None,
+) -> None:
+    """备份整个数据库（一致的快照）。"""
+    from jixiao.store.backup import backup
+    from jixiao.store.db import open_database
+
+    engine = open_database()
+    try:
+        info = backup(engine, file, fmt)
+    finally:
+        engine.dispose()
+    console.print(f"已备份到 {info.path}（{info.format} 格式，结构版本 {info.revision}，共 {info.total_rows} 行）",
+                  soft_wrap=True)
+
+
+@db_app.command("restore")
+@one_line_errors
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="jixiao db backup 生成的备份文件")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False,
+) -> None:
+    """用备份替换整个数据库（全部成功或全不改变）。"""
+    from jixiao.store.backup import inspect_backup, restore
+    from jixiao.store.db import database_url, describe, open_database
+
+    info = inspect_backup(file)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise CommandError("恢复会替换整个数据库：请加 --yes 确认")
+        typer.confirm(f"用 {file}（{info.total_rows} 行）替换数据库 {describe(database_url())} 的全部内容？",
+                      abort=True)
+    engine = open_database()
+    try:
+        restore(engine, file)
+    finally:
+        engine.dispose()
+    console.print(f"已从 {file} 恢复（{info.format} 格式，共 {info.total_rows} 行）", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(one_line_errors(serve))
+    app.add_typer(user_app, name="user")
+    app.add_typer(db_app, name="db")
+

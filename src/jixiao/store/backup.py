@@ -1,0 +1,402 @@
+"""``jixiao db backup`` / ``restore``: a consistent copy of the whole database, put back whole.
+
+Two formats, told apart by their first bytes on restore:
+
+- **SQLite file** (the default for a SQLite database): SQLite's online backup API copies every
+  page in one read transaction, so the copy is consistent even while the app writes.
+- **JSON dump** (PostgreSQL, or ``--format json``; ``.json.gz`` is gzipped): every table, read in
+  one REPEATABLE READ transaction, with the Alembic revision the schema was at. Portable: a
+  SQLite database can be restored into PostgreSQL and back.
+
+Restore is all or nothing. PostgreSQL: in ONE transaction, drop every table, build the schema of
+the dump's revision with the migrations, insert the rows, reset the sequences, migrate to the
+newest revision — any failure rolls all of it back. SQLite: the new content is first built and
+checked in a temporary file, then copied over the database with the backup API, which writes
+the destination in one transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, func, inspect, select, text
+from sqlalchemy import types as sqltypes
+from sqlalchemy.exc import SQLAlchemyError
+
+from jixiao.store.db import DatabaseError, alembic_config, create_db_engine
+
+FORMAT = "jixiao-backup"
+VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    format: str  # "sqlite" | "json"
+    revision: str | None
+    rows: dict[str, int]
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _sqlite_path(engine: Engine) -> str | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return None if database in (None, "", ":memory:") else str(Path(database).expanduser())
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _user_tables(conn: Connection) -> list[Table]:
+    """Every table in the database except alembic's, parents before children."""
+    metadata = MetaData()
+    metadata.reflect(conn)
+    return [t for t in metadata.sorted_tables if t.name != "alembic_version"]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _decode(value: Any, column_type: sqltypes.TypeEngine[Any]) -> Any:
+    if value is None:
+        return None
+    if isinstance(column_type, sqltypes.DateTime) and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if isinstance(column_type, sqltypes.Date) and isinstance(value, str):
+        return date.fromisoformat(value)
+    if isinstance(column_type, sqltypes.Boolean):
+        return bool(value)
+    if isinstance(column_type, sqltypes.LargeBinary) and isinstance(value, str):
+        return bytes.fromhex(value)
+    return value
+
+
+def _self_ordered(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a table that refers to itself (units.parent), referenced rows first."""
+    pairs = [
+        (fk.parent.name, fk.column.name)
+        for fk in table.foreign_keys
+        if fk.column.table.name == table.name
+    ]
+    if not pairs:
+        return rows
+    child_col, parent_col = pairs[0]
+    by_key = {row[parent_col]: row for row in rows}
+    done: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+
+    def visit(row: dict[str, Any], depth: int = 0) -> None:
+        key = row[parent_col]
+        if key in done or depth > len(rows):
+            return
+        parent = by_key.get(row[child_col])
+        if parent is not None and parent is not row:
+            visit(parent, depth + 1)
+        if key not in done:
+            done.add(key)
+            ordered.append(row)
+
+    for row in rows:
+        visit(row)
+    return ordered
+
+
+@contextmanager
+def _open_output(path: Path, gz: bool) -> Iterator[IO[str]]:
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            yield handle
+    else:
+        with path.open("w", encoding="utf-8") as handle:
+            yield handle
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    try:
+        dump = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatabaseError(f"{path} 不是 jixiao 备份文件（无法解析 JSON）") from exc
+    if not isinstance(dump, dict) or dump.get("format") != FORMAT:
+        raise DatabaseError(f"{path} 不是 jixiao 备份文件")
+    if dump.get("version") != VERSION:
+        raise DatabaseError(f"{path} 的备份格式版本 {dump.get('version')} 不受支持")
+    return dump
+
+
+# --------------------------------------------------------------------------------------------
+# dump
+# --------------------------------------------------------------------------------------------
+
+
+def dump_tables(conn: Connection) -> dict[str, Any]:
+    """Every table as JSON-ready data (call inside one transaction for a consistent copy)."""
+    tables: dict[str, Any] = {}
+    for table in _user_tables(conn):
+        columns = [c.name for c in table.columns]
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows = [[_encode(v) for v in row] for row in conn.execute(select(table).order_by(*order))]
+        tables[table.name] = {"columns": columns, "rows": rows}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "revision": _revision(conn),
+        "dialect": conn.dialect.name,
+        "created_at": datetime.now(UTC).isoformat(),
+        "tables": tables,
+    }
+
+
+def _dump_engine(engine: Engine) -> dict[str, Any]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            return dump_tables(conn)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")  # one read transaction: a consistent snapshot
+        try:
+            return dump_tables(conn)
+        finally:
+            conn.rollback()
+
+
+def _sqlite_copy(source: str | sqlite3.Connection, target: str | sqlite3.Connection) -> None:
+    src = sqlite3.connect(source) if isinstance(source, str) else source
+    dst = sqlite3.connect(target) if isinstance(target, str) else target
+    try:
+        src.backup(dst)
+    finally:
+        if isinstance(source, str):
+            src.close()
+        if isinstance(target, str):
+            dst.close()
+
+
+def backup(engine: Engine, path: str | Path, fmt: str | None = None) -> BackupInfo:
+    """Write a backup of the database to ``path`` (written to a temporary file, then renamed)."""
+    path = Path(path)
+    if fmt is None:
+        fmt = "json" if engine.dialect.name != "sqlite" or ".json" in path.name else "sqlite"
+    if fmt not in ("sqlite", "json"):
+        raise DatabaseError(f"未知备份格式：{fmt}（可选 sqlite、json）")
+    if fmt == "sqlite" and _sqlite_path(engine) is None:
+        raise DatabaseError("只有 SQLite 数据库能备份为 SQLite 文件；请用 --format json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=".jixiao-backup-", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        if fmt == "sqlite":
+            raw = engine.raw_connection()
+            try:
+                _sqlite_copy(raw.driver_connection, str(tmp))  # type: ignore[arg-type]
+            finally:
+                raw.close()
+            info = inspect_backup(tmp)
+        else:
+            dump = _dump_engine(engine)
+            with _open_output(tmp, gz=path.name.endswith(".gz")) as out:
+                json.dump(dump, out, ensure_ascii=False, separators=(",", ":"))
+            info = BackupInfo(path, "json", dump["revision"],
+                              {name: len(t["rows"]) for name, t in dump["tables"].items()})
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return BackupInfo(path, info.format, info.revision, info.rows)
+
+
+def inspect_backup(path: str | Path) -> BackupInfo:
+    """What a backup file holds (format, revision, rows per table); DatabaseError if it is none."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"找不到备份文件 {path}")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head == SQLITE_MAGIC:
+        engine = create_engine(f"sqlite:///{path}")
+        try:
+            with engine.connect() as conn:
+                check = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+                if check != "ok":
+                    raise DatabaseError(f"备份文件 {path} 已损坏：{check}")
+                revision = _revision(conn)
+                rows = {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+                        for t in _user_tables(conn)}
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"备份文件 {path} 无法读取：{exc}") from exc
+        finally:
+            engine.dispose()
+        return BackupInfo(path, "sqlite", revision, rows)
+    dump = _read_json(path)
+    return BackupInfo(path, "json", dump.get("revision"),
+                      {name: len(t["rows"]) for name, t in dump["tables"].items()})
+
+
+# --------------------------------------------------------------------------------------------
+# restore
+# --------------------------------------------------------------------------------------------
+
+
+def _upgrade(conn: Connection, revision: str) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, revision)
+
+
+def _drop_everything(conn: Connection) -> None:
+    metadata = MetaData()
+    metadata.reflect(conn)
+    metadata.drop_all(conn)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE"))
+
+
+def _insert_dump(conn: Connection, dump: dict[str, Any]) -> None:
+    metadata = MetaData()
+    metadata.reflect(conn)
+    known = {t.name: t for t in metadata.sorted_tables}
+    missing = sorted(set(dump["tables"]) - set(known))
+    if missing:
+        raise DatabaseError(f"备份中的表在数据库结构中不存在：{'、'.join(missing)}")
+    for table in metadata.sorted_tables:
+        if table.name not in dump["tables"]:
+            continue
+        data = dump["tables"][table.name]
+        columns = [table.columns[name] for name in data["columns"]]
+        rows = [{c.name: _decode(v, c.type) for c, v in zip(columns, row, strict=True)} for row in data["rows"]]
+        rows = _self_ordered(table, rows)
+        for start in range(0, len(rows), 1000):
+            conn.execute(table.insert(), rows[start:start + 1000])
+        if conn.dialect.name == "postgresql":
+            for column in table.primary_key.columns:
+                if isinstance(column.type, sqltypes.Integer) and column.autoincrement in (True, "auto"):
+                    conn.execute(
+                        text("SELECT setval(pg_get_serial_sequence(:t, :c), "
+                             f"COALESCE((SELECT MAX({conn.dialect.identifier_preparer.quote(column.name)}) "
+                             f"FROM {conn.dialect.identifier_preparer.quote(table.name)}), 0) + 1, false) "
+                             "WHERE pg_get_serial_sequence(:t, :c) IS NOT NULL"),
+                        {"t": table.name, "c": column.name},
+                    )
+
+
+def _load_dump_into(conn: Connection, dump: dict[str, Any]) -> None:
+    """Inside the caller's transaction: replace everything by the dump, then migrate to head."""
+    revision = dump.get("revision")
+    if revision is None:
+        raise DatabaseError("备份中没有数据库结构版本（alembic_version），无法恢复")
+    if revision not in _known_revisions():
+        raise DatabaseError(f"备份的数据库结构版本 {revision} 比本程序更新，请先升级 jixiao")
+    _drop_everything(conn)
+    _upgrade(conn, revision)
+    _insert_dump(conn, dump)
+    _upgrade(conn, "head")
+
+
+def _restore_sqlite_target(engine: Engine, source_file: str) -> None:
+    """Copy a checked SQLite file over the database with the backup API (one write transaction)."""
+    target = _sqlite_path(engine)
+    assert target is not None
+    engine.dispose()
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        _sqlite_copy(source_file, dst)
+    finally:
+        dst.close()
+    engine.dispose()
+
+
+def restore(engine: Engine, path: str | Path) -> BackupInfo:
+    """Replace the whole database by the backup at ``path``; all or nothing."""
+    info = inspect_backup(path)
+    path = Path(path)
+    if info.revision is not None and info.revision not in _known_revisions():
+        raise DatabaseError(f"备份的数据库结构版本 {info.revision} 比本程序更新，请先升级 jixiao")
+    if engine.dialect.name == "sqlite":
+        if _sqlite_path(engine) is None:
+            raise DatabaseError("无法恢复到内存数据库")
+        with tempfile.TemporaryDirectory(prefix="jixiao-restore-") as tmpdir:
+            staging = str(Path(tmpdir) / "staging.db")
+            if info.format == "sqlite":
+                _sqlite_copy(str(path), staging)
+                staged = create_db_engine(f"sqlite:///{staging}")
+                try:
+                    with staged.begin() as conn:
+                        _upgrade(conn, "head")
+                finally:
+                    staged.dispose()
+            else:
+                dump = _read_json(path)
+                staged = create_db_engine(f"sqlite:///{staging}")
+                try:
+                    with staged.begin() as conn:
+                        _load_dump_into(conn, dump)
+                finally:
+                    staged.dispose()
+            _restore_sqlite_target(engine, staging)
+        return info
+    dump = _read_json(path) if info.format == "json" else _dump_sqlite_file(path)
+    try:
+        with engine.begin() as conn:
+            _load_dump_into(conn, dump)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseError(f"恢复失败，数据库未改变：{reason}") from exc
+    return info
+
+
+def _dump_sqlite_file(path: Path) -> dict[str, Any]:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        return _dump_engine(engine)
+    finally:
+        engine.dispose()
+
+
+def row_counts(engine: Engine, tables: Iterable[str] | None = None) -> dict[str, int]:
+    """Rows per table (for messages and tests)."""
+    with engine.connect() as conn:
+        wanted = set(tables) if tables is not None else None
+        return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+                for t in _user_tables(conn) if wanted is None or t.name in wanted}
