@@ -357,6 +357,16 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 templates = Jinja2Templates(env=_env)
+
+
+def _pretty_json(value: Any) -> str:
+    """JSON for people (Chinese kept readable); autoescaping makes it safe in HTML."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+templates.env.filters["pretty_json"] = _pretty_json
 templates.env.globals.update(
     csrf_token=csrf_token,
     csrf_field=CSRF_FIELD,

@@ -1,17 +1,307 @@
-"""Administration: users (create, role and unit, disable, reset password), units, rule sets,
-API tokens, the audit log. Every change is written with its audit record in one transaction.
+"""Administration (admins only, except each user's own API tokens): users (create, change role
+and unit, disable and enable, reset password), units (create, edit), rule sets (read), API
+tokens (create — shown once — and revoke), the audit log (read only: no route changes it).
+
+Every change is written together with its audit record in one transaction.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+import secrets
+from typing import Annotated, Any
 
-from jixiao.web.deps import AdminPrincipal
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from jixiao.access import ROLE_LABEL, Role
+from jixiao.model import Dataset, Unit
+from jixiao.model.units import Level, UnitKind
+from jixiao.store.auth_models import ApiTokenRow, UserRow
+from jixiao.store.auth_repository import (
+    AuthError,
+    create_api_token,
+    create_user,
+    get_user,
+    list_api_tokens,
+    list_audit,
+    list_users,
+    revoke_api_token,
+    set_password,
+    update_user,
+    user_view,
+)
+from jixiao.store.models import UnitRow
+from jixiao.store.repository import save_dataset
+from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbSession, flash, record_change, templates
 
 router = APIRouter(tags=["管理"])
 
+Text = Annotated[str, Form()]
+
+
+def _back(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+def _validation_text(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err.get("loc", ()))
+        title = {"code": "单位代码", "name": "单位名称", "level": "层级", "kind": "单位类型",
+                 "parent": "上级单位", "region": "所属地区"}.get(field, field)
+        parts.append(f"{title}：{err.get('msg', '')}")
+    return "；".join(parts)
+
+
+def _units(db: DbSession) -> list[UnitRow]:
+    return list(db.scalars(select(UnitRow).order_by(UnitRow.code)))
+
+
+# --------------------------------------------------------------------------------------------
+# Users
+# --------------------------------------------------------------------------------------------
+
 
 @router.get("/admin", include_in_schema=False)
-def admin_home(request: Request, principal: AdminPrincipal) -> Response:
-    return RedirectResponse("/admin/users", status_code=303)
+def admin_home(principal: AdminPrincipal) -> Response:
+    return _back("/admin/users")
+
+
+@router.get("/admin/users", include_in_schema=False)
+def users_page(request: Request, principal: AdminPrincipal, db: DbSession) -> Response:
+    return templates.TemplateResponse(request, "admin/users.html", {
+        "users": list_users(db), "units": _units(db), "roles": list(Role), "role_labels": ROLE_LABEL,
+        "section": "users",
+    })
+
+
+@router.post("/admin/users", include_in_schema=False)
+def user_create(
+    request: Request, principal: AdminPrincipal, db: DbSession,
+    username: Text = "", password: Text = "", role: Text = "", unit: Text = "", display_name: Text = "",
+) -> Response:
+    try:
+        user = create_user(db, username, password, role, unit or None, display_name or None)
+    except AuthError as exc:
+        db.rollback()
+        flash(request, f"未能添加用户：{exc}", "error")
+        return _back("/admin/users")
+    record_change(db, principal, "create", "user", user.username, None, user_view(user))
+    name = user.username
+    db.commit()
+    flash(request, f"已添加用户 {name}", "success")
+    return _back("/admin/users")
+
+
+def _user_or_404(db: DbSession, user_id: int) -> UserRow:
+    user = get_user(db, user_id)
+    if user is None:
+        raise HTTPException(404, detail="没有这个用户")
+    return user
+
+
+@router.post("/admin/users/{user_id}/update", include_in_schema=False)
+def user_update(
+    request: Request, user_id: int, principal: AdminPrincipal, db: DbSession,
+    role: Text = "", unit: Text = "", active: Text = "",
+) -> Response:
+    user = _user_or_404(db, user_id)
+    old = user_view(user)
+    try:
+        update_user(db, user, role=role or None, unit=unit if role else None,
+                    active={"1": True, "0": False}.get(active))
+    except (AuthError, ValueError) as exc:
+        db.rollback()
+        flash(request, f"未能修改用户：{exc}", "error")
+        return _back("/admin/users")
+    new = user_view(user)
+    name = user.username
+    if new != old:
+        record_change(db, principal, "update", "user", name, old, new)
+    db.commit()
+    flash(request, f"已修改用户 {name}", "success")
+    return _back("/admin/users")
+
+
+@router.post("/admin/users/{user_id}/password", include_in_schema=False)
+def user_password(
+    request: Request, user_id: int, principal: AdminPrincipal, db: DbSession, password: Text = "",
+) -> Response:
+    user = _user_or_404(db, user_id)
+    generated = not password
+    new_password = password or secrets.token_urlsafe(12)
+    try:
+        set_password(db, user, new_password)
+    except AuthError as exc:
+        db.rollback()
+        flash(request, f"未能重设密码：{exc}", "error")
+        return _back("/admin/users")
+    record_change(db, principal, "password", "user", user.username)
+    name = user.username
+    db.commit()
+    return templates.TemplateResponse(request, "admin/password_set.html", {
+        "username": name, "password": new_password if generated else None, "section": "users",
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------
+
+
+def _unit_form(code: str, name: str, level: str, kind: str, parent: str, region: str) -> dict[str, Any]:
+    return {"code": code.strip(), "name": name.strip(), "level": level, "kind": kind,
+            "parent": parent.strip() or None, "region": region.strip() or None}
+
+
+@router.get("/admin/units", include_in_schema=False)
+def units_page(request: Request, principal: AdminPrincipal, db: DbSession) -> Response:
+    return templates.TemplateResponse(request, "admin/units.html", {
+        "units": _units(db), "levels": list(Level), "kinds": list(UnitKind), "section": "units",
+    })
+
+
+def _save_unit(request: Request, principal: AdminPrincipal, db: DbSession, fields: dict[str, Any],
+               existing: UnitRow | None) -> Response:
+    try:
+        unit = Unit.model_validate(fields)
+    except ValidationError as exc:
+        flash(request, f"单位信息有误：{_validation_text(exc)}", "error")
+        return _back("/admin/units")
+    if unit.parent is not None:
+        if unit.parent == unit.code:
+            flash(request, "上级单位不能是它自己", "error")
+            return _back("/admin/units")
+        if db.get(UnitRow, unit.parent) is None:
+            flash(request, f"没有代码为 {unit.parent} 的上级单位", "error")
+            return _back("/admin/units")
+        ancestor: str | None = unit.parent
+        seen: set[str] = set()
+        while ancestor is not None and ancestor not in seen:
+            if ancestor == unit.code:
+                flash(request, "上级单位不能是它自己的下级（单位树不能成环）", "error")
+                return _back("/admin/units")
+            seen.add(ancestor)
+            row = db.get(UnitRow, ancestor)
+            ancestor = row.parent if row else None
+    old = dict(existing.doc) if existing is not None else None
+    save_dataset(db, Dataset(units=[unit]))
+    record_change(db, principal, "update" if existing else "create", "unit", unit.code, old, unit)
+    db.commit()
+    flash(request, f"已{'修改' if existing else '添加'}单位 {unit.name}（{unit.code}）", "success")
+    return _back("/admin/units")
+
+
+@router.post("/admin/units", include_in_schema=False)
+def unit_create(
+    request: Request, principal: AdminPrincipal, db: DbSession,
+    code: Text = "", name: Text = "", level: Text = "", kind: Text = "", parent: Text = "", region: Text = "",
+) -> Response:
+    fields = _unit_form(code, name, level, kind, parent, region)
+    if fields["code"] and db.get(UnitRow, fields["code"]) is not None:
+        flash(request, f"单位代码 {fields['code']} 已存在", "error")
+        return _back("/admin/units")
+    return _save_unit(request, principal, db, fields, None)
+
+
+@router.post("/admin/units/{code}/update", include_in_schema=False)
+def unit_update(
+    request: Request, code: str, principal: AdminPrincipal, db: DbSession,
+    name: Text = "", level: Text = "", kind: Text = "", parent: Text = "", region: Text = "",
+) -> Response:
+    existing = db.get(UnitRow, code)
+    if existing is None:
+        raise HTTPException(404, detail="没有这个单位")
+    fields = {**existing.doc, **_unit_form(code, name, level, kind, parent, region)}
+    return _save_unit(request, principal, db, fields, existing)
+
+
+# --------------------------------------------------------------------------------------------
+# Rule sets (read only: they ship with jixiao as YAML)
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/admin/rules", include_in_schema=False)
+def rules_page(request: Request, principal: AdminPrincipal) -> Response:
+    from jixiao.rules import RuleSetError, available_rulesets, load_ruleset
+
+    sets: list[dict[str, Any]] = []
+    for name in available_rulesets():
+        try:
+            rs = load_ruleset(name)
+            sets.append({"name": name, "title": rs.title, "version": rs.version, "extends": rs.extends,
+                         "description": rs.description, "warnings": rs.warnings, "scoring": rs.scoring,
+                         "error": None})
+        except RuleSetError as exc:
+            sets.append({"name": name, "error": str(exc)})
+    return templates.TemplateResponse(request, "admin/rules.html", {"sets": sets, "section": "rules"})
+
+
+# --------------------------------------------------------------------------------------------
+# Audit log (read only)
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/admin/audit", include_in_schema=False)
+def audit_page(request: Request, principal: AdminPrincipal, db: DbSession,
+               entity: str = "", key: str = "", page: int = 1) -> Response:
+    page = max(1, min(page, 10_000))
+    size = 100
+    entries = list_audit(db, entity=entity or None, key=key or None, limit=size + 1, offset=(page - 1) * size)
+    return templates.TemplateResponse(request, "admin/audit.html", {
+        "entries": entries[:size], "entity": entity, "key": key, "page": page,
+        "has_next": len(entries) > size, "section": "audit",
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# API tokens: every user manages their own; an admin sees and may revoke all
+# --------------------------------------------------------------------------------------------
+
+
+@router.get("/tokens", include_in_schema=False)
+def tokens_page(request: Request, principal: CurrentPrincipal, db: DbSession) -> Response:
+    tokens = list_api_tokens(db, None if principal.is_admin else principal.user_id)
+    owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
+        principal.user_id: principal.username}
+    return templates.TemplateResponse(request, "admin/tokens.html", {
+        "tokens": tokens, "owners": owners, "new_token": None, "section": "tokens",
+    })
+
+
+@router.post("/tokens", include_in_schema=False)
+def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, name: Text = "") -> Response:
+    user = get_user(db, principal.user_id)
+    if user is None:  # pragma: no cover - the principal was just loaded
+        raise HTTPException(403, detail="用户不存在")
+    try:
+        token, row = create_api_token(db, user, name)
+    except AuthError as exc:
+        db.rollback()
+        flash(request, f"未能创建令牌：{exc}", "error")
+        return _back("/tokens")
+    record_change(db, principal, "create", "api_token", f"{row.id}", None,
+                  {"name": row.name, "prefix": row.prefix, "user": user.username})
+    db.commit()
+    tokens = list_api_tokens(db, None if principal.is_admin else principal.user_id)
+    owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
+        principal.user_id: principal.username}
+    return templates.TemplateResponse(request, "admin/tokens.html", {
+        "tokens": tokens, "owners": owners, "new_token": token, "new_name": row.name, "section": "tokens",
+    })
+
+
+@router.post("/tokens/{token_id}/revoke", include_in_schema=False)
+def token_revoke(request: Request, token_id: int, principal: CurrentPrincipal, db: DbSession) -> Response:
+    row = db.get(ApiTokenRow, token_id)
+    if row is None or (row.user_id != principal.user_id and not principal.is_admin):
+        raise HTTPException(404, detail="没有这个令牌")
+    if row.revoked_at is None:
+        revoke_api_token(db, token_id)
+        record_change(db, principal, "revoke", "api_token", f"{row.id}", {"name": row.name, "revoked": False},
+                      {"name": row.name, "revoked": True})
+        db.commit()
+        flash(request, f"已吊销令牌 {row.name}", "success")
+    return _back("/tokens")

@@ -1,0 +1,75 @@
+"""Helpers for the web tests: an app on a database with the five example units loaded and one
+user of each role, and a logged-in TestClient (going through the real login form and CSRF)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from jixiao.store.auth_repository import create_user
+from jixiao.store.db import open_database
+from jixiao.store.repository import import_files
+from jixiao.web import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+PASSWORD = "correct-horse-battery"
+
+#: username → (role, unit). Operator of 哈密市医保局; reviewer of 四川省 (its whole subtree).
+USERS = {
+    "admin": ("admin", None),
+    "hami": ("operator", "650500"),
+    "miyi": ("operator", "510421"),
+    "sichuan": ("reviewer", "510000"),
+}
+HAMI = "650500"
+OTHER_UNITS = ("510421", "430900", "650000")  # not 哈密's: 米易县, 益阳市, 新疆 (哈密's parent)
+
+_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+def example_files() -> list[Path]:
+    return [EXAMPLES / "units.yaml", *sorted(EXAMPLES.glob("0*.yaml"))]
+
+
+def make_app(url: str, users: dict[str, tuple[str, str | None]] | None = None) -> FastAPI:
+    engine = open_database(url)
+    outcome = import_files(engine, example_files())
+    assert outcome.ok, outcome
+    with Session(engine) as session:
+        for name, (role, unit) in (users or USERS).items():
+            create_user(session, name, PASSWORD, role, unit)
+        session.commit()
+    return create_app(url, engine=engine)
+
+
+def csrf_from(html: str) -> str:
+    match = _FIELD.search(html) or _META.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD, next_path: str = "/") -> object:
+    page = client.get("/login")
+    assert page.status_code == 200
+    return client.post("/login", data={"username": username, "password": password, "next": next_path,
+                                       "csrf_token": csrf_from(page.text)}, follow_redirects=False)
+
+
+def logged_in(app: FastAPI, username: str) -> TestClient:
+    client = TestClient(app, base_url="http://testserver")
+    response = login(client, username)
+    assert getattr(response, "status_code", None) == 303, getattr(response, "text", "")
+    return client
+
+
+def page_csrf(client: TestClient, path: str = "/tokens") -> str:
+    """The session's CSRF token, read from a page as a browser would."""
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:300]
+    return csrf_from(response.text)
