@@ -56,6 +56,17 @@ def test_truncations_are_info(name: str) -> None:
                    and f.stated == label["stated"] for f in r.findings), label
 
 
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_warnings_are_warnings(name: str) -> None:
+    r = result(name)
+    for label in LABELS[name].get("warnings", []):
+        assert any(f.code == label["code"] and f.severity == "warning" and f.line == label["line"]
+                   and f.stated == label["stated"] and f.expected == label["expected"] for f in r.findings), label
+    # and nothing else is a warning: a warning is a rule of its own, not a demoted error
+    labelled = {(lab["line"], lab["code"]) for lab in LABELS[name].get("warnings", [])}
+    assert {(f.line, f.code) for f in r.findings if f.severity == "warning"} <= labelled
+
+
 def relation_result(label: dict[str, Any]) -> str:
     """The stated figure of a correct relation: the first number of ``relation``."""
     m = re.search(r"\d[\d.]*", label["relation"])
@@ -95,4 +106,4 @@ def test_recall_and_precision_on_seeds() -> None:
     precision = matched / reported
     print(f"\nseeds: recall {found}/{labelled} = {recall:.2f}, precision {matched}/{reported} = {precision:.2f}")
     assert precision == 1.0
-    assert recall >= 0.6
+    assert found >= 14  # the two left: 335412 (自评表 vs 335413) and 类 225.05 vs its 项 (other paragraph)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jixiao.audit.document import Document, Mention
-from jixiao.audit.facts import Fact
+from jixiao.audit.facts import _SUBJECT_RE, _TO, Fact
 from jixiao.audit.findings import Finding
 from jixiao.audit.relations import Relation, Term
 from jixiao.numbers import Interval, Quantity, UnitError, conversion, fmt, interval_sum
@@ -286,6 +286,9 @@ def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
             t = outcome.part_over_total
             return (f"分项{t.name}{_fig(t.mention)}大于合计{rel.stated_name}{_fig(rel.stated)}，"
                     f"分项不可能超过总数（所列分项之和为{exp}）")
+        if rel.note == "含其他" and outcome.computed is not None and outcome.computed.hi < _stated(rel).lo:
+            return (f"所列分项（含其他）{joined}合计为{exp}，少于文中{rel.stated_name}{_fig(rel.stated)}，"
+                    f"可能漏列了某一分项或总数有误")
         if rel.note == "共计":
             return f"前文所列{joined}合计为{exp}，与文中合计{_fig(rel.stated)}不符，也无任何几项之和等于它"
         if outcome.computed is not None and outcome.computed.lo > _stated(rel).hi:
@@ -352,9 +355,12 @@ def finding_for(doc: Document, rel: Relation, outcome: Outcome) -> Finding | Non
     expected = expected_text(outcome.computed, q, point)
     if code == "JX-SUM-001" and outcome.part_over_total is not None:
         code = "JX-SUM-002"
+    elif code == "JX-SUM-001" and rel.note == "含其他" and outcome.computed.hi < _stated(rel).lo:
+        code = "JX-SUM-003"
+        severity = "warning"
     stated_text = _num(q)
     message = _message(rel, outcome, expected)
-    if outcome.truncated and code != "JX-SUM-002":
+    if outcome.truncated and code not in ("JX-SUM-002", "JX-SUM-003"):
         severity = "info"
         message = message + "；只有按截尾而非四舍五入取数才成立"
         code_shown = "JX-RND-001"
@@ -422,42 +428,72 @@ def _fact_mention(fact: Fact) -> Mention:
                    raw=fact.quote, negative_word=fact.negative_word, comparator=fact.comparator)
 
 
-_CLAUSE_CUT = re.compile(r"[，,。；;：:（）()、\s]")
-_GENERIC_LABEL = re.compile(r"^(支出|收入|支出决算|金额|资金|合计|共计|总计|其中|分别|人数|费用)$")
+_CLAUSE_CUT = re.compile(r"[，,。；;：:、\s]")  # not brackets: 保险费（征缴）收入 is one name
+_FILLER = re.compile(
+    r"(?:19|20)\d\d\s*年(?:度|底|末)?|全市|全县|全区|全省|[区市县]?本级|本年度?|当年|年度|全年|其中|共计|合计|总计"
+    r"|基金|决算|[为是达的了约共]|达到|金额|实际|[“”\"'‘’]"
+)
+_FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*(?:万元|亿元|元|万人|人次|人|个百分点|%|％|个|家)?")
+_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|降低|提高|占|上年|去年|较|比|同期|人均|次均|平均|预计|计划|目标")
+_ITEM_TEXT_FILLER = re.compile(r"基金|本年|全年|年度|当年")
+#: items a figure with no subject may still be matched by: a unit's own totals, named only once
+_UNIT_ITEMS = frozenset({"项目支出", "基本支出", "人员经费", "公用经费", "财政拨款收入"})
+_NOT_THE_SAME = ("增减额", "增长率", "占比", "得分", "办理时限", _TO)
 
 
 def _fact_label(doc: Document, fact: Fact) -> str:
-    """The words naming a figure: its clause up to the figure, without years and verbs."""
+    """The words naming a figure: its clause up to the figure (at most 40 characters)."""
     text = doc.blocks[fact.block].text
     start = fact.start
     k = start
     while k > 0 and start - k < 40 and not _CLAUSE_CUT.match(text[k - 1]):
         k -= 1
-    label = text[k:start]
-    label = re.sub(r"(19|20)\d\d\s*年(度|底|末)?|全市|全县|本年|当年|其中|共计|合计|总计", "", label)
-    label = re.sub(r"(为|是|达|达到|决算为|金额|约)+$", "", label)
-    return label.strip()
+    return text[k:start]
+
+
+def _qualifier(label: str, item_text: str) -> str | None:
+    """What the clause says besides the fund, the item, years and filler words: two figures are
+    the same quantity only when this is the same (总收入 is not 收入; 住院 is not 门诊)."""
+    if item_text:
+        k = label.rfind(item_text)
+        if k < 0:
+            return None
+        label = label[:k] + label[k + len(item_text):]
+    if _CHANGE_WORDS.search(label):
+        return None
+    label = _SUBJECT_RE.sub("", label)
+    label = _FILLER.sub("", label)
+    return _FILLER.sub("", _FIGURE_TEXT.sub("", label)).strip()
 
 
 def _fact_key(doc: Document, fact: Fact) -> tuple[str, str, str] | None:
-    """(subject, item+label, year): the extractor's key narrowed to the same written name.
+    """(subject, item | written item | qualifier, year): "the same quantity", conservatively.
 
-    The extractor's subject and item are the nearest known terms, which many different figures
-    share; two figures are taken as "the same quantity" only when, in addition, the words
-    naming them in their clause are the same (``一般公共预算财政拨款支出746.35`` and
-    ``一般公共预算财政拨款支出747.1``) and say enough (four characters, not a bare 支出).
+    The extractor's subject and item are the nearest known terms; two figures are taken as the
+    same quantity only when, in addition, the item is written the same way (基金收入 = 收入,
+    完成年度预算 = 完成全年预算, but 总收入 ≠ 收入) and nothing else in their clause tells them
+    apart. A budget sentence (预算…) keeps its figures apart from the outturn of the same name.
+    A figure with no fund named is matched only for a unit's own totals (项目支出, 基本支出…).
     """
     subject, item, year, _dim = fact.key()
-    if not subject or not item:
+    if not item or item.endswith(_NOT_THE_SAME) or not fact.item_text:
         return None
+    if not subject and item not in _UNIT_ITEMS:
+        return None
+    if fact.subject_carried:
+        return None  # named only in a heading before: two projects' sections look alike
     label = _fact_label(doc, fact)
+    qualifier = _qualifier(label, fact.item_text)
+    if qualifier is None:
+        return None
+    written = _ITEM_TEXT_FILLER.sub("", fact.item_text)
+    if written.startswith("完成") and written.endswith("预算"):
+        written = "完成预算"
     text = doc.blocks[fact.block].text
     sentence = re.split(r"[。；;！？]", text[max(0, fact.start - 200):fact.start])[-1]
     if "预算" in sentence and "预算" not in label:
-        label = "预算:" + label  # a budget figure is not the outturn of the same name
-    if len(label) < 4 or _GENERIC_LABEL.match(label) or re.search(r"(增加|减少|增长|下降|占|上年|较|比)", label):
-        return None
-    return (subject, f"{item}|{label}", str(year or ""))
+        qualifier = "预算:" + qualifier  # a budget figure is not the outturn of the same name
+    return (subject or "", f"{item}|{written}|{qualifier}", str(year or ""))
 
 
 def check_duplicates(doc: Document, facts: list[Fact],
@@ -481,9 +517,9 @@ def check_duplicates(doc: Document, facts: list[Fact],
         groups.setdefault((*key, dim), []).append(m)
     findings: list[Finding] = []
     checks = 0
-    flagged = {(f.block, f.start) for f in existing or []}
+    flagged = {(f.block, f.start) for f in existing or [] if f.severity == "error"}
     for (subject, item_label, year, _dim), ms in groups.items():
-        item = item_label.split("|", 1)[1]
+        item = item_label.split("|", 1)[0]
         if len(ms) < 2:
             continue
         ms = sorted(ms, key=lambda m: (m.block, m.start))
@@ -497,7 +533,13 @@ def check_duplicates(doc: Document, facts: list[Fact],
                 b = _in_unit(later, unit)
             except UnitError:
                 continue
-            if later.block == first.block or a.meets(b) or (later.block, later.start) in flagged:
+            same_precision = first.quantity.exponent == later.quantity.exponent and \
+                first.quantity.unit == later.quantity.unit
+            if same_precision and first.quantity.value == later.quantity.value:
+                continue
+            # two values written to the same digits are two different roundings: 491.76 ≠ 491.77
+            if later.block == first.block or (a.meets(b) and not same_precision) \
+                    or (later.block, later.start) in flagged:
                 continue
             if later.quantity.value in reported:
                 continue

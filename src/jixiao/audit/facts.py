@@ -251,6 +251,8 @@ class Fact:
     col: int | None = None
     where: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    item_text: str = ""  # the item as written (基金收入, 完成年度预算): the checks compare it
+    subject_carried: bool = False  # the subject was named in an earlier block (a heading...)
 
     @property
     def quantity(self) -> Quantity:
@@ -365,7 +367,40 @@ def label_mentions(doc: Document, mentions: list[Mention]) -> list[Fact]:
             carried = (last, fund) if _carries_context(block) else (None, None)
         elif not _carries_context(block):
             carried = (None, None)
+    _resolve_generic_subjects(facts)
     return facts
+
+
+def _resolve_generic_subjects(facts: list[Fact]) -> None:
+    """A generic name (基本医疗保险) in a paragraph whose figures repeat those of one specific
+    fund (职工医保: the same item, year and value written the same way) means that fund.
+
+    ``2019年基本医疗保险基金支出65884万元`` after ``职工医疗保险基金（含生育）…基金支出65884万元``:
+    the anchor figure identifies the fund; every figure of that paragraph labelled with the
+    generic name takes the specific one. No anchor, or anchors to two funds: left as written.
+    """
+    specific: dict[tuple[str | None, int | None, Decimal, str], set[str]] = {}
+    for f in facts:
+        if f.subject and f.subject not in _GENERIC and _SUBJECT_LEVEL.get(f.subject) == "fund" and f.item:
+            specific.setdefault((f.item, f.year, f.value, f.unit), set()).add(f.subject)
+    by_block: dict[int, list[Fact]] = {}
+    for f in facts:
+        if f.subject in _GENERIC:
+            by_block.setdefault(f.block, []).append(f)
+    for group in by_block.values():
+        named = {f.subject for f in group}
+        if len(named) != 1:
+            continue
+        generic = next(iter(named))
+        anchors: set[str] = set()
+        for f in group:
+            if f.item and f.value != 0 and f.quantity.dimension == "money":
+                anchors |= {s for s in specific.get((f.item, f.year, f.value, f.unit), set())
+                            if s in _GENERIC[generic or ""]}
+        if len(anchors) == 1:
+            fund = next(iter(anchors))
+            for f in group:
+                f.subject = f.fund = fund
 
 
 def _fund_before(terms: _BlockTerms, pos: int, carried_fund: str | None) -> str | None:
@@ -450,6 +485,7 @@ class _BlockState:
             self.last_sentence = sentence
         # item: nearest in the clause, else in the sentence when no other figure stands between
         item = self.respective.get(pos)
+        item_text = item or ""
         if item is None:
             k = terms.last_before(terms.item_ends, pos, clause - 1)
             if k >= 0 and terms.items[k][0] < clause:
@@ -464,6 +500,7 @@ class _BlockState:
                     k = -1
             if k >= 0:
                 item = terms.items[k][2]
+                item_text = text[terms.items[k][0]:terms.items[k][1]]
         if item is None and m.quantity.unit == "":
             return None  # a bare number with no word saying what it is: not a fact
         if item in (_CHANGE, "预算执行率"):
@@ -484,6 +521,8 @@ class _BlockState:
             item = "办理时限"
         self.last_base = _base_of(item)
         subject, fund = self._subject(pos, floor)
+        k = terms.last_before(terms.subject_ends, pos, floor - 1)
+        carried = subject is not None and (k < 0 or terms.subjects[k][0] < floor)
         year = _year_for(text, terms, pos, clause, self.doc_year, (item or "").endswith(("增减额", "增长率")))
         q = m.quantity
         return Fact(
@@ -491,7 +530,8 @@ class _BlockState:
             comparator=m.comparator, negative_word=m.negative_word, unit_source=m.unit_source, flags=m.flags,
             quote=m.raw, context=text[clause:min(len(text), m.end + 8)].strip(), block=bi, start=m.start,
             end=m.end, line=block.line, page=block.page, paragraph=block.paragraph, table=block.table,
-            row=block.row, col=block.col, where=block.where(),
+            row=block.row, col=block.col, where=block.where(), item_text=item_text,
+            subject_carried=carried,
         )
 
     def _subject(self, pos: int, floor: int) -> tuple[str | None, str | None]:

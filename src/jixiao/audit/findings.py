@@ -12,6 +12,7 @@ JX-BAL-003     balance    滚存不符：年初数 + 本期增减 ≠ 年末（�
 JX-BAL-004     balance    当期结余率不符：当期结余 ÷ 收入 ≠ 结余率
 JX-SUM-001     sum        分项之和与合计不符（分项多于合计，或完整分项少于合计）
 JX-SUM-002     sum        分项大于合计
+JX-SUM-003     sum        所列分项（含“其他”）之和小于合计（警告：可能漏列分项）
 JX-SHR-001     share      占比与所列数额不符
 JX-CMP-001     completion 完成率、执行率、控制率与所列数额不符
 JX-CHG-001     change     增减率与增减额（或两年数额）不符
@@ -37,6 +38,7 @@ CODES: dict[str, tuple[str, str]] = {
     "JX-BAL-004": ("balance", "当期结余率不符"),
     "JX-SUM-001": ("sum", "分项之和与合计不符"),
     "JX-SUM-002": ("sum", "分项大于合计"),
+    "JX-SUM-003": ("sum", "所列分项（含其他）少于合计"),
     "JX-SHR-001": ("share", "占比不符"),
     "JX-CMP-001": ("completion", "完成率（执行率、控制率）不符"),
     "JX-CHG-001": ("change", "增减率与增减额不符"),

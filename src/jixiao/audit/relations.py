@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import combinations
 from typing import Literal
 
 from jixiao.audit.document import Block, Document, Mention, Table
-from jixiao.numbers import Interval, interval_sum
+from jixiao.numbers import Interval, Quantity, interval_sum
 
 Role = Literal["value", "change", "prev", "rate_growth", "rate_share", "rate_completion",
                "rate_balance", "rate_other", "inline_base", "ambiguous", "target"]
@@ -88,8 +88,14 @@ SHARE_LABEL = re.compile(r"占")
 COMPLETION_LABEL = re.compile(r"(完成|执行率|控制率|完成率|执行进度)")
 BALANCE_RATE_LABEL = re.compile(r"结余率")
 INLINE_BASE_LABEL = re.compile(r"(完成|占)[^，。；,;]{0,14}$")
-LIST_MARKER = re.compile(r"(其中|分别为|分别是|分别|包括|主要用于|主要包括|具体内容包括|具体包括)[：:，,]?")
-TOTAL_AFTER = re.compile(r"(共|合计|总计|共计)[^，。；,;（）()]{0,8}$")
+LIST_MARKER = re.compile(
+    r"(其中|分别为|分别是|分别|包括|主要用于|主要包括|具体内容包括|具体包括|主要是|主要为)[：:，,]?")
+#: markers that introduce every part (分别为 A、B; 包括 A、B): a shortfall is an error
+COMPLETE_MARKERS = frozenset({"分别为", "分别是", "分别", "包括", "具体内容包括", "具体包括"})
+TOTAL_AFTER = re.compile(r"((?<!公)共|合计|总计|共计)[^，。；,;（）()]{0,8}$")
+#: a total named 合计/总计 is the sum of the parts listed under it
+TOTAL_NAME = re.compile(r"(合计|总计)")
+OTHER_PART = re.compile(r"^(其中|包括)?[：:，,]?(其他|其它)")
 NEGATIVE_PART = re.compile(r"(压减|扣除|抵扣|减去|核减)")
 BALANCE_NEGATIVE = re.compile(r"(亏损|赤字|缺口)[为了达]?\s*$")
 
@@ -114,6 +120,13 @@ PER_PERSON_UNITS = ("元/人", "元/人·年", "元/人/年")
 
 #: Pairs of words that together make a complete split (so a shortfall is an error too).
 EXHAUSTIVE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("医疗保险", "生育保险"),  # 职工医保(含生育) = 医疗 + 生育
+    ("医疗待遇", "生育津贴"),  # 生育保险待遇 = 生育医疗费用 + 生育津贴
+    ("职工", "城乡居民"),
+    ("职工", "居民"),
+    ("年初", "追加"),  # 全年预算 = 年初预算 + 调整追加
+    ("年初", "调整"),
+    ("压减", "追加"),
     ("省级", "县级"),
     ("省级", "市级"),
     ("在职", "退休"),
@@ -465,9 +478,57 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
             continue
         for p in parts:
             p.list_total = total
-        out += _list_relations(total, parts)
+        complete = marker.group(1) in COMPLETE_MARKERS or TOTAL_NAME.search(total.clause) is not None
+        out += _list_relations(total, parts, complete=complete)
+    out += _bracketed_breakdowns(text, items)
     out += _total_after_relations(items)
     return out
+
+
+_COUNTS = frozenset({"person", "person_time"})
+_BRACKET_OPEN = re.compile(r"\s*[（(]")
+
+
+def _bracketed_breakdown_parts(text: str, items: list[Item], i: int) -> list[Item] | None:
+    """``267778人次（职工：165551人，生育：102227人）``: the parts named in the brackets right
+    after a figure, each after its own ``名称：``; ``None`` when the brackets say something else."""
+    total = items[i]
+    opened = _BRACKET_OPEN.match(text, total.end)
+    if opened is None or total.role != "value" or total.dim is None:
+        return None
+    close = _closing_paren(text, opened.end())
+    parts = [it for it in items[i + 1:i + 13] if it.start < close]
+    if len(parts) < 2 or any(it.list_total is not None or it.role != "value" for it in parts):
+        return None
+    for it in parts:
+        if not re.fullmatch(r"[，,、；;\s]*[^，,、；;：:\d（）()]{1,8}[：:]\s*", it.label.replace("（", "", 1)
+                            if it is parts[0] else it.label):
+            return None
+        if not (it.dim == total.dim or (it.dim in _COUNTS and total.dim in _COUNTS)):
+            return None
+    return parts
+
+
+def _bracketed_breakdowns(text: str, items: list[Item]) -> list[Relation]:
+    out: list[Relation] = []
+    for i in range(len(items) - 2):
+        parts = _bracketed_breakdown_parts(text, items, i)
+        if parts is None:
+            continue
+        total = items[i]
+        for p in parts:
+            p.list_total = total
+        terms = [Term(_as_unit(p.mention, total.unit) if p.dim != total.dim else p.mention, 1, _name(p, "分项"))
+                 for p in parts]
+        out.append(Relation("JX-SUM-001", total.mention, [(terms, [])], "sum", partial=False, explicit=True,
+                            stated_name=_name(total, "合计")))
+    return out
+
+
+def _as_unit(m: Mention, unit: str) -> Mention:
+    """A count written 人 where 人次 is meant (职工：165551人 under 267778人次)."""
+    q = m.quantity
+    return replace(m, quantity=Quantity(q.value, unit, q.approx))
 
 
 def _paren_depth_at(text: str, pos: int) -> int:
@@ -522,8 +583,13 @@ def _signed_part(it: Item) -> int:
     return -1 if NEGATIVE_PART.search(it.clause) else 1
 
 
-def _list_relations(total: Item, parts: list[Item]) -> list[Relation]:
-    """Check a 其中 list: nested sub-lists, subtotals, partial lists, exhaustive splits."""
+def _list_relations(total: Item, parts: list[Item], *, complete: bool = False) -> list[Relation]:
+    """Check a 其中 list: nested sub-lists, subtotals, partial lists, exhaustive splits.
+
+    A 其中 list may name only some parts, so falling short is no error — unless the list is
+    complete: introduced by 分别/包括 or under a 合计/总计 (``complete``), ending the parts with
+    an 其他 part (the rest), a known split (在职 + 退休, 年初 + 追加 …), or a split of 编制 by kind.
+    """
     unit = total.unit
     out: list[Relation] = []
     total_iv = _interval(total, unit)
@@ -554,9 +620,14 @@ def _list_relations(total: Item, parts: list[Item]) -> list[Relation]:
             k = nested_end + 1
         else:
             k += 1
-    exhaustive = _is_exhaustive(top)
+    exhaustive = complete or _is_exhaustive(top) or _split_by_kind(total, top)
     total_parts_iv = interval_sum([_interval(p, unit) * _signed_part(p) for p in top])
     relation = _sum_relation(total, top, unit=unit, partial=not exhaustive, explicit=True)
+    if not exhaustive and _names_the_rest(top):
+        # 其中 …, 其他收入 X: the list means to be whole, but a named part may have been left out
+        # (财政补贴收入): a shortfall is a warning (JX-SUM-003), not an error
+        relation.partial = False
+        relation.note = "含其他"
     if total_parts_iv.meets(total_iv) or total_parts_iv.hi < total_iv.lo:
         out.append(relation)
         return out
@@ -576,6 +647,17 @@ def _list_relations(total: Item, parts: list[Item]) -> list[Relation]:
                         return out
     out.append(relation)
     return out
+
+
+def _names_the_rest(parts: list[Item]) -> bool:
+    """The last parts include 其他收入 / 其他支出 / 其他…: the list covers the whole."""
+    return len(parts) >= 2 and any(OTHER_PART.match(p.clause) for p in parts[1:])
+
+
+def _split_by_kind(total: Item, parts: list[Item]) -> bool:
+    """编制22人，其中：行政编制5人，统筹编制16人，工人编制1人 — every kind of 编制 listed."""
+    return (len(parts) >= 2 and total.dim == "person" and "编" in total.clause
+            and all("编" in p.clause for p in parts))
 
 
 def _is_exhaustive(parts: list[Item]) -> bool:
@@ -795,6 +877,13 @@ def _completion_relations(items: list[Item]) -> list[Relation]:
                  and x.dim is not None and x.list_total is None][-5:]
         if len(cands) < 2:
             continue
+        if "预算控制率" in it.clause:
+            # 预算控制率 = 全年预算 / 年初预算 (Hunan 部门整体 practice, rules.md §2)
+            start = next((c for c in cands if "年初" in c.clause and c.dim == "money"), None)
+            full = next((c for c in reversed(cands) if "全年" in c.clause and c.dim == "money"), None)
+            if start is not None and full is not None:
+                out.append(_ratio("JX-CMP-001", it, [(full, start)], explicit=True, name="预算控制率"))
+                continue
         dims = {c.dim for c in cands}
         if len(dims) != 1:
             cands = [c for c in cands if c.dim == cands[-1].dim]
