@@ -54,7 +54,7 @@ from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department,
 from jixiao.load import load_data
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.funds import FUNDS, FundKind
-from jixiao.numbers import Quantity
+from jixiao.numbers import Quantity, fmt
 from jixiao.problems import Problem
 from jixiao.rules import (
     SEVERITY_LABEL,
@@ -587,6 +587,7 @@ class CompareColumn(IndicatorInfo):
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     median: Decimal | None = None
+    median_display: str | None = Field(default=None, description="the median at the indicator's display places")
 
 
 class CompareCell(BaseModel):
@@ -789,7 +790,8 @@ def comparison(
         columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
                                      formula=d.formula, rule=d.rule, count=len(known),
                                      minimum=min(known) if known else None, maximum=max(known) if known else None,
-                                     median=_median(known)))
+                                     median=(med := _median(known)),
+                                     median_display=None if med is None else fmt(med, d.places)))
 
     sort_key = sort or (columns[0].id if columns else "unit")
     valid_sorts = {c.id for c in columns} | {"unit", "name", "warnings"}
@@ -817,11 +819,15 @@ def comparison(
                       series=[ChartSeries(name=chart_col.name,
                                           data=[r.cells[chart_col.id].value if chart_col.id in r.cells else None
                                                 for r in page])])
-    years = sorted(set(session.scalars(select(FundYearRow.year).distinct()))
-                   | set(session.scalars(select(DepartmentYearRow.year).distinct())))
-    return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present, years=years,
+    return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present,
                       ruleset=rs.label, columns=columns, sort=sort_key, descending=descending, total=total,
-                      offset=offset, rows=page, chart=chart)
+                      offset=offset, rows=page, chart=chart, years=years_with_data(session))
+
+
+def years_with_data(session: Session) -> list[int]:
+    """Years with any fund or department record (the comparison's year choices)."""
+    return sorted(set(session.scalars(select(FundYearRow.year).distinct()))
+                  | set(session.scalars(select(DepartmentYearRow.year).distinct())))
 
 
 def _warned_tuples(warns: Iterable[tuple[str, Severity, str]], rule_map: Mapping[str, tuple[str, ...]]
@@ -1159,4 +1165,5 @@ __all__ = [
     "unit_parents",
     "unit_tree",
     "unit_year_dashboard",
+    "years_with_data",
 ]

@@ -1,0 +1,232 @@
+"""The HTML pages: server-rendered (Jinja2), HTMX for the interactive parts, Chinese throughout.
+
+Each page shows a model from :mod:`jixiao.views` (the same data ``/api/...`` returns as JSON);
+writes go through the helpers of :mod:`jixiao.web.routes.api` (validated, all or nothing,
+recorded in the audit log). Routes with a ``{unit}`` check it with ``readable_unit`` /
+``editable_unit``: another unit's pages answer 404, read-only ones 403 for changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from jixiao.access import can_edit
+from jixiao.model.funds import FUNDS, FundKind
+from jixiao.rules import SEVERITY_LABEL
+from jixiao.store.repository import years_of
+from jixiao.views import (
+    DEFAULT_COMPARE,
+    comparison,
+    entry_form,
+    get_unit,
+    indicator_catalog,
+    trends,
+    unit_tree,
+    unit_year_dashboard,
+    years_with_data,
+)
+from jixiao.web.deps import (
+    CurrentPrincipal,
+    DbSession,
+    EditableUnit,
+    OptionalPrincipal,
+    ReadableUnit,
+    flash,
+    templates,
+)
+from jixiao.web.routes.api import (
+    AUDIT_TYPES,
+    ReportFormat,
+    audit_upload,
+    build_reports,
+    file_response,
+    import_workbook,
+    save_entry,
+    split_ids,
+)
+from jixiao.web.security import UploadError, read_upload
+
+router = APIRouter(include_in_schema=False)
+
+Year = Annotated[int, PathParam(ge=1990, le=2100)]
+PAGE_SIZE = 100
+SEVERITY_CLASS = {"serious": "bad", "warning": "warn", "info": "info", None: ""}
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    base = {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def chart_json(charts: list[Any]) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in charts]
+
+
+@router.get("/")
+def home(principal: OptionalPrincipal) -> Response:
+    return RedirectResponse("/units" if principal is not None else "/login", status_code=303)
+
+
+@router.get("/units")
+def units_page(request: Request, principal: CurrentPrincipal, db: DbSession) -> Response:
+    tree = unit_tree(db, principal)
+    return render(request, "pages/units.html", {"tree": tree})
+
+
+@router.get("/units/{unit}")
+def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
+    years = years_of(db, row.code)
+    if years:
+        return RedirectResponse(f"/units/{row.code}/years/{years[-1]}", status_code=303)
+    return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+
+
+@router.get("/units/{unit}/years/{year}")
+def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, principal: CurrentPrincipal,
+                   db: DbSession) -> Response:
+    board = unit_year_dashboard(db, row.code, year)
+    return render(request, "pages/dashboard.html", {
+        "board": board, "editable": can_edit(principal, row.code), "charts": chart_json(board.charts),
+    })
+
+
+@router.get("/units/{unit}/years/{year}/edit")
+def entry_page(request: Request, unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
+    form = entry_form(db, row.code, year)
+    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}})
+
+
+@router.post("/units/{unit}/years/{year}/edit")
+async def entry_submit(request: Request, unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal,
+                       db: DbSession) -> Response:
+    form_data = await request.form()
+    values = {k: v for k, v in form_data.items() if k != "csrf_token" and isinstance(v, str)}
+    result = await run_in_threadpool(save_entry, db, principal, row.code, year, values)
+    if result.ok:
+        n = len(result.changes)
+        flash(request, f"已保存 {n} 项修改" if n else "没有修改任何数字", "success" if n else "info")
+        for w in result.warnings:
+            flash(request, f"提示：{w}", "warning")
+        return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
+    form = await run_in_threadpool(entry_form, db, row.code, year)
+    return render(request, "pages/entry.html", {"form": form, "errors": result.errors, "submitted": values},
+                  status_code=422)
+
+
+@router.get("/units/{unit}/upload")
+def upload_page(request: Request, unit: str, row: EditableUnit, db: DbSession) -> Response:
+    return render(request, "pages/upload.html", {"unit": get_unit(db, row.code), "result": None,
+                                                 "years": years_of(db, row.code)})
+
+
+@router.post("/units/{unit}/upload")
+async def upload_submit(request: Request, unit: str, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
+                        file: Annotated[UploadFile, File()]) -> Response:
+    info = get_unit(db, row.code)
+    try:
+        upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
+    except UploadError as exc:
+        return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
+                                                     "years": years_of(db, row.code)}, status_code=exc.status_code)
+    result = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename, upload.data)
+    if result.ok:
+        flash(request, f"工作簿“{upload.filename}”已导入（{sum(result.saved.values())} 条记录有新增或更新）", "success")
+        year = result.years[-1] if result.years else None
+        target = f"/units/{row.code}/years/{year}" if year else f"/units/{row.code}"
+        return RedirectResponse(target, status_code=303)
+    return render(request, "pages/upload.html", {"unit": info, "result": result, "filename": upload.filename,
+                                                 "years": years_of(db, row.code)}, status_code=422)
+
+
+@router.get("/units/{unit}/years/{year}/workbook")
+def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
+    """The unit-year's data in the fill-in workbook, to edit offline and upload again."""
+    import io
+
+    from jixiao.store.repository import load_dataset
+    from jixiao.workbook import fill_workbook
+
+    dataset = load_dataset(db, row.code, year)
+    if not (dataset.fund_years or dataset.departments or dataset.projects):
+        raise HTTPException(404, detail=f"{row.code} 没有 {year} 年的数据")
+    buffer = io.BytesIO()
+    fill_workbook(dataset, row.code, year).save(buffer)
+    from jixiao.web.routes.api import MEDIA_TYPES
+
+    return file_response(f"{row.code}_{year}_填报工作簿.xlsx", buffer.getvalue(), MEDIA_TYPES["xlsx"])
+
+
+@router.get("/units/{unit}/years/{year}/reports/{fmt}")
+def report_download(unit: str, year: Year, fmt: ReportFormat, row: ReadableUnit, db: DbSession) -> Response:
+    return file_response(*build_reports(db, row.code, year, fmt))
+
+
+@router.get("/units/{unit}/trends")
+def trends_page(request: Request, unit: str, row: ReadableUnit, db: DbSession,
+                indicators: Annotated[list[str] | None, Query()] = None,
+                fund: Annotated[str | None, Query()] = None) -> Response:
+    chosen = [i for part in (indicators or []) for i in split_ids(part)]
+    try:
+        data = trends(db, row.code, chosen, fund=fund or None)
+    except KeyError as exc:
+        raise HTTPException(400, detail=str(exc.args[0])) from exc
+    return render(request, "pages/trends.html", {
+        "data": data, "catalog": indicator_catalog(), "chosen": {s.id for s in data.series},
+        "charts": chart_json(data.charts),
+    })
+
+
+@router.get("/compare")
+def compare_page(
+    request: Request, principal: CurrentPrincipal, db: DbSession,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    indicators: Annotated[list[str] | None, Query()] = None,
+    fund: Annotated[str | None, Query()] = None,
+    sort: Annotated[str | None, Query()] = None,
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    chosen = [i for part in (indicators or []) for i in split_ids(part)] or list(DEFAULT_COMPARE)
+    if year is None:
+        years = years_with_data(db)
+        year = years[-1] if years else None
+    data = None
+    if year is not None:
+        try:
+            data = comparison(db, principal, year, chosen, fund=fund or None, sort=sort or None,
+                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        except KeyError as exc:
+            raise HTTPException(400, detail=str(exc.args[0])) from exc
+    context = {
+        "data": data, "year": year, "catalog": indicator_catalog(), "chosen": chosen, "page": page,
+        "page_size": PAGE_SIZE, "order": order, "fund_short": {k.value: FUNDS[k].short for k in FundKind},
+        "charts": chart_json([data.chart]) if data is not None and data.chart is not None else [],
+    }
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "compare-result":
+        return render(request, "pages/_compare_result.html", context)
+    return render(request, "pages/compare.html", context)
+
+
+@router.get("/audit")
+def audit_page(request: Request, principal: CurrentPrincipal) -> Response:
+    return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES})
+
+
+@router.post("/audit")
+async def audit_submit(request: Request, principal: CurrentPrincipal,
+                       file: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "") -> Response:
+    try:
+        upload = await read_upload(file, request.app.state.settings.max_upload_bytes, AUDIT_TYPES)
+    except UploadError as exc:
+        return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": exc.message},
+                      status_code=exc.status_code)
+    result, html = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    return render(request, "pages/audit.html", {"result": result, "html": html, "types": AUDIT_TYPES})
+
+
+__all__ = ["router"]
