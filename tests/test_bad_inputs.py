@@ -153,7 +153,7 @@ CASES: dict[str, Case] = {
         "JX-IN-014", 6, "fund_years[0].stated.current_balance_rate", ("所述数值“约百分之十”无法识别",),
     ),
     "wrong_file_type": Case({"a.csv": "unit,year\n430900,2021\n"}, "JX-IN-001", None, None,
-                            ("不支持的文件类型“.csv”", ".yaml 或 .json")),
+                            ("不支持的文件类型“.csv”", ".yaml、.json 或 .xlsx")),
     "non_utf8_file": Case(
         {"a.yaml": "fund_years:\n  - {unit: \"430900\", year: 2021, fund: 生育保险, notes: [益阳]}\n".encode("gbk")},
         "JX-IN-001", None, None, ("不是 UTF-8 编码",),

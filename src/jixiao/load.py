@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from jixiao.model import Dataset
+from jixiao.model import Dataset, Unit
 from jixiao.problems import Problem
 from jixiao.validate import duplicate_records, validate_dataset
 
@@ -204,7 +204,7 @@ def load_data(data: Any, source: str, lines: dict[tuple[str | int, ...], int] | 
 
 
 def load_file(path: str | Path) -> LoadResult:
-    """Read one YAML/JSON file; never raises for bad content."""
+    """Read one YAML/JSON file or filled workbook (.xlsx); never raises for bad content."""
     p = Path(path)
     source = str(path)
     try:
@@ -217,8 +217,12 @@ def load_file(path: str | Path) -> LoadResult:
         message = f"文件过大（{size} 字节，上限 {MAX_INPUT_BYTES}）"
         return LoadResult(None, [Problem("JX-IN-001", message, source=source)])
     suffix = p.suffix.lower()
+    if suffix == ".xlsx":  # a filled-in workbook (jixiao template); problems name sheet and cell
+        from jixiao.workbook.read import read_workbook  # the workbook reader builds on this module
+
+        return read_workbook(p)
     if suffix not in (".yaml", ".yml", ".json"):
-        message = f"不支持的文件类型“{suffix or '无扩展名'}”（应为 .yaml 或 .json）"
+        message = f"不支持的文件类型“{suffix or '无扩展名'}”（应为 .yaml、.json 或 .xlsx）"
         return LoadResult(None, [Problem("JX-IN-001", message, source=source)])
     try:
         text = p.read_bytes().decode("utf-8-sig")
@@ -260,9 +264,15 @@ def load_files(paths: list[str | Path], known_units: set[str] | None = None) -> 
         problems.extend(validate_dataset(dataset, units, source))
     problems.extend(duplicate_records(loaded))
     problems = [_with_line(p, lines.get(p.source or "", {})) for p in problems]
+    # a workbook is validated by its reader too: say each problem once
+    problems = list({(p.code, p.source, p.path, p.message): p for p in problems}.values())
     if any(p.severity == "error" for p in problems):
         return LoadResult(None, problems)
     merged = loaded[0][1]
     for _, dataset in loaded[1:]:
         merged = merged.merged(dataset)
+    unique_units: dict[str, Unit] = {}
+    for unit in merged.units:  # a unit stated alike in two files is kept once
+        unique_units.setdefault(unit.code, unit)
+    merged.units = list(unique_units.values())
     return LoadResult(merged, problems, parts=loaded)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from jixiao.model import Dataset
+from jixiao.model import Dataset, Unit
 from jixiao.model.department import DepartmentExpenditure, DepartmentYear, Staff, ThreePublic
 from jixiao.model.funds import BalanceSheet, FundExpenditure, FundIncome, FundYear
 from jixiao.numbers import Interval, Quantity, UnitError, interval_sum, parse_quantity
@@ -202,13 +202,26 @@ def validate_dataset(ds: Dataset, known_units: set[str], source: str | None = No
     return problems
 
 
+def _same_unit(a: Unit, b: Unit) -> bool:
+    same = (a.name, a.level, a.kind, a.parent) == (b.name, b.level, b.kind, b.parent)
+    return same and (a.region is None or b.region is None or a.region == b.region)
+
+
 def duplicate_records(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
     """The same unit, fund-year, department-year or project defined twice in one batch."""
     seen: dict[tuple, str] = {}
     problems = []
+    first_units: dict[str, Unit] = {}
     for source, ds in loaded:
+        # the same unit stated twice alike (a workbook carries its own unit) is no conflict
+        repeated = {
+            i for i, u in enumerate(ds.units) if u.code in first_units and _same_unit(first_units[u.code], u)
+        }
+        for u in ds.units:
+            first_units.setdefault(u.code, u)
         keyed: list[tuple[tuple, str, str]] = [
-            *((("unit", u.code), f"units[{i}]", f"单位“{u.code}”") for i, u in enumerate(ds.units)),
+            *((("unit", u.code), f"units[{i}]", f"单位“{u.code}”")
+              for i, u in enumerate(ds.units) if i not in repeated),
             *((("fund", *r.key, r.scope), f"fund_years[{i}]", f"{r.unit} {r.year}年{r.fund.value}")
               for i, r in enumerate(ds.fund_years)),
             *((("dept", *r.key), f"departments[{i}]", f"{r.unit} {r.year}年部门数据")
