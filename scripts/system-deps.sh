@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages jixiao's tests and outputs need. Safe to run again.
 set -euo pipefail
-PKGS=(postgresql fonts-wqy-microhei libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)
+PKGS=(postgresql fonts-wqy-microhei libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils chromium chromium-driver)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
