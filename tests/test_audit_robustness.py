@@ -95,8 +95,9 @@ def test_random_text_is_read(tmp_path: Path, text: str, suffix: str, codec: str)
     path = tmp_path / f"random{suffix}"
     path.write_bytes(data)
     outcome = read_or_error(path)
-    if isinstance(outcome, Document) and suffix == ".txt" and codec == "utf-8":
-        # decodable UTF-8 text keeps every line
+    if isinstance(outcome, Document) and suffix == ".txt" and codec == "utf-8" and "\x00" not in text:
+        # decodable UTF-8 text keeps every line (bytes with NULs may be UTF-16 without a BOM:
+        # b"0\x00" is "0" in UTF-16LE, and the reader is right to take that reading)
         assert outcome.original_text == text
         assert all(b.line == i + 1 for i, b in enumerate(outcome.blocks))
 

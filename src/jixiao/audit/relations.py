@@ -461,8 +461,12 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
                 break
             if _list_marker_follows(text, it, after[j + 1] if j + 1 < len(after) else None):
                 break  # a figure with its own 其中 list starts a new total
+            if "\t" in it.label:
+                break  # the next cell of a table row flattened into a line: not a prose list
             if not _value_like(it) or not _compatible(it, total):
                 continue
+            if it.unit == "" and total.unit and any(p.unit for p in parts):
+                continue  # 在职退休比为1.24 after 人 parts: a ratio, not one more part
             stop = [w for w in STOP_WORDS if w in it.clause and w not in total.clause]
             if stop and parts:
                 break
@@ -661,6 +665,9 @@ def _split_by_kind(total: Item, parts: list[Item]) -> bool:
 
 
 def _is_exhaustive(parts: list[Item]) -> bool:
+    if len(parts) >= 2 and "年初" in parts[0].clause and all(
+            any(w in p.clause for w in ("追加", "调整", "压减", "调增", "调减")) for p in parts[1:]):
+        return True  # 全年预算 = 年初预算 + 追加 − 压减: every adjustment listed
     if len(parts) != 2:
         return False
     a, b = parts[0].clause, parts[1].clause
