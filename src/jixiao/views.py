@@ -22,17 +22,16 @@ never be served stale. ``bench/compare.py`` measures it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from jixiao.access import Principal, can_read
@@ -545,14 +544,15 @@ class _Memo:
 
 
 class _MemoCache:
-    """A bounded LRU of :class:`_Memo` keyed by a digest of the record's stored JSON text."""
+    """A bounded LRU of :class:`_Memo` keyed by the record's stored JSON text (and what else its
+    results depend on): an edited record has a new key, so nothing is ever served stale."""
 
-    def __init__(self, size: int = 100_000):
+    def __init__(self, size: int = 60_000):
         self.size = size
-        self._items: OrderedDict[bytes, _Memo] = OrderedDict()
+        self._items: OrderedDict[Hashable, _Memo] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: bytes) -> _Memo:
+    def get(self, key: Hashable) -> _Memo:
         with self._lock:
             memo = self._items.get(key)
             if memo is None:
@@ -574,12 +574,10 @@ class _MemoCache:
 MEMO = _MemoCache()
 
 
-def _digest(*texts: str) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for t in texts:
-        h.update(t.encode("utf-8"))
-        h.update(b"\x00")
-    return h.digest()
+def clear_caches() -> None:
+    """Forget every memoised record and table (tests and benchmarks use this for cold timings)."""
+    MEMO.clear()
+    _TABLES.clear()
 
 
 class CompareColumn(IndicatorInfo):
@@ -625,11 +623,25 @@ class Comparison(BaseModel):
 
 @dataclass
 class _Entity:
+    """One unit's records to compare: its fund record (and siblings when they matter), its department."""
+
     unit: str
     scope: str | None
     fund_text: str | None = None
-    siblings: dict[str, str] = field(default_factory=dict)  # fund value → text (same scope)
+    siblings: dict[str, str] = field(default_factory=dict)  # fund value → text ('' when only presence matters)
     dept_text: str | None = None
+
+
+@dataclass
+class _Row:
+    """A comparison row before it becomes a :class:`CompareRow` (only the page's rows do)."""
+
+    unit: str
+    scope: str | None
+    cells: dict[str, tuple[Decimal | None, str, Severity | None]]
+    warnings: tuple[tuple[str, Severity, str], ...]
+    worst: Severity | None
+    ranks: dict[str, int] = field(default_factory=dict)
 
 
 def _scope_rank(scope: str) -> tuple[int, str]:
@@ -644,35 +656,54 @@ def _median(values: list[Decimal]) -> Decimal | None:
     return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
 
-def _fund_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet, rule_map: Mapping[str, tuple[str, ...]]
-               ) -> tuple[_Memo, tuple[tuple[str, Severity, str], ...]]:
-    assert ent.fund_text is not None
-    sib_texts = [f"{k}={v}" for k, v in sorted(ent.siblings.items())]
-    memo = MEMO.get(_digest("fund", ent.fund_text, *sib_texts))
-    missing = [d for d in defs if d.id not in memo.cells]
-    need_warnings = rs.label not in memo.warnings
-    if missing or need_warnings:
-        fy = FundYear.model_validate(json.loads(ent.fund_text))
-        siblings: dict[FundKind, FundYear] = {fy.fund: fy}
-        for kind, text in ent.siblings.items():
-            siblings[FundKind(kind)] = FundYear.model_validate(json.loads(text))
-        results = []
-        for d in missing:
-            r = d.compute(fy, siblings)
-            memo.cells[d.id] = (r.value, r.display())
-            results.append(r)
-        if need_warnings:
-            ws = fund_warnings(fy, results, rs, siblings)
-            memo.warnings[rs.label] = tuple((w.rule_id, w.severity, w.message) for w in ws)
-    return memo, memo.warnings[rs.label]
+def sibling_funds(fund: FundKind, ruleset: RuleSet) -> tuple[FundKind, ...]:
+    """The other funds of the same unit/year/scope whose records can change ``fund``'s results:
+    its parts (统筹基金, 个人账户 for the 职工医保 structure shares) and, when a warning rule applies
+    to ``fund`` only approximately, the funds that rule is for (their presence switches it off)."""
+    kinds: list[FundKind] = list(FUNDS[fund].parts)
+    for rule in ruleset.warnings:
+        if fund in getattr(rule, "approximate_funds", ()):
+            kinds += [k for k in getattr(rule, "funds", ()) or () if k != fund]
+    return tuple(dict.fromkeys(kinds))
 
 
 _Warned = tuple[tuple[str, Severity, str], ...]
 
 
+def _reads_siblings(d: IndicatorDef) -> bool:
+    return any(path.startswith("siblings[") for path in d.inputs)
+
+
+def _rule_reads_siblings(ruleset: RuleSet) -> bool:
+    ids = {i for ids in _rule_indicators(ruleset).values() for i in ids}
+    return any(_reads_siblings(BY_SUBJECT["fund"][i]) for i in ids if i in BY_SUBJECT["fund"])
+
+
+def _fund_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet) -> tuple[_Memo, _Warned]:
+    assert ent.fund_text is not None
+    memo = MEMO.get(("fund", ent.fund_text, tuple(sorted(ent.siblings.items()))))
+    missing = [d for d in defs if d.id not in memo.cells]
+    need_warnings = rs.label not in memo.warnings
+    if missing or need_warnings:
+        fy = FundYear.model_validate(json.loads(ent.fund_text))
+        # a sibling read for its presence only stands in as an empty record of its fund
+        others = {FundKind(kind): FundYear.model_validate(json.loads(text)) if text else
+                  FundYear(unit=fy.unit, year=fy.year, fund=FundKind(kind), scope=fy.scope)
+                  for kind, text in ent.siblings.items()}
+        results = []
+        for d in missing:
+            r = d.compute(fy, others)
+            memo.cells[d.id] = (r.value, r.display())
+            results.append(r)
+        if need_warnings:
+            ws = fund_warnings(fy, results, rs, {fy.fund: fy, **others})
+            memo.warnings[rs.label] = tuple((w.rule_id, w.severity, w.message) for w in ws)
+    return memo, memo.warnings[rs.label]
+
+
 def _dept_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet) -> tuple[_Memo, _Warned]:
     assert ent.dept_text is not None
-    memo = MEMO.get(_digest("department", ent.dept_text))
+    memo = MEMO.get(("department", ent.dept_text))
     missing = [d for d in defs if d.id not in memo.cells]
     need_warnings = rs.label not in memo.warnings
     if missing or need_warnings:
@@ -686,6 +717,103 @@ def _dept_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet) -> tuple[_Me
             ws = department_warnings(dy, results, rs)
             memo.warnings[rs.label] = tuple((w.rule_id, w.severity, w.message) for w in ws)
     return memo, memo.warnings[rs.label]
+
+
+def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
+    """code → (name, region) of the units ``principal`` may read."""
+    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.parent, UnitRow.region)).tuples().all()
+    if principal.is_admin:
+        return {code: (name, region) for code, name, _, region in rows}
+    parents = {code: parent for code, _, parent, _ in rows}
+    return {code: (name, region) for code, name, _, region in rows if can_read(principal, code, parents)}
+
+
+_IN_LIMIT = 900  # units listed in an SQL IN (…) at most; beyond, rows are filtered in Python
+
+
+def _where_units(query: Any, column: Any, visible: Mapping[str, Any], everything: bool) -> Any:
+    if not everything and len(visible) <= _IN_LIMIT:
+        return query.where(column.in_(list(visible)))
+    return query
+
+
+class _TableCache:
+    """The last few whole comparison tables (rows with cells, ranks and column statistics), keyed
+    by every input they come from — the records' texts included — so a hit is always current."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[list[_Row], list[CompareColumn]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[list[_Row], list[CompareColumn]] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: tuple[list[_Row], list[CompareColumn]]
+            ) -> tuple[list[_Row], list[CompareColumn]]:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_TABLES = _TableCache()
+
+
+def _compute_rows(entities: Mapping[str, _Entity], defs: list[IndicatorDef], rs: RuleSet,
+                  rule_map: Mapping[str, tuple[str, ...]]) -> tuple[list[_Row], list[CompareColumn]]:
+    """Every unit's cells (from the per-record memo), then ranks and statistics per column."""
+    fund_defs = [d for d in defs if d.subject == "fund"]
+    dept_defs = [d for d in defs if d.subject == "department"]
+    rows: list[_Row] = []
+    for code in sorted(entities):
+        ent = entities[code]
+        cells: dict[str, tuple[Decimal | None, str, Severity | None]] = {}
+        warns: _Warned = ()
+        if ent.fund_text is not None and fund_defs:
+            memo, fw = _fund_memo(ent, fund_defs, rs)
+            warns += fw
+            warned = _warned_tuples(fw, rule_map) if fw else {}
+            for d in fund_defs:
+                value, display = memo.cells[d.id]
+                cells[qualified_id(d)] = (value, display, warned.get(d.id))
+        if ent.dept_text is not None and dept_defs:
+            memo, dw = _dept_memo(ent, dept_defs, rs)
+            warns += dw
+            warned = _warned_tuples(dw, rule_map) if dw else {}
+            for d in dept_defs:
+                value, display = memo.cells[d.id]
+                cells[qualified_id(d)] = (value, display, warned.get(d.id))
+        rows.append(_Row(code, ent.scope if ent.fund_text else None, cells, warns,
+                         _worst(s for _, s, _ in warns) if warns else None))
+
+    columns: list[CompareColumn] = []
+    for d in defs:
+        qid = qualified_id(d)
+        ranked = [(cell[0], r) for r in rows if (cell := r.cells.get(qid)) is not None and cell[0] is not None]
+        ranked.sort(key=lambda pair: pair[0], reverse=True)  # type: ignore[arg-type,return-value]
+        previous: Decimal | None = None
+        rank = 0
+        for i, (value, r) in enumerate(ranked, 1):
+            if value != previous:
+                rank, previous = i, value
+            r.ranks[qid] = rank
+        known = [v for v, _ in ranked if v is not None]
+        med = _median(known)
+        columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
+                                     formula=d.formula, rule=d.rule, count=len(known),
+                                     minimum=known[-1] if known else None, maximum=known[0] if known else None,
+                                     median=med, median_display=None if med is None else fmt(med, d.places)))
+    return rows, columns
 
 
 def comparison(
@@ -720,78 +848,63 @@ def comparison(
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
 
-    unit_rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.parent, UnitRow.region)).tuples().all()
-    parents = {code: parent for code, _, parent, _ in unit_rows}
-    visible = {code: (name, region) for code, name, _, region in unit_rows if can_read(principal, code, parents)}
+    visible = _visible_units(session, principal)
+    everything = principal.is_admin
 
-    fund_counts: dict[str, set[str]] = {}
-    by_unit_scope: dict[tuple[str, str], dict[str, str]] = {}
-    rows_q = select(FundYearRow.unit, FundYearRow.scope, FundYearRow.fund, cast(FundYearRow.doc, Text)) \
-        .where(FundYearRow.year == year)
-    for code, scope, kind, text in session.execute(rows_q).tuples():
-        if code not in visible:
-            continue
-        fund_counts.setdefault(kind, set()).add(code)
-        by_unit_scope.setdefault((code, scope), {})[kind] = text
+    # which funds the visible units have this year (for the selector and the default)
+    fund_units: dict[str, int] = {}
+    if everything:
+        q = select(FundYearRow.fund, func.count(FundYearRow.unit.distinct())).where(FundYearRow.year == year) \
+            .group_by(FundYearRow.fund)
+        fund_units = dict(session.execute(q).tuples().all())
+    else:
+        pairs = session.execute(_where_units(select(FundYearRow.unit, FundYearRow.fund).distinct()
+                                             .where(FundYearRow.year == year), FundYearRow.unit, visible,
+                                             everything)).tuples()
+        seen: dict[str, set[str]] = {}
+        for code, kind in pairs:
+            if code in visible:
+                seen.setdefault(kind, set()).add(code)
+        fund_units = {k: len(v) for k, v in seen.items()}
     order = [k.value for k in FundKind]
-    funds_present = sorted(fund_counts, key=lambda k: (-len(fund_counts[k]), order.index(k) if k in order else 99))
+    funds_present = sorted(fund_units, key=lambda k: (-fund_units[k], order.index(k) if k in order else 99))
     chosen = fund if fund is not None else (funds_present[0] if funds_present else None)
 
     entities: dict[str, _Entity] = {}
     if fund_defs and chosen is not None:
+        kind = FundKind(chosen)
+        extra = [k.value for k in sibling_funds(kind, rs)]
+        # siblings' figures matter only to indicators that read them; otherwise only their presence
+        texts = any(_reads_siblings(d) for d in fund_defs) or _rule_reads_siblings(rs)
+        fq = select(FundYearRow.unit, FundYearRow.scope, FundYearRow.fund, cast(FundYearRow.doc, Text)) \
+            .where(FundYearRow.year == year, FundYearRow.fund.in_([chosen, *extra] if texts else [chosen]))
+        by_unit_scope: dict[tuple[str, str], dict[str, str]] = {}
+        for code, scope, kind_value, text in session.execute(_where_units(fq, FundYearRow.unit, visible, everything)):
+            if code in visible:
+                by_unit_scope.setdefault((code, scope), {})[kind_value] = text
+        if extra and not texts:
+            pq = select(FundYearRow.unit, FundYearRow.scope, FundYearRow.fund) \
+                .where(FundYearRow.year == year, FundYearRow.fund.in_(extra))
+            for code, scope, kind_value in session.execute(_where_units(pq, FundYearRow.unit, visible, everything)):
+                if (code, scope) in by_unit_scope:
+                    by_unit_scope[(code, scope)][kind_value] = ""
         for (code, scope), kinds in sorted(by_unit_scope.items(), key=lambda kv: (kv[0][0], _scope_rank(kv[0][1]))):
             if chosen in kinds and code not in entities:
-                entities[code] = _Entity(code, scope, kinds[chosen],
-                                         {k: v for k, v in kinds.items() if k != chosen})
+                entities[code] = _Entity(code, scope, kinds[chosen], {k: v for k, v in kinds.items() if k != chosen})
     if dept_defs:
         dq = select(DepartmentYearRow.unit, cast(DepartmentYearRow.doc, Text)).where(DepartmentYearRow.year == year)
-        for code, text in session.execute(dq).tuples():
+        for code, text in session.execute(_where_units(dq, DepartmentYearRow.unit, visible, everything)).tuples():
             if code in visible:
                 entities.setdefault(code, _Entity(code, None)).dept_text = text
 
-    rows: list[CompareRow] = []
-    for code in sorted(entities):
-        ent = entities[code]
-        cells: dict[str, CompareCell] = {}
-        warns: list[tuple[str, Severity, str]] = []
-        if ent.fund_text is not None and fund_defs:
-            memo, fw = _fund_memo(ent, fund_defs, rs, rule_map)
-            warns += fw
-            warned = _warned_tuples(fw, rule_map)
-            for d in fund_defs:
-                value, display = memo.cells[d.id]
-                cells[qualified_id(d)] = CompareCell(value=value, display=display, warning=warned.get(d.id))
-        if ent.dept_text is not None and dept_defs:
-            memo, dw = _dept_memo(ent, dept_defs, rs)
-            warns += dw
-            warned = _warned_tuples(dw, rule_map)
-            for d in dept_defs:
-                value, display = memo.cells[d.id]
-                cells[qualified_id(d)] = CompareCell(value=value, display=display, warning=warned.get(d.id))
-        name, region = visible[code]
-        rows.append(CompareRow(unit=code, name=name, region=region, scope=ent.scope if ent.fund_text else None,
-                               cells=cells, warnings=len(warns), worst=_worst(s for _, s, _ in warns),
-                               messages=[m for _, _, m in warns]))
-
-    columns: list[CompareColumn] = []
-    for d in defs:
-        qid = qualified_id(d)
-        ranked = sorted((r for r in rows if qid in r.cells and r.cells[qid].value is not None),
-                        key=lambda r: r.cells[qid].value, reverse=True)  # type: ignore[arg-type,return-value]
-        previous: Decimal | None = None
-        rank = 0
-        for i, r in enumerate(ranked, 1):
-            value = r.cells[qid].value
-            if value != previous:
-                rank, previous = i, value
-            r.cells[qid].rank = rank
-        values = [r.cells[qid].value for r in ranked]
-        known = [v for v in values if v is not None]
-        columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
-                                     formula=d.formula, rule=d.rule, count=len(known),
-                                     minimum=min(known) if known else None, maximum=max(known) if known else None,
-                                     median=(med := _median(known)),
-                                     median_display=None if med is None else fmt(med, d.places)))
+    key = (rs.label, tuple((d.subject, d.id) for d in defs),
+           tuple((c, e.scope, e.fund_text, tuple(sorted(e.siblings.items())), e.dept_text)
+                 for c, e in sorted(entities.items())))
+    cached = _TABLES.get(key)
+    if cached is None:
+        cached = _TABLES.put(key, _compute_rows(entities, defs, rs, rule_map))
+    computed_rows, columns = cached
+    rows = list(computed_rows)
 
     sort_key = sort or (columns[0].id if columns else "unit")
     valid_sorts = {c.id for c in columns} | {"unit", "name", "warnings"}
@@ -800,16 +913,23 @@ def comparison(
     if sort_key == "unit":
         rows.sort(key=lambda r: r.unit, reverse=descending)
     elif sort_key == "name":
-        rows.sort(key=lambda r: r.name, reverse=descending)
+        rows.sort(key=lambda r: visible[r.unit][0], reverse=descending)
     elif sort_key == "warnings":
-        rows.sort(key=lambda r: (SEVERITY_ORDER[r.worst] if r.worst else -1, r.warnings), reverse=descending)
+        rows.sort(key=lambda r: (SEVERITY_ORDER[r.worst] if r.worst else -1, len(r.warnings)), reverse=descending)
     else:
-        with_value = [r for r in rows if sort_key in r.cells and r.cells[sort_key].value is not None]
-        without = [r for r in rows if not (sort_key in r.cells and r.cells[sort_key].value is not None)]
-        with_value.sort(key=lambda r: r.cells[sort_key].value, reverse=descending)  # type: ignore[arg-type,return-value]
+        with_value = [r for r in rows if (c := r.cells.get(sort_key)) is not None and c[0] is not None]
+        without = [r for r in rows if not ((c := r.cells.get(sort_key)) is not None and c[0] is not None)]
+        with_value.sort(key=lambda r: r.cells[sort_key][0], reverse=descending)  # type: ignore[arg-type,return-value]
         rows = with_value + without
     total = len(rows)
-    page = rows[offset: offset + limit if limit is not None else None]
+    page_rows = rows[offset: offset + limit if limit is not None else None]
+    page = [
+        CompareRow(unit=r.unit, name=visible[r.unit][0], region=visible[r.unit][1], scope=r.scope,
+                   cells={k: CompareCell(value=v, display=disp, rank=r.ranks.get(k), warning=sev)
+                          for k, (v, disp, sev) in r.cells.items()},
+                   warnings=len(r.warnings), worst=r.worst, messages=[m for _, _, m in r.warnings])
+        for r in page_rows
+    ]
 
     chart: Chart | None = None
     chart_col = next((c for c in columns if c.id == sort_key), columns[0] if columns else None)
