@@ -173,3 +173,23 @@ def test_report_of_an_empty_template_names_the_required_cells(run, tmp_path: Pat
         ("单位与年度!B3", "缺少必填项“单位代码”"), ("单位与年度!B9", "缺少必填项“年度”"),
     }
     assert not (tmp_path / "out").exists()
+
+
+def test_report_scores_every_table_by_the_chosen_rules(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    result = run("report", UNITS, MIYI, "-o", out, "--formats", "html", "--rules", "sichuan", "--no-charts")
+    assert result.exit_code == 0, result.stderr
+    assert "自评表评分（规则集 sichuan 2023.1）" in result.stdout
+    assert "财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费：82.43 / 100，良" in result.stdout
+    html = (out / "510421-01_2019_项目_医保专项工作经费.html").read_text(encoding="utf-8")
+    assert "项目支出绩效自评表评分说明" in html and "（规则集：sichuan 2023.1）" in html
+    assert "<img" not in html  # --no-charts
+    hunan = run("report", UNITS, YIYANG, "-o", tmp_path / "h", "--formats", "html", "--rules", "hunan",
+                "--format", "json")
+    assert hunan.exit_code == 0, hunan.stderr
+    scores = json.loads(hunan.stdout)["scores"]
+    assert scores == [{"unit": "430900", "year": 2020, "table": "department", "weight": "24", "score": "15.48",
+                       "grade": None, "ruleset": "hunan 2018.1"}]
+    bad = run("report", UNITS, YIYANG, "-o", tmp_path / "b", "--rules", "guangdong")
+    assert bad.exit_code == 1 and "未知的规则集“guangdong”（可用：default、sichuan、hunan" in bad.stderr
+    assert not (tmp_path / "b").exists()

@@ -259,7 +259,7 @@ def test_project_funds_sentence_seed_003() -> None:
     })
     r = results_of(pr)
     s = n.project_funds_sentence(pr, r)
-    assert s == "项目全年预算数7万元，执行数7万元，预算执行率为100.00%。"
+    assert s == "该项目全年预算数7万元，执行数7万元，预算执行率为100.00%。"
     assert_numbers_traceable(s, pr, r)
 
 

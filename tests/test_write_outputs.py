@@ -106,9 +106,11 @@ def test_docx_self_eval_table_has_merged_header_cells(written: dict[str, Path]) 
     assert level1 == ["项目完成指标"] * 6 + ["满意度"] * 3
     assert form.cell(10, 1)._tc is form.cell(15, 1)._tc
     assert form.cell(10, 3).text == "社会保险待遇发放准确率" and form.cell(10, 4).text == "≥99%"
-    # 分值/得分 are blank: the seed's table had none and nothing scored it yet
-    assert form.cell(10, 6).text == "" and form.cell(10, 7).text == ""
+    # the seed's table left 分值/得分 blank; the default rule set scores it (equal shares of 产出 50)
+    assert form.cell(10, 6).text == "10" and form.cell(10, 7).text == "10"
     assert form.cell(3, 8).text == "86.38%"  # 执行率 from the engine: 289724 ÷ 335412
+    assert (form.cell(3, 7).text, form.cell(3, 9).text) == ("10", "8.64")  # min(86.38%, 100%) × 10
+    assert [form.cell(19, c).text for c in (0, 6, 7, 8)] == ["总分", "100", "98.64", "优"]
 
 
 def test_docx_every_run_has_an_east_asian_font(written: dict[str, Path]) -> None:

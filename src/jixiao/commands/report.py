@@ -5,9 +5,11 @@
 
 ``jixiao report FILE.xlsx|FILE.yaml... -o DIR`` or ``jixiao report UNIT YEAR -o DIR`` reads a filled
 workbook, data files or the database and writes every report of the unit-year (docx, xlsx, html)
-with :func:`jixiao.write.write_report`. Any error in the input → the problems, one per line
-(``file:sheet!cell: message``), exit code 1, and nothing written. Reports are first written to a
-temporary directory and moved into DIR only when all of them succeeded.
+with :func:`jixiao.write.write_report`, each 自评表 scored by ``--rules`` (default, sichuan,
+hunan) and followed by its 评分说明; ``--no-charts`` leaves the figures out. Any error in the
+input → the problems, one per line (``file:sheet!cell: message``), exit code 1, and nothing
+written. Reports are first written to a temporary directory and moved into DIR only when all of
+them succeeded.
 """
 
 from __future__ import annotations
@@ -156,17 +158,40 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _rules(text: str) -> Any:
+    """The rule set named by ``--rules`` (a shipped name or a rule file), or a one-line error."""
+    from jixiao.rules import RuleSetError, load_ruleset
+    from jixiao.write import RULESETS
+
+    name = text.strip()
+    if name not in RULESETS and not name.endswith((".yaml", ".yml")):
+        raise CommandError(f"未知的规则集“{text}”（可用：{'、'.join(RULESETS)}，或规则文件 .yaml）")
+    try:
+        return load_ruleset(name)
+    except RuleSetError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 def write_reports(
-    dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path, formats: Sequence[str], *, placeholders: bool
+    dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path, formats: Sequence[str], *, placeholders: bool,
+    rules: Any = "default", charts: bool = True, scored: dict[tuple[str, int], dict[str, Any]] | None = None,
 ) -> list[Path]:
-    """Write the reports of every unit-year into ``out_dir``, all or nothing."""
-    from jixiao.write import write_report
+    """Write the reports of every unit-year into ``out_dir``, all or nothing.
+
+    Every 自评表 is scored by ``rules`` (a rule set or its name); the scores of each unit-year
+    are put into ``scored`` when given (the command prints them).
+    """
+    from jixiao.write import score_tables, write_report
 
     with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
         staged: list[Path] = []
         for code, year in pairs:
             try:
-                staged += write_report(dataset, code, year, Path(tmp), formats, placeholders=placeholders)
+                scores = score_tables(dataset, code, year, rules)
+                if scored is not None:
+                    scored[(code, year)] = dict(scores)
+                staged += write_report(dataset, code, year, Path(tmp), formats, placeholders=placeholders,
+                                       scores=scores, charts=charts)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -177,6 +202,12 @@ def write_reports(
             shutil.move(str(path), target)
             written.append(target)
     return written
+
+
+def _score_line(name: str, scores: Any) -> str:
+    total = f"{scores.total_score} / {scores.total_weight}" if scores.total_score is not None else "未计分"
+    grade = f"，{scores.grade}" if scores.grade else ""
+    return f"  {'部门整体' if name == 'department' else name}：{total}{grade}"
 
 
 def register(app: typer.Typer) -> None:
@@ -237,10 +268,15 @@ def register(app: typer.Typer) -> None:
         no_placeholders: Annotated[
             bool, typer.Option("--no-placeholders", help="文字说明缺失时不留“（待填写）”占位")
         ] = False,
+        rules: Annotated[
+            str, typer.Option("--rules", help="自评表评分规则集：default、sichuan、hunan（或规则文件 .yaml）")
+        ] = "default",
+        no_charts: Annotated[bool, typer.Option("--no-charts", help="不绘制图表（批量生成时更快）")] = False,
         output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text 或 json")] = OutputFormat.text,
     ) -> None:
-        """由填报工作簿、数据文件或数据库生成自评报告（docx、xlsx、html）；输入有任何错误则不生成。"""
+        """由填报工作簿、数据文件或数据库生成自评报告（docx、xlsx、html），并按规则集为自评表评分；输入有任何错误则不生成。"""
         chosen = _formats(formats)
+        ruleset = _rules(rules)
         problems: list[Problem] = []
         if all(_is_file_arg(a) for a in inputs):
             paths = [Path(a) for a in inputs]
@@ -258,15 +294,27 @@ def register(app: typer.Typer) -> None:
             pairs = [(code, yr)]
         else:
             raise CommandError("用法：jixiao report 文件.xlsx|文件.yaml -o 目录，或 jixiao report 单位 年度 -o 目录")
-        written = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders)
+        scored: dict[tuple[str, int], dict[str, Any]] = {}
+        written = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders, rules=ruleset,
+                                charts=not no_charts, scored=scored)
         if output_format is OutputFormat.json:
-            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in written],
+            scores_json = [
+                {"unit": code, "year": yr, "table": name, "weight": sc.total_weight, "score": sc.total_score,
+                 "grade": sc.grade, "ruleset": sc.ruleset}
+                for (code, yr), tables in scored.items() for name, sc in tables.items()
+            ]
+            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in written], "scores": scores_json,
                                    "problems": [_problem_json(p) for p in problems]}, ensure_ascii=False, indent=2))
             return
         _print_problems(problems, "")
         for code, yr in pairs:
             unit_obj = dataset.unit(code)
             console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]", soft_wrap=True)
+            tables = scored.get((code, yr), {})
+            if tables:
+                console.print(f"  自评表评分（规则集 {ruleset.label}）：", soft_wrap=True, markup=False)
+                for name, sc in tables.items():
+                    console.print(_score_line(name, sc), soft_wrap=True, markup=False)
         for path in written:
             console.print(f"  {path}", soft_wrap=True, markup=False)
         console.print(f"共写出 {len(written)} 个文件 → {output}", soft_wrap=True, markup=False)

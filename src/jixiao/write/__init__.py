@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from jixiao.model import Dataset
+from jixiao.rules import RuleSet
 from jixiao.write.outline import department_report, fund_report, project_report, reports_for
 from jixiao.write.report import Report
-from jixiao.write.tables import RowScore, SelfEvalScores, scores_from_data
+from jixiao.write.scores import RULESETS, score_tables
+from jixiao.write.tables import RowScore, ScoreLine, SelfEvalScores, scores_from_data
 
 FORMATS = ("docx", "xlsx", "html")
 
@@ -45,13 +47,19 @@ def write_report(
     *,
     placeholders: bool = True,
     scores: Mapping[str, SelfEvalScores] | None = None,
+    rules: RuleSet | str | None = "default",
+    charts: bool = True,
 ) -> list[Path]:
     """Write every report of ``unit_code``/``year`` in ``formats`` into ``out_dir``.
 
+    Unless ``scores`` are given, every 自评表 is scored by the rule set ``rules`` (``default``,
+    ``sichuan``, ``hunan`` or a rule file; ``None``: the 分值/得分 written in the data).
+    ``charts=False`` leaves the figures out (batch runs).
     Raises ``ValueError`` (Chinese message) when the dataset has nothing to report for them.
     """
     formats = tuple(formats)
-    reports = reports_for(dataset, unit_code, year, placeholders=placeholders, scores=scores)
+    reports = reports_for(dataset, unit_code, year, placeholders=placeholders, scores=scores, rules=rules,
+                          charts=charts)
     if not reports:
         raise ValueError(f"数据中没有单位“{unit_code}”{year}年度的基金、部门或项目数据，无法生成报告")
     paths: list[Path] = []
@@ -62,13 +70,16 @@ def write_report(
 
 __all__ = [
     "FORMATS",
+    "RULESETS",
     "Report",
     "RowScore",
+    "ScoreLine",
     "SelfEvalScores",
     "department_report",
     "fund_report",
     "project_report",
     "reports_for",
+    "score_tables",
     "scores_from_data",
     "write_files",
     "write_report",

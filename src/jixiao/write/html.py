@@ -57,15 +57,16 @@ def _grid(grid: Grid) -> str:
             tds.append(f'<{tag} class="{c.align}"{span}>{escape(c.text)}</{tag}>')
         row = f"<tr>{''.join(tds)}</tr>"
         rows.append((i < grid.header_rows, row))
-    head = "".join(r for is_head, r in rows if is_head)
-    body = "".join(r for is_head, r in rows if not is_head)
+    # one row per source line: a reader that goes line by line sees a row, never a whole table
+    head = "\n".join(r for is_head, r in rows if is_head)
+    body = "\n".join(r for is_head, r in rows if not is_head)
     parts = [f'<div class="grid" id="{escape(grid.key)}">', f'<p class="title">{escape(grid.title)}</p>']
     if grid.subtitle:
         parts.append(f'<p class="sub">{escape(grid.subtitle)}</p>')
     if grid.note:
         parts.append(f'<p class="note">{escape(grid.note)}</p>')
-    parts.append(f"<table><colgroup>{cols}</colgroup>"
-                 + (f"<thead>{head}</thead>" if head else "") + f"<tbody>{body}</tbody></table></div>")
+    parts.append(f"<table><colgroup>{cols}</colgroup>\n"
+                 + (f"<thead>\n{head}\n</thead>\n" if head else "") + f"<tbody>\n{body}\n</tbody></table></div>")
     return "\n".join(parts)
 
 

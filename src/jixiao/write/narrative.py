@@ -616,15 +616,19 @@ def department_assets_sentence(dy: DepartmentYear) -> str | None:
 
 
 def project_funds_sentence(pr: Project, results: Results) -> str | None:
-    """``项目全年预算数251.2万元，执行数251.2万元，预算执行率为100.00%。``"""
+    """``该项目全年预算数251.2万元，执行数251.2万元，预算执行率为100.00%。``
+
+    “该项目”, not the name: the sentence stands under the project's own heading, and two
+    projects of one unit often share most of their names (seed 003: both 城乡居民医保 projects).
+    """
     f = pr.funds
     if f.budget is None and f.executed is None:
         return None
     parts: list[str | None] = []
     if f.initial_budget is not None:
-        parts.append(f"项目年初预算数{written(f.initial_budget)}")
+        parts.append(f"该项目年初预算数{written(f.initial_budget)}")
     if f.budget is not None:
-        parts.append(f"{'全年预算数' if parts else '项目全年预算数'}{written(f.budget)}")
+        parts.append(f"{'全年预算数' if parts else '该项目全年预算数'}{written(f.budget)}")
     if f.executed is not None:
         parts.append(f"执行数{written(f.executed)}")
     rate = result(results, "project_budget_execution_rate")

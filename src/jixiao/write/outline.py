@@ -21,15 +21,19 @@ from dataclasses import dataclass
 
 from jixiao.calc import compute_department, compute_fund_year, compute_project
 from jixiao.model import Dataset, DepartmentYear, FundKind, FundYear, Project
+from jixiao.rules import RuleSet
 from jixiao.write import narrative as n
 from jixiao.write.charts import Chart
 from jixiao.write.report import Block, Figure, Grid, Paragraph, Report, Results, Section
+from jixiao.write.scores import DEPARTMENT, score_tables
 from jixiao.write.tables import (
     SelfEvalScores,
     department_self_eval_table,
     figures_table,
     indicator_table,
     project_self_eval_table,
+    score_notes_table,
+    scores_from_data,
 )
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -112,6 +116,18 @@ class _Builder:
             return []
         self.figure_count += 1
         return [Figure(chart, self.figure_count)]
+
+
+def _self_eval(project: Project, scores: SelfEvalScores | None, *, title: str, key: str,
+               results: Results | None = None) -> list[Block | Section]:
+    """A project's 自评表 and, when it was scored, its 评分说明 right after it."""
+    scores = scores or scores_from_data(project)
+    out: list[Block | Section] = [project_self_eval_table(
+        project, results if results is not None else project_results(project), scores, title=title, key=key)]
+    notes = score_notes_table(scores, key=f"{key}_notes", title=f"{title}评分说明")
+    if notes is not None:
+        out.append(notes)
+    return out
 
 
 def _generated(sentences: Sequence[str | None]) -> list[Block | Section]:
@@ -247,12 +263,9 @@ def fund_report(
         completion += _generated(n.project_indicator_sentences(p))
 
     appendix: list[Block | Section] = []
-    for p in projects:
-        appendix.append(project_self_eval_table(
-            p, project_results(p), (scores or {}).get(p.name),
-            title=f"{unit_name}医疗保险支出绩效自评表" if len(projects) == 1 else f"{p.name}绩效自评表",
-            key=f"self_eval_{len(appendix)}",
-        ))
+    for i, p in enumerate(projects):
+        title = f"{unit_name}医疗保险支出绩效自评表" if len(projects) == 1 else f"{p.name}绩效自评表"
+        appendix += _self_eval(p, (scores or {}).get(p.name), title=title, key=f"self_eval_{i}")
     for fy in main:
         table = indicator_table(results[id(fy)], key=f"indicators_{fy.fund.name}",
                                 title=f"{n.fund_name(fy.fund)}绩效指标计算表")
@@ -379,13 +392,17 @@ def department_report(
                       sections=("staff", "budget", "income", "expenditure", "carryover", "assets", "previous")),
     ]
     if r:
-        appendix.append(department_self_eval_table(dy, r, (scores or {}).get("department")))
+        dept_scores = (scores or {}).get(DEPARTMENT)
+        appendix.append(department_self_eval_table(dy, r, dept_scores))
+        if dept_scores is not None:
+            notes = score_notes_table(dept_scores, key="department_score_notes", title="部门整体支出绩效自评表评分说明")
+            if notes is not None:
+                appendix.append(notes)
         table = indicator_table(r, key="department_indicators", title=f"{year}年度部门整体支出绩效指标计算表")
         if table is not None:
             appendix.append(table)
     for i, p in enumerate(projects):
-        appendix.append(project_self_eval_table(p, project_results(p), (scores or {}).get(p.name),
-                                                title=f"{p.name}绩效自评表", key=f"self_eval_{i}"))
+        appendix += _self_eval(p, (scores or {}).get(p.name), title=f"{p.name}绩效自评表", key=f"self_eval_{i}")
     sections = [
         Section("overview", "单位基本情况", [*b.officer("overview", placeholder=False), *basics]),
         Section("general_budget", "一般公共预算支出情况", budget),
@@ -442,7 +459,8 @@ def project_report(
             Section("problems", "存在的问题", b.officer("problems")),
             Section("measures", "相关建议", b.officer("measures")),
         ]),
-        Section("appendix", "附件", [project_self_eval_table(project, r, scores)]),
+        Section("appendix", "附件",
+                _self_eval(project, scores, title="项目支出绩效自评表", key="self_eval", results=r)),
     ]
     safe_name = "".join(ch for ch in project.name if ch not in '\\/:*?"<>|')[:40]
     return Report(
@@ -454,13 +472,17 @@ def project_report(
 
 def reports_for(
     dataset: Dataset, unit_code: str, year: int, *, placeholders: bool = True, charts: bool = True,
-    scores: Mapping[str, SelfEvalScores] | None = None,
+    scores: Mapping[str, SelfEvalScores] | None = None, rules: RuleSet | str | None = "default",
 ) -> list[Report]:
     """Every report the dataset supports for a unit and year: fund, department, one per project.
 
     ``scores`` (project name, or ``"department"``, → :class:`SelfEvalScores`) fills the 分值/得分 of
-    the 自评表; without it they come from the data (blank when absent).
+    the 自评表. Without it every table is scored by the rule set ``rules`` (``default``, ``sichuan``,
+    ``hunan`` or a rule file; see :func:`jixiao.write.scores.score_tables`); with ``rules=None``
+    they come from the data as written (blank when absent).
     """
+    if scores is None and rules is not None:
+        scores = score_tables(dataset, unit_code, year, rules)
     out = [
         fund_report(dataset, unit_code, year, placeholders=placeholders, charts=charts, scores=scores),
         department_report(dataset, unit_code, year, placeholders=placeholders, charts=charts, scores=scores),

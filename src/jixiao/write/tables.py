@@ -1,14 +1,15 @@
 """Table builders: the 自评表 laid out like the official form, indicator tables, figure tables.
 
-The 自评表 takes its 分值/得分 from a :class:`SelfEvalScores`. Today that comes from the data
-(:func:`scores_from_data`: ``IndicatorRow.weight``/``score`` as written, blank when absent); a
-scorer (issue 4, item 2) produces the same object with every cell filled and its explanation,
-and the table builder does not change.
+The 自评表 takes its 分值/得分 from a :class:`SelfEvalScores`: by default the scorer's
+(:mod:`jixiao.write.scores`, from :func:`jixiao.calc.scoring.score_project` and
+``score_department``), or the data's own (:func:`scores_from_data`: ``IndicatorRow.weight``/
+``score`` as written, blank when absent). A scored table is followed by its 评分说明
+(:func:`score_notes_table`): each line's rule and arithmetic, then the reviewer's notes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,8 +32,21 @@ class RowScore:
 
 
 @dataclass(frozen=True)
+class ScoreLine:
+    """One line of the 评分说明: what was scored, by which rule, and the arithmetic."""
+
+    item: str
+    rule: str
+    arithmetic: str
+
+
+@dataclass(frozen=True)
 class SelfEvalScores:
-    """Everything a scorer fills in a 自评表. ``rows`` is parallel to the table's indicator rows."""
+    """Everything a scorer fills in a 自评表. ``rows`` is parallel to the table's indicator rows.
+
+    The department table has no fixed rows: its scores are keyed by indicator id (``by_indicator``).
+    ``explanations`` (with ``ruleset``) become the 评分说明 table printed after the 自评表.
+    """
 
     rows: Sequence[RowScore] = ()
     budget_weight: str | None = None
@@ -41,6 +55,9 @@ class SelfEvalScores:
     total_score: str | None = None
     grade: str | None = None
     notes: Sequence[str] = field(default_factory=tuple)
+    by_indicator: Mapping[str, RowScore] = field(default_factory=dict)
+    ruleset: str | None = None
+    explanations: Sequence[ScoreLine] = ()
 
 
 def _sum_if_all(values: Sequence[str | None]) -> str | None:
@@ -189,11 +206,19 @@ DEPARTMENT_FORM: tuple[tuple[str, str, str], ...] = (
 def department_self_eval_table(
     dy: DepartmentYear, results: Results, scores: SelfEvalScores | None = None,
 ) -> Grid:
-    """部门整体支出绩效自评表: 一级/二级/三级 指标, 实际值 from the engine, 分值/得分 from a scorer."""
+    """部门整体支出绩效自评表: 一级/二级/三级 指标, 实际值 from the engine, 分值/得分 from a scorer.
+
+    The rows are the form's (:data:`DEPARTMENT_FORM`) that can be computed, then any other
+    indicator the rule set scores (一级 “其他”). The 合计 row adds the weights and scores of the
+    rows scored; the grade is the scorer's (none when its rules do not cover a 100-point table).
+    """
     from jixiao.calc.registry import lookup
 
-    present = [(l1, l2, i) for l1, l2, i in DEPARTMENT_FORM if i in results and results[i].value is not None]
     scores = scores or SelfEvalScores()
+    present = [(l1, l2, i) for l1, l2, i in DEPARTMENT_FORM if i in results and results[i].value is not None]
+    listed = {i for _, _, i in DEPARTMENT_FORM}
+    present += [("其他", "", i) for i in scores.by_indicator
+                if i not in listed and i in results and results[i].value is not None]
     g = Grid(key="department_self_eval", title="部门整体支出绩效自评表", n_cols=8,
              subtitle=f"（{dy.year}年度）", widths=[1.6, 1.8, 3.0, 5.0, 2.0, 1.2, 1.2, 3.0], header_rows=1)
     for col, text in enumerate(("一级指标", "二级指标", "三级指标", "计算公式", "实际值", "分值", "得分",
@@ -205,7 +230,10 @@ def department_self_eval_table(
         for s2, n2 in _runs([p[1] for p in block]):
             g.add(1 + start + s2, 1, block[s2][1], rowspan=n2)
     for i, (_, _, ind) in enumerate(present):
-        score = scores.rows[i] if i < len(scores.rows) else RowScore()
+        if scores.by_indicator:
+            score = scores.by_indicator.get(ind, RowScore())
+        else:
+            score = scores.rows[i] if i < len(scores.rows) else RowScore()
         res = results[ind]
         d = lookup(ind, getattr(res, "subject", "department"))
         g.add(1 + i, 2, d.name, align="left")
@@ -218,8 +246,34 @@ def department_self_eval_table(
     last = 1 + len(present)
     g.add(last, 0, "合计", colspan=5, header=True)
     g.add(last, 5, scores.total_weight or "")
-    g.add(last, 6, scores.total_score or dy.self_score or "")
+    g.add(last, 6, scores.total_score or ("" if scores.ruleset else dy.self_score or ""))
     g.add(last, 7, scores.grade or "")
+    g.check()
+    return g
+
+
+def score_notes_table(scores: SelfEvalScores, *, key: str, title: str) -> Grid | None:
+    """评分说明: one line per scored item (指标, 规则, 计算过程), then the reviewer's notes (提示).
+
+    None when the scores carry no explanation (分值/得分 taken from the data as written).
+    """
+    if not scores.explanations:
+        return None
+    g = Grid(key=key, title=title, n_cols=4, widths=[0.8, 3.6, 3.4, 8.0], header_rows=1,
+             subtitle=f"（规则集：{scores.ruleset}）" if scores.ruleset else None)
+    for col, text in enumerate(("序号", "评分项目", "规则", "计算过程")):
+        g.add(0, col, text, header=True)
+    row = 1
+    for line in scores.explanations:
+        g.add(row, 0, str(row))
+        g.add(row, 1, line.item, align="left")
+        g.add(row, 2, line.rule, align="left")
+        g.add(row, 3, line.arithmetic, align="left")
+        row += 1
+    if scores.notes:
+        g.add(row, 0, "提示", rowspan=len(scores.notes), header=True)
+        for i, note in enumerate(scores.notes):
+            g.add(row + i, 1, note, colspan=3, align="left")
     g.check()
     return g
 
