@@ -403,9 +403,15 @@ def _resolve_generic_subjects(facts: list[Fact]) -> None:
                 f.subject = f.fund = fund
 
 
+#: how many terms back a label looks (a paragraph names far fewer; a million-character line with
+#: a fund name in every sentence must not make each figure scan all of them)
+_LOOKBACK_TERMS = 64
+
+
 def _fund_before(terms: _BlockTerms, pos: int, carried_fund: str | None) -> str | None:
     k = bisect_right(terms.subject_ends, pos) - 1
-    while k >= 0:
+    stop = k - _LOOKBACK_TERMS
+    while k >= 0 and k > stop:
         name = terms.subjects[k][2]
         if _SUBJECT_LEVEL[name] == "fund":
             return name
@@ -528,8 +534,8 @@ class _BlockState:
         return Fact(
             subject=subject, fund=fund, item=item, year=year, value=q.value, unit=q.unit, approx=q.approx,
             comparator=m.comparator, negative_word=m.negative_word, unit_source=m.unit_source, flags=m.flags,
-            quote=m.raw, context=text[clause:min(len(text), m.end + 8)].strip(), block=bi, start=m.start,
-            end=m.end, line=block.line, page=block.page, paragraph=block.paragraph, table=block.table,
+            quote=m.raw, context=text[max(clause, m.start - 80):min(len(text), m.end + 8)].strip(), block=bi,
+            start=m.start, end=m.end, line=block.line, page=block.page, paragraph=block.paragraph, table=block.table,
             row=block.row, col=block.col, where=block.where(), item_text=item_text,
             subject_carried=carried,
         )
@@ -543,16 +549,18 @@ class _BlockState:
         sentence = max(terms.sentence_start(pos), floor)
         if terms.subjects[k][0] < sentence:
             # nothing named in this sentence (基金当期结余率为15.30%): the fund of the paragraph
-            while k >= 0 and _SUBJECT_LEVEL[terms.subjects[k][2]] != "fund":
+            stop = k - _LOOKBACK_TERMS
+            while k > stop and k >= 0 and _SUBJECT_LEVEL[terms.subjects[k][2]] != "fund":
                 k -= 1
-            if k < 0 or terms.subjects[k][0] < floor:
+            if k <= stop or k < 0 or terms.subjects[k][0] < floor:
                 return self.carried if floor == 0 else (None, None)
         subject = terms.subjects[k][2]
         if subject in _GENERIC:
             j = k - 1
-            while j >= 0 and terms.subjects[j][2] not in _GENERIC[subject]:
+            stop = k - _LOOKBACK_TERMS
+            while j > stop and j >= 0 and terms.subjects[j][2] not in _GENERIC[subject]:
                 j -= 1
-            if j >= 0 and terms.subjects[j][0] >= floor:
+            if j > stop and j >= 0 and terms.subjects[j][0] >= floor:
                 k = j
                 subject = terms.subjects[j][2]
         if _SUBJECT_LEVEL[subject] == "fund":
@@ -566,13 +574,13 @@ def _year_for(text: str, terms: _BlockTerms, pos: int, clause: int, doc_year: in
     # the year in force: the nearest year written before, not one that is compared with
     current: int | None = None
     j = k
-    while j >= 0:
+    while j >= 0 and j > k - _LOOKBACK_TERMS:
         _, _, year, compared = terms.years[j]
         if not compared and year is not None:
             current = year or doc_year
             break
         j -= 1
-    if j >= 0 and _RAISED_TO.search(text, terms.years[j][1], pos):
+    if j >= 0 and _RAISED_TO.search(text, max(terms.years[j][1], pos - 200), pos):
         current = None  # 由2017年30元提高到40元: the 40 is this year's
     if current is None:
         current = doc_year

@@ -35,8 +35,8 @@ def _document_text(r: DocumentResult) -> list[Text]:
     lines: list[Text] = []
     head = Text(r.path, style="bold")
     if r.error:
-        head.append("  无法读取：", style="bold red")
-        head.append(r.error)
+        head.append("  ")
+        head.append(r.error if r.error.startswith("无法读取") else f"无法读取：{r.error}", style="bold red")
         return [head]
     head.append(f"  （{r.chars} 字，{r.facts} 个数据，核对 {r.checks} 项）", style="dim")
     lines.append(head)
