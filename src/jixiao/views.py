@@ -134,7 +134,7 @@ def get_unit(session: Session, code: str) -> UnitInfo:
 
 def unit_parents(session: Session) -> dict[str, str | None]:
     """unit code → parent code, for permission checks (reads two columns, no documents)."""
-    return dict(session.execute(select(UnitRow.code, UnitRow.parent)).tuples())
+    return {code: parent for code, parent in session.execute(select(UnitRow.code, UnitRow.parent))}
 
 
 def _ruleset(ruleset: RuleSet | str | None) -> RuleSet:
@@ -218,7 +218,7 @@ def _data_years(session: Session, codes: set[str] | None) -> dict[str, set[int]]
         query = select(row.unit, row.year).distinct()
         if codes is not None and len(codes) <= 500:
             query = query.where(row.unit.in_(codes))
-        for code, year in session.execute(query).tuples():
+        for code, year in session.execute(query):
             if codes is None or code in codes:
                 years.setdefault(code, set()).add(year)
     return years
@@ -721,7 +721,7 @@ def _dept_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet) -> tuple[_Me
 
 def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
     """code → (name, region) of the units ``principal`` may read."""
-    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.parent, UnitRow.region)).tuples().all()
+    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.parent, UnitRow.region)).all()
     if principal.is_admin:
         return {code: (name, region) for code, name, _, region in rows}
     parents = {code: parent for code, _, parent, _ in rows}
@@ -856,11 +856,11 @@ def comparison(
     if everything:
         q = select(FundYearRow.fund, func.count(FundYearRow.unit.distinct())).where(FundYearRow.year == year) \
             .group_by(FundYearRow.fund)
-        fund_units = dict(session.execute(q).tuples().all())
+        fund_units = dict(session.execute(q).all())
     else:
         pairs = session.execute(_where_units(select(FundYearRow.unit, FundYearRow.fund).distinct()
                                              .where(FundYearRow.year == year), FundYearRow.unit, visible,
-                                             everything)).tuples()
+                                             everything))
         seen: dict[str, set[str]] = {}
         for code, kind in pairs:
             if code in visible:
@@ -893,7 +893,7 @@ def comparison(
                 entities[code] = _Entity(code, scope, kinds[chosen], {k: v for k, v in kinds.items() if k != chosen})
     if dept_defs:
         dq = select(DepartmentYearRow.unit, cast(DepartmentYearRow.doc, Text)).where(DepartmentYearRow.year == year)
-        for code, text in session.execute(_where_units(dq, DepartmentYearRow.unit, visible, everything)).tuples():
+        for code, text in session.execute(_where_units(dq, DepartmentYearRow.unit, visible, everything)):
             if code in visible:
                 entities.setdefault(code, _Entity(code, None)).dept_text = text
 
