@@ -1,15 +1,26 @@
 """Helpers for the web tests: an app on a database with the five example units loaded and one
-user of each role, and a logged-in TestClient (going through the real login form and CSRF)."""
+user of each role, and a logged-in TestClient (going through the real login form and CSRF).
+
+Speed: argon2 with its production parameters takes ~0.7 s per hash here, so the tests use the
+cheapest argon2 parameters (the hashes are still real argon2id and verified the same way), and
+a SQLite database is built once per process and copied for each test.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+import jixiao.store.auth_repository as auth_repository
 from jixiao.store.auth_repository import create_user
 from jixiao.store.db import open_database
 from jixiao.store.repository import import_files
@@ -37,15 +48,37 @@ def example_files() -> list[Path]:
     return [EXAMPLES / "units.yaml", *sorted(EXAMPLES.glob("0*.yaml"))]
 
 
-def make_app(url: str, users: dict[str, tuple[str, str | None]] | None = None) -> FastAPI:
+auth_repository._hasher = PasswordHasher.from_parameters(CHEAPEST)
+_TEMPLATES: dict[tuple[tuple[str, str, str | None], ...], Path] = {}
+
+
+def _populate(url: str, users: dict[str, tuple[str, str | None]]) -> None:
     engine = open_database(url)
-    outcome = import_files(engine, example_files())
-    assert outcome.ok, outcome
-    with Session(engine) as session:
-        for name, (role, unit) in (users or USERS).items():
-            create_user(session, name, PASSWORD, role, unit)
-        session.commit()
-    return create_app(url, engine=engine)
+    try:
+        outcome = import_files(engine, example_files())
+        assert outcome.ok, outcome
+        with Session(engine) as session:
+            for name, (role, unit) in users.items():
+                create_user(session, name, PASSWORD, role, unit)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def make_app(url: str, users: dict[str, tuple[str, str | None]] | None = None) -> FastAPI:
+    """The app on ``url`` holding the example units and ``users`` (default :data:`USERS`)."""
+    users = USERS if users is None else users
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        key = tuple((name, role, unit) for name, (role, unit) in sorted(users.items()))
+        if key not in _TEMPLATES:
+            template = Path(tempfile.mkdtemp(prefix="jixiao-web-template-")) / "template.db"
+            _populate(f"sqlite:///{template}", users)
+            _TEMPLATES[key] = template
+        shutil.copyfile(_TEMPLATES[key], parsed.database)
+    else:
+        _populate(url, users)
+    return create_app(url)
 
 
 def csrf_from(html: str) -> str:
