@@ -165,15 +165,15 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def save_shot(page: Any, directories: Sequence[Path], name: str) -> list[Path]:
-    """A full-page screenshot ``name.png`` in each directory (made if needed); the paths written."""
+def save_shot(page: Any, directories: Sequence[Path], name: str, full_page: bool = True) -> list[Path]:
+    """A screenshot ``name.png`` in each directory (made if needed); the paths written."""
     paths = []
     first: Path | None = None
     for directory in directories:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{name}.png"
         if first is None:
-            page.screenshot(path=str(path), full_page=True)
+            page.screenshot(path=str(path), full_page=full_page)
             first = path
         else:
             shutil.copyfile(first, path)

@@ -368,8 +368,13 @@ def test_audit_a_seed_shows_the_libraries_findings(watched: Watched, shot_dirs: 
     # the highlighted text: a sandboxed iframe with the report's own words
     frame = page.frame_locator("iframe.audit-view")
     assert "8836" in frame.locator("body").inner_text()
+    marked = frame.locator("mark.error").all_inner_texts()
+    assert len(marked) >= 1 and any("8836" in m for m in marked), f"原文中没有标出错误：{marked[:10]}"
     assert_cjk_glyphs(page)
     save_shot(page, shot_dirs, "05_audit_seed_000")
+    # a full-page capture leaves the sandboxed (out-of-process) iframe blank: shoot it in view too
+    page.locator("iframe.audit-view").scroll_into_view_if_needed()
+    save_shot(page, shot_dirs, "05b_audit_annotated_text", full_page=False)
 
 
 def test_compare_units_for_a_year_with_chart_and_sorting(watched: Watched, shot_dirs: list[Path]) -> None:
