@@ -314,9 +314,9 @@ def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
                 f"{word}率应为{exp}，文中为{_fig(rel.stated, True)}")
     if code == "JX-CHG-002":
         cur = next(t for t in num if t.name == "本年").mention
-        prev = next(t for t in num if t.name == "上年").mention
+        last = next(t for t in num if t.name == "上年").mention
         dword = "增加" if rel.direction > 0 else "减少"
-        return (f"本年{_fig(cur)}与上年{_fig(prev)}之差应为{exp}，"
+        return (f"本年{_fig(cur)}与上年{_fig(last)}之差应为{exp}，"
                 f"文中{dword}额为{_fig(rel.stated, True)}")
     if code == "JX-PCP-001":
         return (f"总额{_fig(num[0].mention)}除以{_fig(den[0].mention)}应为每人{exp}，"

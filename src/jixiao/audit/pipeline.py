@@ -113,8 +113,8 @@ def audit_paths(
     (the CLI advances its progress bar there).
     """
     workers = jobs or os.cpu_count() or 1
+    results: list[DocumentResult] = []
     if workers <= 1 or len(paths) <= 1:
-        results = []
         for p in paths:
             r = audit_path(p, keep_document=keep_documents)
             if on_result:
@@ -125,7 +125,6 @@ def audit_paths(
     # Few large tasks rather than one per file: a chunk of files per message keeps the pickling
     # and queue traffic small (only results come back, without the documents unless asked).
     chunksize = max(1, min(32, len(paths) // (workers * 4)))
-    results: list[DocumentResult] = []
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for r in pool.map(_audit_for_pool, paths, [keep_documents] * len(paths), chunksize=chunksize):

@@ -787,7 +787,7 @@ def _change_relations(items: list[Item]) -> list[Relation]:
                 c = None
             if p is not None:
                 # A − P = ±B
-                alts = []
+                alts: list[tuple[list[Term], list[Term]]] = []
                 for a in cands:
                     sign = 1 if b.direction > 0 else -1
                     alts.append(([Term(a.mention, sign, "本年"), Term(p.mention, -sign, "上年")], []))
@@ -1144,15 +1144,15 @@ def _table_sum_relations(table: Table, doc: Document, mentions: list[Mention]) -
                     nested = True
                 if c >= len(rows[rr]):
                     continue
-                m = cell_mention(rows[rr][c])
-                if m is None:
+                cell_m = cell_mention(rows[rr][c])
+                if cell_m is None:
                     # a header row (no figures at all) ends the part rows
                     if parts and all(cell_mention(x) is None for x in rows[rr] if x is not None):
                         break
                     continue
-                if m.quantity.dimension not in (None, total_m.quantity.dimension) and m.quantity.unit:
+                if cell_m.quantity.dimension not in (None, total_m.quantity.dimension) and cell_m.quantity.unit:
                     continue
-                parts.append(m)
+                parts.append(cell_m)
             if len(parts) < 2 or nested:
                 continue
             parts.reverse()
