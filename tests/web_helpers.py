@@ -12,10 +12,12 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -106,3 +108,21 @@ def page_csrf(client: TestClient, path: str = "/tokens") -> str:
     response = client.get(path)
     assert response.status_code == 200, response.text[:300]
     return csrf_from(response.text)
+
+
+def all_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
+    """Every API route of the app as (full path, route), looking inside included routers
+    (FastAPI ≥ 0.13x keeps ``include_router`` as a node instead of copying the routes)."""
+    found: list[tuple[str, APIRoute]] = []
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            original = getattr(route, "original_router", None)
+            if original is not None:
+                context = getattr(route, "include_context", None)
+                walk(list(original.routes), prefix + (getattr(context, "prefix", "") or ""))
+            elif isinstance(route, APIRoute):
+                found.append((prefix + route.path, route))
+
+    walk(list(app.routes), "")
+    return found

@@ -43,7 +43,7 @@ from jixiao.web.deps import (
     is_api,
     templates,
 )
-from jixiao.web.security import SESSION_COOKIE, is_https
+from jixiao.web.security import SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
 CSP = (
@@ -51,6 +51,10 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+#: room for the multipart envelope and the other form fields on top of the largest upload
+BODY_OVERHEAD = 1024 * 1024
 
 
 @dataclass
@@ -74,6 +78,9 @@ class WebSettings:
         mode = os.environ.get("JIXIAO_SECURE_COOKIES", "auto").strip().lower()
         settings.secure_cookies = mode if mode in ("auto", "always", "never") else "auto"
         settings.trust_forwarded_proto = os.environ.get("JIXIAO_TRUST_PROXY", "") in ("1", "true", "yes")
+        limit = os.environ.get("JIXIAO_MAX_UPLOAD_MB", "").strip()
+        if limit.isdigit() and int(limit) > 0:
+            settings.max_upload_bytes = int(limit) * 1024 * 1024
         return settings
 
 
@@ -234,6 +241,8 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     _install_middleware(app)
+    # outermost: refuse oversized bodies before they are parsed or spooled to disk
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + BODY_OVERHEAD)
     _install_error_handlers(app)
 
     from jixiao.web.routes import admin, auth

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import HTTPException, Request
 
@@ -185,3 +185,79 @@ async def read_upload(
     elif kind != "text":
         raise UploadError(415, f"文件内容与扩展名 {suffix} 不符（不是文本文件）")
     return Upload(filename=name, suffix=suffix, data=data)
+
+
+# --------------------------------------------------------------------------------------------
+# Request body limit (before anything is parsed or spooled to disk)
+# --------------------------------------------------------------------------------------------
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse a request body larger than ``max_bytes`` (413) before it is read: by its
+    Content-Length, and for bodies without one by counting while it streams in."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = None
+        if length is not None and length > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Any, send: Any) -> None:
+        import json
+
+        message = f"请求太大：超过上限 {_human(self.max_bytes)}"
+        accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
+        path = scope.get("path", "")
+        if "text/html" in accept and not path.startswith("/api"):
+            body = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>文件太大</title>'
+                    f'<link rel="stylesheet" href="/static/app.css"></head><body><main class="content">'
+                    f'<section class="card narrow"><h1>文件太大</h1><p>{message}</p>'
+                    f'<p><a href="/">返回首页</a></p></section></main></body></html>').encode()
+            content_type = b"text/html; charset=utf-8"
+        else:
+            body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+            content_type = b"application/json"
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
