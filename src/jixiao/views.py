@@ -227,12 +227,15 @@ def _data_years(session: Session, codes: set[str] | None) -> dict[str, set[int]]
 def unit_tree(session: Session, principal: Principal) -> UnitTree:
     """The units ``principal`` may read, nested by parent; a visible unit whose parent is not
     visible is a root. Children are ordered by code."""
-    rows = list(session.scalars(select(UnitRow).order_by(UnitRow.code)))
+    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.kind, UnitRow.parent,
+                                  UnitRow.region).order_by(UnitRow.code)).all()
     parents = {r.code: r.parent for r in rows}
     visible = [r for r in rows if can_read(principal, r.code, parents)]
     codes = {r.code for r in visible}
-    years = _data_years(session, codes)
-    nodes = {r.code: UnitNode(**_unit_info(r).model_dump(), years=sorted(years.get(r.code, ()))) for r in visible}
+    years = _data_years(session, None if principal.is_admin else codes)
+    nodes = {r.code: UnitNode.model_construct(code=r.code, name=r.name, level=r.level, kind=r.kind, parent=r.parent,
+                                              region=r.region, years=sorted(years.get(r.code, ())), children=[])
+             for r in visible}
     roots: list[UnitNode] = []
     for r in visible:
         node = nodes[r.code]
