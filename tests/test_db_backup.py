@@ -262,3 +262,43 @@ def test_load_killed_while_writing_leaves_sqlite_as_it_was(tmp_path: Path) -> No
             assert len(dump_state(db)["units"]) == len(before["units"]) + 1500
     finally:
         engine.dispose()
+
+
+def test_load_killed_while_writing_leaves_postgresql_as_it_was(postgres_url: str, tmp_path: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = f"jixiao_kill_{os.getpid()}"
+    url = make_url(postgres_url).update_query_dict({"application_name": name}).render_as_string(hide_password=False)
+    engine = open_database(postgres_url)
+    try:
+        assert import_files(engine, example_files()).ok
+        with Session(engine) as db:
+            before = dump_state(db)
+        batch = tmp_path / "big.yaml"
+        _big_batch(batch, 1500)
+        env = {**os.environ, "JIXIAO_DATABASE_URL": url}
+        process = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "load", str(batch)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        writing = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
+                       "AND backend_xid IS NOT NULL")  # a transaction id: the loader has written
+        started_writing = False
+        deadline = time.monotonic() + 240
+        try:
+            with engine.connect() as watch:
+                while time.monotonic() < deadline and process.poll() is None:
+                    if watch.execute(writing, {"name": name}).scalar():
+                        time.sleep(0.2)
+                        started_writing = True
+                        break
+                    watch.rollback()
+                    time.sleep(0.02)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+        assert started_writing, process.stderr.read().decode(errors="replace")[-500:] if process.stderr else ""
+        assert process.returncode == -signal.SIGKILL
+        with Session(engine) as db:
+            assert dump_state(db) == before
+    finally:
+        engine.dispose()
