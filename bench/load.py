@@ -1,0 +1,294 @@
+"""Load test of the web app: a synthetic province (3,000 units × 5 years), 50 concurrent users.
+
+    .venv/bin/python bench/load.py [--sqlite PATH] [--postgres-url URL] [--users 50] [--duration 60]
+                                   [--think 1.0] [--units 3000] [--years 5]
+
+For each database (SQLite always; PostgreSQL when ``--postgres-url`` or
+``JIXIAO_TEST_POSTGRES_URL`` is given) it builds the province with ``bench/province.py`` unless
+the database already holds it, adds an admin and an API token, starts the real server
+(``jixiao serve --host 127.0.0.1``, one process, as a province would run it) on a free loopback
+port, warms each year's comparison once (its first call computes every record and is reported
+apart), then runs ``--users`` simulated users for ``--duration`` seconds. Each user logs in
+through the login form (session cookie + CSRF) and loops: one request picked at random among
+
+- the unit-year dashboard page  ``/units/{unit}/years/{year}``        and its JSON  ``/api/units/{unit}/years/{year}``
+- the comparison page          ``/compare?year=..&sort=..&page=..``  and its JSON  ``/api/compare?...&limit=100``
+
+with a random think time (uniform 0…2×``--think`` seconds; ``--think 0`` for a closed loop that
+measures the server's saturation). Only loopback traffic; bounded in time and in requests.
+Prints, per database and request kind: requests, errors, p50, p95, p99 and max latency (ms) and
+the throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from province import build_province
+
+from jixiao.store.auth_repository import create_api_token, create_user, find_user
+from jixiao.store.db import open_database
+from jixiao.store.models import UnitRow
+
+REPO = Path(__file__).resolve().parents[1]
+JIXIAO = str(Path(sys.executable).parent / "jixiao")
+HOST = "127.0.0.1"  # loopback only, never anything else
+KINDS = ("dashboard HTML", "dashboard JSON", "compare HTML", "compare JSON")
+SORTS = (None, "name", "warnings", "current_balance_rate")
+LOAD_USER = "load-admin"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Target:
+    label: str
+    url: str
+    units: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    error_samples: list[str] = field(default_factory=list)
+    cold: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
+    """The province in ``target.url`` (built when missing), an admin with ``password``; its API token."""
+    engine = open_database(target.url)
+    try:
+        with Session(engine) as session:
+            count = session.scalar(select(func.count()).select_from(UnitRow)) or 0
+        if count < n_units:
+            print(f"[{target.label}] 构建合成省：{n_units} 个单位 × {n_years} 年 …", flush=True)
+            info = build_province(target.url, n_units, n_years, verbose=True)
+            print(f"[{target.label}] 构建用时 {info.seconds:.0f} s", flush=True)
+        with Session(engine) as session:
+            from jixiao.store.auth_repository import set_password
+            from jixiao.store.repository import years_of
+
+            user = find_user(session, LOAD_USER)
+            if user is None:
+                user = create_user(session, LOAD_USER, password, "admin")
+            else:
+                set_password(session, user, password)
+            token, _ = create_api_token(session, user, "bench/load.py")
+            codes = list(session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
+            target.units = codes
+            target.years = sorted({y for code in codes[:50] for y in years_of(session, code)})
+            session.commit()
+    finally:
+        engine.dispose()
+    return token
+
+
+def start_server(target: Target, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
+    env.update(JIXIAO_DATABASE_URL=target.url, JIXIAO_SECRET_KEY=secrets.token_urlsafe(32), PYTHONUNBUFFERED="1")
+    log = log_path.open("wb")
+    proc = subprocess.Popen([JIXIAO, "serve", "--host", HOST, "--port", str(port)], env=env, cwd=REPO,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{HOST}:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jixiao serve exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(base + "/login", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("jixiao serve did not answer in 60 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def pick(kind: str, rng: random.Random, target: Target) -> str:
+    year = rng.choice(target.years)
+    if kind.startswith("dashboard"):
+        unit = rng.choice(target.units)
+        return f"/units/{unit}/years/{year}" if kind.endswith("HTML") else f"/api/units/{unit}/years/{year}"
+    sort = rng.choice(SORTS)
+    order = rng.choice(("asc", "desc"))
+    page = rng.randint(1, 5)
+    if kind.endswith("HTML"):
+        return f"/compare?year={year}&order={order}&page={page}" + (f"&sort={sort}" if sort else "")
+    return (f"/api/compare?year={year}&order={order}&offset={(page - 1) * 100}&limit=100"
+            + (f"&sort={sort}" if sort else ""))
+
+
+async def login(client: httpx.AsyncClient, password: str) -> None:
+    form = await client.get("/login")
+    match = CSRF_RE.search(form.text)
+    if match is None:
+        raise RuntimeError("login form without csrf_token")
+    done = await client.post("/login", data={"csrf_token": match.group(1), "username": LOAD_USER,
+                                             "password": password, "next": "/units"})
+    if done.status_code != 303:
+        raise RuntimeError(f"login failed: {done.status_code} {done.text[:200]}")
+
+
+async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
+                    stop_at: float, think: float, max_requests: int) -> None:
+    rng = random.Random(1000 + index)
+    # keep-alive shorter than the server's (uvicorn: 5 s), so an idle connection is never reused as it closes
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=3.0)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, follow_redirects=False) as browser, \
+            httpx.AsyncClient(base_url=base, timeout=60, limits=limits,
+                              headers={"Authorization": f"Bearer {token}"}) as script:
+        await login(browser, password)
+        await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
+        sent = 0
+        while time.monotonic() < stop_at and sent < max_requests:
+            kind = rng.choice(KINDS)
+            path = pick(kind, rng, target)
+            client = browser if kind.endswith("HTML") else script
+            t = time.perf_counter()
+            try:
+                response = await client.get(path)
+                elapsed = (time.perf_counter() - t) * 1000
+                ok = response.status_code == 200 and (
+                    kind.endswith("JSON") or "<html" in response.text[:200].lower())
+                if not ok:
+                    results.errors[kind] += 1
+                    if len(results.error_samples) < 10:
+                        results.error_samples.append(f"{response.status_code} {path}: {response.text[:120]!r}")
+            except httpx.HTTPError as exc:
+                elapsed = (time.perf_counter() - t) * 1000
+                results.errors[kind] += 1
+                if len(results.error_samples) < 10:
+                    results.error_samples.append(f"{type(exc).__name__} {path}")
+            results.latencies[kind].append(elapsed)
+            sent += 1
+            if think:
+                await asyncio.sleep(rng.uniform(0, 2 * think))
+
+
+async def warm(base: str, token: str, target: Target, results: Results) -> None:
+    """First call of each year's comparison (memo empty) and one dashboard: reported as cold."""
+    async with httpx.AsyncClient(base_url=base, timeout=600, headers={"Authorization": f"Bearer {token}"}) as c:
+        for year in target.years:
+            t = time.perf_counter()
+            r = await c.get(f"/api/compare?year={year}&limit=100")
+            results.cold[f"compare {year} (first)"] = (time.perf_counter() - t) * 1000
+            if r.status_code != 200:
+                raise RuntimeError(f"warm-up /api/compare?year={year}: {r.status_code} {r.text[:200]}")
+
+
+async def run_load(base: str, token: str, password: str, target: Target, users: int, duration: float,
+                   think: float, max_requests: int) -> Results:
+    results = Results()
+    await warm(base, token, target, results)
+    started = time.monotonic()
+    stop_at = started + duration
+    await asyncio.gather(*(user_loop(i, base, token, password, target, results, stop_at, think, max_requests)
+                           for i in range(users)))
+    results.seconds = time.monotonic() - started
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))
+    return ordered[k]
+
+
+def report(label: str, results: Results, users: int, think: float) -> None:
+    total = sum(len(v) for v in results.latencies.values())
+    print(f"\n== {label}: {users} users, think {think:g} s (mean), {results.seconds:.0f} s, "
+          f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
+    for name, ms in results.cold.items():
+        print(f"   cold: {name:<28} {ms:9.1f} ms")
+    print(f"   {'request':<16} {'count':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+          f"  {'p95<200':>7}")
+    for kind in KINDS:
+        values = results.latencies.get(kind, [])
+        if not values:
+            print(f"   {kind:<16} {0:>6}")
+            continue
+        p95 = percentile(values, 95)
+        print(f"   {kind:<16} {len(values):>6} {results.errors.get(kind, 0):>6} {statistics.median(values):8.1f} "
+              f"{p95:8.1f} {percentile(values, 99):8.1f} {max(values):8.1f}  {'yes' if p95 < 200 else 'NO':>7}")
+    for sample in results.error_samples:
+        print(f"   error: {sample}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite", help="SQLite file of the province (built when missing; default: a temp file)")
+    parser.add_argument("--postgres-url", default=os.environ.get("JIXIAO_TEST_POSTGRES_URL"),
+                        help="PostgreSQL URL (default: $JIXIAO_TEST_POSTGRES_URL); the province is built there")
+    parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+    parser.add_argument("--units", type=int, default=3000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per database (max 600)")
+    parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
+    parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
+    args = parser.parse_args()
+    duration = min(args.duration, 600.0)
+
+    tmp = tempfile.TemporaryDirectory(prefix="jixiao-load-")
+    targets: list[Target] = []
+    if not args.no_sqlite:
+        path = Path(args.sqlite) if args.sqlite else Path(tmp.name) / "province.db"
+        targets.append(Target("SQLite", f"sqlite:///{path}"))
+    if args.postgres_url:
+        targets.append(Target("PostgreSQL", args.postgres_url))
+    for target in targets:
+        password = secrets.token_urlsafe(16)
+        token = prepare(target, args.units, args.years, password)
+        print(f"[{target.label}] {len(target.units)} 个单位，年度 {target.years}", flush=True)
+        log_path = Path(tmp.name) / f"serve-{target.label}.log"
+        proc, base = start_server(target, log_path)
+        try:
+            results = asyncio.run(run_load(base, token, password, target, args.users, duration, args.think,
+                                           args.max_requests))
+        finally:
+            stop_server(proc)
+        report(target.label, results, args.users, args.think)
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
