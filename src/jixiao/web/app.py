@@ -13,7 +13,8 @@ import importlib.util
 import os
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -59,7 +60,13 @@ BODY_OVERHEAD = 1024 * 1024
 
 @dataclass
 class WebSettings:
-    """How the app runs. ``secure_cookies``: "auto" (Secure when the request is https), "always", "never"."""
+    """How the app runs, from the environment:
+
+    ``JIXIAO_SECURE_COOKIES`` auto (Secure when the request is https) | always | never;
+    ``JIXIAO_TRUST_PROXY=1`` (https known from X-Forwarded-Proto); ``JIXIAO_SESSION_IDLE_MINUTES``
+    (default 120), ``JIXIAO_SESSION_MAX_HOURS`` (default 12); ``JIXIAO_MAX_UPLOAD_MB`` (default 20);
+    ``JIXIAO_SECRET_KEY`` (kept for signing needs of the pages; sessions are server-side and
+    need no key)."""
 
     database_url: str | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -78,6 +85,12 @@ class WebSettings:
         mode = os.environ.get("JIXIAO_SECURE_COOKIES", "auto").strip().lower()
         settings.secure_cookies = mode if mode in ("auto", "always", "never") else "auto"
         settings.trust_forwarded_proto = os.environ.get("JIXIAO_TRUST_PROXY", "") in ("1", "true", "yes")
+        idle = os.environ.get("JIXIAO_SESSION_IDLE_MINUTES", "").strip()
+        absolute = os.environ.get("JIXIAO_SESSION_MAX_HOURS", "").strip()
+        if idle.isdigit() and int(idle) > 0:
+            settings.session_policy = replace(settings.session_policy, idle=timedelta(minutes=int(idle)))
+        if absolute.isdigit() and int(absolute) > 0:
+            settings.session_policy = replace(settings.session_policy, absolute=timedelta(hours=int(absolute)))
         limit = os.environ.get("JIXIAO_MAX_UPLOAD_MB", "").strip()
         if limit.isdigit() and int(limit) > 0:
             settings.max_upload_bytes = int(limit) * 1024 * 1024
