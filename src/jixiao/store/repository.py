@@ -4,7 +4,9 @@ Loading is idempotent and atomic:
 - every record is upserted by its natural key (unit code; unit × year × fund × scope; unit × year;
   unit × year × project name), so loading the same file twice leaves the same state;
 - :func:`import_files` validates the whole batch first (nothing is written if any file has an
-  error), then writes everything in one transaction, which rolls back on any failure.
+  error), then writes everything in one transaction, which rolls back on any failure;
+- every save also writes the saved records' indicator values (``indicator_values``, a cache of
+  the engine's results, see :mod:`jixiao.store.indicator_store`) in that same transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from jixiao.load import load_files
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
 from jixiao.store.db import DatabaseError
+from jixiao.store.indicator_store import index_saved
 from jixiao.store.models import (
     TABLES,
     Base,
@@ -147,7 +150,9 @@ def _upsert(
 
 
 def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) -> SaveCounts:
-    """Upsert the records of several datasets (each with the import row it came from).
+    """Upsert the records of several datasets (each with the import row it came from), and
+    recompute the stored indicator values of every record saved (and of its fund siblings) —
+    unchanged records keep theirs (:func:`jixiao.store.indicator_store.index_saved`).
 
     Runs inside the caller's transaction; the caller commits or rolls back.
     """
@@ -199,6 +204,13 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) ->
             _upsert(session, ProjectRow, _doc(pr), import_id, cols, counts, "projects",
                     old_projects.get((pr.unit, pr.year, pr.name)))
     session.flush()
+    # the saved records' indicator values (and their fund siblings'), in the same transaction
+    index_saved(
+        session,
+        {(fy.unit, fy.year, fy.scope or "") for _, ds in parts for fy in ds.fund_years},
+        {(dy.unit, dy.year) for _, ds in parts for dy in ds.departments},
+        {(pr.unit, pr.year, pr.name) for _, ds in parts for pr in ds.projects},
+    )
     return counts
 
 
