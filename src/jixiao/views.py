@@ -14,24 +14,23 @@ from the rule set (:mod:`jixiao.rules`), figures from the store.
 * :func:`entry_form` / :func:`prepare_entry` — the main figures of a unit-year as an edit form,
   and a submitted form validated through the model and loader (errors by field, changes old → new).
 
-Speed (:func:`comparison` at 3,000 units): only the year's rows are read (indexed by year), as
-JSON text; each record's computed cells are memoised under a digest of that text (and of its
-sibling fund records' text), so an unchanged record is never recomputed and an edited one can
-never be served stale. ``bench/compare.py`` measures it.
+Speed (:func:`comparison` at 3,000 units): the engine's results are stored with each record
+when it is saved (:mod:`jixiao.store.indicator_store`, same transaction), so the comparison
+reads one indexed set of rows per subject and computes nothing; stale values (a new engine or
+rule set) are recomputed for that year once and stored. The unit tree's years are one GROUP BY
+over the same index. ``bench/compare.py`` measures both.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jixiao.access import Principal, can_read
@@ -64,7 +63,14 @@ from jixiao.rules import (
     RuleSet,
     load_ruleset,
 )
-from jixiao.store.models import DepartmentYearRow, FundYearRow, ProjectRow, UnitRow
+from jixiao.store.indicator_store import (
+    StoredRecord,
+    read_records,
+    refresh_year_now,
+    unit_years,
+    year_is_current,
+)
+from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 from jixiao.validate import validate_dataset
 
@@ -212,29 +218,18 @@ class UnitTree(BaseModel):
     count: int = Field(title="可见单位数")
 
 
-def _data_years(session: Session, codes: set[str] | None) -> dict[str, set[int]]:
-    years: dict[str, set[int]] = {}
-    for row in (FundYearRow, DepartmentYearRow, ProjectRow):
-        query = select(row.unit, row.year).distinct()
-        if codes is not None and len(codes) <= 500:
-            query = query.where(row.unit.in_(codes))
-        for code, year in session.execute(query):
-            if codes is None or code in codes:
-                years.setdefault(code, set()).add(year)
-    return years
-
-
 def unit_tree(session: Session, principal: Principal) -> UnitTree:
     """The units ``principal`` may read, nested by parent; a visible unit whose parent is not
-    visible is a root. Children are ordered by code."""
+    visible is a root. Children are ordered by code. A unit's years come from one GROUP BY over
+    the stored records' index (:func:`jixiao.store.indicator_store.unit_years`)."""
     rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.kind, UnitRow.parent,
                                   UnitRow.region).order_by(UnitRow.code)).all()
     parents = {r.code: r.parent for r in rows}
     visible = [r for r in rows if can_read(principal, r.code, parents)]
     codes = {r.code for r in visible}
-    years = _data_years(session, None if principal.is_admin else codes)
+    years = unit_years(session, None if principal.is_admin else codes)
     nodes = {r.code: UnitNode.model_construct(code=r.code, name=r.name, level=r.level, kind=r.kind, parent=r.parent,
-                                              region=r.region, years=sorted(years.get(r.code, ())), children=[])
+                                              region=r.region, years=years.get(r.code, []), children=[])
              for r in visible}
     roots: list[UnitNode] = []
     for r in visible:
@@ -538,49 +533,10 @@ DEFAULT_COMPARE = ("current_balance_rate", "months_of_reserve", "expenditure_bud
                    "income_per_capita", "expenditure_per_capita")
 
 
-@dataclass
-class _Memo:
-    """One record's computed cells (indicator id → (value, display)) and warnings per rule set."""
-
-    cells: dict[str, tuple[Decimal | None, str]] = field(default_factory=dict)
-    warnings: dict[str, tuple[tuple[str, Severity, str], ...]] = field(default_factory=dict)
-
-
-class _MemoCache:
-    """A bounded LRU of :class:`_Memo` keyed by the record's stored JSON text (and what else its
-    results depend on): an edited record has a new key, so nothing is ever served stale."""
-
-    def __init__(self, size: int = 60_000):
-        self.size = size
-        self._items: OrderedDict[Hashable, _Memo] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> _Memo:
-        with self._lock:
-            memo = self._items.get(key)
-            if memo is None:
-                memo = self._items[key] = _Memo()
-                if len(self._items) > self.size:
-                    self._items.popitem(last=False)
-            else:
-                self._items.move_to_end(key)
-            return memo
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-MEMO = _MemoCache()
-
-
 def clear_caches() -> None:
-    """Forget every memoised record and table (tests and benchmarks use this for cold timings)."""
-    MEMO.clear()
-    _TABLES.clear()
+    """Kept for callers of the in-process memo this module once had: the comparison now reads
+    the values stored with each record (:mod:`jixiao.store.indicator_store`), so there is no
+    process-local state to forget and a first call is as fast as any other."""
 
 
 class CompareColumn(IndicatorInfo):
@@ -625,17 +581,6 @@ class Comparison(BaseModel):
 
 
 @dataclass
-class _Entity:
-    """One unit's records to compare: its fund record (and siblings when they matter), its department."""
-
-    unit: str
-    scope: str | None
-    fund_text: str | None = None
-    siblings: dict[str, str] = field(default_factory=dict)  # fund value → text ('' when only presence matters)
-    dept_text: str | None = None
-
-
-@dataclass
 class _Row:
     """A comparison row before it becomes a :class:`CompareRow` (only the page's rows do)."""
 
@@ -673,55 +618,6 @@ def sibling_funds(fund: FundKind, ruleset: RuleSet) -> tuple[FundKind, ...]:
 _Warned = tuple[tuple[str, Severity, str], ...]
 
 
-def _reads_siblings(d: IndicatorDef) -> bool:
-    return any(path.startswith("siblings[") for path in d.inputs)
-
-
-def _rule_reads_siblings(ruleset: RuleSet) -> bool:
-    ids = {i for ids in _rule_indicators(ruleset).values() for i in ids}
-    return any(_reads_siblings(BY_SUBJECT["fund"][i]) for i in ids if i in BY_SUBJECT["fund"])
-
-
-def _fund_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet) -> tuple[_Memo, _Warned]:
-    assert ent.fund_text is not None
-    memo = MEMO.get(("fund", ent.fund_text, tuple(sorted(ent.siblings.items()))))
-    missing = [d for d in defs if d.id not in memo.cells]
-    need_warnings = rs.label not in memo.warnings
-    if missing or need_warnings:
-        fy = FundYear.model_validate(json.loads(ent.fund_text))
-        # a sibling read for its presence only stands in as an empty record of its fund
-        others = {FundKind(kind): FundYear.model_validate(json.loads(text)) if text else
-                  FundYear(unit=fy.unit, year=fy.year, fund=FundKind(kind), scope=fy.scope)
-                  for kind, text in ent.siblings.items()}
-        results = []
-        for d in missing:
-            r = d.compute(fy, others)
-            memo.cells[d.id] = (r.value, r.display())
-            results.append(r)
-        if need_warnings:
-            ws = fund_warnings(fy, results, rs, {fy.fund: fy, **others})
-            memo.warnings[rs.label] = tuple((w.rule_id, w.severity, w.message) for w in ws)
-    return memo, memo.warnings[rs.label]
-
-
-def _dept_memo(ent: _Entity, defs: list[IndicatorDef], rs: RuleSet) -> tuple[_Memo, _Warned]:
-    assert ent.dept_text is not None
-    memo = MEMO.get(("department", ent.dept_text))
-    missing = [d for d in defs if d.id not in memo.cells]
-    need_warnings = rs.label not in memo.warnings
-    if missing or need_warnings:
-        dy = DepartmentYear.model_validate(json.loads(ent.dept_text))
-        results = []
-        for d in missing:
-            r = d.compute(dy)
-            memo.cells[d.id] = (r.value, r.display())
-            results.append(r)
-        if need_warnings:
-            ws = department_warnings(dy, results, rs)
-            memo.warnings[rs.label] = tuple((w.rule_id, w.severity, w.message) for w in ws)
-    return memo, memo.warnings[rs.label]
-
-
 def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
     """code → (name, region) of the units ``principal`` may read."""
     rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.parent, UnitRow.region)).all()
@@ -731,72 +627,45 @@ def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[st
     return {code: (name, region) for code, name, _, region in rows if can_read(principal, code, parents)}
 
 
-_IN_LIMIT = 900  # units listed in an SQL IN (…) at most; beyond, rows are filtered in Python
+def _stored_records(session: Session, year: int, kind: Literal["fund", "department"], rs: RuleSet,
+                    indicator_ids: Sequence[str], *, fund: str | None = None,
+                    units: Collection[str] | None = None) -> list[StoredRecord]:
+    """The year's stored records of ``kind`` with their values and warnings; when any is missing
+    or stale (a new engine or rule set, a record written behind the repository's back), the
+    year's records of that kind are recomputed first by the engine and stored."""
+    records = read_records(session, year, kind, rs, fund=fund, units=units, indicator_ids=indicator_ids)
+    if not year_is_current(session, records, year, kind, fund=fund, units=units):
+        refresh_year_now(session, year, [kind], rs)
+        records = read_records(session, year, kind, rs, fund=fund, units=units, indicator_ids=indicator_ids)
+    return records
 
 
-def _where_units(query: Any, column: Any, visible: Mapping[str, Any], everything: bool) -> Any:
-    if not everything and len(visible) <= _IN_LIMIT:
-        return query.where(column.in_(list(visible)))
-    return query
+def _warnings_of(rec: StoredRecord) -> _Warned:
+    return tuple((w.rule_id, w.severity, w.message) for w in rec.warnings)  # type: ignore[misc]
 
 
-class _TableCache:
-    """The last few whole comparison tables (rows with cells, ranks and column statistics), keyed
-    by every input they come from — the records' texts included — so a hit is always current."""
-
-    def __init__(self, size: int = 16):
-        self.size = size
-        self._items: OrderedDict[Hashable, tuple[list[_Row], list[CompareColumn]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> tuple[list[_Row], list[CompareColumn]] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: tuple[list[_Row], list[CompareColumn]]
-            ) -> tuple[list[_Row], list[CompareColumn]]:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_TABLES = _TableCache()
-
-
-def _compute_rows(entities: Mapping[str, _Entity], defs: list[IndicatorDef], rs: RuleSet,
-                  rule_map: Mapping[str, tuple[str, ...]]) -> tuple[list[_Row], list[CompareColumn]]:
-    """Every unit's cells (from the per-record memo), then ranks and statistics per column."""
+def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Mapping[str, StoredRecord],
+                      defs: list[IndicatorDef], rule_map: Mapping[str, tuple[str, ...]]
+                      ) -> tuple[list[_Row], list[CompareColumn]]:
+    """Every unit's cells from its stored values, then ranks and statistics per column."""
     fund_defs = [d for d in defs if d.subject == "fund"]
     dept_defs = [d for d in defs if d.subject == "department"]
     rows: list[_Row] = []
-    for code in sorted(entities):
-        ent = entities[code]
+    for code in sorted(set(fund_records) | set(dept_records)):
         cells: dict[str, tuple[Decimal | None, str, Severity | None]] = {}
         warns: _Warned = ()
-        if ent.fund_text is not None and fund_defs:
-            memo, fw = _fund_memo(ent, fund_defs, rs)
-            warns += fw
-            warned = _warned_tuples(fw, rule_map) if fw else {}
-            for d in fund_defs:
-                value, display = memo.cells[d.id]
-                cells[qualified_id(d)] = (value, display, warned.get(d.id))
-        if ent.dept_text is not None and dept_defs:
-            memo, dw = _dept_memo(ent, dept_defs, rs)
-            warns += dw
-            warned = _warned_tuples(dw, rule_map) if dw else {}
-            for d in dept_defs:
-                value, display = memo.cells[d.id]
-                cells[qualified_id(d)] = (value, display, warned.get(d.id))
-        rows.append(_Row(code, ent.scope if ent.fund_text else None, cells, warns,
+        for rec, subject_defs in ((fund_records.get(code), fund_defs), (dept_records.get(code), dept_defs)):
+            if rec is None:
+                continue
+            own = _warnings_of(rec)
+            warns += own
+            warned = _warned_tuples(own, rule_map) if own else {}
+            for d in subject_defs:
+                got = rec.values.get(d.id)
+                if got is not None:
+                    cells[qualified_id(d)] = (got[0], got[1], warned.get(d.id))
+        fund_rec = fund_records.get(code)
+        rows.append(_Row(code, fund_rec.scope if fund_rec is not None else None, cells, warns,
                          _worst(s for _, s, _ in warns) if warns else None))
 
     columns: list[CompareColumn] = []
@@ -841,6 +710,10 @@ def comparison(
     ``name`` or ``warnings``; units without a value sort last either way. ``offset``/``limit``
     page the rows; ranks, column statistics and ``total`` are over all of them.
     KeyError (Chinese) for an unknown indicator or fund.
+
+    Values, displays and warnings are the engine's results stored with each record
+    (:mod:`jixiao.store.indicator_store`): one indexed read per subject, no computing — unless
+    the stored values are stale, when that year's records are recomputed once and stored.
     """
     rs = _ruleset(ruleset)
     rule_map = _rule_indicators(rs)
@@ -853,6 +726,7 @@ def comparison(
 
     visible = _visible_units(session, principal)
     everything = principal.is_admin
+    units: Collection[str] | None = None if everything else visible.keys()
 
     # which funds the visible units have this year (for the selector and the default)
     fund_units: dict[str, int] = {}
@@ -860,54 +734,32 @@ def comparison(
         q = select(FundYearRow.fund, func.count(FundYearRow.unit.distinct())).where(FundYearRow.year == year) \
             .group_by(FundYearRow.fund)
         fund_units = dict(session.execute(q).all())
-    else:
-        pairs = session.execute(_where_units(select(FundYearRow.unit, FundYearRow.fund).distinct()
-                                             .where(FundYearRow.year == year), FundYearRow.unit, visible,
-                                             everything))
+    elif visible:
         seen: dict[str, set[str]] = {}
-        for code, kind in pairs:
-            if code in visible:
+        codes = sorted(visible)
+        parts = [codes[i:i + _IN_LIMIT] for i in range(0, len(codes), _IN_LIMIT)]
+        for part in parts:
+            pairs = session.execute(select(FundYearRow.unit, FundYearRow.fund).distinct()
+                                    .where(FundYearRow.year == year, FundYearRow.unit.in_(part)))
+            for code, kind in pairs:
                 seen.setdefault(kind, set()).add(code)
         fund_units = {k: len(v) for k, v in seen.items()}
     order = [k.value for k in FundKind]
     funds_present = sorted(fund_units, key=lambda k: (-fund_units[k], order.index(k) if k in order else 99))
     chosen = fund if fund is not None else (funds_present[0] if funds_present else None)
 
-    entities: dict[str, _Entity] = {}
+    fund_records: dict[str, StoredRecord] = {}
     if fund_defs and chosen is not None:
-        kind = FundKind(chosen)
-        extra = [k.value for k in sibling_funds(kind, rs)]
-        # siblings' figures matter only to indicators that read them; otherwise only their presence
-        texts = any(_reads_siblings(d) for d in fund_defs) or _rule_reads_siblings(rs)
-        fq = select(FundYearRow.unit, FundYearRow.scope, FundYearRow.fund, cast(FundYearRow.doc, Text)) \
-            .where(FundYearRow.year == year, FundYearRow.fund.in_([chosen, *extra] if texts else [chosen]))
-        by_unit_scope: dict[tuple[str, str], dict[str, str]] = {}
-        for code, scope, kind_value, text in session.execute(_where_units(fq, FundYearRow.unit, visible, everything)):
-            if code in visible:
-                by_unit_scope.setdefault((code, scope), {})[kind_value] = text
-        if extra and not texts:
-            pq = select(FundYearRow.unit, FundYearRow.scope, FundYearRow.fund) \
-                .where(FundYearRow.year == year, FundYearRow.fund.in_(extra))
-            for code, scope, kind_value in session.execute(_where_units(pq, FundYearRow.unit, visible, everything)):
-                if (code, scope) in by_unit_scope:
-                    by_unit_scope[(code, scope)][kind_value] = ""
-        for (code, scope), kinds in sorted(by_unit_scope.items(), key=lambda kv: (kv[0][0], _scope_rank(kv[0][1]))):
-            if chosen in kinds and code not in entities:
-                entities[code] = _Entity(code, scope, kinds[chosen], {k: v for k, v in kinds.items() if k != chosen})
+        found = _stored_records(session, year, "fund", rs, [d.id for d in fund_defs], fund=chosen, units=units)
+        for rec in sorted(found, key=lambda r: (r.unit, _scope_rank(r.scope))):
+            if rec.unit in visible and rec.unit not in fund_records:
+                fund_records[rec.unit] = rec
+    dept_records: dict[str, StoredRecord] = {}
     if dept_defs:
-        dq = select(DepartmentYearRow.unit, cast(DepartmentYearRow.doc, Text)).where(DepartmentYearRow.year == year)
-        for code, text in session.execute(_where_units(dq, DepartmentYearRow.unit, visible, everything)):
-            if code in visible:
-                entities.setdefault(code, _Entity(code, None)).dept_text = text
+        found = _stored_records(session, year, "department", rs, [d.id for d in dept_defs], units=units)
+        dept_records = {rec.unit: rec for rec in found if rec.unit in visible}
 
-    key = (rs.label, tuple((d.subject, d.id) for d in defs),
-           tuple((c, e.scope, e.fund_text, tuple(sorted(e.siblings.items())), e.dept_text)
-                 for c, e in sorted(entities.items())))
-    cached = _TABLES.get(key)
-    if cached is None:
-        cached = _TABLES.put(key, _compute_rows(entities, defs, rs, rule_map))
-    computed_rows, columns = cached
-    rows = list(computed_rows)
+    rows, columns = _rows_and_columns(fund_records, dept_records, defs, rule_map)
 
     sort_key = sort or (columns[0].id if columns else "unit")
     valid_sorts = {c.id for c in columns} | {"unit", "name", "warnings"}
@@ -945,6 +797,9 @@ def comparison(
     return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present,
                       ruleset=rs.label, columns=columns, sort=sort_key, descending=descending, total=total,
                       offset=offset, rows=page, chart=chart, years=years_with_data(session))
+
+
+_IN_LIMIT = 900  # units listed in an SQL IN (…) at most
 
 
 def years_with_data(session: Session) -> list[int]:

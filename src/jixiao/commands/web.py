@@ -20,7 +20,7 @@ UNIT_HELP = "单位代码（填报员：所属单位；审核员：所辖地区�
 ROLE_HELP = "角色：admin（管理员）、operator（单位填报员）、reviewer（审核员）"
 
 user_app = typer.Typer(help="用户：添加、列出、重设密码、停用。", no_args_is_help=True)
-db_app = typer.Typer(help="数据库：备份与恢复。", no_args_is_help=True)
+db_app = typer.Typer(help="数据库：备份与恢复；重算所存的指标值。", no_args_is_help=True)
 
 
 def _read_password(password_stdin: bool, generate: bool) -> tuple[str, bool]:
@@ -210,6 +210,25 @@ def db_restore(
     finally:
         engine.dispose()
     console.print(f"已从 {file} 恢复（{info.format} 格式，共 {info.total_rows} 行）", soft_wrap=True)
+
+
+@db_app.command("reindex")
+@one_line_errors
+def db_reindex(
+    force: Annotated[bool, typer.Option("--force", help="全部重新计算（默认只算与所存记录不一致或已过期的）")] = False,
+) -> None:
+    """重新计算所存的指标值与预警（比较页和单位树读取它们）。"""
+    from jixiao.store.db import open_database
+    from jixiao.store.indicator_store import engine_version, reindex
+
+    engine = open_database()
+    try:
+        result = reindex(engine, force=force,
+                         progress=lambda year, n: console.print(f"{year} 年：重新计算 {n} 条记录"))
+    finally:
+        engine.dispose()
+    console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
+                  f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
