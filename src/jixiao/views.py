@@ -65,6 +65,7 @@ from jixiao.rules import (
 )
 from jixiao.store.indicator_store import (
     StoredRecord,
+    clear_read_caches,
     read_records,
     refresh_year_now,
     unit_years,
@@ -534,9 +535,10 @@ DEFAULT_COMPARE = ("current_balance_rate", "months_of_reserve", "expenditure_bud
 
 
 def clear_caches() -> None:
-    """Kept for callers of the in-process memo this module once had: the comparison now reads
-    the values stored with each record (:mod:`jixiao.store.indicator_store`), so there is no
-    process-local state to forget and a first call is as fast as any other."""
+    """Forget what is kept in this process between calls (only parsed warning lists now: the
+    comparison reads the values stored with each record, :mod:`jixiao.store.indicator_store`,
+    so a first call in a new process is as fast as any other). Benchmarks use it for cold timings."""
+    clear_read_caches()
 
 
 class CompareColumn(IndicatorInfo):

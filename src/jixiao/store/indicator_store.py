@@ -74,7 +74,6 @@ from jixiao.calc import (
     IndicatorResult,
     Warning,
     compute_department,
-    compute_fund_year,
     compute_project,
     definitions,
     department_warnings,
@@ -193,10 +192,21 @@ def engine_version() -> str:
     return f"{jixiao.__version__}+{digest.hexdigest()[:12]}"
 
 
+_KEYS: dict[int, tuple[RuleSet, str]] = {}
+
+
 def ruleset_key(ruleset: RuleSet) -> str:
-    """'default 2024.1#9c0e…': the label and a digest of the whole rule set."""
+    """'default 2024.1#9c0e…': the label and a digest of the whole rule set (a rule set is
+    frozen, so the key is kept per object)."""
+    found = _KEYS.get(id(ruleset))
+    if found is not None and found[0] is ruleset:
+        return found[1]
     content = hashlib.sha256(ruleset.model_dump_json().encode()).hexdigest()[:12]
-    return f"{ruleset.label}#{content}"
+    key = f"{ruleset.label}#{content}"
+    if len(_KEYS) > 256:
+        _KEYS.clear()
+    _KEYS[id(ruleset)] = (ruleset, key)
+    return key
 
 
 @cache
@@ -254,12 +264,13 @@ def _compute(src: _Source, rulesets: Sequence[RuleSet]) -> _Computed:
     model = src.model
     if isinstance(model, FundYear):
         group = {model.fund: model, **src.siblings}
-        results = compute_fund_year(model, group)
-        by_id = {r.id: r for r in results}
         others = {k: v for k, v in src.siblings.items() if k != model.fund}
-        # indicators meant for other funds: not part of the record's results, but a comparison
-        # column may ask for them (their 不可计算 reason is then what it shows)
-        values = [by_id[d.id] if d.id in by_id else d.compute(model, others) for d in definitions("fund")]
+        # every fund indicator, also those meant for other funds (a comparison column may ask for
+        # them); the record's own results are the ones compute_fund_year lists — the same filter,
+        # which tests/test_indicator_store.py holds equal to compute_fund_year's warnings
+        fund_defs = definitions("fund")
+        values = [d.compute(model, others) for d in fund_defs]
+        results = [r for d, r in zip(fund_defs, values, strict=True) if d.applies_to(model.fund) or r.computable]
         warns = {ruleset_key(rs): fund_warnings(model, results, rs, group) for rs in rulesets}
     elif isinstance(model, DepartmentYear):
         values = compute_department(model)
@@ -582,6 +593,12 @@ class StoredRecord:
 _WARNINGS_CACHE: dict[str, tuple[StoredWarning, ...]] = {"[]": ()}
 
 
+def clear_read_caches() -> None:
+    """Forget the parsed warning lists kept between reads (benchmarks use this for cold timings)."""
+    _WARNINGS_CACHE.clear()
+    _WARNINGS_CACHE["[]"] = ()
+
+
 def _parse_warnings(text: str) -> tuple[StoredWarning, ...]:
     found = _WARNINGS_CACHE.get(text)
     if found is None:
@@ -735,6 +752,7 @@ __all__ = [
     "StoredRecord",
     "StoredWarning",
     "canonical_json",
+    "clear_read_caches",
     "engine_version",
     "index_saved",
     "read_records",
