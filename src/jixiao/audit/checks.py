@@ -294,6 +294,15 @@ def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
         if outcome.computed is not None and outcome.computed.lo > _stated(rel).hi:
             return f"分项{joined}合计为{exp}，超过文中总数{rel.stated_name}{_fig(rel.stated)}"
         return f"分项{joined}合计应为{exp}，文中{rel.stated_name}为{_fig(rel.stated)}"
+    if code == "JX-SUM-004":
+        joined = "+".join(_fig(t.mention) for t in num)
+        try:
+            point = compute(rel, (num, den), exact=True).lo
+            total = f"{fmt(point, _places(q))}{q.unit}（按所写精度为{exp}）"
+        except (UnitError, ArithmeticError):
+            total = exp
+        return (f"{rel.stated_name}支出为{_fig(rel.stated)}，而明细中该类下所列各项（项级）支出"
+                f"{joined}合计为{total}，超过类级合计，类级合计与项级明细不符")
     if code == "JX-SHR-001":
         return (f"{num[0].name}{_fig(num[0].mention)}占{den[0].name}{_fig(den[0].mention)}的比例应为{exp}，"
                 f"文中为{_fig(rel.stated)}")
@@ -567,4 +576,128 @@ def check_duplicates(doc: Document, facts: list[Fact],
                 figures={where_first: _fig(first), block.where() or "此处": _fig(later)},
                 block=later.block, start=later.start, end=later.end,
             ))
+    return checks, findings
+
+
+# --------------------------------------------------------------------------------------------
+# A self-evaluation table's 预算数 against the expenditure budget the text states (JX-DUP-001)
+# --------------------------------------------------------------------------------------------
+
+_TABLE_BUDGET_LABEL = re.compile(r"^(年度|全年)?预算数[：:]?$")
+_TABLE_BUDGET_BEFORE = re.compile(r"(?:^|\t)(年度|全年)?预算数[：:]?\t+$")
+#: a budget this close to a text budget (relative) yet written differently is the same budget
+#: miswritten; further apart it may be another scope (another fund, 年初 vs 调整后) and is left alone
+_NEAR = Decimal("0.001")
+_MIN_STEPS = 1000  # at least four significant digits, so near means a slip, not a coincidence
+
+
+def _table_of(doc: Document, block_index: int) -> tuple[int, int] | None:
+    """(table, row) of the table row a block stands in: its own cell, or the text line of it."""
+    block = doc.blocks[block_index]
+    if block.table is not None and block.row is not None:
+        return block.table, block.row
+    if block.line is None:
+        return None
+    for t in doc.tables:
+        for ri, row in enumerate(t.rows):
+            if any(c is not None and c.line == block.line for c in row):
+                return t.index, ri
+    return None
+
+
+def _table_budget(doc: Document, m: Mention) -> bool:
+    """The figure written in the cell right of a 预算数 cell."""
+    block = doc.blocks[m.block]
+    if block.kind == "cell" and block.table is not None and block.row is not None and block.col is not None:
+        table = next((t for t in doc.tables if t.index == block.table), None)
+        if table is None or block.text.strip() != m.raw.strip():
+            return False
+        left = [c for c in table.rows[block.row][:block.col] if c is not None and c.text.strip()]
+        return bool(left) and _TABLE_BUDGET_LABEL.match(left[-1].text.strip()) is not None
+    rest = block.text[m.end:m.end + 1]
+    return _TABLE_BUDGET_BEFORE.search(block.text[:m.start]) is not None and rest in ("", "\t")
+
+
+def _expenditure_table(doc: Document, table_index: int, row_index: int) -> bool:
+    """The table is about an expenditure: its 项目名称 or its title (just above) says 支出."""
+    table = next((t for t in doc.tables if t.index == table_index), None)
+    if table is None:
+        return False
+    texts = [c.text for row in table.rows[:row_index] for c in row if c is not None]
+    if any("项目名称" in t for t in texts) and any("支出" in t and "部门" not in t for t in texts
+                                                 if "项目名称" not in t):
+        return True
+    first = next((c for row in table.rows for c in row if c is not None), None)
+    if first is None or first.line is None:
+        return False
+    above = [b.text for b in doc.blocks if b.line is not None and first.line - 8 <= b.line < first.line
+             and b.text.strip()]
+    return any("支出" in t and ("自评表" in t or "绩效" in t) for t in above)
+
+
+def check_table_budgets(doc: Document, mentions: list[Mention],
+                        facts: list[Fact]) -> tuple[int, list[Finding]]:
+    """The 预算数 of an expenditure self-evaluation table (自评表) and the expenditure budget the
+    text states for the same year (支出…完成预算X) are one quantity. Conservative: only a text
+    budget written to the same precision, differing from the table's yet within 0.1% of it (a
+    slip of a digit, 335412 for 335413), and no text budget equal to it, gives an error; a
+    budget further off may be another scope and is left alone.
+    """
+    by_place = {(f.block, f.start): f for f in facts}
+    table_lines = {c.line for t in doc.tables for row in t.rows for c in row
+                   if c is not None and c.line is not None}
+    budgets: list[tuple[Mention, Fact]] = []
+    for f in facts:
+        block = doc.blocks[f.block]
+        if (f.item == "支出预算" and f.year is not None and f.approx is None and not f.comparator
+                and not f.flags and block.kind != "cell" and block.line not in table_lines
+                and f.quantity.dimension == "money"):
+            budgets.append((_fact_mention(f), f))
+    if not budgets:
+        return 0, []
+    checks = 0
+    findings: list[Finding] = []
+    for m in mentions:
+        q = m.quantity
+        if q.dimension != "money" or q.approx is not None or m.comparator or not _table_budget(doc, m):
+            continue
+        place = _table_of(doc, m.block)
+        if place is None or not _expenditure_table(doc, *place):
+            continue
+        fact = by_place.get((m.block, m.start))
+        year = fact.year if fact is not None else None
+        same_year = [(b, f) for b, f in budgets if year is not None and f.year == year]
+        checks += len(same_year)
+        near: list[Mention] = []
+        equal = False
+        for b, _f in same_year:
+            bq = b.quantity
+            try:
+                tv = q.value_in(bq.unit) if q.unit != bq.unit else q.value
+            except UnitError:
+                continue
+            if q.unit != bq.unit or q.exponent != bq.exponent:
+                equal = equal or _in_unit(m, bq.unit).meets(b.quantity.interval())
+                continue
+            if tv == bq.value:
+                equal = True
+                continue
+            step = Decimal(1).scaleb(bq.exponent)
+            if abs(bq.value) >= _MIN_STEPS * step and abs(tv - bq.value) <= abs(bq.value) * _NEAR:
+                near.append(b)
+        if equal or len(near) != 1:
+            continue
+        first = near[0]
+        first_block = doc.blocks[first.block]
+        block = doc.blocks[m.block]
+        where_first = first_block.where() or "前文"
+        message = (f"{year}年支出预算在{where_first}为{_fig(first)}，自评表预算数为{_fig(m)}，"
+                   f"同一预算数额前后不一致")
+        findings.append(Finding(
+            code="JX-DUP-001", severity="error", message=message,
+            stated=f"{q.value:f}", expected=f"{first.quantity.value:f}",
+            quote=_quote(doc, m), line=block.line, page=block.page, where=block.where(),
+            figures={where_first: _fig(first), block.where() or "此处": _fig(m)},
+            block=m.block, start=m.start, end=m.end,
+        ))
     return checks, findings

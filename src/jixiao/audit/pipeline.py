@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from jixiao.audit.checks import check_duplicates, run_checks
+from jixiao.audit.checks import check_duplicates, check_table_budgets, run_checks
 from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
@@ -32,6 +32,9 @@ def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentRes
     checks, findings = run_checks(doc, relations)
     facts = label_mentions(doc, mentions)
     dup_checks, dup_findings = check_duplicates(doc, facts, findings)
+    budget_checks, budget_findings = check_table_budgets(doc, mentions, facts)
+    dup_checks += budget_checks
+    dup_findings += budget_findings
     findings = sorted(findings + dup_findings, key=_order)
     return DocumentResult(
         path=doc.path,
