@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -200,3 +201,98 @@ def test_expected_is_a_decimal_string(value: str) -> None:
     for f in r.findings:
         Decimal(f.stated)
         assert f.expected.startswith("[") or Decimal(f.expected) is not None
+
+
+# ---- functional classification: 类 total vs its 项 amounts (JX-SUM-004) ----------------------
+
+CLASS_TOTAL = ("2019年财政拨款支出300万元，主要用于：社会保障和就业（类）支出{total}万元；"
+               "农林水支出（类）支出{farm}万元。")
+CLASS_DETAIL = ("1.社会保障和就业（类）人力资源和社会保障管理事务（款）行政运行（项）："
+                "支出决算为200.57万元，完成预算100%；"
+                "社会保险经办机构（项）：支出决算为5.23万元，完成预算100%；行政事业单位离退休（款）"
+                "机关事业单位基本养老保险缴费支出（项）18.29万元，完成预算100%。")
+FARM_DETAIL = "2.农林水支出（类）扶贫（款）社会发展（项）：支出决算为75.91万元，完成预算100%。"
+
+
+def test_class_total_below_its_items_elsewhere_is_an_error() -> None:
+    r = audit(CLASS_TOTAL.format(total="210.05", farm="75.91"), "说明。", CLASS_DETAIL, FARM_DETAIL)
+    [f] = [f for f in r.findings if f.code == "JX-SUM-004"]
+    assert (f.severity, f.line, f.stated, f.expected) == ("error", 1, "210.05", "224.09")
+    assert "200.57万元+5.23万元+18.29万元合计为224.09万元" in f.message
+    assert codes(r) == ["JX-SUM-004"]
+
+
+def test_class_total_matching_its_items_within_rounding_is_fine() -> None:
+    r = audit(CLASS_TOTAL.format(total="224.1", farm="75.9"), CLASS_DETAIL, FARM_DETAIL)
+    assert codes(r) == []
+    assert r.checks >= 2
+
+
+def test_class_items_falling_short_may_be_an_incomplete_list() -> None:
+    # a 项 may stand on a line the numbered item does not reach: falling short is not an error
+    r = audit(CLASS_TOTAL.format(total="300", farm="75.91"), CLASS_DETAIL, FARM_DETAIL)
+    assert "JX-SUM-004" not in codes(r)
+
+
+def test_class_rule_needs_the_same_name_and_one_figure_per_item() -> None:
+    # 社会保障和就业支出 is not written 社会保障和就业（类）: no reading
+    r = audit("2019年支出300万元，其中社会保障和就业支出210.05万元。", CLASS_DETAIL)
+    assert "JX-SUM-004" not in codes(r)
+    # a 项 with a budget and an outturn: which one adds up is unclear, so the item is not read
+    two = CLASS_DETAIL.replace("支出决算为5.23万元", "预算数6万元，支出决算为5.23万元")
+    r = audit(CLASS_TOTAL.format(total="210.05", farm="75.91"), two)
+    assert "JX-SUM-004" not in codes(r)
+    # the total and its items in the same numbered line are read by the list rules, not this one
+    r = audit("1.社会保障和就业（类）支出210.05万元，行政运行（项）200.57万元；社会保险经办机构（项）18.29万元。")
+    assert "JX-SUM-004" not in codes(r)
+
+
+# ---- a 自评表's 预算数 vs the text's expenditure budget (JX-DUP-001) ----------------------------
+
+def self_evaluation(tmp_path: Any, text_budget: str, table_budget: str,
+                    title: str = "医疗保险支出绩效自评表") -> DocumentResult:
+    from jixiao.audit.pipeline import audit_path
+    lines = [
+        "2019年基本医疗保险收入355212万元，完成预算360240万元的98.6%。"
+        f"支出268747万元，完成预算{text_budget}万元的80.12%。",
+        "",
+        title,
+        "(2019年度)",
+        "单位：万元",
+        "项目名称\t\t自治区本级医疗生育保险基金支出\t\t\t",
+        "社会保险基金预算支出部门\t\t自治区医疗保障局\t\t\t",
+        f"预算执行情况\t预算数：\t{table_budget}\t执行数：\t268747\t",
+        f"\t其中：医疗保险基金\t{table_budget}\t其中：医疗保险基金\t268747\t",
+    ]
+    path = tmp_path / "self.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = audit_path(path)
+    assert r.error is None
+    return r
+
+
+def test_table_budget_one_digit_off_the_text_budget_is_an_error(tmp_path: Any) -> None:
+    r = self_evaluation(tmp_path, "335413", "335412")
+    [f] = [f for f in r.findings if f.severity == "error"]
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-DUP-001", 8, "335412", "335413")
+    assert "自评表预算数为335412万元" in f.message
+
+
+@pytest.mark.parametrize("table_budget", ["335413", "360751", "300000"])
+def test_table_budget_equal_or_of_another_scope_is_not_an_error(tmp_path: Any, table_budget: str) -> None:
+    # equal: fine; far off (360751 = 职工 + 生育, or another figure): may be another scope
+    assert codes(self_evaluation(tmp_path, "335413", table_budget)) == []
+
+
+def test_table_budget_of_an_income_table_is_not_compared(tmp_path: Any) -> None:
+    from jixiao.audit.pipeline import audit_path
+    lines = ["2019年基本医疗保险支出268747万元，完成预算335413万元的80.12%。", "", "医疗保险收入情况表",
+             "单位：万元", "项目名称\t\t自治区本级医疗保险基金收入\t\t\t",
+             "预算执行情况\t预算数：\t335412\t执行数：\t268747\t"]
+    path = tmp_path / "income.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert codes(audit_path(path)) == []
+    # the same table about an expenditure is compared
+    path.write_text("\n".join(lines).replace("收入情况表", "支出绩效自评表").replace("基金收入", "基金支出") + "\n",
+                    encoding="utf-8")
+    assert codes(audit_path(path)) == ["JX-DUP-001"]
