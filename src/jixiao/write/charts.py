@@ -25,7 +25,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib import font_manager
-from matplotlib import pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
 
 from jixiao.model import DepartmentYear, FundKind, FundYear
 from jixiao.numbers import Quantity, fmt, round_half_up
@@ -83,15 +85,28 @@ def _rc() -> dict[str, Any]:
         "axes.titlesize": 12,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "savefig.dpi": DPI,
     }
 
 
-def _png(fig: plt.Figure) -> bytes:
-    """One draw: the layout engine (constrained) instead of bbox_inches="tight", which draws twice."""
+def _figure(width: float, height: float) -> Figure:
+    """A bare Agg figure (no pyplot: nothing to register or close), white, at :data:`DPI`."""
+    fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    """Draw once and encode the canvas as PNG (fast zlib level: the images are small and flat).
+
+    ``savefig`` would draw the figure again (twice with a layout engine); the layouts here are
+    fixed, so one draw is all a chart needs.
+    """
+    fig.canvas.draw()
+    canvas: Any = fig.canvas
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", facecolor="white")
-    plt.close(fig)
+    image.save(buf, format="png", compress_level=1, dpi=(DPI, DPI))
     return buf.getvalue()
 
 
@@ -117,9 +132,16 @@ def bar_chart(
     reference: Decimal | None = None,
     reference_label: str | None = None,
 ) -> Chart:
-    """Grouped vertical bars with the figure written on each bar (missing figures are not drawn)."""
-    with plt.rc_context(_rc()):  # type: ignore[arg-type]
-        fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    """Grouped vertical bars with the figure written on each bar (missing figures are not drawn).
+
+    The figures are on the bars, so there is no value axis: only the unit, top left, as printed
+    reports do. Fixed margins (no layout engine): one draw per chart.
+    """
+    with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]
+        legend = len(series) > 1 or bool(reference_label)
+        fig = _figure(6.4, 3.6)
+        fig.subplots_adjust(left=0.03, right=0.97, top=0.84, bottom=0.2 if legend else 0.11)
+        ax = fig.add_subplot()
         n = max(len(series), 1)
         width = 0.8 / n
         for i, (name, values) in enumerate(series):
@@ -137,12 +159,16 @@ def bar_chart(
                        label=reference_label or None)
         ax.axhline(0, color="#333333", linewidth=0.6)
         ax.set_xticks(range(len(categories)), list(categories))
-        ax.set_ylabel(f"单位：{unit}")
-        ax.set_title(title)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.tick_params(axis="x", length=0, pad=6)
         ax.margins(y=0.15)
-        if len(series) > 1 or reference_label:
+        fig.suptitle(title, fontsize=12, y=0.97)
+        fig.text(0.03, 0.87, f"单位：{unit}", fontsize=9, va="bottom")
+        if legend:
             handles = len(series) + (1 if reference_label else 0)
-            fig.legend(loc="outside lower center", ncols=handles, frameon=False, fontsize=9)
+            fig.legend(loc="lower center", ncols=handles, frameon=False, fontsize=9)
         return Chart(key, title, _png(fig))
 
 
@@ -156,20 +182,21 @@ def pie_chart(
     drawn = [(name, v, text) for name, v, text in parts if v is not None and v > 0]
     if len(drawn) < 2:  # one part is 100%: a ring says nothing the sentence does not
         return None
-    with plt.rc_context(_rc()):  # type: ignore[arg-type]
-        fig, ax = plt.subplots(figsize=(6.4, 3.4), layout="constrained")
+    with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]
+        fig = _figure(6.4, 3.4)
+        fig.subplots_adjust(left=0.02, right=0.42, top=0.86, bottom=0.04)
+        ax = fig.add_subplot()
         wedges, _ = ax.pie(
             _f([v for _, v, _ in drawn]), startangle=90, counterclock=False,
             colors=COLOURS[1:] + COLOURS[:1], wedgeprops={"linewidth": 1.5, "edgecolor": "white", "width": 0.45},
         )
         ax.legend(
             wedges, [f"{name}：{text}" for name, _, text in drawn], title=legend_title, loc="center left",
-            bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9,
+            bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=9,
         )
-        ax.set_title(title)
+        fig.suptitle(title, fontsize=12, y=0.97)
         ax.axis("equal")
         return Chart(key, title, _png(fig))
-
 
 # --------------------------------------------------------------------------------------------
 # Report charts from the model and the engine's results

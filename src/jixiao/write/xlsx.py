@@ -9,11 +9,15 @@ forms, fit to one page wide, the title and header rows repeated on every page, c
 from __future__ import annotations
 
 import re
+from copy import copy
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.write.report import Grid, Report
@@ -38,6 +42,51 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return name
 
 
+def _merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """``ws.merge_cells`` without its border re-formatting (the caller borders every position;
+    openpyxl's ``MergedCellRange.format`` re-hashes styles and cost a second per report)."""
+    mcr = MergedCellRange(ws, f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}")
+    ws.merged_cells.add(mcr)
+    for row in range(first_row, last_row + 1):
+        for col in range(first_col, last_col + 1):
+            if (row, col) != (first_row, first_col):
+                ws._cells[row, col] = MergedCell(ws, row, col)
+
+
+class _StyleCache:
+    """Cell styles set once per kind and then copied (openpyxl hashes every style it is given).
+
+    Each distinct (header, alignment, number format) is styled in full on its first cell; later
+    cells of the same kind take a copy of that cell's style ids.
+    """
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.done: dict[tuple[bool, str, str], Any] = {}
+        self.border_only: Any = None
+
+    def apply(self, cell: Any, *, header: bool, align: str, number_format: str) -> None:
+        key = (header, align, number_format)
+        proto = self.done.get(key)
+        if proto is not None:
+            cell._style = copy(proto)
+            return
+        cell.font = Font(name=FONT_NAME, size=10, bold=header)
+        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+        if header:
+            cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.number_format = number_format
+        self.done[key] = copy(cell._style)
+
+    def border(self, cell: Any) -> None:
+        if self.border_only is None:
+            cell.border = BORDER
+            self.border_only = copy(cell._style)
+        else:
+            cell._style = copy(self.border_only)
+
+
 def write_grid(ws: Worksheet, grid: Grid) -> None:
     """Lay out one grid on a fresh sheet with print settings."""
     n = grid.n_cols
@@ -57,23 +106,23 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
             ws.cell(row, n).alignment = Alignment(horizontal="right")
         row += 1
     top = row
+    styles = _StyleCache(ws)
     for c in grid.cells:
         r, k = top + c.row, 1 + c.col
         cell = ws.cell(r, k)
         if c.value is not None:
             cell.value = c.value
-            cell.number_format = c.number_format or "General"
         else:
             cell.value = c.text
-        cell.font = Font(name=FONT_NAME, size=10, bold=c.header)
-        cell.alignment = Alignment(horizontal=c.align, vertical="center", wrap_text=True)
-        if c.header:
-            cell.fill = HEADER_FILL
+        styles.apply(cell, header=c.header, align=c.align,
+                     number_format=(c.number_format or "General") if c.value is not None else "General")
         if c.rowspan > 1 or c.colspan > 1:
-            ws.merge_cells(start_row=r, start_column=k, end_row=r + c.rowspan - 1, end_column=k + c.colspan - 1)
+            _merge(ws, r, k, r + c.rowspan - 1, k + c.colspan - 1)
+    covered = {(top + c.row, 1 + c.col) for c in grid.cells}
     for r in range(top, top + grid.n_rows):
         for k in range(1, n + 1):
-            ws.cell(r, k).border = BORDER
+            if (r, k) not in covered:  # merged-over and empty positions: the border only
+                styles.border(ws.cell(r, k))
         ws.row_dimensions[r].height = None
     widths = grid.widths or [2.0] * n
     for k, w in enumerate(widths, 1):
