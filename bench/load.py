@@ -15,9 +15,11 @@ through the login form (session cookie + CSRF) and loops: one request picked at 
 - the comparison page          ``/compare?year=..&sort=..&page=..``  and its JSON  ``/api/compare?...&limit=100``
 
 with a random think time (uniform 0…2×``--think`` seconds; ``--think 0`` for a closed loop that
-measures the server's saturation). Only loopback traffic; bounded in time and in requests.
-Prints, per database and request kind: requests, errors, p50, p95, p99 and max latency (ms) and
-the throughput.
+measures the server's saturation); ``--only dashboard|compare`` restricts the mix. Before the
+load, one user alone sends ``--calibrate`` requests of each kind: the service time without
+queueing. Only loopback traffic; bounded in time and in requests. Prints, per database and
+request kind: requests, errors, p50, p95, p99 and max latency (ms) and the throughput;
+``--profile`` adds a cProfile of one warm comparison and one dashboard, in-process.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ async def login(client: httpx.AsyncClient, password: str) -> None:
 
 
 async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
-                    stop_at: float, think: float, max_requests: int) -> None:
+                    stop_at: float, think: float, max_requests: int, kinds: tuple[str, ...] = KINDS) -> None:
     rng = random.Random(1000 + index)
     # keep-alive shorter than the server's (uvicorn: 5 s), so an idle connection is never reused as it closes
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=3.0)
@@ -180,7 +182,7 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
         await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
         sent = 0
         while time.monotonic() < stop_at and sent < max_requests:
-            kind = rng.choice(KINDS)
+            kind = rng.choice(kinds)
             path = pick(kind, rng, target)
             client = browser if kind.endswith("HTML") else script
             t = time.perf_counter()
@@ -215,16 +217,37 @@ async def warm(base: str, token: str, target: Target, results: Results) -> None:
                 raise RuntimeError(f"warm-up /api/compare?year={year}: {r.status_code} {r.text[:200]}")
 
 
+async def calibrate(base: str, token: str, password: str, target: Target, per_kind: int) -> dict[str, list[float]]:
+    """One user alone, no think time: each kind's service time (no queueing behind other users)."""
+    results = Results()
+    rng = random.Random(7)
+    async with httpx.AsyncClient(base_url=base, timeout=120) as browser, \
+            httpx.AsyncClient(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as script:
+        await login(browser, password)
+        for kind in KINDS:
+            client = browser if kind.endswith("HTML") else script
+            for _ in range(per_kind):
+                path = pick(kind, rng, target)
+                t = time.perf_counter()
+                response = await client.get(path)
+                results.latencies[kind].append((time.perf_counter() - t) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+    return results.latencies
+
+
 async def run_load(base: str, token: str, password: str, target: Target, users: int, duration: float,
-                   think: float, max_requests: int) -> Results:
+                   think: float, max_requests: int, kinds: tuple[str, ...] = KINDS,
+                   calibration: int = 0) -> tuple[Results, dict[str, list[float]]]:
     results = Results()
     await warm(base, token, target, results)
+    alone = await calibrate(base, token, password, target, calibration) if calibration else {}
     started = time.monotonic()
     stop_at = started + duration
-    await asyncio.gather(*(user_loop(i, base, token, password, target, results, stop_at, think, max_requests)
-                           for i in range(users)))
+    await asyncio.gather(*(user_loop(i, base, token, password, target, results, stop_at, think, max_requests,
+                                     kinds) for i in range(users)))
     results.seconds = time.monotonic() - started
-    return results
+    return results, alone
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -233,7 +256,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def report(label: str, results: Results, users: int, think: float) -> None:
+def report(label: str, results: Results, users: int, think: float, alone: dict[str, list[float]]) -> None:
+    if alone:
+        print(f"\n== {label}: one user alone (service time, no queueing) ==")
+        print(f"   {'request':<16} {'count':>6} {'p50 ms':>8} {'max ms':>8}")
+        for kind, values in alone.items():
+            print(f"   {kind:<16} {len(values):>6} {statistics.median(values):8.1f} {max(values):8.1f}")
     total = sum(len(v) for v in results.latencies.values())
     print(f"\n== {label}: {users} users, think {think:g} s (mean), {results.seconds:.0f} s, "
           f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
@@ -244,13 +272,52 @@ def report(label: str, results: Results, users: int, think: float) -> None:
     for kind in KINDS:
         values = results.latencies.get(kind, [])
         if not values:
-            print(f"   {kind:<16} {0:>6}")
             continue
         p95 = percentile(values, 95)
         print(f"   {kind:<16} {len(values):>6} {results.errors.get(kind, 0):>6} {statistics.median(values):8.1f} "
               f"{p95:8.1f} {percentile(values, 99):8.1f} {max(values):8.1f}  {'yes' if p95 < 200 else 'NO':>7}")
     for sample in results.error_samples:
         print(f"   error: {sample}")
+
+
+def profile_views(target: Target, top: int = 25) -> None:
+    """cProfile of one warm comparison (sorted by name, page 3) and one dashboard, in-process."""
+    import cProfile
+    import io
+    import pstats
+
+    from jixiao.access import Principal, Role
+    from jixiao.views import DEFAULT_COMPARE, comparison, unit_year_dashboard
+
+    engine = open_database(target.url)
+    admin = Principal(user_id=0, username="profile", role=Role.admin, unit=None)
+    year = target.years[len(target.years) // 2]
+    unit = target.units[len(target.units) // 2]
+    try:
+        with Session(engine) as session:
+            comparison(session, admin, year, list(DEFAULT_COMPARE), limit=100)  # the memo's first fill
+            calls = {
+                f"comparison {year} (warm, sort=name, page 3)": lambda: comparison(
+                    session, admin, year, list(DEFAULT_COMPARE), sort="name", offset=200, limit=100),
+                f"unit_year_dashboard {unit} {year}": lambda: unit_year_dashboard(session, unit, year),
+            }
+            for label, call in calls.items():
+                times = []
+                for _ in range(5):
+                    t = time.perf_counter()
+                    call()
+                    times.append((time.perf_counter() - t) * 1000)
+                profiler = cProfile.Profile()
+                profiler.enable()
+                call()
+                profiler.disable()
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+                print(f"\n== [{target.label}] profile: {label}; 5 calls: "
+                      f"{', '.join(f'{x:.0f}' for x in times)} ms ==")
+                print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000])
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
@@ -265,6 +332,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per database (max 600)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
+    parser.add_argument("--only", choices=("all", "dashboard", "compare"), default="all",
+                        help="request kinds under load (default: all four, picked at random)")
+    parser.add_argument("--calibrate", type=int, default=10,
+                        help="requests of each kind by one user alone first (service time); 0 to skip")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one warm comparison and one dashboard in-process (cProfile)")
     args = parser.parse_args()
     duration = min(args.duration, 600.0)
 
@@ -282,11 +355,14 @@ def main() -> None:
         log_path = Path(tmp.name) / f"serve-{target.label}.log"
         proc, base = start_server(target, log_path)
         try:
-            results = asyncio.run(run_load(base, token, password, target, args.users, duration, args.think,
-                                           args.max_requests))
+            kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
+            results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,
+                                                  args.think, args.max_requests, kinds, args.calibrate))
         finally:
             stop_server(proc)
-        report(target.label, results, args.users, args.think)
+        report(target.label, results, args.users, args.think, alone)
+        if args.profile:
+            profile_views(target)
     tmp.cleanup()
 
 
