@@ -52,7 +52,7 @@ def test_seed_001_table_is_scored_and_explained_in_the_docx(tmp_path: Path) -> N
     assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[3] and budget[3].endswith("8.64")
     assert "default 2024.1" not in budget[3]  # the rule set is in the table's subtitle, not in every line
     upfang = next(r for r in rows if r[1].endswith("上访率"))
-    assert upfang[2] == "反向指标（≤、>）（project_reverse）".replace("、>", "、<")
+    assert upfang[2] == "反向指标（≤、<）\n（project_reverse）"  # the rule's name, its id below
     total = next(r for r in rows if r[1] == "总分")
     assert "＝98.64" in total[3] and "优" in total[3] and "优≥90" in total[2]
     tips = [r for r in rows if r[0] == "提示"]
@@ -103,7 +103,7 @@ def test_department_scored_by_hunan_in_xlsx_and_html(tmp_path: Path) -> None:
     assert "规则未覆盖百分制评分表，不评等级" in text
     html = next(p for p in paths if "部门整体" in p.name and p.suffix == ".html").read_text(encoding="utf-8")
     assert "部门整体支出绩效自评表评分说明" in html and "threshold_deduction" not in html
-    assert "在职人员控制率得分（staff_control_score）" in html
+    assert "在职人员控制率得分<br>（staff_control_score）" in html
 
 
 def test_default_rules_have_no_department_scores_and_keep_its_self_score() -> None:

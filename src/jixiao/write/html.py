@@ -54,7 +54,8 @@ def _grid(grid: Grid) -> str:
             tag = "th" if c.header else "td"
             span = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (
                 f' colspan="{c.colspan}"' if c.colspan > 1 else "")
-            tds.append(f'<{tag} class="{c.align}"{span}>{escape(c.text)}</{tag}>')
+            text = escape(c.text).replace("\n", "<br>")
+            tds.append(f'<{tag} class="{c.align}"{span}>{text}</{tag}>')
         row = f"<tr>{''.join(tds)}</tr>"
         rows.append((i < grid.header_rows, row))
     # one row per source line: a reader that goes line by line sees a row, never a whole table

@@ -59,7 +59,7 @@ def _arithmetic(explanation: str, rule_id: str, label: str) -> str:
 def _rule_text(rule_id: str, names: Mapping[str, str]) -> str:
     if not rule_id:
         return "—"
-    return f"{names[rule_id]}（{rule_id}）" if rule_id in names else rule_id
+    return f"{names[rule_id]}\n（{rule_id}）" if rule_id in names else rule_id
 
 
 def _grades_text(rs: RuleSet) -> str:

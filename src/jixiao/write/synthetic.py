@@ -14,6 +14,7 @@ is either a sentence the writer should make plainer or a defect of the auditor.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from decimal import Decimal
 from typing import Any
@@ -24,8 +25,9 @@ CENT = Decimal("0.01")
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
-    """A random amount in 万元 with two decimals, in [low, high]."""
-    cents = rng.randint(int(low * 100), int(high * 100))
+    """A random amount in 万元 with two decimals, in [low, high] (both ends rounded inwards)."""
+    first, last = math.ceil(round(low * 100, 6)), math.floor(round(high * 100, 6))
+    cents = rng.randint(first, max(first, last))
     return (Decimal(cents) / 100).quantize(CENT)
 
 

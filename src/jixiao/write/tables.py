@@ -9,6 +9,7 @@ The 自评表 takes its 分值/得分 from a :class:`SelfEvalScores`: by default
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -96,7 +97,7 @@ def project_self_eval_table(
     """The 项目支出绩效自评表 (财预〔2020〕10号 form): 10 columns, merged header blocks."""
     scores = scores or scores_from_data(project)
     g = Grid(key=key, title=title, n_cols=10, subtitle=f"（{project.year}年度）", note="单位：万元",
-             widths=[1.6, 1.6, 1.6, 3.2, 2.0, 2.0, 1.2, 1.2, 1.5, 2.2], header_rows=0)
+             widths=[1.5, 1.5, 1.6, 3.0, 2.0, 2.0, 2.0, 1.3, 1.6, 2.0], header_rows=0)
     f = project.funds
     g.add(0, 0, "项目名称", colspan=2, header=True)
     g.add(0, 2, project.name, colspan=8, align="left")
@@ -196,6 +197,7 @@ DEPARTMENT_FORM: tuple[tuple[str, str, str], ...] = (
     ("运行成本", "经济成本控制", "reception_control_rate"),
     ("管理效率", "预算执行", "budget_completion_rate"),
     ("管理效率", "预算执行", "budget_adjustment_rate"),
+    ("管理效率", "预算执行", "budget_addition_rate"),
     ("管理效率", "预算执行", "budget_control_rate"),
     ("管理效率", "预算执行", "funding_control_rate"),
     ("管理效率", "预算执行", "carryover_rate"),
@@ -259,7 +261,7 @@ def score_notes_table(scores: SelfEvalScores, *, key: str, title: str) -> Grid |
     """
     if not scores.explanations:
         return None
-    g = Grid(key=key, title=title, n_cols=4, widths=[0.8, 3.6, 3.4, 8.0], header_rows=1,
+    g = Grid(key=key, title=title, n_cols=4, widths=[0.8, 3.4, 4.0, 7.6], header_rows=1,
              subtitle=f"（规则集：{scores.ruleset}）" if scores.ruleset else None)
     for col, text in enumerate(("序号", "评分项目", "规则", "计算过程")):
         g.add(0, col, text, header=True)
@@ -326,10 +328,24 @@ def indicator_table(
         else:
             g.add(row, 3, DASH)
         g.add(row, 4, d.unit)
-        g.add(row, 5, d.rule.split("；")[0] if computable else (res.reason or "不可计算"), align="left")
+        g.add(row, 5, _basis(d.rule) if computable else (res.reason or "不可计算"), align="left")
         row += 1
     g.check()
     return g
+
+
+_CITATION = re.compile(r"^rules\.md\s*§\s*\d+(?:\s*/\s*§\s*\d+)*\s*|\s*\[(?:official|secondary|practice|unconfirmed)\]"
+                       r"|[（(][^（）()]*seed[^（）()]*[）)]")
+
+
+def _basis(rule: str) -> str:
+    """The 依据 of an indicator as a reader wants it: its first clause, without the repository's
+    citation marks (``rules.md §2``, ``[unconfirmed]``, “(seed 004: …)”, whose figures belong to
+    another report) that only the developers can follow."""
+    first = rule.split("；")[0]
+    if first.count("（") > first.count("）"):  # the clause ended inside a bracket: stop before it
+        first = first[: first.rfind("（")]
+    return _CITATION.sub("", first).strip() or first
 
 
 def figures_table(record: BaseModel, *, key: str, title: str, sections: Sequence[str]) -> Grid:
