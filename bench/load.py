@@ -75,6 +75,7 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
     cold: dict[str, float] = field(default_factory=dict)
+    logins: list[float] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -170,18 +171,34 @@ async def login(client: httpx.AsyncClient, password: str) -> None:
         raise RuntimeError(f"login failed: {done.status_code} {done.text[:200]}")
 
 
+@dataclass
+class Window:
+    """All users log in first (timed apart); the measured window opens when the last one is in."""
+
+    barrier: asyncio.Barrier
+    duration: float
+    stop_at: float = 0.0
+    started: float = 0.0
+
+
 async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
-                    stop_at: float, think: float, max_requests: int, kinds: tuple[str, ...] = KINDS) -> None:
+                    window: Window, think: float, max_requests: int, kinds: tuple[str, ...] = KINDS) -> None:
     rng = random.Random(1000 + index)
     # keep-alive shorter than the server's (uvicorn: 5 s), so an idle connection is never reused as it closes
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=3.0)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, follow_redirects=False) as browser, \
             httpx.AsyncClient(base_url=base, timeout=60, limits=limits,
                               headers={"Authorization": f"Bearer {token}"}) as script:
+        t = time.perf_counter()
         await login(browser, password)
+        results.logins.append((time.perf_counter() - t) * 1000)
+        if await window.barrier.wait() == 0:  # the last one in opens the window
+            window.started = time.monotonic()
+            window.stop_at = window.started + window.duration
+        await window.barrier.wait()
         await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
         sent = 0
-        while time.monotonic() < stop_at and sent < max_requests:
+        while time.monotonic() < window.stop_at and sent < max_requests:
             kind = rng.choice(kinds)
             path = pick(kind, rng, target)
             client = browser if kind.endswith("HTML") else script
@@ -242,11 +259,11 @@ async def run_load(base: str, token: str, password: str, target: Target, users: 
     results = Results()
     await warm(base, token, target, results)
     alone = await calibrate(base, token, password, target, calibration) if calibration else {}
-    started = time.monotonic()
-    stop_at = started + duration
-    await asyncio.gather(*(user_loop(i, base, token, password, target, results, stop_at, think, max_requests,
+    window = Window(asyncio.Barrier(users), duration)
+    t = time.monotonic()
+    await asyncio.gather(*(user_loop(i, base, token, password, target, results, window, think, max_requests,
                                      kinds) for i in range(users)))
-    results.seconds = time.monotonic() - started
+    results.seconds = time.monotonic() - (window.started or t)
     return results, alone
 
 
@@ -267,6 +284,9 @@ def report(label: str, results: Results, users: int, think: float, alone: dict[s
           f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
     for name, ms in results.cold.items():
         print(f"   cold: {name:<28} {ms:9.1f} ms")
+    if results.logins:
+        print(f"   {len(results.logins)} logins at once (before the window): "
+              f"p50 {statistics.median(results.logins):.0f} ms, max {max(results.logins):.0f} ms")
     print(f"   {'request':<16} {'count':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
           f"  {'p95<200':>7}")
     for kind in KINDS:
