@@ -559,8 +559,11 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--examples", help="示例数据目录（默认：源码树中的 examples/）")
         ] = None,
         explain: Annotated[bool, typer.Option("--explain", help="列出公式")] = False,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="报告输出目录（默认：示例目录旁的 out/）")
+        ] = None,
     ) -> None:
-        """把示例数据导入默认数据库，并列出每个示例单位的指标表和风险预警。"""
+        """把示例数据导入默认数据库，列出每个示例单位的指标表和风险预警，并把各单位的自评报告写入 out/。"""
         directory = examples or find_examples()
         if directory is None:
             raise CommandError("找不到示例目录 examples/（请用 --examples DIR 指定）")
@@ -576,12 +579,46 @@ def register(app: typer.Typer) -> None:
 
         listed = load_files(list[str | Path](paths)).dataset
         assert listed is not None  # just imported without errors
-        for code, year in _unit_years(listed):
+        pairs = _unit_years(listed)
+        for code, year in pairs:
             unit = stored.unit(code)
             console.rule(f"[bold]{year}年 {_unit_label(unit, code)}")
             sections = build_sections(stored, code, year)
             print_indicator_tables(sections, explain=explain, show_all=False)
             print_warning_tables(sections)
+        _demo_reports(listed, pairs, output or directory.resolve().parent / "out")
+
+
+def _demo_rules(unit: Unit | None) -> str:
+    """The shipped rule set of a unit's province (四川 → sichuan, 湖南 → hunan, else default)."""
+    region = (unit.region or unit.name) if unit is not None else ""
+    for prefix, name in (("四川", "sichuan"), ("湖南", "hunan")):
+        if region.startswith(prefix):
+            return name
+    return "default"
+
+
+def _demo_reports(dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path) -> None:
+    """The demo's last step: every example unit's reports (docx, xlsx, html) into ``out_dir``."""
+    from jixiao.commands.report import write_reports
+    from jixiao.write import FORMATS
+
+    console.rule("[bold]自评报告")
+    total = 0
+    for code, year in pairs:
+        unit = dataset.unit(code)
+        rules = _demo_rules(unit)
+        scored: dict[tuple[str, int], dict[str, Any]] = {}
+        written = write_reports(dataset, [(code, year)], out_dir, FORMATS, placeholders=True, rules=rules,
+                                scored=scored)
+        total += len(written)
+        scores = "；".join(
+            f"{'部门整体' if name == 'department' else name} {sc.total_score}/{sc.total_weight}"
+            + (f" {sc.grade}" if sc.grade else "")
+            for name, sc in scored.get((code, year), {}).items())
+        console.print(f"{year}年 {_unit_label(unit, code)}：{len(written)} 个文件（规则集 {rules}）"
+                      + (f"，自评表得分：{scores}" if scores else ""), soft_wrap=True, markup=False)
+    console.print(f"共写出 {total} 个报告文件 → {out_dir}", soft_wrap=True, markup=False)
 
 
 def _grouped_json(

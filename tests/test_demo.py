@@ -1,0 +1,58 @@
+"""`jixiao demo` (what `make demo` runs) ends by writing every example unit's reports into out/.
+
+The examples are copied to a temporary directory, so the default output — ``out/`` beside the
+examples directory, the repository root's git-ignored ``out/`` in a checkout — lands there too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from jixiao.commands import data
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+#: unit code → reports written (fund, department, projects), each in docx, xlsx and html
+REPORTS = {"650500": 1, "650000-01": 2, "430200-01": 2, "510421-01": 5, "430900": 2}
+
+
+def test_demo_writes_every_example_units_reports_into_out(tmp_path: Path) -> None:
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    for path in EXAMPLES.glob("*.yaml"):
+        shutil.copy(path, examples / path.name)
+    app = typer.Typer(pretty_exceptions_enable=False)
+    data.register(app)
+    env = {"JIXIAO_HOME": str(tmp_path / "home"), "JIXIAO_DATABASE_URL": None}
+    result = CliRunner().invoke(app, ["demo", "--examples", str(examples)], env=env)
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "out"
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 3 * sum(REPORTS.values())
+    for unit, count in REPORTS.items():
+        mine = [f for f in files if f.startswith(f"{unit}_")]
+        assert len(mine) == 3 * count, (unit, mine)
+        assert {Path(f).suffix for f in mine} == {".docx", ".xlsx", ".html"}
+    assert all((out / f).stat().st_size > 1000 for f in files)
+    text = result.stdout
+    assert f"共写出 36 个报告文件 → {out}" in text
+    assert "米易县医疗保障事务中心（510421-01）：15 个文件（规则集 sichuan）" in text
+    assert "财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费 82.43/100 良" in text
+    assert "益阳市医疗保障局（430900）：6 个文件（规则集 hunan），自评表得分：部门整体 15.48/24" in text
+    html = (out / "510421-01_2019_项目_医保专项工作经费.html").read_text(encoding="utf-8")
+    assert "（规则集：sichuan 2023.1）" in html
+    assert "<img" in (out / "510421-01_2019_部门整体支出绩效自评报告.html").read_text(encoding="utf-8")
+
+
+def test_demo_output_directory_can_be_chosen(tmp_path: Path) -> None:
+    app = typer.Typer(pretty_exceptions_enable=False)
+    data.register(app)
+    env = {"JIXIAO_HOME": str(tmp_path / "home"), "JIXIAO_DATABASE_URL": None}
+    target = tmp_path / "reports"
+    result = CliRunner().invoke(app, ["demo", "--examples", str(EXAMPLES), "-o", str(target)], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert len(list(target.glob("*.docx"))) == sum(REPORTS.values())
