@@ -65,7 +65,10 @@ from jixiao.rules import (
 )
 from jixiao.store.indicator_store import (
     StoredRecord,
+    StoredWarning,
     clear_read_caches,
+    funds_of_year,
+    keys_complete,
     read_records,
     refresh_year_now,
     unit_years,
@@ -229,8 +232,9 @@ def unit_tree(session: Session, principal: Principal) -> UnitTree:
     visible = [r for r in rows if can_read(principal, r.code, parents)]
     codes = {r.code for r in visible}
     years = unit_years(session, None if principal.is_admin else codes)
-    nodes = {r.code: UnitNode.model_construct(code=r.code, name=r.name, level=r.level, kind=r.kind, parent=r.parent,
-                                              region=r.region, years=years.get(r.code, []), children=[])
+    # validated construction is faster than model_construct in pydantic 2 (core-side)
+    nodes = {r.code: UnitNode(code=r.code, name=r.name, level=r.level, kind=r.kind, parent=r.parent, region=r.region,
+                              years=years.get(r.code, []))
              for r in visible}
     roots: list[UnitNode] = []
     for r in visible:
@@ -589,7 +593,7 @@ class _Row:
     unit: str
     scope: str | None
     cells: dict[str, tuple[Decimal | None, str, Severity | None]]
-    warnings: tuple[tuple[str, Severity, str], ...]
+    warnings: _Warned
     worst: Severity | None
     ranks: dict[str, int] = field(default_factory=dict)
 
@@ -599,9 +603,10 @@ def _scope_rank(scope: str) -> tuple[int, str]:
 
 
 def _median(values: list[Decimal]) -> Decimal | None:
+    """The median of ``values`` (sorted ascending)."""
     if not values:
         return None
-    s = sorted(values)
+    s = values
     mid = len(s) // 2
     return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
@@ -617,7 +622,7 @@ def sibling_funds(fund: FundKind, ruleset: RuleSet) -> tuple[FundKind, ...]:
     return tuple(dict.fromkeys(kinds))
 
 
-_Warned = tuple[tuple[str, Severity, str], ...]
+_Warned = tuple[StoredWarning, ...]  # (rule_id, severity, message, code)
 
 
 def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
@@ -642,33 +647,51 @@ def _stored_records(session: Session, year: int, kind: Literal["fund", "departme
     return records
 
 
-def _warnings_of(rec: StoredRecord) -> _Warned:
-    return tuple((w.rule_id, w.severity, w.message) for w in rec.warnings)  # type: ignore[misc]
+_WARNED_MEMO: dict[tuple[int, int], tuple[_Warned, dict[str, Severity]]] = {}
+
+
+def _warned_cells(warns: _Warned, rule_map: Mapping[str, tuple[str, ...]]) -> dict[str, Severity]:
+    """indicator → worst severity of ``warns`` (parsed warning tuples are shared between equal
+    texts, so this is memoised per tuple and rule map)."""
+    key = (id(warns), id(rule_map))
+    found = _WARNED_MEMO.get(key)
+    if found is not None and found[0] is warns:
+        return found[1]
+    warned = _warned_tuples(warns, rule_map)
+    if len(_WARNED_MEMO) > 20_000:
+        _WARNED_MEMO.clear()
+    _WARNED_MEMO[key] = (warns, warned)
+    return warned
 
 
 def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Mapping[str, StoredRecord],
                       defs: list[IndicatorDef], rule_map: Mapping[str, tuple[str, ...]]
                       ) -> tuple[list[_Row], list[CompareColumn]]:
     """Every unit's cells from its stored values, then ranks and statistics per column."""
-    fund_defs = [d for d in defs if d.subject == "fund"]
-    dept_defs = [d for d in defs if d.subject == "department"]
+    fund_cols = [(d.id, qualified_id(d)) for d in defs if d.subject == "fund"]
+    dept_cols = [(d.id, qualified_id(d)) for d in defs if d.subject == "department"]
     rows: list[_Row] = []
-    for code in sorted(set(fund_records) | set(dept_records)):
+    no_warnings: dict[str, Severity] = {}
+    for code in sorted(fund_records.keys() | dept_records.keys()):
         cells: dict[str, tuple[Decimal | None, str, Severity | None]] = {}
         warns: _Warned = ()
-        for rec, subject_defs in ((fund_records.get(code), fund_defs), (dept_records.get(code), dept_defs)):
+        worst: Severity | None = None
+        for rec, cols in ((fund_records.get(code), fund_cols), (dept_records.get(code), dept_cols)):
             if rec is None:
                 continue
-            own = _warnings_of(rec)
-            warns += own
-            warned = _warned_tuples(own, rule_map) if own else {}
-            for d in subject_defs:
-                got = rec.values.get(d.id)
+            warned = no_warnings
+            if rec.warnings:
+                warns += rec.warnings
+                warned = _warned_cells(rec.warnings, rule_map)
+                if worst is None or SEVERITY_ORDER[rec.worst or "info"] > SEVERITY_ORDER[worst]:
+                    worst = rec.worst  # type: ignore[assignment]
+            values = rec.values
+            for ident, qid in cols:
+                got = values.get(ident)
                 if got is not None:
-                    cells[qualified_id(d)] = (got[0], got[1], warned.get(d.id))
+                    cells[qid] = (got[0], got[1], warned.get(ident))
         fund_rec = fund_records.get(code)
-        rows.append(_Row(code, fund_rec.scope if fund_rec is not None else None, cells, warns,
-                         _worst(s for _, s, _ in warns) if warns else None))
+        rows.append(_Row(code, fund_rec.scope if fund_rec is not None else None, cells, warns, worst))
 
     columns: list[CompareColumn] = []
     for d in defs:
@@ -682,7 +705,7 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
                 rank, previous = i, value
             r.ranks[qid] = rank
         known = [v for v, _ in ranked if v is not None]
-        med = _median(known)
+        med = _median(known[::-1])
         columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
                                      formula=d.formula, rule=d.rule, count=len(known),
                                      minimum=known[-1] if known else None, maximum=known[0] if known else None,
@@ -730,22 +753,11 @@ def comparison(
     everything = principal.is_admin
     units: Collection[str] | None = None if everything else visible.keys()
 
-    # which funds the visible units have this year (for the selector and the default)
-    fund_units: dict[str, int] = {}
-    if everything:
-        q = select(FundYearRow.fund, func.count(FundYearRow.unit.distinct())).where(FundYearRow.year == year) \
-            .group_by(FundYearRow.fund)
-        fund_units = dict(session.execute(q).all())
-    elif visible:
-        seen: dict[str, set[str]] = {}
-        codes = sorted(visible)
-        parts = [codes[i:i + _IN_LIMIT] for i in range(0, len(codes), _IN_LIMIT)]
-        for part in parts:
-            pairs = session.execute(select(FundYearRow.unit, FundYearRow.fund).distinct()
-                                    .where(FundYearRow.year == year, FundYearRow.unit.in_(part)))
-            for code, kind in pairs:
-                seen.setdefault(kind, set()).add(code)
-        fund_units = {k: len(v) for k, v in seen.items()}
+    # which funds the visible units have this year (for the selector and the default), from the
+    # stored records' index — once it is known to hold every fund record of the year
+    if not keys_complete(session, year, "fund"):
+        refresh_year_now(session, year, ["fund"], rs)
+    fund_units = funds_of_year(session, year, units)
     order = [k.value for k in FundKind]
     funds_present = sorted(fund_units, key=lambda k: (-fund_units[k], order.index(k) if k in order else 99))
     chosen = fund if fund is not None else (funds_present[0] if funds_present else None)
@@ -784,7 +796,7 @@ def comparison(
         CompareRow(unit=r.unit, name=visible[r.unit][0], region=visible[r.unit][1], scope=r.scope,
                    cells={k: CompareCell(value=v, display=disp, rank=r.ranks.get(k), warning=sev)
                           for k, (v, disp, sev) in r.cells.items()},
-                   warnings=len(r.warnings), worst=r.worst, messages=[m for _, _, m in r.warnings])
+                   warnings=len(r.warnings), worst=r.worst, messages=[w.message for w in r.warnings])
         for r in page_rows
     ]
 
@@ -805,15 +817,26 @@ _IN_LIMIT = 900  # units listed in an SQL IN (…) at most
 
 
 def years_with_data(session: Session) -> list[int]:
-    """Years with any fund or department record (the comparison's year choices)."""
-    return sorted(set(session.scalars(select(FundYearRow.year).distinct()))
-                  | set(session.scalars(select(DepartmentYearRow.year).distinct())))
+    """Years with any fund or department record (the comparison's year choices): each year found
+    by one index probe (the next year after the last), not by reading every row's year."""
+    years: set[int] = set()
+    for row in (FundYearRow, DepartmentYearRow):
+        previous: int | None = None
+        while True:
+            query = select(func.min(row.year))
+            if previous is not None:
+                query = query.where(row.year > previous)
+            found = session.scalar(query)
+            if found is None:
+                break
+            years.add(found)
+            previous = found
+    return sorted(years)
 
 
-def _warned_tuples(warns: Iterable[tuple[str, Severity, str]], rule_map: Mapping[str, tuple[str, ...]]
-                   ) -> dict[str, Severity]:
+def _warned_tuples(warns: Iterable[StoredWarning], rule_map: Mapping[str, tuple[str, ...]]) -> dict[str, Severity]:
     out: dict[str, Severity] = {}
-    for rule_id, severity, _ in warns:
+    for rule_id, severity, *_ in warns:
         for ind in rule_map.get(rule_id, ()):
             worst = _worst((out.get(ind), severity))
             if worst is not None:

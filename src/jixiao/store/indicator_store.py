@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import (
     Engine,
@@ -105,7 +105,8 @@ class IndicatorRecordRow(Base):
     __tablename__ = "indicator_records"
     __table_args__ = (
         UniqueConstraint("kind", "unit", "year", "fund", "scope", "project"),
-        Index(None, "year", "kind", "fund"),
+        # (year, kind, fund) and the columns a reader needs: a covering index, read in one range
+        Index("ix_indicator_records_year_kind_fund", "year", "kind", "fund", "unit", "scope", "project", "engine"),
         Index(None, "unit", "year"),
     )
 
@@ -128,7 +129,9 @@ class IndicatorValueRow(Base):
     __tablename__ = "indicator_values"
     __table_args__ = (
         UniqueConstraint("record_id", "indicator_id"),
-        Index(None, "year", "indicator_id", "record_kind", "fund"),
+        # the comparison's one query (year, indicator, kind, fund), covering what it reads
+        Index("ix_indicator_values_year_indicator_id_record_kind_fund", "year", "indicator_id", "record_kind", "fund",
+              "record_id", "value", "display"),
         Index(None, "unit", "year"),
     )
 
@@ -567,15 +570,14 @@ def reindex_connection(session: Session, *, force: bool = False) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StoredWarning:
+class StoredWarning(NamedTuple):
     rule_id: str
-    code: str
     severity: str
     message: str
+    code: str
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredRecord:
     """One record's stored state as a reader sees it."""
 
@@ -586,7 +588,7 @@ class StoredRecord:
     project: str
     current: bool  # engine version current and warnings present for the rule set asked about
     warnings: tuple[StoredWarning, ...] = ()
-    worst: str | None = None
+    worst: str | None = None  # the most serious of ``warnings``
     values: dict[str, tuple[Decimal | None, str]] = field(default_factory=dict)
 
 
@@ -602,7 +604,7 @@ def clear_read_caches() -> None:
 def _parse_warnings(text: str) -> tuple[StoredWarning, ...]:
     found = _WARNINGS_CACHE.get(text)
     if found is None:
-        found = tuple(StoredWarning(w["rule_id"], w["code"], w["severity"], w["message"]) for w in json.loads(text))
+        found = tuple(StoredWarning(w["rule_id"], w["severity"], w["message"], w["code"]) for w in json.loads(text))
         if len(_WARNINGS_CACHE) < 20_000:
             _WARNINGS_CACHE[text] = found
     return found
@@ -723,10 +725,44 @@ def unit_years(session: Session, units: Collection[str] | None = None) -> dict[s
         query = select(r.unit, r.year).group_by(r.unit, r.year).order_by(r.unit, r.year)
         if part is not None:
             query = query.where(r.unit.in_(part))
-        for unit, year in session.execute(query):
-            if units is None or unit in units:
-                out.setdefault(unit, []).append(year)
+        rows = session.execute(query).all()
+        if units is not None:
+            rows = [row for row in rows if row[0] in units]
+        for unit, year in rows:
+            found = out.get(unit)
+            if found is None:
+                out[unit] = [year]
+            else:
+                found.append(year)
     return out
+
+
+def keys_complete(session: Session, year: int, kind: Kind) -> bool:
+    """Whether ``indicator_records`` has as many rows of ``kind`` in ``year`` as the data tables
+    have records (two counts over indexes): a record saved behind the repository's back, or a
+    stored row whose record is gone, makes them differ."""
+    return source_count(session, year, kind) == (session.scalar(
+        select(func.count()).select_from(IndicatorRecordRow)
+        .where(IndicatorRecordRow.year == year, IndicatorRecordRow.kind == kind)) or 0)
+
+
+def funds_of_year(session: Session, year: int, units: Collection[str] | None = None) -> dict[str, int]:
+    """fund → how many units (of ``units``, else all) have a record of it in ``year``: one GROUP BY
+    over the covering index of ``indicator_records`` (see :func:`keys_complete`)."""
+    r = IndicatorRecordRow
+    counts: dict[str, int] = {}
+    if units is not None and len(units) > _IN_LIMIT:
+        seen: dict[str, set[str]] = {}
+        for unit, fund in session.execute(select(r.unit, r.fund).where(r.year == year, r.kind == "fund")):
+            if unit in units:
+                seen.setdefault(fund, set()).add(unit)
+        return {fund: len(codes) for fund, codes in seen.items()}
+    query = select(r.fund, func.count(r.unit.distinct())).where(r.year == year, r.kind == "fund").group_by(r.fund)
+    if units is not None:
+        query = query.where(r.unit.in_(sorted(units)))
+    for fund, count in session.execute(query):
+        counts[fund] = count
+    return counts
 
 
 def stale_keys(session: Session) -> list[RecordKey]:
@@ -754,7 +790,9 @@ __all__ = [
     "canonical_json",
     "clear_read_caches",
     "engine_version",
+    "funds_of_year",
     "index_saved",
+    "keys_complete",
     "read_records",
     "record_digest",
     "refresh_year",
