@@ -193,3 +193,60 @@ def test_report_scores_every_table_by_the_chosen_rules(run, tmp_path: Path) -> N
     bad = run("report", UNITS, YIYANG, "-o", tmp_path / "b", "--rules", "guangdong")
     assert bad.exit_code == 1 and "未知的规则集“guangdong”（可用：default、sichuan、hunan" in bad.stderr
     assert not (tmp_path / "b").exists()
+
+
+def _row(ws, label: str) -> int:  # type: ignore[no-untyped-def]
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
+
+
+def _put(ws, label: str, value: object, fmt: str = "0.00") -> None:  # type: ignore[no-untyped-def]
+    cell = ws.cell(_row(ws, label), 2)
+    cell.value = value
+    if isinstance(value, float):
+        cell.number_format = fmt
+
+
+def test_empty_template_filled_by_hand_gives_reports_that_pass_the_audit(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The officer's path: `jixiao template fund`, type the figures in Excel, `jixiao report`."""
+    from jixiao.audit.pipeline import audit_path
+
+    book = tmp_path / "t.xlsx"
+    assert run("template", "fund", "-o", book).exit_code == 0
+    wb = load_workbook(book)
+    units = wb["单位与年度"]
+    for label, value in (("单位代码（必填）", "999001"), ("单位名称", "测试县医疗保障局"), ("层级", "县"),
+                         ("单位类型", "医疗保障局"), ("年度（必填）", 2022)):
+        units.cell(_row(units, label), 2).value = value
+    units.cell(_row(units, "基金1"), 2).value = "城乡居民基本医疗保险"
+    units.cell(_row(units, "基金1"), 3).value = "全县"
+    income, spent, budget = wb["基金收入"], wb["基金支出"], wb["预算与结余"]
+    _put(income, "基金收入合计（万元）", 12345.67)
+    _put(income, "保险费（征缴）收入（万元）", 8000.0)
+    _put(income, "财政补助收入（万元）", 4345.67)
+    _put(spent, "基金支出合计（万元）", 11000.5)
+    _put(spent, "待遇支出（万元）", 11000.5)
+    _put(budget, "收入预算（万元）", 12000.0)
+    _put(budget, "支出预算（万元）", 11500.0)
+    _put(budget, "年初累计结余（万元）", 5000.0)
+    _put(budget, "年末累计结余（万元）", 6345.17)
+    _put(wb["参保与待遇"], "参保人数（人）", 150000)
+    previous = wb["上年与增减"]
+    _put(previous, next(previous.cell(r, 1).value for r in range(1, previous.max_row + 1)
+                        if str(previous.cell(r, 1).value).startswith("上年基金收入")), 11800.0)
+    _put(previous, next(previous.cell(r, 1).value for r in range(1, previous.max_row + 1)
+                        if str(previous.cell(r, 1).value).startswith("上年基金支出")), 10500.0)
+    wb.save(book)
+    out = tmp_path / "out"
+    result = run("report", book, "-o", out, "--formats", "docx,html")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "999001_2022_基金支出绩效自评报告.docx", "999001_2022_基金支出绩效自评报告.html"]
+    html = (out / "999001_2022_基金支出绩效自评报告.html").read_text(encoding="utf-8")
+    assert "测试县医疗保障局" in html and "12345.67万元" in html
+    # figures as typed (two-decimal cells), derived ones from the engine
+    assert "基金收入12345.67万元，较上年增加545.67万元，增长4.62%，完成年度预算12000.00万元的102.88%" in html
+    assert "年末累计结余6345.17万元" in html
+    for path in out.iterdir():
+        found = audit_path(path)
+        assert found.error is None and found.checks > 0
+        assert [f.message for f in found.findings if f.severity == "error"] == []
