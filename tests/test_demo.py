@@ -56,3 +56,31 @@ def test_demo_output_directory_can_be_chosen(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--examples", str(EXAMPLES), "-o", str(target)], env=env)
     assert result.exit_code == 0, result.stderr
     assert len(list(target.glob("*.docx"))) == sum(REPORTS.values())
+
+def test_demo_prints_a_web_admin_password_once_and_a_new_one_each_run(tmp_path: Path) -> None:
+    import re
+
+    from sqlalchemy.orm import Session
+
+    from jixiao.store.auth_repository import find_user, verify_password
+    from jixiao.store.db import open_database
+
+    app = typer.Typer(pretty_exceptions_enable=False)
+    data.register(app)
+    home = tmp_path / "home"
+    env = {"JIXIAO_HOME": str(home), "JIXIAO_DATABASE_URL": None}
+    passwords = []
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["demo", "-o", str(tmp_path / "out")], env=env)
+        assert result.exit_code == 0, result.stderr
+        assert "jixiao serve" in result.stdout
+        found = re.search(r"用户名 demo，密码 (\S+)", result.stdout)
+        assert found is not None
+        passwords.append(found.group(1))
+    assert passwords[0] != passwords[1]
+    engine = open_database(f"sqlite:///{home / 'jixiao.db'}")
+    with Session(engine) as session:
+        user = find_user(session, "demo")
+        assert user is not None and user.role == "admin"
+        assert verify_password(user.password_hash, passwords[1])
+        assert not verify_password(user.password_hash, passwords[0])

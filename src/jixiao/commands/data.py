@@ -587,6 +587,27 @@ def register(app: typer.Typer) -> None:
             print_indicator_tables(sections, explain=explain, show_all=False)
             print_warning_tables(sections)
         _demo_reports(listed, pairs, output or directory.resolve().parent / "out")
+        _demo_web_account()
+
+
+def _demo_web_account() -> None:
+    """The demo's web login: an admin named ``demo`` with a fresh password, shown this once."""
+    import secrets
+
+    from jixiao.access import Role
+    from jixiao.store.auth_repository import create_user, find_user, set_password
+
+    password = secrets.token_urlsafe(12)
+    with _database() as engine, Session(engine) as session, session.begin():
+        user = find_user(session, "demo")
+        if user is None:
+            create_user(session, "demo", password, Role.admin, display_name="演示管理员")
+        else:
+            set_password(session, user, password)
+    console.rule("[bold]网页版")
+    console.print("启动：[bold].venv/bin/jixiao serve[/]（默认 http://127.0.0.1:8000/）")
+    console.print(f"演示管理员：用户名 [bold]demo[/]，密码 [bold]{password}[/]")
+    console.print("（密码只显示这一次；再次运行 make demo 会换新密码）")
 
 
 def _demo_rules(unit: Unit | None) -> str:
