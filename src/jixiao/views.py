@@ -71,6 +71,7 @@ from jixiao.store.indicator_store import (
     keys_complete,
     read_records,
     refresh_year_now,
+    ruleset_key,
     unit_years,
     year_is_current,
 )
@@ -611,17 +612,6 @@ def _median(values: list[Decimal]) -> Decimal | None:
     return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
 
-def sibling_funds(fund: FundKind, ruleset: RuleSet) -> tuple[FundKind, ...]:
-    """The other funds of the same unit/year/scope whose records can change ``fund``'s results:
-    its parts (统筹基金, 个人账户 for the 职工医保 structure shares) and, when a warning rule applies
-    to ``fund`` only approximately, the funds that rule is for (their presence switches it off)."""
-    kinds: list[FundKind] = list(FUNDS[fund].parts)
-    for rule in ruleset.warnings:
-        if fund in getattr(rule, "approximate_funds", ()):
-            kinds += [k for k in getattr(rule, "funds", ()) or () if k != fund]
-    return tuple(dict.fromkeys(kinds))
-
-
 _Warned = tuple[StoredWarning, ...]  # (rule_id, severity, message, code)
 
 
@@ -647,13 +637,14 @@ def _stored_records(session: Session, year: int, kind: Literal["fund", "departme
     return records
 
 
-_WARNED_MEMO: dict[tuple[int, int], tuple[_Warned, dict[str, Severity]]] = {}
+_WARNED_MEMO: dict[tuple[int, str], tuple[_Warned, dict[str, Severity]]] = {}
 
 
-def _warned_cells(warns: _Warned, rule_map: Mapping[str, tuple[str, ...]]) -> dict[str, Severity]:
+def _warned_cells(warns: _Warned, rule_map: Mapping[str, tuple[str, ...]], rs_key: str) -> dict[str, Severity]:
     """indicator → worst severity of ``warns`` (parsed warning tuples are shared between equal
-    texts, so this is memoised per tuple and rule map)."""
-    key = (id(warns), id(rule_map))
+    texts, so this is memoised per tuple and rule set — ``rs_key`` names the rule set whose
+    ``rule_map`` this is)."""
+    key = (id(warns), rs_key)
     found = _WARNED_MEMO.get(key)
     if found is not None and found[0] is warns:
         return found[1]
@@ -665,7 +656,7 @@ def _warned_cells(warns: _Warned, rule_map: Mapping[str, tuple[str, ...]]) -> di
 
 
 def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Mapping[str, StoredRecord],
-                      defs: list[IndicatorDef], rule_map: Mapping[str, tuple[str, ...]]
+                      defs: list[IndicatorDef], rule_map: Mapping[str, tuple[str, ...]], rs_key: str
                       ) -> tuple[list[_Row], list[CompareColumn]]:
     """Every unit's cells from its stored values, then ranks and statistics per column."""
     fund_cols = [(d.id, qualified_id(d)) for d in defs if d.subject == "fund"]
@@ -682,7 +673,7 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
             warned = no_warnings
             if rec.warnings:
                 warns += rec.warnings
-                warned = _warned_cells(rec.warnings, rule_map)
+                warned = _warned_cells(rec.warnings, rule_map, rs_key)
                 if worst is None or SEVERITY_ORDER[rec.worst or "info"] > SEVERITY_ORDER[worst]:
                     worst = rec.worst  # type: ignore[assignment]
             values = rec.values
@@ -773,7 +764,7 @@ def comparison(
         found = _stored_records(session, year, "department", rs, [d.id for d in dept_defs], units=units)
         dept_records = {rec.unit: rec for rec in found if rec.unit in visible}
 
-    rows, columns = _rows_and_columns(fund_records, dept_records, defs, rule_map)
+    rows, columns = _rows_and_columns(fund_records, dept_records, defs, rule_map, ruleset_key(rs))
 
     sort_key = sort or (columns[0].id if columns else "unit")
     valid_sorts = {c.id for c in columns} | {"unit", "name", "warnings"}
