@@ -10,16 +10,15 @@ out by hand with Decimal.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from jixiao.calc import IndicatorResult, compute_fund_year
-from jixiao.calc.stated import StatedCheck, check_stated
+from jixiao.calc.stated import StatedCheck
 from jixiao.calc.warnings import Warning, fund_warnings
-from jixiao.load import load_files
-from jixiao.model import Dataset, FundYear
+from jixiao.model import Dataset
+from seed_support import Results, fund_results, load_example, result_of, round4, stated_checks
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILE = EXAMPLES / "000_hami_2019.yaml"
@@ -73,40 +72,21 @@ HAND: dict[tuple[str, str], Decimal] = {
     (EMPLOYEE, "benefits_yoy_rate"): Decimal("-1.4863"),  # −994 ÷ (65884 + 994)
 }
 
-Results = dict[str, tuple[FundYear, list[IndicatorResult]]]
-
-
-def _round4(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-
-
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", FILE])
-    assert result.ok, [str(p) for p in result.problems]
-    assert result.dataset is not None
-    return result.dataset
+    return load_example(FILE)
 
 
 @pytest.fixture(scope="module")
 def results(dataset: Dataset) -> Results:
-    out: Results = {}
-    for fy in dataset.fund_years:
-        siblings = {o.fund: o for o in dataset.fund_years if (o.unit, o.year, o.scope) == (fy.unit, fy.year, fy.scope)}
-        assert fy.fund.value not in out
-        out[fy.fund.value] = (fy, compute_fund_year(fy, siblings))
-    return out
+    return fund_results(dataset)
 
 
 @pytest.fixture(scope="module")
 def checks(results: Results) -> dict[tuple[str, str], StatedCheck]:
-    return {(label, c.id): c for label, (record, computed) in results.items() for c in check_stated(record, computed)}
+    return stated_checks(results)
 
 
-def _result(results: Results, key: tuple[str, str]) -> IndicatorResult:
-    found = [r for r in results[key[0]][1] if r.id == key[1]]
-    assert len(found) == 1, f"{key}: not computed"
-    return found[0]
 
 
 def test_the_file_holds_the_records_of_the_report(dataset: Dataset) -> None:
@@ -168,15 +148,15 @@ def test_contributions_and_benefits_growth(checks: dict[tuple[str, str], StatedC
 
 @pytest.mark.parametrize("key", sorted(HAND), ids=lambda k: f"{k[0]}-{k[1]}")
 def test_engine_values_equal_the_hand_computation(results: Results, key: tuple[str, str]) -> None:
-    result = _result(results, key)
+    result = result_of(results, key)
     assert result.value is not None, result.reason
-    assert _round4(result.value) == HAND[key]
+    assert round4(result.value) == HAND[key]
 
 
 def test_total_income_growth_is_not_claimed(results: Results) -> None:
     """The report gives no change of 总收入/总支出 for 职工医保: those growth rates stay not computable."""
     for indicator_id in ("income_yoy_rate", "expenditure_yoy_rate"):
-        result = _result(results, (EMPLOYEE, indicator_id))
+        result = result_of(results, (EMPLOYEE, indicator_id))
         assert result.value is None and result.reason
 
 

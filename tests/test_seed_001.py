@@ -9,17 +9,17 @@ test pins the figures worked out by hand.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from jixiao.calc import IndicatorResult, compute_fund_year, compute_project
-from jixiao.calc.stated import StatedCheck, check_stated
+from jixiao.calc import compute_project
+from jixiao.calc.stated import StatedCheck
 from jixiao.calc.warnings import Warning, fund_warnings
-from jixiao.load import load_files
-from jixiao.model import Dataset, FundYear
+from jixiao.model import Dataset
 from jixiao.numbers import Interval
+from seed_support import Results, fund_results, load_example, result_of, round4, stated_checks
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILE = EXAMPLES / "001_xinjiang_2019.yaml"
@@ -68,40 +68,21 @@ HAND: dict[tuple[str, str], Decimal] = {
     (MATERNITY, "months_of_reserve"): Decimal("26.9099"),  # 47043 ÷ (20978 ÷ 12)
 }
 
-Results = dict[str, tuple[FundYear, list[IndicatorResult]]]
-
-
-def _round4(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-
-
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", FILE])
-    assert result.ok, [str(p) for p in result.problems]
-    assert result.dataset is not None
-    return result.dataset
+    return load_example(FILE)
 
 
 @pytest.fixture(scope="module")
 def results(dataset: Dataset) -> Results:
-    out: Results = {}
-    for fy in dataset.fund_years:
-        siblings = {o.fund: o for o in dataset.fund_years if (o.unit, o.year, o.scope) == (fy.unit, fy.year, fy.scope)}
-        assert fy.fund.value not in out
-        out[fy.fund.value] = (fy, compute_fund_year(fy, siblings))
-    return out
+    return fund_results(dataset)
 
 
 @pytest.fixture(scope="module")
 def checks(results: Results) -> dict[tuple[str, str], StatedCheck]:
-    return {(label, c.id): c for label, (record, computed) in results.items() for c in check_stated(record, computed)}
+    return stated_checks(results)
 
 
-def _result(results: Results, key: tuple[str, str]) -> IndicatorResult:
-    found = [r for r in results[key[0]][1] if r.id == key[1]]
-    assert len(found) == 1, f"{key}: not computed"
-    return found[0]
 
 
 def test_the_file_holds_the_records_of_the_report(dataset: Dataset) -> None:
@@ -125,15 +106,15 @@ def test_every_stated_figure_is_right(checks: dict[tuple[str, str], StatedCheck]
 
 @pytest.mark.parametrize("key", sorted(HAND), ids=lambda k: f"{k[0]}-{k[1]}")
 def test_engine_values_equal_the_hand_computation(results: Results, key: tuple[str, str]) -> None:
-    result = _result(results, key)
+    result = result_of(results, key)
     assert result.value is not None, result.reason
-    assert _round4(result.value) == HAND[key]
+    assert round4(result.value) == HAND[key]
 
 
 def test_assets_minus_liabilities_is_the_closing_balance(results: Results) -> None:
     """第29行: 619029 − 58246 = 560783 = 基金累计结余 (the engine's value meets the stated closing)."""
     fy, _ = results[EMPLOYEE]
-    net = _result(results, (EMPLOYEE, "net_assets"))
+    net = result_of(results, (EMPLOYEE, "net_assets"))
     assert net.value == Decimal(560783)
     assert fy.balance.closing is not None
     assert net.interval is not None and net.interval.meets(fy.balance.closing.interval())
@@ -146,22 +127,22 @@ def test_maternity_balance_sheet_without_liabilities(results: Results) -> None:
     assert fy.balance_sheet.assets_total.value == fy.balance.closing.value == Decimal(47043)
     parts = [fy.balance_sheet.expenditure_account_deposit, fy.balance_sheet.fiscal_account_deposit]
     assert sum(p.value for p in parts if p is not None) == Decimal(47043)  # 17096 + 29947
-    net = _result(results, (MATERNITY, "net_assets"))
+    net = result_of(results, (MATERNITY, "net_assets"))
     assert net.value is None
     assert net.reason is not None and "负债" in net.reason
 
 
 def test_pooling_plus_account_against_total_expenditure(results: Results) -> None:
     """第49行: 150719 + 118027 = 268746, one 万元 short of 268747 — inside the written precision."""
-    pooling = _result(results, (EMPLOYEE, "pooling_expenditure_share"))
-    account = _result(results, (EMPLOYEE, "account_expenditure_share"))
+    pooling = result_of(results, (EMPLOYEE, "pooling_expenditure_share"))
+    account = result_of(results, (EMPLOYEE, "account_expenditure_share"))
     assert pooling.value is not None and account.value is not None
-    assert _round4(pooling.value + account.value) == Decimal("99.9996")  # 268746 ÷ 268747
+    assert round4(pooling.value + account.value) == Decimal("99.9996")  # 268746 ÷ 268747
     assert pooling.interval is not None and account.interval is not None
     together = pooling.interval + account.interval
     assert together.contains(Decimal(100))
     # the income split is not stated: not computable, with the reason
-    share = _result(results, (EMPLOYEE, "pooling_income_share"))
+    share = result_of(results, (EMPLOYEE, "pooling_income_share"))
     assert share.value is None and share.reason
 
 
@@ -196,7 +177,7 @@ def test_self_evaluation_table_execution_rate(dataset: Dataset) -> None:
     results = compute_project(project)
     rate = next(r for r in results if r.id == "project_budget_execution_rate")
     assert rate.value is not None
-    assert _round4(rate.value) == Decimal("86.3785")
+    assert round4(rate.value) == Decimal("86.3785")
     assert rate.display() == "86.38%"
 
 
