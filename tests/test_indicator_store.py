@@ -322,3 +322,25 @@ def test_engine_version_and_ruleset_key_name_what_they_cover() -> None:
     assert ist.ruleset_key(default) != ist.ruleset_key(hunan)
     changed = default.model_copy(update={"warnings": default.warnings[1:]})
     assert changed.label == default.label and ist.ruleset_key(changed) != ist.ruleset_key(default)
+
+
+def test_records_token_changes_with_every_write_and_only_then(engine: Engine) -> None:
+    fund = "城乡居民基本医疗保险"
+    with Session(engine) as s:
+        before = ist.records_token(s, 2019, "fund", fund)
+        other = ist.records_token(s, 2020, "fund", fund)
+        assert before[0] == s.scalar(text("SELECT count(*) FROM fund_years WHERE year = 2019 AND fund = :f"),
+                                     {"f": fund})
+    assert import_files(engine, FILES).ok  # the same data: nothing rewritten
+    with Session(engine) as s:
+        assert ist.records_token(s, 2019, "fund", fund) == before
+        fy = next(f for f in get_fund_years(s, "650500", 2019) if f.fund.value == fund)
+        assert fy.income.total is not None
+        edited = fy.model_copy(update={"income": fy.income.model_copy(
+            update={"total": Quantity(fy.income.total.value + 1, fy.income.total.unit)})})
+        save_dataset(s, Dataset(fund_years=[edited]))
+        changed = ist.records_token(s, 2019, "fund", fund)
+        assert changed[0] == before[0] and changed != before
+        assert ist.records_token(s, 2020, "fund", fund) == other  # another year's records untouched
+        s.rollback()
+        assert ist.records_token(s, 2019, "fund", fund) == before

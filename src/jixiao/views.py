@@ -17,14 +17,19 @@ from the rule set (:mod:`jixiao.rules`), figures from the store.
 Speed (:func:`comparison` at 3,000 units): the engine's results are stored with each record
 when it is saved (:mod:`jixiao.store.indicator_store`, same transaction), so the comparison
 reads one indexed set of rows per subject and computes nothing; stale values (a new engine or
-rule set) are recomputed for that year once and stored. The unit tree's years are one GROUP BY
-over the same index. ``bench/compare.py`` measures both.
+rule set) are recomputed for that year once and stored. The table it derives (cells, ranks,
+statistics) is kept in the process under a token of the stored records (count and sum of
+random stamps rewritten with every write), so a repeated comparison costs one index range
+until something changes. The unit tree's years are one GROUP BY over the same index.
+``bench/compare.py`` measures both.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -63,6 +68,7 @@ from jixiao.rules import (
     RuleSet,
     load_ruleset,
 )
+from jixiao.store import indicator_store
 from jixiao.store.indicator_store import (
     StoredRecord,
     StoredWarning,
@@ -70,6 +76,7 @@ from jixiao.store.indicator_store import (
     funds_of_year,
     keys_complete,
     read_records,
+    records_token,
     refresh_year_now,
     ruleset_key,
     unit_years,
@@ -540,10 +547,13 @@ DEFAULT_COMPARE = ("current_balance_rate", "months_of_reserve", "expenditure_bud
 
 
 def clear_caches() -> None:
-    """Forget what is kept in this process between calls (only parsed warning lists now: the
-    comparison reads the values stored with each record, :mod:`jixiao.store.indicator_store`,
-    so a first call in a new process is as fast as any other). Benchmarks use it for cold timings."""
+    """Forget what this process keeps between calls: comparison tables (keyed by the stored
+    records' tokens) and parsed warning lists. The comparison reads the values stored with each
+    record (:mod:`jixiao.store.indicator_store`), so a first call in a new process needs no
+    engine. Benchmarks use this for cold timings."""
     clear_read_caches()
+    _TABLES.clear()
+    _WARNED_MEMO.clear()
 
 
 class CompareColumn(IndicatorInfo):
@@ -637,6 +647,35 @@ def _stored_records(session: Session, year: int, kind: Literal["fund", "departme
     return records
 
 
+class _TableCache:
+    """The last few comparison tables (rows with cells and ranks, column statistics), keyed by
+    what they are of and by the :func:`~jixiao.store.indicator_store.records_token` of the
+    stored records they come from — so a hit is always current, in any process."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[list[_Row], list[CompareColumn]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[list[_Row], list[CompareColumn]] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: tuple[list[_Row], list[CompareColumn]]) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_TABLES = _TableCache()
 _WARNED_MEMO: dict[tuple[int, str], tuple[_Warned, dict[str, Severity]]] = {}
 
 
@@ -753,18 +792,30 @@ def comparison(
     funds_present = sorted(fund_units, key=lambda k: (-fund_units[k], order.index(k) if k in order else 99))
     chosen = fund if fund is not None else (funds_present[0] if funds_present else None)
 
-    fund_records: dict[str, StoredRecord] = {}
-    if fund_defs and chosen is not None:
-        found = _stored_records(session, year, "fund", rs, [d.id for d in fund_defs], fund=chosen, units=units)
-        for rec in sorted(found, key=lambda r: (r.unit, _scope_rank(r.scope))):
-            if rec.unit in visible and rec.unit not in fund_records:
-                fund_records[rec.unit] = rec
-    dept_records: dict[str, StoredRecord] = {}
-    if dept_defs:
-        found = _stored_records(session, year, "department", rs, [d.id for d in dept_defs], units=units)
-        dept_records = {rec.unit: rec for rec in found if rec.unit in visible}
+    def tokens() -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        return (records_token(session, year, "fund", chosen) if fund_defs and chosen is not None else None,
+                records_token(session, year, "department") if dept_defs else None)
 
-    rows, columns = _rows_and_columns(fund_records, dept_records, defs, rule_map, ruleset_key(rs))
+    # the whole table (cells, ranks, statistics) is derived from the stored records only: keyed by
+    # their tokens (which change with any write of them), it is reused until one of them changes
+    shape = (indicator_store.engine_version(), ruleset_key(rs), year, chosen if fund_defs else None,
+             tuple((d.subject, d.id) for d in defs), None if everything else frozenset(visible))
+    cached = _TABLES.get((shape, tokens()))
+    if cached is None:
+        fund_records: dict[str, StoredRecord] = {}
+        if fund_defs and chosen is not None:
+            found = _stored_records(session, year, "fund", rs, [d.id for d in fund_defs], fund=chosen, units=units)
+            for rec in sorted(found, key=lambda r: (r.unit, _scope_rank(r.scope))):
+                if rec.unit in visible and rec.unit not in fund_records:
+                    fund_records[rec.unit] = rec
+        dept_records: dict[str, StoredRecord] = {}
+        if dept_defs:
+            found = _stored_records(session, year, "department", rs, [d.id for d in dept_defs], units=units)
+            dept_records = {rec.unit: rec for rec in found if rec.unit in visible}
+        cached = _rows_and_columns(fund_records, dept_records, defs, rule_map, ruleset_key(rs))
+        _TABLES.put((shape, tokens()), cached)  # the tokens after any refresh the reads made
+    computed_rows, columns = cached
+    rows = list(computed_rows)
 
     sort_key = sort or (columns[0].id if columns else "unit")
     valid_sorts = {c.id for c in columns} | {"unit", "name", "warnings"}

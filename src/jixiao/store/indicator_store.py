@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,6 +51,7 @@ from importlib import resources
 from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import (
+    BigInteger,
     Engine,
     ForeignKey,
     Index,
@@ -106,7 +108,8 @@ class IndicatorRecordRow(Base):
     __table_args__ = (
         UniqueConstraint("kind", "unit", "year", "fund", "scope", "project"),
         # (year, kind, fund) and the columns a reader needs: a covering index, read in one range
-        Index("ix_indicator_records_year_kind_fund", "year", "kind", "fund", "unit", "scope", "project", "engine"),
+        Index("ix_indicator_records_year_kind_fund", "year", "kind", "fund", "unit", "scope", "project", "engine",
+              "stamp"),
         Index(None, "unit", "year"),
     )
 
@@ -121,6 +124,9 @@ class IndicatorRecordRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     #: :func:`engine_version` that computed the values
     engine: Mapped[str] = mapped_column(String(80))
+    #: a random 40-bit number drawn at every write of the record's values: count and sum of the
+    #: stamps of a set of records change whenever any of them is rewritten (:func:`records_token`)
+    stamp: Mapped[int] = mapped_column(BigInteger)
 
 
 class IndicatorValueRow(Base):
@@ -413,13 +419,14 @@ def _write(session: Session, computed: Sequence[_Computed], stored: Mapping[Reco
     if old:
         session.execute(
             update(RECORDS).where(RECORDS.c.id == bindparam("rid"))
-            .values(digest=bindparam("d"), engine=bindparam("e")),
-            [{"rid": stored[c.source.key].id, "d": c.source.digest, "e": version} for c in old],
+            .values(digest=bindparam("d"), engine=bindparam("e"), stamp=bindparam("s")),
+            [{"rid": stored[c.source.key].id, "d": c.source.digest, "e": version, "s": _stamp()} for c in old],
         )
         ids.update((c.source.key, stored[c.source.key].id) for c in old)
     for chunk in _chunks(new):
         rows = [{"kind": k[0], "unit": k[1], "year": k[2], "fund": k[3], "scope": k[4], "project": k[5],
-                 "digest": c.source.digest, "engine": version} for c in chunk for k in (c.source.key,)]
+                 "digest": c.source.digest, "engine": version, "stamp": _stamp()}
+                for c in chunk for k in (c.source.key,)]
         returned = session.execute(
             insert(RECORDS).returning(RECORDS.c.id, sort_by_parameter_order=True), rows).scalars().all()
         ids.update((c.source.key, rid) for c, rid in zip(chunk, returned, strict=True))
@@ -443,6 +450,10 @@ def _write(session: Session, computed: Sequence[_Computed], stored: Mapping[Reco
         session.execute(insert(VALUES), values)
     for start in range(0, len(warnings), 5000):
         session.execute(insert(WARNINGS), warnings[start:start + 5000])
+
+
+def _stamp() -> int:
+    return secrets.randbits(40)
 
 
 def _sync(session: Session, sources: Sequence[_Source], stored: Mapping[RecordKey, _Stored],
@@ -737,6 +748,19 @@ def unit_years(session: Session, units: Collection[str] | None = None) -> dict[s
     return out
 
 
+def records_token(session: Session, year: int, kind: Kind, fund: str | None = None) -> tuple[int, int]:
+    """(count, sum of stamps) of the stored records of ``year``/``kind`` (/``fund``): changes
+    whenever any of them is written, added or dropped (one range of a covering index). Readers
+    key what they derive from these records by it; a different set with the same token has a
+    chance of about 2⁻⁴⁰ per change."""
+    r = IndicatorRecordRow
+    query = select(func.count(), func.coalesce(func.sum(r.stamp), 0)).where(r.year == year, r.kind == kind)
+    if fund is not None:
+        query = query.where(r.fund == fund)
+    count, total = session.execute(query).one()
+    return int(count), int(total)
+
+
 def keys_complete(session: Session, year: int, kind: Kind) -> bool:
     """Whether ``indicator_records`` has as many rows of ``kind`` in ``year`` as the data tables
     have records (two counts over indexes): a record saved behind the repository's back, or a
@@ -795,6 +819,7 @@ __all__ = [
     "keys_complete",
     "read_records",
     "record_digest",
+    "records_token",
     "refresh_year",
     "refresh_year_now",
     "reindex",

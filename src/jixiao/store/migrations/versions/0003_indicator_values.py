@@ -2,8 +2,7 @@
 
 A cache of the engine's results for every stored record (see
 :mod:`jixiao.store.indicator_store`), so comparing 3,000 units reads indexed rows instead of
-computing every record. The upgrade fills the tables for the records already stored (a restore
-of an older backup passes through here too), with the engine of the running jixiao.
+computing every record. Revision 0004 adds the records' stamps and fills the tables.
 
 Revision ID: 0003
 Revises: 0002
@@ -79,15 +78,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_record_warnings"),
         sa.UniqueConstraint("record_id", "ruleset", name="uq_record_warnings_record_id_ruleset"),
     )
-
-    # fill them for the records already stored (nothing to do on a new database)
-    from sqlalchemy.orm import Session
-
-    from jixiao.store.indicator_store import reindex_connection
-
-    with Session(bind=op.get_bind()) as session:
-        reindex_connection(session)
-        session.flush()
 
 
 def downgrade() -> None:
