@@ -4,7 +4,7 @@ What the store promises: every saved record's indicators and warnings are stored
 transaction, equal to what the engine gives (the engine is called here, never the store's own
 code, for the expected values); saving again writes nothing; an edit — also of a fund sibling —
 is reflected; stale values (new engine, new rule set, records written behind the repository's
-back) are found and recomputed lazily or by ``jixiao db reindex``; migration 0003 fills the
+back) are found and recomputed lazily or by ``jixiao db reindex``; migration 0004 fills the
 tables of an existing database; and the comparison and unit tree read them without computing.
 """
 
@@ -294,7 +294,7 @@ def test_a_missing_year_is_refilled_by_the_first_comparison(engine: Engine) -> N
         {k: v for k, v in before.items() if k[0] != "project"}
 
 
-def test_migration_0003_fills_an_existing_database(engine: Engine) -> None:
+def test_migrating_from_0002_fills_an_existing_database(engine: Engine) -> None:
     from alembic import command
 
     with Session(engine) as s:
