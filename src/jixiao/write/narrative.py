@@ -448,16 +448,8 @@ def department_income_structure_sentence(dy: DepartmentYear, results: Results) -
     inc = dy.income
     if inc.total is None:
         return None
-    bits = []
-    for q, label, share_id in ((inc.fiscal, "财政拨款收入", "fiscal_income_share"),
-                               (inc.other, "其他收入", "other_income_share")):
-        if q is None:
-            continue
-        share = result(results, share_id)
-        bits.append(f"{label}{written(q)}" + (f"，占{shown(share)}" if share else ""))
-    if not bits:
-        return None
-    return f"{dy.year}年本年收入合计{written(inc.total)}，其中：{'；'.join(bits)}。"
+    parts = ((inc.fiscal, "财政拨款收入", "fiscal_income_share"), (inc.other, "其他收入", "other_income_share"))
+    return _total_with_shares(f"{dy.year}年本年收入合计{written(inc.total)}", parts, results)
 
 
 def department_expenditure_structure_sentence(dy: DepartmentYear, results: Results) -> str | None:
@@ -465,15 +457,23 @@ def department_expenditure_structure_sentence(dy: DepartmentYear, results: Resul
     ex = dy.expenditure
     if ex.total is None:
         return None
+    parts = ((ex.basic, "基本支出", "basic_share"), (ex.project, "项目支出", "project_share"))
+    return _total_with_shares(f"{dy.year}年本年支出合计{written(ex.total)}", parts, results)
+
+
+def _total_with_shares(
+    opening: str, parts: tuple[tuple[Quantity | None, str, str], ...], results: Results
+) -> str | None:
+    """``<opening>，其中：A…万元，占x%；B…万元，占y%。`` over the parts that are stated."""
     bits = []
-    for q, label, share_id in ((ex.basic, "基本支出", "basic_share"), (ex.project, "项目支出", "project_share")):
+    for q, label, share_id in parts:
         if q is None:
             continue
         share = result(results, share_id)
         bits.append(f"{label}{written(q)}" + (f"，占{shown(share)}" if share else ""))
     if not bits:
         return None
-    return f"{dy.year}年本年支出合计{written(ex.total)}，其中：{'；'.join(bits)}。"
+    return f"{opening}，其中：{'；'.join(bits)}。"
 
 
 def department_basic_sentence(dy: DepartmentYear, results: Results) -> str | None:
