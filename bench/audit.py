@@ -1,10 +1,11 @@
 """Speed of ``jixiao audit``: characters, bytes and reports per second, one core and parallel.
 
-    .venv/bin/python bench/audit.py [--n 1000] [--jobs N] [--profile 25]
+    .venv/bin/python bench/audit.py [--n 1000] [--jobs N] [--profile 25] [--keep DIR]
 
 Measures the five seeds, then a batch of ``--n`` seed-sized documents made by perturbing the
 seeds (some figures of each changed a little, so the checks find errors to report) in a
-temporary directory, audited in one process and across ``--jobs`` processes.
+temporary directory (or in ``--keep DIR``, which is kept), audited in one process and across
+``--jobs`` processes.
 
 Both wall time and CPU time are printed: on a shared machine the wall clock counts the other
 programs too, and "per core" means CPU seconds (for the parallel run, the CPU of the parent and
@@ -108,6 +109,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--profile", type=int, default=20, help="cProfile entries to print (0: none)")
+    ap.add_argument("--keep", metavar="DIR", help="write the perturbed documents here and keep them")
     args = ap.parse_args()
     seeds = [str(p) for p in SEEDS]
     audit_paths(seeds, jobs=1)  # warm imports and regex compilation
@@ -115,7 +117,9 @@ def main() -> None:
     seed_runs = [run(seeds, 1) for _ in range(5)]
     best = min(seed_runs, key=lambda r: r["cpu"])
     report("seeds, 1 process (best of 5)", best)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         rng = random.Random(2024)
         texts = [p.read_text(encoding="utf-8") for p in SEEDS]
         paths = []
