@@ -83,7 +83,7 @@ from jixiao.store.indicator_store import (
     year_is_current,
 )
 from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
-from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
+from jixiao.store.repository import get_department, get_fund_years, get_projects, unit_ruleset, years_of
 from jixiao.validate import validate_dataset
 
 Severity = Literal["info", "warning", "serious"]
@@ -271,6 +271,8 @@ class IndicatorView(BaseModel):
     reason: str | None = None
     inputs: dict[str, str] = Field(default_factory=dict, description="label → figure as written")
     warning: Severity | None = Field(default=None, description="worst warning that rests on this indicator")
+    warning_from_stated: bool = Field(default=False, description="every such warning rests on a figure stated "
+                                                                 "in the report, not on one computed here")
 
 
 class CheckView(BaseModel):
@@ -387,10 +389,12 @@ class Dashboard(BaseModel):
     charts: list[Chart]
 
 
-def _indicator_view(r: IndicatorResult, warned: Mapping[str, Severity]) -> IndicatorView:
+def _indicator_view(r: IndicatorResult, warned: Mapping[str, Severity],
+                    stated_only: Collection[str] = ()) -> IndicatorView:
     d = r.definition
     return IndicatorView(id=r.id, name=d.name, value=r.value, display=r.display(), unit=r.unit, formula=d.formula,
-                         rule=d.rule, note=d.note, reason=r.reason, inputs=dict(r.inputs), warning=warned.get(r.id))
+                         rule=d.rule, note=d.note, reason=r.reason, inputs=dict(r.inputs), warning=warned.get(r.id),
+                         warning_from_stated=r.id in stated_only)
 
 
 def _check_view(c: StatedCheck) -> CheckView:
@@ -417,7 +421,10 @@ def _warned(warnings: Iterable[Warning], rule_map: Mapping[str, tuple[str, ...]]
 def _record_view(subject: Subject, label: str, results: list[IndicatorResult], checks: list[StatedCheck],
                  warnings: list[Warning], rule_map: Mapping[str, tuple[str, ...]], **extra: Any) -> RecordView:
     warned = _warned(warnings, rule_map)
-    return RecordView(subject=subject, label=label, indicators=[_indicator_view(r, warned) for r in results],
+    computed = _warned([w for w in warnings if not w.from_stated], rule_map)
+    stated_only = {i for i in warned if i not in computed}
+    return RecordView(subject=subject, label=label,
+                      indicators=[_indicator_view(r, warned, stated_only) for r in results],
                       checks=[_check_view(c) for c in checks], warnings=[_warning_view(w) for w in warnings],
                       **extra)
 
@@ -498,7 +505,7 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     A year without data gives an empty dashboard (``records`` empty) so a page can say so.
     """
     info = get_unit(session, unit)
-    rs = _ruleset(ruleset)
+    rs = _ruleset(ruleset if ruleset is not None else unit_ruleset(session, unit))
     rule_map = _rule_indicators(rs)
     funds = get_fund_years(session, unit, year)
     dept = get_department(session, unit, year)
@@ -917,7 +924,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
     """``unit``'s indicators in each year it has data for. Fund indicators come from its record
     of ``fund`` (default: the fund it has in most years), whole-unit 口径 first."""
     info = get_unit(session, unit)
-    rs = _ruleset(ruleset)
+    rs = _ruleset(ruleset if ruleset is not None else unit_ruleset(session, unit))
     rule_map = _rule_indicators(rs)
     defs = [resolve_indicator(i) for i in (indicator_ids or DEFAULT_COMPARE)]
     defs = list({(d.subject, d.id): d for d in defs}.values())

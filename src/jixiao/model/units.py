@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Level(StrEnum):
@@ -40,3 +41,35 @@ class Unit(BaseModel):
     kind: UnitKind = Field(title="单位类型")
     parent: str | None = Field(default=None, title="上级单位代码")
     region: str | None = Field(default=None, title="所属地区", description="e.g. 新疆维吾尔自治区哈密市")
+    ruleset: str | None = Field(
+        default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=40, title="规则集",
+        description="the shipped rule set this unit is judged by (default, hunan, sichuan); "
+                    "None: its parent's (see effective_ruleset)",
+    )
+
+    @field_validator("ruleset")
+    @classmethod
+    def _shipped_ruleset(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from importlib.resources import files
+
+        data = files("jixiao.rules") / "data"
+        if not (data / f"{value}.yaml").is_file():
+            known = sorted(p.name.removesuffix(".yaml") for p in data.iterdir() if p.name.endswith(".yaml"))
+            raise ValueError(f"未知的规则集“{value}”（可用：{'、'.join(known)}）")
+        return value
+
+
+def effective_ruleset(code: str, rulesets: Mapping[str, str | None], parents: Mapping[str, str | None],
+                      fallback: str = "default") -> str:
+    """The rule set of unit ``code``: its own, else the nearest ancestor's, else ``fallback``."""
+    seen: set[str] = set()
+    current: str | None = code
+    while current is not None and current not in seen:
+        own = rulesets.get(current)
+        if own:
+            return own
+        seen.add(current)
+        current = parents.get(current)
+    return fallback

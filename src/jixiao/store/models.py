@@ -61,6 +61,7 @@ class UnitRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     parent: Mapped[str | None] = mapped_column(ForeignKey("units.code"), nullable=True, index=True)
     region: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ruleset: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the parent's (0005)
     doc: Mapped[dict[str, Any]] = mapped_column(Document)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
 

@@ -171,7 +171,7 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) ->
         )
     for unit in ordered:
         columns = {"code": unit.code, "name": unit.name, "level": unit.level.value, "kind": unit.kind.value,
-                   "parent": unit.parent, "region": unit.region}
+                   "parent": unit.parent, "region": unit.region, "ruleset": unit.ruleset}
         _upsert(session, UnitRow, _doc(unit), unit_import[unit.code], columns, counts, "units",
                 existing_units.get(unit.code))
     # parents were added before children, so their rows are inserted first
@@ -305,6 +305,25 @@ def years_of(session: Session, unit: str) -> list[int]:
     for row in (FundYearRow, DepartmentYearRow, ProjectRow):
         years.update(session.scalars(select(row.year).where(row.unit == unit).distinct()))
     return sorted(years)
+
+
+def unit_ruleset(session: Session, unit: str, fallback: str = "default") -> str:
+    """The rule set ``unit`` is judged by: its own ``units.ruleset``, else its nearest ancestor's,
+    else ``fallback`` (:func:`jixiao.model.units.effective_ruleset`)."""
+    from jixiao.model.units import effective_ruleset
+
+    rulesets: dict[str, str | None] = {}
+    parents: dict[str, str | None] = {}
+    current: str | None = unit
+    while current is not None and current not in parents:
+        row = session.execute(select(UnitRow.parent, UnitRow.ruleset).where(UnitRow.code == current)).first()
+        if row is None:
+            break
+        parents[current], rulesets[current] = row.parent, row.ruleset
+        if row.ruleset:
+            break
+        current = row.parent
+    return effective_ruleset(unit, rulesets, parents, fallback)
 
 
 def data_years(session: Session) -> dict[str, list[int]]:
