@@ -296,3 +296,64 @@ def test_table_budget_of_an_income_table_is_not_compared(tmp_path: Any) -> None:
     path.write_text("\n".join(lines).replace("收入情况表", "支出绩效自评表").replace("基金收入", "基金支出") + "\n",
                     encoding="utf-8")
     assert codes(audit_path(path)) == ["JX-DUP-001"]
+
+
+# ---- changes of parts add up like the parts (JX-SUM-005) ---------------------------------------
+
+CHANGE_SPLIT = ("2019年职工医保基金总支出268747万元，与上年同期相比减少{total}万元，降低{rate}%"
+                "（其中统筹基金支出150719万元，与上年同期相比减少1401万元，降低0.92%；"
+                "个人账户基金支出118027万元，与上年同期相比降低7106万元，降低5.68%）。")
+
+
+def test_change_of_a_total_must_be_the_sum_of_its_parts_changes() -> None:
+    # 统筹 −1401 + 个账 −7106 = −8507, yet the total fell by 6136 (2.23% of 274883 is itself right)
+    r = audit(CHANGE_SPLIT.format(total="6136", rate="2.23"))
+    [f] = [f for f in r.findings if f.severity == "error"]
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-SUM-005", 1, "6136", "8507")
+    assert "统筹基金支出减少1401万元、个人账户基金支出减少7106万元，合计应减少8507万元" in f.message
+
+
+def test_change_of_a_total_within_rounding_of_its_parts_changes_is_fine() -> None:
+    # 1401 + 7106 = 8507; 8508 is within the three half-units of the written figures
+    r = audit(CHANGE_SPLIT.format(total="8508", rate="3.07"))
+    assert codes(r) == []
+    assert r.checks >= 4
+
+
+def test_changes_of_a_partial_list_are_not_added_up() -> None:
+    # 其中 names one part only: its change need not match the total's
+    r = audit("2019年基金总支出268747万元，较上年减少6136万元（其中统筹基金支出150719万元，较上年减少1401万元）。")
+    assert "JX-SUM-005" not in codes(r)
+    # a split by kind whose parts do not state their own change: nothing to add
+    r = audit("2019年基金总支出268747万元，较上年减少6136万元（其中统筹基金支出150719万元；"
+              "个人账户基金支出118027万元，较上年减少7106万元）。")
+    assert "JX-SUM-005" not in codes(r)
+
+
+def test_changes_in_opposite_directions_are_signed() -> None:
+    # +300 − 100 = +200: a total that rose by 200 is right, one that fell by 200 is not
+    ok = ("2019年基金总支出1000万元，较上年增加200万元（其中统筹基金支出600万元，较上年增加300万元；"
+          "个人账户基金支出400万元，较上年减少100万元）。")
+    assert codes(audit(ok)) == []
+    [f] = [f for f in audit(ok.replace("较上年增加200", "较上年减少200")).findings if f.code == "JX-SUM-005"]
+    assert (f.stated, f.expected) == ("200", "-200")
+
+
+# ---- a completion rate of 0% beside a non-zero outturn (JX-CMP-002) ----------------------------
+
+def test_zero_completion_with_money_spent_is_an_error() -> None:
+    r = audit("其他卫生健康支出（项）支出决算为14万元，完成预算0%。该项资金暂未开始使用。")
+    [f] = [f for f in r.findings if f.severity == "error"]
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-CMP-002", 1, "14", "0")
+    assert "完成预算0%即未发生支出" in f.message
+
+
+@pytest.mark.parametrize("line", [
+    "其他卫生健康支出（项）支出决算为0万元，完成预算0%。",  # nothing spent: consistent
+    "其他卫生健康支出（项）预算数14万元，完成预算0%。",  # the figure is the budget, not the outturn
+    "支出决算为14万元，完成预算100%。",  # not zero
+    "预算3000万元，支出决算为14万元，完成预算0%。",  # with its budget: 0.47% rounds to 0%
+])
+def test_zero_completion_near_misses(line: str) -> None:
+    assert "JX-CMP-002" not in codes(audit(line))
+    assert codes(audit(line)) == []

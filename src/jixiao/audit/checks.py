@@ -131,8 +131,11 @@ def check_relation(rel: Relation) -> Outcome:
     return _check_ratio(rel)
 
 
+_SIGNED_BY_DIRECTION = ("JX-BAL-001", "JX-SUM-005")
+
+
 def _stated(rel: Relation) -> Interval:
-    if rel.code == "JX-BAL-001":
+    if rel.code in _SIGNED_BY_DIRECTION:
         return stated_interval(rel.stated, sign=rel.direction or 1)
     if rel.code == "JX-CHG-002" or rel.magnitude:
         return stated_interval(rel.stated, magnitude=True)
@@ -140,7 +143,7 @@ def _stated(rel: Relation) -> Interval:
 
 
 def _truncated(rel: Relation) -> Interval | None:
-    if rel.code == "JX-BAL-001":
+    if rel.code in _SIGNED_BY_DIRECTION:
         return truncated_interval(rel.stated, sign=rel.direction or 1)
     if rel.code == "JX-CHG-002" or rel.magnitude:
         return truncated_interval(rel.stated, magnitude=True)
@@ -303,6 +306,17 @@ def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
             total = exp
         return (f"{rel.stated_name}支出为{_fig(rel.stated)}，而明细中该类下所列各项（项级）支出"
                 f"{joined}合计为{total}，超过类级合计，类级合计与项级明细不符")
+    if code == "JX-CMP-002":
+        rate = den[0].mention if den else None
+        rate_text = _fig(rate) if rate is not None else "0%"
+        return (f"完成预算{rate_text}即未发生支出，{rel.stated_name}应为{exp}；文中却为{_fig(rel.stated)}"
+                f"（若支出确为{_fig(rel.stated)}，完成率不可能为{rate_text}，二者必有一误）")
+    if code == "JX-SUM-005":
+        word = "增加" if rel.direction > 0 else "减少"
+        parts = "、".join(f"{t.name}{'增加' if t.sign > 0 else '减少'}{_fig(t.mention, True)}" for t in num)
+        total = f"合计{_fig(den[0].mention)}" if den else "合计"
+        return (f"{total}等于各分项之和，其增减额也应等于各分项增减额之和：{parts}，"
+                f"合计应{word}{exp}，文中为{word}{_fig(rel.stated, True)}")
     if code == "JX-SHR-001":
         return (f"{num[0].name}{_fig(num[0].mention)}占{den[0].name}{_fig(den[0].mention)}的比例应为{exp}，"
                 f"文中为{_fig(rel.stated)}")
@@ -361,7 +375,12 @@ def finding_for(doc: Document, rel: Relation, outcome: Outcome) -> Finding | Non
             point = abs(exact.lo) if rel.magnitude or rel.code == "JX-CHG-002" else exact.lo
         except (UnitError, ZeroDivisionError, ArithmeticError):
             point = None
-    expected = expected_text(outcome.computed, q, point)
+    computed = outcome.computed
+    if code == "JX-SUM-005" and rel.direction < 0:
+        # a decrease is stated as a size: the right value in the same terms (减少8507, not −8507)
+        computed = -computed
+        point = -point if point is not None else None
+    expected = expected_text(computed, q, point)
     if code == "JX-SUM-001" and outcome.part_over_total is not None:
         code = "JX-SUM-002"
     elif code == "JX-SUM-001" and rel.note == "含其他" and outcome.computed.hi < _stated(rel).lo:

@@ -14,8 +14,10 @@ JX-SUM-001     sum        分项之和与合计不符（分项多于合计，或
 JX-SUM-002     sum        分项大于合计
 JX-SUM-003     sum        所列分项（含“其他”）之和小于合计（警告：可能漏列分项）
 JX-SUM-004     sum        功能分类类级合计与项级明细不符（项级金额之和超过类级合计）
+JX-SUM-005     sum        合计的增减额与各分项增减额之和不符（合计 = 各分项，增减也应相加）
 JX-SHR-001     share      占比与所列数额不符
 JX-CMP-001     completion 完成率、执行率、控制率与所列数额不符
+JX-CMP-002     completion 完成率为0，而同句所列支出（执行数）不为0
 JX-CHG-001     change     增减率与增减额（或两年数额）不符
 JX-CHG-002     change     增减额与两年数额之差不符
 JX-PCP-001     per_capita 人均（次均）数与总额、人数不符
@@ -41,8 +43,10 @@ CODES: dict[str, tuple[str, str]] = {
     "JX-SUM-002": ("sum", "分项大于合计"),
     "JX-SUM-003": ("sum", "所列分项（含其他）少于合计"),
     "JX-SUM-004": ("sum", "功能分类类级合计与项级明细不符"),
+    "JX-SUM-005": ("sum", "合计增减额与分项增减额之和不符"),
     "JX-SHR-001": ("share", "占比不符"),
     "JX-CMP-001": ("completion", "完成率（执行率、控制率）不符"),
+    "JX-CMP-002": ("completion", "完成率为0而支出不为0"),
     "JX-CHG-001": ("change", "增减率与增减额不符"),
     "JX-CHG-002": ("change", "增减额与两年数额不符"),
     "JX-PCP-001": ("per_capita", "人均数不符"),

@@ -27,7 +27,7 @@ from itertools import combinations, pairwise
 from typing import Literal
 
 from jixiao.audit.document import Block, Document, Mention, Table
-from jixiao.numbers import Interval, Quantity, interval_sum
+from jixiao.numbers import Interval, Quantity, UnitError, interval_sum
 
 Role = Literal["value", "change", "prev", "rate_growth", "rate_share", "rate_completion",
                "rate_balance", "rate_other", "inline_base", "ambiguous", "target"]
@@ -566,7 +566,11 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
         for p in parts:
             p.list_total = total
         complete = marker.group(1) in COMPLETE_MARKERS or TOTAL_NAME.search(total.clause) is not None
-        out += _list_relations(total, parts, complete=complete)
+        listed = _list_relations(total, parts, complete=complete)
+        out += listed
+        change_sum = _change_sum_relation(items, total, parts, listed)
+        if change_sum is not None:
+            out.append(change_sum)
     out += _bracketed_breakdowns(text, items)
     out += _total_after_relations(items)
     return out
@@ -734,6 +738,55 @@ def _list_relations(total: Item, parts: list[Item], *, complete: bool = False) -
                         return out
     out.append(relation)
     return out
+
+
+def _change_after(items: list[Item], index: dict[int, int], it: Item) -> Item | None:
+    """The change stated right after ``it`` (较上年减少B, before any other figure of its own):
+    ``统筹基金支出150719万元，与上年同期相比减少1401万元，降低0.92%``."""
+    k = index[id(it)]
+    for nxt in items[k + 1:k + 4]:
+        if nxt.sentence != it.sentence or nxt.role == "value":
+            return None
+        if nxt.role == "change":
+            if nxt.direction == 0 or not _same_dim(nxt, it) or nxt.value < 0:
+                return None
+            return nxt
+    return None
+
+
+def _change_sum_relation(items: list[Item], total: Item, parts: list[Item],
+                         listed: list[Relation]) -> Relation | None:
+    """Changes add up like what changed: a total split into all its parts (统筹 + 个账), each
+    with its own 较上年增减 amount, asserts ΔTotal = Σ ΔPart (JX-SUM-005).
+
+    Only for a whole split (the list's own relation is explicit, not partial, has no other
+    part and holds at the written precision), every part and the total with its change
+    right after it.
+    """
+    rel = next((r for r in listed if r.stated is total.mention and r.explicit), None)
+    if rel is None or rel.partial or rel.note or len(parts) < 2:
+        return None
+    terms = rel.alternatives[0][0]
+    if [t.mention for t in terms] != [p.mention for p in parts] or any(t.sign < 0 for t in terms):
+        return None
+    unit = total.unit
+    try:
+        if not interval_sum([_interval(p, unit) for p in parts]).meets(_interval(total, unit)):
+            return None  # the levels do not add up: that is the finding, not their changes
+    except UnitError:
+        return None
+    index = {id(it): k for k, it in enumerate(items)}
+    delta = _change_after(items, index, total)
+    if delta is None:
+        return None
+    part_deltas = [_change_after(items, index, p) for p in parts]
+    if any(d is None for d in part_deltas):
+        return None
+    change_terms = [Term(d.mention, d.direction, _name(p, "分项")) for p, d in zip(parts, part_deltas, strict=True)
+                    if d is not None]
+    return Relation("JX-SUM-005", delta.mention, [(change_terms, [Term(total.mention, 1, "合计")])], "sum",
+                    explicit=True,
+                    stated_name=_name(total, "合计"), direction=delta.direction)
 
 
 def _names_the_rest(parts: list[Item]) -> bool:
@@ -965,6 +1018,11 @@ def _completion_relations(items: list[Item]) -> list[Relation]:
             continue
         cands = [x for x in items[max(0, k - 30):k] if x.sentence == it.sentence and x.role == "value"
                  and x.dim is not None and x.list_total is None][-5:]
+        if len(cands) == 1 and it.value == 0:
+            zero = _zero_completion(it, cands[0])
+            if zero is not None:
+                out.append(zero)
+            continue
         if len(cands) < 2:
             continue
         if "预算控制率" in it.clause:
@@ -988,6 +1046,23 @@ def _completion_relations(items: list[Item]) -> list[Relation]:
             if pairs:
                 out.append(_ratio("JX-CMP-001", it, pairs, explicit=False, name="完成率"))
     return out
+
+
+def _zero_completion(rate: Item, actual: Item) -> Relation | None:
+    """``支出决算为14万元，完成预算0%``: a completion of 0% says nothing was spent, so the
+    outturn stated beside it (with no budget in the sentence) should be 0 (JX-CMP-002).
+
+    0% written to whole percents is any rate under 0.5%: it could hold only with a budget over
+    200 times the outturn, which a report would state; so a non-zero outturn is an error.
+    Only an outturn (支出/执行/决算/实际) is read, never a budget figure.
+    """
+    q = rate.mention.quantity
+    if q.approx is not None or actual.dim != "money" or actual.value <= 0 or actual.mention.quantity.approx:
+        return None
+    if not ACTUAL_LABEL.search(actual.clause) or BUDGET_LABEL.search(actual.clause):
+        return None
+    return Relation("JX-CMP-002", actual.mention, [([], [Term(rate.mention, 1, "完成率")])], "sum",
+                    explicit=True, stated_name=_name(actual, "支出"))
 
 
 # ---- balances ------------------------------------------------------------------------------
