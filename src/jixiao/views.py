@@ -468,6 +468,8 @@ def _fund_label(fy: FundYear) -> str:
 def _dashboard_charts(funds: list[FundYear], dept: DepartmentYear | None,
                       scores: list[ProjectScoreView]) -> list[Chart]:
     charts: list[Chart] = []
+    # a fund without income or spending figures would only leave an empty slot on the axis
+    funds = [fy for fy in funds if fy.income.total is not None or fy.expenditure.total is not None]
     if funds:
         cats = [_fund_label(fy) for fy in funds]
         charts.append(Chart(

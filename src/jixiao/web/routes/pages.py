@@ -8,7 +8,8 @@ recorded in the audit log). Routes with a ``{unit}`` check it with ``readable_un
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -16,9 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from jixiao.access import can_edit
+from jixiao.model import Dataset
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.rules import SEVERITY_LABEL
-from jixiao.store.repository import years_of
+from jixiao.store.repository import load_dataset, unit_ruleset, years_of
 from jixiao.views import (
     DEFAULT_COMPARE,
     comparison,
@@ -41,9 +43,9 @@ from jixiao.web.deps import (
 )
 from jixiao.web.routes.api import (
     AUDIT_TYPES,
+    MEDIA_TYPES,
     ReportFormat,
     audit_upload,
-    build_reports,
     file_response,
     import_workbook,
     save_entry,
@@ -86,12 +88,84 @@ def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
     return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
 
 
+#: the shipped rule sets a user may pick on the dashboard instead of the unit's own
+RULESETS = ("default", "hunan", "sichuan")
+RULESET_LABEL = {"default": "全国通用（default）", "hunan": "湖南（hunan）", "sichuan": "四川（sichuan）"}
+RuleChoice = Annotated[Literal["default", "hunan", "sichuan"] | None, Query()]
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """One report of a unit-year (the fund report, the department report, one per project)."""
+
+    part: str  # "fund" | "department" | "project-N" (N: the project's place among the unit-year's, from 1)
+    title: str
+
+
+def report_parts(dataset: Dataset) -> list[ReportPart]:
+    """The reports a unit-year's data makes (:func:`jixiao.write.reports_for`'s order)."""
+    parts = []
+    if dataset.fund_years:
+        parts.append(ReportPart("fund", "基金支出绩效自评报告"))
+    if dataset.departments:
+        parts.append(ReportPart("department", "部门整体支出绩效自评报告"))
+    parts += [ReportPart(f"project-{n}", f"项目支出绩效自评报告：{p.name}")
+              for n, p in enumerate(dataset.projects, start=1)]
+    return parts
+
+
+def _part_dataset(dataset: Dataset, part: str) -> Dataset:
+    """The records of ``dataset`` one report is made from (404 for a part it does not have)."""
+    units = list(dataset.units)
+    if part == "fund" and dataset.fund_years:
+        return Dataset(units=units, fund_years=list(dataset.fund_years))
+    if part == "department" and dataset.departments:
+        return Dataset(units=units, departments=list(dataset.departments))
+    if part.startswith("project-") and part[8:].isdigit() and 1 <= int(part[8:]) <= len(dataset.projects):
+        return Dataset(units=units, projects=[dataset.projects[int(part[8:]) - 1]])
+    raise HTTPException(404, detail=f"没有这份报告：{part}")
+
+
+def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None,
+                 rules: str | None) -> tuple[str, bytes, str]:
+    """(file name, bytes, media type): one report (``part``) as its own file, or all of the
+    unit-year's reports (``part`` None) — the file itself when there is one, else a zip. Every
+    自评表 is scored by ``rules``, or by the unit's own rule set."""
+    import io
+    import tempfile
+    import zipfile
+
+    from jixiao.write import write_report
+
+    dataset = load_dataset(db, unit, year)
+    if not (dataset.fund_years or dataset.departments or dataset.projects):
+        raise HTTPException(404, detail=f"{unit} 没有 {year} 年的数据，无法生成报告")
+    if part is not None:
+        dataset = _part_dataset(dataset, part)
+    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
+        try:
+            paths = write_report(dataset, unit, year, tmp, (fmt,), rules=rules or unit_ruleset(db, unit))
+        except ValueError as exc:
+            raise HTTPException(404, detail=str(exc)) from exc
+        if len(paths) == 1:
+            return paths[0].name, paths[0].read_bytes(), MEDIA_TYPES[fmt]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, path.name)
+        return f"{unit}_{year}_全部报告_{fmt}.zip", buffer.getvalue(), MEDIA_TYPES["zip"]
+
+
 @router.get("/units/{unit}/years/{year}")
 def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, principal: CurrentPrincipal,
-                   db: DbSession) -> Response:
-    board = unit_year_dashboard(db, row.code, year)
+                   db: DbSession, rules: RuleChoice = None) -> Response:
+    own = unit_ruleset(db, row.code)
+    board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
+    parts = report_parts(load_dataset(db, row.code, year)) if board.records else []
     return render(request, "pages/dashboard.html", {
         "board": board, "editable": can_edit(principal, row.code), "charts": chart_json(board.charts),
+        "own_rules": own, "rules": rules, "rulesets": RULESETS, "ruleset_label": RULESET_LABEL,
+        "report_parts": parts, "rules_query": f"?rules={rules}" if rules else "",
     })
 
 
@@ -162,8 +236,17 @@ def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}")
-def report_download(unit: str, year: Year, fmt: ReportFormat, row: ReadableUnit, db: DbSession) -> Response:
-    return file_response(*build_reports(db, row.code, year, fmt))
+def report_download(unit: str, year: Year, fmt: ReportFormat, row: ReadableUnit, db: DbSession,
+                    rules: RuleChoice = None) -> Response:
+    """All the unit-year's reports: the file itself when there is one, a zip (“全部下载”) when several."""
+    return file_response(*report_files(db, row.code, year, fmt, None, rules))
+
+
+@router.get("/units/{unit}/years/{year}/reports/{fmt}/{part}")
+def report_part_download(unit: str, year: Year, fmt: ReportFormat, part: str, row: ReadableUnit, db: DbSession,
+                         rules: RuleChoice = None) -> Response:
+    """One report (``fund``, ``department`` or ``project-N``) as its own file."""
+    return file_response(*report_files(db, row.code, year, fmt, part, rules))
 
 
 @router.get("/units/{unit}/trends")

@@ -7,20 +7,39 @@
 
   function num(v) { return v === null || v === undefined ? null : Number(v); }
 
-  function option(spec) {
-    var many = spec.categories.length > 12;
+  /* A category label broken into lines that fit ``perLine`` characters: the scope in brackets
+     （全市） goes on a line of its own, long names are cut into chunks. */
+  function wrapLabel(text, perLine) {
+    var parts = String(text).replace(/（/g, "\n（").split("\n");
+    var lines = [];
+    parts.forEach(function (part) {
+      for (var i = 0; i < part.length; i += perLine) { lines.push(part.slice(i, i + perLine)); }
+    });
+    return lines.slice(0, 4).join("\n");
+  }
+
+  function option(spec, width) {
+    var n = spec.categories.length;
+    var many = n > 12;
+    var slot = Math.max(24, (width - 120) / Math.max(n, 1));      // pixels per category on the x axis
+    var perLine = Math.max(2, Math.floor(slot / 13));              // 12px CJK glyphs, with a little room
+    // value labels on the bars only when they cannot collide: few bars, each wide enough
+    var bars = n * spec.series.length;
+    var showValues = spec.kind !== "line" && bars <= 10 && slot / spec.series.length >= 44;
     return {
       color: palette,
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + (spec.unit || ""); } },
       legend: { top: 26, data: spec.series.map(function (s) { return s.name; }) },
-      grid: { left: 60, right: 24, top: 64, bottom: many ? 90 : 48, containLabel: true },
-      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: many ? 45 : 0, width: 120, overflow: "truncate" } },
+      grid: { left: 60, right: 24, top: 64, bottom: many ? 90 : 24, containLabel: true },
+      xAxis: { type: "category", data: spec.categories,
+               axisLabel: many ? { interval: 0, rotate: 45, width: 120, overflow: "truncate" }
+                               : { interval: 0, lineHeight: 15, formatter: function (v) { return wrapLabel(v, perLine); } } },
       yAxis: { type: "value", name: spec.unit || "" },
-      dataZoom: spec.categories.length > 30 ? [{ type: "slider", bottom: 8 }, { type: "inside" }] : [],
+      dataZoom: n > 30 ? [{ type: "slider", bottom: 8 }, { type: "inside" }] : [],
       series: spec.series.map(function (s) {
         return { name: s.name, type: spec.kind === "line" ? "line" : "bar", data: s.data.map(num), connectNulls: false,
-                 barMaxWidth: 40, label: { show: spec.categories.length <= 8 && spec.kind !== "line", position: "top" } };
+                 barMaxWidth: 40, label: { show: showValues, position: "top" } };
       })
     };
   }
@@ -35,7 +54,7 @@
       var old = echarts.getInstanceByDom(el);
       if (old) { old.dispose(); }
       var chart = echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(option(spec));
+      chart.setOption(option(spec, chart.getWidth()));
       el.setAttribute("data-drawn", "1");
     });
   }
@@ -44,7 +63,11 @@
     if (typeof echarts === "undefined") { return; }
     document.querySelectorAll("div.chart[data-drawn]").forEach(function (el) {
       var c = echarts.getInstanceByDom(el);
-      if (c) { c.resize(); }
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (c) {
+        c.resize();
+        try { c.setOption(option(JSON.parse(source.textContent), c.getWidth())); } catch (e) { /* keep the drawn one */ }
+      }
     });
   });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
