@@ -66,9 +66,9 @@ def test_seed004_employee_current_balance_rate_15_30(seed004):
 def test_seed004_pooling_and_account_balance_rates(seed004):
     pooling = by_id(compute_fund_year(seed004[FundKind.employee_pooling], seed004))
     account = by_id(compute_fund_year(seed004[FundKind.employee_account], seed004))
-    assert pooling["current_balance"].display() == "4096.00万元"
+    assert pooling["current_balance"].display() == "4096万元"  # whole inputs → whole
     assert pooling["current_balance_rate"].display() == "5.01%"
-    assert account["current_balance"].display() == "19108.00万元"
+    assert account["current_balance"].display() == "19108万元"
     assert account["current_balance_rate"].display() == "27.33%"
     # the parts have no insured persons of their own: per-capita rows are left out, not shown as 0
     assert "income_per_capita" not in pooling
@@ -146,7 +146,7 @@ def test_seed000_growth_from_stated_change_9_25():
     ])
     r = by_id(compute_fund_year(employee))
     assert r["income_yoy_rate"].display() == "9.25%"  # 6284 / (74200 − 6284)
-    assert r["income_yoy_rate"].inputs["上年数（推算：本年 − 增减额）"] == "67916.00万元"
+    assert r["income_yoy_rate"].inputs["上年数（推算：本年 − 增减额）"] == "67916万元"
     assert r["income_yoy_change"].value == Decimal(6284)
     assert "本年基金收入合计 − 收入较上年增减额" in REGISTRY["income_yoy_rate"].formula
 
@@ -235,7 +235,7 @@ def test_check_stated_seed000_resident_balance_569_is_wrong():
     (check,) = check_stated(fy, compute_fund_year(fy))
     assert check.ok is False and check.status == "mismatch"
     assert check.expected == "2149万元"
-    assert check.computed_display == "2149.00万元"
+    assert check.computed_display == "2149万元"
     assert check.line == 9
     assert "2149万元" in check.message and "第9行" in check.message and "569" in check.message
 

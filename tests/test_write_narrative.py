@@ -87,7 +87,7 @@ SEED_000 = fund(
 def test_fund_income_sentence_reads_like_seed_000() -> None:
     r = results_of(SEED_000)
     s = n.fund_income_sentence(SEED_000, r)
-    assert s == ("2019年全市职工基本医疗保险（含生育）基金收入74200万元，较上年增加6284.00万元，增长9.25%，"
+    assert s == ("2019年全市职工基本医疗保险（含生育）基金收入74200万元，较上年增加6284万元，增长9.25%，"
                  "完成年度预算66975万元的110.79%。")
     assert r["income_yoy_rate"].display() == "9.25%"
     assert r["income_budget_execution_rate"].display() == "110.79%"
@@ -97,8 +97,8 @@ def test_fund_income_sentence_reads_like_seed_000() -> None:
 def test_fund_expenditure_decrease_is_written_with_its_magnitude() -> None:
     r = results_of(SEED_000)
     s = n.fund_expenditure_sentence(SEED_000, r)
-    assert s == "基金支出65884万元，较上年减少994.00万元，下降1.49%，完成年度预算62515万元的105.39%。"
-    assert r["expenditure_yoy_change"].display() == "-994.00万元"
+    assert s == "基金支出65884万元，较上年减少994万元，下降1.49%，完成年度预算62515万元的105.39%。"
+    assert r["expenditure_yoy_change"].display() == "-994万元"
     assert r["expenditure_yoy_rate"].display() == "-1.49%"
     assert_numbers_traceable(s, SEED_000, r)
 
@@ -106,7 +106,7 @@ def test_fund_expenditure_decrease_is_written_with_its_magnitude() -> None:
 def test_fund_balance_and_budget_sentences() -> None:
     r = results_of(SEED_000)
     assert n.fund_balance_sentence(SEED_000, r) == (
-        "基金当期结余8316.00万元，当期结余率为11.21%，年末累计结余86448万元，累计结余可支付15.7个月。")
+        "基金当期结余8316万元，当期结余率为11.21%，年末累计结余86448万元，累计结余可支付15.7个月。")
     assert n.fund_budget_sentence(SEED_000, r) == (
         "2019年职工基本医疗保险（含生育）基金收入预算执行率为110.79%；支出预算执行率为105.39%。")
 
@@ -117,8 +117,8 @@ def test_fund_deficit_is_a_gap_never_a_negative_balance() -> None:
     r = results_of(maternity)
     s = n.fund_balance_sentence(maternity, r)
     assert s is not None
-    assert s.startswith("基金当期收不抵支，收支缺口1913.00万元，当期结余率为-10.03%")
-    assert r["current_balance"].display() == "-1913.00万元"
+    assert s.startswith("基金当期收不抵支，收支缺口1913万元，当期结余率为-10.03%")
+    assert r["current_balance"].display() == "-1913万元"
     assert_numbers_traceable(s, maternity, r)
 
 
@@ -183,17 +183,21 @@ def test_sign_words_follow_the_sign(income: int, change: int, cents: int) -> Non
     total = Decimal(income) + Decimal(cents) / 100
     if total - change <= 0:  # previous year must be positive for a rate
         change = -change
-    fy = fund(income={"total": f"{total:.2f}"}, change={"income_total": str(change)})
-    r = results_of(fy)
-    s = n.fund_income_sentence(fy, r)
-    assert s is not None
-    assert_numbers_traceable(s, fy, r)
-    if change > 0:
-        assert f"较上年增加{change}.00万元，增长" in s
-    elif change < 0:
-        assert f"较上年减少{-change}.00万元，下降" in s
-    else:
-        assert "与上年持平" in s
+    # the change as stated (whole 万元: written as it was) and as 本年 − 上年 (2 decimals: the
+    # most decimals of its inputs)
+    for fields, written in (({"change": {"income_total": str(change)}}, f"{abs(change)}"),
+                            ({"previous": {"income_total": f"{total - change:.2f}"}}, f"{abs(change)}.00")):
+        fy = fund(income={"total": f"{total:.2f}"}, **fields)
+        r = results_of(fy)
+        s = n.fund_income_sentence(fy, r)
+        assert s is not None
+        assert_numbers_traceable(s, fy, r)
+        if change > 0:
+            assert f"较上年增加{written}万元，增长" in s
+        elif change < 0:
+            assert f"较上年减少{written}万元，下降" in s
+        else:
+            assert "与上年持平" in s
 
 
 # --- department (seeds 003, 004) -------------------------------------------------------------
@@ -266,7 +270,7 @@ def test_project_funds_sentence_seed_003() -> None:
 def test_change_clause_words() -> None:
     class R:
         def __init__(self, value: str, unit: str) -> None:
-            self.id, self.value, self.unit, self.reason = "x", Decimal(value), unit, None
+            self.id, self.value, self.unit, self.reason, self.places = "x", Decimal(value), unit, None, 2
 
         def display(self) -> str:
             return f"{self.value:.2f}{self.unit}"

@@ -163,7 +163,7 @@ def test_xlsx_self_eval_sheet_prints_on_a4(written: dict[str, Path]) -> None:
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows
     assert ws["F5"].value == "全年预算数"
-    assert ws["F6"].value == 335412 and ws["F6"].number_format == "0.00"
+    assert ws["F6"].value == 335412 and ws["F6"].number_format == "0"  # written whole: 335412
     assert ws["A3"].border.left.style == "thin"
 
 

@@ -7,6 +7,14 @@ rounded here), the :class:`~jixiao.numbers.Interval` that the inputs' written pr
 and — when it cannot be computed — ``value=None`` with a Chinese reason. Rounding happens only
 in :meth:`IndicatorResult.display` (四舍五入).
 
+Display precision (one rule, applied when a result is computed — :func:`jixiao.calc.terms.display_places`):
+an amount computed by adding or subtracting written figures is shown with the most decimals
+among its inputs (``151661 − 128457`` → ``23204万元``; ``655.50 − 100`` → ``555.50万元``); a
+product or quotient (rates, 人均, 可支付月数) with the definition's declared ``places``
+(``15.30%``, ``806元``, ``12.3个月``). :attr:`IndicatorResult.places` is the outcome, and every
+writer (sentences, tables, xlsx number formats, charts, the CLI, the web pages) reads it
+through :meth:`IndicatorResult.display` / :attr:`IndicatorResult.places`.
+
 Four ids exist for both a fund and a department (``income_yoy_change``, ``income_yoy_rate``,
 ``expenditure_yoy_change``, ``expenditure_yoy_rate``): :data:`BY_SUBJECT` keeps each subject's
 own definition; :data:`REGISTRY` maps every id to one definition (the fund one for those four,
@@ -41,6 +49,7 @@ class IndicatorResult:
     reason: str | None
     inputs: dict[str, str]
     # additions to the shared contract (all defaulted):
+    #: decimals shown: the declared places, or a sum/difference's inputs' most written decimals
     places: int = 2
     subject: str = "fund"
     name: str = ""
@@ -63,7 +72,7 @@ class IndicatorResult:
         return text
 
     def display(self) -> str:
-        """'15.30%', '806元', '23204.00万元' — or '不可计算：缺少：支出预算'."""
+        """'15.30%', '806元', '23204万元', '555.50万元' — or '不可计算：缺少：支出预算'."""
         if self.value is None:
             return f"不可计算：{self.reason}"
         return f"{self.display_value()}{self.unit}"
@@ -71,7 +80,11 @@ class IndicatorResult:
 
 @dataclass(frozen=True)
 class IndicatorDef:
-    """One indicator, defined once."""
+    """One indicator, defined once.
+
+    ``places``: the declared display decimals, used for a product or quotient; a result that is
+    a sum or difference of written figures is shown at its inputs' precision instead.
+    """
 
     id: str
     name: str

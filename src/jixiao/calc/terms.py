@@ -1,6 +1,13 @@
 """Terms of a formula: a full-precision Decimal and the Interval its inputs' written precision
 allows, computed side by side; plus the gatherer that reads inputs off a record.
 
+A term also carries the display precision its inputs were written with (``places``): a written
+figure has the decimals it was written with in the formula's unit (``655.50万元`` → 2, ``74200万元``
+→ 0, ``1.5亿元`` read in 万元 → 0); a sum or difference has the most decimals among its terms
+(655.50 − 100 → 2; 151661 − 128457 → 0); a product or quotient has none (``None``): its result
+is shown at the indicator's declared places. :func:`evaluate` turns that into the result's
+display places — the one rule every report, table and page follows (see :func:`display_places`).
+
 A formula reads each input through :class:`Gather`, which converts it to the unit the formula
 needs (万元, 元, 人), records it as written for explanations, and notes each missing input by
 its model title. A missing input yields a placeholder that poisons the arithmetic, so one pass
@@ -17,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from jixiao.calc.registry import IndicatorResult
-from jixiao.numbers import Interval, Quantity, UnitError, fmt
+from jixiao.numbers import Interval, Quantity, UnitError, conversion, exponent_of, fmt
 
 #: working precision of every computation (significant digits)
 PRECISION = 34
@@ -39,19 +46,38 @@ class NotComputable(Exception):
         self.reason = reason
 
 
+def written_places(value: Decimal) -> int:
+    """Decimals of a figure as written: 655.50 → 2, 74200 → 0 (never below 0)."""
+    return max(0, -exponent_of(value))
+
+
+def places_in(q: Quantity, unit: str) -> int | None:
+    """Decimals that ``q``'s written precision gives it in ``unit`` (``12.35亿元`` in 万元 → 0,
+    ``1234.56元`` in 万元 → 6); None when the conversion is not a power of ten (分钟 → 小时)."""
+    factor = conversion(q.unit, unit) if q.unit and unit and q.unit != unit else Decimal(1)
+    if factor.normalize().as_tuple().digits != (1,):
+        return None
+    return max(0, -q.exponent - factor.adjusted())
+
+
 @dataclass(frozen=True)
 class Term:
-    """A value with its interval; ``missing`` marks a placeholder for an absent input."""
+    """A value with its interval; ``missing`` marks a placeholder for an absent input.
+
+    ``places``: the decimals its written inputs justify when it is a written figure or a sum or
+    difference of them; None for a product or quotient (shown at the declared places).
+    """
 
     value: Decimal
     interval: Interval | None
     label: str = ""
     missing: bool = False
+    places: int | None = None
 
     @staticmethod
     def exact(value: Decimal | int, label: str = "") -> Term:
         d = Decimal(value)
-        return Term(d, Interval.exact(d), label)
+        return Term(d, Interval.exact(d), label, places=written_places(d))
 
     @staticmethod
     def of(other: Term | Decimal | int) -> Term:
@@ -62,6 +88,9 @@ class Term:
         if self.missing or o.missing:
             return MISSING
         iv: Interval | None = None
+        places: int | None = None
+        if op in "+-" and self.places is not None and o.places is not None:
+            places = max(self.places, o.places)
         if op == "+":
             value = self.value + o.value
             if self.interval is not None and o.interval is not None:
@@ -83,7 +112,7 @@ class Term:
                     iv = self.interval / o.interval
                 except ZeroDivisionError:
                     iv = None  # the divisor as written could be zero: no bound on the result
-        return Term(value, iv)
+        return Term(value, iv, places=places)
 
     def __add__(self, other: Term | Decimal | int) -> Term:
         return self._combine(other, "+")
@@ -100,10 +129,11 @@ class Term:
     def __neg__(self) -> Term:
         if self.missing:
             return MISSING
-        return Term(-self.value, -self.interval if self.interval is not None else None, self.label)
+        return Term(-self.value, -self.interval if self.interval is not None else None, self.label,
+                    places=self.places)
 
     def named(self, label: str) -> Term:
-        return Term(self.value, self.interval, label, self.missing)
+        return Term(self.value, self.interval, label, self.missing, self.places)
 
 
 MISSING = Term(Decimal(0), None, "", missing=True)
@@ -193,11 +223,12 @@ class Gather:
         except UnitError:
             # 人均 written as a plain amount ('806元') where 元/人 is meant
             if unit.startswith("元/") and raw.dimension == "money":
-                value, interval = raw.value_in("元"), raw.interval_in("元")
+                unit = "元"
+                value, interval = raw.value_in(unit), raw.interval_in(unit)
             else:
                 raise
         self.used[name] = written(raw)
-        return Term(value, interval, name)
+        return Term(value, interval, name, places=places_in(raw, unit))
 
     def money(self, path: str, *, label: str | None = None) -> Term:
         """An amount in 万元 (required)."""
@@ -243,9 +274,10 @@ class Gather:
         return MISSING
 
     def note(self, label: str, term: Term, unit: str, places: int = 2) -> Term:
-        """Record an intermediate value (e.g. a derived previous-year figure) for explanations."""
+        """Record an intermediate value (e.g. a derived previous-year figure) for explanations,
+        at its inputs' written precision when it is a sum or difference, else at ``places``."""
         if not term.missing:
-            self.used[label] = f"{fmt(term.value, places)}{unit}"
+            self.used[label] = f"{fmt(term.value, display_places(term, places))}{unit}"
         return term.named(label)
 
 
@@ -254,6 +286,17 @@ def _dedupe(items: list[str]) -> list[str]:
     for item in items:
         seen.setdefault(item, None)
     return list(seen)
+
+
+def display_places(term: Term, declared: int) -> int:
+    """The decimals a computed value is shown with — the one display-precision rule.
+
+    A sum or difference of written figures (``151661 − 128457``, ``655.50 − 100``) is shown with
+    the most decimals among its inputs: it is then exact, so showing it never rounds (and never
+    claims more precision than was written). Anything else (a rate, a 人均, 可支付月数: a product
+    or quotient) is shown at the indicator's ``declared`` places, rounded half-up.
+    """
+    return declared if term.places is None else term.places
 
 
 def evaluate(fn: Callable[[Gather], Term], record: Any, siblings: Mapping[Any, Any], *, id: str,
@@ -276,4 +319,5 @@ def evaluate(fn: Callable[[Gather], Term], record: Any, siblings: Mapping[Any, A
         return failed(exc.reason)
     if g.missing or term.missing:
         return failed("缺少：" + "、".join(_dedupe(g.missing)) if g.missing else "缺少输入")
-    return IndicatorResult(id, term.value, term.interval, unit, None, dict(g.used), places, subject, name)
+    return IndicatorResult(id, term.value, term.interval, unit, None, dict(g.used), display_places(term, places),
+                           subject, name)

@@ -8,7 +8,9 @@ Figures come from two places only:
 * input figures **as written** (``74200万元``, ``746.35万元``: the Decimal keeps its written
   digits), via :func:`written`;
 * derived figures from the indicator engine (``jixiao.calc``), via the result's ``display()``,
-  which rounds half-up to the registry's display places. A change is written as its absolute
+  which rounds half-up to the result's display places (a sum or difference of written amounts
+  with its inputs' precision — ``23204万元``, not ``23204.00万元``; rates, 人均 and 可支付月数 at
+  the registry's declared places). A change is written as its absolute
   value after 增加/减少 (or 增长/下降), i.e. ``display()`` without its minus sign; never
   "减少-3万元". A change that rounds to zero is written "与上年持平".
 

@@ -121,7 +121,8 @@ def project_self_eval_table(
         r = 3 + i
         g.add(r, 2, label, colspan=2, header=True, align="left")
         for col, q in ((4, initial), (5, budget), (6, executed)):
-            g.add(r, col, _q(q), align="right", value=q.value if q else None, number_format="0.00")
+            g.add(r, col, _q(q), align="right", value=q.value if q else None,
+                  number_format=_written_format(q) if q else None)
         if i == 0:
             g.add(r, 7, scores.budget_weight or "")
             g.add(r, 8, rate)
@@ -240,8 +241,8 @@ def department_self_eval_table(
         d = lookup(ind, getattr(res, "subject", "department"))
         g.add(1 + i, 2, d.name, align="left")
         g.add(1 + i, 3, d.formula, align="left")
-        g.add(1 + i, 4, res.display(), align="right", value=_rounded(res.value, d.places),
-              number_format=_number_format(d.places))
+        g.add(1 + i, 4, res.display(), align="right", value=_rounded(res.value, res.places),
+              number_format=_number_format(res.places))
         g.add(1 + i, 5, score.weight or "")
         g.add(1 + i, 6, score.score or "")
         g.add(1 + i, 7, "", align="left")
@@ -289,6 +290,11 @@ def _number_format(places: int) -> str:
     return "0" if places == 0 else "0." + "0" * places
 
 
+def _written_format(q: Quantity) -> str:
+    """The spreadsheet format of a figure as written: as many decimals as it was written with."""
+    return _number_format(max(0, -q.exponent))
+
+
 def _rounded(value: Decimal | None, places: int) -> Decimal | None:
     return None if value is None else round_half_up(value, places)
 
@@ -323,8 +329,8 @@ def indicator_table(
         if computable:
             shown = res.display()
             number = shown[: -len(d.unit)] if d.unit and shown.endswith(d.unit) else shown
-            g.add(row, 3, number, align="right", value=_rounded(res.value, d.places),
-                  number_format=_number_format(d.places))
+            g.add(row, 3, number, align="right", value=_rounded(res.value, res.places),
+                  number_format=_number_format(res.places))
         else:
             g.add(row, 3, DASH)
         g.add(row, 4, d.unit)
@@ -365,8 +371,7 @@ def figures_table(record: BaseModel, *, key: str, title: str, sections: Sequence
         g.add(row, 0, _section_title(record, name), rowspan=len(lines))
         for label, q in lines:
             g.add(row, 1, label, align="left")
-            g.add(row, 2, f"{q.value:f}", align="right", value=q.value,
-                  number_format=_number_format(max(0, -q.exponent)))
+            g.add(row, 2, f"{q.value:f}", align="right", value=q.value, number_format=_written_format(q))
             g.add(row, 3, q.unit)
             row += 1
     g.check()
