@@ -179,3 +179,28 @@ def save_shot(page: Any, directories: Sequence[Path], name: str, full_page: bool
             shutil.copyfile(first, path)
         paths.append(path)
     return paths
+
+
+#: a reviewer of 湖南省 (430000 and its subtree: 株洲 430200-01, 益阳 430900)
+REVIEWER = ("e2e-hunan", "审核员口令-staple-horse-3")
+REVIEWER_REGION = "430000"
+
+
+def year_copy(source: Path, folder: Path, year_from: int, year_to: int,
+              changes: Sequence[tuple[str, str]] = ()) -> Path:
+    """A copy of the example ``source`` moved from ``year_from`` to ``year_to`` (every ``year:``
+    key), with each ``(old, new)`` of ``changes`` replaced once — a figure written as ``"old"``."""
+    text = source.read_text(encoding="utf-8")
+    assert f"year: {year_from}" in text, f"{source.name} 没有 year: {year_from}"
+    text = text.replace(f"year: {year_from}", f"year: {year_to}")
+    for old, new in changes:
+        assert text.count(f'"{old}"') == 1, f"{source.name}：数字 {old} 应只出现一次"
+        text = text.replace(f'"{old}"', f'"{new}"')
+    path = folder / f"{source.stem}_as_{year_to}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def add_reviewer(env: dict[str, str]) -> None:
+    run_cli(["user", "add", REVIEWER[0], "--role", "reviewer", "--unit", REVIEWER_REGION, "--name", "湖南审核员",
+             "--password-stdin"], env, stdin=REVIEWER[1] + "\n")

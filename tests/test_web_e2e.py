@@ -29,6 +29,7 @@ import os
 import subprocess
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -43,8 +44,10 @@ from e2e_support import (
     OPERATOR,
     OPERATOR_UNIT,
     REPO,
+    REVIEWER,
     SEEDS,
     LiveServer,
+    add_reviewer,
     launch_chromium,
     prepare_database,
     require_browser,
@@ -53,6 +56,7 @@ from e2e_support import (
     server_env,
     start_server,
     synthetic_province_file,
+    year_copy,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -111,8 +115,9 @@ class Watched:
     failed_assets: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def watched(browser: Any, live: LiveServer) -> Iterator[Watched]:
+@contextmanager
+def watching(browser: Any, live: LiveServer) -> Iterator[Watched]:
+    """A fresh browser context and page on ``live``, checked on leaving (see :class:`Watched`)."""
     context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": 1280, "height": 900},
                                   accept_downloads=True)
     page = context.new_page()
@@ -133,6 +138,12 @@ def watched(browser: Any, live: LiveServer) -> Iterator[Watched]:
         assert foreign == [], f"页面请求了本站以外的地址：{foreign}"
     finally:
         context.close()
+
+
+@pytest.fixture
+def watched(browser: Any, live: LiveServer) -> Iterator[Watched]:
+    with watching(browser, live) as w:
+        yield w
 
 
 @pytest.fixture
@@ -416,3 +427,295 @@ def test_compare_units_for_a_year_with_chart_and_sorting(watched: Watched, shot_
     page.wait_for_url("**/units/650500/years/2019")
     assert_charts_drawn(page)
     save_shot(page, shot_dirs, "07_dashboard_hami_2019")
+
+
+# --------------------------------------------------------------------------------------------
+# A second server: every example, more years, a reviewer of 湖南省
+# --------------------------------------------------------------------------------------------
+#
+# Its database (made by ``jixiao load`` like the first) holds the unit tree and all five examples,
+# and copies moved to other years: 益阳 2021 with changed 城乡居民 figures (so trends have two
+# years), 株洲 2020 (so the 湖南 reviewer compares two units in 2020) and 哈密 2020 (a unit in
+# 2020 outside 湖南, which the reviewer must never see). Users: the admin, the 益阳 operator and
+# a reviewer of 湖南省 (430000).
+
+YIYANG_2021 = {"income": Decimal("335000"), "spent": Decimal("329000"), "insured": "3900000"}
+RESIDENTS = "城乡居民基本医疗保险"
+
+
+@pytest.fixture(scope="module")
+def live_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    require_browser()
+    home = tmp_path_factory.mktemp("e2e-full")
+    env = server_env(home)
+    extra = [
+        year_copy(UPLOADED_EXAMPLE, home, 2020, 2021, [
+            ("319286", str(YIYANG_2021["income"])), ("328340", str(YIYANG_2021["spent"])),
+            ("3963292", YIYANG_2021["insured"])]),
+        year_copy(EXAMPLES / "002_zhuzhou_2018.yaml", home, 2018, 2020),
+        year_copy(EXAMPLES / "000_hami_2019.yaml", home, 2019, 2020),
+    ]
+    prepare_database(env, [*PRELOADED, UPLOADED_EXAMPLE, *extra])
+    add_reviewer(env)
+    server = start_server(env, home / "serve.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_full(live_full: LiveServer) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def watched_full(browser_full: Any, live_full: LiveServer) -> Iterator[Watched]:
+    with watching(browser_full, live_full) as w:
+        yield w
+
+
+def record_section(page: Any, label: str) -> Any:
+    """The dashboard's card of the record titled ``label`` (e.g. 城乡居民医保（全市）)."""
+    return page.locator("section.record").filter(has=page.locator("h2", has_text=label)).first
+
+
+def indicator_cell(section: Any, indicator: str) -> str:
+    return str(section.locator(f"tr[data-indicator='{indicator}'] td.num").first.inner_text()).strip()
+
+
+def test_reviewer_sees_only_their_region_compares_and_changes_nothing(
+    watched_full: Watched, shot_dirs: list[Path]
+) -> None:
+    page = watched_full.page
+    login(page, *REVIEWER)
+    page.wait_for_url("**/units")
+    tree = page.locator("#unit-tree").inner_text()
+    for name in ("湖南省医疗保障局", "株洲市医疗保险处", "益阳市医疗保障局"):
+        assert name in tree, f"审核员应看到 {name}：{tree}"
+    for name in ("哈密市医疗保障局", "新疆维吾尔自治区医疗保障局", "四川省医疗保障局", "米易县医疗保障事务中心"):
+        assert name not in tree, f"湖南的审核员不应看到 {name}"
+    assert "可查看的单位共 3 个" in page.inner_text("body")
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "08_units_reviewer_hunan")
+
+    # the 益阳 2020 dashboard: read only, scored by the unit's own rule set (hunan, from 湖南省)
+    with page.expect_navigation():
+        page.locator("#unit-tree a.year-chip[href='/units/430900/years/2020']").click()
+    assert "益阳市医疗保障局 · 2020年" in page.locator("h1").inner_text()
+    assert page.locator("#ruleset").inner_text().startswith("hunan"), page.locator("#ruleset").inner_text()
+    score = page.locator("section.card", has=page.locator("h2", has_text="部门整体支出评分"))
+    assert score.count() == 1, "益阳按湖南规则集应有部门整体支出评分"
+    board = api_json(page, "/api/units/430900/years/2020")
+    assert board["department_score"] is not None and board["ruleset"].startswith("hunan")
+    assert f"合计 {board['department_score']['total']}" in score.inner_text()
+    for control in ("a[href$='/edit']", "a[href$='/upload']", "a[href$='/workbook']", "form[action$='/edit']",
+                    "form[action$='/upload']", "input[type=file]"):
+        assert page.locator(control).count() == 0, f"审核员页面上不应有编辑或上传控件：{control}"
+    assert_charts_drawn(page)
+    save_shot(page, shot_dirs, "09_dashboard_yiyang_2020_reviewer")
+
+    # picking the national default rule set instead: no department table there, so no score
+    with page.expect_navigation():
+        page.select_option("select[name=rules]", "default")
+    assert "rules=default" in page.url
+    assert page.locator("#ruleset").inner_text().startswith("default")
+    assert page.locator("h2", has_text="部门整体支出评分").count() == 0
+
+    # a direct POST to the edit URL, with a valid CSRF token: refused, in Chinese
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    with page.expect_navigation() as nav:
+        page.evaluate("""([token, spent]) => {
+            const f = document.createElement('form'); f.method = 'post'; f.action = '/units/430900/years/2020/edit';
+            for (const [k, v] of [['csrf_token', token], [spent, '1']]) {
+              const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i); }
+            document.body.appendChild(f); f.submit(); }""", [token, f"fund/{RESIDENTS}/全市|expenditure.total"])
+    assert nav.value is not None and nav.value.status == 403
+    assert page.locator("h1").inner_text() == "没有权限"
+    assert "没有修改这个单位数据的权限" in page.inner_text("body")
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "10_reviewer_post_refused")
+    after = api_json(page, "/api/units/430900/years/2020")
+    assert after == board, "审核员的 POST 不应改变任何数据"
+    # the edit and upload pages themselves: refused too
+    for path in ("/units/430900/years/2020/edit", "/units/430900/upload"):
+        response = page.goto(path)
+        assert response is not None and response.status == 403, path
+
+    # compare units in 2020: the two 湖南 units with data, never 哈密 (which has 2020 data too)
+    page.goto("/compare?year=2020")
+    table = page.locator("#compare-table")
+    table.wait_for()
+    names = sorted(n.strip() for n in table.locator("tbody tr td:first-child a").all_inner_texts())
+    assert names == ["株洲市医疗保险处", "益阳市医疗保障局"], names
+    data = api_json(page, "/api/compare?year=2020")
+    assert sorted(r["name"] for r in data["rows"]) == names
+    assert_charts_drawn(page)
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "11_compare_2020_reviewer")
+    # another region's unit: not there at all
+    response = page.goto("/units/650500/years/2020")
+    assert response is not None and response.status == 404
+
+
+def test_operator_edits_a_figure_then_a_bad_value_is_refused(
+    watched_full: Watched, browser_full: Any, live_full: LiveServer, shot_dirs: list[Path]
+) -> None:
+    page = watched_full.page
+    login(page, *OPERATOR, next_path=f"/units/{OPERATOR_UNIT}/years/2020")
+    page.wait_for_url(f"**/units/{OPERATOR_UNIT}/years/2020")
+    residents = record_section(page, "城乡居民医保（全市）")
+    assert indicator_cell(residents, "current_balance").startswith("-9054"), "种子 004：城乡居民当期结余 −9054万元"
+
+    # 1. change 基金支出 of 城乡居民 from 328340 to 330000万元
+    with page.expect_navigation():
+        page.click("a.button.primary:has-text('编辑数据')")
+    page.wait_for_url(f"**/units/{OPERATOR_UNIT}/years/2020/edit")
+    spent = page.locator(f"input[name='fund/{RESIDENTS}/全市|expenditure.total']")
+    income = page.locator(f"input[name='fund/{RESIDENTS}/全市|income.total']")
+    assert spent.input_value() == "328340万元" and income.input_value() == "319286万元"
+    spent.fill("330000")
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "12_entry_form")
+    with page.expect_navigation():
+        page.click("form.entry button[type=submit]")
+    page.wait_for_url(f"**/units/{OPERATOR_UNIT}/years/2020")
+    assert "已保存 1 项修改" in page.locator(".flashes").inner_text()
+    residents = record_section(page, "城乡居民医保（全市）")
+    assert indicator_cell(residents, "current_balance").startswith("-10714"), "319286 − 330000 = −10714万元"
+    warnings = page.locator("#warnings li.warning").all_inner_texts()
+    assert any("城乡居民" in w and "当期赤字" in w and "10714" in w for w in warnings), warnings
+    board = api_json(page, f"/api/units/{OPERATOR_UNIT}/years/2020")
+    rec = next(r for r in board["records"] if r["fund"] == RESIDENTS)
+    assert Decimal(next(i["value"] for i in rec["indicators"] if i["id"] == "current_balance")) == Decimal("-10714")
+
+    # the audit log (read by the admin): who, what, old → new
+    with watching(browser_full, live_full) as admin:
+        login(admin.page, *ADMIN, next_path="/admin/audit?entity=figure")
+        admin.page.wait_for_url("**/admin/audit**")
+        row = admin.page.locator("table.data tbody tr").first
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        assert cells[1] == OPERATOR[0], cells
+        assert f"{OPERATOR_UNIT}/2020" in cells[3] and RESIDENTS in cells[3], cells
+        assert "328340万元" in cells[4] and "330000万元" in cells[5], cells
+        save_shot(admin.page, shot_dirs, "13_audit_log_after_entry")
+
+    # 2. letters in 基金支出 and a negative 参保人数: errors by the fields, nothing saved
+    page.goto(f"/units/{OPERATOR_UNIT}/years/2020/edit")
+    insured = page.locator(f"input[name='fund/{RESIDENTS}/全市|coverage.insured']")
+    page.locator(f"input[name='fund/{RESIDENTS}/全市|expenditure.total']").fill("三十三万")
+    insured.fill("-5")
+    page.locator(f"input[name='fund/{RESIDENTS}/全市|income.total']").fill("320000")  # valid, but not saved alone
+    with page.expect_navigation() as nav:
+        page.click("form.entry button[type=submit]")
+    assert nav.value is not None and nav.value.status == 422
+    assert "未通过校验，未保存任何数据" in page.locator("#entry-errors").inner_text()
+    for name, typed in ((f"fund/{RESIDENTS}/全市|expenditure.total", "三十三万"),
+                        (f"fund/{RESIDENTS}/全市|coverage.insured", "-5")):
+        label = page.locator("label.has-error", has=page.locator(f"input[name='{name}']"))
+        assert label.count() == 1, f"{name} 旁应有错误"
+        assert label.locator("input").get_attribute("aria-invalid") == "true"
+        assert label.locator("input").input_value() == typed, "填写的内容应保留"
+        message = label.locator(".field-error").inner_text()
+        assert message.strip(), f"{name} 的错误说明为空"
+    assert page.locator("label.has-error").count() == 2, page.locator("label.has-error").all_inner_texts()
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "14_entry_errors_by_field")
+    unchanged = api_json(page, f"/api/units/{OPERATOR_UNIT}/years/2020")
+    assert unchanged == board, "有错误的提交不应保存任何数字"
+
+
+def test_trends_over_two_years_chart_and_table_match_the_api(watched_full: Watched, shot_dirs: list[Path]) -> None:
+    from jixiao.numbers import round_half_up
+
+    page = watched_full.page
+    login(page, *ADMIN, next_path=f"/units/{OPERATOR_UNIT}/trends?fund={RESIDENTS}")
+    page.wait_for_url(f"**/units/{OPERATOR_UNIT}/trends**")
+    assert "历年趋势：益阳市医疗保障局" in page.locator("h1").inner_text()
+    table = page.locator("table.trends")
+    heads = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    assert heads == ["指标", "2020", "2021"], heads
+    rows = {}
+    for i in range(table.locator("tbody tr").count()):
+        cells = [c.strip() for c in table.locator("tbody tr").nth(i).locator("td").all_inner_texts()]
+        rows[cells[0]] = cells[1:]
+
+    data = api_json(page, f"/api/units/{OPERATOR_UNIT}/trends?fund={RESIDENTS}")
+    assert data["years"] == [2020, 2021] and data["fund"] == RESIDENTS
+    assert set(rows) == {s["name"] for s in data["series"]}
+    for series in data["series"]:
+        want = [p["display"] if p["value"] is not None else ("—" if p["display"] == "无数据" else "不可计算")
+                for p in series["points"]]
+        assert rows[series["name"]] == want, (series["name"], rows[series["name"]], want)
+    # 2021 is the copy with changed figures: its 当期结余率 is (335000 − 329000) ÷ 335000; 2020 is
+    # the year's dashboard's (−2.84% as loaded, another figure once the entry test changed 基金支出)
+    rate = next(s for s in data["series"] if s["id"] == "current_balance_rate")
+    expected = round_half_up((YIYANG_2021["income"] - YIYANG_2021["spent"]) / YIYANG_2021["income"] * 100, 2)
+    year_2020 = next(r for r in api_json(page, f"/api/units/{OPERATOR_UNIT}/years/2020")["records"]
+                     if r["fund"] == RESIDENTS)
+    shown_2020 = next(i["display"] for i in year_2020["indicators"] if i["id"] == "current_balance_rate")
+    assert [p["display"] for p in rate["points"]] == [shown_2020, f"{expected}%"] == rows[rate["name"]]
+    assert expected == Decimal("1.79")
+    assert_charts_drawn(page, minimum=len({s["unit"] for s in data["series"]}))
+    assert page.locator("div.chart[data-drawn] canvas").count() >= 1, "ECharts 画布应存在"
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "15_trends_yiyang")
+
+
+def test_dashboard_offers_one_file_per_report_and_collapses_what_cannot_be_computed(
+    watched_full: Watched, shot_dirs: list[Path], tmp_path: Path
+) -> None:
+    page = watched_full.page
+    login(page, *ADMIN, next_path=f"/units/{OPERATOR_UNIT}/years/2021")
+    page.wait_for_url(f"**/units/{OPERATOR_UNIT}/years/2021")
+
+    # one link per report, each a .docx; “全部下载” is the zip
+    parts = page.locator("#report-downloads tr.report-part")
+    titles = [t.strip() for t in parts.locator("th").all_inner_texts()]
+    assert titles == ["基金支出绩效自评报告", "部门整体支出绩效自评报告"], titles
+    for i, title in enumerate(titles):
+        with page.expect_download() as info:
+            parts.nth(i).locator("a", has_text="DOCX").click()
+        name = info.value.suggested_filename
+        assert name.endswith(".docx") and title in name, name
+        target = tmp_path / name
+        info.value.save_as(target)
+        documents = docx_texts(target.read_bytes())
+        assert list(documents) == ["report.docx"], "单份报告应是一个 .docx，不是 zip"
+        assert "益阳市医疗保障局" in documents["report.docx"] and "2021" in documents["report.docx"]
+    with page.expect_download() as info:
+        page.click("#report-downloads tr.report-all a:has-text('全部 DOCX')")
+    assert info.value.suggested_filename.endswith(".zip")
+    zipped = tmp_path / "all.zip"
+    info.value.save_as(zipped)
+    assert len(docx_texts(zipped.read_bytes())) == 2
+
+    # 大病保险 has no income or spending figures: its indicators are one collapsed line, reasons inside
+    board = api_json(page, f"/api/units/{OPERATOR_UNIT}/years/2021")
+    serious = next(r for r in board["records"] if r["fund"] == "大病保险")
+    missing = [i for i in serious["indicators"] if i["value"] is None and i["warning"] is None]
+    section = record_section(page, serious["label"])
+    group = section.locator("details.not-computable-group")
+    assert f"{len(missing)} 项指标因缺少数据不可计算" in group.locator(":scope > summary").inner_text()
+    assert not group.locator("table").is_visible(), "不可计算的指标应默认收起"
+    group.locator(":scope > summary").click()
+    assert group.locator("tbody tr").count() == len(missing)
+    assert missing[0]["reason"] and missing[0]["reason"] in group.inner_text()
+
+    # a warning resting on a figure quoted from the report says so (with a tooltip)
+    staff = record_section(page, "职工医保（全市）")
+    row = staff.locator("tr[data-indicator='income_yoy_rate']")
+    assert "不可计算" in row.inner_text() and "报告所述 1.28%" in row.inner_text()
+    badge = row.locator(".badge.from-stated")
+    assert "依据报告所述" in badge.inner_text() and "报告所述" in (badge.get_attribute("title") or "")
+    assert "原文第50行" in (row.locator(".stated").get_attribute("title") or "")
+    assert_charts_drawn(page, minimum=2)
+    assert_cjk_glyphs(page)
+    save_shot(page, shot_dirs, "16_dashboard_yiyang_2021")
