@@ -181,6 +181,15 @@ _HAN_PHRASES = ("八项规定", "两条线", "十项规定", "一次性", "跑�
 _ORDINAL_LIST_BEFORE = frozenset(" \u3000\t\n。；;：:！？!?）)”\"'】]>")
 _MINUS = "-−－"
 _YEAR_LIKE = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
+# first characters of the patterns tried after and before a number ("" — the end of the text —
+# is in none of them, so ``text[p:p + 1] in ...`` is false there)
+_SPACE_CHARS = frozenset(" \u3000")
+_APPROX_FIRST = frozenset("余多")
+_MULT_FIRST = frozenset("万亿千百")
+_POST_FIRST = frozenset("以左之内")
+_UNIT_FIRST = frozenset(w[0] for w, _, _ in _UNIT_TABLE) | {"分"}
+#: the last character of a comparator or 约/近 word, or a space that may follow one
+_BEFORE_LAST = _COMPARATOR_LAST | frozenset("约为合计近 \u3000")
 _NOT_MINUS_BEFORE = re.compile(r"[\d元人次%％个项家户万亿天日月年）)]")
 
 
@@ -247,15 +256,18 @@ class _Figure:
 def _read_tail(text: str, fig: _Figure, pos: int, *, han: bool) -> int:
     """Read multiplier, 余/多, unit and 以上/以下/内 after the digits; return the new end."""
     n = len(text)
-    p = _SP.match(text, pos).end()  # type: ignore[union-attr]
+    # each pattern below is tried only where its first character stands (most figures are
+    # followed directly by their unit: one dictionary-free character test instead of a match)
+    p = _SP.match(text, pos).end() if text[pos:pos + 1] in _SPACE_CHARS else pos  # type: ignore[union-attr]
     approx: Approx | None = None
-    m = _APPROX_AFTER.match(text, p)
+    ch = text[p:p + 1]
+    m = _APPROX_AFTER.match(text, p) if ch in _APPROX_FIRST else None
     if m and not han:
         approx = m.group()  # type: ignore[assignment]
         p = m.end()
     mult: str | None = None
     if not han:
-        m = _MULT_RE.match(text, p)
+        m = _MULT_RE.match(text, p) if text[p:p + 1] in _MULT_FIRST else None
         if m:
             mult = m.group()
             p = m.end()
@@ -271,9 +283,9 @@ def _read_tail(text: str, fig: _Figure, pos: int, *, han: bool) -> int:
                 if m:
                     approx = m.group()  # type: ignore[assignment]
                     p = m.end()
-    q = _SP.match(text, p).end()  # type: ignore[union-attr]
+    q = _SP.match(text, p).end() if text[p:p + 1] in _SPACE_CHARS else p  # type: ignore[union-attr]
     unit = ""
-    m = _UNIT_RE.match(text, q)
+    m = _UNIT_RE.match(text, q) if text[q:q + 1] in _UNIT_FIRST else None
     if m:
         unit = UNIT_ALIASES.get(m.group(), m.group())
         if han and unit in _HAN_UNITS_EXCLUDED:
@@ -293,11 +305,11 @@ def _read_tail(text: str, fig: _Figure, pos: int, *, han: bool) -> int:
             fig.bare_mult = True
     fig.unit = unit
     if approx is None and p < n:
-        m = _APPROX_AFTER.match(text, p) if unit else None
+        m = _APPROX_AFTER.match(text, p) if unit and text[p] in _APPROX_FIRST else None
         if m:
             approx = m.group()  # type: ignore[assignment]
             p = m.end()
-    if p < n:
+    if p < n and text[p] in _POST_FIRST:
         m = _POST.match(text, p)
         if m:
             word = m.group()
@@ -332,6 +344,8 @@ def _read_before(text: str, fig: _Figure, floor: int) -> None:
         fig.negative_word = "负"
         fig.start = s - 1
     lo = max(floor, fig.start - 8)
+    if fig.start <= lo or text[fig.start - 1] not in _BEFORE_LAST:
+        return  # nothing before, or a character that ends no comparator and no 约/近 word
     window = text[lo:fig.start]
     last = window.rstrip(" \u3000")[-1:]
     m = _COMPARATOR_BEFORE.search(window) if last and last in _COMPARATOR_LAST else None
@@ -353,6 +367,8 @@ def _read_before(text: str, fig: _Figure, floor: int) -> None:
 def _negative_word(text: str, fig: _Figure, floor: int) -> None:
     if fig.negative_word:
         return
+    if _NEGATIVE.search(text, max(floor, fig.start - 14), fig.start) is None:
+        return  # none in the 14 characters before, so none in the clause (a part of them)
     lo = max(floor, _clause_start(text, fig.start, 14))
     last = None
     for m in _NEGATIVE.finditer(text, lo, fig.start):
@@ -367,8 +383,10 @@ def _negative_word(text: str, fig: _Figure, floor: int) -> None:
 
 def _is_list_marker(text: str, fig: _Figure, floor: int) -> bool:
     s, e = fig.value_start, fig.value_end
+    if e - s > 2:
+        return False
     digits = text[s:e]
-    if not digits.isdigit() or len(digits) > 2:
+    if not digits.isdigit():
         return False
     nxt = text[e:e + 1]
     before = text[s - 1] if s > floor else ""
@@ -579,7 +597,8 @@ def _apply_written_once(text: str, figures: list[_Figure]) -> None:
             a.unit_source = "list"
     # 2. labels: 发行总额（亿）10.00, 收入（万元）：1000
     starts = [f.start for f in figures]
-    labels = [lab for lab in _PAREN_UNIT.finditer(text) if not _inside_figure(figures, starts, lab.start())]
+    labels = ([lab for lab in _PAREN_UNIT.finditer(text) if not _inside_figure(figures, starts, lab.start())]
+              if "（" in text or "(" in text or "单位" in text else [])
     if labels:
         ends = [lab.end() for lab in labels]
         written = [0]  # prefix counts of figures with a written unit
@@ -805,7 +824,7 @@ def find_document_mentions(doc: Document) -> list[Mention]:
         if block.kind == "cell":
             out.extend(_find(text, i, []))
             continue
-        line_unit = _UNIT_LINE.search(text)
+        line_unit = _UNIT_LINE.search(text) if "单位" in text else None
         if "\t" in text:
             declared = {k: _header_unit(seg) for k, seg in enumerate(text.split("\t")) if seg.strip()}
             if line_unit:
