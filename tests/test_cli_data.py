@@ -173,7 +173,7 @@ def test_indicators_of_seed_004_at_users_precision(loaded: Cli) -> None:
     employee = _indicators(report, "基金：职工基本医疗保险（")
     assert employee["current_balance_rate"]["display"] == "15.30%"
     assert employee["current_balance_rate"]["check"]["ok"] is True
-    assert employee["current_balance"]["display"] == "23204.00万元"
+    assert employee["current_balance"]["display"] == "23204万元"  # whole inputs: shown whole
     resident = _indicators(report, "城乡居民")
     assert resident["income_per_capita"]["display"] == "806元"
     assert resident["expenditure_per_capita"]["display"] == "828元"

@@ -1,0 +1,229 @@
+"""Computed amounts are written with the precision of their inputs.
+
+The rule (``jixiao.calc.terms.display_places``, read through ``IndicatorResult.places`` and
+``display()`` by every writer): an amount that is a sum or difference of written figures is shown
+with the most decimals among its inputs — 益阳 2020's 151661 − 128457 is “23204万元” as the seed
+itself writes it, never “23204.00万元”; 米易 2019's 760.35 − 1651.24 keeps two decimals. A product
+or quotient (rates, 人均, 可支付月数) keeps the indicator's declared places (“15.30%”, “806元”,
+“25.0个月”). Checked here on the real examples in every output (sentences, DOCX, XLSX number
+formats, HTML) and on random data at 0, 1, 2 and mixed decimals that must still pass the audit.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from jixiao.audit.pipeline import audit_path
+from jixiao.calc import compute_department, compute_fund_year
+from jixiao.load import load_files
+from jixiao.model import Dataset, FundYear
+from jixiao.numbers import exponent_of, parse_quantity
+from jixiao.write import write_report
+from jixiao.write.outline import department_results, fund_results
+from jixiao.write.synthetic import synthetic_unit
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+SEEDS = EXAMPLES / "seeds"
+
+
+def dataset(name: str) -> Dataset:
+    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    assert result.ok and result.dataset is not None, [str(p) for p in result.problems]
+    return result.dataset
+
+
+def html_text(path: Path) -> str:
+    return re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def indicator_cells(path: Path) -> dict[str, list[tuple[object, str]]]:
+    """指标计算表 of an .xlsx: indicator name → [(value, number format)] over every sheet."""
+    wb = load_workbook(path)
+    found: dict[str, list[tuple[object, str]]] = {}
+    for ws in wb:
+        if "指标计算表" not in ws.title:
+            continue
+        for r in range(3, ws.max_row + 1):
+            name, cell = ws.cell(r, 2).value, ws.cell(r, 4)
+            if isinstance(name, str):
+                found.setdefault(name, []).append((cell.value, cell.number_format))
+    return found
+
+
+@pytest.fixture(scope="module")
+def yiyang(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("yiyang")
+    paths = write_report(dataset("004_yiyang_2020.yaml"), "430900", 2020, out, ("docx", "xlsx", "html"),
+                         charts=False)
+    return {p.name: p for p in paths}
+
+
+@pytest.fixture(scope="module")
+def miyi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("miyi")
+    paths = write_report(dataset("003_miyi_2019.yaml"), "510421-01", 2019, out, ("docx", "xlsx", "html"),
+                         charts=False)
+    return {p.name: p for p in paths}
+
+
+# --- the real examples --------------------------------------------------------------------------
+
+
+def test_yiyang_2020_fund_report_writes_whole_amounts_as_the_seed_does(yiyang: dict[str, Path]) -> None:
+    seed = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8")
+    assert "当期结余23204万元" in seed and "当期亏损9054万元" in seed  # what the seed itself writes
+    stem = "430900_2020_基金支出绩效自评报告"
+    for text in (html_text(yiyang[f"{stem}.html"]), docx_text(yiyang[f"{stem}.docx"])):
+        assert "基金当期结余23204万元，当期结余率为15.30%" in text
+        assert "收支缺口9054万元，当期结余率为-2.84%" in text
+        assert "23204.00" not in text and "9054.00" not in text
+        assert not re.search(r"\d\.00万元", text), re.findall(r"[^，。]*\d\.00万元", text)
+    cells = indicator_cells(yiyang[f"{stem}.xlsx"])
+    assert (23204, "0") in cells["当期结余"] and (-9054, "0") in cells["当期结余"]
+    # quotients keep their declared places: rates 2, 人均 元 0
+    assert all(fmt == "0.00" for _, fmt in cells["当期结余率"])
+    assert (806, "0") in cells["人均筹资（人均基金收入，元）"] and (828, "0") in cells["人均基金支出（元）"]
+
+
+def test_xinjiang_2019_changes_and_net_assets_are_whole(tmp_path: Path) -> None:
+    paths = write_report(dataset("001_xinjiang_2019.yaml"), "650000-01", 2019, tmp_path, ("html",), charts=False)
+    text = html_text(next(p for p in paths if "基金支出绩效自评报告" in p.name))
+    for sentence in ("资产减负债560783万元。", "较上年减少6136万元，下降2.23%",
+                     "基金当期结余86465万元，当期结余率为24.34%", "收支缺口1913万元",
+                     "累计结余可支付25.0个月"):  # months: a quotient, 1 decimal as declared
+        assert sentence in text
+
+
+def test_miyi_2019_department_keeps_two_decimals(miyi: dict[str, Path]) -> None:
+    stem = "510421-01_2019_部门整体支出绩效自评报告"
+    expected = "本年收入合计760.35万元，较上年减少890.89万元，下降53.95%；本年支出合计747.1万元，较上年减少903.39万元"
+    assert expected in html_text(miyi[f"{stem}.html"])
+    assert expected in docx_text(miyi[f"{stem}.docx"])
+    cells = indicator_cells(miyi[f"{stem}.xlsx"])
+    assert cells["收入增减额"] == [(pytest.approx(-890.89), "0.00")]
+    assert cells["支出增减额"] == [(pytest.approx(-903.39), "0.00")]
+
+
+def test_project_self_eval_figures_are_formatted_as_written(miyi: dict[str, Path]) -> None:
+    name = next(n for n in miyi if "项目_建档立卡" in n and n.endswith(".xlsx"))
+    ws = load_workbook(miyi[name]).worksheets[0]
+    figures = [(ws.cell(6, c).value, ws.cell(6, c).number_format) for c in (5, 6, 7) if ws.cell(6, c).value is not None]
+    assert figures and all(v == pytest.approx(251.2) for v, _ in figures)
+    assert {f for _, f in figures} == {"0.0"}  # 251.2 written with one decimal: not shown as 251.20
+
+
+def test_every_computed_amount_has_its_inputs_precision_and_is_exact() -> None:
+    """Every 万元 result of every example: shown with the most decimals among the figures it was
+    computed from (as written, in 万元), and showing it loses nothing (a sum never needs rounding)."""
+    seen: set[int] = set()
+    for path in sorted(EXAMPLES.glob("0*.yaml")):
+        ds = dataset(path.name)
+        results = [r for fy in ds.fund_years for r in fund_results(ds, fy).values()]
+        results += [r for dy in ds.departments for r in department_results(dy).values()]
+        for r in results:
+            if r.unit != "万元" or r.value is None:
+                continue
+            written = [parse_quantity(v) for v in r.inputs.values()]
+            places = max(max(0, -exponent_of(q.value_in("万元"))) for q in written if q.unit in ("万元", "元", "亿元"))
+            assert r.places == places, (path.name, r.id, r.inputs, r.display())
+            shown = Decimal(r.display_value())
+            assert shown == r.value and max(0, -exponent_of(shown)) == places, (path.name, r.id, r.display())
+            seen.add(places)
+    assert seen == {0, 2}  # whole (000, 001, 004) and two-decimal (003) amounts both occur
+
+
+# --- the rule on hand-made records --------------------------------------------------------------
+
+
+def fund(**fields: object) -> FundYear:
+    base = {"unit": "650500", "year": 2019, "fund": "城乡居民基本医疗保险", "scope": "全市"}
+    return FundYear.model_validate({**base, **fields})
+
+
+def shown(record: FundYear, indicator_id: str) -> str:
+    return next(r for r in compute_fund_year(record) if r.id == indicator_id).display()
+
+
+@pytest.mark.parametrize(("income", "expenditure", "balance"), [
+    ("655.50", "100", "555.50万元"),   # the most decimals of the inputs
+    ("655.5", "100", "555.5万元"),
+    ("655", "100.25", "554.75万元"),
+    ("151661", "128457", "23204万元"),  # whole inputs: whole result
+    ("7.42亿元", "65884", "8316万元"),  # 0.01亿元 is 100万元: nothing after the point
+    ("100", "100", "0万元"),
+    ("100.00", "100.50", "-0.50万元"),
+])
+def test_sum_or_difference_takes_its_inputs_most_decimals(income: str, expenditure: str, balance: str) -> None:
+    record = fund(income={"total": income}, expenditure={"total": expenditure},
+                  balance={"opening": "1000"}, previous={"income_total": "600"})
+    assert shown(record, "current_balance") == balance
+    opening_plus = shown(record, "closing_balance")
+    assert opening_plus.removesuffix("万元").partition(".")[2] == balance.removesuffix("万元").partition(".")[2]
+
+
+def test_products_and_quotients_keep_the_declared_places() -> None:
+    record = fund(income={"total": "319286"}, expenditure={"total": "328340"}, balance={"closing": "100000"},
+                  coverage={"insured": "3963292"}, previous={"income_total": "307920"})
+    assert shown(record, "current_balance") == "-9054万元"
+    assert shown(record, "income_per_capita") == "806元"       # 元, 0 places
+    assert shown(record, "expenditure_per_capita") == "828元"
+    assert shown(record, "per_capita_gap") == "23元"           # a difference of quotients: declared places
+    assert shown(record, "current_balance_rate") == "-2.84%"   # %, 2 places
+    assert shown(record, "income_yoy_rate") == "3.69%"
+    assert shown(record, "months_of_reserve") == "3.7个月"     # 个月, 1 place
+    two = fund(income={"total": "319286.00"}, expenditure={"total": "328340.00"})
+    assert shown(two, "current_balance") == "-9054.00万元" and shown(two, "current_balance_rate") == "-2.84%"
+
+
+def test_department_change_from_mixed_precision() -> None:
+    from jixiao.model import DepartmentYear
+
+    dy = DepartmentYear.model_validate({"unit": "510421-01", "year": 2019,
+                                        "income": {"total": "760"}, "expenditure": {"total": "747.1"},
+                                        "previous": {"income_total": "1651.24", "expenditure_total": "1650"}})
+    r = {x.id: x for x in compute_department(dy)}
+    assert r["income_yoy_change"].display() == "-891.24万元"
+    assert r["expenditure_yoy_change"].display() == "-902.9万元"
+
+
+# --- rounding never creates an audit error ------------------------------------------------------
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(rng=st.randoms(use_true_random=False), places=st.sampled_from([0, 1, None]))
+def test_whole_and_mixed_precision_reports_pass_the_audit(rng: random.Random, places: int | None,
+                                                          tmp_path: Path) -> None:
+    """Consistent random unit-years written with whole, one-decimal or mixed figures: the written
+    results (a whole 当期结余 printed next to its whole parts, a sum of one-decimal and two-decimal
+    figures) read back by the auditor give no error."""
+    ds = synthetic_unit(rng, "S00001", 2021, places=places)
+    out = tmp_path / f"r{rng.getrandbits(32)}"
+    paths = write_report(ds, "S00001", 2021, out, ("docx", "html"), charts=False)
+    assert len(paths) == 6
+    errors: list[str] = []
+    for path in paths:
+        result = audit_path(path)
+        assert result.error is None, result.error
+        errors += [f"{path.name}: {f.code} {f.message}" for f in result.findings if f.severity == "error"]
+    assert errors == []
+    if places == 0:
+        text = html_text(next(p for p in paths if p.name.endswith("基金支出绩效自评报告.html")))
+        assert re.search(r"当期结余-?\d+万元|收支缺口\d+万元", text)
+        assert not re.search(r"\d\.\d+万元", text)  # whole inputs: no amount with decimals anywhere
