@@ -250,3 +250,15 @@ def test_empty_template_filled_by_hand_gives_reports_that_pass_the_audit(run, tm
         found = audit_path(path)
         assert found.error is None and found.checks > 0
         assert [f.message for f in found.findings if f.severity == "error"] == []
+
+
+def test_indicators_table_shows_amounts_at_their_inputs_precision(run) -> None:  # type: ignore[no-untyped-def]
+    """`jixiao indicators`: 益阳's whole 万元 give whole results, 米易's two-decimal ones keep two."""
+    assert run("load", UNITS, YIYANG, MIYI).exit_code == 0
+    yiyang = run("indicators", "430900", "2020")
+    assert yiyang.exit_code == 0, yiyang.stderr
+    assert "23204万元" in yiyang.stdout and "-9054万元" in yiyang.stdout and "15.30%" in yiyang.stdout
+    assert "23204.00" not in yiyang.stdout and "9054.00" not in yiyang.stdout
+    miyi = run("indicators", "510421-01", "2019")
+    assert miyi.exit_code == 0, miyi.stderr
+    assert "-890.89" in miyi.stdout and "-903.39" in miyi.stdout
