@@ -357,3 +357,101 @@ def test_zero_completion_with_money_spent_is_an_error() -> None:
 def test_zero_completion_near_misses(line: str) -> None:
     assert "JX-CMP-002" not in codes(audit(line))
     assert codes(audit(line)) == []
+
+
+# ---- the same quantity stated twice (JX-DUP-001): unit totals and counts ---------------------
+
+FISCAL_INCOME = ("2019年本年收入合计760.35万元，其中：一般公共预算财政拨款收入746.35万元，其他收入14万元。",
+                 "2019年支出合计747.1万元。",
+                 "2019年财政拨款收入{fiscal}万元，支出747.1万元。")
+
+
+def test_fiscal_income_is_the_general_budget_one_when_no_other_budget_gives_any() -> None:
+    r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"))
+    [f] = [f for f in r.findings if f.severity == "error"]
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-DUP-001", 3, "760.35", "746.35")
+    # stated with the other budgets at 0, still one quantity
+    r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"), "2019年政府性基金预算拨款收入0万元。")
+    assert codes(r) == ["JX-DUP-001"]
+
+
+def test_fiscal_income_near_misses() -> None:
+    assert codes(audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="746.35"))) == []
+    # a unit with 政府性基金 money: its 财政拨款收入 is more than the 一般公共预算 part
+    r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"), "2019年政府性基金预算财政拨款收入14万元。")
+    assert codes(r) == []
+
+
+def test_liability_written_again_truncated_is_info() -> None:
+    r = audit("部门名称：某医疗保险处\t年末资产总额：241.46 万元； 负债总额：5.49 万元",
+              "年末资产 241 万元，其中银行存款 92 万元，固定资产 149 万元。负债 5.4 万元，为其他应付款。")
+    [f] = r.findings
+    assert (f.code, f.severity, f.line, f.stated, f.expected) == ("JX-RND-001", "info", 2, "5.4", "5.49")
+    # 5.5 is 5.49 rounded: the same figure at two precisions
+    r = audit("部门名称：某医疗保险处\t负债总额：5.49 万元", "负债 5.5 万元，为其他应付款。")
+    assert r.findings == []
+    # a digit apart at the same precision is an error
+    r = audit("部门名称：某医疗保险处\t负债总额：5.49 万元", "负债 5.94 万元，为其他应付款。")
+    assert codes(r) == ["JX-DUP-001"]
+
+
+ENFORCEMENT = ("3月完成2018年度定点医药机构年度考核工作。"
+               "专项行动中共查处存在违规行为的定点医疗机构14家，定点零售药店26家。",
+               "四是持续保持高压态势。2019年在专项行动中，共检查医疗机构24家。严肃查处违规医疗机构{n}家。")
+
+
+def test_enforcement_count_stated_twice_differently() -> None:
+    r = audit("2019年度城乡居民医保工作总结。", ENFORCEMENT[0], ENFORCEMENT[1].format(n=15))
+    [f] = [f for f in r.findings if f.severity == "error"]
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-DUP-001", 3, "15", "14")
+
+
+def test_enforcement_count_near_misses() -> None:
+    assert codes(audit("2019年度工作总结。", ENFORCEMENT[0], ENFORCEMENT[1].format(n=14))) == []
+    # another year's campaign (the year opens its sentence): not the same count
+    r = audit("2019年度工作总结（2019年）。", ENFORCEMENT[0],
+              ENFORCEMENT[1].format(n=15).replace("2019年在", "2018年在"))
+    assert codes(r) == []
+    # funds named in their own sentences: two counts
+    r = audit("2019年城乡居民医保专项行动中查处违规医疗机构14家。", "2019年职工医保专项行动中查处违规医疗机构15家。")
+    assert codes(r) == []
+
+
+# ---- a 自评表 row's 预算数 and 执行数 of one scope (JX-SUM-006) ---------------------------------
+
+def two_fund_table(tmp_path: Any, budget: str, outturn: str) -> DocumentResult:
+    from jixiao.audit.pipeline import audit_path
+    lines = [
+        "2019年基本医疗保险收入355212万元，完成预算360240万元的98.6%。支出268747万元，完成预算335413万元的80.12%。",
+        "2019年区本级生育保险基金总收入19065万元，完成预算18506万元的103.02%。"
+        "生育保险基金总支出20978万元，完成预算25338万元的82.79%。",
+        "",
+        "自治区本级医疗保险支出绩效自评表",
+        "(2019年度)",
+        "单位：万元",
+        "项目名称\t\t自治区本级医疗生育保险基金支出\t\t\t",
+        f"预算执行情况\t预算数：\t{budget}\t执行数：\t{outturn}\t",
+    ]
+    path = tmp_path / "scope.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = audit_path(path)
+    assert r.error is None
+    return r
+
+
+def test_table_budget_of_one_fund_beside_the_outturn_of_two_is_an_error(tmp_path: Any) -> None:
+    # 执行数 289724 ≈ 职工 268747 + 生育 20978 = 289725: the 预算数 should be 335413 + 25338
+    r = two_fund_table(tmp_path, "335000", "289724")
+    [f] = [f for f in r.findings if f.severity == "error"]
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-SUM-006", 8, "335000", "360751")
+    assert "335413万元+25338万元=360751万元" in f.message
+
+
+@pytest.mark.parametrize("budget,outturn", [
+    ("360751", "289724"),  # both of the two funds: one scope
+    ("360750", "289725"),  # within rounding of the two budgets (±1)
+    ("335000", "268747"),  # both of one fund (a budget far off that one is another rule's, and left alone)
+    ("335000", "289000"),  # the outturn is no sum of stated expenditures: the scope is unknown
+])
+def test_table_budget_scope_near_misses(tmp_path: Any, budget: str, outturn: str) -> None:
+    assert "JX-SUM-006" not in codes(two_fund_table(tmp_path, budget, outturn))

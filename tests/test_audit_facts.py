@@ -207,3 +207,28 @@ def test_respectively_pairs_items_in_order() -> None:
     doc = Document(path="t", format="txt", blocks=[Block(text="2019年基金收入、支出分别为74200、65884万元。", line=1)])
     facts = extract_facts(doc)
     assert [(f.item, f"{f.value:f}", f.unit) for f in facts] == [("收入", "74200", "万元"), ("支出", "65884", "万元")]
+
+
+def hand_facts(*lines: str) -> list[Fact]:
+    doc = Document(path="hand.txt", format="txt", blocks=[Block(text=t, line=i) for i, t in enumerate(lines, 1)])
+    return extract_facts(doc)
+
+
+def test_a_year_after_a_verb_names_only_its_own_sentence() -> None:
+    # 完成2018年度…考核: the 2018 is what was reviewed; the next sentence is the report's year
+    facts = hand_facts("2019年度工作总结。",
+                       "3月完成2018年度定点医药机构年度考核工作。专项行动中共查处存在违规行为的定点医疗机构14家。",
+                       "2019年收入100万元。")
+    [f] = [f for f in facts if f.quote == "14家"]
+    assert (f.item, f.year) == ("违规医疗机构", 2019)
+    # a year that opens its clause sets the time of what follows, in later sentences too
+    facts = hand_facts("2019年度工作总结。", "2018年，全县完成考核。查处违规医疗机构14家。")
+    [f] = [f for f in facts if f.quote == "14家"]
+    assert f.year == 2018
+
+
+def test_seed_003_enforcement_counts_get_their_item() -> None:
+    assert label(find("003", 23, "14家")) == (None, "违规医疗机构", 2019, "14", "家")
+    assert find("003", 403, "15家").item == "违规医疗机构"
+    # a count of all institutions checked is not the count of those found in breach
+    assert find("003", 23, "24家").item is None and find("003", 403, "24家").item is None

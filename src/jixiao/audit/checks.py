@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import combinations
 
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.facts import _SUBJECT_RE, _TO, Fact
@@ -460,12 +461,19 @@ _CLAUSE_CUT = re.compile(r"[，,。；;：:、\s]")  # not brackets: 保险费�
 _FILLER = re.compile(
     r"(?:19|20)\d\d\s*年(?:度|底|末)?|全市|全县|全区|全省|[区市县]?本级|本年度?|当年|年度|全年|其中|共计|合计|总计"
     r"|基金|决算|[为是达的了约共]|达到|金额|实际|[“”\"'‘’]"
+    # manner adverbs and the setting (在专项行动中) say how or where, not what is counted
+    r"|严肃|严厉|依法|先后|集中|在?[\u4e00-\u9fff]{0,4}(?:行动|治理|检查|活动)中"
 )
 _FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*(?:万元|亿元|元|万人|人次|人|个百分点|%|％|个|家)?")
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|降低|提高|占|上年|去年|较|比|同期|人均|次均|平均|预计|计划|目标")
 _ITEM_TEXT_FILLER = re.compile(r"基金|本年|全年|年度|当年")
 #: items a figure with no subject may still be matched by: a unit's own totals, named only once
-_UNIT_ITEMS = frozenset({"项目支出", "基本支出", "人员经费", "公用经费", "财政拨款收入"})
+#: the unit's own enforcement counts: not a fund's, unless a fund is named in their sentence
+_UNIT_COUNTS = frozenset({"违规医疗机构", "违规医药机构", "违规零售药店"})
+_UNIT_ITEMS = frozenset({"项目支出", "基本支出", "人员经费", "公用经费", "财政拨款收入", "资产", "负债"}) | _UNIT_COUNTS
+_LABEL_GAP = frozenset("：: \u3000")
+#: a balance-sheet total is named with or without 总额/总计/合计 (负债总额 = 负债)
+_TOTAL_SUFFIX = re.compile(r"(?<=资产|负债)(?:总额|总计|合计)$")
 _NOT_THE_SAME = ("增减额", "增长率", "占比", "得分", "办理时限", _TO)
 
 
@@ -473,6 +481,8 @@ def _fact_label(doc: Document, fact: Fact) -> str:
     """The words naming a figure: its clause up to the figure (at most 40 characters)."""
     text = doc.blocks[fact.block].text
     start = fact.start
+    while start > 0 and fact.start - start < 3 and text[start - 1] in _LABEL_GAP:
+        start -= 1  # 负债总额：5.49万元 — the name stands before a colon or a space
     k = start
     while k > 0 and start - k < 40 and not _CLAUSE_CUT.match(text[k - 1]):
         k -= 1
@@ -494,7 +504,18 @@ def _qualifier(label: str, item_text: str) -> str | None:
     return _FILLER.sub("", _FIGURE_TEXT.sub("", label)).strip()
 
 
-def _fact_key(doc: Document, fact: Fact) -> tuple[str, str, str] | None:
+#: 财政拨款 comes from three budgets; a unit that states figures of only the first has no other
+_OTHER_BUDGETS = frozenset({"政府性基金预算", "国有资本经营预算"})
+_ALL_BUDGETS_ITEMS = frozenset({"财政拨款收入"})
+
+
+def _one_budget_kind(facts: list[Fact]) -> bool:
+    """No figure of 政府性基金预算 or 国有资本经营预算 (other than 0) in the document: its
+    财政拨款 is all 一般公共预算, so 财政拨款收入 and 一般公共预算财政拨款收入 are one quantity."""
+    return not any(f.subject in _OTHER_BUDGETS and f.value != 0 for f in facts)
+
+
+def _fact_key(doc: Document, fact: Fact, one_budget: bool = False) -> tuple[str, str, str] | None:
     """(subject, item | written item | qualifier, year): "the same quantity", conservatively.
 
     The extractor's subject and item are the nearest known terms; two figures are taken as the
@@ -506,19 +527,25 @@ def _fact_key(doc: Document, fact: Fact) -> tuple[str, str, str] | None:
     subject, item, year, _dim = fact.key()
     if not item or item.endswith(_NOT_THE_SAME) or not fact.item_text:
         return None
+    if one_budget and subject == "一般公共预算" and item in _ALL_BUDGETS_ITEMS:
+        subject = None  # the unit's 财政拨款收入 (all of it is 一般公共预算)
+    text = doc.blocks[fact.block].text
+    sentence = re.split(r"[。；;！？]", text[max(0, fact.start - 200):fact.start])[-1]
+    if item in _UNIT_COUNTS and not _SUBJECT_RE.search(sentence):
+        subject = None  # the paragraph's (or heading's) fund is not what 查处违规医疗机构15家 counts
     if not subject and item not in _UNIT_ITEMS:
         return None
-    if fact.subject_carried:
+    if fact.subject_carried and subject:
         return None  # named only in a heading before: two projects' sections look alike
     label = _fact_label(doc, fact)
     qualifier = _qualifier(label, fact.item_text)
     if qualifier is None:
         return None
-    written = _ITEM_TEXT_FILLER.sub("", fact.item_text)
+    written = _TOTAL_SUFFIX.sub("", _ITEM_TEXT_FILLER.sub("", fact.item_text))
+    if item in _UNIT_COUNTS:
+        written = item  # 违规医疗机构 = 存在违规行为的定点医疗机构: one count, however worded
     if written.startswith("完成") and written.endswith("预算"):
         written = "完成预算"
-    text = doc.blocks[fact.block].text
-    sentence = re.split(r"[。；;！？]", text[max(0, fact.start - 200):fact.start])[-1]
     if "预算" in sentence and "预算" not in label:
         qualifier = "预算:" + qualifier  # a budget figure is not the outturn of the same name
     return (subject or "", f"{item}|{written}|{qualifier}", str(year or ""))
@@ -534,8 +561,9 @@ def check_duplicates(doc: Document, facts: list[Fact],
     pair of distinct values, placed at the later statement.
     """
     groups: dict[tuple[str, str, str, str], list[Mention]] = {}
+    one_budget = _one_budget_kind(facts)
     for fact in facts:
-        key = _fact_key(doc, fact)
+        key = _fact_key(doc, fact, one_budget)
         if key is None or fact.approx is not None or fact.comparator or fact.flags:
             continue
         m = _fact_mention(fact)
@@ -624,17 +652,113 @@ def _table_of(doc: Document, block_index: int) -> tuple[int, int] | None:
     return None
 
 
+_TABLE_ACTUAL_LABEL = re.compile(r"^(年度|全年)?(执行数|实际支出数?|决算数)[：:]?$")
+_TABLE_ACTUAL_BEFORE = re.compile(r"(?:^|\t)(年度|全年)?(执行数|实际支出数?|决算数)[：:]?\t+$")
+
+
 def _table_budget(doc: Document, m: Mention) -> bool:
     """The figure written in the cell right of a 预算数 cell."""
+    return _table_labelled(doc, m, _TABLE_BUDGET_LABEL, _TABLE_BUDGET_BEFORE)
+
+
+def _table_labelled(doc: Document, m: Mention, label: re.Pattern[str], before: re.Pattern[str]) -> bool:
+    """The figure written in the cell right of a cell named by ``label`` (a row flattened into a
+    line of text: right after ``before``)."""
     block = doc.blocks[m.block]
     if block.kind == "cell" and block.table is not None and block.row is not None and block.col is not None:
         table = next((t for t in doc.tables if t.index == block.table), None)
         if table is None or block.text.strip() != m.raw.strip():
             return False
         left = [c for c in table.rows[block.row][:block.col] if c is not None and c.text.strip()]
-        return bool(left) and _TABLE_BUDGET_LABEL.match(left[-1].text.strip()) is not None
+        return bool(left) and label.match(left[-1].text.strip()) is not None
     rest = block.text[m.end:m.end + 1]
-    return _TABLE_BUDGET_BEFORE.search(block.text[:m.start]) is not None and rest in ("", "\t")
+    return before.search(block.text[:m.start]) is not None and rest in ("", "\t")
+
+
+def _row_actual(doc: Document, m: Mention, by_block: dict[int, list[Mention]]) -> Mention | None:
+    """The 执行数 of the table row whose 预算数 is ``m`` (one such figure, after it in the row)."""
+    block = doc.blocks[m.block]
+    if block.kind == "cell":
+        row = [b for b in by_block if doc.blocks[b].kind == "cell" and doc.blocks[b].table == block.table
+               and doc.blocks[b].row == block.row and (doc.blocks[b].col or 0) > (block.col or 0)]
+        cands = [x for b in row for x in by_block[b]]
+    else:
+        cands = [x for x in by_block.get(m.block, []) if x.start > m.end]
+    found = [x for x in cands if _table_labelled(doc, x, _TABLE_ACTUAL_LABEL, _TABLE_ACTUAL_BEFORE)]
+    return found[0] if len(found) == 1 else None
+
+
+def _outturn_budget_pairs(doc: Document, facts: list[Fact], budgets: list[tuple[Mention, Fact]]
+                          ) -> list[tuple[Fact, Fact]]:
+    """(支出, 支出预算) stated together in the text: ``总支出20978万元，完成预算25338万元的82.79%``."""
+    index = {id(f): k for k, f in enumerate(facts)}
+    pairs: list[tuple[Fact, Fact]] = []
+    seen: set[tuple[str | None, Decimal, Decimal]] = set()
+    for _m, budget in budgets:
+        k = index[id(budget)]
+        for f in reversed(facts[max(0, k - 3):k]):
+            if f.block != budget.block or _SENTENCE_END.search(doc.blocks[f.block].text, f.end, budget.start):
+                break
+            if (f.item == "支出" and f.year == budget.year and f.subject == budget.subject and f.approx is None
+                    and f.quantity.dimension == "money" and not f.comparator):
+                key = (f.subject, f.value, budget.value)
+                if key not in seen:
+                    seen.add(key)
+                    pairs.append((f, budget))
+                break
+    return pairs
+
+
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+#: at most this many funds are tried as the scope of one table row
+_MAX_SCOPE = 6
+
+
+def _scope_finding(doc: Document, m: Mention, actual: Mention, pairs: list[tuple[Fact, Fact]]) -> Finding | None:
+    """A 自评表 row whose 执行数 is the sum of several funds' expenditures (职工 268747 + 生育 20978
+    = 289725) must have as 预算数 the sum of the same funds' budgets (335413 + 25338 = 360751).
+
+    Only when no single fund's expenditure is the 执行数 (that scope is the one-fund rule's),
+    exactly one set of two or more funds gives it at the written precision (with at least four
+    significant digits, so a match is no coincidence), and their budgets do not.
+    """
+    unit = m.quantity.unit
+    step = Decimal(1).scaleb(actual.quantity.exponent)
+    if len(pairs) < 2 or len(pairs) > _MAX_SCOPE or abs(actual.quantity.value) < _MIN_STEPS * step:
+        return None
+    try:
+        target = _in_unit(actual, unit)
+        outturns = [_in_unit(_fact_mention(a), unit) for a, _b in pairs]
+        budgets = [_in_unit(_fact_mention(b), unit) for _a, b in pairs]
+    except UnitError:
+        return None
+    if any(iv.meets(target) for iv in outturns):
+        return None
+    matches = [combo for n in range(2, len(pairs) + 1) for combo in combinations(range(len(pairs)), n)
+               if interval_sum([outturns[i] for i in combo]).meets(target)]
+    if len(matches) != 1:
+        return None
+    combo = matches[0]
+    budget_iv = interval_sum([budgets[i] for i in combo])
+    if budget_iv.meets(m.quantity.interval()):
+        return None
+    exact = interval_sum([Interval.exact(pairs[i][1].quantity.value_in(unit)) for i in combo]).lo
+    expected = expected_text(budget_iv, m.quantity, exact)
+    funds = "、".join(f"{pairs[i][0].subject or ''}支出{_fig(_fact_mention(pairs[i][0]))}" for i in combo)
+    plans = "+".join(_fig(_fact_mention(pairs[i][1])) for i in combo)
+    block = doc.blocks[m.block]
+    message = (f"自评表执行数{_fig(actual)}即{funds}之和（按所写精度），预算数应为同样口径的预算之和"
+               f"{plans}={_with_unit(expected, m.quantity)}，表中预算数为{_fig(m)}，预算数与执行数口径不一致")
+    figures = {"执行数": _fig(actual), "预算数": _fig(m)}
+    for i in combo:
+        a, b = pairs[i]
+        figures[f"{a.where}支出"] = _fig(_fact_mention(a))
+        figures[f"{b.where}预算"] = _fig(_fact_mention(b))
+    return Finding(
+        code="JX-SUM-006", severity="error", message=message, stated=f"{m.quantity.value:f}", expected=expected,
+        quote=_quote(doc, m), line=block.line, page=block.page, where=block.where(), figures=figures,
+        block=m.block, start=m.start, end=m.end,
+    )
 
 
 def _expenditure_table(doc: Document, table_index: int, row_index: int) -> bool:
@@ -676,6 +800,10 @@ def check_table_budgets(doc: Document, mentions: list[Mention],
         return 0, []
     checks = 0
     findings: list[Finding] = []
+    pairs = _outturn_budget_pairs(doc, facts, budgets)
+    by_block: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_block.setdefault(m.block, []).append(m)
     for m in mentions:
         q = m.quantity
         if q.dimension != "money" or q.approx is not None or m.comparator or not _table_budget(doc, m):
@@ -685,6 +813,12 @@ def check_table_budgets(doc: Document, mentions: list[Mention],
             continue
         fact = by_place.get((m.block, m.start))
         year = fact.year if fact is not None else None
+        actual = _row_actual(doc, m, by_block)
+        if actual is not None and actual.quantity.approx is None and year is not None:
+            checks += 1
+            scope = _scope_finding(doc, m, actual, [(a, b) for a, b in pairs if a.year == year])
+            if scope is not None:
+                findings.append(scope)
         same_year = [(b, f) for b, f in budgets if year is not None and f.year == year]
         checks += len(same_year)
         near: list[Mention] = []

@@ -143,6 +143,12 @@ ITEM_TERMS: list[tuple[str, list[str]]] = [
     ("得分", ["自评得分", "得分", "总分"]),
     ("起付线", ["起付线"]),
     ("封顶线", ["封顶线"]),
+    ("违规医疗机构", ["存在违规行为的定点医疗机构", "存在违规行为的医疗机构", "违规行为的定点医疗机构",
+                "违规行为的医疗机构", "违规的定点医疗机构", "违规的医疗机构", "违规定点医疗机构", "违规医疗机构"]),
+    ("违规医药机构", ["存在违规行为的定点医药机构", "违规行为的定点医药机构", "违规的定点医药机构", "违规定点医药机构",
+                "违规医药机构"]),
+    ("违规零售药店", ["存在违规行为的定点零售药店", "违规的定点零售药店", "违规定点零售药店", "违规零售药店",
+                "违规定点药店", "违规药店"]),
     (_TO, ["降低至", "降低到", "降至", "提高到", "提高至", "提高了", "调整至", "调整为", "增加到", "增至"]),
     ("补助资金", ["补助资金", "救助资金", "资助金额", "资助缴费", "代缴资金", "资助", "代缴"]),
 ]
@@ -221,6 +227,11 @@ _RAISED_TO = re.compile(r"提高到|提高至|提高了|增加到|增至|降至|
 _CLAUSE = re.compile(r"[，,；;。：:！？!?\t]")
 _SENTENCE = re.compile(r"[；;。！？!?]")
 _RESPECTIVELY = "分别"
+#: what may stand before a year that sets the time of what follows (``2019年，…``, ``截至2019年底``,
+#: ``二是2019年在专项行动中``); a year after other words (``完成2018年度考核工作``) names the
+#: object of its own sentence only
+_YEAR_LEAD = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]"
+                        r"|[（(][一二三四五六七八九十\d]+[）)])?[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是)?[\s\u3000]*")
 
 
 @dataclass(slots=True)
@@ -290,23 +301,25 @@ class Fact:
 class _BlockTerms:
     """Term positions in one block, found once (linear) and searched by bisection."""
 
-    __slots__ = ("clauses", "item_ends", "items", "sentences", "subject_ends", "subjects", "year_ends",
-                 "years")
+    __slots__ = ("adverbial", "clauses", "item_ends", "items", "sentences", "subject_ends", "subjects",
+                 "year_ends", "years")
 
     def __init__(self, text: str) -> None:
         self.subjects = [(m.start(), m.end(), _SUBJECT_OF[m.group()]) for m in _SUBJECT_RE.finditer(text)]
         self.subject_ends = [s[1] for s in self.subjects]
         self.items = [(m.start(), m.end(), _ITEM_OF[m.group()]) for m in _ITEM_RE.finditer(text)]
         self.item_ends = [s[1] for s in self.items]
+        self.clauses = [m.end() for m in _CLAUSE.finditer(text)]
+        self.sentences = [m.end() for m in _SENTENCE.finditer(text)]
         self.years = []
+        self.adverbial: list[bool] = []
         for m in _YEAR_RE.finditer(text):
             compared = bool(_COMPARE_BEFORE.search(text, max(0, m.start() - 4), m.start()))
             # None: 上年 (the year before); 0: 今年 (the document's year)
             year = int(m.group(1)) if m.group(1) else (0 if m.group(3) else None)
             self.years.append((m.start(), m.end(), year, (compared or year is None) and year != 0))
+            self.adverbial.append(_YEAR_LEAD.fullmatch(text, self.clause_start(m.start()), m.start()) is not None)
         self.year_ends = [y[1] for y in self.years]
-        self.clauses = [m.end() for m in _CLAUSE.finditer(text)]
-        self.sentences = [m.end() for m in _SENTENCE.finditer(text)]
 
     @staticmethod
     def _start_of(bounds: list[int], pos: int) -> int:
@@ -523,6 +536,8 @@ class _BlockState:
             item = f"{self.last_base}预算执行率" if self.last_base in ("收入", "支出") else "预算执行率"
         if item and item.endswith(("率", "满意度", "比例")) and m.quantity.unit not in (*_RATE_UNITS, ""):
             item = None
+        if item and item.endswith(("机构", "药店")) and m.quantity.dimension != "org":
+            item = None  # 对违规医疗机构追回5.55万元: the money is not a count of institutions
         if "time_limit" in m.flags:
             item = "办理时限"
         self.last_base = _base_of(item)
@@ -574,9 +589,10 @@ def _year_for(text: str, terms: _BlockTerms, pos: int, clause: int, doc_year: in
     # the year in force: the nearest year written before, not one that is compared with
     current: int | None = None
     j = k
+    sentence = terms.sentence_start(pos)
     while j >= 0 and j > k - _LOOKBACK_TERMS:
-        _, _, year, compared = terms.years[j]
-        if not compared and year is not None:
+        start, _, year, compared = terms.years[j]
+        if not compared and year is not None and (start >= sentence or terms.adverbial[j]):
             current = year or doc_year
             break
         j -= 1
