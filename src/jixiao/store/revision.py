@@ -1,0 +1,118 @@
+"""The data revision: one number that changes whenever any unit, record or stored value does.
+
+A web process serves many reads between rare writes. What it derives from the data (the unit
+tree, the years, comparison tables, dashboards) it keeps in memory keyed by this number, so a
+read costs one indexed lookup of one row instead of re-reading and recomputing — and is never
+stale, whichever process or program wrote.
+
+The number lives in the one row of ``data_revision`` and is set to a new random 62-bit value by
+database triggers (migration ``0006``) on every INSERT, UPDATE or DELETE of ``units``,
+``fund_years``, ``department_years``, ``projects``, ``indicator_records`` and
+``record_warnings`` — so writes by the repository, by ``jixiao db restore`` or by SQL typed by
+hand all count. It is random rather than a counter so that a database replaced by an older copy
+(a restored backup) cannot come back to a number a process has already seen.
+
+Sessions, users and the audit log are not data: logging in does not change it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from sqlalchemy import BigInteger, Integer, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from jixiao.store.models import Base
+
+#: tables whose writes change the revision (the triggers of migration 0006)
+WATCHED_TABLES = ("units", "fund_years", "department_years", "projects", "indicator_records", "record_warnings")
+_INFO_KEY = "jixiao.data_revision"
+
+T = TypeVar("T")
+
+
+class DataRevisionRow(Base):
+    """The single row (id 1) holding the current data revision."""
+
+    __tablename__ = "data_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def data_revision(session: Session) -> int:
+    """The current revision as this session sees it (read once per session and kept in
+    ``session.info`` until the session writes, commits or rolls back)."""
+    found = session.info.get(_INFO_KEY)
+    if found is None:
+        found = session.execute(text("SELECT value FROM data_revision WHERE id = 1")).scalar()
+        # no row (a database not made by the migrations): a number never seen again, so nothing
+        # derived is ever reused from another session
+        found = int(found) if found is not None else -1 - secrets.randbits(62)
+        session.info[_INFO_KEY] = found
+    return int(found)
+
+
+def _forget(session: Session, *_: object) -> None:
+    session.info.pop(_INFO_KEY, None)
+
+
+# what a session wrote (or dropped by rolling back) may have moved the revision
+for _name in ("after_flush", "after_commit", "after_rollback", "after_bulk_update", "after_bulk_delete"):
+    event.listen(Session, _name, _forget)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_dml(state: object) -> None:
+    """A Core-style INSERT/UPDATE/DELETE through the session (the indicator store writes so)."""
+    if getattr(state, "is_insert", False) or getattr(state, "is_update", False) or getattr(state, "is_delete", False):
+        _forget(state.session)  # type: ignore[attr-defined]
+
+
+class RevisionCache(Generic[T]):
+    """A bounded, thread-safe memo of values derived from the data, keyed by ``(revision, key)``:
+    an entry of an older revision is never returned, and all of them go at once when the
+    revision moves."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._revision: int | None = None
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_make(self, session: Session, key: Hashable, make: Callable[[], T]) -> T:
+        revision = data_revision(session)
+        with self._lock:
+            if revision != self._revision:
+                self._items.clear()
+                self._revision = revision
+            found = self._items.get(key, _MISSING)
+            if found is not _MISSING:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found  # type: ignore[return-value]
+            self.misses += 1
+        value = make()
+        # a write inside ``make`` (a lazy refresh of stale stored values) moves the revision:
+        # keep the value under the revision it was made at only if nothing moved
+        if data_revision(session) == revision:
+            with self._lock:
+                if self._revision == revision:
+                    self._items[key] = value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._revision = None
+
+
+_MISSING = object()
