@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -84,6 +84,7 @@ from jixiao.store.indicator_store import (
 )
 from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
 from jixiao.store.repository import get_department, get_fund_years, get_projects, unit_ruleset, years_of
+from jixiao.store.revision import RevisionCache
 from jixiao.validate import validate_dataset
 
 Severity = Literal["info", "warning", "serious"]
@@ -91,6 +92,14 @@ Subject = Literal["fund", "department", "project"]
 
 #: scopes that stand for the whole unit (preferred when a unit has several for one fund)
 WHOLE_SCOPES = ("", "全市", "全省", "全区", "全县", "全州", "全盟")
+
+# What this process keeps between requests, each until the data revision moves
+# (:mod:`jixiao.store.revision`). Sizes bound the memory: a dashboard is some tens of kB.
+_DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=1024)
+_COMPARISONS: RevisionCache[Comparison] = RevisionCache(size=256)
+_TREES: RevisionCache[UnitTree] = RevisionCache(size=64)
+_UNIT_TABLES: RevisionCache[UnitTable] = RevisionCache(size=1)
+_YEARS: RevisionCache[list[int]] = RevisionCache(size=1)
 
 
 class NotFound(LookupError):
@@ -230,13 +239,34 @@ class UnitTree(BaseModel):
     count: int = Field(title="可见单位数")
 
 
+class UnitTable(NamedTuple):
+    """Every unit's row (code, name, level, kind, parent, region), ordered by code, and its parent."""
+
+    rows: list[Any]
+    parents: dict[str, str | None]
+
+
+def unit_table(session: Session) -> UnitTable:
+    """All units, read once per data revision (the tree, access checks and the comparison's
+    names all need them; 3,000 rows cost tens of milliseconds to read)."""
+    def read() -> UnitTable:
+        rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.kind, UnitRow.parent,
+                                      UnitRow.region).order_by(UnitRow.code)).all()
+        return UnitTable(rows, {r.code: r.parent for r in rows})
+    return _UNIT_TABLES.get_or_make(session, "units", read)
+
+
 def unit_tree(session: Session, principal: Principal) -> UnitTree:
     """The units ``principal`` may read, nested by parent; a visible unit whose parent is not
     visible is a root. Children are ordered by code. A unit's years come from one GROUP BY over
-    the stored records' index (:func:`jixiao.store.indicator_store.unit_years`)."""
-    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.kind, UnitRow.parent,
-                                  UnitRow.region).order_by(UnitRow.code)).all()
-    parents = {r.code: r.parent for r in rows}
+    the stored records' index (:func:`jixiao.store.indicator_store.unit_years`). Kept per role
+    and unit until the data revision moves; callers must not change it."""
+    key = (principal.role, None if principal.is_admin else principal.unit)
+    return _TREES.get_or_make(session, key, lambda: _build_unit_tree(session, principal))
+
+
+def _build_unit_tree(session: Session, principal: Principal) -> UnitTree:
+    rows, parents = unit_table(session)
     visible = [r for r in rows if can_read(principal, r.code, parents)]
     codes = {r.code for r in visible}
     years = unit_years(session, None if principal.is_admin else codes)
@@ -505,7 +535,14 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     """Everything known about ``unit`` in ``year``: NotFound when the unit does not exist.
 
     A year without data gives an empty dashboard (``records`` empty) so a page can say so.
+    The result is kept in this process until the data revision moves (any write of any data,
+    by anyone: :mod:`jixiao.store.revision`); callers must not change it.
     """
+    key = (unit, year, None if ruleset is None else ruleset_key(_ruleset(ruleset)))
+    return _DASHBOARDS.get_or_make(session, key, lambda: _build_dashboard(session, unit, year, ruleset=ruleset))
+
+
+def _build_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
     info = get_unit(session, unit)
     rs = _ruleset(ruleset if ruleset is not None else unit_ruleset(session, unit))
     rule_map = _rule_indicators(rs)
@@ -563,6 +600,8 @@ def clear_caches() -> None:
     clear_read_caches()
     _TABLES.clear()
     _WARNED_MEMO.clear()
+    for cache in (_DASHBOARDS, _COMPARISONS, _UNIT_TABLES, _YEARS, _TREES):
+        cache.clear()
 
 
 class CompareColumn(IndicatorInfo):
@@ -636,11 +675,10 @@ _Warned = tuple[StoredWarning, ...]  # (rule_id, severity, message, code)
 
 def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
     """code → (name, region) of the units ``principal`` may read."""
-    rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.parent, UnitRow.region)).all()
+    rows, parents = unit_table(session)
     if principal.is_admin:
-        return {code: (name, region) for code, name, _, region in rows}
-    parents = {code: parent for code, _, parent, _ in rows}
-    return {code: (name, region) for code, name, _, region in rows if can_read(principal, code, parents)}
+        return {r.code: (r.name, r.region) for r in rows}
+    return {r.code: (r.name, r.region) for r in rows if can_read(principal, r.code, parents)}
 
 
 def _stored_records(session: Session, year: int, kind: Literal["fund", "department"], rs: RuleSet,
@@ -765,6 +803,30 @@ def comparison(
     offset: int = 0,
     limit: int | None = None,
 ) -> Comparison:
+    """Units × indicators for one year, over the units ``principal`` may read (see
+    :func:`_build_comparison`). Kept in this process until the data revision moves, per what the
+    principal may see (role and unit) and every argument; callers must not change the result."""
+    key = (indicator_store.engine_version(), principal.role, None if principal.is_admin else principal.unit, year,
+           tuple(indicator_ids), fund, sort, descending, None if ruleset is None else ruleset_key(_ruleset(ruleset)),
+           offset, limit)
+    return _COMPARISONS.get_or_make(session, key, lambda: _build_comparison(
+        session, principal, year, indicator_ids, fund=fund, sort=sort, descending=descending, ruleset=ruleset,
+        offset=offset, limit=limit))
+
+
+def _build_comparison(
+    session: Session,
+    principal: Principal,
+    year: int,
+    indicator_ids: Sequence[str] = (),
+    *,
+    fund: str | None = None,
+    sort: str | None = None,
+    descending: bool = True,
+    ruleset: RuleSet | str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Comparison:
     """Units × indicators for one year, over the units ``principal`` may read.
 
     Fund indicators are read from each unit's record of ``fund`` (default: the fund most units
@@ -868,8 +930,14 @@ _IN_LIMIT = 900  # units listed in an SQL IN (…) at most
 
 
 def years_with_data(session: Session) -> list[int]:
-    """Years with any fund or department record (the comparison's year choices): each year found
-    by one index probe (the next year after the last), not by reading every row's year."""
+    """Years with any fund or department record (the comparison's year choices), once per data
+    revision."""
+    return list(_YEARS.get_or_make(session, "years", lambda: _read_years_with_data(session)))
+
+
+def _read_years_with_data(session: Session) -> list[int]:
+    """Each year found by one index probe (the next year after the last), not by reading every
+    row's year."""
     years: set[int] = set()
     for row in (FundYearRow, DepartmentYearRow):
         previous: int | None = None

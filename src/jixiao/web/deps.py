@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from jixiao.access import ROLE_LABEL, Principal, Role, can_edit, can_read
 from jixiao.store.auth_repository import record_audit, sha256_hex
 from jixiao.store.models import UnitRow
+from jixiao.views import unit_table
 from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -160,18 +161,9 @@ def require_admin(principal: CurrentPrincipal) -> Principal:
 
 
 def _parents_chain(db: Session, code: str) -> dict[str, str | None] | None:
-    """``code`` and its ancestors as a parents map; None when the unit does not exist."""
-    parents: dict[str, str | None] = {}
-    current: str | None = code
-    while current is not None and current not in parents:
-        parent_row = db.execute(select(UnitRow.parent).where(UnitRow.code == current)).first()
-        if parent_row is None:
-            if current == code:
-                return None
-            break
-        parents[current] = parent_row[0]
-        current = parent_row[0]
-    return parents
+    """The parents map of every unit (read once per data revision); None when ``code`` does not exist."""
+    parents = unit_table(db).parents
+    return parents if code in parents else None
 
 
 def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
