@@ -59,6 +59,13 @@ MEDIA_TYPES = {
 }
 
 
+def json_response(model: BaseModel) -> Response:
+    """``model`` as JSON in one pass (pydantic-core), for the large read-only answers: FastAPI's
+    own path turns the model into Python objects, then into JSON. The route keeps its
+    ``response_model`` so the OpenAPI schema says what this is."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
 def split_ids(text: str | None) -> list[str]:
     """``a,b，c`` → ['a', 'b', 'c'] (ASCII or Chinese commas, blanks dropped)."""
     if not text:
@@ -278,8 +285,8 @@ def api_indicators(principal: CurrentPrincipal) -> list[IndicatorInfo]:
 
 
 @router.get("/units", response_model=UnitTree, summary="单位树（仅当前用户可查看的单位）")
-def api_units(principal: CurrentPrincipal, db: DbSession) -> UnitTree:
-    return unit_tree(db, principal)
+def api_units(principal: CurrentPrincipal, db: DbSession) -> Response:
+    return json_response(unit_tree(db, principal))
 
 
 @router.get("/units/{unit}", response_model=UnitSummary, summary="单位信息与有数据的年度")
@@ -290,9 +297,9 @@ def api_unit(unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSe
 
 @router.get("/units/{unit}/years/{year}", response_model=Dashboard,
             summary="单位年度总览：指标（含公式）、所述数核对、预警、评分、图表数据")
-def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Dashboard:
+def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Response:
     try:
-        return unit_year_dashboard(db, row.code, year)
+        return json_response(unit_year_dashboard(db, row.code, year))
     except NotFound as exc:  # pragma: no cover - readable_unit already checked
         raise HTTPException(404, detail=str(exc)) from exc
 
@@ -320,10 +327,10 @@ def api_compare(
     order: Annotated[Literal["asc", "desc"], Query(description="升序或降序")] = "desc",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> Comparison:
+) -> Response:
     try:
-        return comparison(db, principal, year, split_ids(indicators), fund=fund, sort=sort,
-                          descending=order == "desc", offset=offset, limit=limit)
+        return json_response(comparison(db, principal, year, split_ids(indicators), fund=fund, sort=sort,
+                                        descending=order == "desc", offset=offset, limit=limit))
     except KeyError as exc:
         raise bad_request(exc) from exc
 
