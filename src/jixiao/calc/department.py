@@ -8,7 +8,7 @@ unconfirmed) and the Hunan practice written in seed 004 (益阳 2020).
 from __future__ import annotations
 
 from jixiao.calc.registry import IndicatorResult, definitions, indicator
-from jixiao.calc.terms import Gather, Term, rate, yoy_rate
+from jixiao.calc.terms import Gather, Term, rate, shared_reads, yoy_rate
 from jixiao.model.department import DepartmentYear
 
 _S2 = "rules.md §2"
@@ -348,4 +348,5 @@ def _public_operating_yoy_rate(g: Gather) -> Term:
 
 def compute_department(dy: DepartmentYear) -> list[IndicatorResult]:
     """Every department indicator of ``dy`` in registry order, computable or not."""
-    return [definition.compute(dy) for definition in definitions("department")]
+    with shared_reads():
+        return [definition.compute(dy) for definition in definitions("department")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from jixiao.calc.registry import IndicatorResult, definitions, indicator
-from jixiao.calc.terms import MISSING, Gather, NotComputable, Term, rate, yoy_change, yoy_rate
+from jixiao.calc.terms import MISSING, Gather, NotComputable, Term, rate, shared_reads, yoy_change, yoy_rate
 from jixiao.model.funds import FUNDS, FundKind, FundYear
 
 EMPLOYEE_WHOLE = frozenset({FundKind.employee, FundKind.employee_with_maternity})
@@ -416,8 +416,9 @@ def compute_fund_year(
     """
     others = {k: v for k, v in (siblings or {}).items() if k != fy.fund}
     results: list[IndicatorResult] = []
-    for definition in definitions("fund"):
-        result = definition.compute(fy, others)
-        if definition.applies_to(fy.fund) or result.computable:
-            results.append(result)
+    with shared_reads():
+        for definition in definitions("fund"):
+            result = definition.compute(fy, others)
+            if definition.applies_to(fy.fund) or result.computable:
+                results.append(result)
     return results

@@ -16,7 +16,9 @@ collects *every* missing input; :func:`evaluate` then reports "缺少：…" ins
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
@@ -168,8 +170,20 @@ def yoy_rate(g: Gather, total: str, previous: str | None, change: str | None) ->
     return rate(stated_change, derived)
 
 
+_TITLES: dict[tuple[type, str], str] = {}
+
+
 def title_of(record: BaseModel, path: str) -> str:
-    """The model title of a dotted field path ('budget.expenditure' → '支出预算')."""
+    """The model title of a dotted field path ('budget.expenditure' → '支出预算'); a model's
+    titles do not change, so each (model, path) is looked up once."""
+    key = (type(record), path)
+    found = _TITLES.get(key)
+    if found is None:
+        found = _TITLES[key] = _title_of(record, path)
+    return found
+
+
+def _title_of(record: BaseModel, path: str) -> str:
     obj: Any = record
     parts = path.split(".")
     for part in parts[:-1]:
@@ -205,8 +219,29 @@ class Gather:
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, path: str, unit: str, *, label: str | None = None, required: bool = True) -> Term | None:
-        """The input at ``path`` in ``unit``; a placeholder (required) or None when absent."""
+        """The input at ``path`` in ``unit``; a placeholder (required) or None when absent.
+        Inside :func:`shared_reads` a record's figure is converted once for all its formulas."""
         name = self.prefix + (label or title_of(self.record, path))
+        memo = _READS.get()
+        if memo is None:
+            return self._read(name, path, unit, required)
+        key = (id(self.record), path, unit)
+        found = memo.get(key)
+        if found is None:
+            term = self._read(name, path, unit, required)
+            found = memo[key] = (term if term is not MISSING else None, self.used.get(name))
+            return term
+        term, shown = found
+        if term is None:
+            if required:
+                self.missing.append(name)
+                return MISSING
+            return None
+        if shown is not None:
+            self.used[name] = shown
+        return term.named(name) if term.label != name else term
+
+    def _read(self, name: str, path: str, unit: str, required: bool) -> Term | None:
         raw = value_at(self.record, path)
         if raw is None:
             if required:
@@ -279,6 +314,23 @@ class Gather:
         if not term.missing:
             self.used[label] = f"{fmt(term.value, display_places(term, places))}{unit}"
         return term.named(label)
+
+
+#: (id of record, path, unit) → (the term read, or None when absent; what ``used`` shows)
+_READS: ContextVar[dict[tuple[int, str, str], tuple[Term | None, str | None]] | None] = ContextVar(
+    "jixiao_calc_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """While the engine computes every indicator of the records it holds, read each of their
+    figures once (a record read by 40 formulas is converted 40 times otherwise). The records
+    must stay alive and unchanged inside the block: reads are keyed by the record's identity."""
+    token = _READS.set({})
+    try:
+        yield
+    finally:
+        _READS.reset(token)
 
 
 def _dedupe(items: list[str]) -> list[str]:
