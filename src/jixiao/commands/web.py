@@ -53,18 +53,27 @@ def serve(
         "--proxy-headers", help="在反向代理之后：信任 X-Forwarded-For/Proto（仅来自 --forwarded-allow-ips）")] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(
         "--forwarded-allow-ips", help="可信代理地址，逗号分隔")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="工作进程数（多用户时设为 CPU 核数；每个进程各自缓存，数据一改即失效）")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="逐条记录请求")] = True,
 ) -> None:
     """启动网页应用（默认 http://127.0.0.1:8000，SQLite 数据库；JIXIAO_DATABASE_URL 可指向 PostgreSQL）。"""
     import uvicorn
 
-    from jixiao.store.db import database_url, describe
-    from jixiao.web import create_app
+    from jixiao.store.db import database_url, describe, open_database
 
-    app = create_app()
+    # migrate once here, before any worker opens the database
+    open_database(database_url()).dispose()
     console.print(f"数据库：{describe(database_url())}")
     console.print(f"打开浏览器访问：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/")
-    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers,
-                forwarded_allow_ips=forwarded_allow_ips, log_level="info", server_header=False)
+    options = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips,
+                   log_level="info", server_header=False, access_log=access_log)
+    if workers == 1:
+        from jixiao.web import create_app
+
+        uvicorn.run(create_app(), **options)  # type: ignore[arg-type]
+    else:  # each worker process builds its own app from the same environment
+        uvicorn.run("jixiao.web:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------

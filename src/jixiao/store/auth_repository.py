@@ -25,7 +25,11 @@ from jixiao.access import Principal, Role
 from jixiao.store.auth_models import ApiTokenRow, AuditLogRow, LoginAttemptRow, SessionRow, UserRow
 from jixiao.store.models import UnitRow
 
-_hasher = PasswordHasher()
+# argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 35 ms of CPU a login
+# here, where argon2-cffi's default (64 MiB, 3 passes, 4 lanes) took 250 ms and made 50 users
+# logging in at once a queue of seconds. Hashes made with other parameters still verify and are
+# rehashed at the next login (check_needs_rehash).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 #: verified against when the username is unknown, so both cases take the same time
 _DUMMY_HASH = _hasher.hash("jixiao-no-such-user")
 
