@@ -1,0 +1,191 @@
+"""CPU cost of one request of each kind the load test sends.
+
+    .venv/bin/python bench/request_cpu.py --url sqlite:////var/tmp/province.db [--n 40]
+                                          [--in-process] [--profile KIND [--warm]]
+
+Wall-clock latency under load depends on everything else the machine runs; the CPU time the
+server spends on a request does not. By default this starts the real server (``jixiao serve``,
+as ``bench/load.py`` does), logs in through the login form and with an API token, sends the
+requests one at a time and reads the server process's CPU time (every thread, from
+``/proc/PID/task/*/schedstat``, in nanoseconds) around each. It prints, per request kind, the
+CPU milliseconds per request for a first pass over ``--n`` random unit-years or comparison pages
+(cold: none of them cached) and a second pass over the same ones (warm), and the floor: a tiny
+JSON answer (middleware, token check, routing).
+
+``--in-process`` drives the app through Starlette's test client in this process instead (the
+client's own work then counts too); ``--profile KIND`` does so under yappi (which sees the
+thread pool where sync routes run; ``pip install yappi``) and prints the top entries of that
+kind's cold pass (``--warm``: the warm pass) by own and by total CPU time.
+
+The database must hold a province (``bench/province.py`` builds one; ``bench/load.py --sqlite``
+keeps its file). Kinds and URLs are those of ``bench/load.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from jixiao.store.auth_repository import create_api_token, create_user, find_user, set_password
+from jixiao.store.db import open_database
+from jixiao.store.models import UnitRow
+from jixiao.store.repository import years_of
+from jixiao.web import create_app
+
+USER = "cpu-bench-admin"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+KINDS = ("dashboard HTML", "dashboard JSON", "compare HTML", "compare JSON")
+SORTS = (None, "name", "warnings", "current_balance_rate")
+
+
+def path_for(kind: str, rng: random.Random, units: list[str], years: list[int]) -> str:
+    """The same mix of URLs as bench/load.py."""
+    year = rng.choice(years)
+    if kind.startswith("dashboard"):
+        unit = rng.choice(units)
+        return f"/units/{unit}/years/{year}" if kind.endswith("HTML") else f"/api/units/{unit}/years/{year}"
+    sort = rng.choice(SORTS)
+    order = rng.choice(("asc", "desc"))
+    page = rng.randint(1, 5)
+    if kind.endswith("HTML"):
+        return f"/compare?year={year}&order={order}&page={page}" + (f"&sort={sort}" if sort else "")
+    return (f"/api/compare?year={year}&order={order}&offset={(page - 1) * 100}&limit=100"
+            + (f"&sort={sort}" if sort else ""))
+
+
+def cpu_ms(call: Callable[[], None], clock: Callable[[], float] = time.process_time) -> float:
+    start = clock()
+    call()
+    return (clock() - start) * 1000
+
+
+def server_cpu(pid: int) -> Callable[[], float]:
+    """CPU seconds used so far by every thread of process ``pid`` (schedstat: nanoseconds)."""
+    def read() -> float:
+        total = 0
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):  # a thread that just ended
+                pass
+        return total / 1e9
+    return read
+
+
+def print_profile(top: int) -> None:
+    import yappi
+
+    stats = yappi.get_func_stats()
+    for order in ("tsub", "ttot"):
+        out = io.StringIO()
+        stats.sort(order, "desc").print_all(out=out, columns={
+            0: ("name", 90), 1: ("ncall", 8), 2: ("tsub", 8), 3: ("ttot", 8)})
+        print("\n".join(out.getvalue().splitlines()[: top + 4]))
+    yappi.clear_stats()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True, help="database URL of a province")
+    parser.add_argument("--n", type=int, default=40, help="requests of each kind per pass")
+    parser.add_argument("--in-process", action="store_true",
+                        help="drive the app in this process (test client) instead of a real `jixiao serve`")
+    parser.add_argument("--profile", choices=KINDS, help="profile the cold pass of this kind (implies --in-process)")
+    parser.add_argument("--warm", action="store_true", help="profile the warm pass instead of the cold one")
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    in_process = args.in_process or args.profile is not None
+
+    engine = open_database(args.url)
+    password = secrets.token_urlsafe(16)
+    with Session(engine) as session:
+        user = find_user(session, USER) or create_user(session, USER, password, "admin")
+        set_password(session, user, password)
+        token, _ = create_api_token(session, user, "bench/request_cpu.py")
+        units = list(session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
+        years = sorted({y for code in units[:50] for y in years_of(session, code)})
+        session.commit()
+    server: subprocess.Popen[bytes] | None = None
+    with contextlib.ExitStack() as stack:
+        if in_process:
+            app = create_app(args.url, engine=engine)
+            browser: Any = stack.enter_context(TestClient(app, base_url="http://127.0.0.1"))
+            script: Any = stack.enter_context(TestClient(app, base_url="http://127.0.0.1",
+                                                         headers={"Authorization": f"Bearer {token}"}))
+            clock = time.process_time
+            where = "本进程（测试客户端，含客户端开销）"
+        else:
+            from load import Target, start_server, stop_server
+
+            log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "serve.log"
+            server, base = start_server(Target("bench", args.url), log)
+            stack.callback(stop_server, server)
+            browser = stack.enter_context(httpx.Client(base_url=base, timeout=120))
+            script = stack.enter_context(httpx.Client(base_url=base, timeout=120,
+                                                      headers={"Authorization": f"Bearer {token}"}))
+            clock = server_cpu(server.pid)
+            where = f"jixiao serve 进程 {server.pid}"
+        form = browser.get("/login")
+        match = CSRF_RE.search(form.text)
+        assert match is not None, "login form without csrf_token"
+        login_ms = cpu_ms(lambda: browser.post("/login", data={
+            "csrf_token": match.group(1), "username": USER, "password": password, "next": "/units"},
+            follow_redirects=False), clock)
+        print(f"{len(units)} 个单位，年度 {years}；CPU of {where}；登录 {login_ms:.0f} ms")
+        print(f"{'kind':<18} {'cold p50':>9} {'cold p95':>9} {'cold mean':>10} {'warm p50':>9} "
+              f"{'warm mean':>10}  (CPU ms per request)")
+        floor = [cpu_ms(lambda: script.get(f"/api/units/{units[0]}"), clock) for _ in range(args.n)]
+        print(f"{'floor (unit JSON)':<18} {statistics.median(floor):9.1f}")
+        for kind in KINDS:
+            client = browser if kind.endswith("HTML") else script
+            rng = random.Random(7)
+            paths = [path_for(kind, rng, units, years) for _ in range(args.n)]
+
+            def get(path: str, client: Any = client) -> None:
+                response = client.get(path, follow_redirects=False)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
+
+            profiling = args.profile == kind
+            if profiling:  # yappi sees every thread (sync routes run in the thread pool), cProfile one
+                import yappi
+
+                yappi.set_clock_type("cpu")
+            if profiling and not args.warm:
+                yappi.start()
+            cold = [cpu_ms(lambda p=p: get(p), clock) for p in paths]
+            if profiling:
+                yappi.stop() if not args.warm else yappi.start()
+            warm = [cpu_ms(lambda p=p: get(p), clock) for p in paths]
+            if profiling and args.warm:
+                yappi.stop()
+            cold_sorted = sorted(cold)
+            print(f"{kind:<18} {statistics.median(cold):9.1f} {cold_sorted[int(0.95 * (len(cold) - 1))]:9.1f} "
+                  f"{statistics.fmean(cold):10.1f} {statistics.median(warm):9.1f} {statistics.fmean(warm):10.1f}")
+            if profiling:
+                print_profile(args.top)
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
