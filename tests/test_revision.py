@@ -1,0 +1,176 @@
+"""The data revision (jixiao.store.revision) and the per-process caches keyed by it, on SQLite
+and PostgreSQL.
+
+What it promises: every write of the data — by the repository, by SQL typed by hand, by a
+restore — moves the revision, and nothing else does (logging in is not a data write); a
+dashboard, comparison or unit tree a process keeps is never served after a write made by any
+other program; and ``jixiao serve --workers 2`` serves the app from two processes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from jixiao.access import Principal, Role
+from jixiao.store import db as store_db
+from jixiao.store.auth_repository import authenticate, create_user
+from jixiao.store.backup import backup, restore
+from jixiao.store.repository import import_files
+from jixiao.store.revision import WATCHED_TABLES, data_revision
+from jixiao.views import comparison, unit_tree, unit_year_dashboard
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FILES = [EXAMPLES / "units.yaml", *sorted(EXAMPLES.glob("0*.yaml"))]
+ADMIN = Principal(1, "admin", Role.admin)
+YIYANG = "430900"  # seed 004, 2020
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = store_db.open_database(db_url)
+    outcome = import_files(engine, FILES)
+    assert outcome.ok, outcome.problems
+    yield engine
+    engine.dispose()
+
+
+def revision_of(engine: Engine) -> int:
+    with Session(engine) as s:
+        return data_revision(s)
+
+
+def test_every_watched_table_has_its_triggers(engine: Engine) -> None:
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            found = set(conn.execute(text(
+                "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE '%data_revision'"
+            )).scalars())
+        else:
+            found = {name.split("_data_revision")[0] for name in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%data_revision%'")).scalars()}
+    assert found == set(WATCHED_TABLES)
+
+
+def test_writes_move_the_revision_and_reads_and_logins_do_not(engine: Engine) -> None:
+    start = revision_of(engine)
+    # reads, and a user logging in (sessions and users are not data)
+    with Session(engine) as s:
+        unit_tree(s, ADMIN)
+        unit_year_dashboard(s, YIYANG, 2020)
+        create_user(s, "reader", "correct-horse-battery", "admin")
+        s.commit()
+    with Session(engine) as s:
+        assert authenticate(s, "reader", "correct-horse-battery", "127.0.0.1").user is not None
+        s.commit()
+    assert revision_of(engine) == start
+    # importing the same data again writes nothing
+    assert import_files(engine, FILES).ok
+    assert revision_of(engine) == start
+    # SQL by hand, on each kind of data
+    seen = {start}
+    for statement in ("UPDATE units SET name = name || '（改）' WHERE code = '430900'",
+                      "UPDATE fund_years SET doc = doc WHERE unit = '430900'",
+                      "DELETE FROM record_warnings WHERE record_id IN "
+                      "(SELECT id FROM indicator_records WHERE unit = '430900')"):
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+        now = revision_of(engine)
+        assert now not in seen, statement
+        seen.add(now)
+
+
+def test_a_session_sees_its_own_writes_move_the_revision(engine: Engine) -> None:
+    with Session(engine) as s:
+        before = data_revision(s)
+        s.execute(text("UPDATE units SET name = name WHERE code = '430900'"))
+        s.commit()
+        assert data_revision(s) != before
+
+
+def test_cached_views_follow_a_write_by_another_program(engine: Engine, db_url: str) -> None:
+    with Session(engine) as s:
+        board = unit_year_dashboard(s, YIYANG, 2020)
+        assert unit_year_dashboard(s, YIYANG, 2020) is board  # kept: the same object
+        tree = unit_tree(s, ADMIN)
+        compared = comparison(s, ADMIN, 2020)
+        assert comparison(s, ADMIN, 2020) is compared
+    name = board.unit.name
+    # another program (its own engine, its own connection) renames the unit and edits a figure
+    other = store_db.create_db_engine(db_url)
+    try:
+        with other.begin() as conn:
+            conn.execute(text("UPDATE units SET name = '益阳市医疗保障局（新）' WHERE code = :c"), {"c": YIYANG})
+    finally:
+        other.dispose()
+    with Session(engine) as s:
+        fresh = unit_year_dashboard(s, YIYANG, 2020)
+        assert fresh is not board and fresh.unit.name == "益阳市医疗保障局（新）" != name
+        assert unit_tree(s, ADMIN) is not tree
+        names = {row.unit: row.name for row in comparison(s, ADMIN, 2020).rows}
+        assert names[YIYANG] == "益阳市医疗保障局（新）"
+
+
+def test_views_kept_before_a_restore_are_not_served_after_it(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "backup"
+    backup(engine, path)
+    with engine.begin() as conn:  # a change after the backup, seen and kept by this process
+        conn.execute(text("UPDATE units SET name = '益阳市医疗保障局（新）' WHERE code = :c"), {"c": YIYANG})
+    changed = revision_of(engine)
+    with Session(engine) as s:
+        assert unit_year_dashboard(s, YIYANG, 2020).unit.name == "益阳市医疗保障局（新）"
+    restore(engine, path)
+    # a SQLite file copy brings back the backup's own revision, a dump gets a new one: never the one kept
+    assert revision_of(engine) != changed
+    with Session(engine) as s:
+        assert unit_year_dashboard(s, YIYANG, 2020).unit.name == "益阳市医疗保障局"
+        assert {r.unit: r.name for r in comparison(s, ADMIN, 2020).rows}[YIYANG] == "益阳市医疗保障局"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_with_two_workers_answers_from_both(sqlite_url: str) -> None:
+    engine = store_db.open_database(sqlite_url)
+    assert import_files(engine, FILES).ok
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "JIXIAO_DATABASE_URL": sqlite_url}
+    jixiao = str(Path(sys.executable).parent / "jixiao")
+    proc = subprocess.Popen([jixiao, "serve", "--port", str(port), "--workers", "2", "--no-access-log"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert time.monotonic() < deadline, "jixiao serve --workers 2 did not answer in 60 s"
+            time.sleep(0.3)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) >= 2, children  # the worker processes (and uvicorn's own helpers)
+        page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        assert "登录" in page.text
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
