@@ -227,3 +227,15 @@ def test_whole_and_mixed_precision_reports_pass_the_audit(rng: random.Random, pl
         text = html_text(next(p for p in paths if p.name.endswith("基金支出绩效自评报告.html")))
         assert re.search(r"当期结余-?\d+万元|收支缺口\d+万元", text)
         assert not re.search(r"\d\.\d+万元", text)  # whole inputs: no amount with decimals anywhere
+
+
+def test_places_shown_reads_a_display_back() -> None:
+    """For pages that hold only stored displays (the comparison's median): the decimals shown."""
+    from jixiao.calc.registry import places_shown
+
+    ds = dataset("004_yiyang_2020.yaml")
+    results = {r.id: r for fy in ds.fund_years for r in fund_results(ds, fy).values() if r.value is not None}
+    for r in results.values():
+        assert places_shown(r.display()) == r.places, r.display()
+    assert places_shown("23204万元") == 0 and places_shown("-890.89万元") == 2 and places_shown("15.30%") == 2
+    assert places_shown("25.0个月") == 1 and places_shown("不可计算：缺少：支出预算") is None
