@@ -66,20 +66,20 @@ def indicator_cells(path: Path) -> dict[str, list[tuple[object, str]]]:
     return found
 
 
+def reports(factory: pytest.TempPathFactory, name: str, unit: str, year: int) -> dict[str, Path]:
+    """Every report of one example unit-year in every format: file name → path."""
+    paths = write_report(dataset(name), unit, year, factory.mktemp(unit), ("docx", "xlsx", "html"), charts=False)
+    return {p.name: p for p in paths}
+
+
 @pytest.fixture(scope="module")
 def yiyang(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("yiyang")
-    paths = write_report(dataset("004_yiyang_2020.yaml"), "430900", 2020, out, ("docx", "xlsx", "html"),
-                         charts=False)
-    return {p.name: p for p in paths}
+    return reports(tmp_path_factory, "004_yiyang_2020.yaml", "430900", 2020)
 
 
 @pytest.fixture(scope="module")
 def miyi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("miyi")
-    paths = write_report(dataset("003_miyi_2019.yaml"), "510421-01", 2019, out, ("docx", "xlsx", "html"),
-                         charts=False)
-    return {p.name: p for p in paths}
+    return reports(tmp_path_factory, "003_miyi_2019.yaml", "510421-01", 2019)
 
 
 # --- the real examples --------------------------------------------------------------------------
