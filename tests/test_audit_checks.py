@@ -250,19 +250,21 @@ def test_class_rule_needs_the_same_name_and_one_figure_per_item() -> None:
 # ---- a 自评表's 预算数 vs the text's expenditure budget (JX-DUP-001) ----------------------------
 
 def self_evaluation(tmp_path: Any, text_budget: str, table_budget: str,
-                    title: str = "医疗保险支出绩效自评表") -> DocumentResult:
+                    title: str = "医疗保险支出绩效自评表", outturn: str = "268747",
+                    more_text: tuple[str, ...] = ()) -> DocumentResult:
     from jixiao.audit.pipeline import audit_path
     lines = [
         "2019年基本医疗保险收入355212万元，完成预算360240万元的98.6%。"
         f"支出268747万元，完成预算{text_budget}万元的80.12%。",
+        *more_text,
         "",
         title,
         "(2019年度)",
         "单位：万元",
         "项目名称\t\t自治区本级医疗生育保险基金支出\t\t\t",
         "社会保险基金预算支出部门\t\t自治区医疗保障局\t\t\t",
-        f"预算执行情况\t预算数：\t{table_budget}\t执行数：\t268747\t",
-        f"\t其中：医疗保险基金\t{table_budget}\t其中：医疗保险基金\t268747\t",
+        f"预算执行情况\t预算数：\t{table_budget}\t执行数：\t{outturn}\t",
+        f"\t其中：医疗保险基金\t{table_budget}\t其中：医疗保险基金\t{outturn}\t",
     ]
     path = tmp_path / "self.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -419,31 +421,19 @@ def test_enforcement_count_near_misses() -> None:
 
 # ---- a 自评表 row's 预算数 and 执行数 of one scope (JX-SUM-006) ---------------------------------
 
+BIRTH_FUND = ("2019年区本级生育保险基金总收入19065万元，完成预算18506万元的103.02%。"
+              "生育保险基金总支出20978万元，完成预算25338万元的82.79%。")
+
+
 def two_fund_table(tmp_path: Any, budget: str, outturn: str) -> DocumentResult:
-    from jixiao.audit.pipeline import audit_path
-    lines = [
-        "2019年基本医疗保险收入355212万元，完成预算360240万元的98.6%。支出268747万元，完成预算335413万元的80.12%。",
-        "2019年区本级生育保险基金总收入19065万元，完成预算18506万元的103.02%。"
-        "生育保险基金总支出20978万元，完成预算25338万元的82.79%。",
-        "",
-        "自治区本级医疗保险支出绩效自评表",
-        "(2019年度)",
-        "单位：万元",
-        "项目名称\t\t自治区本级医疗生育保险基金支出\t\t\t",
-        f"预算执行情况\t预算数：\t{budget}\t执行数：\t{outturn}\t",
-    ]
-    path = tmp_path / "scope.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    r = audit_path(path)
-    assert r.error is None
-    return r
+    return self_evaluation(tmp_path, "335413", budget, outturn=outturn, more_text=(BIRTH_FUND,))
 
 
 def test_table_budget_of_one_fund_beside_the_outturn_of_two_is_an_error(tmp_path: Any) -> None:
     # 执行数 289724 ≈ 职工 268747 + 生育 20978 = 289725: the 预算数 should be 335413 + 25338
     r = two_fund_table(tmp_path, "335000", "289724")
     [f] = [f for f in r.findings if f.severity == "error"]
-    assert (f.code, f.line, f.stated, f.expected) == ("JX-SUM-006", 8, "335000", "360751")
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-SUM-006", 9, "335000", "360751")
     assert "335413万元+25338万元=360751万元" in f.message
 
 
