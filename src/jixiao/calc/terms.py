@@ -292,9 +292,10 @@ def display_places(term: Term, declared: int) -> int:
     """The decimals a computed value is shown with — the one display-precision rule.
 
     A sum or difference of written figures (``151661 − 128457``, ``655.50 − 100``) is shown with
-    the most decimals among its inputs: it is then exact, so showing it never rounds (and never
-    claims more precision than was written). Anything else (a rate, a 人均, 可支付月数: a product
-    or quotient) is shown at the indicator's ``declared`` places, rounded half-up.
+    the most decimals among its inputs (in the indicator's unit; never below 0): at those places
+    it is exact, so showing it never rounds, and it gains no digit its inputs did not have.
+    Anything else (a rate, a 人均, 可支付月数: a product or quotient) is shown at the indicator's
+    ``declared`` places, rounded half-up (四舍五入).
     """
     return declared if term.places is None else term.places
 
