@@ -445,3 +445,18 @@ def test_table_budget_of_one_fund_beside_the_outturn_of_two_is_an_error(tmp_path
 ])
 def test_table_budget_scope_near_misses(tmp_path: Any, budget: str, outturn: str) -> None:
     assert "JX-SUM-006" not in codes(two_fund_table(tmp_path, budget, outturn))
+
+
+def test_table_scope_in_an_html_table(tmp_path: Any) -> None:
+    from jixiao.audit.pipeline import audit_path
+    rows = ("<tr><td>项目名称</td><td colspan='4'>自治区本级医疗生育保险基金支出</td></tr>"
+            "<tr><td>预算执行情况</td><td>预算数：</td><td>{b}</td><td>执行数：</td><td>289724</td></tr>")
+    page = "\n".join(["<html><body>", "<p>2019年基本医疗保险支出268747万元，完成预算335413万元的80.12%。</p>",
+                      f"<p>{BIRTH_FUND}</p>", "<p>自治区本级医疗保险支出绩效自评表</p>", "<p>单位：万元</p>",
+                      "<table>{rows}</table>", "</body></html>"])
+    path = tmp_path / "scope.html"
+    path.write_text(page.format(rows=rows.format(b="335000")), encoding="utf-8")
+    [f] = [f for f in audit_path(path).findings if f.severity == "error"]
+    assert (f.code, f.stated, f.expected) == ("JX-SUM-006", "335000", "360751")
+    path.write_text(page.format(rows=rows.format(b="360751")), encoding="utf-8")
+    assert codes(audit_path(path)) == []
