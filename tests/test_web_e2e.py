@@ -322,7 +322,8 @@ def test_workbook_with_an_error_then_fixed_dashboard_warning_and_docx(
     texts = [warnings.nth(i).inner_text() for i in range(warnings.count())]
     hits = [t for t in texts if "城乡居民" in t and "当期赤字" in t]
     assert hits, f"没有城乡居民当期赤字预警：{texts}"
-    assert f"{-deficit:.2f}万元" in hits[0], f"赤字额应为 {-deficit:.2f}万元：{hits[0]}"
+    # shown with the inputs' own decimals (the workbook's whole 万元 → 9054万元, never 9054.00)
+    assert f"{-deficit:f}万元" in hits[0], f"赤字额应为 {-deficit:f}万元：{hits[0]}"
     # the formula behind a figure is one click away
     formula = page.locator("details.formula").first
     formula.locator("summary").click()
