@@ -372,6 +372,7 @@ def test_fiscal_income_is_the_general_budget_one_when_no_other_budget_gives_any(
     r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"))
     [f] = [f for f in r.findings if f.severity == "error"]
     assert (f.code, f.line, f.stated, f.expected) == ("JX-DUP-001", 3, "760.35", "746.35")
+    assert "财政拨款收入即一般公共预算财政拨款收入" in f.message
     # stated with the other budgets at 0, still one quantity
     r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"), "2019年政府性基金预算拨款收入0万元。")
     assert codes(r) == ["JX-DUP-001"]
