@@ -89,15 +89,22 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def browser(live: LiveServer) -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
+    """One Playwright per module: its sync API cannot run twice at once in a thread."""
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
+    b = launch_chromium(playwright)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @dataclass
@@ -466,15 +473,12 @@ def live_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def browser_full(live_full: LiveServer) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser_full(playwright: Any, live_full: LiveServer) -> Iterator[Any]:
+    b = launch_chromium(playwright)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture
