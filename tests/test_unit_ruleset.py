@@ -180,3 +180,29 @@ def test_cli_report_and_warnings_use_the_units_rule_set(tmp_path: Path) -> None:
 
     codes = sorted(w["code"] for item in json.loads(shown.output) for sec in item["warnings"] for w in sec["warnings"])
     assert codes == sorted(w.code for r in board.records for w in r.warnings)
+
+
+def test_migration_0005_fills_the_column_from_the_stored_documents(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from jixiao.store import db as store_db
+
+    url = f"sqlite:///{tmp_path / 'migrate.db'}"
+    engine = open_database(url)
+    assert import_files(engine, [EXAMPLES / "units.yaml", EXAMPLES / "004_yiyang_2020.yaml"]).ok
+    config = store_db.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    with engine.connect() as conn:
+        assert "ruleset" not in [r[1] for r in conn.execute(text("PRAGMA table_info(units)"))]
+    engine.dispose()
+    engine = open_database(url)  # opening upgrades to the head again
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() >= "0005"
+        filled = dict(conn.execute(text("SELECT code, ruleset FROM units WHERE ruleset IS NOT NULL")).all())
+    assert filled == {"430000": "hunan", "510000": "sichuan"}
+    with Session(engine) as s:
+        assert unit_ruleset(s, "430900") == "hunan"
+    engine.dispose()
