@@ -135,6 +135,10 @@ def test_one_docx_per_report_and_an_explicit_zip(admin: TestClient) -> None:
     own = admin.get("/units/430900/years/2020/reports/html/department").text
     plain = admin.get("/units/430900/years/2020/reports/html/department?rules=default").text
     assert "15.48" in own and "15.48" not in plain
+    # the API's download scores the same way
+    api = admin.get("/api/units/430900/years/2020/reports/html")
+    with zipfile.ZipFile(io.BytesIO(api.content)) as bundle:
+        assert "15.48" in bundle.read("430900_2020_部门整体支出绩效自评报告.html").decode("utf-8")
     for missing in ("project-1", "project-x", "nothing"):
         assert admin.get(f"/units/430900/years/2020/reports/docx/{missing}").status_code == 404
     # 米易 2019: one link per project report, each its own file
