@@ -250,19 +250,21 @@ def test_class_rule_needs_the_same_name_and_one_figure_per_item() -> None:
 # ---- a 自评表's 预算数 vs the text's expenditure budget (JX-DUP-001) ----------------------------
 
 def self_evaluation(tmp_path: Any, text_budget: str, table_budget: str,
-                    title: str = "医疗保险支出绩效自评表") -> DocumentResult:
+                    title: str = "医疗保险支出绩效自评表", outturn: str = "268747",
+                    more_text: tuple[str, ...] = ()) -> DocumentResult:
     from jixiao.audit.pipeline import audit_path
     lines = [
         "2019年基本医疗保险收入355212万元，完成预算360240万元的98.6%。"
         f"支出268747万元，完成预算{text_budget}万元的80.12%。",
+        *more_text,
         "",
         title,
         "(2019年度)",
         "单位：万元",
         "项目名称\t\t自治区本级医疗生育保险基金支出\t\t\t",
         "社会保险基金预算支出部门\t\t自治区医疗保障局\t\t\t",
-        f"预算执行情况\t预算数：\t{table_budget}\t执行数：\t268747\t",
-        f"\t其中：医疗保险基金\t{table_budget}\t其中：医疗保险基金\t268747\t",
+        f"预算执行情况\t预算数：\t{table_budget}\t执行数：\t{outturn}\t",
+        f"\t其中：医疗保险基金\t{table_budget}\t其中：医疗保险基金\t{outturn}\t",
     ]
     path = tmp_path / "self.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -370,6 +372,7 @@ def test_fiscal_income_is_the_general_budget_one_when_no_other_budget_gives_any(
     r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"))
     [f] = [f for f in r.findings if f.severity == "error"]
     assert (f.code, f.line, f.stated, f.expected) == ("JX-DUP-001", 3, "760.35", "746.35")
+    assert "财政拨款收入即一般公共预算财政拨款收入" in f.message
     # stated with the other budgets at 0, still one quantity
     r = audit(*FISCAL_INCOME[:2], FISCAL_INCOME[2].format(fiscal="760.35"), "2019年政府性基金预算拨款收入0万元。")
     assert codes(r) == ["JX-DUP-001"]
@@ -419,31 +422,19 @@ def test_enforcement_count_near_misses() -> None:
 
 # ---- a 自评表 row's 预算数 and 执行数 of one scope (JX-SUM-006) ---------------------------------
 
+BIRTH_FUND = ("2019年区本级生育保险基金总收入19065万元，完成预算18506万元的103.02%。"
+              "生育保险基金总支出20978万元，完成预算25338万元的82.79%。")
+
+
 def two_fund_table(tmp_path: Any, budget: str, outturn: str) -> DocumentResult:
-    from jixiao.audit.pipeline import audit_path
-    lines = [
-        "2019年基本医疗保险收入355212万元，完成预算360240万元的98.6%。支出268747万元，完成预算335413万元的80.12%。",
-        "2019年区本级生育保险基金总收入19065万元，完成预算18506万元的103.02%。"
-        "生育保险基金总支出20978万元，完成预算25338万元的82.79%。",
-        "",
-        "自治区本级医疗保险支出绩效自评表",
-        "(2019年度)",
-        "单位：万元",
-        "项目名称\t\t自治区本级医疗生育保险基金支出\t\t\t",
-        f"预算执行情况\t预算数：\t{budget}\t执行数：\t{outturn}\t",
-    ]
-    path = tmp_path / "scope.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    r = audit_path(path)
-    assert r.error is None
-    return r
+    return self_evaluation(tmp_path, "335413", budget, outturn=outturn, more_text=(BIRTH_FUND,))
 
 
 def test_table_budget_of_one_fund_beside_the_outturn_of_two_is_an_error(tmp_path: Any) -> None:
     # 执行数 289724 ≈ 职工 268747 + 生育 20978 = 289725: the 预算数 should be 335413 + 25338
     r = two_fund_table(tmp_path, "335000", "289724")
     [f] = [f for f in r.findings if f.severity == "error"]
-    assert (f.code, f.line, f.stated, f.expected) == ("JX-SUM-006", 8, "335000", "360751")
+    assert (f.code, f.line, f.stated, f.expected) == ("JX-SUM-006", 9, "335000", "360751")
     assert "335413万元+25338万元=360751万元" in f.message
 
 
@@ -455,3 +446,18 @@ def test_table_budget_of_one_fund_beside_the_outturn_of_two_is_an_error(tmp_path
 ])
 def test_table_budget_scope_near_misses(tmp_path: Any, budget: str, outturn: str) -> None:
     assert "JX-SUM-006" not in codes(two_fund_table(tmp_path, budget, outturn))
+
+
+def test_table_scope_in_an_html_table(tmp_path: Any) -> None:
+    from jixiao.audit.pipeline import audit_path
+    rows = ("<tr><td>项目名称</td><td colspan='4'>自治区本级医疗生育保险基金支出</td></tr>"
+            "<tr><td>预算执行情况</td><td>预算数：</td><td>{b}</td><td>执行数：</td><td>289724</td></tr>")
+    page = "\n".join(["<html><body>", "<p>2019年基本医疗保险支出268747万元，完成预算335413万元的80.12%。</p>",
+                      f"<p>{BIRTH_FUND}</p>", "<p>自治区本级医疗保险支出绩效自评表</p>", "<p>单位：万元</p>",
+                      "<table>{rows}</table>", "</body></html>"])
+    path = tmp_path / "scope.html"
+    path.write_text(page.format(rows=rows.format(b="335000")), encoding="utf-8")
+    [f] = [f for f in audit_path(path).findings if f.severity == "error"]
+    assert (f.code, f.stated, f.expected) == ("JX-SUM-006", "335000", "360751")
+    path.write_text(page.format(rows=rows.format(b="360751")), encoding="utf-8")
+    assert codes(audit_path(path)) == []

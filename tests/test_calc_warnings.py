@@ -26,8 +26,18 @@ def test_seed004_resident_current_deficit():
     assert w.ruleset == "default" and w.ruleset_version == "2024.1"
     assert w.figures["基金收入合计"] == "319286万元" and w.figures["基金支出合计"] == "328340万元"
     assert w.figures["当期结余率"] == "-2.84%"
-    assert "当期赤字 9054.00万元" in w.message and "城乡居民医保" in w.message
+    assert "当期赤字 9054万元" in w.message and "城乡居民医保" in w.message  # as the seed writes it
+    assert "9054.00" not in w.message
     assert w.confidence == "practice" and "rules.md §3" in w.source
+
+
+def test_deficit_shown_with_the_inputs_decimals():
+    """The deficit in a warning is the result's own display: 米易 2019's 760.35 − 1651.24 keeps two
+    decimals."""
+    (miyi,) = fund_years([{"unit": "miyi", "year": 2019, "fund": "城乡居民基本医疗保险",
+                           "income": {"total": "760.35"}, "expenditure": {"total": "1651.24"}}])
+    (w,) = warnings_of(miyi)
+    assert w.code == "JX-W-003" and "当期赤字 890.89万元" in w.message
 
 
 def test_seed001_maternity_deficit_and_reserve():

@@ -89,15 +89,22 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def browser(live: LiveServer) -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
+    """One Playwright per module: its sync API cannot run twice at once in a thread."""
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
+    b = launch_chromium(playwright)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @dataclass
@@ -322,7 +329,8 @@ def test_workbook_with_an_error_then_fixed_dashboard_warning_and_docx(
     texts = [warnings.nth(i).inner_text() for i in range(warnings.count())]
     hits = [t for t in texts if "城乡居民" in t and "当期赤字" in t]
     assert hits, f"没有城乡居民当期赤字预警：{texts}"
-    assert f"{-deficit:.2f}万元" in hits[0], f"赤字额应为 {-deficit:.2f}万元：{hits[0]}"
+    # shown with the inputs' own decimals (the workbook's whole 万元 → 9054万元, never 9054.00)
+    assert f"{-deficit:f}万元" in hits[0], f"赤字额应为 {-deficit:f}万元：{hits[0]}"
     # the formula behind a figure is one click away
     formula = page.locator("details.formula").first
     formula.locator("summary").click()
@@ -465,15 +473,12 @@ def live_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def browser_full(live_full: LiveServer) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser_full(playwright: Any, live_full: LiveServer) -> Iterator[Any]:
+    b = launch_chromium(playwright)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture
@@ -626,6 +631,12 @@ def test_operator_edits_a_figure_then_a_bad_value_is_refused(
         message = label.locator(".field-error").inner_text()
         assert message.strip(), f"{name} 的错误说明为空"
     assert page.locator("label.has-error").count() == 2, page.locator("label.has-error").all_inner_texts()
+    # the summary at the top names both fields and links to each
+    links = page.locator("#entry-errors a")
+    assert sorted(t.split(" · ")[-1] for t in links.all_inner_texts()) == ["参保人数", "基金支出合计"]
+    for i in range(links.count()):
+        target = page.locator(str(links.nth(i).get_attribute("href")))
+        assert target.get_attribute("aria-invalid") == "true"
     assert_cjk_glyphs(page)
     save_shot(page, shot_dirs, "14_entry_errors_by_field")
     unchanged = api_json(page, f"/api/units/{OPERATOR_UNIT}/years/2020")
@@ -663,7 +674,10 @@ def test_trends_over_two_years_chart_and_table_match_the_api(watched_full: Watch
     shown_2020 = next(i["display"] for i in year_2020["indicators"] if i["id"] == "current_balance_rate")
     assert [p["display"] for p in rate["points"]] == [shown_2020, f"{expected}%"] == rows[rate["name"]]
     assert expected == Decimal("1.79")
-    assert_charts_drawn(page, minimum=len({s["unit"] for s in data["series"]}))
+    # a chart for each unit of measure with any value (累计结余可支付月数 is 不可计算 in both years: no chart)
+    drawable = {s["unit"] for s in data["series"] if any(p["value"] is not None for p in s["points"])}
+    assert page.locator("div.chart").count() == len(drawable) >= 2
+    assert_charts_drawn(page, minimum=len(drawable))
     assert page.locator("div.chart[data-drawn] canvas").count() >= 1, "ECharts 画布应存在"
     assert_cjk_glyphs(page)
     save_shot(page, shot_dirs, "15_trends_yiyang")

@@ -64,8 +64,9 @@ def _unit_routes(routes: list[tuple[str, APIRoute]]) -> list[tuple[str, APIRoute
 
 
 def _fill(path: str, unit: str) -> str:
-    """A concrete URL: the unit given, a year with data (哈密 2019), a report format, else "x"."""
-    values = {"unit": unit, "year": "2019", "fmt": "docx", "code": unit, "user_id": "1", "token_id": "1"}
+    """A concrete URL: the unit given, a year with data (哈密 2019), a report format and part, else "x"."""
+    values = {"unit": unit, "year": "2019", "fmt": "docx", "part": "fund", "code": unit, "user_id": "1",
+              "token_id": "1"}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), "x"), path)
 
 

@@ -66,20 +66,20 @@ def indicator_cells(path: Path) -> dict[str, list[tuple[object, str]]]:
     return found
 
 
+def reports(factory: pytest.TempPathFactory, name: str, unit: str, year: int) -> dict[str, Path]:
+    """Every report of one example unit-year in every format: file name → path."""
+    paths = write_report(dataset(name), unit, year, factory.mktemp(unit), ("docx", "xlsx", "html"), charts=False)
+    return {p.name: p for p in paths}
+
+
 @pytest.fixture(scope="module")
 def yiyang(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("yiyang")
-    paths = write_report(dataset("004_yiyang_2020.yaml"), "430900", 2020, out, ("docx", "xlsx", "html"),
-                         charts=False)
-    return {p.name: p for p in paths}
+    return reports(tmp_path_factory, "004_yiyang_2020.yaml", "430900", 2020)
 
 
 @pytest.fixture(scope="module")
 def miyi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("miyi")
-    paths = write_report(dataset("003_miyi_2019.yaml"), "510421-01", 2019, out, ("docx", "xlsx", "html"),
-                         charts=False)
-    return {p.name: p for p in paths}
+    return reports(tmp_path_factory, "003_miyi_2019.yaml", "510421-01", 2019)
 
 
 # --- the real examples --------------------------------------------------------------------------
@@ -140,10 +140,14 @@ def test_every_computed_amount_has_its_inputs_precision_and_is_exact() -> None:
             if r.unit != "万元" or r.value is None:
                 continue
             written = [parse_quantity(v) for v in r.inputs.values()]
-            places = max(max(0, -exponent_of(q.value_in("万元"))) for q in written if q.unit in ("万元", "元", "亿元"))
+            # an input written in 元 counts at most the declared 2 places in 万元
+            places = max(min(max(0, -exponent_of(q.value_in("万元"))), 2 if q.unit == "元" else 99)
+                         for q in written if q.unit in ("万元", "元", "亿元"))
             assert r.places == places, (path.name, r.id, r.inputs, r.display())
             shown = Decimal(r.display_value())
-            assert shown == r.value and max(0, -exponent_of(shown)) == places, (path.name, r.id, r.display())
+            assert max(0, -exponent_of(shown)) == places, (path.name, r.id, r.display())
+            if not any(q.unit == "元" for q in written):
+                assert shown == r.value, (path.name, r.id, r.display())  # nothing rounded
             seen.add(places)
     assert seen == {0, 2}  # whole (000, 001, 004) and two-decimal (003) amounts both occur
 
@@ -168,6 +172,13 @@ def shown(record: FundYear, indicator_id: str) -> str:
     ("7.42亿元", "65884", "8316万元"),  # 0.01亿元 is 100万元: nothing after the point
     ("100", "100", "0万元"),
     ("100.00", "100.50", "-0.50万元"),
+    ("1516614321元", "1284570000元", "23204.43万元"),  # 元 read in 万元: the declared 2, not 23204.4321
+    ("1516614250元", "1284570000元", "23204.43万元"),  # 23204.425: 四舍五入 (not to even)
+    ("1284570000元", "1516614250元", "-23204.43万元"),  # half away from zero
+    ("151661.4321", "128457", "23204.4321万元"),        # written in 万元: all four kept
+    ("655.5012", "1234元", "655.3778万元"),             # 万元 input's 4 places kept, 元 adds none beyond
+    ("100.3", "1234元", "100.18万元"),                  # 元 input: at most the declared 2
+    ("1.5亿元", "1234.5元", "14999.88万元"),
 ])
 def test_sum_or_difference_takes_its_inputs_most_decimals(income: str, expenditure: str, balance: str) -> None:
     record = fund(income={"total": income}, expenditure={"total": expenditure},
@@ -227,3 +238,15 @@ def test_whole_and_mixed_precision_reports_pass_the_audit(rng: random.Random, pl
         text = html_text(next(p for p in paths if p.name.endswith("基金支出绩效自评报告.html")))
         assert re.search(r"当期结余-?\d+万元|收支缺口\d+万元", text)
         assert not re.search(r"\d\.\d+万元", text)  # whole inputs: no amount with decimals anywhere
+
+
+def test_places_shown_reads_a_display_back() -> None:
+    """For pages that hold only stored displays (the comparison's median): the decimals shown."""
+    from jixiao.calc.registry import places_shown
+
+    ds = dataset("004_yiyang_2020.yaml")
+    results = {r.id: r for fy in ds.fund_years for r in fund_results(ds, fy).values() if r.value is not None}
+    for r in results.values():
+        assert places_shown(r.display()) == r.places, r.display()
+    assert places_shown("23204万元") == 0 and places_shown("-890.89万元") == 2 and places_shown("15.30%") == 2
+    assert places_shown("25.0个月") == 1 and places_shown("不可计算：缺少：支出预算") is None

@@ -562,6 +562,7 @@ def check_duplicates(doc: Document, facts: list[Fact],
     """
     groups: dict[tuple[str, str, str, str], list[Mention]] = {}
     one_budget = _one_budget_kind(facts)
+    merged: set[tuple[str, str, str, str]] = set()  # groups where 一般公共预算 stands for all 财政拨款
     for fact in facts:
         key = _fact_key(doc, fact, one_budget)
         if key is None or fact.approx is not None or fact.comparator or fact.flags:
@@ -571,6 +572,8 @@ def check_duplicates(doc: Document, facts: list[Fact],
         if dim is None:
             continue
         groups.setdefault((*key, dim), []).append(m)
+        if fact.subject == "一般公共预算" and not key[0]:
+            merged.add((*key, dim))
     findings: list[Finding] = []
     checks = 0
     flagged = {(f.block, f.start) for f in existing or [] if f.severity == "error"}
@@ -611,6 +614,8 @@ def check_duplicates(doc: Document, facts: list[Fact],
             subject_text += item if subject[:2] in item else f"{subject}{item}"
             message = (f"{subject_text}在{where_first}为{_fig(first)}，此处为{_fig(later)}，"
                        f"同一数额前后不一致")
+            if (subject, item_label, year, _dim) in merged:
+                message += "（文中无政府性基金、国有资本经营预算拨款，财政拨款收入即一般公共预算财政拨款收入）"
             severity: Severity = "error"
             code = "JX-DUP-001"
             if truncated:

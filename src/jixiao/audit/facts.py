@@ -318,7 +318,8 @@ class _BlockTerms:
             # None: 上年 (the year before); 0: 今年 (the document's year)
             year = int(m.group(1)) if m.group(1) else (0 if m.group(3) else None)
             self.years.append((m.start(), m.end(), year, (compared or year is None) and year != 0))
-            self.adverbial.append(_YEAR_LEAD.fullmatch(text, self.clause_start(m.start()), m.start()) is not None)
+            lead = self.clause_start(m.start())
+            self.adverbial.append(m.start() - lead <= 12 and _YEAR_LEAD.fullmatch(text, lead, m.start()) is not None)
         self.year_ends = [y[1] for y in self.years]
 
     @staticmethod

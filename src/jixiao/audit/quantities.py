@@ -115,8 +115,7 @@ _HAN = NUMERAL_CHARS
 _Y = r"(?:19|20)\d{2}"  # a year
 _S = r"[ \u3000]{0,2}"  # a few spaces
 
-_MASTER = re.compile(
-    "|".join(
+_MASTER_PARTS = (
         [
             # document numbers: 〔2017〕13号, [2019]18号, 【2018】984号, (2018)29号
             rf"(?P<docno>[〔\[【（(]{_S}{_Y}{_S}[〕\]】）)]{_S}第?{_S}\d{{1,6}}{_S}号)",
@@ -136,8 +135,12 @@ _MASTER = re.compile(
             rf"(?:[.．](?!{_Y}{_S}[年度])\d+)?)",
             rf"(?P<han>(?<![{_HAN}])[{_HAN_START}][{_HAN}]*(?:点[{_HAN_START}]+)?)",
         ]
-    )
 )
+_MASTER = re.compile("|".join(_MASTER_PARTS))
+#: the alternatives that can start with a digit (phone, date, num), in the same order: where the
+#: candidate is a digit this gives the same match as _MASTER without trying the others
+_MASTER_DIGIT = re.compile("|".join(p for p in _MASTER_PARTS if p.startswith(("(?P<phone>", "(?P<date>", "(?P<num>"))))
+_DIGITS = frozenset("0123456789")
 
 #: every character a match of _MASTER can start with
 _CANDIDATE = re.compile(rf"[0-9〔\[【（(第附图表百{_HAN_START}]")
@@ -424,9 +427,10 @@ def _scan(text: str, block_index: int) -> list[_Figure]:
         c = _CANDIDATE.search(text, pos)
         if c is None:
             break
-        m = _MASTER.match(text, c.start())
+        at = c.start()
+        m = (_MASTER_DIGIT if text[at] in _DIGITS else _MASTER).match(text, at)
         if m is None:
-            pos = c.start() + 1
+            pos = at + 1
             continue
         kind = m.lastgroup
         pos = m.end()

@@ -302,10 +302,12 @@ def line_spans(text: str) -> list[tuple[int, int]]:
 def _read_text(name: str, text: str, notes: list[str], fmt: str) -> Document:
     spans = line_spans(text)
     blocks: list[Block] = []
-    for i, ((start, end), (norm, origin)) in enumerate(zip(spans, normalize_lines(text, spans), strict=True)):
+    md = fmt == "md"
+    append = blocks.append
+    for i, ((start, end), (norm, origin)) in enumerate(zip(spans, normalize_lines(text, spans), strict=True), 1):
         src = text[start:end]
-        kind: BlockKind = "heading" if fmt == "md" and src.startswith("#") else "paragraph"
-        blocks.append(Block(text=norm, kind=kind, line=i + 1, source_text=src, origin=origin))
+        kind: BlockKind = "heading" if md and src.startswith("#") else "paragraph"
+        append(Block(text=norm, kind=kind, line=i, source_text=src, origin=origin))
     tables = _tab_tables(blocks)
     if fmt == "md":
         tables.extend(_pipe_tables(blocks, start_index=len(tables)))

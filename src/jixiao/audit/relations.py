@@ -513,6 +513,7 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
     text = seg.text
     starts = [it.start for it in items]
     ends = [it.end for it in items]
+    index: dict[int, int] = {}  # id(item) → its position, filled once when first needed
     for marker in LIST_MARKER.finditer(text):
         mpos = marker.start()
         nb = bisect_right(ends, mpos)  # items[:nb] end before the marker
@@ -568,7 +569,7 @@ def _sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
         complete = marker.group(1) in COMPLETE_MARKERS or TOTAL_NAME.search(total.clause) is not None
         listed = _list_relations(total, parts, complete=complete)
         out += listed
-        change_sum = _change_sum_relation(items, total, parts, listed)
+        change_sum = _change_sum_relation(items, index, total, parts, listed)
         if change_sum is not None:
             out.append(change_sum)
     out += _bracketed_breakdowns(text, items)
@@ -624,7 +625,8 @@ def _as_unit(m: Mention, unit: str) -> Mention:
 
 def _paren_depth_at(text: str, pos: int) -> int:
     """Parenthesis depth at offset ``pos`` of ``text`` (counted from the sentence it stands in)."""
-    start = max(text.rfind(ch, 0, pos) for ch in SENTENCE_END) + 1
+    floor = max(0, pos - 2000)  # as _closing_paren: a "sentence" of a million characters is looked at in part
+    start = max(max(text.rfind(ch, floor, pos) for ch in SENTENCE_END) + 1, floor)
     depth = 0
     for m in _PARENS.finditer(text, start, pos):
         depth = depth + 1 if m.group() in "（(" else max(0, depth - 1)
@@ -754,7 +756,7 @@ def _change_after(items: list[Item], index: dict[int, int], it: Item) -> Item | 
     return None
 
 
-def _change_sum_relation(items: list[Item], total: Item, parts: list[Item],
+def _change_sum_relation(items: list[Item], index: dict[int, int], total: Item, parts: list[Item],
                          listed: list[Relation]) -> Relation | None:
     """Changes add up like what changed: a total split into all its parts (统筹 + 个账), each
     with its own 较上年增减 amount, asserts ΔTotal = Σ ΔPart (JX-SUM-005).
@@ -775,7 +777,8 @@ def _change_sum_relation(items: list[Item], total: Item, parts: list[Item],
             return None  # the levels do not add up: that is the finding, not their changes
     except UnitError:
         return None
-    index = {id(it): k for k, it in enumerate(items)}
+    if not index:
+        index.update((id(it), k) for k, it in enumerate(items))
     delta = _change_after(items, index, total)
     if delta is None:
         return None

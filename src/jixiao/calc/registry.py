@@ -117,6 +117,21 @@ def lookup(indicator_id: str, subject: str | None = None) -> IndicatorDef:
     return REGISTRY[indicator_id]
 
 
+def places_shown(display: str) -> int | None:
+    """The decimals of an :meth:`IndicatorResult.display` (``'23204万元'`` → 0, ``'15.30%'`` → 2,
+    ``'-890.89万元'`` → 2); None for ``'不可计算：…'``. For a page that only has stored displays
+    (a column's median is best shown with the most decimals of the column's own figures)."""
+    if display.startswith("不可计算"):
+        return None
+    number = display.lstrip("-")
+    end = 0
+    while end < len(number) and (number[end].isdigit() or number[end] == "."):
+        end += 1
+    if end == 0:
+        return None
+    return len(number[:end].partition(".")[2])
+
+
 def definitions(subject: str) -> list[IndicatorDef]:
     """The definitions of one subject in display order."""
     return list(BY_SUBJECT[subject].values())

@@ -68,6 +68,9 @@ class Term:
 
     ``places``: the decimals its written inputs justify when it is a written figure or a sum or
     difference of them; None for a product or quotient (shown at the declared places).
+    ``coarse``: set when an input was written in a smaller unit than the formula's (``1516614321元``
+    read in 万元 has 4 places nobody wrote): the most decimals among the *other* inputs (0 if none);
+    None when no input was converted to more decimals. See :func:`display_places`.
     """
 
     value: Decimal
@@ -75,6 +78,7 @@ class Term:
     label: str = ""
     missing: bool = False
     places: int | None = None
+    coarse: int | None = None
 
     @staticmethod
     def exact(value: Decimal | int, label: str = "") -> Term:
@@ -91,8 +95,12 @@ class Term:
             return MISSING
         iv: Interval | None = None
         places: int | None = None
+        coarse: int | None = None
         if op in "+-" and self.places is not None and o.places is not None:
             places = max(self.places, o.places)
+            if self.coarse is not None or o.coarse is not None:
+                coarse = max(self.places if self.coarse is None else self.coarse,
+                             o.places if o.coarse is None else o.coarse)
         if op == "+":
             value = self.value + o.value
             if self.interval is not None and o.interval is not None:
@@ -114,7 +122,7 @@ class Term:
                     iv = self.interval / o.interval
                 except ZeroDivisionError:
                     iv = None  # the divisor as written could be zero: no bound on the result
-        return Term(value, iv, places=places)
+        return Term(value, iv, places=places, coarse=coarse)
 
     def __add__(self, other: Term | Decimal | int) -> Term:
         return self._combine(other, "+")
@@ -132,10 +140,10 @@ class Term:
         if self.missing:
             return MISSING
         return Term(-self.value, -self.interval if self.interval is not None else None, self.label,
-                    places=self.places)
+                    places=self.places, coarse=self.coarse)
 
     def named(self, label: str) -> Term:
-        return Term(self.value, self.interval, label, self.missing, self.places)
+        return Term(self.value, self.interval, label, self.missing, self.places, self.coarse)
 
 
 MISSING = Term(Decimal(0), None, "", missing=True)
@@ -263,7 +271,9 @@ class Gather:
             else:
                 raise
         self.used[name] = written(raw)
-        return Term(value, interval, name, places=places_in(raw, unit))
+        places = places_in(raw, unit)
+        finer = places is not None and places > max(0, -raw.exponent)  # 元 read in 万元
+        return Term(value, interval, name, places=places, coarse=0 if finer else None)
 
     def money(self, path: str, *, label: str | None = None) -> Term:
         """An amount in 万元 (required)."""
@@ -344,11 +354,22 @@ def display_places(term: Term, declared: int) -> int:
     """The decimals a computed value is shown with — the one display-precision rule.
 
     A sum or difference of written figures (``151661 − 128457``, ``655.50 − 100``) is shown with
-    the most decimals among its inputs: it is then exact, so showing it never rounds (and never
-    claims more precision than was written). Anything else (a rate, a 人均, 可支付月数: a product
-    or quotient) is shown at the indicator's ``declared`` places, rounded half-up.
+    the most decimals among its inputs (in the indicator's unit; never below 0): at those places
+    it is exact, so showing it never rounds, and it gains no digit its inputs did not have.
+    Anything else (a rate, a 人均, 可支付月数: a product or quotient) is shown at the indicator's
+    ``declared`` places, rounded half-up (四舍五入).
+
+    An input written in a smaller unit than the indicator's counts at most ``declared`` places:
+    ``1516614321元 − 1284570000元`` is ``23204.43万元`` (2 for 万元, 四舍五入), not the exact but
+    never-written ``23204.4321万元``; inputs written in the indicator's unit keep all theirs
+    (``655.5012万元 − 1234元`` → 4). Such a value may be rounded; it stays inside the interval its
+    inputs allow widened by half a unit of its last place, which is what the auditor reads back.
     """
-    return declared if term.places is None else term.places
+    if term.places is None:
+        return declared
+    if term.coarse is None:
+        return term.places
+    return max(term.coarse, min(term.places, declared))
 
 
 def evaluate(fn: Callable[[Gather], Term], record: Any, siblings: Mapping[Any, Any], *, id: str,

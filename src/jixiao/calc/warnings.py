@@ -183,7 +183,7 @@ def _fund_deficit(fy: FundYear, results: dict[str, IndicatorResult], rule: Defic
         if band is not None and band.severity is not None:
             severity, label = band.severity, band.label
     short = FUNDS[fy.fund].short
-    deficit = f"{fmt(-balance.value, 2)}万元" if not balance.from_stated else balance.display.lstrip("-")
+    deficit = balance.display.lstrip("-")  # as the report shows the balance: 9054万元, 890.89万元
     message = f"{short}当期赤字 {deficit}"
     if rate is not None:
         message += f"（当期结余率 {rate.display}）"

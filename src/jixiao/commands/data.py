@@ -113,8 +113,12 @@ def build_sections(dataset: Dataset, unit_code: str, year: int, *, with_warnings
         departments=[r for r in dataset.departments if r.unit == unit_code and r.year == year],
         projects=[r for r in dataset.projects if r.unit == unit_code and r.year == year],
     )
+    from jixiao.model.units import ruleset_of
+    from jixiao.rules import load_ruleset
+
     sections: list[Section] = []
-    for rec in compute_dataset(own):
+    # warnings by the unit's own rule set (units.yaml ruleset, else its parent's), as the web app does
+    for rec in compute_dataset(own, load_ruleset(ruleset_of(dataset.units, unit_code))):
         record = rec.record
         if isinstance(record, FundYear):
             title = f"基金：{_fund_title(record)}"
@@ -339,7 +343,18 @@ def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
             years = years_of(session, unit.code)
             have = f"（已有年份：{'、'.join(map(str, years))}）" if years else "（该单位尚无任何数据）"
             raise CommandError(f"{unit.name}（{unit.code}）没有 {year} 年的数据{have}")
+        dataset = with_unit_ruleset(session, dataset, unit.code)
     return dataset, unit.code, year
+
+
+def with_unit_ruleset(session: Session, dataset: Dataset, code: str) -> Dataset:
+    """``dataset`` (one unit's, read from the database) with that unit carrying the rule set it
+    has in the stored tree (its own or inherited), so callers need not read its ancestors."""
+    from jixiao.store.repository import unit_ruleset
+
+    ruleset = unit_ruleset(session, code)
+    units = [u.model_copy(update={"ruleset": ruleset}) if u.code == code else u for u in dataset.units]
+    return dataset.model_copy(update={"units": units})
 
 
 def _load_standalone(files: Sequence[Path]) -> Dataset:
@@ -610,13 +625,11 @@ def _demo_web_account() -> None:
     console.print("（密码只显示这一次；再次运行 make demo 会换新密码）")
 
 
-def _demo_rules(unit: Unit | None) -> str:
-    """The shipped rule set of a unit's province (四川 → sichuan, 湖南 → hunan, else default)."""
-    region = (unit.region or unit.name) if unit is not None else ""
-    for prefix, name in (("四川", "sichuan"), ("湖南", "hunan")):
-        if region.startswith(prefix):
-            return name
-    return "default"
+def _demo_rules(dataset: Dataset, code: str) -> str:
+    """The unit's rule set in the examples' tree (units.yaml: 湖南 → hunan, 四川 → sichuan, else default)."""
+    from jixiao.model.units import ruleset_of
+
+    return ruleset_of(dataset.units, code)
 
 
 def _demo_reports(dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path) -> None:
@@ -628,7 +641,7 @@ def _demo_reports(dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: P
     total = 0
     for code, year in pairs:
         unit = dataset.unit(code)
-        rules = _demo_rules(unit)
+        rules = _demo_rules(dataset, code)
         scored: dict[tuple[str, int], dict[str, Any]] = {}
         written = write_reports(dataset, [(code, year)], out_dir, FORMATS, placeholders=True, rules=rules,
                                 scored=scored)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -129,6 +129,9 @@ def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
                 years = years_of(session, unit.code)
                 have = f"（已有年份：{'、'.join(map(str, years))}）" if years else "（该单位尚无任何数据）"
                 raise CommandError(f"{unit.name}（{unit.code}）没有 {year} 年的数据{have}")
+            from jixiao.commands.data import with_unit_ruleset
+
+            dataset = with_unit_ruleset(session, dataset, unit.code)
     finally:
         engine.dispose()
     return dataset, unit.code, year
@@ -175,6 +178,7 @@ def _rules(text: str) -> Any:
 def write_reports(
     dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path, formats: Sequence[str], *, placeholders: bool,
     rules: Any = "default", charts: bool = True, scored: dict[tuple[str, int], dict[str, Any]] | None = None,
+    rules_for: Mapping[tuple[str, int], Any] | None = None,
 ) -> list[Path]:
     """Write the reports of every unit-year into ``out_dir``, all or nothing.
 
@@ -187,7 +191,7 @@ def write_reports(
         staged: list[Path] = []
         for code, year in pairs:
             try:
-                scores = score_tables(dataset, code, year, rules)
+                scores = score_tables(dataset, code, year, (rules_for or {}).get((code, year), rules))
                 if scored is not None:
                     scored[(code, year)] = dict(scores)
                 staged += write_report(dataset, code, year, Path(tmp), formats, placeholders=placeholders,
@@ -269,14 +273,15 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-placeholders", help="文字说明缺失时不留“（待填写）”占位")
         ] = False,
         rules: Annotated[
-            str, typer.Option("--rules", help="自评表评分规则集：default、sichuan、hunan（或规则文件 .yaml）")
-        ] = "default",
+            str | None, typer.Option("--rules", help="自评表评分规则集：default、sichuan、hunan（或规则文件 .yaml）；"
+                                     "默认用单位的规则集（units.yaml 的 ruleset，未写则沿用上级的，再无则 default）")
+        ] = None,
         no_charts: Annotated[bool, typer.Option("--no-charts", help="不绘制图表（批量生成时更快）")] = False,
         output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text 或 json")] = OutputFormat.text,
     ) -> None:
         """由填报工作簿、数据文件或数据库生成自评报告（docx、xlsx、html），并按规则集为自评表评分；输入有任何错误则不生成。"""
         chosen = _formats(formats)
-        ruleset = _rules(rules)
+        ruleset = _rules(rules) if rules is not None else None
         problems: list[Problem] = []
         if all(_is_file_arg(a) for a in inputs):
             paths = [Path(a) for a in inputs]
@@ -294,9 +299,13 @@ def register(app: typer.Typer) -> None:
             pairs = [(code, yr)]
         else:
             raise CommandError("用法：jixiao report 文件.xlsx|文件.yaml -o 目录，或 jixiao report 单位 年度 -o 目录")
+        from jixiao.model.units import ruleset_of
+
+        # without --rules, each unit-year is scored by its unit's own rule set (as the web app does)
+        rules_for = {(code, yr): ruleset or _rules(ruleset_of(dataset.units, code)) for code, yr in pairs}
         scored: dict[tuple[str, int], dict[str, Any]] = {}
         written = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders, rules=ruleset,
-                                charts=not no_charts, scored=scored)
+                                charts=not no_charts, scored=scored, rules_for=rules_for)
         if output_format is OutputFormat.json:
             scores_json = [
                 {"unit": code, "year": yr, "table": name, "weight": sc.total_weight, "score": sc.total_score,
@@ -312,7 +321,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]", soft_wrap=True)
             tables = scored.get((code, yr), {})
             if tables:
-                console.print(f"  自评表评分（规则集 {ruleset.label}）：", soft_wrap=True, markup=False)
+                console.print(f"  自评表评分（规则集 {rules_for[(code, yr)].label}）：", soft_wrap=True, markup=False)
                 for name, sc in tables.items():
                     console.print(_score_line(name, sc), soft_wrap=True, markup=False)
         for path in written:

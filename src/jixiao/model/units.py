@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -73,3 +73,9 @@ def effective_ruleset(code: str, rulesets: Mapping[str, str | None], parents: Ma
         seen.add(current)
         current = parents.get(current)
     return fallback
+
+
+def ruleset_of(units: Iterable[Unit], code: str, fallback: str = "default") -> str:
+    """The rule set of unit ``code`` among ``units`` (its own, else the nearest listed ancestor's)."""
+    units = list(units)
+    return effective_ruleset(code, {u.code: u.ruleset for u in units}, {u.code: u.parent for u in units}, fallback)

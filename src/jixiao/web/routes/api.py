@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from jixiao.access import Principal, can_edit
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.problems import Problem
-from jixiao.store.repository import load_dataset, save_dataset, unit_codes, years_of
+from jixiao.store.repository import load_dataset, save_dataset, unit_codes, unit_ruleset, years_of
 from jixiao.views import (
     Comparison,
     Dashboard,
@@ -155,7 +155,8 @@ def content_disposition(filename: str) -> str:
 
 def build_reports(db: Session, unit: str, year: int, fmt: str) -> tuple[str, bytes, str]:
     """(file name, bytes, media type) of ``unit``'s reports for ``year`` in ``fmt``: the file
-    itself when there is one report, a zip of all of them when there are several."""
+    itself when there is one report, a zip of all of them when there are several; each 自评表
+    scored by the unit's rule set (its own or inherited)."""
     from jixiao.write import write_report
 
     dataset = load_dataset(db, unit, year)
@@ -163,7 +164,7 @@ def build_reports(db: Session, unit: str, year: int, fmt: str) -> tuple[str, byt
         raise HTTPException(404, detail=f"{unit} 没有 {year} 年的数据，无法生成报告")
     with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
         try:
-            paths = write_report(dataset, unit, year, tmp, (fmt,))
+            paths = write_report(dataset, unit, year, tmp, (fmt,), rules=unit_ruleset(db, unit))
         except ValueError as exc:
             raise HTTPException(404, detail=str(exc)) from exc
         if len(paths) == 1:

@@ -66,7 +66,9 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
 
 
 def chart_json(charts: list[Any]) -> list[dict[str, Any]]:
-    return [c.model_dump(mode="json") for c in charts]
+    """The charts to draw: one whose every value is missing would be an empty frame, so it is left out."""
+    return [c.model_dump(mode="json") for c in charts
+            if any(v is not None for series in c.series for v in series.data)]
 
 
 @router.get("/")

@@ -35,5 +35,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("units") as batch:
-        batch.drop_column("ruleset")
+    # a plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy of ``units`` would trip the
+    # foreign keys that point at it
+    op.drop_column("units", "ruleset")

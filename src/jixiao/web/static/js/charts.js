@@ -7,6 +7,14 @@
 
   function num(v) { return v === null || v === undefined ? null : Number(v); }
 
+  /* a value as shown on a chart: whole numbers as they are, others to 2 decimals (the table
+     beside the chart has each figure at its written precision) */
+  function shown(v) {
+    if (v === null || v === undefined || v === "" || isNaN(Number(v))) { return "—"; }
+    var n = Number(v);
+    return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  }
+
   /* A category label broken into lines that fit ``perLine`` characters: the scope in brackets
      （全市） goes on a line of its own, long names are cut into chunks. */
   function wrapLabel(text, perLine) {
@@ -29,7 +37,7 @@
     return {
       color: palette,
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + (spec.unit || ""); } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : shown(v) + (spec.unit || ""); } },
       legend: { top: 26, data: spec.series.map(function (s) { return s.name; }) },
       grid: { left: 60, right: 24, top: 64, bottom: many ? 90 : 24, containLabel: true },
       xAxis: { type: "category", data: spec.categories,
@@ -39,7 +47,7 @@
       dataZoom: n > 30 ? [{ type: "slider", bottom: 8 }, { type: "inside" }] : [],
       series: spec.series.map(function (s) {
         return { name: s.name, type: spec.kind === "line" ? "line" : "bar", data: s.data.map(num), connectNulls: false,
-                 barMaxWidth: 40, label: { show: showValues, position: "top" } };
+                 barMaxWidth: 40, label: { show: showValues, position: "top", formatter: function (p) { return shown(p.value); } } };
       })
     };
   }
