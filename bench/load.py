@@ -6,7 +6,8 @@
 For each database (SQLite always; PostgreSQL when ``--postgres-url`` or
 ``JIXIAO_TEST_POSTGRES_URL`` is given) it builds the province with ``bench/province.py`` unless
 the database already holds it, adds an admin and an API token, starts the real server
-(``jixiao serve --host 127.0.0.1``, one process, as a province would run it) on a free loopback
+(``jixiao serve --host 127.0.0.1 --workers N``, one worker per core by default, as a province
+would run it) on a free loopback
 port, warms each year's comparison once (its first call computes every record and is reported
 apart), then runs ``--users`` simulated users for ``--duration`` seconds. Each user logs in
 through the login form (session cookie + CSRF) and loops: one request picked at random among
@@ -114,12 +115,13 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
     return token
 
 
-def start_server(target: Target, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(target: Target, log_path: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
     env.update(JIXIAO_DATABASE_URL=target.url, JIXIAO_SECRET_KEY=secrets.token_urlsafe(32), PYTHONUNBUFFERED="1")
     log = log_path.open("wb")
-    proc = subprocess.Popen([JIXIAO, "serve", "--host", HOST, "--port", str(port)], env=env, cwd=REPO,
+    proc = subprocess.Popen([JIXIAO, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
+                            env=env, cwd=REPO,
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
     deadline = time.monotonic() + 60
@@ -350,6 +352,8 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per database (max 600)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server worker processes (default: one per core, as a province would run it)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
     parser.add_argument("--only", choices=("all", "dashboard", "compare"), default="all",
@@ -373,7 +377,7 @@ def main() -> None:
         token = prepare(target, args.units, args.years, password)
         print(f"[{target.label}] {len(target.units)} 个单位，年度 {target.years}", flush=True)
         log_path = Path(tmp.name) / f"serve-{target.label}.log"
-        proc, base = start_server(target, log_path)
+        proc, base = start_server(target, log_path, args.workers)
         try:
             kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
             results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,

@@ -174,3 +174,33 @@ def test_serve_with_two_workers_answers_from_both(sqlite_url: str) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sqlite_url: str) -> None:
+    from web_helpers import csrf_from, logged_in, make_app
+
+    app = make_app(sqlite_url)
+    operator, reviewer = logged_in(app, "miyi"), logged_in(app, "sichuan")  # 米易's operator; 四川's reviewer
+    path = "/units/510421/years/2019"
+    first = operator.get(path)
+    second = reviewer.get(path)
+    assert first.status_code == second.status_code == 200
+    upload = 'href="/units/510421/upload"'  # shown to who may change the unit's data (it has none for 2019)
+    assert upload in first.text and upload not in second.text
+    from jixiao.web import cached_render
+
+    hits = cached_render._CONTENT.hits
+    again = operator.get(path)  # the content kept for the operator, the page around it made anew
+    assert cached_render._CONTENT.hits == hits + 1
+    assert upload in again.text
+    assert csrf_from(first.text) == csrf_from(again.text) != csrf_from(second.text)
+    assert again.text.count("米易县医疗保障局") == first.text.count("米易县医疗保障局")
+    # a change of the data by another program shows at once
+    other = store_db.create_db_engine(sqlite_url)
+    try:
+        with other.begin() as conn:
+            conn.execute(text("UPDATE units SET name = '米易县医疗保障局（新）' WHERE code = '510421'"))
+    finally:
+        other.dispose()
+    assert "米易县医疗保障局（新）" in reviewer.get(path).text
+    assert "米易县医疗保障局（新）" in operator.get(path).text

@@ -88,6 +88,26 @@ class RevisionCache(Generic[T]):
 
     def get_or_make(self, session: Session, key: Hashable, make: Callable[[], T]) -> T:
         revision = data_revision(session)
+        found = self._get(revision, key)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        value = make()
+        # a write inside ``make`` (a lazy refresh of stale stored values) moves the revision:
+        # keep the value under the revision it was made at only if nothing moved
+        if data_revision(session) == revision:
+            self._put(revision, key, value)
+        return value
+
+    def peek(self, session: Session, key: Hashable) -> T | None:
+        """The value kept for ``key`` at the current revision, or None."""
+        found = self._get(data_revision(session), key)
+        return None if found is _MISSING else found  # type: ignore[return-value]
+
+    def put(self, session: Session, key: Hashable, value: T) -> None:
+        """Keep ``value`` for ``key`` at the current revision (made from what ``session`` sees)."""
+        self._put(data_revision(session), key, value)
+
+    def _get(self, revision: int, key: Hashable) -> object:
         with self._lock:
             if revision != self._revision:
                 self._items.clear()
@@ -96,18 +116,16 @@ class RevisionCache(Generic[T]):
             if found is not _MISSING:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return found  # type: ignore[return-value]
-            self.misses += 1
-        value = make()
-        # a write inside ``make`` (a lazy refresh of stale stored values) moves the revision:
-        # keep the value under the revision it was made at only if nothing moved
-        if data_revision(session) == revision:
-            with self._lock:
-                if self._revision == revision:
-                    self._items[key] = value
-                    while len(self._items) > self.size:
-                        self._items.popitem(last=False)
-        return value
+            else:
+                self.misses += 1
+            return found
+
+    def _put(self, revision: int, key: Hashable, value: T) -> None:
+        with self._lock:
+            if self._revision == revision:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

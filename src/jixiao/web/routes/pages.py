@@ -32,6 +32,7 @@ from jixiao.views import (
     unit_year_dashboard,
     years_with_data,
 )
+from jixiao.web.cached_render import render_cached_content
 from jixiao.web.deps import (
     CurrentPrincipal,
     DbSession,
@@ -163,12 +164,18 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
                    db: DbSession, rules: RuleChoice = None) -> Response:
     own = unit_ruleset(db, row.code)
     board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
-    parts = report_parts(load_dataset(db, row.code, year)) if board.records else []
-    return render(request, "pages/dashboard.html", {
-        "board": board, "editable": can_edit(principal, row.code), "charts": chart_json(board.charts),
-        "own_rules": own, "rules": rules, "rulesets": RULESETS, "ruleset_label": RULESET_LABEL,
-        "report_parts": parts, "rules_query": f"?rules={rules}" if rules else "",
-    })
+    editable = can_edit(principal, row.code)
+
+    def content() -> dict[str, Any]:
+        parts = report_parts(load_dataset(db, row.code, year)) if board.records else []
+        return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
+                "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
+                "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
+                "rules_query": f"?rules={rules}" if rules else ""}
+
+    # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
+    return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
+                                 {"board": board}, content)
 
 
 @router.get("/units/{unit}/years/{year}/edit")

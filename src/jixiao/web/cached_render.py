@@ -1,0 +1,75 @@
+"""Pages whose main content is rendered once per data revision.
+
+A dashboard's content block (115 indicators, warnings, checks, scores) takes longer to render
+than everything else the request does once its data is cached. That block depends only on the
+data and on what the template is given, never on who is asking beyond what the caller puts in
+``key`` (for example whether the user may edit the unit) — the CSRF token, the user's name and
+flash messages are in ``base.html``, outside it. So it is rendered once per ``key`` and data
+revision (:mod:`jixiao.store.revision`) and the page around it is rendered per request.
+
+The content is captured during an ordinary full render (a wrapper template that extends the page
+and keeps ``{{ super() }}`` of its ``content`` block), so everything the page template does at its
+top level (imports of macros, ``set``) works as it would uncached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from jixiao.store.revision import RevisionCache
+
+_CONTENT: RevisionCache[Markup] = RevisionCache(size=2048)
+_WRAPPERS: dict[tuple[int, str], jinja2.Template] = {}
+
+# ``_jx_kept`` is None when nothing is kept yet: render the page's own block and hand it to ``_jx_keep``
+_WRAPPER = (
+    '{{% extends {name!r} %}}'
+    '{{% block content %}}{{% if _jx_kept is none %}}'
+    '{{% set _jx_body %}}{{{{ super() }}}}{{% endset %}}{{{{ _jx_keep(_jx_body) }}}}'
+    '{{% else %}}{{{{ _jx_kept }}}}{{% endif %}}{{% endblock %}}'
+)
+
+
+def _wrapper(env: jinja2.Environment, name: str) -> jinja2.Template:
+    key = (id(env), name)
+    found = _WRAPPERS.get(key)
+    if found is None:
+        found = _WRAPPERS[key] = env.from_string(_WRAPPER.format(name=name))
+    return found
+
+
+def render_cached_content(request: Request, db: Session, name: str, key: Hashable, context: dict[str, Any],
+                          content_context: Callable[[], dict[str, Any]], status_code: int = 200) -> Response:
+    """The page ``name``; its ``content`` block taken from the cache when this ``key`` was
+    rendered at the current data revision. ``context`` is what the page needs outside that block
+    (its title); ``content_context()`` what the block needs, asked for only when it is rendered.
+    ``key`` must name everything the block shows that is not the data itself (the caller's
+    permissions, the query)."""
+    templates = request.app.state.templates
+    kept: list[Markup] = []
+
+    def keep(body: Markup) -> Markup:
+        kept.append(body)
+        return body
+
+    cache_key = (name, key)
+    found = _CONTENT.peek(db, cache_key)
+    if found is None:
+        context = {**context, **content_context()}
+    response: Response = templates.TemplateResponse(
+        request, _wrapper(templates.env, name), {**context, "_jx_kept": found, "_jx_keep": keep},
+        status_code=status_code)
+    if found is None and kept:
+        _CONTENT.put(db, cache_key, kept[0])
+    return response
+
+
+def clear() -> None:
+    _CONTENT.clear()
