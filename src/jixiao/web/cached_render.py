@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,18 @@ def render_cached_content(request: Request, db: Session, name: str, key: Hashabl
     if found is None and kept:
         _CONTENT.put(db, cache_key, kept[0])
     return response
+
+
+def render_cached_fragment(request: Request, db: Session, name: str, key: Hashable,
+                           context: Callable[[], dict[str, Any]]) -> Response:
+    """A template without a page around it (an htmx fragment), rendered once per ``key`` and
+    data revision; the same rules for ``key`` as :func:`render_cached_content`."""
+    templates = request.app.state.templates
+
+    def make() -> Markup:
+        return Markup(templates.env.get_template(name).render({"request": request, **context()}))
+
+    return HTMLResponse(_CONTENT.get_or_make(db, ("fragment", name, key), make))
 
 
 def clear() -> None:

@@ -32,7 +32,7 @@ from jixiao.views import (
     unit_year_dashboard,
     years_with_data,
 )
-from jixiao.web.cached_render import render_cached_content
+from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
     DbSession,
@@ -294,14 +294,21 @@ def compare_page(
                               descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         except KeyError as exc:
             raise HTTPException(400, detail=str(exc.args[0])) from exc
-    context = {
-        "data": data, "year": year, "catalog": indicator_catalog(), "chosen": chosen, "page": page,
-        "page_size": PAGE_SIZE, "order": order, "fund_short": {k.value: FUNDS[k].short for k in FundKind},
-        "charts": chart_json([data.chart]) if data is not None and data.chart is not None else [],
-    }
+
+    def content() -> dict[str, Any]:
+        return {
+            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
+            "data": data, "year": year, "catalog": indicator_catalog(), "chosen": chosen, "page": page,
+            "page_size": PAGE_SIZE, "order": order, "fund_short": {k.value: FUNDS[k].short for k in FundKind},
+            "charts": chart_json([data.chart]) if data is not None and data.chart is not None else [],
+        }
+
+    # what the table shows depends on the data, the query and which units the viewer may read
+    key = (principal.role, None if principal.is_admin else principal.unit, year, tuple(chosen), fund, sort, order,
+           page)
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "compare-result":
-        return render(request, "pages/_compare_result.html", context)
-    return render(request, "pages/compare.html", context)
+        return render_cached_fragment(request, db, "pages/_compare_result.html", key, content)
+    return render_cached_content(request, db, "pages/compare.html", key, {}, content)
 
 
 @router.get("/audit")
