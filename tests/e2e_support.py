@@ -17,7 +17,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -204,3 +205,28 @@ def year_copy(source: Path, folder: Path, year_from: int, year_to: int,
 def add_reviewer(env: dict[str, str]) -> None:
     run_cli(["user", "add", REVIEWER[0], "--role", "reviewer", "--unit", REVIEWER_REGION, "--name", "湖南审核员",
              "--password-stdin"], env, stdin=REVIEWER[1] + "\n")
+
+
+@contextmanager
+def served(home: Path, data_files: Sequence[Path], *, reviewer: bool = False) -> Iterator[LiveServer]:
+    """``jixiao serve`` on a database in ``home`` made by :func:`prepare_database` from
+    ``data_files`` (and the 湖南 reviewer when asked), stopped on leaving."""
+    env = server_env(home)
+    prepare_database(env, data_files)
+    if reviewer:
+        add_reviewer(env)
+    server = start_server(env, home / "serve.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def chromium(playwright: Any) -> Iterator[Any]:
+    """A :func:`launch_chromium` browser, closed on leaving."""
+    browser = launch_chromium(playwright)
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -194,6 +194,41 @@ def test_comparison_is_never_stale_after_an_edit(engine: Engine) -> None:
         assert next(r for r in again.rows if r.unit == "650500").cells["current_balance_rate"].value == old
 
 
+def test_medians_and_charts_show_the_figures_own_decimals(engine: Engine) -> None:
+    """A 万元 column of whole amounts has a whole median (哈密 2019 当期结余 2149万元 → “2149”, never
+    “2149.00”), a rate column its 2 places; chart series carry the decimals their figures are shown
+    with (益阳's whole 万元, 米易's department amounts at 2, rates at 2); a column mixing whole and
+    two-decimal amounts gives its median two, rounded 四舍五入."""
+    clear_caches()
+    with Session(engine) as s:
+        table = comparison(s, ADMIN, 2019, ["current_balance", "current_balance_rate"], fund="城乡居民基本医疗保险")
+        columns = {c.id: c for c in table.columns}
+        assert columns["current_balance"].median == 2149 and columns["current_balance"].median_display == "2149"
+        assert columns["current_balance_rate"].median_display == "8.03"
+        assert table.chart is not None and table.chart.series[0].places == 0  # the table shows 2149万元
+        charts = {c.id: c for c in unit_year_dashboard(s, "430900", 2020).charts}
+        assert [x.places for x in charts["fund_income_expenditure"].series] == [0, 0, 0]  # 151661 − 128457
+        charts = {c.id: c for c in unit_year_dashboard(s, "510421-01", 2019).charts}
+        assert charts["department_budget"].series[0].places == 2  # 747.1, 255.34 …
+        assert charts["project_scores"].series[0].places is None  # not a written amount: as before
+        shown = {c.unit: c.series[0].places for c in trends(s, "430900", ["current_balance", "current_balance_rate"],
+                                                               fund="城乡居民基本医疗保险").charts}
+        assert shown == {"万元": 0, "%": 2}
+        fy = next(f for f in get_fund_years(s, "510421-01", 2019) if f.fund.value == "城乡居民基本医疗保险")
+        assert fy.income.total is None and fy.expenditure.total is None
+        income = fy.income.model_copy(update={"total": Quantity(Decimal("760.35"), "万元")})
+        spending = fy.expenditure.model_copy(update={"total": Quantity(Decimal("700"), "万元")})
+        mixed = fy.model_copy(update={"income": income, "expenditure": spending})
+        save_dataset(s, Dataset(fund_years=[mixed]))
+        s.commit()
+        try:
+            column = comparison(s, ADMIN, 2019, ["current_balance"], fund="城乡居民基本医疗保险").columns[0]
+            assert column.median == Decimal("1104.675") and column.median_display == "1104.68"  # (2149 + 60.35) / 2
+        finally:
+            save_dataset(s, Dataset(fund_years=[fy]))
+            s.commit()
+
+
 def test_comparison_refuses_unknown_names(session: Session) -> None:
     with pytest.raises(KeyError, match="未知指标"):
         comparison(session, ADMIN, 2019, ["no_such_indicator"])

@@ -47,14 +47,11 @@ from e2e_support import (
     REVIEWER,
     SEEDS,
     LiveServer,
-    add_reviewer,
-    launch_chromium,
-    prepare_database,
+    chromium,
     require_browser,
     run_cli,
     save_shot,
-    server_env,
-    start_server,
+    served,
     synthetic_province_file,
     year_copy,
 )
@@ -78,14 +75,9 @@ BROKEN_SHEET, BROKEN_CELL, BROKEN_VALUE = "基金收入", "E4", "三十一万九
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     require_browser()
     home = tmp_path_factory.mktemp("e2e-home")
-    env = server_env(home)
     # beside the examples, a small synthetic province in 2019 so the comparison has many rows
-    prepare_database(env, [*PRELOADED, synthetic_province_file(home, SYNTHETIC_UNITS, 2019)])
-    server = start_server(env, home / "serve.log")
-    try:
+    with served(home, [*PRELOADED, synthetic_province_file(home, SYNTHETIC_UNITS, 2019)]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -100,11 +92,8 @@ def playwright() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
-    b = launch_chromium(playwright)
-    try:
+    with chromium(playwright) as b:
         yield b
-    finally:
-        b.close()
 
 
 @dataclass
@@ -455,7 +444,6 @@ RESIDENTS = "城乡居民基本医疗保险"
 def live_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     require_browser()
     home = tmp_path_factory.mktemp("e2e-full")
-    env = server_env(home)
     extra = [
         year_copy(UPLOADED_EXAMPLE, home, 2020, 2021, [
             ("319286", str(YIYANG_2021["income"])), ("328340", str(YIYANG_2021["spent"])),
@@ -463,22 +451,14 @@ def live_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         year_copy(EXAMPLES / "002_zhuzhou_2018.yaml", home, 2018, 2020),
         year_copy(EXAMPLES / "000_hami_2019.yaml", home, 2019, 2020),
     ]
-    prepare_database(env, [*PRELOADED, UPLOADED_EXAMPLE, *extra])
-    add_reviewer(env)
-    server = start_server(env, home / "serve.log")
-    try:
+    with served(home, [*PRELOADED, UPLOADED_EXAMPLE, *extra], reviewer=True) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def browser_full(playwright: Any, live_full: LiveServer) -> Iterator[Any]:
-    b = launch_chromium(playwright)
-    try:
+    with chromium(playwright) as b:
         yield b
-    finally:
-        b.close()
 
 
 @pytest.fixture

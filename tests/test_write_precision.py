@@ -21,12 +21,15 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from pydantic import BaseModel
 
-from jixiao.audit.pipeline import audit_path
+from jixiao.audit.document import Block
+from jixiao.audit.document import Document as Document_
+from jixiao.audit.pipeline import audit_document, audit_path
 from jixiao.calc import compute_department, compute_fund_year
 from jixiao.load import load_files
 from jixiao.model import Dataset, FundYear
-from jixiao.numbers import exponent_of, parse_quantity
+from jixiao.numbers import Quantity, exponent_of, parse_quantity
 from jixiao.write import write_report
 from jixiao.write.outline import department_results, fund_results
 from jixiao.write.synthetic import synthetic_unit
@@ -238,6 +241,92 @@ def test_whole_and_mixed_precision_reports_pass_the_audit(rng: random.Random, pl
         text = html_text(next(p for p in paths if p.name.endswith("基金支出绩效自评报告.html")))
         assert re.search(r"当期结余-?\d+万元|收支缺口\d+万元", text)
         assert not re.search(r"\d\.\d+万元", text)  # whole inputs: no amount with decimals anywhere
+
+
+def in_yuan(obj: object) -> object:
+    """Every 万元 figure of a record rewritten in 元 (the same value, e.g. 1516.6143万元 → 15166143元)."""
+    if isinstance(obj, Quantity):
+        return Quantity(obj.value.scaleb(4), "元", obj.approx) if obj.unit == "万元" else obj
+    if isinstance(obj, BaseModel):
+        return obj.model_copy(update={k: in_yuan(v) for k, v in obj})
+    if isinstance(obj, list | tuple):
+        return type(obj)(in_yuan(v) for v in obj)
+    if isinstance(obj, dict):
+        return {k: in_yuan(v) for k, v in obj.items()}
+    return obj
+
+
+def audit_errors(paths: list[Path]) -> list[str]:
+    errors: list[str] = []
+    for path in paths:
+        result = audit_path(path)
+        assert result.error is None, result.error
+        errors += [f"{path.name}: {f.code} {f.message}" for f in result.findings if f.severity == "error"]
+    return errors
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32))
+def test_amounts_written_in_yuan_are_rounded_and_still_pass_the_audit(seed: int, tmp_path: Path) -> None:
+    """Consistent data written in whole 元 (4 places in 万元): a sum or difference is shown in 万元 at
+    the declared 2 places, rounded 四舍五入 — printed next to its exact 元 parts (“收入2578063131元 …
+    支出2526031890元 … 当期结余5203.12万元”), the auditor's interval check still passes."""
+    ds = in_yuan(synthetic_unit(random.Random(seed), "S00001", 2021, places=4))
+    assert isinstance(ds, Dataset)
+    paths = write_report(ds, "S00001", 2021, tmp_path / f"r{seed}", ("docx", "html"), charts=False)
+    assert len(paths) == 6 and audit_errors(paths) == []
+    text = html_text(next(p for p in paths if p.name.endswith("基金支出绩效自评报告.html")))
+    balances = re.findall(r"(?:基金当期结余|收支缺口)(-?\d+(?:\.\d+)?)万元", text)
+    assert balances and all(re.fullmatch(r"-?\d+\.\d\d", b) for b in balances), balances  # never 4 places
+    assert re.search(r"收入\d{5,}元", text) and not re.search(r"\d\.\d{3,}万元", text)
+    # the rounding did happen: the exact balance has digits beyond the two shown
+    exact = [r.value for fy in ds.fund_years for r in fund_results(ds, fy).values() if r.id == "current_balance"]
+    assert any(v is not None and v != v.quantize(Decimal("0.01")) for v in exact), exact
+
+
+def balance_findings(income: str, expenditure: str, balance: str) -> list[str]:
+    """The auditor's error codes on the sentence a report writes: 收入、支出 as written, 当期结余 shown."""
+    text = f"城乡居民医疗保险基金收入{income}，基金支出{expenditure}，基金当期结余{balance}。"
+    doc = Document_(path="hand.txt", format="txt", blocks=[Block(text=text, line=1, source_text=text)],
+                    original_text=text, chars=len(text))
+    result = audit_document(doc)
+    assert result.checks >= 1  # the sentence was read and its balance checked
+    return [f.code for f in result.findings if f.severity == "error"]
+
+
+# below 10亿元: the auditor reads an 11-digit 1xxxxxxxxxx元 as a phone number and checks nothing
+@settings(max_examples=60, deadline=None)
+@given(income=st.integers(10**6, 10**10 - 1), share=st.integers(1, 499), jitter=st.integers(0, 9999),
+       cents=st.booleans())
+def test_a_rounded_balance_next_to_its_yuan_parts_passes_the_interval_check(income: int, share: int, jitter: int,
+                                                                            cents: bool) -> None:
+    """元 figures (whole, or with 角分), the 万元 当期结余 the engine shows for them (2 places, rounded
+    四舍五入) in the sentence a report writes: the auditor's JX-BAL-001 interval check passes — and
+    fails once the shown balance is 0.02万元 off, so the check is really made. (A surplus: the
+    writer puts a deficit as 收支缺口, which the auditor does not check against its parts.)"""
+    exp = income - max(1, income * share // 1000 - jitter)
+    inc = Decimal(income).scaleb(-2) * 100 + Decimal("0.37") if cents else Decimal(income)
+    record = fund(income={"total": f"{inc}元"}, expenditure={"total": f"{exp}元"})
+    result = next(r for r in compute_fund_year(record) if r.id == "current_balance")
+    assert result.places == 2 and result.value == (inc - exp).scaleb(-4)
+    shown = result.display()
+    assert re.fullmatch(r"\d+\.\d\d万元", shown), shown
+    assert balance_findings(f"{inc}元", f"{exp}元", shown) == []
+    off = Decimal(result.display_value()) + Decimal("0.02")
+    assert "JX-BAL-001" in balance_findings(f"{inc}元", f"{exp}元", f"{off}万元")
+
+
+@pytest.mark.parametrize(("income", "expenditure", "shown"), [
+    ("1516614321元", "1284570000元", "23204.43万元"),
+    ("1516614250元", "1284570000元", "23204.43万元"),  # exactly half a unit: rounded up, still inside
+    ("1516614249元", "1284570000元", "23204.42万元"),
+    ("2578063131元", "2526031890元", "5203.12万元"),
+])
+def test_rounded_balances_at_the_half_unit_pass_the_audit(income: str, expenditure: str, shown: str) -> None:
+    assert next(r for r in compute_fund_year(fund(income={"total": income}, expenditure={"total": expenditure}))
+                if r.id == "current_balance").display() == shown
+    assert balance_findings(income, expenditure, shown) == []
 
 
 def test_places_shown_reads_a_display_back() -> None:

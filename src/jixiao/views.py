@@ -53,7 +53,9 @@ from jixiao.calc import (
     fund_warnings,
 )
 from jixiao.calc.dataset import fund_groups
+from jixiao.calc.registry import places_shown
 from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project
+from jixiao.calc.terms import figure_places
 from jixiao.load import load_data
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.funds import FUNDS, FundKind
@@ -134,6 +136,8 @@ class IndicatorInfo(BaseModel):
 class ChartSeries(BaseModel):
     name: str
     data: list[Decimal | None] = Field(description="one value per category; null where not computable")
+    places: int | None = Field(None, description="decimals shown (the figures' own, as the tables show "
+                                                 "them); null: whole numbers as they are, others to 2")
 
 
 class Chart(BaseModel):
@@ -490,6 +494,11 @@ def _wan(q: Quantity | None) -> Decimal | None:
     return q.value_in("万元") if q is not None else None
 
 
+def _wan_places(figures: Sequence[Quantity | None]) -> int | None:
+    """The most decimals written amounts are shown with in 万元 (a sum or difference of them too)."""
+    return max((figure_places(q, "万元", 2) for q in figures if q is not None), default=None)
+
+
 def _fund_label(fy: FundYear) -> str:
     scope = f"（{fy.scope}）" if fy.scope else ""
     return f"{FUNDS[fy.fund].short}{scope}"
@@ -502,15 +511,16 @@ def _dashboard_charts(funds: list[FundYear], dept: DepartmentYear | None,
     funds = [fy for fy in funds if fy.income.total is not None or fy.expenditure.total is not None]
     if funds:
         cats = [_fund_label(fy) for fy in funds]
+        incomes, spendings = [fy.income.total for fy in funds], [fy.expenditure.total for fy in funds]
         charts.append(Chart(
             id="fund_income_expenditure", title="各基金收入、支出与当期结余", unit="万元", categories=cats,
             series=[
-                ChartSeries(name="基金收入", data=[_wan(fy.income.total) for fy in funds]),
-                ChartSeries(name="基金支出", data=[_wan(fy.expenditure.total) for fy in funds]),
+                ChartSeries(name="基金收入", data=[_wan(q) for q in incomes], places=_wan_places(incomes)),
+                ChartSeries(name="基金支出", data=[_wan(q) for q in spendings], places=_wan_places(spendings)),
                 ChartSeries(name="当期结余", data=[
                     (fy.income.total.value_in("万元") - fy.expenditure.total.value_in("万元"))
                     if fy.income.total is not None and fy.expenditure.total is not None else None
-                    for fy in funds]),
+                    for fy in funds], places=_wan_places(incomes + spendings)),
             ],
         ))
     if dept is not None:
@@ -522,7 +532,8 @@ def _dashboard_charts(funds: list[FundYear], dept: DepartmentYear | None,
         if present:
             charts.append(Chart(id="department_budget", title="部门预算与支出", unit="万元",
                                 categories=[n for n, _ in present],
-                                series=[ChartSeries(name="金额", data=[_wan(q) for _, q in present])]))
+                                series=[ChartSeries(name="金额", data=[_wan(q) for _, q in present],
+                                                    places=_wan_places([q for _, q in present]))]))
     if scores:
         charts.append(Chart(id="project_scores", title="项目自评得分", unit="分",
                             categories=[s.project for s in scores],
@@ -786,7 +797,9 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
         columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
                                      formula=d.formula, rule=d.rule, count=len(known),
                                      minimum=known[-1] if known else None, maximum=known[0] if known else None,
-                                     median=med, median_display=None if med is None else fmt(med, d.places)))
+                                     median=med, median_display=None if med is None else fmt(med, max(
+                                         (p for r in rows if (c := r.cells.get(qid)) is not None
+                                          and (p := places_shown(c[1])) is not None), default=d.places))))
     return rows, columns
 
 
@@ -920,7 +933,10 @@ def _build_comparison(
                       categories=[r.name for r in page],
                       series=[ChartSeries(name=chart_col.name,
                                           data=[r.cells[chart_col.id].value if chart_col.id in r.cells else None
-                                                for r in page])])
+                                                for r in page],
+                                          places=max((p for r in page if (got := r.cells.get(chart_col.id)) is not None
+                                                      and (p := places_shown(got.display)) is not None),
+                                                     default=None))])
     return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present,
                       ruleset=rs.label, columns=columns, sort=sort_key, descending=descending, total=total,
                       offset=offset, rows=page, chart=chart, years=years_with_data(session))
@@ -1051,7 +1067,9 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
     for unit_name, group in by_unit.items():
         charts.append(Chart(id=f"trend_{len(charts)}", title="、".join(s.name for s in group), kind="line",
                             unit=unit_name, categories=[str(y) for y in years],
-                            series=[ChartSeries(name=s.name, data=[p.value for p in s.points]) for s in group]))
+                            series=[ChartSeries(name=s.name, data=[p.value for p in s.points],
+                                                places=max((n for p in s.points if (n := places_shown(p.display))
+                                                            is not None), default=None)) for s in group]))
     return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.label, series=series,
                   charts=charts)
 

@@ -272,8 +272,7 @@ class Gather:
                 raise
         self.used[name] = written(raw)
         places = places_in(raw, unit)
-        finer = places is not None and places > max(0, -raw.exponent)  # 元 read in 万元
-        return Term(value, interval, name, places=places, coarse=0 if finer else None)
+        return Term(value, interval, name, places=places, coarse=0 if _finer(raw, places) else None)
 
     def money(self, path: str, *, label: str | None = None) -> Term:
         """An amount in 万元 (required)."""
@@ -348,6 +347,22 @@ def _dedupe(items: list[str]) -> list[str]:
     for item in items:
         seen.setdefault(item, None)
     return list(seen)
+
+
+def _finer(q: Quantity, places: int | None) -> bool:
+    """Whether ``q`` was written in a smaller unit, its ``places`` in the formula's unit more than
+    it was written with (``1516614321元`` in 万元: 4 against 0)."""
+    return places is not None and places > max(0, -q.exponent)
+
+
+def figure_places(q: Quantity, unit: str, declared: int) -> int:
+    """The decimals one written figure is shown with in ``unit`` — :func:`display_places` for a
+    single input (``760.35万元`` → 2, ``74200万元`` → 0, ``1516614321元`` in 万元 → ``declared``);
+    for a chart or table of written amounts beside computed ones."""
+    places = places_in(q, unit)
+    if places is None:
+        return declared
+    return min(places, declared) if _finer(q, places) else places
 
 
 def display_places(term: Term, declared: int) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -153,18 +154,24 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def build_reports(db: Session, unit: str, year: int, fmt: str) -> tuple[str, bytes, str]:
+def build_reports(
+    db: Session, unit: str, year: int, fmt: str, *,
+    part: Callable[[Dataset], Dataset] | None = None, rules: str | None = None,
+) -> tuple[str, bytes, str]:
     """(file name, bytes, media type) of ``unit``'s reports for ``year`` in ``fmt``: the file
     itself when there is one report, a zip of all of them when there are several; each 自评表
-    scored by the unit's rule set (its own or inherited)."""
+    scored by ``rules``, else by the unit's rule set (its own or inherited). ``part`` picks the
+    records of one report out of the unit-year's (the pages' one-link-per-report downloads)."""
     from jixiao.write import write_report
 
     dataset = load_dataset(db, unit, year)
     if not (dataset.fund_years or dataset.departments or dataset.projects):
         raise HTTPException(404, detail=f"{unit} 没有 {year} 年的数据，无法生成报告")
+    if part is not None:
+        dataset = part(dataset)
     with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
         try:
-            paths = write_report(dataset, unit, year, tmp, (fmt,), rules=unit_ruleset(db, unit))
+            paths = write_report(dataset, unit, year, tmp, (fmt,), rules=rules or unit_ruleset(db, unit))
         except ValueError as exc:
             raise HTTPException(404, detail=str(exc)) from exc
         if len(paths) == 1:

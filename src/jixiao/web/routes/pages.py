@@ -44,9 +44,9 @@ from jixiao.web.deps import (
 )
 from jixiao.web.routes.api import (
     AUDIT_TYPES,
-    MEDIA_TYPES,
     ReportFormat,
     audit_upload,
+    build_reports,
     file_response,
     import_workbook,
     save_entry,
@@ -134,29 +134,8 @@ def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None
     """(file name, bytes, media type): one report (``part``) as its own file, or all of the
     unit-year's reports (``part`` None) — the file itself when there is one, else a zip. Every
     自评表 is scored by ``rules``, or by the unit's own rule set."""
-    import io
-    import tempfile
-    import zipfile
-
-    from jixiao.write import write_report
-
-    dataset = load_dataset(db, unit, year)
-    if not (dataset.fund_years or dataset.departments or dataset.projects):
-        raise HTTPException(404, detail=f"{unit} 没有 {year} 年的数据，无法生成报告")
-    if part is not None:
-        dataset = _part_dataset(dataset, part)
-    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
-        try:
-            paths = write_report(dataset, unit, year, tmp, (fmt,), rules=rules or unit_ruleset(db, unit))
-        except ValueError as exc:
-            raise HTTPException(404, detail=str(exc)) from exc
-        if len(paths) == 1:
-            return paths[0].name, paths[0].read_bytes(), MEDIA_TYPES[fmt]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in paths:
-                archive.write(path, path.name)
-        return f"{unit}_{year}_全部报告_{fmt}.zip", buffer.getvalue(), MEDIA_TYPES["zip"]
+    pick = (lambda dataset: _part_dataset(dataset, part)) if part is not None else None
+    return build_reports(db, unit, year, fmt, part=pick, rules=rules)
 
 
 @router.get("/units/{unit}/years/{year}")

@@ -7,12 +7,27 @@
 
   function num(v) { return v === null || v === undefined ? null : Number(v); }
 
-  /* a value as shown on a chart: whole numbers as they are, others to 2 decimals (the table
-     beside the chart has each figure at its written precision) */
-  function shown(v) {
+  /* a value as shown on a chart: at ``places`` decimals when the series gives them (the figures'
+     own, as the table beside the chart shows them: 23204万元, 760.35万元, 15.30%); without them,
+     whole numbers as they are and others to 2 decimals */
+  function shown(v, places) {
     if (v === null || v === undefined || v === "" || isNaN(Number(v))) { return "—"; }
     var n = Number(v);
+    if (typeof places === "number" && places >= 0 && places <= 20) { return halfUp(String(v), places) || n.toFixed(places); }
     return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  }
+
+  /* a decimal string rounded half-up (四舍五入, as the tables) to ``places``: "23204.425" → "23204.43"
+     (toFixed works on the binary float and may round it down); null for anything else */
+  function halfUp(text, places) {
+    var m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text.trim());
+    if (!m || typeof BigInt !== "function") { return null; }
+    var frac = m[3] || "";
+    var kept = BigInt(m[2] + (frac + "0".repeat(places)).slice(0, places));
+    if (frac.charAt(places) >= "5") { kept += BigInt(1); }
+    var digits = kept.toString().padStart(places + 1, "0");
+    var body = places ? digits.slice(0, -places) + "." + digits.slice(-places) : digits;
+    return (m[1] && /[1-9]/.test(digits) ? "-" : "") + body;
   }
 
   /* A category label broken into lines that fit ``perLine`` characters: the scope in brackets
@@ -34,10 +49,14 @@
     // value labels on the bars only when they cannot collide: few bars, each wide enough
     var bars = n * spec.series.length;
     var showValues = spec.kind !== "line" && bars <= 10 && slot / spec.series.length >= 44;
+    // the tooltip lists every series of a category (one unit): at the most decimals any of them has
+    var places = spec.series.reduce(function (most, s) {
+      return typeof s.places === "number" && (most === null || s.places > most) ? s.places : most;
+    }, null);
     return {
       color: palette,
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : shown(v) + (spec.unit || ""); } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : shown(v, places) + (spec.unit || ""); } },
       legend: { top: 26, data: spec.series.map(function (s) { return s.name; }) },
       grid: { left: 60, right: 24, top: 64, bottom: many ? 90 : 24, containLabel: true },
       xAxis: { type: "category", data: spec.categories,
@@ -47,7 +66,7 @@
       dataZoom: n > 30 ? [{ type: "slider", bottom: 8 }, { type: "inside" }] : [],
       series: spec.series.map(function (s) {
         return { name: s.name, type: spec.kind === "line" ? "line" : "bar", data: s.data.map(num), connectNulls: false,
-                 barMaxWidth: 40, label: { show: showValues, position: "top", formatter: function (p) { return shown(p.value); } } };
+                 barMaxWidth: 40, label: { show: showValues, position: "top", formatter: function (p) { return shown(s.data[p.dataIndex], s.places); } } };
       })
     };
   }
