@@ -59,6 +59,7 @@ from jixiao.calc.terms import figure_places
 from jixiao.load import load_data
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.funds import FUNDS, FundKind
+from jixiao.model.units import effective_ruleset
 from jixiao.numbers import Quantity, fmt
 from jixiao.problems import Problem
 from jixiao.rules import (
@@ -85,7 +86,7 @@ from jixiao.store.indicator_store import (
     year_is_current,
 )
 from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
-from jixiao.store.repository import get_department, get_fund_years, get_projects, unit_ruleset, years_of
+from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 from jixiao.store.revision import RevisionCache
 from jixiao.validate import validate_dataset
 
@@ -244,10 +245,12 @@ class UnitTree(BaseModel):
 
 
 class UnitTable(NamedTuple):
-    """Every unit's row (code, name, level, kind, parent, region), ordered by code, and its parent."""
+    """Every unit's row (code, name, level, kind, parent, region, ruleset), ordered by code; its
+    parent and its own rule set (None: its parent's)."""
 
     rows: list[Any]
     parents: dict[str, str | None]
+    rulesets: dict[str, str | None]
 
 
 def unit_table(session: Session) -> UnitTable:
@@ -255,9 +258,16 @@ def unit_table(session: Session) -> UnitTable:
     names all need them; 3,000 rows cost tens of milliseconds to read)."""
     def read() -> UnitTable:
         rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.kind, UnitRow.parent,
-                                      UnitRow.region).order_by(UnitRow.code)).all()
-        return UnitTable(rows, {r.code: r.parent for r in rows})
+                                      UnitRow.region, UnitRow.ruleset).order_by(UnitRow.code)).all()
+        return UnitTable(rows, {r.code: r.parent for r in rows}, {r.code: r.ruleset for r in rows})
     return _UNIT_TABLES.get_or_make(session, "units", read)
+
+
+def rules_of_unit(session: Session, unit: str) -> str:
+    """The rule set ``unit`` is judged by (its own, else its nearest ancestor's, else default), from
+    the cached unit table: what :func:`jixiao.store.repository.unit_ruleset` reads with a query per ancestor."""
+    table = unit_table(session)
+    return effective_ruleset(unit, table.rulesets, table.parents)
 
 
 def unit_tree(session: Session, principal: Principal) -> UnitTree:
@@ -270,7 +280,8 @@ def unit_tree(session: Session, principal: Principal) -> UnitTree:
 
 
 def _build_unit_tree(session: Session, principal: Principal) -> UnitTree:
-    rows, parents = unit_table(session)
+    table = unit_table(session)
+    rows, parents = table.rows, table.parents
     visible = [r for r in rows if can_read(principal, r.code, parents)]
     codes = {r.code for r in visible}
     years = unit_years(session, None if principal.is_admin else codes)
@@ -555,7 +566,7 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
 
 def _build_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
     info = get_unit(session, unit)
-    rs = _ruleset(ruleset if ruleset is not None else unit_ruleset(session, unit))
+    rs = _ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
     rule_map = _rule_indicators(rs)
     funds = get_fund_years(session, unit, year)
     dept = get_department(session, unit, year)
@@ -686,7 +697,8 @@ _Warned = tuple[StoredWarning, ...]  # (rule_id, severity, message, code)
 
 def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
     """code → (name, region) of the units ``principal`` may read."""
-    rows, parents = unit_table(session)
+    table = unit_table(session)
+    rows, parents = table.rows, table.parents
     if principal.is_admin:
         return {r.code: (r.name, r.region) for r in rows}
     return {r.code: (r.name, r.region) for r in rows if can_read(principal, r.code, parents)}
@@ -1010,7 +1022,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
     """``unit``'s indicators in each year it has data for. Fund indicators come from its record
     of ``fund`` (default: the fund it has in most years), whole-unit 口径 first."""
     info = get_unit(session, unit)
-    rs = _ruleset(ruleset if ruleset is not None else unit_ruleset(session, unit))
+    rs = _ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
     rule_map = _rule_indicators(rs)
     defs = [resolve_indicator(i) for i in (indicator_ids or DEFAULT_COMPARE)]
     defs = list({(d.subject, d.id): d for d in defs}.values())

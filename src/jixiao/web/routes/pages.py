@@ -20,13 +20,15 @@ from jixiao.access import can_edit
 from jixiao.model import Dataset
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.rules import SEVERITY_LABEL
-from jixiao.store.repository import load_dataset, unit_ruleset, years_of
+from jixiao.store.repository import load_dataset, years_of
 from jixiao.views import (
     DEFAULT_COMPARE,
+    Dashboard,
     comparison,
     entry_form,
     get_unit,
     indicator_catalog,
+    rules_of_unit,
     trends,
     unit_tree,
     unit_year_dashboard,
@@ -105,15 +107,17 @@ class ReportPart:
     title: str
 
 
-def report_parts(dataset: Dataset) -> list[ReportPart]:
-    """The reports a unit-year's data makes (:func:`jixiao.write.reports_for`'s order)."""
+def board_report_parts(board: Dashboard) -> list[ReportPart]:
+    """The reports a unit-year's data makes (:func:`jixiao.write.reports_for`'s order), from the
+    records its dashboard shows (the same records, projects in stored order)."""
+    subjects = {r.subject for r in board.records}
     parts = []
-    if dataset.fund_years:
+    if "fund" in subjects:
         parts.append(ReportPart("fund", "基金支出绩效自评报告"))
-    if dataset.departments:
+    if "department" in subjects:
         parts.append(ReportPart("department", "部门整体支出绩效自评报告"))
-    parts += [ReportPart(f"project-{n}", f"项目支出绩效自评报告：{p.name}")
-              for n, p in enumerate(dataset.projects, start=1)]
+    projects = [r.project or r.label for r in board.records if r.subject == "project"]
+    parts += [ReportPart(f"project-{n}", f"项目支出绩效自评报告：{name}") for n, name in enumerate(projects, start=1)]
     return parts
 
 
@@ -141,12 +145,12 @@ def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None
 @router.get("/units/{unit}/years/{year}")
 def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, principal: CurrentPrincipal,
                    db: DbSession, rules: RuleChoice = None) -> Response:
-    own = unit_ruleset(db, row.code)
+    own = rules_of_unit(db, row.code)
     board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
     editable = can_edit(principal, row.code)
 
     def content() -> dict[str, Any]:
-        parts = report_parts(load_dataset(db, row.code, year)) if board.records else []
+        parts = board_report_parts(board)
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
@@ -210,7 +214,6 @@ def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -
     """The unit-year's data in the fill-in workbook, to edit offline and upload again."""
     import io
 
-    from jixiao.store.repository import load_dataset
     from jixiao.workbook import fill_workbook
 
     dataset = load_dataset(db, row.code, year)
