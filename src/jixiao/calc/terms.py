@@ -5,8 +5,9 @@ A term also carries the display precision its inputs were written with (``places
 figure has the decimals it was written with in the formula's unit (``655.50万元`` → 2, ``74200万元``
 → 0, ``1.5亿元`` read in 万元 → 0); a sum or difference has the most decimals among its terms
 (655.50 − 100 → 2; 151661 − 128457 → 0); a product or quotient has none (``None``): its result
-is shown at the indicator's declared places. :func:`evaluate` turns that into the result's
-display places — the one rule every report, table and page follows (see :func:`display_places`).
+is shown at the indicator's declared places. An input written in a smaller unit (``1516614321元``
+read in 万元) counts at most the declared places (2 for 万元). :func:`evaluate` turns that into the
+result's display places — the one rule every report, table and page follows (see :func:`display_places`).
 
 A formula reads each input through :class:`Gather`, which converts it to the unit the formula
 needs (万元, 元, 人), records it as written for explanations, and notes each missing input by
