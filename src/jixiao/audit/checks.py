@@ -272,8 +272,10 @@ def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
     code = rel.code
     if code == "JX-BAL-001":
         inc, exp_t = num[0].mention, num[1].mention
-        return (f"收入{_fig(inc)}减支出{_fig(exp_t)}应为{exp}，"
-                f"文中{rel.stated_name}为{_fig(rel.stated)}")
+        said = f"文中{rel.stated_name}为{_fig(rel.stated)}"
+        if rel.direction < 0 and q.value > 0:  # 收支缺口/亏损 X: 当期结余 is −X
+            said += f"（即当期结余-{_fig(rel.stated)}）"
+        return f"收入{_fig(inc)}减支出{_fig(exp_t)}应为{exp}，{said}"
     if code == "JX-BAL-002":
         return (f"资产{_fig(num[0].mention)}减负债{_fig(num[1].mention)}应为{exp}，"
                 f"文中{rel.stated_name}为{_fig(rel.stated)}")
@@ -282,7 +284,8 @@ def _message(rel: Relation, outcome: Outcome, expected: str) -> str:
                          for t in num).replace("加减", "减")
         return f"{parts}应为{exp}，文中{rel.stated_name}为{_fig(rel.stated)}"
     if code == "JX-BAL-004":
-        return (f"当期结余{_fig(num[0].mention)}除以收入{_fig(den[0].mention)}应为{exp}，"
+        sign = "-" if num[0].sign < 0 and num[0].mention.quantity.value > 0 else ""  # 收支缺口 X → −X
+        return (f"当期结余{sign}{_fig(num[0].mention)}除以收入{_fig(den[0].mention)}应为{exp}，"
                 f"文中结余率为{_fig(rel.stated)}")
     if code == "JX-SUM-001":
         joined = "+".join(("−" if t.sign < 0 else "") + _fig(t.mention) for t in num).replace("+−", "−")

@@ -107,11 +107,11 @@ EXPENSE_EXCLUDE = re.compile(r"(人均|次均|支出预算|预算数|年预算|�
                              r"|待遇支出|其他支出|转移支出|上年|执行数|基本支出|项目支出)")
 RESULT_LABEL = re.compile(
     r"(当期结余|当年结余|本年结余|本期结余|年终结余|年末结余|当期亏损|当年亏损|当期赤字|当年收支结余|收支结余"
-    r"|当年结余额)(为|是|达|-)?\s*$"
+    r"|当年结余额|收支缺口)(为|是|达|-)?\s*$"
 )
 ASSET_LABEL = re.compile(r"(资产总计|资产总额|资产合计|资产)(为|是|共)?\s*$")
 LIABILITY_LABEL = re.compile(r"(负债总计|负债总额|负债合计|负债)(为|是|共)?\s*$")
-NET_LABEL = re.compile(r"(累计结余|滚存结余|净资产|基金结余)(为|是)?\s*$")
+NET_LABEL = re.compile(r"(累计结余|滚存结余|净资产|基金结余|资产减负债)(为|是)?\s*$")
 START_LABEL = re.compile(r"年初")
 ADD_LABEL = re.compile(r"(追加|调整|调增|增加|当期结余|本年结余|当年结余)")
 END_LABEL = re.compile(r"(全年|年末|期末|滚存|调整后)")
@@ -1124,6 +1124,8 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
                 inc, exp = income, expense
             else:
                 inc, exp = _find_flows(items, segments, seg_index, it, None)
+                if inc is None or exp is None:
+                    inc, exp = _section_flows(items, segments, seg_index, it)
             if inc is not None and exp is not None:
                 out.append(_balance(it, inc, exp))
                 results[id(it)] = it
@@ -1136,7 +1138,8 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
 
 def _balance(result: Item, inc: Item, exp: Item) -> Relation:
     terms = [Term(inc.mention, 1, "收入"), Term(exp.mention, -1, "支出")]
-    rel = Relation("JX-BAL-001", result.mention, [(terms, [])], "sum", stated_name="当期结余")
+    name = "收支缺口" if "缺口" in result.clause else "当期结余"
+    rel = Relation("JX-BAL-001", result.mention, [(terms, [])], "sum", stated_name=name)
     rel.direction = _signed_result(result)
     return rel
 
@@ -1190,6 +1193,90 @@ def _find_flows(items: list[Item], segments: list[Segment], seg_index: int, resu
     return inc, exp
 
 
+#: a 当期 result (not a cumulative 年末结余) may take its flows from earlier paragraphs of its section
+PERIOD_RESULT = re.compile(r"(当期|当年|本年|本期|收支缺口|收不抵支|亏损|赤字)")
+#: the funds a sentence can be about; a sentence naming none is about the fund of its section
+FUND_SUBJECTS: tuple[tuple[str, ...], ...] = (
+    ("职工",), ("城乡居民", "居民"), ("生育",), ("大病",), ("医疗救助",), ("公务员",), ("离休",),
+    ("统筹",), ("个人账户", "个人帐户", "个账"),
+)
+_INCLUDED_FUND = re.compile(r"[（(]含[^）)]{1,6}[）)]")  # 职工基本医疗保险（含生育）: 生育 is included, not the subject
+_YEAR_WORD = re.compile(r"((?:19|20)\d\d)\s*年")
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]"
+                      r"|图\s*\d|表\s*\d|第[一二三四五六七八九十\d]+[章节部分])")
+#: how many paragraphs back a 当期结余 looks for its 收入 and 支出 (within its section)
+SECTION_LOOKBACK = 6
+
+
+def _sentence_prefix(seg: Segment, it: Item) -> str:
+    """The words of ``it``'s sentence before it (where the subject of the sentence stands)."""
+    text = seg.text
+    k = max(text.rfind(c, 0, it.start) for c in "。！？!?\n")
+    return text[k + 1:it.start]
+
+
+def _subject(seg: Segment, it: Item) -> tuple[frozenset[int], frozenset[str]]:
+    """The funds and years a figure's sentence names before its first figure (empty: the
+    section's subject); the parts named later (其中统筹基金收入…) do not change the subject."""
+    first = next(x for x in seg.items if x.sentence == it.sentence)
+    prefix = _INCLUDED_FUND.sub("", _sentence_prefix(seg, first))
+    funds = frozenset(i for i, words in enumerate(FUND_SUBJECTS) if any(w in prefix for w in words))
+    return funds, frozenset(_YEAR_WORD.findall(prefix))
+
+
+def _is_heading(seg: Segment) -> bool:
+    """A heading or caption line: short, no money figure, numbered or without a full stop."""
+    t = seg.text.strip()
+    if len(t) > 40 or any(x.dim == "money" for x in seg.items):
+        return False
+    return _HEADING.match(t) is not None or t[-1:] not in "。；;！？!?"
+
+
+def _section_flows(items: list[Item], segments: list[Segment], seg_index: int,
+                   result: Item) -> tuple[Item | None, Item | None]:
+    """收入 and 支出 for a 当期结余 (or 收支缺口) stated in a later sentence or paragraph of the same
+    section: the nearest 支出 and 收入 before it, when every sentence from them to the result is
+    about the same fund and year (a sentence naming no fund or year is about the section's).
+
+    Stops at a heading, at another balance (its flows are its own) and after
+    ``SECTION_LOOKBACK`` paragraphs; gives nothing when the subject is mixed or unclear.
+    """
+    if _qualifier(result.clause) is not None or not PERIOD_RESULT.search(_sentence_prefix(segments[result.seg],
+                                                                                          result)):
+        return None, None
+    pool: list[Item] = [x for x in items if x.start < result.start]
+    for back in range(1, SECTION_LOOKBACK + 1):
+        if seg_index - back < 0 or _is_heading(segments[seg_index - back]):
+            break
+        pool = segments[seg_index - back].items + pool
+    inc = exp = None
+    seen: list[Item] = [result]
+    for it in reversed(pool):
+        if it.dim == "money" and it.role == "value" and _is_result(it):
+            break  # flows before another balance belong to that balance
+        seen.append(it)
+        if it.role != "value" or it.dim != "money" or it.list_total is not None or _qualifier(it.clause) is not None:
+            continue
+        if exp is None and inc is None and _is_expense(it):
+            exp = it
+        elif inc is None and _is_income(it):
+            inc = it
+            break
+    if inc is None or exp is None:
+        return None, None
+    funds: set[frozenset[int]] = set()
+    years: set[frozenset[str]] = set()
+    for it in seen:  # every sentence between the flows and the result: one fund, one year
+        f, y = _subject(segments[it.seg], it)
+        if f:
+            funds.add(f)
+        if y:
+            years.add(y)
+    if len(funds) > 1 or len(years) > 1 or any(len(f) > 1 for f in funds) or any(len(y) > 1 for y in years):
+        return None, None
+    return inc, exp
+
+
 def _asset_relations(items: list[Item]) -> list[Relation]:
     out: list[Relation] = []
     asset = liability = None
@@ -1198,11 +1285,12 @@ def _asset_relations(items: list[Item]) -> list[Relation]:
             continue
         if ASSET_LABEL.search(it.clause) and "固定资产" not in it.clause:
             asset, liability = it, None
-        elif LIABILITY_LABEL.search(it.clause) and asset is not None:
+        elif LIABILITY_LABEL.search(it.clause) and asset is not None and not NET_LABEL.search(it.clause):
             liability = it
         elif NET_LABEL.search(it.clause) and asset is not None and liability is not None:
             terms = [Term(asset.mention, 1, "资产"), Term(liability.mention, -1, "负债")]
-            out.append(Relation("JX-BAL-002", it.mention, [(terms, [])], "sum", stated_name="累计结余"))
+            name = "资产减负债" if "资产减负债" in it.clause else "累计结余"
+            out.append(Relation("JX-BAL-002", it.mention, [(terms, [])], "sum", stated_name=name))
             asset = liability = None
     return out
 
