@@ -461,3 +461,97 @@ def test_table_scope_in_an_html_table(tmp_path: Any) -> None:
     assert (f.code, f.stated, f.expected) == ("JX-SUM-006", "335000", "360751")
     path.write_text(page.format(rows=rows.format(b="360751")), encoding="utf-8")
     assert codes(audit_path(path)) == []
+
+
+# ---- balances across the sentences and paragraphs of one section (the layout jixiao writes) --
+
+#: the 职工 section of the fund report jixiao writes (write/narrative.py): 收入, 支出 and 当期结余
+#: in three paragraphs, 资产减负债 in its own sentence; the 生育 section ends in a 收支缺口
+SECTION = (
+    "（一）职工基本医疗保险基金",
+    "2019年末职工基本医疗保险基金资产总计619029万元，其中支出户存款289785万元，财政专户存款284620万元，"
+    "暂付款44624万元；负债总计58246万元，其中暂收款58246万元；资产减负债{net}万元。",
+    "2019年区本级职工基本医疗保险基金收入355212万元，完成年度预算360240万元的98.60%。",
+    "基金支出268747万元，较上年减少6136万元，下降2.23%，完成年度预算335413万元的80.12%。",
+    "基金当期结余{current}万元，当期结余率为24.34%，年末累计结余560783万元，累计结余可支付25.0个月。",
+    "（二）生育保险基金",
+    "2019年区本级生育保险基金收入19065万元，完成年度预算18506万元的103.02%。",
+    "基金支出20978万元，较上年增加1313万元，增长6.68%，完成年度预算25338万元的82.79%。",
+    "基金当期收不抵支，收支缺口{gap}万元，当期结余率为-10.03%，年末累计结余47043万元。",
+)
+
+
+def section(net: str = "560783", current: str = "86465", gap: str = "1913") -> DocumentResult:
+    return audit(*(line.format(net=net, current=current, gap=gap) for line in SECTION))
+
+
+def test_balance_across_paragraphs_of_a_section_is_checked() -> None:
+    r = section()
+    assert codes(r) == []
+    assert r.checks >= 8  # both balances, both 结余率 and 资产减负债 are checked
+    # one 万元 past what the three rounded figures allow (355212 − 268747 = 86465 ± 1): caught
+    [f] = [f for f in section(current="86467").findings if f.code == "JX-BAL-001"]
+    assert (f.severity, f.line, f.stated, f.expected) == ("error", 5, "86467", "86465")
+    assert f.message == "收入355212万元减支出268747万元应为86465万元，文中当期结余为86467万元"
+    # right at the written precision: 86466 and 86464 may come from unrounded figures
+    assert codes(section(current="86466")) == codes(section(current="86464")) == []
+
+
+def test_deficit_written_as_a_gap_is_income_minus_expenditure() -> None:
+    # 收支缺口 = 支出 − 收入 = 20978 − 19065 = 1913 (当期结余 −1913)
+    [f] = [f for f in section(gap="1915").findings if f.code == "JX-BAL-001"]
+    assert (f.severity, f.line, f.stated, f.expected) == ("error", 9, "1915", "-1913")
+    assert "收支缺口为1915万元（即当期结余-1915万元）" in f.message
+    assert codes(section(gap="1914")) == []  # within the rounding of 19065 and 20978
+    assert "JX-BAL-001" in codes(section(gap="2913"))
+
+
+def test_assets_minus_liabilities_written_as_such() -> None:
+    [f] = [f for f in section(net="560785").findings if f.code == "JX-BAL-002"]
+    assert (f.severity, f.line, f.expected) == ("error", 2, "560783")
+    assert f.message == "资产619029万元减负债58246万元应为560783万元，文中资产减负债为560785万元"
+    assert codes(section(net="560784")) == []
+
+
+def test_flows_of_another_fund_year_or_section_are_not_used() -> None:
+    # the paragraph in between is about another fund: whose 当期结余 this is, is unclear
+    other_fund = audit("2019年职工基本医疗保险基金收入355212万元。", "2019年城乡居民基本医疗保险基金支出24624万元。",
+                       "基金当期结余1万元。")
+    other_year = audit("2019年职工基本医疗保险基金收入355212万元。", "2018年基金支出268747万元。",
+                       "基金当期结余1万元。")
+    # a heading starts another section: its 当期结余 does not take the flows above the heading
+    other_section = audit("2019年职工基本医疗保险基金收入355212万元。", "基金支出268747万元。",
+                          "（二）生育保险基金", "基金当期结余1万元。")
+    # a cumulative 年末结余 is not income minus expenditure of earlier paragraphs
+    cumulative = audit("2019年基金收入355212万元。", "基金支出268747万元。", "年末累计结余560783万元。")
+    for r in (other_fund, other_year, other_section, cumulative):
+        assert codes(r) == [] and r.checks == 0, r.findings
+    # the same three paragraphs under one fund and year are checked
+    assert codes(audit("2019年职工基本医疗保险基金收入355212万元。", "2019年职工基本医疗保险基金支出268747万元。",
+                       "基金当期结余1万元。")) == ["JX-BAL-001"]
+
+
+def test_a_balance_takes_the_flows_after_the_previous_balance() -> None:
+    r = audit("2019年职工基金收入100万元，支出90万元，当期结余10万元。", "基金当期结余20万元。")
+    assert codes(r) == [] and r.checks == 1  # the second 结余 has no flows of its own
+
+
+def test_negative_balance_off_by_one_within_rounding() -> None:
+    # 100 − 130 with each figure ±0.5 lies in [−31, −29]: −31 may be right (as seed 001's 86466),
+    # −32 and a positive 31 cannot be
+    line = "基金收入100万元，支出130万元，当期结余{}万元。"
+    assert codes(audit(line.format("-31"))) == codes(audit(line.format("-30"))) == []
+    assert codes(audit(line.format("-29"))) == []
+    assert codes(audit(line.format("-32"))) == codes(audit(line.format("31"))) == ["JX-BAL-001"]
+    assert codes(audit(line.format("-27"))) == ["JX-BAL-001"]
+    assert codes(audit(line.format("-28")), "info") == ["JX-RND-001"]  # holds only if truncated
+
+
+def test_eleven_digit_yuan_amount_is_not_a_phone_number() -> None:
+    line = "2019年基金收入23000000000元，支出10000000000元，当期结余{}元。"
+    assert codes(audit(line.format("13000000000"))) == []
+    [f] = audit(line.format("14000000000")).findings
+    assert (f.code, f.stated, f.expected) == ("JX-BAL-001", "14000000000", "13000000000")
+    # a phone number stays out of the figures (no unit after it)
+    r = audit("联系电话13000000000，基金收入100万元，支出90万元，当期结余10万元。")
+    assert codes(r) == [] and r.checks == 1
