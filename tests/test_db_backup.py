@@ -229,7 +229,10 @@ def test_load_killed_while_writing_leaves_sqlite_as_it_was(tmp_path: Path) -> No
     engine.dispose()
     batch = tmp_path / "big.yaml"
     _big_batch(batch, 1500)
-    journal = Path(f"{db_file}-journal")
+    # write-ahead log: an uncommitted transaction's pages go to the -wal file once they no longer
+    # fit the page cache (2 MB); a log that large means the load is writing and has not committed
+    wal = Path(f"{db_file}-wal")
+    started_at = wal.stat().st_size if wal.exists() else 0
     env = {**os.environ, "JIXIAO_DATABASE_URL": url}
     process = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "load", str(batch)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -237,7 +240,7 @@ def test_load_killed_while_writing_leaves_sqlite_as_it_was(tmp_path: Path) -> No
     deadline = time.monotonic() + 240
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if journal.exists():  # the write transaction has begun changing pages
+            if wal.exists() and wal.stat().st_size > started_at + 4_000_000:  # writing, not committed
                 time.sleep(0.2)
                 started_writing = True
                 break
@@ -249,7 +252,7 @@ def test_load_killed_while_writing_leaves_sqlite_as_it_was(tmp_path: Path) -> No
     assert started_writing, f"the load finished or failed before writing: {process.returncode} " \
                             f"{process.stderr.read().decode(errors='replace')[-500:] if process.stderr else ''}"
     assert process.returncode == -signal.SIGKILL
-    assert journal.exists()  # a hot journal: SQLite rolls it back on the next open
+    assert wal.stat().st_size > 4_000_000  # frames without a commit: SQLite ignores them on the next open
     engine = open_database(url)
     try:
         with Session(engine) as db:
