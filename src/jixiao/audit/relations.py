@@ -184,6 +184,8 @@ class Segment:
     text: str
     blocks: list[int]
     items: list[Item] = field(default_factory=list)
+    #: sentence number → its first item (filled on first use by :func:`_subject`)
+    first_items: dict[int, Item] = field(default_factory=dict)
 
 
 def _direction(words: str) -> int:
@@ -1119,13 +1121,13 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
         elif _is_result(it):
             q = _qualifier(it.clause)
             if q is not None or it.list_total is not None:
-                inc, exp = _find_flows(items, segments, seg_index, it, q)
+                inc, exp = _find_flows(items, segments, seg_index, k, q)
             elif income is not None and expense is not None:
                 inc, exp = income, expense
             else:
-                inc, exp = _find_flows(items, segments, seg_index, it, None)
+                inc, exp = _find_flows(items, segments, seg_index, k, None)
                 if inc is None or exp is None:
-                    inc, exp = _section_flows(items, segments, seg_index, it)
+                    inc, exp = _section_flows(items, segments, seg_index, k)
             if inc is not None and exp is not None:
                 out.append(_balance(it, inc, exp))
                 results[id(it)] = it
@@ -1159,10 +1161,10 @@ def _balance_rate(items: list[Item], k: int, inc: Item, out: list[Relation]) -> 
             break
 
 
-def _find_flows(items: list[Item], segments: list[Segment], seg_index: int, result: Item,
+def _find_flows(items: list[Item], segments: list[Segment], seg_index: int, k: int,
                 qualifier: int | None) -> tuple[Item | None, Item | None]:
-    """Income and expenditure for a 当期结余 whose flows were given in earlier paragraphs."""
-    k = bisect_left([x.start for x in items], result.start)
+    """Income and expenditure for the 当期结余 ``items[k]`` whose flows were given in earlier paragraphs."""
+    result = items[k]
     pool: list[Item] = items[max(0, k - 100):k]
     for back in range(1, 4):
         if seg_index - back < 0:
@@ -1211,14 +1213,18 @@ SECTION_LOOKBACK = 6
 def _sentence_prefix(seg: Segment, it: Item) -> str:
     """The words of ``it``'s sentence before it (where the subject of the sentence stands)."""
     text = seg.text
-    k = max(text.rfind(c, 0, it.start) for c in "。！？!?\n")
+    floor = max(0, it.start - 300)  # a subject stands near: a longer sentence is read from 300 back
+    k = max(floor - 1, *(text.rfind(c, floor, it.start) for c in "。！？!?\n"))
     return text[k + 1:it.start]
 
 
 def _subject(seg: Segment, it: Item) -> tuple[frozenset[int], frozenset[str]]:
     """The funds and years a figure's sentence names before its first figure (empty: the
     section's subject); the parts named later (其中统筹基金收入…) do not change the subject."""
-    first = next(x for x in seg.items if x.sentence == it.sentence)
+    if not seg.first_items:
+        for x in reversed(seg.items):
+            seg.first_items[x.sentence] = x
+    first = seg.first_items[it.sentence]
     prefix = _INCLUDED_FUND.sub("", _sentence_prefix(seg, first))
     funds = frozenset(i for i, words in enumerate(FUND_SUBJECTS) if any(w in prefix for w in words))
     return funds, frozenset(_YEAR_WORD.findall(prefix))
@@ -1233,7 +1239,7 @@ def _is_heading(seg: Segment) -> bool:
 
 
 def _section_flows(items: list[Item], segments: list[Segment], seg_index: int,
-                   result: Item) -> tuple[Item | None, Item | None]:
+                   k: int) -> tuple[Item | None, Item | None]:
     """收入 and 支出 for a 当期结余 (or 收支缺口) stated in a later sentence or paragraph of the same
     section: the nearest 支出 and 收入 before it, when every sentence from them to the result is
     about the same fund and year (a sentence naming no fund or year is about the section's).
@@ -1241,14 +1247,15 @@ def _section_flows(items: list[Item], segments: list[Segment], seg_index: int,
     Stops at a heading, at another balance (its flows are its own) and after
     ``SECTION_LOOKBACK`` paragraphs; gives nothing when the subject is mixed or unclear.
     """
+    result = items[k]
     if _qualifier(result.clause) is not None or not PERIOD_RESULT.search(_sentence_prefix(segments[result.seg],
                                                                                           result)):
         return None, None
-    pool: list[Item] = [x for x in items if x.start < result.start]
+    pool: list[Item] = items[max(0, k - 100):k]
     for back in range(1, SECTION_LOOKBACK + 1):
         if seg_index - back < 0 or _is_heading(segments[seg_index - back]):
             break
-        pool = segments[seg_index - back].items + pool
+        pool = segments[seg_index - back].items[-100:] + pool
     inc = exp = None
     seen: list[Item] = [result]
     for it in reversed(pool):
@@ -1266,8 +1273,9 @@ def _section_flows(items: list[Item], segments: list[Segment], seg_index: int,
         return None, None
     funds: set[frozenset[int]] = set()
     years: set[frozenset[str]] = set()
-    for it in seen:  # every sentence between the flows and the result: one fund, one year
-        f, y = _subject(segments[it.seg], it)
+    sentences = {(it.seg, it.sentence): it for it in seen}
+    for (si, _), it in sentences.items():  # every sentence between the flows and the result: one fund, one year
+        f, y = _subject(segments[si], it)
         if f:
             funds.add(f)
         if y:
