@@ -137,15 +137,19 @@ def _resolve(factory: sessionmaker[Session], policy: SessionPolicy, authorizatio
     return ctx
 
 
+def _finish_needed(ctx: AuthContext) -> bool:
+    """Whether the request changed anything :func:`_finish` stores (most requests change nothing)."""
+    if ctx.via == "token":
+        return False
+    return bool(ctx.new_session or ctx.flashes_out or (ctx.flashes_shown and ctx.flashes_in))
+
+
 def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
     """Store what the request changed in its session: a new anonymous session, flash messages."""
-    if ctx.via == "token":
+    if not _finish_needed(ctx):
         return
     if ctx.flashes_out and ctx.session_token is None:
         ctx.start_anonymous()
-    shown_in = ctx.flashes_shown and bool(ctx.flashes_in)
-    if not (ctx.new_session or ctx.flashes_out or shown_in):
-        return
     remaining = ([] if ctx.flashes_shown else list(ctx.flashes_in)) + list(ctx.flashes_out)
     from jixiao.store.auth_repository import now_utc
 
@@ -177,7 +181,8 @@ def _install_middleware(app: FastAPI) -> None:
         )
         request.state.auth = ctx
         response = await call_next(request)
-        await run_in_threadpool(_finish, factory, ctx)
+        if _finish_needed(ctx):
+            await run_in_threadpool(_finish, factory, ctx)
         secure = settings.secure_cookies == "always" or (
             settings.secure_cookies == "auto" and is_https(request, settings.trust_forwarded_proto)
         )

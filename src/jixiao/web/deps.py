@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -102,8 +102,12 @@ def auth_context(request: Request) -> AuthContext:
 # --------------------------------------------------------------------------------------------
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One SQLAlchemy session per request; uncommitted changes are rolled back at the end."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One SQLAlchemy session per request; uncommitted changes are rolled back at the end.
+
+    ``async`` only so that FastAPI opens and closes it on the event loop instead of sending each
+    to the thread pool (making a session does no I/O; closing returns its connection): the
+    routes themselves, which query, still run in the pool."""
     factory = request.app.state.sessionmaker
     with factory() as session:
         try:
@@ -136,11 +140,13 @@ def login_url(request: Request) -> str:
     return "/login?next=" + quote(safe_next(target), safe="/")
 
 
-def optional_principal(request: Request) -> Principal | None:
+# who is asking was resolved by the middleware: these read request.state, so they are ``async``
+# and run on the event loop (a sync dependency costs a trip through the thread pool per request)
+async def optional_principal(request: Request) -> Principal | None:
     return auth_context(request).principal
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     principal = auth_context(request).principal
     if principal is not None:
         return principal
@@ -154,7 +160,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def require_admin(principal: CurrentPrincipal) -> Principal:
+async def require_admin(principal: CurrentPrincipal) -> Principal:
     if not principal.is_admin:
         raise HTTPException(403, detail="仅管理员可以访问")
     return principal
