@@ -473,7 +473,7 @@ SECTION = (
     "暂付款44624万元；负债总计58246万元，其中暂收款58246万元；资产减负债{net}万元。",
     "2019年区本级职工基本医疗保险基金收入355212万元，完成年度预算360240万元的98.60%。",
     "基金支出268747万元，较上年减少6136万元，下降2.23%，完成年度预算335413万元的80.12%。",
-    "基金当期结余{current}万元，当期结余率为24.34%，年末累计结余560783万元，累计结余可支付25.0个月。",
+    "基金当期结余{current}万元，当期结余率为24.34%，年末累计结余{closing}万元，累计结余可支付25.0个月。",
     "（二）生育保险基金",
     "2019年区本级生育保险基金收入19065万元，完成年度预算18506万元的103.02%。",
     "基金支出20978万元，较上年增加1313万元，增长6.68%，完成年度预算25338万元的82.79%。",
@@ -481,14 +481,14 @@ SECTION = (
 )
 
 
-def section(net: str = "560783", current: str = "86465", gap: str = "1913") -> DocumentResult:
-    return audit(*(line.format(net=net, current=current, gap=gap) for line in SECTION))
+def section(net: str = "560783", current: str = "86465", gap: str = "1913", closing: str = "560783") -> DocumentResult:
+    return audit(*(line.format(net=net, current=current, gap=gap, closing=closing) for line in SECTION))
 
 
 def test_balance_across_paragraphs_of_a_section_is_checked() -> None:
     r = section()
     assert codes(r) == []
-    assert r.checks >= 8  # both balances, both 结余率 and 资产减负债 are checked
+    assert r.checks >= 9  # both balances, both 结余率, 资产减负债 and 年末累计结余 are checked
     # one 万元 past what the three rounded figures allow (355212 − 268747 = 86465 ± 1): caught
     [f] = [f for f in section(current="86467").findings if f.code == "JX-BAL-001"]
     assert (f.severity, f.line, f.stated, f.expected) == ("error", 5, "86467", "86465")
@@ -555,3 +555,19 @@ def test_eleven_digit_yuan_amount_is_not_a_phone_number() -> None:
     # a phone number stays out of the figures (no unit after it)
     r = audit("联系电话13000000000，基金收入100万元，支出90万元，当期结余10万元。")
     assert codes(r) == [] and r.checks == 1
+
+
+def test_closing_balance_after_the_balance_sheet_of_its_section() -> None:
+    # 年末累计结余 three paragraphs after 资产总计 and 负债总计 of the same fund and year
+    [f] = [f for f in section(closing="560785").findings if f.code == "JX-BAL-002"]
+    assert (f.severity, f.line, f.expected) == ("error", 5, "560783")
+    assert f.message == "资产619029万元减负债58246万元应为560783万元，文中年末累计结余为560785万元"
+    assert codes(section(closing="560784")) == []
+    # the 生育 section states assets but no liabilities: its 年末累计结余 is not checked against them
+    lines = ["2019年末生育保险基金资产总计47043万元。", "2019年生育保险基金收入19065万元。", "年末累计结余1万元。"]
+    assert codes(audit(*lines)) == []
+    # nor across a heading, nor for another fund
+    assert codes(audit("2019年末职工基金资产总计619029万元；负债总计58246万元。", "（二）生育保险基金",
+                       "年末累计结余1万元。")) == []
+    assert codes(audit("2019年末职工基金资产总计619029万元；负债总计58246万元。",
+                       "2019年生育保险基金年末累计结余1万元。")) == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import combinations, pairwise
@@ -1133,7 +1134,13 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
                 results[id(it)] = it
                 _balance_rate(items, k, inc, out)
             income, expense = None, None
-    out += _asset_relations(items)
+    own = _asset_relations(items)
+    asset_stated = {id(r.stated) for r in own}
+    out += own
+    for k, it in enumerate(items):  # 年末累计结余 in a paragraph of its own, after the balance sheet
+        if (_whole_value(it) and CLOSING_NET.search(it.clause) and id(it.mention) not in asset_stated
+                and (rel := _section_net(items, segments, seg_index, k)) is not None):
+            out.append(rel)
     out += _rollover_relations(items)
     return out
 
@@ -1251,38 +1258,81 @@ def _section_flows(items: list[Item], segments: list[Segment], seg_index: int,
     if _qualifier(result.clause) is not None or not PERIOD_RESULT.search(_sentence_prefix(segments[result.seg],
                                                                                           result)):
         return None, None
-    pool: list[Item] = items[max(0, k - 100):k]
-    for back in range(1, SECTION_LOOKBACK + 1):
-        if seg_index - back < 0 or _is_heading(segments[seg_index - back]):
-            break
-        pool = segments[seg_index - back].items[-100:] + pool
     inc = exp = None
     seen: list[Item] = [result]
-    for it in reversed(pool):
+    for it in _section_before(items, segments, seg_index, k):
         if it.dim == "money" and it.role == "value" and _is_result(it):
             break  # flows before another balance belong to that balance
         seen.append(it)
-        if it.role != "value" or it.dim != "money" or it.list_total is not None or _qualifier(it.clause) is not None:
+        if not _whole_value(it):
             continue
         if exp is None and inc is None and _is_expense(it):
             exp = it
         elif inc is None and _is_income(it):
             inc = it
             break
-    if inc is None or exp is None:
+    if inc is None or exp is None or not _one_subject(segments, seen):
         return None, None
+    return inc, exp
+
+
+def _section_before(items: list[Item], segments: list[Segment], seg_index: int, k: int) -> Iterator[Item]:
+    """The items before ``items[k]`` in its section, nearest first: its own paragraph, then up to
+    ``SECTION_LOOKBACK`` paragraphs back, stopping at a heading (100 items of each at the most)."""
+    yield from reversed(items[max(0, k - 100):k])
+    for back in range(1, SECTION_LOOKBACK + 1):
+        if seg_index - back < 0 or _is_heading(segments[seg_index - back]):
+            return
+        yield from reversed(segments[seg_index - back].items[-100:])
+
+
+def _whole_value(it: Item) -> bool:
+    """A money figure of the whole fund (not a listed part, not 统筹/个账 alone)."""
+    return (it.role == "value" and it.dim == "money" and it.list_total is None
+            and _qualifier(it.clause) is None)
+
+
+def _one_subject(segments: list[Segment], seen: list[Item]) -> bool:
+    """Do the sentences of ``seen`` name at most one fund and one year between them?"""
     funds: set[frozenset[int]] = set()
     years: set[frozenset[str]] = set()
     sentences = {(it.seg, it.sentence): it for it in seen}
-    for (si, _), it in sentences.items():  # every sentence between the flows and the result: one fund, one year
+    for (si, _), it in sentences.items():
         f, y = _subject(segments[si], it)
         if f:
             funds.add(f)
         if y:
             years.add(y)
-    if len(funds) > 1 or len(years) > 1 or any(len(f) > 1 for f in funds) or any(len(y) > 1 for y in years):
-        return None, None
-    return inc, exp
+    return len(funds) <= 1 and len(years) <= 1 and all(len(f) == 1 for f in funds) and all(len(y) == 1 for y in years)
+
+
+#: a closing cumulative balance written apart from the balance sheet (年末累计结余560783万元)
+CLOSING_NET = re.compile(r"(年末|期末)(累计|滚存)结余(为|是)?\s*$")
+
+
+def _section_net(items: list[Item], segments: list[Segment], seg_index: int, k: int) -> Relation | None:
+    """年末累计结余 = 资产 − 负债 when the 资产 and 负债 totals were stated earlier in the same
+    section (same fund and year, see :func:`_section_flows`); a section with no 负债 gives none."""
+    net = items[k]
+    asset = liability = None
+    seen: list[Item] = [net]
+    for it in _section_before(items, segments, seg_index, k):
+        seen.append(it)
+        if not _whole_value(it):
+            continue
+        if CLOSING_NET.search(it.clause):
+            return None  # the balance sheet before another closing balance belongs to it
+        if NET_LABEL.search(it.clause):
+            continue  # 资产减负债 of the balance sheet: neither an asset nor a liability
+        if liability is None and LIABILITY_LABEL.search(it.clause):
+            liability = it
+        elif liability is not None and ASSET_LABEL.search(it.clause) and "固定资产" not in it.clause:
+            asset = it
+            break
+    if asset is None or liability is None or not _one_subject(segments, seen):
+        return None
+    terms = [Term(asset.mention, 1, "资产"), Term(liability.mention, -1, "负债")]
+    return Relation("JX-BAL-002", net.mention, [(terms, [])], "sum", stated_name="年末累计结余")
 
 
 def _asset_relations(items: list[Item]) -> list[Relation]:
