@@ -232,3 +232,10 @@ def test_seed_003_enforcement_counts_get_their_item() -> None:
     assert find("003", 403, "15家").item == "违规医疗机构"
     # a count of all institutions checked is not the count of those found in breach
     assert find("003", 23, "24家").item is None and find("003", 403, "24家").item is None
+
+
+def test_eleven_digit_amount_with_a_money_unit_is_a_fact_and_a_phone_number_is_not() -> None:
+    text = "联系电话13000000000，2019年基金收入13000000000元，支出13800000000.5元，另拨12345678901万元。"
+    doc = Document(path="x.txt", format="txt", blocks=[Block(text=text, line=1)])
+    assert [(f"{f.value:f}", f.unit) for f in extract_facts(doc)] == [
+        ("13000000000", "元"), ("13800000000.5", "元"), ("12345678901", "万元")]
