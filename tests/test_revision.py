@@ -204,3 +204,18 @@ def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sq
         other.dispose()
     assert "米易县医疗保障局（新）" in reviewer.get(path).text
     assert "米易县医疗保障局（新）" in operator.get(path).text
+
+
+def test_a_columns_most_places_read_as_places_shown_reads_one_display(engine: Engine) -> None:
+    from jixiao.calc.registry import places_shown
+    from jixiao.views import _most_places
+
+    with engine.connect() as conn:
+        displays = list(conn.execute(text("SELECT display FROM indicator_values")).scalars())
+    displays += ["-890.89万元", "23204万元", "15.30%", "不可计算：缺少基金收入", "--1.5", "0.125元/人", "1e5"]
+    assert len(displays) > 500
+    for display in displays:
+        expected = places_shown(display)
+        assert _most_places([display], -1) == (-1 if expected is None else expected), display
+    known = [p for d in displays if (p := places_shown(d)) is not None]
+    assert _most_places(displays, 0) == max(known)
