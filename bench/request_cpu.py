@@ -39,12 +39,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import KINDS, Target, pick, start_server, stop_server  # the same requests as the load test
 
 from jixiao.store.auth_repository import create_api_token, create_user, find_user, set_password
 from jixiao.store.db import open_database
@@ -54,23 +55,6 @@ from jixiao.web import create_app
 
 USER = "cpu-bench-admin"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-KINDS = ("dashboard HTML", "dashboard JSON", "compare HTML", "compare JSON")
-SORTS = (None, "name", "warnings", "current_balance_rate")
-
-
-def path_for(kind: str, rng: random.Random, units: list[str], years: list[int]) -> str:
-    """The same mix of URLs as bench/load.py."""
-    year = rng.choice(years)
-    if kind.startswith("dashboard"):
-        unit = rng.choice(units)
-        return f"/units/{unit}/years/{year}" if kind.endswith("HTML") else f"/api/units/{unit}/years/{year}"
-    sort = rng.choice(SORTS)
-    order = rng.choice(("asc", "desc"))
-    page = rng.randint(1, 5)
-    if kind.endswith("HTML"):
-        return f"/compare?year={year}&order={order}&page={page}" + (f"&sort={sort}" if sort else "")
-    return (f"/api/compare?year={year}&order={order}&offset={(page - 1) * 100}&limit=100"
-            + (f"&sort={sort}" if sort else ""))
 
 
 def cpu_ms(call: Callable[[], None], clock: Callable[[], float] = time.process_time) -> float:
@@ -84,10 +68,8 @@ def server_cpu(pid: int) -> Callable[[], float]:
     def read() -> float:
         total = 0
         for task in Path(f"/proc/{pid}/task").iterdir():
-            try:
+            with contextlib.suppress(OSError, ValueError, IndexError):  # a thread that just ended
                 total += int((task / "schedstat").read_text().split()[0])
-            except (OSError, ValueError, IndexError):  # a thread that just ended
-                pass
         return total / 1e9
     return read
 
@@ -125,6 +107,7 @@ def main() -> None:
         units = list(session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
         years = sorted({y for code in units[:50] for y in years_of(session, code)})
         session.commit()
+    target = Target("bench", args.url, units, years)
     server: subprocess.Popen[bytes] | None = None
     with contextlib.ExitStack() as stack:
         if in_process:
@@ -135,10 +118,8 @@ def main() -> None:
             clock = time.process_time
             where = "本进程（测试客户端，含客户端开销）"
         else:
-            from load import Target, start_server, stop_server
-
             log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "serve.log"
-            server, base = start_server(Target("bench", args.url), log)
+            server, base = start_server(target, log)
             stack.callback(stop_server, server)
             browser = stack.enter_context(httpx.Client(base_url=base, timeout=120))
             script = stack.enter_context(httpx.Client(base_url=base, timeout=120,
@@ -159,7 +140,7 @@ def main() -> None:
         for kind in KINDS:
             client = browser if kind.endswith("HTML") else script
             rng = random.Random(7)
-            paths = [path_for(kind, rng, units, years) for _ in range(args.n)]
+            paths = [pick(kind, rng, target) for _ in range(args.n)]
 
             def get(path: str, client: Any = client) -> None:
                 response = client.get(path, follow_redirects=False)
