@@ -572,3 +572,13 @@ def test_closing_balance_after_the_balance_sheet_of_its_section() -> None:
                        "年末累计结余1万元。")) == []
     assert codes(audit("2019年末职工基金资产总计619029万元；负债总计58246万元。",
                        "2019年生育保险基金年末累计结余1万元。")) == []
+
+
+def test_a_later_sentence_of_the_same_paragraph_about_another_fund_or_year_is_not_a_balance() -> None:
+    flows = "2019年职工基金收入100万元，支出90万元。"
+    assert codes(audit(flows + "2019年城乡居民基金当期结余50万元。")) == []
+    assert codes(audit(flows + "2018年基金当期结余50万元。")) == []
+    # the same fund and year, or a sentence naming none: the 当期结余 is checked
+    assert codes(audit(flows + "基金当期结余50万元。")) == ["JX-BAL-001"]
+    assert codes(audit(flows + "2019年职工基金当期结余50万元。")) == ["JX-BAL-001"]
+    assert codes(audit(flows + "基金当期结余10万元。")) == []

@@ -1114,9 +1114,10 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
     income: Item | None = None
     expense: Item | None = None
     results: dict[int, Item] = {}
+    income_k = 0
     for k, it in enumerate(items):
         if it.role == "value" and it.list_total is None and _is_income(it):
-            income, expense = it, None
+            income, expense, income_k = it, None, k
         elif it.role == "value" and it.list_total is None and _is_expense(it) and income is not None:
             expense = it
         elif _is_result(it):
@@ -1125,6 +1126,8 @@ def _balance_relations(items: list[Item], segments: list[Segment], seg_index: in
                 inc, exp = _find_flows(items, segments, seg_index, k, q)
             elif income is not None and expense is not None:
                 inc, exp = income, expense
+                if it.sentence != income.sentence and not _one_subject(segments, items[income_k:k + 1]):
+                    inc = exp = None  # a later sentence about another fund or year
             else:
                 inc, exp = _find_flows(items, segments, seg_index, k, None)
                 if inc is None or exp is None:
@@ -1293,17 +1296,20 @@ def _whole_value(it: Item) -> bool:
 
 
 def _one_subject(segments: list[Segment], seen: list[Item]) -> bool:
-    """Do the sentences of ``seen`` name at most one fund and one year between them?"""
+    """Do the sentences of ``seen`` name at most one fund and one year between them?
+
+    A sentence naming several funds or years (a heading joined to its paragraph, 职工和居民…)
+    says nothing about which one is meant and is left out."""
     funds: set[frozenset[int]] = set()
     years: set[frozenset[str]] = set()
     sentences = {(it.seg, it.sentence): it for it in seen}
     for (si, _), it in sentences.items():
         f, y = _subject(segments[si], it)
-        if f:
+        if len(f) == 1:
             funds.add(f)
-        if y:
+        if len(y) == 1:
             years.add(y)
-    return len(funds) <= 1 and len(years) <= 1 and all(len(f) == 1 for f in funds) and all(len(y) == 1 for y in years)
+    return len(funds) <= 1 and len(years) <= 1
 
 
 #: a closing cumulative balance written apart from the balance sheet (年末累计结余560783万元)
