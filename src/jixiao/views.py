@@ -104,6 +104,8 @@ _COMPARISONS: RevisionCache[Comparison] = RevisionCache(size=256)
 _TREES: RevisionCache[UnitTree] = RevisionCache(size=64)
 _UNIT_TABLES: RevisionCache[UnitTable] = RevisionCache(size=1)
 _YEARS: RevisionCache[list[int]] = RevisionCache(size=1)
+#: small facts about a year's stored records and a principal's visible units (index reads)
+_YEAR_FACTS: RevisionCache[Any] = RevisionCache(size=256)
 
 
 class NotFound(LookupError):
@@ -623,7 +625,7 @@ def clear_caches() -> None:
     clear_read_caches()
     _TABLES.clear()
     _WARNED_MEMO.clear()
-    for cache in (_DASHBOARDS, _COMPARISONS, _UNIT_TABLES, _YEARS, _TREES):
+    for cache in (_DASHBOARDS, _COMPARISONS, _UNIT_TABLES, _YEARS, _TREES, _YEAR_FACTS):
         cache.clear()
 
 
@@ -697,7 +699,12 @@ _Warned = tuple[StoredWarning, ...]  # (rule_id, severity, message, code)
 
 
 def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
-    """code → (name, region) of the units ``principal`` may read."""
+    """code → (name, region) of the units ``principal`` may read (once per data revision and scope)."""
+    key = ("visible", principal.role, None if principal.is_admin else principal.unit)
+    return _YEAR_FACTS.get_or_make(session, key, lambda: _read_visible_units(session, principal))
+
+
+def _read_visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
     table = unit_table(session)
     rows, parents = table.rows, table.parents
     if principal.is_admin:
@@ -898,16 +905,18 @@ def _build_comparison(
 
     # which funds the visible units have this year (for the selector and the default), from the
     # stored records' index — once it is known to hold every fund record of the year
-    if not keys_complete(session, year, "fund"):
+    scope = (principal.role, None if everything else principal.unit)
+    if not _YEAR_FACTS.get_or_make(session, ("complete", year), lambda: keys_complete(session, year, "fund")):
         refresh_year_now(session, year, ["fund"], rs)
-    fund_units = funds_of_year(session, year, units)
+    fund_units = _YEAR_FACTS.get_or_make(session, ("funds", year, scope), lambda: funds_of_year(session, year, units))
     order = [k.value for k in FundKind]
     funds_present = sorted(fund_units, key=lambda k: (-fund_units[k], order.index(k) if k in order else 99))
     chosen = fund if fund is not None else (funds_present[0] if funds_present else None)
 
     def tokens() -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        return (records_token(session, year, "fund", chosen) if fund_defs and chosen is not None else None,
-                records_token(session, year, "department") if dept_defs else None)
+        return _YEAR_FACTS.get_or_make(session, ("tokens", year, chosen, bool(fund_defs), bool(dept_defs)), lambda: (
+            records_token(session, year, "fund", chosen) if fund_defs and chosen is not None else None,
+            records_token(session, year, "department") if dept_defs else None))
 
     # the whole table (cells, ranks, statistics) is derived from the stored records only: keyed by
     # their tokens (which change with any write of them), it is reused until one of them changes
