@@ -271,13 +271,17 @@ def build_segments(doc: Document, mentions: list[Mention]) -> list[Segment]:
     for seg_index, seg in enumerate(segments):
         items: list[Item] = []
         for bi in seg.blocks:
+            ms = by_block.get(bi)
+            if not ms:
+                continue
             block = doc.blocks[bi]
-            for m in sorted(by_block.get(bi, []), key=lambda m: m.start):
+            for m in sorted(ms, key=lambda m: m.start):
                 if not _usable(m, block):
                     continue
                 off = offsets[bi]
                 items.append(Item(m, off + m.start, off + m.end, "", "", 0, 0, seg=seg_index))
-        _annotate(seg.text, items)
+        if items:
+            _annotate(seg.text, items)
         seg.items = items
     return segments
 
@@ -323,14 +327,19 @@ def _annotate(text: str, items: list[Item]) -> None:
     _assign_roles(items)
 
 
+_TARGET_END = re.compile(r"(≥|≤|>|<|＞|＜|不低于|不高于|不少于|不超过|大于|小于|高于|低于|目标)\s*$")
+_LABEL_CLAUSES = re.compile(r"[，,；;。]")
+_PREV_END = re.compile(r"上年(人均|同期)?[^，。；]{0,8}$")
+_OF_SHARE = re.compile(r"\s*的(比重|比例)?(为|是)?\s*")
+
+
 def _assign_roles(items: list[Item]) -> None:
     for i, it in enumerate(items):
         q = it.mention.quantity
         label = it.label
         clause = it.clause
         prev = items[i - 1] if i > 0 and items[i - 1].sentence == it.sentence else None
-        if getattr(it.mention, "comparator", None) or q.approx in ("以上", "以下") or re.search(
-                r"(≥|≤|>|<|＞|＜|不低于|不高于|不少于|不超过|大于|小于|高于|低于|目标)\s*$", clause):
+        if getattr(it.mention, "comparator", None) or q.approx in ("以上", "以下") or _TARGET_END.search(clause):
             it.role = "target"
             continue
         if q.unit in ("%", "‰", "个百分点"):
@@ -358,17 +367,17 @@ def _assign_roles(items: list[Item]) -> None:
                 it.direction = _direction(clause)
                 continue
         if COMPARATOR.search(label) and PREV_WORD.search(label) and not DIRECTION_END.search(clause):
-            seg = re.split(r"[，,；;。]", label)[-1]
+            seg = _LABEL_CLAUSES.split(label)[-1]
             if COMPARATOR.search(seg) and PREV_WORD.search(seg):
                 it.role = "prev"
                 continue
-        if re.search(r"上年(人均|同期)?[^，。；]{0,8}$", clause) and "较" not in clause:
+        if _PREV_END.search(clause) and "较" not in clause:
             it.role = "prev"
             continue
         if INLINE_BASE_LABEL.search(label):
             nxt = items[i + 1] if i + 1 < len(items) else None
             if (nxt is not None and nxt.sentence == it.sentence and nxt.unit in ("%",)
-                    and re.fullmatch(r"\s*的(比重|比例)?(为|是)?\s*", nxt.label)):
+                    and _OF_SHARE.fullmatch(nxt.label)):
                 it.role = "inline_base"
                 continue
 
@@ -689,8 +698,25 @@ def _list_relations(total: Item, parts: list[Item], *, complete: bool = False) -
     unit = total.unit
     out: list[Relation] = []
     total_iv = _interval(total, unit)
+    # each part's interval (and signed interval) is computed once, when first needed: the
+    # searches below try many sub-lists and combinations of the same parts
+    ivs: dict[int, Interval] = {}
+    signed: dict[int, Interval] = {}
+
+    def iv_of(p: Item) -> Interval:
+        iv = ivs.get(id(p))
+        if iv is None:
+            iv = ivs[id(p)] = _interval(p, unit)
+        return iv
+
+    def signed_of(p: Item) -> Interval:
+        iv = signed.get(id(p))
+        if iv is None:
+            iv = signed[id(p)] = iv_of(p) * _signed_part(p)
+        return iv
+
     # a part equal to the total, beside others, means the list overlaps (13297人 of 18067人...)
-    if len(parts) > 1 and any(_interval(p, unit).meets(total_iv) and p.value == total.value
+    if len(parts) > 1 and any(iv_of(p).meets(total_iv) and p.value == total.value
                               for p in parts):
         return out
     if len(parts) == 1 and parts[0].value == total.value:
@@ -704,7 +730,7 @@ def _list_relations(total: Item, parts: list[Item], *, complete: bool = False) -
         nested_end = None
         for j in range(k + 2, len(parts)):
             sub = parts[k + 1:j + 1]
-            if interval_sum([_interval(s, unit) for s in sub]).meets(_interval(p, unit)):
+            if interval_sum([iv_of(s) for s in sub]).meets(iv_of(p)):
                 nested_end = j
                 # take trailing zeros too (出国经费 0 万元)
                 while nested_end + 1 < len(parts) and parts[nested_end + 1].value == 0:
@@ -717,7 +743,7 @@ def _list_relations(total: Item, parts: list[Item], *, complete: bool = False) -
         else:
             k += 1
     exhaustive = complete or _is_exhaustive(top) or _split_by_kind(total, top)
-    total_parts_iv = interval_sum([_interval(p, unit) * _signed_part(p) for p in top])
+    total_parts_iv = interval_sum([signed_of(p) for p in top])
     relation = _sum_relation(total, top, unit=unit, partial=not exhaustive, explicit=True)
     if not exhaustive and _names_the_rest(top):
         # 其中 …, 其他收入 X: the list means to be whole, but a named part may have been left out
@@ -730,14 +756,13 @@ def _list_relations(total: Item, parts: list[Item], *, complete: bool = False) -
     # parts exceed the total: subtotals may follow the parts ("项目支出, 基本支出, 人员支出…")
     if len(top) >= 3:
         for n in range(2, len(top)):
-            if interval_sum([_interval(p, unit) * _signed_part(p) for p in top[:n]]).meets(total_iv):
+            if interval_sum([signed_of(p) for p in top[:n]]).meets(total_iv):
                 out.append(_sum_relation(total, top[:n], unit=unit, partial=False, explicit=True))
                 return out
         if len(top) <= 10:
             for n in range(2, len(top)):
                 for combo in combinations(top, n):
-                    ivs = [_interval(p, unit) * _signed_part(p) for p in combo]
-                    if interval_sum(ivs).meets(total_iv):
+                    if interval_sum([signed_of(p) for p in combo]).meets(total_iv):
                         out.append(_sum_relation(total, list(combo), unit=unit, partial=False,
                                                  explicit=False))
                         return out
