@@ -210,3 +210,24 @@ def test_migration_0005_fills_the_column_from_the_stored_documents(tmp_path: Pat
     with Session(engine) as s:
         assert unit_ruleset(s, "430900") == "hunan"
     engine.dispose()
+
+
+def test_a_document_without_a_rule_set_keeps_the_units_own(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'keep.db'}")
+    try:
+        assert import_files(engine, [EXAMPLES / "units.yaml", EXAMPLES / "004_yiyang_2020.yaml"]).ok
+        # the unit again, as a unit's own workbook or a YAML without the field brings it
+        again = tmp_path / "units_again.yaml"
+        again.write_text('units:\n  - {code: "430000", name: 湖南省医疗保障局（改名）, level: 省, kind: 医疗保障局, '
+                         'region: 湖南省}\n', encoding="utf-8")
+        assert import_files(engine, [again]).ok
+        with Session(engine) as s:
+            assert unit_ruleset(s, "430000") == "hunan" and unit_ruleset(s, "430900") == "hunan"
+        # naming one changes it
+        again.write_text('units:\n  - {code: "430000", name: 湖南省医疗保障局, level: 省, kind: 医疗保障局, '
+                         'region: 湖南省, ruleset: sichuan}\n', encoding="utf-8")
+        assert import_files(engine, [again]).ok
+        with Session(engine) as s:
+            assert unit_ruleset(s, "430900") == "sichuan"
+    finally:
+        engine.dispose()

@@ -170,6 +170,11 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) ->
             (r.code, r) for r in session.scalars(select(UnitRow).where(UnitRow.code.in_(chunk)))
         )
     for unit in ordered:
+        old = existing_units.get(unit.code)
+        if "ruleset" not in unit.model_fields_set and old is not None and old.ruleset:
+            # a unit's rule set is the administrator's choice: a document that does not name one
+            # (a unit's own workbook, a YAML without the field) keeps the one it has
+            unit = unit.model_copy(update={"ruleset": old.ruleset})
         columns = {"code": unit.code, "name": unit.name, "level": unit.level.value, "kind": unit.kind.value,
                    "parent": unit.parent, "region": unit.region, "ruleset": unit.ruleset}
         _upsert(session, UnitRow, _doc(unit), unit_import[unit.code], columns, counts, "units",

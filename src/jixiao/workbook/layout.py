@@ -491,7 +491,9 @@ def uncovered_fields() -> list[str]:
         (IndicatorRow, {c.key for c in PROJECT_SHEETS[2].columns} if isinstance(PROJECT_SHEETS[2], TableSheet)
          else set()),
         (StatedFigure, {c.key for c in COMMON_TABLES[0].columns}),
-        (Unit, {f.name for f in UNIT_FIELDS}),
+        # a unit's rule set is set by the administrator (units.yaml, 管理), not in the unit's workbook;
+        # an import without it keeps the unit's (store.repository.save_parts)
+        (Unit, {f.name for f in UNIT_FIELDS} | {"ruleset"}),
     ]
     for model, keys in table_models:
         missing += [f"{model.__name__}.{n}" for n in model.model_fields if n not in keys]
