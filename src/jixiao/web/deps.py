@@ -27,7 +27,9 @@ Routes use:
 
 from __future__ import annotations
 
+import functools
 import hmac
+import os
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -330,8 +332,10 @@ def record_change(
 # --------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def static_exists(path: str) -> bool:
-    """Whether ``/static/<path>`` exists (base.html includes vendor scripts only when present)."""
+    """Whether ``/static/<path>`` exists (base.html includes vendor scripts only when present);
+    asked on every page, answered once per process (the assets are installed before it starts)."""
     target = (STATIC_DIR / path).resolve()
     return target.is_relative_to(STATIC_DIR) and target.is_file()
 
@@ -353,6 +357,9 @@ _env = jinja2.Environment(
     undefined=jinja2.ChainableUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # templates ship inside the package and change only with it: no stat() of every template file
+    # on every render (JIXIAO_TEMPLATE_RELOAD=1 while editing them)
+    auto_reload=os.environ.get("JIXIAO_TEMPLATE_RELOAD") == "1",
 )
 templates = Jinja2Templates(env=_env)
 
