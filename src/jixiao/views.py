@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jixiao.access import Principal, can_read
+from jixiao.access import Principal, Role, can_read
 from jixiao.calc import (
     BY_SUBJECT,
     IndicatorDef,
@@ -88,7 +88,7 @@ from jixiao.store.indicator_store import (
 )
 from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
-from jixiao.store.revision import RevisionCache
+from jixiao.store.revision import RevisionCache, kept_per_revision
 from jixiao.validate import validate_dataset
 
 Severity = Literal["info", "warning", "serious"]
@@ -273,16 +273,21 @@ def rules_of_unit(session: Session, unit: str) -> str:
     return effective_ruleset(unit, table.rulesets, table.parents)
 
 
+def _scope(principal: Principal) -> tuple[Role, str | None]:
+    """What decides which units a principal may read: the role, and the unit unless an admin."""
+    return principal.role, None if principal.is_admin else principal.unit
+
+
+def _rules_key(ruleset: RuleSet | str | None) -> str | None:
+    return None if ruleset is None else ruleset_key(_ruleset(ruleset))
+
+
+@kept_per_revision(_TREES, lambda a: _scope(a["principal"]))
 def unit_tree(session: Session, principal: Principal) -> UnitTree:
     """The units ``principal`` may read, nested by parent; a visible unit whose parent is not
     visible is a root. Children are ordered by code. A unit's years come from one GROUP BY over
     the stored records' index (:func:`jixiao.store.indicator_store.unit_years`). Kept per role
     and unit until the data revision moves; callers must not change it."""
-    key = (principal.role, None if principal.is_admin else principal.unit)
-    return _TREES.get_or_make(session, key, lambda: _build_unit_tree(session, principal))
-
-
-def _build_unit_tree(session: Session, principal: Principal) -> UnitTree:
     table = unit_table(session)
     rows, parents = table.rows, table.parents
     visible = [r for r in rows if can_read(principal, r.code, parents)]
@@ -556,6 +561,7 @@ def _dashboard_charts(funds: list[FundYear], dept: DepartmentYear | None,
     return charts
 
 
+@kept_per_revision(_DASHBOARDS, lambda a: (a["unit"], a["year"], _rules_key(a["ruleset"])))
 def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
     """Everything known about ``unit`` in ``year``: NotFound when the unit does not exist.
 
@@ -563,11 +569,6 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     The result is kept in this process until the data revision moves (any write of any data,
     by anyone: :mod:`jixiao.store.revision`); callers must not change it.
     """
-    key = (unit, year, None if ruleset is None else ruleset_key(_ruleset(ruleset)))
-    return _DASHBOARDS.get_or_make(session, key, lambda: _build_dashboard(session, unit, year, ruleset=ruleset))
-
-
-def _build_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
     info = get_unit(session, unit)
     rs = _ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
     rule_map = _rule_indicators(rs)
@@ -839,6 +840,9 @@ def _most_places(displays: Iterable[str], default: int) -> int:
     return default if most is None else most
 
 
+@kept_per_revision(_COMPARISONS, lambda a: (
+    indicator_store.engine_version(), _scope(a["principal"]), a["year"], tuple(a["indicator_ids"]), a["fund"],
+    a["sort"], a["descending"], _rules_key(a["ruleset"]), a["offset"], a["limit"]))
 def comparison(
     session: Session,
     principal: Principal,
@@ -852,31 +856,8 @@ def comparison(
     offset: int = 0,
     limit: int | None = None,
 ) -> Comparison:
-    """Units × indicators for one year, over the units ``principal`` may read (see
-    :func:`_build_comparison`). Kept in this process until the data revision moves, per what the
-    principal may see (role and unit) and every argument; callers must not change the result."""
-    key = (indicator_store.engine_version(), principal.role, None if principal.is_admin else principal.unit, year,
-           tuple(indicator_ids), fund, sort, descending, None if ruleset is None else ruleset_key(_ruleset(ruleset)),
-           offset, limit)
-    return _COMPARISONS.get_or_make(session, key, lambda: _build_comparison(
-        session, principal, year, indicator_ids, fund=fund, sort=sort, descending=descending, ruleset=ruleset,
-        offset=offset, limit=limit))
-
-
-def _build_comparison(
-    session: Session,
-    principal: Principal,
-    year: int,
-    indicator_ids: Sequence[str] = (),
-    *,
-    fund: str | None = None,
-    sort: str | None = None,
-    descending: bool = True,
-    ruleset: RuleSet | str | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> Comparison:
-    """Units × indicators for one year, over the units ``principal`` may read.
+    """Units × indicators for one year, over the units ``principal`` may read (kept in this
+    process until the data revision moves, per scope and arguments; callers must not change it).
 
     Fund indicators are read from each unit's record of ``fund`` (default: the fund most units
     have that year), from the whole-unit 口径 when a unit has several; department indicators

@@ -17,11 +17,13 @@ Sessions, users and the audit log are not data: logging in does not change it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from sqlalchemy import BigInteger, Integer, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -33,6 +35,7 @@ WATCHED_TABLES = ("units", "fund_years", "department_years", "projects", "indica
 _INFO_KEY = "jixiao.data_revision"
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class DataRevisionRow(Base):
@@ -134,3 +137,21 @@ class RevisionCache(Generic[T]):
 
 
 _MISSING = object()
+
+
+def kept_per_revision(cache: RevisionCache[T], key: Callable[[Mapping[str, Any]], Hashable]
+                      ) -> Callable[[Callable[Concatenate[Session, P], T]], Callable[Concatenate[Session, P], T]]:
+    """Decorate a function of a session whose result depends only on the data and its arguments:
+    its results are kept in ``cache`` under ``key(arguments)`` (the call's arguments by name,
+    defaults filled in, the session left out) until the data revision moves."""
+    def decorate(fn: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def kept(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            bound = signature.bind(session, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = {name: value for name, value in bound.arguments.items() if value is not session}
+            return cache.get_or_make(session, key(arguments), lambda: fn(session, *args, **kwargs))
+        return kept
+    return decorate
