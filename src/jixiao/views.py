@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
@@ -88,7 +86,7 @@ from jixiao.store.indicator_store import (
 )
 from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
-from jixiao.store.revision import RevisionCache, kept_per_revision
+from jixiao.store.revision import BoundedCache, RevisionCache, kept_per_revision
 from jixiao.validate import validate_dataset
 
 Severity = Literal["info", "warning", "serious"]
@@ -726,35 +724,11 @@ def _stored_records(session: Session, year: int, kind: Literal["fund", "departme
     return records
 
 
-class _TableCache:
-    """The last few comparison tables (rows with cells and ranks, column statistics), keyed by
-    what they are of and by the :func:`~jixiao.store.indicator_store.records_token` of the
-    stored records they come from — so a hit is always current, in any process."""
-
-    def __init__(self, size: int = 32):
-        self.size = size
-        self._items: OrderedDict[Hashable, tuple[list[_Row], list[CompareColumn]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> tuple[list[_Row], list[CompareColumn]] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: tuple[list[_Row], list[CompareColumn]]) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_TABLES = _TableCache()
+#: the last few comparison tables (rows with cells and ranks, column statistics), keyed by what
+#: they are of and by the :func:`~jixiao.store.indicator_store.records_token` of the stored
+#: records they come from — so a hit is always current, in any process, and a write of another
+#: year's records leaves them be
+_TABLES: BoundedCache[tuple[list[_Row], list[CompareColumn]]] = BoundedCache(size=32)
 _WARNED_MEMO: dict[tuple[int, str], tuple[_Warned, dict[str, Severity]]] = {}
 
 

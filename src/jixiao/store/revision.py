@@ -76,64 +76,80 @@ def _forget_on_dml(state: object) -> None:
         _forget(state.session)  # type: ignore[attr-defined]
 
 
-class RevisionCache(Generic[T]):
-    """A bounded, thread-safe memo of values derived from the data, keyed by ``(revision, key)``:
-    an entry of an older revision is never returned, and all of them go at once when the
-    revision moves."""
+class BoundedCache(Generic[T]):
+    """A thread-safe memo of the ``size`` most recently used values (least recently used go first)."""
 
     def __init__(self, size: int = 256):
         self.size = size
-        self._revision: int | None = None
         self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get_or_make(self, session: Session, key: Hashable, make: Callable[[], T]) -> T:
-        revision = data_revision(session)
-        found = self._get(revision, key)
-        if found is not _MISSING:
-            return found  # type: ignore[return-value]
-        value = make()
-        # a write inside ``make`` (a lazy refresh of stale stored values) moves the revision:
-        # keep the value under the revision it was made at only if nothing moved
-        if data_revision(session) == revision:
-            self._put(revision, key, value)
-        return value
-
-    def peek(self, session: Session, key: Hashable) -> T | None:
-        """The value kept for ``key`` at the current revision, or None."""
-        found = self._get(data_revision(session), key)
-        return None if found is _MISSING else found  # type: ignore[return-value]
-
-    def put(self, session: Session, key: Hashable, value: T) -> None:
-        """Keep ``value`` for ``key`` at the current revision (made from what ``session`` sees)."""
-        self._put(data_revision(session), key, value)
-
-    def _get(self, revision: int, key: Hashable) -> object:
+    def get(self, key: Hashable) -> T | None:
         with self._lock:
-            if revision != self._revision:
-                self._items.clear()
-                self._revision = revision
             found = self._items.get(key, _MISSING)
-            if found is not _MISSING:
-                self._items.move_to_end(key)
-                self.hits += 1
-            else:
+            if found is _MISSING:
                 self.misses += 1
-            return found
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found  # type: ignore[return-value]
 
-    def _put(self, revision: int, key: Hashable, value: T) -> None:
+    def put(self, key: Hashable, value: T) -> None:
         with self._lock:
-            if self._revision == revision:
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-            self._revision = None
+
+
+class RevisionCache(BoundedCache[T]):
+    """A :class:`BoundedCache` of values derived from the data, keyed by ``(revision, key)``: an
+    entry of an older revision is never returned, and all of them go at once when the revision
+    moves. Values are never None (None means "not kept")."""
+
+    def __init__(self, size: int = 256):
+        super().__init__(size)
+        self._revision: int | None = None
+        self._revision_lock = threading.Lock()
+
+    def _at(self, revision: int) -> None:
+        """Move to ``revision``, forgetting everything kept at another."""
+        with self._revision_lock:
+            if revision != self._revision:
+                self.clear()
+                self._revision = revision
+
+    def get_or_make(self, session: Session, key: Hashable, make: Callable[[], T]) -> T:
+        revision = data_revision(session)
+        found = self.peek(session, key)
+        if found is not None:
+            return found
+        value = make()
+        # a write inside ``make`` (a lazy refresh of stale stored values) moves the revision:
+        # keep the value under the revision it was made at only if nothing moved
+        if data_revision(session) == revision:
+            self.put_at(revision, key, value)
+        return value
+
+    def peek(self, session: Session, key: Hashable) -> T | None:
+        """The value kept for ``key`` at the current revision, or None."""
+        self._at(data_revision(session))
+        return self.get(key)
+
+    def put_at(self, revision: int, key: Hashable, value: T) -> None:
+        """Keep ``value`` for ``key`` if ``revision`` is still the one kept."""
+        with self._revision_lock:
+            if self._revision == revision:
+                self.put(key, value)
+
+    def keep(self, session: Session, key: Hashable, value: T) -> None:
+        """Keep ``value`` for ``key`` at the current revision (made from what ``session`` sees)."""
+        self.put_at(data_revision(session), key, value)
 
 
 _MISSING = object()

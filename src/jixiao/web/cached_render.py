@@ -67,7 +67,7 @@ def render_cached_content(request: Request, db: Session, name: str, key: Hashabl
         request, _wrapper(templates.env, name), {**context, "_jx_kept": found, "_jx_keep": keep},
         status_code=status_code)
     if found is None and kept:
-        _CONTENT.put(db, cache_key, kept[0])
+        _CONTENT.keep(db, cache_key, kept[0])
     return response
 
 
