@@ -39,7 +39,7 @@ from jixiao.audit.checks import check_duplicates, run_checks
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.pipeline import audit_path, audit_paths
 from jixiao.audit.quantities import find_document_mentions
-from jixiao.audit.read import read_document
+from jixiao.audit.readers import read_document
 from jixiao.audit.relations import find_relations
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("0*.txt"))

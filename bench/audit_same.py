@@ -142,7 +142,7 @@ def details(corpus: Path) -> dict[str, Any]:
     from jixiao.audit.document import ReadError
     from jixiao.audit.facts import label_mentions
     from jixiao.audit.quantities import find_document_mentions
-    from jixiao.audit.read import read_document
+    from jixiao.audit.readers import read_document
     from jixiao.audit.relations import find_relations
 
     out: dict[str, Any] = {}

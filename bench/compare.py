@@ -5,7 +5,7 @@
 
 Builds the province with ``bench/province.py`` unless ``--url`` already holds one (``--url`` of
 an existing database is reused as it is; opening it migrates it, which fills the stored
-indicator values once). Prints, for the library functions (:mod:`jixiao.views`) and for the
+indicator values once). Prints, for the library functions (:mod:`jixiao.app.views`) and for the
 HTTP routes (in-process TestClient, one API token per role — one client, sequential requests):
 
 * cold: the first call on a new engine (new connection pool, nothing in any process cache), p50
@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from province import build_province
 
-from jixiao.access import Principal, Role
+from jixiao.app.views import clear_caches, comparison, unit_tree, unit_year_dashboard
+from jixiao.model.users import Principal, Role
 from jixiao.store.db import create_db_engine, open_database
-from jixiao.store.models import UnitRow
-from jixiao.views import clear_caches, comparison, unit_tree, unit_year_dashboard
+from jixiao.store.schema import UnitRow
 
 
 def _p95(times: list[float]) -> float:
@@ -101,7 +101,7 @@ def main() -> None:
     reviewer = Principal(2, "bench-reviewer", Role.reviewer, "C01")
     operator = Principal(3, "bench-operator", Role.operator, "U00001")
     year = 2023
-    print("library (jixiao.views), one session per call:")
+    print("library (jixiao.app.views), one session per call:")
 
     def lib(fn: Callable[[Session], Any]) -> Callable[[Engine], Any]:
         def run(eng: Engine) -> Any:
@@ -135,7 +135,7 @@ def main() -> None:
 
     from fastapi.testclient import TestClient
 
-    from jixiao.store.auth_repository import create_api_token, create_user, find_user
+    from jixiao.store.users import create_api_token, create_user, find_user
     from jixiao.web.app import create_app
 
     tokens: dict[str, str] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 from jixiao.audit.document import Block, Document
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.quantities import find_document_mentions
-from jixiao.audit.read import read_document
+from jixiao.audit.readers import read_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 

@@ -49,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from province import build_province
 
-from jixiao.store.auth_repository import create_api_token, create_user, find_user
 from jixiao.store.db import open_database
-from jixiao.store.models import UnitRow
+from jixiao.store.schema import UnitRow
+from jixiao.store.users import create_api_token, create_user, find_user
 
 REPO = Path(__file__).resolve().parents[1]
 JIXIAO = str(Path(sys.executable).parent / "jixiao")
@@ -97,8 +97,8 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
             info = build_province(target.url, n_units, n_years, verbose=True)
             print(f"[{target.label}] 构建用时 {info.seconds:.0f} s", flush=True)
         with Session(engine) as session:
-            from jixiao.store.auth_repository import set_password
             from jixiao.store.repository import years_of
+            from jixiao.store.users import set_password
 
             user = find_user(session, LOAD_USER)
             if user is None:
@@ -308,8 +308,8 @@ def profile_views(target: Target, top: int = 25) -> None:
     import io
     import pstats
 
-    from jixiao.access import Principal, Role
-    from jixiao.views import DEFAULT_COMPARE, comparison, unit_year_dashboard
+    from jixiao.app.views import DEFAULT_COMPARE, comparison, unit_year_dashboard
+    from jixiao.model.users import Principal, Role
 
     engine = open_database(target.url)
     admin = Principal(user_id=0, username="profile", role=Role.admin, unit=None)

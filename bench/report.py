@@ -52,13 +52,13 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def example_units(out: Path) -> None:
-    from jixiao.load import load_files
+    from jixiao.ingest.files import read_files
     from jixiao.write import reports_for, write_report
 
     print("一、单个单位的全部输出（docx + xlsx + html，含图表与自评表评分；3 次取中位数）")
     print(f"  {'单位':<28}{'报告':>4}{'图':>4}{'文件':>5}{'墙钟 s':>9}{'CPU s':>8}")
     for name, (unit, year, rules) in EXAMPLE_UNITS.items():
-        ds = load_files([EXAMPLES / "units.yaml", EXAMPLES / name]).dataset
+        ds = read_files([EXAMPLES / "units.yaml", EXAMPLES / name]).dataset
         assert ds is not None
         reports = reports_for(ds, unit, year, rules=rules)
         figures = sum(len(r.figures()) for r in reports)

@@ -47,10 +47,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import KINDS, Target, pick, start_server, stop_server  # the same requests as the load test
 
-from jixiao.store.auth_repository import create_api_token, create_user, find_user, set_password
 from jixiao.store.db import open_database
-from jixiao.store.models import UnitRow
 from jixiao.store.repository import years_of
+from jixiao.store.schema import UnitRow
+from jixiao.store.users import create_api_token, create_user, find_user, set_password
 from jixiao.web import create_app
 
 USER = "cpu-bench-admin"

@@ -24,7 +24,7 @@ ROOT_PACKAGE = "jixiao"
 #: The layers, lowest first. A module may import modules of a lower layer and modules of its own
 #: top-level package; never a higher layer, never a sibling package of its own layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("numbers", "problems", "codes"),
+    ("numbers", "problems", "parsing", "codes"),
     ("model",),
     ("rules",),
     ("calc", "audit", "ingest"),
@@ -94,7 +94,7 @@ def edges() -> list[Edge]:
                     target = target.rsplit(".", 1)[0]
                 if target in known and target != name:
                     out.append(Edge(name, target, getattr(node, "lineno", 0), nested))
-    return out
+    return list(dict.fromkeys(out))  # one edge per statement, however many names it takes
 
 
 def top(module: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jixiao.calc import IndicatorResult, compute_fund_year
 from jixiao.calc.stated import StatedCheck, check_stated
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, FundYear
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -21,7 +21,7 @@ def round4(value: Decimal) -> Decimal:
 
 
 def load_example(file: Path) -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", file])
+    result = read_files([EXAMPLES / "units.yaml", file])
     assert result.ok, [str(p) for p in result.problems]
     assert result.dataset is not None
     return result.dataset

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from jixiao.access import Principal, Role, can_edit, can_read, parents_of, visible_units
-from jixiao.load import load_files
+from jixiao.app.access import can_edit, can_read, parents_of, visible_units
+from jixiao.ingest.files import read_files
+from jixiao.model.users import Principal, Role
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-UNITS = load_files([EXAMPLES / "units.yaml"]).dataset.units  # type: ignore[union-attr]
+UNITS = read_files([EXAMPLES / "units.yaml"]).dataset.units  # type: ignore[union-attr]
 PARENTS = parents_of(UNITS)
 
 

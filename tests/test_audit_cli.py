@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from jixiao.commands import audit
+from jixiao.cli import audit
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 runner = CliRunner()

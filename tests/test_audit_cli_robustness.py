@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from jixiao.commands import audit
+from jixiao.cli import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 JIXIAO = Path(sys.executable).parent / "jixiao"

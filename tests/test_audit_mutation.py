@@ -29,7 +29,7 @@ from jixiao.audit.checks import check_relation
 from jixiao.audit.findings import DocumentResult, Finding, code_family
 from jixiao.audit.pipeline import audit_path
 from jixiao.audit.quantities import find_document_mentions
-from jixiao.audit.read import read_document
+from jixiao.audit.readers import read_document
 from jixiao.audit.relations import find_relations
 from jixiao.numbers import Interval
 
@@ -122,13 +122,13 @@ def seed_mutations() -> list[Mutation]:
 
 def generated_mutations(out_dir: Path) -> tuple[list[Mutation], list[DocumentResult]]:
     """Mutations of the reports jixiao writes; also returns the clean reports' audits."""
-    from jixiao.load import load_files
+    from jixiao.ingest.files import read_files
     from jixiao.write import write_report
 
     muts: list[Mutation] = []
     clean: list[DocumentResult] = []
     for name, (unit, year) in GENERATED.items():
-        loaded = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+        loaded = read_files([EXAMPLES / "units.yaml", EXAMPLES / name])
         assert loaded.dataset is not None, [str(p) for p in loaded.problems]
         for path in write_report(loaded.dataset, unit, year, out_dir, formats=("html",)):
             clean.append(audit_path(path))

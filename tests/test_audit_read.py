@@ -11,7 +11,7 @@ import pytest
 
 from jixiao.audit.document import Block, Document, ReadError
 from jixiao.audit.normalize import normalize
-from jixiao.audit.read import read_document
+from jixiao.audit.readers import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"

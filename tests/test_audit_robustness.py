@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao.audit.document import Document, ReadError
-from jixiao.audit.read import read_document
+from jixiao.audit.readers import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -247,7 +247,7 @@ def test_million_character_lines_do_not_hang(tmp_path: Path) -> None:
             fh.write(p * (1_000_000 // len(p)) + "\n")
     out = run_guarded(f"""
         import time
-        from jixiao.audit.read import read_document
+        from jixiao.audit.readers import read_document
         start = time.perf_counter()
         doc = read_document({str(path)!r})
         print(len(doc.blocks), max(len(b.source_text) for b in doc.blocks), round(time.perf_counter() - start, 2))
@@ -271,7 +271,7 @@ def test_entity_bomb_in_docx_does_not_hang(tmp_path: Path, seed_docx: bytes) -> 
             zf.writestr(info, content)
     out = run_guarded(f"""
         from jixiao.audit.document import ReadError
-        from jixiao.audit.read import read_document
+        from jixiao.audit.readers import read_document
         try:
             doc = read_document({str(path)!r})
             print("doc", sum(len(b.text) for b in doc.blocks))
@@ -293,7 +293,7 @@ def test_deeply_nested_html(tmp_path: Path) -> None:
     rows = "".join(f"<tr><td colspan=99999 rowspan=99999>{k}</td></tr>" for k in range(3000))
     path.write_text(f"<table>{rows}</table>", encoding="utf-8")
     out = run_guarded(f"""
-        from jixiao.audit.read import read_document
+        from jixiao.audit.readers import read_document
         doc = read_document({str(path)!r})
         print(len(doc.tables[0].rows), len(doc.tables[0].rows[0]))
     """)

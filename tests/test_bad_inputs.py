@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from jixiao.commands import data
+from jixiao.cli import data
 from jixiao.store.db import open_database
 from jixiao.store.repository import dump_state
 

@@ -18,7 +18,7 @@ import typer
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from jixiao.commands import data
+from jixiao.cli import data
 from jixiao.store.db import open_database
 from jixiao.store.repository import dump_state
 

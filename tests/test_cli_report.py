@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from jixiao.cli import app as main_app
-from jixiao.commands import data, report
-from jixiao.load import load_file
-from jixiao.workbook import read_workbook
+from jixiao.cli import data, report
+from jixiao.ingest.files import read_file
+from jixiao.ingest.workbook import read_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -94,7 +94,7 @@ def test_template_from_data_exports_it(run, tmp_path: Path) -> None:  # type: ig
     assert "已导出 430900 2020年的数据" in result.stdout
     read = read_workbook(out)
     assert read.dataset is not None
-    expected = load_file(YIYANG).dataset
+    expected = read_file(YIYANG).dataset
     assert expected is not None
     got = read.dataset.model_dump(mode="json")
     assert [u["name"] for u in got.pop("units")] == ["益阳市医疗保障局"]  # the unit came from units.yaml

@@ -28,12 +28,12 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from jixiao.cli import app as cli_app
-from jixiao.store.auth_models import AuditLogRow, UserRow
-from jixiao.store.auth_repository import create_api_token, find_user, record_audit
 from jixiao.store.backup import backup, dump_tables, inspect_backup, restore
+from jixiao.store.changelog import append_change
 from jixiao.store.db import DatabaseError, open_database
-from jixiao.store.models import ProjectRow
 from jixiao.store.repository import dump_state, import_files
+from jixiao.store.schema import ChangeLogRow, ProjectRow, UserRow
+from jixiao.store.users import create_api_token, find_user
 from web_helpers import example_files, login, make_app
 
 
@@ -51,7 +51,7 @@ def _populated(url: str) -> Engine:
         user = find_user(db, "hami")
         assert user is not None
         create_api_token(db, user, "导出脚本")
-        record_audit(db, user_id=user.id, username="hami", action="update", entity="fund_year",
+        append_change(db, user_id=user.id, username="hami", action="update", entity="fund_year",
                      key="650500/2019/职工基本医疗保险", old={"income": "100.00万元"}, new={"income": "101.00万元"})
         db.commit()
     return engine
@@ -60,9 +60,9 @@ def _populated(url: str) -> Engine:
 def _mutate(engine: Engine) -> None:
     with Session(engine) as db:
         db.delete(db.scalars(select(ProjectRow)).first())
-        record_audit(db, user_id=None, username="later", action="create", entity="unit", key="later")
+        append_change(db, user_id=None, username="later", action="create", entity="unit", key="later")
         db.add(UserRow(username="later", password_hash="x", role="admin", unit=None, active=True,
-                       created_at=db.scalar(select(func.max(AuditLogRow.at)))))
+                       created_at=db.scalar(select(func.max(ChangeLogRow.at)))))
         db.commit()
 
 
@@ -71,10 +71,10 @@ def _assert_append_only_and_usable(engine: Engine) -> None:
         conn.execute(text("DELETE FROM audit_log"))
         conn.commit()
     with Session(engine) as db:
-        before = db.scalar(select(func.max(AuditLogRow.id)))
-        record_audit(db, user_id=None, username="after", action="create", entity="unit", key="after")
+        before = db.scalar(select(func.max(ChangeLogRow.id)))
+        append_change(db, user_id=None, username="after", action="create", entity="unit", key="after")
         db.commit()
-        assert db.scalar(select(func.max(AuditLogRow.id))) == before + 1
+        assert db.scalar(select(func.max(ChangeLogRow.id))) == before + 1
 
 
 @pytest.mark.parametrize("fmt", ["native", "json", "json.gz"])
@@ -106,7 +106,7 @@ def test_sqlite_backup_restores_into_postgresql(sqlite_url: str, postgres_url: s
         restore(target, tmp_path / "from-sqlite.db")
         assert _snapshot(target) == _snapshot(source)
         with Session(target) as db:
-            assert db.scalar(select(AuditLogRow.new)) == {"income": "101.00万元"}
+            assert db.scalar(select(ChangeLogRow.new)) == {"income": "101.00万元"}
         _assert_append_only_and_usable(target)
         # the web app works on the restored database with the same passwords
         from jixiao.web import create_app
@@ -177,7 +177,7 @@ def test_sqlite_backup_is_consistent_while_the_app_writes(sqlite_url: str, tmp_p
     try:
         before = _snapshot(engine)
         with Session(engine) as writer:
-            record_audit(writer, user_id=None, username="uncommitted", action="x", entity="x", key="x")
+            append_change(writer, user_id=None, username="uncommitted", action="x", entity="x", key="x")
             writer.flush()
             info = backup(engine, tmp_path / "during.db")
             writer.rollback()

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from jixiao.commands import data
+from jixiao.cli import data
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -62,8 +62,8 @@ def test_demo_prints_a_web_admin_password_once_and_a_new_one_each_run(tmp_path: 
 
     from sqlalchemy.orm import Session
 
-    from jixiao.store.auth_repository import find_user, verify_password
     from jixiao.store.db import open_database
+    from jixiao.store.users import find_user, verify_password
 
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.load import load_file, load_files
+from jixiao.ingest.files import read_file, read_files
 from jixiao.model import Dataset
 from jixiao.numbers import parse_quantity
 
@@ -46,7 +46,7 @@ def test_there_are_example_files_for_the_seeds() -> None:
 
 
 def test_all_examples_load_together() -> None:
-    result = load_files([UNITS, *DATA_FILES])
+    result = read_files([UNITS, *DATA_FILES])
     errors = [str(p) for p in result.problems if p.severity == "error"]
     assert result.ok, errors
     assert result.dataset is not None
@@ -58,7 +58,7 @@ def test_all_examples_load_together() -> None:
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_each_example_loads_with_the_unit_tree(path: Path) -> None:
-    result = load_files([UNITS, path])
+    result = read_files([UNITS, path])
     assert result.ok, [str(p) for p in result.problems]
     if path.name in HAND_CHECKED:
         assert result.problems == [], [str(p) for p in result.problems]
@@ -67,14 +67,14 @@ def test_each_example_loads_with_the_unit_tree(path: Path) -> None:
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_examples_without_the_unit_tree_name_the_missing_units(path: Path) -> None:
     """The unit tree is really needed: alone, a data file's unit codes are unknown (JX-IN-020)."""
-    result = load_files([path])
+    result = read_files([path])
     assert not result.ok
     assert any(p.code == "JX-IN-020" for p in result.problems)
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_stated_figures_are_on_the_seed_line_they_name(path: Path) -> None:
-    result = load_file(path)
+    result = read_file(path)
     assert result.dataset is not None, [str(p) for p in result.problems]
     ds = result.dataset
     assert ds.source, f"{path.name}: source 应指向 examples/seeds/ 下的原文"
@@ -101,7 +101,7 @@ def test_stated_figures_are_on_the_seed_line_they_name(path: Path) -> None:
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_notes_cite_lines_that_exist(path: Path) -> None:
     """Notes say where a fact is (“第63行”); the line must exist in the seed."""
-    result = load_file(path)
+    result = read_file(path)
     assert result.dataset is not None
     ds = result.dataset
     assert ds.source

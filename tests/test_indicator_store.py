@@ -23,16 +23,16 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 import jixiao.calc.registry as registry
-from jixiao.access import Principal, Role
+from jixiao.app.views import comparison, unit_tree
 from jixiao.calc import compute_department, compute_fund_year, definitions, department_warnings, fund_warnings
 from jixiao.calc.dataset import fund_groups
-from jixiao.commands import web as web_commands
+from jixiao.cli import web as web_commands
 from jixiao.model import Dataset
+from jixiao.model.users import Principal, Role
 from jixiao.numbers import Quantity
 from jixiao.rules import load_ruleset
 from jixiao.store import db as store_db
 from jixiao.store import indicator_store as ist
-from jixiao.store.indicator_store import IndicatorRecordRow, IndicatorValueRow, RecordWarningsRow
 from jixiao.store.repository import (
     data_years,
     get_departments,
@@ -40,7 +40,7 @@ from jixiao.store.repository import (
     import_files,
     save_dataset,
 )
-from jixiao.views import comparison, unit_tree
+from jixiao.store.schema import IndicatorRecordRow, IndicatorValueRow, RecordWarningsRow
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FILES = [EXAMPLES / "units.yaml", *sorted(EXAMPLES.glob("0*.yaml"))]

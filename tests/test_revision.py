@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from jixiao.access import Principal, Role
+from jixiao.app.views import comparison, unit_tree, unit_year_dashboard
+from jixiao.model.users import Principal, Role
 from jixiao.store import db as store_db
-from jixiao.store.auth_repository import authenticate, create_user
 from jixiao.store.backup import backup, restore
 from jixiao.store.repository import import_files
 from jixiao.store.revision import WATCHED_TABLES, data_revision
-from jixiao.views import comparison, unit_tree, unit_year_dashboard
+from jixiao.store.users import authenticate, create_user
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FILES = [EXAMPLES / "units.yaml", *sorted(EXAMPLES.glob("0*.yaml"))]
@@ -207,8 +207,8 @@ def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sq
 
 
 def test_a_columns_most_places_read_as_places_shown_reads_one_display(engine: Engine) -> None:
+    from jixiao.app.views import _most_places
     from jixiao.calc.registry import places_shown
-    from jixiao.views import _most_places
 
     with engine.connect() as conn:
         displays = list(conn.execute(text("SELECT display FROM indicator_values")).scalars())

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from jixiao.audit.findings import DocumentResult
 from jixiao.audit.pipeline import audit_path
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset
 from jixiao.numbers import Quantity
 from jixiao.write import write_report
@@ -39,7 +39,7 @@ UNITS = {
 
 
 def _dataset(name: str) -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    result = read_files([EXAMPLES / "units.yaml", EXAMPLES / name])
     assert result.ok and result.dataset is not None
     return result.dataset
 

@@ -25,7 +25,7 @@ import pytest
 
 from jixiao.calc import compute_department
 from jixiao.calc.scoring import ScoredTable, score_department, score_project
-from jixiao.load import load_file
+from jixiao.ingest.files import read_file
 from jixiao.model import Dataset, Project
 from jixiao.numbers import Quantity
 from jixiao.rules import load_ruleset
@@ -37,7 +37,7 @@ D = Decimal
 
 
 def _dataset(name: str) -> Dataset:
-    result = load_file(EXAMPLES / name)
+    result = read_file(EXAMPLES / name)
     assert result.ok, [str(p) for p in result.problems]
     assert result.dataset is not None
     return result.dataset

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.calc.risks import RiskWarning, fund_warnings
 from jixiao.calc.stated import StatedCheck
-from jixiao.calc.warnings import Warning, fund_warnings
 from jixiao.model import Dataset
 from seed_support import Results, fund_results, load_example, result_of, round4, stated_checks
 
@@ -163,7 +163,7 @@ def test_total_income_growth_is_not_claimed(results: Results) -> None:
 def test_warnings(results: Results, dataset: Dataset) -> None:
     """No deficit (城乡居民 2149 > 0 even though the report's 569 is wrong); the 职工 reserve
     86448 ÷ (66545 ÷ 12) = 15.6 months is flagged only approximately (统筹/个账 not split)."""
-    warnings: dict[str, list[Warning]] = {}
+    warnings: dict[str, list[RiskWarning]] = {}
     for label, (record, computed) in results.items():
         siblings = {o.fund: o for o in dataset.fund_years if o.scope == record.scope}
         warnings[label] = fund_warnings(record, computed, siblings=siblings)

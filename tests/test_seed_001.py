@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.calc import compute_project
+from jixiao.calc.risks import RiskWarning, fund_warnings
 from jixiao.calc.stated import StatedCheck
-from jixiao.calc.warnings import Warning, fund_warnings
 from jixiao.model import Dataset
 from jixiao.numbers import Interval
 from seed_support import Results, fund_results, load_example, result_of, round4, stated_checks
@@ -181,8 +181,8 @@ def test_self_evaluation_table_execution_rate(dataset: Dataset) -> None:
     assert rate.display() == "86.38%"
 
 
-def _fund_warnings(results: Results, dataset: Dataset) -> dict[str, list[Warning]]:
-    out: dict[str, list[Warning]] = {}
+def _fund_warnings(results: Results, dataset: Dataset) -> dict[str, list[RiskWarning]]:
+    out: dict[str, list[RiskWarning]] = {}
     for label, (record, computed) in results.items():
         siblings = {o.fund: o for o in dataset.fund_years
                     if (o.unit, o.year, o.scope) == (record.unit, record.year, record.scope)}

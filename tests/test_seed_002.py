@@ -16,7 +16,7 @@ import pytest
 
 from jixiao.calc import compute_department, compute_fund_year
 from jixiao.calc.stated import check_stated
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, DepartmentYear, FundKind
 from jixiao.numbers import Interval, Quantity, interval_sum
 
@@ -41,7 +41,7 @@ def wan(q: Quantity | None) -> Interval:
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    result = load_files([UNITS, EXAMPLE])
+    result = read_files([UNITS, EXAMPLE])
     assert result.ok, [str(p) for p in result.problems]
     assert result.dataset is not None
     return result.dataset
@@ -54,7 +54,7 @@ def dept(dataset: Dataset) -> DepartmentYear:
 
 
 def test_loads_cleanly_with_the_unit_tree() -> None:
-    result = load_files([UNITS, EXAMPLE])
+    result = read_files([UNITS, EXAMPLE])
     assert result.ok and result.problems == []
     assert result.dataset is not None
     assert [(d.unit, d.year) for d in result.dataset.departments] == [(UNIT, 2018)]

@@ -17,7 +17,7 @@ import pytest
 
 from jixiao.calc import compute_department, compute_project
 from jixiao.calc.stated import check_stated
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, DepartmentYear, FundKind, Project
 from jixiao.numbers import Interval, Quantity, interval_sum, round_half_up
 
@@ -50,7 +50,7 @@ def written(text: str) -> Interval:
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    result = load_files([UNITS, EXAMPLE])
+    result = read_files([UNITS, EXAMPLE])
     assert result.ok, [str(p) for p in result.problems]
     assert result.dataset is not None
     return result.dataset
@@ -73,7 +73,7 @@ def projects(dataset: Dataset) -> dict[str, Project]:
 
 
 def test_loads_cleanly_with_the_unit_tree() -> None:
-    result = load_files([UNITS, EXAMPLE])
+    result = read_files([UNITS, EXAMPLE])
     assert result.ok
     assert result.problems == []  # not even a warning
     assert result.dataset is not None

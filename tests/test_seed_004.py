@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from jixiao.calc import IndicatorResult, compute_department, compute_fund_year
+from jixiao.calc.risks import RiskWarning, department_warnings, fund_warnings
 from jixiao.calc.stated import StatedCheck, check_stated
-from jixiao.calc.warnings import Warning, department_warnings, fund_warnings
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, DepartmentYear, FundYear
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -133,7 +133,7 @@ def _round4(value: Decimal) -> Decimal:
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", FILE])
+    result = read_files([EXAMPLES / "units.yaml", FILE])
     assert result.ok, [str(p) for p in result.problems]
     assert result.dataset is not None
     return result.dataset
@@ -249,8 +249,8 @@ def test_pooling_and_account_are_the_whole(
 
 
 def _fund_warnings(results: dict[str, tuple[FundYear | DepartmentYear, list[IndicatorResult]]],
-                   dataset: Dataset) -> dict[str, list[Warning]]:
-    out: dict[str, list[Warning]] = {}
+                   dataset: Dataset) -> dict[str, list[RiskWarning]]:
+    out: dict[str, list[RiskWarning]] = {}
     for label, (record, computed) in results.items():
         if isinstance(record, FundYear):
             siblings = {o.fund: o for o in dataset.fund_years

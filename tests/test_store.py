@@ -17,7 +17,6 @@ from jixiao.model import Dataset, FundKind
 from jixiao.store import db as store_db
 from jixiao.store import repository
 from jixiao.store.db import DatabaseError, database_url, default_home, open_database
-from jixiao.store.models import FundYearRow
 from jixiao.store.repository import (
     dump_state,
     find_unit,
@@ -30,6 +29,7 @@ from jixiao.store.repository import (
     row_counts,
     years_of,
 )
+from jixiao.store.schema import FundYearRow
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -183,9 +183,9 @@ def test_unwritable_sqlite_location_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_figures_keep_unit_and_written_precision(engine: Engine, files: list[Path]) -> None:
-    from jixiao.load import load_files
+    from jixiao.ingest.files import read_files
 
-    original = load_files(files).dataset
+    original = read_files(files).dataset
     assert original is not None
     outcome = import_files(engine, files)
     assert outcome.ok, outcome.problems
@@ -362,10 +362,10 @@ EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.yaml") if p.name != "units.ya
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
 def test_each_example_file_round_trips(engine: Engine, example: Path) -> None:
-    from jixiao.load import load_files
+    from jixiao.ingest.files import read_files
 
     paths = [EXAMPLES / "units.yaml", example]
-    original = load_files(paths).dataset
+    original = read_files(paths).dataset
     assert original is not None
     assert import_files(engine, paths).ok
     with Session(engine) as session:

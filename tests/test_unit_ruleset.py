@@ -23,14 +23,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from jixiao.app.views import unit_year_dashboard
 from jixiao.calc import compute_department
 from jixiao.calc.scoring import score_department
-from jixiao.commands import data, report
-from jixiao.load import load_files
+from jixiao.cli import data, report
+from jixiao.ingest.files import read_files
 from jixiao.model.units import effective_ruleset
 from jixiao.store.db import open_database
 from jixiao.store.repository import get_department, import_files, unit_ruleset
-from jixiao.views import unit_year_dashboard
 from web_helpers import logged_in, make_app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -70,7 +70,7 @@ def test_an_unknown_rule_set_is_refused_with_its_path(tmp_path: Path) -> None:
     bad = tmp_path / "units.yaml"
     bad.write_text('units:\n  - {code: "430000", name: 湖南省医疗保障局, level: 省, kind: 医疗保障局,'
                    ' ruleset: henan}\n', encoding="utf-8")
-    result = load_files([bad])
+    result = read_files([bad])
     assert not result.ok
     problem = next(p for p in result.problems if p.severity == "error")
     assert "ruleset" in str(problem.path) and "henan" in problem.message and "hunan" in problem.message

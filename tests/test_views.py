@@ -1,4 +1,4 @@
-"""jixiao.views on the five example units: what each page shows, as data.
+"""jixiao.app.views on the five example units: what each page shows, as data.
 
 The expected figures come from the library itself (registry, scorer) or from the reports'
 own text (seed 004: 城乡居民 当期结余率 −2.84%, 职工医保 15.30%), never from the views module.
@@ -14,14 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from jixiao.access import Principal, Role
-from jixiao.calc import BY_SUBJECT
-from jixiao.calc.scoring import score_project
-from jixiao.model import Dataset
-from jixiao.numbers import Quantity
-from jixiao.store.db import open_database
-from jixiao.store.repository import get_fund_years, get_projects, import_files, save_dataset
-from jixiao.views import (
+from jixiao.app.views import (
     NotFound,
     clear_caches,
     comparison,
@@ -33,6 +26,13 @@ from jixiao.views import (
     unit_tree,
     unit_year_dashboard,
 )
+from jixiao.calc import BY_SUBJECT
+from jixiao.calc.scoring import score_project
+from jixiao.model import Dataset
+from jixiao.model.users import Principal, Role
+from jixiao.numbers import Quantity
+from jixiao.store.db import open_database
+from jixiao.store.repository import get_fund_years, get_projects, import_files, save_dataset
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ADMIN = Principal(1, "admin", Role.admin)

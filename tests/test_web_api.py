@@ -17,11 +17,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from jixiao.app.views import entry_form, unit_year_dashboard
 from jixiao.audit.pipeline import audit_path
-from jixiao.store.auth_repository import create_api_token, find_user
 from jixiao.store.repository import get_fund_years, load_dataset
-from jixiao.views import entry_form, unit_year_dashboard
-from jixiao.workbook import fill_workbook
+from jixiao.store.users import create_api_token, find_user
+from jixiao.write.workbook import fill_workbook
 from web_helpers import HAMI, OTHER_UNITS, logged_in, make_app, page_csrf
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"

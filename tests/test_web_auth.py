@@ -18,15 +18,10 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from jixiao.cli import app as cli_app
-from jixiao.store.auth_models import ApiTokenRow, AuditLogRow, LoginAttemptRow, SessionRow, UserRow
-from jixiao.store.auth_repository import (
-    LoginResult,
-    authenticate,
-    now_utc,
-    record_audit,
-    sha256_hex,
-)
+from jixiao.store.changelog import append_change
 from jixiao.store.db import open_database
+from jixiao.store.schema import ApiTokenRow, ChangeLogRow, LoginAttemptRow, SessionRow, UserRow
+from jixiao.store.users import LoginResult, authenticate, now_utc, sha256_hex
 from jixiao.web import create_app
 from jixiao.web.deps import CurrentPrincipal
 from jixiao.web.routes.auth import BAD_LOGIN_MESSAGE, THROTTLED_MESSAGE
@@ -382,7 +377,7 @@ def test_admin_changes_are_in_the_audit_log_with_old_and_new(app) -> None:
     admin.post(f"/admin/users/{user_id}/update", data={"role": "reviewer", "unit": "510400",
                                                        "csrf_token": page_csrf(admin)})
     with _db(app) as db:
-        entry = db.scalar(select(AuditLogRow).where(AuditLogRow.entity == "user", AuditLogRow.key == "miyi"))
+        entry = db.scalar(select(ChangeLogRow).where(ChangeLogRow.entity == "user", ChangeLogRow.key == "miyi"))
     assert entry is not None and entry.username == "admin" and entry.action == "update"
     assert entry.old["role"] == "operator" and entry.old["unit"] == "510421"
     assert entry.new["role"] == "reviewer" and entry.new["unit"] == "510400"
@@ -402,14 +397,14 @@ def test_no_route_changes_the_audit_log(app) -> None:
 
     for path, route in routes:
         source = inspect.getsource(route.endpoint)
-        assert "AuditLogRow" not in source and "audit_log" not in source, path
+        assert "ChangeLogRow" not in source and "audit_log" not in source, path
 
 
 def test_audit_log_is_append_only_in_the_database(db_url: str) -> None:
     engine = open_database(db_url)
     try:
         with Session(engine) as db:
-            record_audit(db, user_id=None, username="tester", action="create", entity="unit", key="X",
+            append_change(db, user_id=None, username="tester", action="create", entity="unit", key="X",
                          old=None, new={"name": "甲"})
             db.commit()
         for statement in ("UPDATE audit_log SET username = 'mallory'", "DELETE FROM audit_log"):
@@ -422,12 +417,12 @@ def test_audit_log_is_append_only_in_the_database(db_url: str) -> None:
                 conn.execute(text("TRUNCATE audit_log"))
                 conn.commit()
         with Session(engine) as db:
-            rows = db.scalars(select(AuditLogRow)).all()
+            rows = db.scalars(select(ChangeLogRow)).all()
             assert [(r.username, r.new) for r in rows] == [("tester", {"name": "甲"})]
             # appending still works
-            record_audit(db, user_id=None, username="tester", action="update", entity="unit", key="X")
+            append_change(db, user_id=None, username="tester", action="update", entity="unit", key="X")
             db.commit()
-            assert db.scalar(select(text("count(*)")).select_from(AuditLogRow)) == 2
+            assert db.scalar(select(text("count(*)")).select_from(ChangeLogRow)) == 2
     finally:
         engine.dispose()
 
@@ -464,7 +459,7 @@ def test_cli_user_add_then_log_in(sqlite_url: str) -> None:
     boss = TestClient(web)
     assert login(boss, "boss", password).status_code == 303
     with Session(web.state.engine) as db:
-        entries = db.scalars(select(AuditLogRow).where(AuditLogRow.entity == "user")).all()
+        entries = db.scalars(select(ChangeLogRow).where(ChangeLogRow.entity == "user")).all()
     assert {e.key for e in entries} == {"新用户", "boss"}
     assert all(e.username == "（系统）" and e.detail for e in entries)
 

@@ -19,11 +19,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from jixiao.app.views import entry_form
 from jixiao.audit.pipeline import audit_path
-from jixiao.store.auth_repository import list_audit
+from jixiao.store.changelog import list_changes
 from jixiao.store.repository import get_fund_years, load_dataset
-from jixiao.views import entry_form
-from jixiao.workbook import fill_workbook
+from jixiao.write.workbook import fill_workbook
 from web_helpers import HAMI, OTHER_UNITS, logged_in, make_app, page_csrf
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -146,7 +146,7 @@ def test_entry_form_errors_by_field_then_saved_with_audit(app: FastAPI, hami: Te
     with Session(engine) as s:
         fy = next(f for f in get_fund_years(s, HAMI, 2019) if f.fund.value == "城乡居民基本医疗保险")
         assert fy.income.total is not None and fy.income.total.value == Decimal("26780")
-        entry = list_audit(s, entity="figure")[0]
+        entry = list_changes(s, entity="figure")[0]
         assert entry.username == "hami" and entry.old == {"income.total": income.value}
         assert entry.new == {"income.total": "26780万元"}
     assert "已保存 1 项修改" in hami.get(f"/units/{HAMI}/years/2019").text

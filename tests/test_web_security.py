@@ -29,9 +29,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jixiao.store.auth_models import AuditLogRow, UserRow
-from jixiao.store.models import UnitRow
 from jixiao.store.repository import dump_state
+from jixiao.store.schema import ChangeLogRow, UnitRow, UserRow
 from jixiao.web.security import UploadError, read_upload, safe_filename, sniff
 from web_helpers import HAMI, OTHER_UNITS, PASSWORD, all_routes, logged_in, login, make_app, page_csrf
 
@@ -95,7 +94,7 @@ def _send(client: TestClient, method: str, url: str, route: APIRoute, csrf: str 
 
 def _state(app: FastAPI) -> tuple[Any, int, int, int]:
     with Session(app.state.engine) as db:
-        return (dump_state(db), db.scalar(select(func.count()).select_from(AuditLogRow)),
+        return (dump_state(db), db.scalar(select(func.count()).select_from(ChangeLogRow)),
                 db.scalar(select(func.count()).select_from(UserRow)),
                 db.scalar(select(func.count()).select_from(UnitRow)))
 

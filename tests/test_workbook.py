@@ -16,26 +16,29 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.load import load_file
-from jixiao.model import FundKind, Nature
-from jixiao.model.units import Level
-from jixiao.numbers import Quantity
-from jixiao.workbook import build_template, fill_workbook, read_workbook, write_template
-from jixiao.workbook.cells import number_text, parse_format
-from jixiao.workbook.fill import put_text
-from jixiao.workbook.layout import (
+from jixiao.ingest.files import read_file
+from jixiao.ingest.workbook import read_workbook
+from jixiao.ingest.workbook.cells import number_text, parse_format
+from jixiao.ingest.workbook.layout import (
     COMMON_TABLES,
     DEPARTMENT_SHEETS,
+    FUND_LIST_FIRST_ROW,
     FUND_SHEETS,
     PROJECT_SHEETS,
     FieldSpec,
     FormSheet,
     MatrixSheet,
     TableSheet,
+    form_rows,
     sheet_names,
     uncovered_fields,
+    unit_row,
 )
-from jixiao.workbook.template import FUND_LIST_FIRST_ROW, form_rows, unit_row
+from jixiao.model import FundKind, Nature
+from jixiao.model.units import Level
+from jixiao.numbers import Quantity
+from jixiao.write.workbook import build_template, fill_workbook, write_template
+from jixiao.write.workbook.fill import put_text
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -44,7 +47,7 @@ EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("0*.yaml"))
 
 
 def _dump(path: Path) -> dict[str, Any]:
-    ds = load_file(path).dataset
+    ds = read_file(path).dataset
     assert ds is not None
     return ds.model_dump(mode="json")
 
@@ -183,7 +186,7 @@ def test_parse_format() -> None:
 
 
 def test_seed_004_round_trips_figure_for_figure(tmp_path: Path) -> None:
-    expected = load_file(YIYANG).dataset
+    expected = read_file(YIYANG).dataset
     assert expected is not None
     path = tmp_path / "yiyang.xlsx"
     fill_workbook(expected).save(path)
@@ -209,7 +212,7 @@ def test_seed_004_round_trips_figure_for_figure(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
 def test_every_example_round_trips(tmp_path: Path, example: Path) -> None:
-    expected = load_file(example).dataset
+    expected = read_file(example).dataset
     assert expected is not None
     path = tmp_path / "x.xlsx"
     fill_workbook(expected).save(path)
@@ -221,7 +224,7 @@ def test_every_example_round_trips(tmp_path: Path, example: Path) -> None:
 
 def test_workbook_numbers_are_excel_numbers(tmp_path: Path) -> None:
     """Exported figures are numbers Excel can add, formatted to their written decimals."""
-    ds = load_file(YIYANG).dataset
+    ds = read_file(YIYANG).dataset
     assert ds is not None
     wb = fill_workbook(ds)
     ws = wb["预算"]
@@ -288,7 +291,7 @@ def _calc_available() -> bool:
 
 @pytest.mark.skipif(not _calc_available(), reason="LibreOffice Calc 未安装（libreoffice-calc-nogui）")
 def test_libreoffice_opens_resaves_and_the_data_survive(tmp_path: Path) -> None:
-    ds = load_file(YIYANG).dataset
+    ds = read_file(YIYANG).dataset
     assert ds is not None
     wb = fill_workbook(ds)
     income = wb["基金收入"]

@@ -2,7 +2,7 @@
 and `jixiao report` writes nothing.
 
 The base workbooks are real data: seed 004 (fund + department) and seed 003 (three projects)
-exported with :func:`jixiao.workbook.fill_workbook`; each test breaks one thing as a user might.
+exported with :func:`jixiao.write.workbook.fill_workbook`; each test breaks one thing as a user might.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import typer
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from jixiao.commands import report
-from jixiao.load import LoadResult, load_file
+from jixiao.cli import report
+from jixiao.ingest.data import ReadResult
+from jixiao.ingest.files import read_file
+from jixiao.ingest.workbook import read_workbook
 from jixiao.problems import Problem
-from jixiao.workbook import fill_workbook, read_workbook
-from jixiao.workbook.fill import put_text
+from jixiao.write.workbook import fill_workbook
+from jixiao.write.workbook.fill import put_text
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -30,7 +32,7 @@ Mutation = Callable[[Workbook], None]
 
 
 def _bytes(example: str) -> bytes:
-    ds = load_file(EXAMPLES / example).dataset
+    ds = read_file(EXAMPLES / example).dataset
     assert ds is not None
     buffer = BytesIO()
     fill_workbook(ds).save(buffer)
@@ -47,18 +49,18 @@ def miyi() -> bytes:
     return _bytes("003_miyi_2019.yaml")
 
 
-def _broken(base: bytes, mutate: Mutation, path: Path) -> LoadResult:
+def _broken(base: bytes, mutate: Mutation, path: Path) -> ReadResult:
     wb = load_workbook(BytesIO(base))
     mutate(wb)
     wb.save(path)
     return read_workbook(path)
 
 
-def _errors(result: LoadResult) -> list[Problem]:
+def _errors(result: ReadResult) -> list[Problem]:
     return [p for p in result.problems if p.severity == "error"]
 
 
-def _has(result: LoadResult, code: str, where: str, *fragments: str) -> Problem:
+def _has(result: ReadResult, code: str, where: str, *fragments: str) -> Problem:
     """The dataset is refused and one error has this code, sheet!cell and message fragments."""
     assert result.dataset is None
     errors = _errors(result)

@@ -23,7 +23,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset
 from jixiao.write import charts as ch
 from jixiao.write import reports_for, write_report
@@ -34,7 +34,7 @@ EXAMPLES = REPO / "examples"
 
 
 def dataset(name: str) -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    result = read_files([EXAMPLES / "units.yaml", EXAMPLES / name])
     assert result.ok, [str(p) for p in result.problems]
     assert result.dataset is not None
     return result.dataset

@@ -27,7 +27,7 @@ from jixiao.audit.document import Block
 from jixiao.audit.document import Document as Document_
 from jixiao.audit.pipeline import audit_document, audit_path
 from jixiao.calc import compute_department, compute_fund_year
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, FundYear
 from jixiao.numbers import Quantity, exponent_of, parse_quantity
 from jixiao.write import write_report
@@ -40,7 +40,7 @@ SEEDS = EXAMPLES / "seeds"
 
 
 def dataset(name: str) -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    result = read_files([EXAMPLES / "units.yaml", EXAMPLES / name])
     assert result.ok and result.dataset is not None, [str(p) for p in result.problems]
     return result.dataset
 

@@ -15,7 +15,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from jixiao.calc.scoring import score_project
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset
 from jixiao.write import RowScore, SelfEvalScores, reports_for, score_tables, write_report
 from jixiao.write.report import Grid
@@ -25,7 +25,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def dataset(name: str) -> Dataset:
-    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    result = read_files([EXAMPLES / "units.yaml", EXAMPLES / name])
     assert result.ok and result.dataset is not None
     return result.dataset
 

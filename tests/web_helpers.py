@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-import jixiao.store.auth_repository as auth_repository
-from jixiao.store.auth_repository import create_user
+import jixiao.store.users as auth_repository
 from jixiao.store.db import open_database
 from jixiao.store.repository import import_files
+from jixiao.store.users import create_user
 from jixiao.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 """What the readers produce and the extractor consumes: a document as located blocks of text.
 
-Readers (:mod:`jixiao.audit.read`) turn a file into a :class:`Document`; normalisation keeps a
+Readers (:mod:`jixiao.audit.readers`) turn a file into a :class:`Document`; normalisation keeps a
 map from each normalised character back to the original, so every number found can be
 reported where it stands (line for text formats; paragraph or table cell for docx; page for pdf).
 """

@@ -52,7 +52,7 @@ def _order(f: Finding) -> tuple[int, int, int]:
 
 def audit_path(path: str | os.PathLike[str], *, keep_document: bool = False) -> DocumentResult:
     """Audit one file. Unreadable input → ``error`` set, never an exception."""
-    from jixiao.audit.read import read_document
+    from jixiao.audit.readers import read_document
 
     started = time.perf_counter()
     name = str(path)

@@ -10,8 +10,8 @@ from jixiao.calc.department import compute_department
 from jixiao.calc.fund import compute_fund_year
 from jixiao.calc.project import compute_project
 from jixiao.calc.registry import IndicatorResult
+from jixiao.calc.risks import RiskWarning, department_warnings, fund_warnings
 from jixiao.calc.stated import StatedCheck, check_stated
-from jixiao.calc.warnings import Warning, department_warnings, fund_warnings
 from jixiao.model.dataset import Dataset
 from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FUNDS, FundKind, FundYear
@@ -29,7 +29,7 @@ class RecordIndicators:
     record: FundYear | DepartmentYear | Project
     results: list[IndicatorResult]
     checks: list[StatedCheck] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[RiskWarning] = field(default_factory=list)
 
     def result(self, indicator_id: str) -> IndicatorResult | None:
         return next((r for r in self.results if r.id == indicator_id), None)
@@ -48,7 +48,7 @@ class DatasetIndicators:
         yield from self.projects
 
     @property
-    def warnings(self) -> list[Warning]:
+    def warnings(self) -> list[RiskWarning]:
         return [w for rec in self for w in rec.warnings]
 
     @property

@@ -7,7 +7,7 @@ unconfirmed. Thresholds live here, never in code.
 
 Two families of rules:
 
-* **warning rules** (``warnings:``) — read by :mod:`jixiao.calc.warnings`:
+* **warning rules** (``warnings:``) — read by :mod:`jixiao.calc.risks`:
   ``bands`` (an indicator's value falls in a band with a severity), ``deficit`` (当期赤字,
   severity by the size of the deficit) and ``growth_gap`` (income growing slower than
   expenditure);
@@ -33,10 +33,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from jixiao.model.funds import FundKind
+from jixiao.parsing import parse_text
 
 Confidence = Literal["official", "secondary", "practice", "unconfirmed"]
 Severity = Literal["info", "warning", "serious"]
@@ -559,18 +559,6 @@ class RuleSet(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-class _StringNumberLoader(yaml.SafeLoader):
-    """Keeps numbers as the strings they were written as (thresholds stay exact Decimals)."""
-
-
-_StringNumberLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
-        "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp",
-    )]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def available_rulesets() -> list[str]:
     """Names of the rule sets shipped with jixiao."""
     data = resources.files("jixiao.rules") / "data"
@@ -588,10 +576,9 @@ def _read(name: str) -> tuple[dict[str, Any], str]:
         if not resource.is_file():
             raise RuleSetError(f"没有名为“{name}”的规则集（可用：{'、'.join(available_rulesets())}）")
         text, where = resource.read_text(encoding="utf-8"), f"rules/data/{name}.yaml"
-    try:
-        data = yaml.load(text, Loader=_StringNumberLoader)
-    except yaml.YAMLError as exc:
-        raise RuleSetError(f"{where}：YAML 语法错误：{exc}") from exc
+    data, _, problems = parse_text(text, where, "yaml")
+    if problems:
+        raise RuleSetError(f"{where}：{problems[0].message}")
     if not isinstance(data, dict):
         raise RuleSetError(f"{where}：规则集应是一个映射（name、version、warnings…）")
     return data, where

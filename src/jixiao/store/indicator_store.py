@@ -48,18 +48,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
-    BigInteger,
     Engine,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
     and_,
     bindparam,
     delete,
@@ -69,12 +61,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 import jixiao
 from jixiao.calc import (
     IndicatorResult,
-    Warning,
+    RiskWarning,
     compute_department,
     compute_project,
     definitions,
@@ -84,7 +76,17 @@ from jixiao.calc import (
 from jixiao.model import DepartmentYear, FundYear, Project
 from jixiao.model.funds import FundKind
 from jixiao.rules import SEVERITY_ORDER, RuleSet, available_rulesets, load_ruleset
-from jixiao.store.models import Base, DepartmentYearRow, FundYearRow, ProjectRow
+from jixiao.store.schema import (
+    RECORDS,
+    VALUES,
+    WARNINGS,
+    DepartmentYearRow,
+    FundYearRow,
+    IndicatorRecordRow,
+    IndicatorValueRow,
+    ProjectRow,
+    RecordWarningsRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,89 +96,6 @@ KINDS: tuple[Kind, ...] = ("fund", "department", "project")
 RecordKey = tuple[str, str, int, str, str, str]
 
 _CHUNK = 500
-
-
-# --------------------------------------------------------------------------------------------
-# Tables
-# --------------------------------------------------------------------------------------------
-
-
-class IndicatorRecordRow(Base):
-    """One stored record whose indicators are in ``indicator_values``."""
-
-    __tablename__ = "indicator_records"
-    __table_args__ = (
-        UniqueConstraint("kind", "unit", "year", "fund", "scope", "project"),
-        # (year, kind, fund) and the columns a reader needs: a covering index, read in one range
-        Index("ix_indicator_records_year_kind_fund", "year", "kind", "fund", "unit", "scope", "project", "engine",
-              "stamp"),
-        Index(None, "unit", "year"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(12))
-    unit: Mapped[str] = mapped_column(ForeignKey("units.code"))
-    year: Mapped[int] = mapped_column(Integer)
-    fund: Mapped[str] = mapped_column(String(40), default="")
-    scope: Mapped[str] = mapped_column(String(40), default="")
-    project: Mapped[str] = mapped_column(String(300), default="")
-    #: sha256 of the record's stored JSON (and its fund siblings'), see :func:`record_digest`
-    digest: Mapped[str] = mapped_column(String(64))
-    #: :func:`engine_version` that computed the values
-    engine: Mapped[str] = mapped_column(String(80))
-    #: a random 40-bit number drawn at every write of the record's values: count and sum of the
-    #: stamps of a set of records change whenever any of them is rewritten (:func:`records_token`)
-    stamp: Mapped[int] = mapped_column(BigInteger)
-
-
-class IndicatorValueRow(Base):
-    """One indicator of one record, as the engine computed it."""
-
-    __tablename__ = "indicator_values"
-    __table_args__ = (
-        UniqueConstraint("record_id", "indicator_id"),
-        # the comparison's one query (year, indicator, kind, fund), covering what it reads
-        Index("ix_indicator_values_year_indicator_id_record_kind_fund", "year", "indicator_id", "record_kind", "fund",
-              "record_id", "value", "display"),
-        Index(None, "unit", "year"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("indicator_records.id", ondelete="CASCADE"))
-    record_kind: Mapped[str] = mapped_column(String(12))
-    unit: Mapped[str] = mapped_column(String(40))
-    year: Mapped[int] = mapped_column(Integer)
-    fund: Mapped[str] = mapped_column(String(40), default="")
-    scope: Mapped[str] = mapped_column(String(40), default="")
-    project: Mapped[str] = mapped_column(String(300), default="")
-    indicator_id: Mapped[str] = mapped_column(String(80))
-    #: the full-precision Decimal as text; NULL when not computable
-    value: Mapped[str | None] = mapped_column(Text, nullable=True)
-    #: IndicatorResult.display(): '15.30%' or '不可计算：缺少：支出预算'
-    display: Mapped[str] = mapped_column(Text)
-    value_unit: Mapped[str] = mapped_column(String(20))
-
-
-class RecordWarningsRow(Base):
-    """The warnings of one record under one rule set (JSON list, possibly empty)."""
-
-    __tablename__ = "record_warnings"
-    __table_args__ = (UniqueConstraint("record_id", "ruleset"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("indicator_records.id", ondelete="CASCADE"))
-    #: :func:`ruleset_key`
-    ruleset: Mapped[str] = mapped_column(String(200))
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    worst: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    #: [{"rule_id", "code", "severity", "message"}, ...], most serious first
-    warnings: Mapped[str] = mapped_column(Text)
-
-
-RECORDS = cast(Table, IndicatorRecordRow.__table__)
-VALUES = cast(Table, IndicatorValueRow.__table__)
-WARNINGS = cast(Table, RecordWarningsRow.__table__)
-INDEX_TABLES = (IndicatorRecordRow, IndicatorValueRow, RecordWarningsRow)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,7 +183,7 @@ class _Source:
 class _Computed:
     source: _Source
     values: list[IndicatorResult]
-    warnings: dict[str, list[Warning]]  # ruleset key → warnings
+    warnings: dict[str, list[RiskWarning]]  # ruleset key → warnings
 
 
 def _compute(src: _Source, rulesets: Sequence[RuleSet]) -> _Computed:
@@ -292,7 +211,7 @@ def _compute(src: _Source, rulesets: Sequence[RuleSet]) -> _Computed:
     return _Computed(src, values, warns)
 
 
-def _worst(warnings: Iterable[Warning]) -> str | None:
+def _worst(warnings: Iterable[RiskWarning]) -> str | None:
     worst: str | None = None
     for w in warnings:
         if worst is None or SEVERITY_ORDER[w.severity] > SEVERITY_ORDER[worst]:
@@ -300,7 +219,7 @@ def _worst(warnings: Iterable[Warning]) -> str | None:
     return worst
 
 
-def _warnings_json(warnings: Sequence[Warning]) -> str:
+def _warnings_json(warnings: Sequence[RiskWarning]) -> str:
     return json.dumps([{"rule_id": w.rule_id, "code": w.code, "severity": w.severity, "message": w.message}
                        for w in warnings], ensure_ascii=False, separators=(",", ":"))
 
@@ -804,10 +723,6 @@ def stale_keys(session: Session) -> list[RecordKey]:
 
 
 __all__ = [
-    "INDEX_TABLES",
-    "IndicatorRecordRow",
-    "IndicatorValueRow",
-    "RecordWarningsRow",
     "ReindexResult",
     "StoredRecord",
     "StoredWarning",

@@ -23,12 +23,12 @@ from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
 from jixiao.store.db import DatabaseError
 from jixiao.store.indicator_store import index_saved
-from jixiao.store.models import (
+from jixiao.store.schema import (
     TABLES,
     Base,
     DepartmentYearRow,
@@ -433,7 +433,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path]) -> ImportOutcome:
         # one transaction: the stored units the batch is checked against are the ones it joins
         with Session(engine) as session, session.begin():
             known = unit_codes(session)
-            result = load_files(list(paths), known)
+            result = read_files(list(paths), known)
             problems = list(result.problems)
             if not result.ok or result.dataset is None:
                 return ImportOutcome(problems)

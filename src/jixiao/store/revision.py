@@ -25,10 +25,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from sqlalchemy import BigInteger, Integer, event, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
-
-from jixiao.store.models import Base
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 #: tables whose writes change the revision (the triggers of migration 0006)
 WATCHED_TABLES = ("units", "fund_years", "department_years", "projects", "indicator_records", "record_warnings")
@@ -36,15 +34,6 @@ _INFO_KEY = "jixiao.data_revision"
 
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-class DataRevisionRow(Base):
-    """The single row (id 1) holding the current data revision."""
-
-    __tablename__ = "data_revision"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 def data_revision(session: Session) -> int:

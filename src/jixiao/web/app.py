@@ -26,15 +26,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jixiao.store.auth_models import SessionRow, UserRow
-from jixiao.store.auth_repository import (
+from jixiao.store.db import open_database, session_factory
+from jixiao.store.schema import SessionRow, UserRow
+from jixiao.store.users import (
     SessionPolicy,
     load_session,
     principal_of,
     resolve_api_token,
     sha256_hex,
 )
-from jixiao.store.db import open_database, session_factory
 from jixiao.web.deps import (
     STATIC_DIR,
     AuthContext,
@@ -151,7 +151,7 @@ def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
     if ctx.flashes_out and ctx.session_token is None:
         ctx.start_anonymous()
     remaining = ([] if ctx.flashes_shown else list(ctx.flashes_in)) + list(ctx.flashes_out)
-    from jixiao.store.auth_repository import now_utc
+    from jixiao.store.users import now_utc
 
     with factory() as db:
         if ctx.new_session:

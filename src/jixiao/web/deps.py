@@ -44,10 +44,12 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jixiao.access import ROLE_LABEL, Principal, Role, can_edit, can_read
-from jixiao.store.auth_repository import record_audit, sha256_hex
-from jixiao.store.models import UnitRow
-from jixiao.views import unit_table
+from jixiao.app.access import can_edit, can_read
+from jixiao.app.views import unit_table
+from jixiao.model.users import ROLE_LABEL, Principal, Role
+from jixiao.store.changelog import append_change
+from jixiao.store.schema import UnitRow
+from jixiao.store.users import sha256_hex
 from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -314,7 +316,7 @@ def record_change(
     detail: str | None = None,
 ) -> None:
     """Append to the audit log (who, when, what, old → new) in the caller's transaction."""
-    record_audit(
+    append_change(
         db,
         user_id=principal.user_id if principal else None,
         username=principal.username if principal else "（系统）",

@@ -15,25 +15,24 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from jixiao.access import ROLE_LABEL, Role
 from jixiao.model import Dataset, Unit
 from jixiao.model.units import Level, UnitKind
-from jixiao.store.auth_models import ApiTokenRow, UserRow
-from jixiao.store.auth_repository import (
+from jixiao.model.users import ROLE_LABEL, Role
+from jixiao.store.changelog import list_changes
+from jixiao.store.repository import save_dataset
+from jixiao.store.schema import ApiTokenRow, UnitRow, UserRow
+from jixiao.store.users import (
     AuthError,
     create_api_token,
     create_user,
     get_user,
     list_api_tokens,
-    list_audit,
     list_users,
     revoke_api_token,
     set_password,
     update_user,
     user_view,
 )
-from jixiao.store.models import UnitRow
-from jixiao.store.repository import save_dataset
 from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbSession, flash, record_change, templates
 
 router = APIRouter(tags=["管理"])
@@ -249,7 +248,7 @@ def audit_page(request: Request, principal: AdminPrincipal, db: DbSession,
                entity: str = "", key: str = "", page: int = 1) -> Response:
     page = max(1, min(page, 10_000))
     size = 100
-    entries = list_audit(db, entity=entity or None, key=key or None, limit=size + 1, offset=(page - 1) * size)
+    entries = list_changes(db, entity=entity or None, key=key or None, limit=size + 1, offset=(page - 1) * size)
     return templates.TemplateResponse(request, "admin/audit.html", {
         "entries": entries[:size], "entity": entity, "key": key, "page": page,
         "has_next": len(entries) > size, "section": "audit",

@@ -1,4 +1,4 @@
-"""The JSON API: every page's data (the models of :mod:`jixiao.views`), documented by OpenAPI.
+"""The JSON API: every page's data (the models of :mod:`jixiao.app.views`), documented by OpenAPI.
 
 Authenticate with a session cookie (browsers) or ``Authorization: Bearer <API 令牌>`` (scripts).
 Every route with a ``{unit}`` path parameter goes through ``readable_unit`` / ``editable_unit``:
@@ -22,11 +22,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from jixiao.access import Principal, can_edit
-from jixiao.model import Dataset, DepartmentYear, FundYear, Project
-from jixiao.problems import Problem
-from jixiao.store.repository import load_dataset, save_dataset, unit_codes, unit_ruleset, years_of
-from jixiao.views import (
+from jixiao.app.access import can_edit
+from jixiao.app.views import (
     Comparison,
     Dashboard,
     EntryForm,
@@ -45,6 +42,10 @@ from jixiao.views import (
     unit_tree,
     unit_year_dashboard,
 )
+from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.model.users import Principal
+from jixiao.problems import Problem
+from jixiao.store.repository import load_dataset, save_dataset, unit_codes, unit_ruleset, years_of
 from jixiao.web.deps import CurrentPrincipal, DbSession, EditableUnit, ReadableUnit, record_change
 from jixiao.web.security import read_upload
 
@@ -207,7 +208,7 @@ def _all_records(dataset: Dataset) -> list[FundYear | DepartmentYear | Project]:
 def import_workbook(db: Session, principal: Principal, unit: str, filename: str, data: bytes) -> ImportResult:
     """Validate a filled workbook for ``unit`` and save all of it or nothing (one transaction,
     one audit entry per record changed). Problems are named by sheet and cell."""
-    from jixiao.workbook import read_workbook
+    from jixiao.ingest.workbook import read_workbook
 
     with tempfile.TemporaryDirectory(prefix="jixiao-upload-") as tmp:
         path = Path(tmp) / "upload.xlsx"

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from jixiao.store.auth_models import UserRow
-from jixiao.store.auth_repository import (
+from jixiao.store.schema import UserRow
+from jixiao.store.users import (
     THROTTLE_WINDOW,
     LoginResult,
     authenticate,

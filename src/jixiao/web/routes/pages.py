@@ -1,6 +1,6 @@
 """The HTML pages: server-rendered (Jinja2), HTMX for the interactive parts, Chinese throughout.
 
-Each page shows a model from :mod:`jixiao.views` (the same data ``/api/...`` returns as JSON);
+Each page shows a model from :mod:`jixiao.app.views` (the same data ``/api/...`` returns as JSON);
 writes go through the helpers of :mod:`jixiao.web.routes.api` (validated, all or nothing,
 recorded in the audit log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 ``editable_unit``: another unit's pages answer 404, read-only ones 403 for changes.
@@ -16,12 +16,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from jixiao.access import can_edit
-from jixiao.model import Dataset
-from jixiao.model.funds import FUNDS, FundKind
-from jixiao.rules import SEVERITY_LABEL
-from jixiao.store.repository import load_dataset, years_of
-from jixiao.views import (
+from jixiao.app.access import can_edit
+from jixiao.app.views import (
     DEFAULT_COMPARE,
     Dashboard,
     comparison,
@@ -34,6 +30,10 @@ from jixiao.views import (
     unit_year_dashboard,
     years_with_data,
 )
+from jixiao.model import Dataset
+from jixiao.model.funds import FUNDS, FundKind
+from jixiao.rules import SEVERITY_LABEL
+from jixiao.store.repository import load_dataset, years_of
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
@@ -214,7 +214,7 @@ def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -
     """The unit-year's data in the fill-in workbook, to edit offline and upload again."""
     import io
 
-    from jixiao.workbook import fill_workbook
+    from jixiao.write.workbook import fill_workbook
 
     dataset = load_dataset(db, row.code, year)
     if not (dataset.fund_years or dataset.departments or dataset.projects):

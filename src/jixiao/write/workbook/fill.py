@@ -21,35 +21,31 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.model import Dataset, DepartmentYear, FundYear, Project
-from jixiao.numbers import Quantity
-from jixiao.workbook.cells import excel_number, excel_percent
-from jixiao.workbook.layout import (
+from jixiao.ingest.workbook.cells import excel_number, excel_percent
+from jixiao.ingest.workbook.layout import (
     COMMON_TABLES,
     DEPARTMENT_RECORD,
     DEPARTMENT_SHEETS,
+    FUND_LIST_FIRST_ROW,
     FUND_SHEETS,
+    HEADER_ROW,
     PROJECT_SHEETS,
+    TABLE_FIRST_ROW,
     UNIT_FIELDS,
     UNIT_SHEET,
+    VALUE_COL,
     FieldSpec,
     FormSheet,
     Group,
     MatrixSheet,
     TableSheet,
-    fund_labels,
-)
-from jixiao.workbook.template import (
-    DEFAULT_FUNDS,
-    DEFAULT_PROJECTS,
-    FUND_LIST_FIRST_ROW,
-    HEADER_ROW,
-    TABLE_FIRST_ROW,
-    VALUE_COL,
-    build_template,
     form_rows,
+    fund_labels,
     unit_row,
 )
+from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.numbers import Quantity
+from jixiao.write.workbook.template import DEFAULT_FUNDS, DEFAULT_PROJECTS, build_template
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 SPARE_ROWS = 20

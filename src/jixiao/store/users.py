@@ -1,9 +1,9 @@
-"""Users, sessions, API tokens, login throttling and the audit log (repository functions).
+"""Users, sessions, API tokens and login throttling (repository functions).
 
-Nothing here commits: the caller owns the transaction, so a change and its audit record are
-written together or not at all. Secrets are kept only as hashes: passwords with argon2id
-(:mod:`argon2`), session ids and API tokens with SHA-256 (they are 256-bit random values, so a
-fast hash is enough and lets them be looked up by index).
+Nothing here commits: the caller owns the transaction, so a change and its change-log entry
+(:mod:`jixiao.store.changelog`) are written together or not at all. Secrets are kept only as
+hashes: passwords with argon2id (:mod:`argon2`), session ids and API tokens with SHA-256 (they
+are 256-bit random values, so a fast hash is enough and lets them be looked up by index).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from jixiao.access import Principal, Role
-from jixiao.store.auth_models import ApiTokenRow, AuditLogRow, LoginAttemptRow, SessionRow, UserRow
-from jixiao.store.models import UnitRow
+from jixiao.model.users import Principal, Role
+from jixiao.store.schema import ApiTokenRow, LoginAttemptRow, SessionRow, UnitRow, UserRow
 
 # argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 35 ms of CPU a login
 # here, where argon2-cffi's default (64 MiB, 3 passes, 4 lanes) took 250 ms and made 50 users
@@ -363,38 +362,3 @@ def revoke_api_token(session: Session, token_id: int) -> ApiTokenRow | None:
         row.revoked_at = now_utc()
         session.flush()
     return row
-
-
-# --------------------------------------------------------------------------------------------
-# Audit log (append-only)
-# --------------------------------------------------------------------------------------------
-
-
-def record_audit(
-    session: Session,
-    *,
-    user_id: int | None,
-    username: str,
-    action: str,
-    entity: str,
-    key: str,
-    old: Any = None,
-    new: Any = None,
-    detail: str | None = None,
-) -> AuditLogRow:
-    """Append one entry. ``old``/``new`` must be JSON-serialisable (strings for Decimals)."""
-    row = AuditLogRow(at=now_utc(), user_id=user_id, username=username[:64], action=action[:40],
-                      entity=entity[:40], key=key[:300], old=old, new=new, detail=detail)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def list_audit(session: Session, *, entity: str | None = None, key: str | None = None,
-               limit: int = 200, offset: int = 0) -> list[AuditLogRow]:
-    query = select(AuditLogRow).order_by(AuditLogRow.id.desc())
-    if entity:
-        query = query.where(AuditLogRow.entity == entity)
-    if key:
-        query = query.where(AuditLogRow.key == key)
-    return list(session.scalars(query.limit(max(1, min(limit, 1000))).offset(max(0, offset))))

@@ -1,6 +1,6 @@
 """Where each model field lives in the fill-in workbook (填报工作簿), derived from the model.
 
-One layout serves the template writer, the exporter (:mod:`jixiao.workbook.fill`) and the
+One layout serves the template writer, the exporter (:mod:`jixiao.write.workbook.fill`) and the
 reader, so the three never disagree and the workbook never drifts from the model: every row
 label and column header is the field's Chinese ``title`` (plus its unit), and
 :func:`uncovered_fields` lists any model field the layout forgot (a test keeps it empty).
@@ -507,22 +507,66 @@ def uncovered_fields() -> list[str]:
     return missing
 
 
+
+# --------------------------------------------------------------------------------------------
+# Where things are on a sheet (the template writes them there, the reader looks there)
+# --------------------------------------------------------------------------------------------
+
+TITLE_ROW = 1
+HEADER_ROW = 2
+TABLE_FIRST_ROW = 3
+VALUE_COL = 2
+#: 单位与年度: the unit fields start here; the fund list header two rows after them
+UNIT_FIRST_ROW = 3
+FUND_LIST_HEADER_ROW = UNIT_FIRST_ROW + len(UNIT_FIELDS) + 1
+FUND_LIST_FIRST_ROW = FUND_LIST_HEADER_ROW + 1
+#: appended to the label of a field that must be filled in
+REQUIRED_MARK = "（必填）"
+
+
+def unit_row(name: str) -> int:
+    """Row of a unit field (``code``, ``year``...) in 单位与年度."""
+    return UNIT_FIRST_ROW + next(i for i, f in enumerate(UNIT_FIELDS) if f.name == name)
+
+
+def form_rows(sheet: FormSheet) -> list[tuple[int, Section | FieldSpec]]:
+    """Rows of a form sheet: a section heading (when titled), then its fields."""
+    row = sheet.header_rows + 1
+    out: list[tuple[int, Section | FieldSpec]] = []
+    for section in sheet.sections:
+        if section.title:
+            out.append((row, section))
+            row += 1
+        for f in section.fields:
+            out.append((row, f))
+            row += 1
+    return out
+
+
 __all__ = [
     "COMMON_TABLES",
     "DEPARTMENT_RECORD",
     "DEPARTMENT_SHEETS",
     "FUND_KIND",
+    "FUND_LIST_FIRST_ROW",
     "FUND_LIST_HEADER",
+    "FUND_LIST_HEADER_ROW",
     "FUND_SCOPE",
     "FUND_SHEETS",
     "GROUPS",
     "GROUP_LABEL",
+    "HEADER_ROW",
     "INSTRUCTIONS",
     "PROJECT_NAME",
     "PROJECT_SHEETS",
+    "REQUIRED_MARK",
     "SHEETS_OF",
+    "TABLE_FIRST_ROW",
+    "TITLE_ROW",
     "UNIT_FIELDS",
+    "UNIT_FIRST_ROW",
     "UNIT_SHEET",
+    "VALUE_COL",
     "Column",
     "FieldSpec",
     "FormSheet",
@@ -532,8 +576,10 @@ __all__ = [
     "Sheet",
     "TableSheet",
     "all_sheet_names",
+    "form_rows",
     "fund_labels",
     "group_of_sheet",
     "sheet_names",
     "uncovered_fields",
+    "unit_row",
 ]

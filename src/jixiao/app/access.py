@@ -9,33 +9,9 @@ Everything not granted here is denied.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 
 from jixiao.model import Unit
-
-
-class Role(StrEnum):
-    admin = "admin"
-    operator = "operator"
-    reviewer = "reviewer"
-
-
-ROLE_LABEL: dict[Role, str] = {Role.admin: "管理员", Role.operator: "单位填报员", Role.reviewer: "审核员"}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The user (or API token) making a request."""
-
-    user_id: int
-    username: str
-    role: Role
-    unit: str | None = None  # operator: their unit; reviewer: the root of their region
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.admin
+from jixiao.model.users import Principal, Role
 
 
 def parents_of(units: Iterable[Unit]) -> dict[str, str | None]:

@@ -50,7 +50,7 @@ from jixiao.rules import (
 
 
 @dataclass(frozen=True)
-class Warning:  # the contract's name: jixiao.calc.warnings.Warning, not the builtin
+class RiskWarning:
     """One risk warning on one record."""
 
     code: str
@@ -70,8 +70,6 @@ class Warning:  # the contract's name: jixiao.calc.warnings.Warning, not the bui
     subject: str = "fund"
     record: tuple[str | int, ...] = field(default_factory=tuple)
 
-
-RiskWarning = Warning
 
 
 @dataclass(frozen=True)
@@ -121,8 +119,8 @@ def _message(record_label: str, reading: _Reading, band: Band, extra: str = "") 
 
 def _make(rule: BandWarningRule | DeficitRule | GrowthGapRule, ruleset: RuleSet, severity: Severity, message: str,
           figures: dict[str, str], *, label: str, approximate: bool = False, from_stated: bool = False,
-          record: tuple[str | int, ...] = ()) -> Warning:
-    return Warning(
+          record: tuple[str | int, ...] = ()) -> RiskWarning:
+    return RiskWarning(
         code=rule.code, rule_id=rule.id, severity=severity, message=message, figures=figures,
         ruleset=ruleset.name, ruleset_version=ruleset.version, rule_name=rule.name, label=label,
         source=rule.source, confidence=rule.confidence, approximate=approximate, from_stated=from_stated,
@@ -134,7 +132,7 @@ def _by_id(results: Iterable[IndicatorResult]) -> dict[str, IndicatorResult]:
     return {r.id: r for r in results}
 
 
-def _sorted(warnings: list[Warning]) -> list[Warning]:
+def _sorted(warnings: list[RiskWarning]) -> list[RiskWarning]:
     return sorted(warnings, key=lambda w: (-SEVERITY_ORDER[w.severity], w.code))
 
 
@@ -144,7 +142,7 @@ def _sorted(warnings: list[Warning]) -> list[Warning]:
 
 
 def _fund_band(fy: FundYear, results: dict[str, IndicatorResult], rule: BandWarningRule, ruleset: RuleSet,
-               siblings: Mapping[FundKind, FundYear]) -> Warning | None:
+               siblings: Mapping[FundKind, FundYear]) -> RiskWarning | None:
     match = rule.fund_match(fy.fund)
     if match is None:
         return None
@@ -164,7 +162,7 @@ def _fund_band(fy: FundYear, results: dict[str, IndicatorResult], rule: BandWarn
 
 
 def _fund_deficit(fy: FundYear, results: dict[str, IndicatorResult], rule: DeficitRule,
-                  ruleset: RuleSet) -> Warning | None:
+                  ruleset: RuleSet) -> RiskWarning | None:
     if rule.fund_match(fy.fund) != "exact":
         return None
     balance = _reading(fy, results, "current_balance", "fund", rule.use_stated)
@@ -201,7 +199,7 @@ def _fund_deficit(fy: FundYear, results: dict[str, IndicatorResult], rule: Defic
 
 
 def _fund_growth_gap(fy: FundYear, results: dict[str, IndicatorResult], rule: GrowthGapRule,
-                     ruleset: RuleSet) -> Warning | None:
+                     ruleset: RuleSet) -> RiskWarning | None:
     if rule.fund_match(fy.fund) != "exact":
         return None
     income = _reading(fy, results, rule.income_indicator, "fund", rule.use_stated)
@@ -224,7 +222,7 @@ def _fund_growth_gap(fy: FundYear, results: dict[str, IndicatorResult], rule: Gr
 
 
 def fund_warnings(fy: FundYear, results: Iterable[IndicatorResult], ruleset: RuleSet | None = None,
-                  siblings: Mapping[FundKind, FundYear] | None = None) -> list[Warning]:
+                  siblings: Mapping[FundKind, FundYear] | None = None) -> list[RiskWarning]:
     """The risk warnings of one fund record, most serious first.
 
     ``results`` are the record's indicators (:func:`~jixiao.calc.compute_fund_year`);
@@ -235,7 +233,7 @@ def fund_warnings(fy: FundYear, results: Iterable[IndicatorResult], ruleset: Rul
     ruleset = ruleset or load_ruleset("default")
     by_id = _by_id(results)
     others = {k: v for k, v in (siblings or {}).items() if k != fy.fund}
-    found: list[Warning] = []
+    found: list[RiskWarning] = []
     for rule in ruleset.warning_rules("fund"):
         if isinstance(rule, BandWarningRule):
             w = _fund_band(fy, by_id, rule, ruleset, others)
@@ -254,11 +252,11 @@ def fund_warnings(fy: FundYear, results: Iterable[IndicatorResult], ruleset: Rul
 
 
 def department_warnings(dy: DepartmentYear, results: Iterable[IndicatorResult],
-                        ruleset: RuleSet | None = None) -> list[Warning]:
+                        ruleset: RuleSet | None = None) -> list[RiskWarning]:
     """Signals on a department year (预算完成率低, “三公”经费增加, 超编 …), most serious first."""
     ruleset = ruleset or load_ruleset("default")
     by_id = _by_id(results)
-    found: list[Warning] = []
+    found: list[RiskWarning] = []
     for rule in ruleset.warning_rules("department"):
         if not isinstance(rule, BandWarningRule):
             continue

@@ -23,8 +23,8 @@ from typing import Annotated, Any
 
 import typer
 
-from jixiao.commands.common import OutputFormat, console
-from jixiao.commands.data import CommandError, one_line_errors
+from jixiao.cli.common import OutputFormat, console
+from jixiao.cli.data import CommandError, one_line_errors
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.problems import Problem
 
@@ -72,8 +72,8 @@ def _is_file_arg(text: str) -> bool:
 
 def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
     """Workbooks and data files read together; units defined in any of them count for all."""
-    from jixiao.load import load_file, load_files
-    from jixiao.workbook import read_workbook
+    from jixiao.ingest.files import read_file, read_files
+    from jixiao.ingest.workbook import read_workbook
 
     problems: list[Problem] = []
     datasets: list[Dataset] = []
@@ -82,10 +82,10 @@ def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
     if files:
         referenced: set[str] = set()
         for path in files:
-            ds = load_file(path).dataset
+            ds = read_file(path).dataset
             if ds is not None:
                 referenced |= {r.unit for r in _records(ds)}
-        result = load_files(list(files), referenced)
+        result = read_files(list(files), referenced)
         problems += result.problems
         if result.dataset is not None:
             # a batch keeps the first file's source (often units.yaml, without one): take the first named
@@ -129,7 +129,7 @@ def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
                 years = years_of(session, unit.code)
                 have = f"（已有年份：{'、'.join(map(str, years))}）" if years else "（该单位尚无任何数据）"
                 raise CommandError(f"{unit.name}（{unit.code}）没有 {year} 年的数据{have}")
-            from jixiao.commands.data import with_unit_ruleset
+            from jixiao.cli.data import with_unit_ruleset
 
             dataset = with_unit_ruleset(session, dataset, unit.code)
     finally:
@@ -230,7 +230,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
     ) -> None:
         """生成填报工作簿（Excel）：中文表头、单位写在表头里、下拉列表、每栏有说明。"""
-        from jixiao.workbook import fill_workbook, write_template
+        from jixiao.write.workbook import fill_workbook, write_template
 
         if output.suffix.lower() != ".xlsx":
             raise CommandError(f"输出文件应以 .xlsx 结尾：{output}")

@@ -1,14 +1,14 @@
-"""The ``jixiao`` command: a thin Typer shell over the library.
+"""The ``jixiao`` command: a thin Typer shell over the application layer.
 
-Each group of commands lives in :mod:`jixiao.commands` and registers itself here. Errors reach
-the user as one clear Chinese line and a non-zero exit code, never a traceback.
+Each group of commands lives in a module of :mod:`jixiao.cli` and registers itself here. Errors
+reach the user as one clear Chinese line and a non-zero exit code, never a traceback.
 """
 
 from __future__ import annotations
 
 import typer
 
-from jixiao.commands import audit, data, report, web
+from jixiao.cli import audit, data, report, web
 
 app = typer.Typer(
     name="jixiao",
@@ -20,7 +20,3 @@ app = typer.Typer(
 
 for module in (data, audit, report, web):
     module.register(app)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jixiao.audit.findings import DocumentResult, exit_code, results_to_json
-from jixiao.commands.common import console, err_console, fail
+from jixiao.cli.common import console, err_console, fail
 
 _SEVERITY_TEXT = {"error": ("错误", "bold red"), "warning": ("提示", "yellow"), "info": ("说明", "cyan")}
 
@@ -163,7 +163,7 @@ def extract_command(
     """提取报告中的数据（主体/基金、项目、年度、数值、单位、位置），可供入库。"""
     from jixiao.audit.document import ReadError
     from jixiao.audit.facts import extract_facts
-    from jixiao.audit.read import read_document
+    from jixiao.audit.readers import read_document
 
     try:
         doc = read_document(str(file))

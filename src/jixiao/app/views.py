@@ -1,7 +1,7 @@
 """What each page of the web app shows, as plain data (the page's JSON twin).
 
 Pure functions over a SQLAlchemy :class:`~sqlalchemy.orm.Session` (and, where the answer depends
-on who asks, an :class:`~jixiao.access.Principal`) returning pydantic models. The web routes only
+on who asks, an :class:`~jixiao.app.access.Principal`) returning pydantic models. The web routes only
 check permissions, call these and render; the API returns the same models as JSON. Nothing here
 decides a figure: indicators, formulas and rules come from :mod:`jixiao.calc`, warnings and scores
 from the rule set (:mod:`jixiao.rules`), figures from the store.
@@ -37,13 +37,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jixiao.access import Principal, Role, can_read
+from jixiao.app.access import can_read
 from jixiao.calc import (
     BY_SUBJECT,
     IndicatorDef,
     IndicatorResult,
+    RiskWarning,
     StatedCheck,
-    Warning,
     check_stated,
     compute_department,
     compute_fund_year,
@@ -55,10 +55,12 @@ from jixiao.calc.dataset import fund_groups
 from jixiao.calc.registry import places_shown
 from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project
 from jixiao.calc.terms import figure_places
-from jixiao.load import load_data
+from jixiao.ingest.data import dataset_from_data
+from jixiao.ingest.validate import validate_dataset
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.model.units import effective_ruleset
+from jixiao.model.users import Principal, Role
 from jixiao.numbers import Quantity, fmt
 from jixiao.problems import Problem
 from jixiao.rules import (
@@ -84,10 +86,9 @@ from jixiao.store.indicator_store import (
     unit_years,
     year_is_current,
 )
-from jixiao.store.models import DepartmentYearRow, FundYearRow, UnitRow
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 from jixiao.store.revision import BoundedCache, RevisionCache, kept_per_revision
-from jixiao.validate import validate_dataset
+from jixiao.store.schema import DepartmentYearRow, FundYearRow, UnitRow
 
 Severity = Literal["info", "warning", "serious"]
 Subject = Literal["fund", "department", "project"]
@@ -453,13 +454,13 @@ def _check_view(c: StatedCheck) -> CheckView:
                      ok=c.ok, status=c.status, expected=c.expected, message=c.message, line=c.line, quote=c.quote)
 
 
-def _warning_view(w: Warning) -> WarningView:
+def _warning_view(w: RiskWarning) -> WarningView:
     return WarningView(code=w.code, rule_id=w.rule_id, rule_name=w.rule_name, severity=w.severity,
                        severity_label=SEVERITY_LABEL[w.severity], label=w.label, message=w.message,
                        figures=dict(w.figures), source=w.source, confidence=w.confidence, from_stated=w.from_stated)
 
 
-def _warned(warnings: Iterable[Warning], rule_map: Mapping[str, tuple[str, ...]]) -> dict[str, Severity]:
+def _warned(warnings: Iterable[RiskWarning], rule_map: Mapping[str, tuple[str, ...]]) -> dict[str, Severity]:
     out: dict[str, Severity] = {}
     for w in warnings:
         for ind in rule_map.get(w.rule_id, ()):
@@ -470,7 +471,7 @@ def _warned(warnings: Iterable[Warning], rule_map: Mapping[str, tuple[str, ...]]
 
 
 def _record_view(subject: Subject, label: str, results: list[IndicatorResult], checks: list[StatedCheck],
-                 warnings: list[Warning], rule_map: Mapping[str, tuple[str, ...]], **extra: Any) -> RecordView:
+                 warnings: list[RiskWarning], rule_map: Mapping[str, tuple[str, ...]], **extra: Any) -> RecordView:
     warned = _warned(warnings, rule_map)
     computed = _warned([w for w in warnings if not w.from_stated], rule_map)
     stated_only = {i for i in warned if i not in computed}
@@ -1250,7 +1251,7 @@ def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, s
             name = next((n for p, n in where.items() if p.startswith(path + ".")), "") if path else ""
         errors.setdefault(name, []).append(problem.message)
 
-    loaded = load_data(data, "网页表单")
+    loaded = dataset_from_data(data, "网页表单")
     for p in loaded.problems:
         if p.severity == "error":
             place(p)

@@ -1,13 +1,13 @@
 """Read a filled workbook back into a :class:`~jixiao.model.Dataset`.
 
 The workbook becomes the same plain data a YAML file gives (numbers as the strings they were
-written as), then goes through :func:`jixiao.load.load_data` and :mod:`jixiao.validate` like any
+written as), then goes through :func:`jixiao.ingest.files.load_data` and :mod:`jixiao.ingest.validate` like any
 other input. Every problem is named by sheet and cell (``Problem.path = "基金收入!C5"``; the
 model path is kept in ``details["field"]``). Any error → no dataset, so nothing is written.
 
 Rows are found by their labels (a user may insert or delete rows), columns of tables by their
 headers; fund columns follow the fund list of 单位与年度, project columns the 项目名称 row.
-Numbers are read by the precision rule of :mod:`jixiao.workbook.cells`.
+Numbers are read by the precision rule of :mod:`jixiao.ingest.workbook.cells`.
 
 Problem codes (besides the loader's ``JX-IN-*``):
 
@@ -41,13 +41,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.load import LoadResult, load_data
-from jixiao.model import FUNDS
-from jixiao.numbers import UnitError, parse_quantity
-from jixiao.problems import Problem, Severity
-from jixiao.validate import duplicate_records, validate_dataset
-from jixiao.workbook.cells import date_text, number_text
-from jixiao.workbook.layout import (
+from jixiao.ingest.data import ReadResult, dataset_from_data
+from jixiao.ingest.validate import duplicate_records, validate_dataset
+from jixiao.ingest.workbook.cells import date_text, number_text
+from jixiao.ingest.workbook.layout import (
     COMMON_TABLES,
     DEPARTMENT_RECORD,
     FUND_KIND,
@@ -55,12 +52,16 @@ from jixiao.workbook.layout import (
     FUND_SCOPE,
     GROUP_LABEL,
     GROUPS,
+    HEADER_ROW,
     INSTRUCTIONS,
     PROJECT_NAME,
+    REQUIRED_MARK,
     SHEETS_OF,
+    TABLE_FIRST_ROW,
     UNIT_FIELDS,
     UNIT_REQUIRED,
     UNIT_SHEET,
+    VALUE_COL,
     Column,
     FieldSpec,
     FormSheet,
@@ -71,7 +72,9 @@ from jixiao.workbook.layout import (
     fund_labels,
     group_of_sheet,
 )
-from jixiao.workbook.template import HEADER_ROW, REQUIRED_MARK, TABLE_FIRST_ROW, VALUE_COL
+from jixiao.model import FUNDS
+from jixiao.numbers import UnitError, parse_quantity
+from jixiao.problems import Problem, Severity
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 #: more rows than this in one sheet is not a fill-in form
@@ -369,7 +372,7 @@ _EXAMPLE = {"money": "74200 或 7.42亿元", "signed_money": "-9054", "persons":
 
 
 def _sheet_order(name: str) -> int:
-    from jixiao.workbook.layout import all_sheet_names
+    from jixiao.ingest.workbook.layout import all_sheet_names
 
     names = all_sheet_names()
     return names.index(name) if name in names else len(names)
@@ -878,7 +881,7 @@ def _open(path: Path, source: str) -> tuple[Workbook | None, list[Problem]]:
         return fail(f"无法打开工作簿：不是有效的 .xlsx 文件（{type(exc).__name__}）")
 
 
-def read_workbook(path: str | Path, *, known_units: set[str] | None = None) -> LoadResult:
+def read_workbook(path: str | Path, *, known_units: set[str] | None = None) -> ReadResult:
     """Read a filled workbook into a Dataset; every problem names its sheet and cell.
 
     ``known_units`` are unit codes defined elsewhere (the database); the workbook's own unit
@@ -888,20 +891,20 @@ def read_workbook(path: str | Path, *, known_units: set[str] | None = None) -> L
     source = str(path)
     wb, problems = _open(p, source)
     if wb is None:
-        return LoadResult(None, problems)
+        return ReadResult(None, problems)
     r = WorkbookReader(source, wb, p)
     return _read(r, known_units)
 
 
-def read_loaded(wb: Workbook, source: str = "<workbook>", *, known_units: set[str] | None = None) -> LoadResult:
+def read_loaded(wb: Workbook, source: str = "<workbook>", *, known_units: set[str] | None = None) -> ReadResult:
     """Read a workbook already in memory (formula results are not available)."""
     return _read(WorkbookReader(source, wb), known_units)
 
 
-def _read(r: WorkbookReader, known_units: set[str] | None) -> LoadResult:
+def _read(r: WorkbookReader, known_units: set[str] | None) -> ReadResult:
     groups = r.check_sheets()
     if r.errors:
-        return LoadResult(None, r.problems)
+        return ReadResult(None, r.problems)
     plain = _Plain()
     code, year = _read_unit_sheet(r, plain, groups)
     if "fund" in groups:
@@ -915,11 +918,11 @@ def _read(r: WorkbookReader, known_units: set[str] | None) -> LoadResult:
     _common_tables(r, plain)
     data = _assemble(r, plain, code, year)
     if code is None or year is None:
-        return LoadResult(None, r.problems)
-    loaded = load_data(data, r.source)
+        return ReadResult(None, r.problems)
+    loaded = dataset_from_data(data, r.source)
     r.problems += [_to_cell(r, p) for p in loaded.problems]
     if r.errors or loaded.dataset is None:
-        return LoadResult(None, r.problems)
+        return ReadResult(None, r.problems)
     dataset = loaded.dataset
     units = {code, *(known_units or ())} | ({str(plain.unit["parent"])} if plain.unit.get("parent") else set())
     checks = validate_dataset(dataset, units, r.source) + duplicate_records([(r.source, dataset)])
@@ -928,8 +931,8 @@ def _read(r: WorkbookReader, known_units: set[str] | None) -> LoadResult:
         r.problem("JX-WB-010", "工作簿中没有填写任何基金、部门或项目数据", r.cells.get(("unit_sheet", "code")),
                   "warning")
     if r.errors:
-        return LoadResult(None, r.problems)
-    return LoadResult(dataset, r.problems)
+        return ReadResult(None, r.problems)
+    return ReadResult(dataset, r.problems)
 
 
 def _assemble(r: WorkbookReader, plain: _Plain, code: str | None, year: int | None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Web and administration commands: ``serve``, ``user add|list|passwd|disable``, ``db backup|restore``.
 
-A thin shell: the app is :mod:`jixiao.web`, users :mod:`jixiao.store.auth_repository`,
+A thin shell: the app is :mod:`jixiao.web`, users :mod:`jixiao.store.users`,
 backups :mod:`jixiao.store.backup`. Errors are one Chinese line and exit code 1.
 """
 
@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from jixiao.commands.common import console
-from jixiao.commands.data import CommandError, one_line_errors
+from jixiao.cli.common import console
+from jixiao.cli.data import CommandError, one_line_errors
 
 UNIT_HELP = "单位代码（填报员：所属单位；审核员：所辖地区的根单位）"
 ROLE_HELP = "角色：admin（管理员）、operator（单位填报员）、reviewer（审核员）"
@@ -94,8 +94,8 @@ def user_add(
     """添加用户。"""
     from sqlalchemy.orm import Session
 
-    from jixiao.store.auth_repository import AuthError, create_user, user_view
     from jixiao.store.db import open_database
+    from jixiao.store.users import AuthError, create_user, user_view
     from jixiao.web.deps import record_change
 
     password, generated = _read_password(password_stdin, generate)
@@ -123,8 +123,8 @@ def user_list() -> None:
     """列出用户。"""
     from sqlalchemy.orm import Session
 
-    from jixiao.store.auth_repository import list_users
     from jixiao.store.db import open_database
+    from jixiao.store.users import list_users
 
     engine = open_database()
     try:
@@ -149,8 +149,8 @@ def user_passwd(
     """重设用户密码（该用户的所有会话随之失效）。"""
     from sqlalchemy.orm import Session
 
-    from jixiao.store.auth_repository import AuthError, find_user, set_password
     from jixiao.store.db import open_database
+    from jixiao.store.users import AuthError, find_user, set_password
     from jixiao.web.deps import record_change
 
     password, generated = _read_password(password_stdin, generate)

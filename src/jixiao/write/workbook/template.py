@@ -1,13 +1,13 @@
 """The fill-in workbook (填报工作簿): sheets, headers, drop-down lists, notes, print setup.
 
-Built from :mod:`jixiao.workbook.layout` (the model's field titles), so the workbook always
+Built from :mod:`jixiao.ingest.workbook.layout` (the model's field titles), so the workbook always
 matches the model. Only plain openpyxl features are used — styles, merged cells, data
 validation lists, comments, sheet protection without a password, print titles — so Excel
 and WPS both open it. Sheets are protected only so the labels and headers are not typed over
 by accident (审阅 → 撤销工作表保护 lifts it; no password); every input cell is unlocked and rows
 may be inserted, deleted and formatted.
 
-Positions (also used by :mod:`jixiao.workbook.fill`; the reader finds rows by their labels):
+Positions (also used by :mod:`jixiao.write.workbook.fill`; the reader finds rows by their labels):
 
 * every sheet: row 1 the title, row 2 the header;
 * form sheets: labels in column A, values from column B; fund sheets repeat the 险种 (row 2)
@@ -31,18 +31,25 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.workbook.layout import (
+from jixiao.ingest.workbook.layout import (
     COMMON_TABLES,
     FUND_KIND,
+    FUND_LIST_FIRST_ROW,
     FUND_LIST_HEADER,
+    FUND_LIST_HEADER_ROW,
     FUND_SCOPE,
     GROUP_LABEL,
     GROUPS,
+    HEADER_ROW,
     INSTRUCTIONS,
+    REQUIRED_MARK,
     SHEETS_OF,
+    TABLE_FIRST_ROW,
+    TITLE_ROW,
     UNIT_FIELDS,
     UNIT_REQUIRED,
     UNIT_SHEET,
+    VALUE_COL,
     Column,
     FieldSpec,
     FormSheet,
@@ -51,6 +58,8 @@ from jixiao.workbook.layout import (
     Section,
     Sheet,
     TableSheet,
+    form_rows,
+    unit_row,
 )
 
 FONT = "宋体"
@@ -69,39 +78,11 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 UNLOCKED = Protection(locked=False)
 TEXT_FORMAT = "@"
 
-TITLE_ROW = 1
-HEADER_ROW = 2
-TABLE_FIRST_ROW = 3
-VALUE_COL = 2
-#: 单位与年度: the unit fields start here; the fund list header two rows after them
-UNIT_FIRST_ROW = 3
-FUND_LIST_HEADER_ROW = UNIT_FIRST_ROW + len(UNIT_FIELDS) + 1
-FUND_LIST_FIRST_ROW = FUND_LIST_HEADER_ROW + 1
 
 DEFAULT_FUNDS = 10
 DEFAULT_PROJECTS = 5
-REQUIRED_MARK = "（必填）"
 #: text fields of the model that hold numbers (分值, 得分): General format, so Excel can sum them
 NUMBER_TEXT_COLUMNS = ("weight", "score")
-
-
-def unit_row(name: str) -> int:
-    """Row of a unit field (``code``, ``year``...) in 单位与年度."""
-    return UNIT_FIRST_ROW + next(i for i, f in enumerate(UNIT_FIELDS) if f.name == name)
-
-
-def form_rows(sheet: FormSheet) -> list[tuple[int, Section | FieldSpec]]:
-    """Rows of a form sheet: a section heading (when titled), then its fields."""
-    row = sheet.header_rows + 1
-    out: list[tuple[int, Section | FieldSpec]] = []
-    for section in sheet.sections:
-        if section.title:
-            out.append((row, section))
-            row += 1
-        for f in section.fields:
-            out.append((row, f))
-            row += 1
-    return out
 
 
 def _comment(text: str) -> Comment:

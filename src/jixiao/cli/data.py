@@ -1,6 +1,6 @@
 """Data commands: ``load``, ``units``, ``indicators``, ``warnings``, ``demo``.
 
-A thin shell: validation is :mod:`jixiao.load`, storage :mod:`jixiao.store`, indicators and
+A thin shell: validation is :mod:`jixiao.ingest.files`, storage :mod:`jixiao.store`, indicators and
 warnings :mod:`jixiao.calc`. Every error reaches the user as one Chinese line and exit code 1
 (an unexpected internal error: one line and exit code 70; ``JIXIAO_DEBUG=1`` shows the traceback).
 """
@@ -23,7 +23,7 @@ from rich.tree import Tree
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from jixiao.commands.common import OutputFormat, console, fail
+from jixiao.cli.common import OutputFormat, console, fail
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
 from jixiao.store.repository import records_of
@@ -359,14 +359,14 @@ def with_unit_ruleset(session: Session, dataset: Dataset, code: str) -> Dataset:
 
 def _load_standalone(files: Sequence[Path]) -> Dataset:
     """Files validated on their own (no database): units they refer to need not be defined."""
-    from jixiao.load import load_file, load_files
+    from jixiao.ingest.files import read_file, read_files
 
     referenced: set[str] = set()
     for path in files:
-        ds = load_file(path).dataset
+        ds = read_file(path).dataset
         if ds is not None:
             referenced |= {r.unit for r in records_of(ds)}
-    result = load_files(list(files), referenced)
+    result = read_files(list(files), referenced)
     if not result.ok or result.dataset is None:
         _print_problems(result.problems)
         raise typer.Exit(1)
@@ -590,9 +590,9 @@ def register(app: typer.Typer) -> None:
 
         with _database() as engine, Session(engine) as session:
             stored = load_dataset(session)
-        from jixiao.load import load_files
+        from jixiao.ingest.files import read_files
 
-        listed = load_files(list[str | Path](paths)).dataset
+        listed = read_files(list[str | Path](paths)).dataset
         assert listed is not None  # just imported without errors
         pairs = _unit_years(listed)
         for code, year in pairs:
@@ -609,8 +609,8 @@ def _demo_web_account() -> None:
     """The demo's web login: an admin named ``demo`` with a fresh password, shown this once."""
     import secrets
 
-    from jixiao.access import Role
-    from jixiao.store.auth_repository import create_user, find_user, set_password
+    from jixiao.model.users import Role
+    from jixiao.store.users import create_user, find_user, set_password
 
     password = secrets.token_urlsafe(12)
     with _database() as engine, Session(engine) as session, session.begin():
@@ -634,7 +634,7 @@ def _demo_rules(dataset: Dataset, code: str) -> str:
 
 def _demo_reports(dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path) -> None:
     """The demo's last step: every example unit's reports (docx, xlsx, html) into ``out_dir``."""
-    from jixiao.commands.report import write_reports
+    from jixiao.cli.report import write_reports
     from jixiao.write import FORMATS
 
     console.rule("[bold]自评报告")

@@ -1,0 +1,127 @@
+"""Plain data (parsed YAML, JSON or a workbook's cells) validated into a :class:`~jixiao.model.Dataset`.
+
+Bad data never raises: every problem is a :class:`~jixiao.problems.Problem` naming the source,
+the line (for YAML, from the parser's marks), the field path (with the field's Chinese title)
+and what is wrong, in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from jixiao.model import Dataset
+from jixiao.problems import Problem
+
+
+@dataclass
+class ReadResult:
+    dataset: Dataset | None
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+    #: the per-file datasets a batch was merged from (source, dataset), so a store can say
+    #: which file each record came from
+    parts: list[tuple[str, Dataset]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.dataset is not None and not any(p.severity == "error" for p in self.problems)
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（拼写错误？）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为键值表",
+    "model_type": "应为键值表",
+    "model_attributes_type": "应为键值表",
+    "bool_parsing": "应为是/否",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "string_too_short": "不能为空或过短",
+    "string_too_long": "过长",
+    "string_pattern_mismatch": "格式不对（只能用字母、数字、-、_、.）",
+}
+
+
+def _title_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
+    """The Chinese title of the field at ``loc`` (for messages), if the path resolves."""
+    current: Any = model
+    title = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return title
+        info = fields[part]
+        title = info.title
+        annotation = info.annotation
+        inner = getattr(annotation, "__args__", None)
+        candidates = [annotation, *(inner or ())]
+        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if current is None:
+            current = next(
+                (a for c in candidates for a in getattr(c, "__args__", ()) or ()
+                 if isinstance(a, type) and issubclass(a, BaseModel)),
+                None,
+            )
+    return title
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as 「a、b、c」."""
+    return "、".join(part.strip().strip("'") for part in re.split(r", | or ", expected) if part.strip())
+
+
+def _schema_problems(
+    exc: ValidationError, source: str, lines: dict[tuple[str | int, ...], int]
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        kind = err["type"]
+        if kind == "value_error":
+            message = str(err.get("ctx", {}).get("error", err["msg"]))
+        elif kind in ("enum", "literal_error"):
+            expected = _choices(str(err.get("ctx", {}).get("expected", "")))
+            message = f"取值“{err.get('input')}”不在允许范围内（可选：{expected}）"
+        else:
+            message = _PYDANTIC_MESSAGES.get(kind, err["msg"])
+            ctx = err.get("ctx", {})
+            if kind in ("greater_than_equal", "less_than_equal") and ctx:
+                bound = ctx.get("ge", ctx.get("le"))
+                message += f"（{err.get('input')}；应{'不小于' if kind == 'greater_than_equal' else '不大于'} {bound}）"
+        raw = err.get("input")
+        if kind == "value_error" and isinstance(raw, str) and not any(ch.isdigit() for ch in raw) \
+                and ("未知单位" in message or "不是数值" in message):
+            message = f"不是数值：“{raw}”（须用阿拉伯数字书写，如 120000 或 12万元）"
+        title = _title_of(Dataset, loc)
+        if title:
+            message = f"{title}：{message}"
+        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+        problems.append(Problem("JX-IN-003", message, source=source, path=path, line=line))
+    return problems
+
+
+def dataset_from_data(data: Any, source: str, lines: dict[tuple[str | int, ...], int] | None = None) -> ReadResult:
+    """Validate already-parsed data (numbers as strings or ints) into a dataset."""
+    lines = lines or {}
+    if data is None:
+        return ReadResult(None, [Problem("JX-IN-004", "文件为空", source=source)])
+    if not isinstance(data, dict):
+        return ReadResult(None, [Problem("JX-IN-004", "顶层应为键值表（units / fund_years / departments / projects）",
+                                         source=source)])
+    money_unit = data.get("money_unit", "万元")
+    try:
+        dataset = Dataset.model_validate(data, context={"money_unit": money_unit})
+    except ValidationError as exc:
+        return ReadResult(None, _schema_problems(exc, source, lines))
+    return ReadResult(dataset, [], lines)

@@ -1,0 +1,33 @@
+"""Who acts: the three roles and the principal (a logged-in user or an API token) making a request.
+
+The rules of who may read or change which unit are in :mod:`jixiao.app.access`; the stored users
+in :mod:`jixiao.store.users`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    operator = "operator"
+    reviewer = "reviewer"
+
+
+ROLE_LABEL: dict[Role, str] = {Role.admin: "管理员", Role.operator: "单位填报员", Role.reviewer: "审核员"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The user (or API token) making a request."""
+
+    user_id: int
+    username: str
+    role: Role
+    unit: str | None = None  # operator: their unit; reviewer: the root of their region
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
