@@ -5,7 +5,7 @@
 
 Builds the province with ``bench/province.py`` unless ``--url`` already holds one (``--url`` of
 an existing database is reused as it is; opening it migrates it, which fills the stored
-indicator values once). Prints, for the library functions (:mod:`jixiao.app.views`) and for the
+indicator values once). Prints, for the library functions (:mod:`jixiao.app.pages`) and for the
 HTTP routes (in-process TestClient, one API token per role — one client, sequential requests):
 
 * cold: the first call on a new engine (new connection pool, nothing in any process cache), p50
@@ -34,7 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from province import build_province
 
-from jixiao.app.views import clear_caches, comparison, unit_tree, unit_year_dashboard
+from jixiao.app.cache import clear_caches
+from jixiao.app.pages.comparison import comparison
+from jixiao.app.pages.dashboard import unit_year_dashboard
+from jixiao.app.pages.tree import unit_tree
 from jixiao.model.users import Principal, Role
 from jixiao.store.db import create_db_engine, open_database
 from jixiao.store.schema import UnitRow
@@ -101,7 +104,7 @@ def main() -> None:
     reviewer = Principal(2, "bench-reviewer", Role.reviewer, "C01")
     operator = Principal(3, "bench-operator", Role.operator, "U00001")
     year = 2023
-    print("library (jixiao.app.views), one session per call:")
+    print("library (jixiao.app.pages), one session per call:")
 
     def lib(fn: Callable[[Session], Any]) -> Callable[[Engine], Any]:
         def run(eng: Engine) -> Any:

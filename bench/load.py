@@ -308,7 +308,9 @@ def profile_views(target: Target, top: int = 25) -> None:
     import io
     import pstats
 
-    from jixiao.app.views import DEFAULT_COMPARE, comparison, unit_year_dashboard
+    from jixiao.app.pages.common import DEFAULT_COMPARE
+    from jixiao.app.pages.comparison import comparison
+    from jixiao.app.pages.dashboard import unit_year_dashboard
     from jixiao.model.users import Principal, Role
 
     engine = open_database(target.url)

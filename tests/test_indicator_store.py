@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 import jixiao.calc.registry as registry
-from jixiao.app.views import comparison, unit_tree
+from jixiao.app.pages.comparison import comparison
+from jixiao.app.pages.tree import unit_tree
 from jixiao.calc import compute_department, compute_fund_year, definitions, department_warnings, fund_warnings
 from jixiao.calc.dataset import fund_groups
 from jixiao.cli import web as web_commands

@@ -22,7 +22,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from jixiao.app.views import comparison, unit_tree, unit_year_dashboard
+from jixiao.app.pages.comparison import comparison
+from jixiao.app.pages.dashboard import unit_year_dashboard
+from jixiao.app.pages.tree import unit_tree
 from jixiao.model.users import Principal, Role
 from jixiao.store import db as store_db
 from jixiao.store.backup import backup, restore
@@ -207,7 +209,7 @@ def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sq
 
 
 def test_a_columns_most_places_read_as_places_shown_reads_one_display(engine: Engine) -> None:
-    from jixiao.app.views import _most_places
+    from jixiao.app.pages.comparison import _most_places
     from jixiao.calc.registry import places_shown
 
     with engine.connect() as conn:

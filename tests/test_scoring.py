@@ -21,6 +21,7 @@ from jixiao.rules import (
     available_rulesets,
     load_ruleset,
 )
+from jixiao.write.scores import self_eval_scores
 
 D = Decimal
 
@@ -340,7 +341,7 @@ def test_a_rule_set_without_table_rules_is_refused(tmp_path: Path):
 
 def test_scores_fill_the_self_evaluation_table():
     rows = [_row("产出指标", "≥200人", "150人"), _row("效益指标", "≥90%", "95%"), _row("满意度指标", "≥90%", "95%")]
-    scores = score_project(_project(rows, executed="90")).as_self_eval_scores()
+    scores = self_eval_scores(score_project(_project(rows, executed="90")))
     assert [(r.weight, r.score) for r in scores.rows] == [("50", "37.5"), ("30", "30"), ("10", "10")]
     assert (scores.budget_weight, scores.budget_score, scores.total_weight, scores.total_score, scores.grade) == (
         "10", "9", "100", "86.5", "良")

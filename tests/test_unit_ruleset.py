@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from jixiao.app.views import unit_year_dashboard
+from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.calc import compute_department
 from jixiao.calc.scoring import score_department
 from jixiao.cli import data, report

@@ -1,4 +1,4 @@
-"""jixiao.app.views on the five example units: what each page shows, as data.
+"""jixiao.app.pages on the five example units: what each page shows, as data.
 
 The expected figures come from the library itself (registry, scorer) or from the reports'
 own text (seed 004: 城乡居民 当期结余率 −2.84%, 职工医保 15.30%), never from the views module.
@@ -14,18 +14,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from jixiao.app.views import (
-    NotFound,
-    clear_caches,
-    comparison,
-    entry_form,
-    indicator_catalog,
-    prepare_entry,
-    resolve_indicator,
-    trends,
-    unit_tree,
-    unit_year_dashboard,
-)
+from jixiao.app.cache import clear_caches
+from jixiao.app.entry import entry_form, prepare_entry
+from jixiao.app.pages.common import NotFound, indicator_catalog, resolve_indicator
+from jixiao.app.pages.comparison import comparison
+from jixiao.app.pages.dashboard import unit_year_dashboard
+from jixiao.app.pages.tree import unit_tree
+from jixiao.app.pages.trends import trends
 from jixiao.calc import BY_SUBJECT
 from jixiao.calc.scoring import score_project
 from jixiao.model import Dataset

@@ -17,7 +17,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from jixiao.app.views import entry_form, unit_year_dashboard
+from jixiao.app.entry import entry_form
+from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.audit.pipeline import audit_path
 from jixiao.store.repository import get_fund_years, load_dataset
 from jixiao.store.users import create_api_token, find_user

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from jixiao.app.views import entry_form
+from jixiao.app.entry import entry_form
 from jixiao.audit.pipeline import audit_path
 from jixiao.store.changelog import list_changes
 from jixiao.store.repository import get_fund_years, load_dataset

@@ -19,7 +19,7 @@ from jixiao.ingest.files import read_files
 from jixiao.model import Dataset
 from jixiao.write import RowScore, SelfEvalScores, reports_for, score_tables, write_report
 from jixiao.write.report import Grid
-from jixiao.write.scores import has_department_rules
+from jixiao.write.scores import has_department_rules, self_eval_scores
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -134,7 +134,7 @@ def test_scores_match_the_scorer_row_for_row() -> None:
     for pr in ds.projects:
         table = score_project(pr, "sichuan")
         scores = score_tables(ds, "510421-01", 2019, "sichuan")[pr.name]
-        assert [r.score for r in scores.rows] == [r.score for r in table.as_self_eval_scores().rows]
+        assert [r.score for r in scores.rows] == [r.score for r in self_eval_scores(table).rows]
         assert len(scores.explanations) == len(pr.indicators) + 2  # 预算执行率, rows, 总分
         assert scores.ruleset == "sichuan 2023.1"
 

@@ -7,7 +7,8 @@ unconfirmed) and the Hunan practice written in seed 004 (益阳 2020).
 
 from __future__ import annotations
 
-from jixiao.calc.registry import IndicatorResult, definitions, indicator
+from jixiao.calc.define import indicator
+from jixiao.calc.registry import IndicatorResult, definitions
 from jixiao.calc.terms import Gather, Term, rate, shared_reads, yoy_rate
 from jixiao.model.department import DepartmentYear
 

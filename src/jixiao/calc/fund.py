@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from jixiao.calc.registry import IndicatorResult, definitions, indicator
+from jixiao.calc.define import indicator
+from jixiao.calc.registry import IndicatorResult, definitions
 from jixiao.calc.terms import MISSING, Gather, NotComputable, Term, rate, shared_reads, yoy_change, yoy_rate
 from jixiao.model.funds import FUNDS, FundKind, FundYear
 

@@ -5,7 +5,8 @@ Source: ``rules.md §1`` — 财预〔2020〕10号 as applied by provincial self
 
 from __future__ import annotations
 
-from jixiao.calc.registry import IndicatorResult, definitions, indicator
+from jixiao.calc.define import indicator
+from jixiao.calc.registry import IndicatorResult, definitions
 from jixiao.calc.terms import Gather, Term, rate
 from jixiao.model.project import Project
 

@@ -24,15 +24,14 @@ to get the exact definition of a result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from jixiao.numbers import Interval, fmt
 
 if TYPE_CHECKING:
-    from jixiao.calc.terms import Gather, Term
     from jixiao.model.funds import FundKind
 
 Subject = Literal["fund", "department", "project"]
@@ -135,61 +134,3 @@ def places_shown(display: str) -> int | None:
 def definitions(subject: str) -> list[IndicatorDef]:
     """The definitions of one subject in display order."""
     return list(BY_SUBJECT[subject].values())
-
-
-@dataclass
-class _Spec:
-    id: str
-    name: str
-    formula: str
-    unit: str
-    places: int
-    subject: Subject
-    inputs: tuple[str, ...]
-    rule: str
-    funds: frozenset[FundKind] | None = None
-    note: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def indicator(
-    id: str,
-    name: str,
-    formula: str,
-    unit: str,
-    places: int,
-    subject: Subject,
-    inputs: tuple[str, ...],
-    rule: str,
-    *,
-    funds: frozenset[FundKind] | None = None,
-    note: str | None = None,
-) -> Callable[[Callable[[Gather], Term]], IndicatorDef]:
-    """Register an indicator whose formula is a function of a :class:`~jixiao.calc.terms.Gather`.
-
-    The decorated function reads its inputs through the gatherer (which records what was used
-    and what is missing) and returns a :class:`~jixiao.calc.terms.Term`; the wrapper turns
-    that into an :class:`IndicatorResult`.
-    """
-    from jixiao.calc.terms import evaluate
-
-    def decorate(fn: Callable[[Gather], Term]) -> IndicatorDef:
-        if id in BY_SUBJECT[subject]:
-            raise ValueError(f"indicator {id!r} defined twice for {subject}")
-
-        def compute(record: Any, siblings: Mapping[Any, Any] | None = None) -> IndicatorResult:
-            return evaluate(fn, record, siblings or {}, id=id, name=name, unit=unit, places=places,
-                            subject=subject)
-
-        definition = IndicatorDef(
-            id=id, name=name, formula=formula, unit=unit, places=places, subject=subject,
-            inputs=inputs, rule=rule, compute=compute, funds=funds, note=note,
-        )
-        BY_SUBJECT[subject][id] = definition
-        if subject == "fund":
-            REGISTRY[id] = definition  # the fund definition wins for the ids both subjects have
-        else:
-            REGISTRY.setdefault(id, definition)
-        return definition
-
-    return decorate

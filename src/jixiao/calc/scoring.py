@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from jixiao.calc.project import compute_project
 from jixiao.calc.registry import BY_SUBJECT, IndicatorResult
@@ -67,9 +67,6 @@ from jixiao.rules import (
     ThresholdDeductionRule,
     load_ruleset,
 )
-
-if TYPE_CHECKING:
-    from jixiao.write.tables import SelfEvalScores
 
 RowKind = Literal["positive", "reverse", "equality", "qualitative", "deadline", "missing", "unscored"]
 WeightOrigin = Literal["written", "equal", "none"]
@@ -168,22 +165,6 @@ class ScoredTable:
         lines += [f"[{f.code}] {f.message}" for f in self.flags]
         return "\n".join(lines)
 
-    def as_self_eval_scores(self) -> SelfEvalScores:
-        """The cells the 自评表 writer fills (:class:`jixiao.write.tables.SelfEvalScores`)."""
-        from jixiao.write.tables import RowScore, SelfEvalScores
-
-        rows = [RowScore(None if r.weight is None else _n(r.weight), None if r.score is None else _n(r.score),
-                         r.explanation) for r in self.rows]
-        return SelfEvalScores(
-            rows=rows,
-            budget_weight=_n(self.budget.weight),
-            budget_score=None if self.budget.score is None else _n(self.budget.score),
-            total_weight=_n(self.weight_total),
-            total_score=_n(self.total),
-            grade=self.grade,
-            notes=tuple(f.message for f in self.flags),
-        )
-
 
 @dataclass(frozen=True)
 class ScoredIndicator:
@@ -227,10 +208,13 @@ class ScoredDepartment:
 # --------------------------------------------------------------------------------------------
 
 
-def _n(value: Decimal) -> str:
+def score_text(value: Decimal) -> str:
     """A Decimal printed plainly: 10 → '10', 8.640 → '8.64', 3.30 → '3.3', −44.4 with a real minus."""
     text = f"{value.quantize(Decimal(1)):f}" if value == value.to_integral_value() else f"{value.normalize():f}"
     return "0" if text in ("-0", "0") else text.replace("-", "−")
+
+
+_n = score_text  # the short name the explanations below are written with
 
 
 def _r(value: Decimal, places: int = 2) -> str:

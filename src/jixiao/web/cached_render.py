@@ -5,7 +5,7 @@ than everything else the request does once its data is cached. That block depend
 data and on what the template is given, never on who is asking beyond what the caller puts in
 ``key`` (for example whether the user may edit the unit) — the CSRF token, the user's name and
 flash messages are in ``base.html``, outside it. So it is rendered once per ``key`` and data
-revision (:mod:`jixiao.store.revision`) and the page around it is rendered per request.
+revision (:mod:`jixiao.app.cache`) and the page around it is rendered per request.
 
 The content is captured during an ordinary full render (a wrapper template that extends the page
 and keeps ``{{ super() }}`` of its ``content`` block), so everything the page template does at its
@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from jixiao.store.revision import RevisionCache
+from jixiao.app.cache import RevisionCache
 
 _CONTENT: RevisionCache[Markup] = RevisionCache(size=2048)
 _WRAPPERS: dict[tuple[int, str], jinja2.Template] = {}

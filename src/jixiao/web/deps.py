@@ -45,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_edit, can_read
-from jixiao.app.views import unit_table
+from jixiao.app.pages.tree import unit_table
 from jixiao.model.users import ROLE_LABEL, Principal, Role
 from jixiao.store.changelog import append_change
 from jixiao.store.schema import UnitRow

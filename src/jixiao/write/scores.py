@@ -14,7 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from jixiao.calc.registry import BY_SUBJECT
-from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project
+from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project, score_text
 from jixiao.model import Dataset, DepartmentYear
 from jixiao.rules import RuleSet, load_ruleset
 from jixiao.write.tables import RowScore, ScoreLine, SelfEvalScores
@@ -33,6 +33,22 @@ def _n(value: Decimal) -> str:
     """2 → '2', 8.640 → '8.64' (as the scorer prints its scores)."""
     text = f"{value.quantize(Decimal(1)):f}" if value == value.to_integral_value() else f"{value.normalize():f}"
     return "0" if text in ("-0", "0") else text
+
+
+def self_eval_scores(table: ScoredTable) -> SelfEvalScores:
+    """The cells the 自评表 writer fills (:class:`jixiao.write.tables.SelfEvalScores`) from a
+    scored table, without the 评分说明 (:func:`project_scores` adds those)."""
+    rows = [RowScore(None if r.weight is None else score_text(r.weight),
+                     None if r.score is None else score_text(r.score), r.explanation) for r in table.rows]
+    return SelfEvalScores(
+        rows=rows,
+        budget_weight=score_text(table.budget.weight),
+        budget_score=None if table.budget.score is None else score_text(table.budget.score),
+        total_weight=score_text(table.weight_total),
+        total_score=score_text(table.total),
+        grade=table.grade,
+        notes=tuple(f.message for f in table.flags),
+    )
 
 
 def _rule_names(rs: RuleSet) -> dict[str, str]:
@@ -93,7 +109,7 @@ def table_scores(table: ScoredTable, ruleset: RuleSet | str) -> SelfEvalScores:
     grade = f"，等级“{table.grade}”" if table.grade else ""
     lines.append(ScoreLine("总分", _grades_text(rs),
                            f"{total}（满分{_n(table.weight_total)}）{grade}"))
-    return replace(table.as_self_eval_scores(), ruleset=rs.label, explanations=tuple(lines))
+    return replace(self_eval_scores(table), ruleset=rs.label, explanations=tuple(lines))
 
 
 def department_scores(scored: ScoredDepartment, ruleset: RuleSet | str) -> SelfEvalScores:

@@ -1,4 +1,4 @@
-"""The JSON API: every page's data (the models of :mod:`jixiao.app.views`), documented by OpenAPI.
+"""The JSON API: every page's data (the models of :mod:`jixiao.app.pages`), documented by OpenAPI.
 
 Authenticate with a session cookie (browsers) or ``Authorization: Bearer <API 令牌>`` (scripts).
 Every route with a ``{unit}`` path parameter goes through ``readable_unit`` / ``editable_unit``:
@@ -23,25 +23,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_edit
-from jixiao.app.views import (
-    Comparison,
-    Dashboard,
-    EntryForm,
-    FieldChange,
-    IndicatorInfo,
-    NotFound,
-    Trends,
-    UnitInfo,
-    UnitTree,
-    comparison,
-    entry_form,
-    get_unit,
-    indicator_catalog,
-    prepare_entry,
-    trends,
-    unit_tree,
-    unit_year_dashboard,
-)
+from jixiao.app.entry import EntryForm, FieldChange, entry_form, prepare_entry
+from jixiao.app.pages.common import IndicatorInfo, NotFound, UnitInfo, get_unit, indicator_catalog
+from jixiao.app.pages.comparison import Comparison, comparison
+from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
+from jixiao.app.pages.tree import UnitTree, unit_tree
+from jixiao.app.pages.trends import Trends, trends
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.users import Principal
 from jixiao.problems import Problem

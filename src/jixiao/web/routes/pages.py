@@ -1,6 +1,6 @@
 """The HTML pages: server-rendered (Jinja2), HTMX for the interactive parts, Chinese throughout.
 
-Each page shows a model from :mod:`jixiao.app.views` (the same data ``/api/...`` returns as JSON);
+Each page shows a model from :mod:`jixiao.app.pages` (the same data ``/api/...`` returns as JSON);
 writes go through the helpers of :mod:`jixiao.web.routes.api` (validated, all or nothing,
 recorded in the audit log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 ``editable_unit``: another unit's pages answer 404, read-only ones 403 for changes.
@@ -17,19 +17,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.access import can_edit
-from jixiao.app.views import (
-    DEFAULT_COMPARE,
-    Dashboard,
-    comparison,
-    entry_form,
-    get_unit,
-    indicator_catalog,
-    rules_of_unit,
-    trends,
-    unit_tree,
-    unit_year_dashboard,
-    years_with_data,
-)
+from jixiao.app.entry import entry_form
+from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
+from jixiao.app.pages.comparison import comparison, years_with_data
+from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
+from jixiao.app.pages.tree import rules_of_unit, unit_tree
+from jixiao.app.pages.trends import trends
 from jixiao.model import Dataset
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.rules import SEVERITY_LABEL

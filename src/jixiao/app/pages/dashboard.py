@@ -1,0 +1,340 @@
+"""One unit-year's dashboard: every record's indicators (value, formula, rule, inputs), the
+checks of its stated figures, its risk warnings, the project and department scores and the
+chart data — as the engine gives them for the records stored (:mod:`jixiao.calc.dataset`, the
+same function that computes the values the store keeps for the comparison)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from jixiao.app.cache import RevisionCache, kept_per_revision
+from jixiao.app.pages.common import (
+    Chart,
+    ChartSeries,
+    Severity,
+    Subject,
+    UnitInfo,
+    as_ruleset,
+    fund_label,
+    get_unit,
+    rule_indicators,
+    rules_key,
+    warned_indicators,
+)
+from jixiao.app.pages.tree import rules_of_unit
+from jixiao.calc import (
+    IndicatorResult,
+    RiskWarning,
+    StatedCheck,
+    check_stated,
+    compute_department,
+    compute_fund_year,
+    compute_project,
+    department_warnings,
+    fund_warnings,
+)
+from jixiao.calc.dataset import fund_groups
+from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project
+from jixiao.calc.terms import figure_places
+from jixiao.model import DepartmentYear, FundYear
+from jixiao.numbers import Quantity
+from jixiao.problems import Problem
+from jixiao.rules import (
+    SEVERITY_LABEL,
+    RuleSet,
+)
+from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
+
+_DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=1024)
+
+
+class IndicatorView(BaseModel):
+    id: str
+    name: str
+    value: Decimal | None = Field(description="full precision; null when not computable")
+    display: str = Field(description="rounded half-up with its unit, or 不可计算：reason")
+    unit: str
+    formula: str
+    rule: str
+    note: str | None = None
+    reason: str | None = None
+    inputs: dict[str, str] = Field(default_factory=dict, description="label → figure as written")
+    warning: Severity | None = Field(default=None, description="worst warning that rests on this indicator")
+    warning_from_stated: bool = Field(default=False, description="every such warning rests on a figure stated "
+                                                                 "in the report, not on one computed here")
+
+
+class CheckView(BaseModel):
+    id: str
+    key: str
+    name: str
+    stated: str
+    computed: str
+    ok: bool | None
+    status: str
+    expected: str | None = None
+    message: str
+    line: int | None = None
+    quote: str | None = None
+
+
+class WarningView(BaseModel):
+    code: str
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    severity_label: str
+    label: str
+    message: str
+    figures: dict[str, str]
+    source: str
+    confidence: str
+    from_stated: bool = False
+
+
+class RecordView(BaseModel):
+    subject: Subject
+    label: str
+    fund: str | None = None
+    scope: str | None = None
+    project: str | None = None
+    indicators: list[IndicatorView]
+    checks: list[CheckView]
+    warnings: list[WarningView]
+
+
+class ScoreRowView(BaseModel):
+    index: int
+    category: str
+    level1: str
+    level2: str | None
+    level3: str
+    target: str
+    actual: str | None
+    weight: Decimal | None
+    score: Decimal | None
+    kind: str
+    met: bool | None
+    explanation: str
+
+
+class CategoryView(BaseModel):
+    name: str
+    weight: Decimal
+    score: Decimal
+
+
+class FlagView(BaseModel):
+    code: str
+    severity: str
+    message: str
+
+
+class ProjectScoreView(BaseModel):
+    project: str
+    ruleset: str
+    total: Decimal
+    weight_total: Decimal
+    grade: str | None
+    budget_rate: str
+    budget_weight: Decimal
+    budget_score: Decimal | None
+    budget_explanation: str
+    categories: list[CategoryView]
+    rows: list[ScoreRowView]
+    flags: list[FlagView]
+    explanation: str
+
+
+class DepartmentScoreRowView(BaseModel):
+    name: str
+    indicator: str
+    value: str
+    weight: Decimal
+    score: Decimal | None
+    explanation: str
+
+
+class DepartmentScoreView(BaseModel):
+    ruleset: str
+    total: Decimal
+    scored_weight: Decimal
+    weight_total: Decimal
+    grade: str | None
+    rows: list[DepartmentScoreRowView]
+    flags: list[FlagView]
+
+
+class Dashboard(BaseModel):
+    unit: UnitInfo
+    year: int
+    years: list[int] = Field(title="该单位有数据的年度")
+    ruleset: str
+    records: list[RecordView]
+    projects: list[ProjectScoreView]
+    department_score: DepartmentScoreView | None = None
+    warning_counts: dict[str, int] = Field(description="severity → count")
+    check_counts: dict[str, int] = Field(description="ok / mismatch / unchecked → count")
+    charts: list[Chart]
+
+
+def _indicator_view(r: IndicatorResult, warned: Mapping[str, Severity],
+                    stated_only: Collection[str] = ()) -> IndicatorView:
+    d = r.definition
+    return IndicatorView(id=r.id, name=d.name, value=r.value, display=r.display(), unit=r.unit, formula=d.formula,
+                         rule=d.rule, note=d.note, reason=r.reason, inputs=dict(r.inputs), warning=warned.get(r.id),
+                         warning_from_stated=r.id in stated_only)
+
+
+def _check_view(c: StatedCheck) -> CheckView:
+    return CheckView(id=c.id, key=c.key or c.id, name=c.name or c.id, stated=c.stated, computed=c.computed_display,
+                     ok=c.ok, status=c.status, expected=c.expected, message=c.message, line=c.line, quote=c.quote)
+
+
+def _warning_view(w: RiskWarning) -> WarningView:
+    return WarningView(code=w.code, rule_id=w.rule_id, rule_name=w.rule_name, severity=w.severity,
+                       severity_label=SEVERITY_LABEL[w.severity], label=w.label, message=w.message,
+                       figures=dict(w.figures), source=w.source, confidence=w.confidence, from_stated=w.from_stated)
+
+
+
+def _record_view(subject: Subject, label: str, results: list[IndicatorResult], checks: list[StatedCheck],
+                 warnings: list[RiskWarning], rule_map: Mapping[str, tuple[str, ...]], **extra: Any) -> RecordView:
+    warned = warned_indicators(warnings, rule_map)
+    computed = warned_indicators([w for w in warnings if not w.from_stated], rule_map)
+    stated_only = {i for i in warned if i not in computed}
+    return RecordView(subject=subject, label=label,
+                      indicators=[_indicator_view(r, warned, stated_only) for r in results],
+                      checks=[_check_view(c) for c in checks], warnings=[_warning_view(w) for w in warnings],
+                      **extra)
+
+
+def _flags(problems: Iterable[Problem]) -> list[FlagView]:
+    return [FlagView(code=p.code, severity=p.severity, message=p.message) for p in problems]
+
+
+def _project_score(table: ScoredTable) -> ProjectScoreView:
+    return ProjectScoreView(
+        project=table.project, ruleset=table.ruleset, total=table.total, weight_total=table.weight_total,
+        grade=table.grade, budget_rate=table.budget.rate_display, budget_weight=table.budget.weight,
+        budget_score=table.budget.score, budget_explanation=table.budget.explanation,
+        categories=[CategoryView(name=c.name, weight=c.weight, score=c.score) for c in table.categories],
+        rows=[ScoreRowView(index=r.index, category=r.category_name, level1=r.level1, level2=r.level2, level3=r.level3,
+                           target=r.target, actual=r.actual, weight=r.weight, score=r.score, kind=r.kind, met=r.met,
+                           explanation=r.explanation) for r in table.rows],
+        flags=_flags(table.flags), explanation=table.explanation(),
+    )
+
+
+def _department_score(scored: ScoredDepartment) -> DepartmentScoreView:
+    return DepartmentScoreView(
+        ruleset=scored.ruleset, total=scored.total, scored_weight=scored.scored_weight,
+        weight_total=scored.weight_total, grade=scored.grade,
+        rows=[DepartmentScoreRowView(name=r.name, indicator=r.indicator, value=r.value_display, weight=r.weight,
+                                     score=r.score, explanation=r.explanation) for r in scored.rows],
+        flags=_flags(scored.flags),
+    )
+
+
+def _wan(q: Quantity | None) -> Decimal | None:
+    return q.value_in("万元") if q is not None else None
+
+
+def _wan_places(figures: Sequence[Quantity | None]) -> int | None:
+    """The most decimals written amounts are shown with in 万元 (a sum or difference of them too)."""
+    return max((figure_places(q, "万元", 2) for q in figures if q is not None), default=None)
+
+
+
+def _dashboard_charts(funds: list[FundYear], dept: DepartmentYear | None,
+                      scores: list[ProjectScoreView]) -> list[Chart]:
+    charts: list[Chart] = []
+    # a fund without income or spending figures would only leave an empty slot on the axis
+    funds = [fy for fy in funds if fy.income.total is not None or fy.expenditure.total is not None]
+    if funds:
+        cats = [fund_label(fy) for fy in funds]
+        incomes, spendings = [fy.income.total for fy in funds], [fy.expenditure.total for fy in funds]
+        charts.append(Chart(
+            id="fund_income_expenditure", title="各基金收入、支出与当期结余", unit="万元", categories=cats,
+            series=[
+                ChartSeries(name="基金收入", data=[_wan(q) for q in incomes], places=_wan_places(incomes)),
+                ChartSeries(name="基金支出", data=[_wan(q) for q in spendings], places=_wan_places(spendings)),
+                ChartSeries(name="当期结余", data=[
+                    (fy.income.total.value_in("万元") - fy.expenditure.total.value_in("万元"))
+                    if fy.income.total is not None and fy.expenditure.total is not None else None
+                    for fy in funds], places=_wan_places(incomes + spendings)),
+            ],
+        ))
+    if dept is not None:
+        items = [("年初预算", dept.budget.initial), ("全年预算", dept.budget.full_year),
+                 ("本年支出", dept.expenditure.total or dept.expenditure.general_public),
+                 ("基本支出", dept.expenditure.basic), ("项目支出", dept.expenditure.project),
+                 ("“三公”经费预算", dept.three_public.total.budget), ("“三公”经费支出", dept.three_public.total.actual)]
+        present = [(name, q) for name, q in items if q is not None]
+        if present:
+            charts.append(Chart(id="department_budget", title="部门预算与支出", unit="万元",
+                                categories=[n for n, _ in present],
+                                series=[ChartSeries(name="金额", data=[_wan(q) for _, q in present],
+                                                    places=_wan_places([q for _, q in present]))]))
+    if scores:
+        charts.append(Chart(id="project_scores", title="项目自评得分", unit="分",
+                            categories=[s.project for s in scores],
+                            series=[ChartSeries(name="得分", data=[s.total for s in scores]),
+                                    ChartSeries(name="满分", data=[s.weight_total for s in scores])]))
+    return charts
+
+
+@kept_per_revision(_DASHBOARDS, lambda a: (a["unit"], a["year"], rules_key(a["ruleset"])))
+def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
+    """Everything known about ``unit`` in ``year``: NotFound when the unit does not exist.
+
+    A year without data gives an empty dashboard (``records`` empty) so a page can say so.
+    The result is kept in this process until the data revision moves (any write of any data,
+    by anyone: :mod:`jixiao.store.revision`); callers must not change it.
+    """
+    info = get_unit(session, unit)
+    rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
+    rule_map = rule_indicators(rs)
+    funds = get_fund_years(session, unit, year)
+    dept = get_department(session, unit, year)
+    projects = get_projects(session, unit, year)
+    groups = fund_groups(funds)
+    records: list[RecordView] = []
+    for fy in funds:
+        siblings = groups[(fy.unit, fy.year, fy.scope)]
+        results = compute_fund_year(fy, siblings)
+        records.append(_record_view("fund", fund_label(fy), results, check_stated(fy, results),
+                                    fund_warnings(fy, results, rs, siblings), rule_map, fund=fy.fund.value,
+                                    scope=fy.scope))
+    dept_score: DepartmentScoreView | None = None
+    if dept is not None:
+        results = compute_department(dept)
+        records.append(_record_view("department", "部门整体支出", results, check_stated(dept, results),
+                                    department_warnings(dept, results, rs), rule_map))
+        scored = score_department(dept, results, rs)
+        if scored.rows:
+            dept_score = _department_score(scored)
+    scores: list[ProjectScoreView] = []
+    for pr in projects:
+        results = compute_project(pr)
+        records.append(_record_view("project", pr.name, results, check_stated(pr, results), [], rule_map,
+                                    project=pr.name))
+        if pr.indicators and rs.project_table is not None:
+            scores.append(_project_score(score_project(pr, rs)))
+    warning_counts = dict.fromkeys(("serious", "warning", "info"), 0)
+    check_counts = {"ok": 0, "mismatch": 0, "unchecked": 0}
+    for rec in records:
+        for w in rec.warnings:
+            warning_counts[w.severity] += 1
+        for c in rec.checks:
+            check_counts["ok" if c.ok else "mismatch" if c.ok is False else "unchecked"] += 1
+    return Dashboard(unit=info, year=year, years=years_of(session, unit), ruleset=rs.label, records=records,
+                     projects=scores, department_score=dept_score, warning_counts=warning_counts,
+                     check_counts=check_counts, charts=_dashboard_charts(funds, dept, scores))
+
+

@@ -1,0 +1,130 @@
+"""One unit's indicators over the years it has data for (the trends page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from jixiao.app.pages.common import (
+    DEFAULT_COMPARE,
+    Chart,
+    ChartSeries,
+    IndicatorInfo,
+    Severity,
+    UnitInfo,
+    as_ruleset,
+    get_unit,
+    qualified_id,
+    resolve_indicator,
+    rule_indicators,
+    scope_rank,
+    warned_indicators,
+)
+from jixiao.app.pages.tree import rules_of_unit
+from jixiao.calc import (
+    IndicatorResult,
+    department_warnings,
+    fund_warnings,
+)
+from jixiao.calc.dataset import fund_groups
+from jixiao.calc.registry import places_shown
+from jixiao.model.funds import FundKind
+from jixiao.rules import (
+    RuleSet,
+)
+from jixiao.store.repository import get_department, get_fund_years, years_of
+
+
+class TrendPoint(BaseModel):
+    year: int
+    value: Decimal | None
+    display: str
+    warning: Severity | None = None
+
+
+class TrendSeries(IndicatorInfo):
+    points: list[TrendPoint]
+
+
+class Trends(BaseModel):
+    unit: UnitInfo
+    years: list[int]
+    fund: str | None
+    funds: list[str]
+    ruleset: str
+    series: list[TrendSeries]
+    charts: list[Chart]
+
+
+def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fund: str | None = None,
+           ruleset: RuleSet | str | None = None) -> Trends:
+    """``unit``'s indicators in each year it has data for. Fund indicators come from its record
+    of ``fund`` (default: the fund it has in most years), whole-unit 口径 first."""
+    info = get_unit(session, unit)
+    rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
+    rule_map = rule_indicators(rs)
+    defs = [resolve_indicator(i) for i in (indicator_ids or DEFAULT_COMPARE)]
+    defs = list({(d.subject, d.id): d for d in defs}.values())
+    if fund is not None and fund not in {k.value for k in FundKind}:
+        raise KeyError(f"未知基金“{fund}”")
+    all_funds = get_fund_years(session, unit)
+    counts: dict[str, set[int]] = {}
+    for fy in all_funds:
+        counts.setdefault(fy.fund.value, set()).add(fy.year)
+    order = [k.value for k in FundKind]
+    funds_present = sorted(counts, key=lambda k: (-len(counts[k]), order.index(k)))
+    chosen = fund or (funds_present[0] if funds_present else None)
+    groups = fund_groups(all_funds)
+    years = years_of(session, unit)
+    depts = {d.year: d for d in (get_department(session, unit, y) for y in years) if d is not None}
+
+    per_year: dict[int, dict[str, tuple[IndicatorResult, Severity | None]]] = {}
+    for y in years:
+        cells: dict[str, tuple[IndicatorResult, Severity | None]] = {}
+        candidates = sorted((fy for fy in all_funds if fy.year == y and fy.fund.value == chosen),
+                            key=lambda fy: scope_rank(fy.scope or ""))
+        fund_defs = [d for d in defs if d.subject == "fund"]
+        if candidates and fund_defs:
+            fy = candidates[0]
+            siblings = groups[(fy.unit, fy.year, fy.scope)]
+            results = [d.compute(fy, siblings) for d in fund_defs]
+            warned = warned_indicators(fund_warnings(fy, results, rs, siblings), rule_map)
+            for r in results:
+                cells[r.id] = (r, warned.get(r.id))
+        dept_defs = [d for d in defs if d.subject == "department"]
+        if y in depts and dept_defs:
+            results = [d.compute(depts[y]) for d in dept_defs]
+            warned = warned_indicators(department_warnings(depts[y], results, rs), rule_map)
+            for r in results:
+                cells[qualified_id(r.definition)] = (r, warned.get(r.id))
+        per_year[y] = cells
+    series: list[TrendSeries] = []
+    for d in defs:
+        qid = qualified_id(d)
+        points = []
+        for y in years:
+            got = per_year[y].get(qid if d.subject == "department" else d.id)
+            if got is None:
+                points.append(TrendPoint(year=y, value=None, display="无数据"))
+            else:
+                r, sev = got
+                points.append(TrendPoint(year=y, value=r.value, display=r.display(), warning=sev))
+        series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
+                                  formula=d.formula, rule=d.rule, points=points))
+    charts: list[Chart] = []
+    by_unit: dict[str, list[TrendSeries]] = {}
+    for s in series:
+        by_unit.setdefault(s.unit, []).append(s)
+    for unit_name, group in by_unit.items():
+        charts.append(Chart(id=f"trend_{len(charts)}", title="、".join(s.name for s in group), kind="line",
+                            unit=unit_name, categories=[str(y) for y in years],
+                            series=[ChartSeries(name=s.name, data=[p.value for p in s.points],
+                                                places=max((n for p in s.points if (n := places_shown(p.display))
+                                                            is not None), default=None)) for s in group]))
+    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.label, series=series,
+                  charts=charts)
+
+
