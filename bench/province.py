@@ -12,7 +12,7 @@ and a department record; figures are random but plausible (seeded, so two runs g
 database) and a share of them trip the default rule set's warnings (deficits, low or high
 reserves, budget deviations, “三公”经费 over budget) so pages have colours to show. Units:
 ``P00`` the province, ``C01``… its cities, ``U00001``… counties under the cities. Each year
-is written as one YAML file and imported with :func:`jixiao.store.repository.import_files`.
+is written as one YAML file and imported with :func:`jixiao.app.imports.import_files`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from jixiao.app.imports import import_files
 from jixiao.store.db import open_database
-from jixiao.store.repository import import_files
 
 PROVINCE = "P00"
 

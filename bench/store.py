@@ -25,10 +25,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from jixiao.app.imports import import_files
 from jixiao.calc.dataset import fund_groups
 from jixiao.calc.fund import compute_fund_year
 from jixiao.store.db import open_database
-from jixiao.store.repository import get_fund_years, import_files, row_counts
+from jixiao.store.repository import get_fund_years, row_counts
 from jixiao.store.schema import FundYearRow
 
 FUNDS = ("职工基本医疗保险", "职工基本医疗保险统筹基金", "职工基本医疗保险个人账户", "城乡居民基本医疗保险")

@@ -27,11 +27,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from jixiao.app.imports import import_files
 from jixiao.cli import app as cli_app
 from jixiao.store.backup import backup, dump_tables, inspect_backup, restore
 from jixiao.store.changelog import append_change
 from jixiao.store.db import DatabaseError, open_database
-from jixiao.store.repository import dump_state, import_files
+from jixiao.store.repository import dump_state
 from jixiao.store.schema import ChangeLogRow, ProjectRow, UserRow
 from jixiao.store.users import create_api_token, find_user
 from web_helpers import example_files, login, make_app

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 import jixiao.calc.registry as registry
+from jixiao.app.imports import import_files
 from jixiao.app.pages.comparison import comparison
 from jixiao.app.pages.tree import unit_tree
 from jixiao.calc import compute_department, compute_fund_year, definitions, department_warnings, fund_warnings
@@ -34,13 +35,7 @@ from jixiao.numbers import Quantity
 from jixiao.rules import load_ruleset
 from jixiao.store import db as store_db
 from jixiao.store import indicator_store as ist
-from jixiao.store.repository import (
-    data_years,
-    get_departments,
-    get_fund_years,
-    import_files,
-    save_dataset,
-)
+from jixiao.store.repository import data_years, get_departments, get_fund_years, save_dataset
 from jixiao.store.schema import IndicatorRecordRow, IndicatorValueRow, RecordWarningsRow
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

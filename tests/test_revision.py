@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from jixiao.app.imports import import_files
 from jixiao.app.pages.comparison import comparison
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.tree import unit_tree
 from jixiao.model.users import Principal, Role
 from jixiao.store import db as store_db
 from jixiao.store.backup import backup, restore
-from jixiao.store.repository import import_files
 from jixiao.store.revision import WATCHED_TABLES, data_revision
 from jixiao.store.users import authenticate, create_user
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from jixiao.app.imports import import_files
 from jixiao.model import Dataset, FundKind
 from jixiao.store import db as store_db
 from jixiao.store import repository
@@ -23,7 +24,6 @@ from jixiao.store.repository import (
     get_department,
     get_fund_years,
     get_projects,
-    import_files,
     list_units,
     load_dataset,
     row_counts,

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from jixiao.app.imports import import_files
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.calc import compute_department
 from jixiao.calc.scoring import score_department
@@ -30,7 +31,7 @@ from jixiao.cli import data, report
 from jixiao.ingest.files import read_files
 from jixiao.model.units import effective_ruleset
 from jixiao.store.db import open_database
-from jixiao.store.repository import get_department, import_files, unit_ruleset
+from jixiao.store.repository import get_department, unit_ruleset
 from web_helpers import logged_in, make_app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from jixiao.app.cache import clear_caches
 from jixiao.app.entry import entry_form, prepare_entry
-from jixiao.app.pages.common import NotFound, indicator_catalog, resolve_indicator
+from jixiao.app.errors import NotFound
+from jixiao.app.imports import import_files
+from jixiao.app.pages.common import indicator_catalog, resolve_indicator
 from jixiao.app.pages.comparison import comparison
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.tree import unit_tree
@@ -27,7 +29,7 @@ from jixiao.model import Dataset
 from jixiao.model.users import Principal, Role
 from jixiao.numbers import Quantity
 from jixiao.store.db import open_database
-from jixiao.store.repository import get_fund_years, get_projects, import_files, save_dataset
+from jixiao.store.repository import get_fund_years, get_projects, save_dataset
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ADMIN = Principal(1, "admin", Role.admin)

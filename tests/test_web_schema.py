@@ -45,8 +45,8 @@ YEARS = [2018, 2019, 2020]
 def api_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
     from sqlalchemy.orm import Session
 
+    from jixiao.app.imports import import_files
     from jixiao.store.db import open_database
-    from jixiao.store.repository import import_files
     from jixiao.store.users import create_api_token, create_user
     from jixiao.web import create_app
 

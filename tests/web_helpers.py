@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import jixiao.store.users as auth_repository
+from jixiao.app.imports import import_files
 from jixiao.store.db import open_database
-from jixiao.store.repository import import_files
 from jixiao.store.users import create_user
 from jixiao.web import create_app
 

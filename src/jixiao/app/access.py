@@ -1,6 +1,6 @@
 """Who may read and change which unit's data (used by the web app and any multi-user shell).
 
-Three roles (issue 5): an **admin** manages users, units and rule sets and may do everything; a
+Three roles: an **admin** manages users, units and rule sets and may do everything; a
 **unit operator** reads and edits only their own unit; a **reviewer** reads every unit in their
 region's subtree of the unit tree (their region unit and all its descendants) and edits nothing.
 Everything not granted here is denied.
@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy.orm import Session
+
+from jixiao.app.errors import Forbidden, NotFound
+from jixiao.app.units import unit_table
 from jixiao.model import Unit
 from jixiao.model.users import Principal, Role
+from jixiao.store.schema import UnitRow
 
 
 def parents_of(units: Iterable[Unit]) -> dict[str, str | None]:
@@ -50,3 +55,24 @@ def visible_units(principal: Principal, units: Iterable[Unit]) -> list[Unit]:
     units = list(units)
     parents = parents_of(units)
     return [u for u in units if can_read(principal, u.code, parents)]
+
+
+def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+    """The unit row if ``principal`` may read it; :class:`NotFound` otherwise (also for units that
+    do not exist: a unit one may not read is not revealed)."""
+    parents = unit_table(db).parents
+    if unit_code not in parents or not can_read(principal, unit_code, parents):
+        raise NotFound("没有这个单位")
+    row = db.get(UnitRow, unit_code)
+    if row is None:  # pragma: no cover - deleted between the two reads
+        raise NotFound("没有这个单位")
+    return row
+
+
+def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+    """The unit row if ``principal`` may change its data; NotFound if unreadable, Forbidden if read-only."""
+    row = require_read(db, principal, unit_code)
+    if not can_edit(principal, unit_code):
+        raise Forbidden("没有修改这个单位数据的权限")
+    return row
+

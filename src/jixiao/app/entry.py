@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from jixiao.app.changes import record_change
 from jixiao.app.pages.common import UnitInfo, fund_label, get_unit
 from jixiao.ingest.data import dataset_from_data
 from jixiao.ingest.validate import validate_dataset
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.model.users import Principal
 from jixiao.problems import Problem
-from jixiao.store.repository import get_department, get_fund_years, get_projects
+from jixiao.store.repository import get_department, get_fund_years, get_projects, save_dataset
 
 FUND_FIELDS: tuple[str, ...] = (
     "income.total", "income.contributions", "income.fiscal_subsidy", "expenditure.total", "expenditure.benefits",
@@ -225,3 +227,29 @@ def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, s
     return EntryOutcome(warnings=warnings, changes=changes, dataset=dataset)
 
 
+
+
+@dataclass
+class SavedEntry:
+    """A submitted form: saved (with the figures changed) or refused (errors by field)."""
+
+    ok: bool
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def save_entry(db: Session, principal: Principal, unit: str, year: int, values: Mapping[str, str]) -> SavedEntry:
+    """Validate the entry form and, when every field is valid, save it with one change-log entry
+    per changed figure, in one transaction; nothing is saved otherwise."""
+    outcome = prepare_entry(db, unit, year, values)
+    if not outcome.ok or outcome.dataset is None:
+        return SavedEntry(ok=False, errors=outcome.errors, warnings=outcome.warnings)
+    if outcome.changes:
+        save_dataset(db, outcome.dataset)
+        for change in outcome.changes:
+            record_key, _, path = change.name.partition("|")
+            record_change(db, principal, "update", "figure", f"{unit}/{year}/{record_key}",
+                          old={path: change.old}, new={path: change.new}, detail=f"{change.record}：{change.label}")
+        db.commit()
+    return SavedEntry(ok=True, warnings=outcome.warnings, changes=outcome.changes)

@@ -443,8 +443,9 @@ def _problem_json(p: Problem) -> dict[str, Any]:
 
 
 def _load(paths: Sequence[Path], output: OutputFormat) -> None:
+    from jixiao.app.imports import import_files
     from jixiao.store.db import database_url, describe
-    from jixiao.store.repository import TABLE_LABELS, import_files
+    from jixiao.store.repository import TABLE_LABELS
 
     with _database() as engine:
         outcome = import_files(engine, list(paths))

@@ -94,9 +94,9 @@ def user_add(
     """添加用户。"""
     from sqlalchemy.orm import Session
 
+    from jixiao.app.changes import record_change
     from jixiao.store.db import open_database
     from jixiao.store.users import AuthError, create_user, user_view
-    from jixiao.web.deps import record_change
 
     password, generated = _read_password(password_stdin, generate)
     engine = open_database()
@@ -149,9 +149,9 @@ def user_passwd(
     """重设用户密码（该用户的所有会话随之失效）。"""
     from sqlalchemy.orm import Session
 
+    from jixiao.app.changes import record_change
     from jixiao.store.db import open_database
     from jixiao.store.users import AuthError, find_user, set_password
-    from jixiao.web.deps import record_change
 
     password, generated = _read_password(password_stdin, generate)
     engine = open_database()

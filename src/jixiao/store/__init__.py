@@ -1,36 +1,8 @@
-"""Storage: SQLAlchemy 2 tables, Alembic migrations shipped in the package, repository functions.
+"""Storage: SQLAlchemy 2 tables (:mod:`~jixiao.store.schema`), Alembic migrations shipped in the
+package, repository functions.
 
 Records are stored as JSON documents of the pydantic model (figures as the strings they were
 written as, with their unit: ``"655.50万元"``) next to indexed key columns (unit, year, fund).
+Nothing here commits on its own behalf except where a function says so: the use case that calls
+it owns the transaction (:mod:`jixiao.app`).
 """
-
-from jixiao.store.db import DatabaseError, database_url, default_home, open_database
-from jixiao.store.repository import (
-    ImportOutcome,
-    SaveCounts,
-    find_unit,
-    get_department,
-    get_fund_years,
-    get_projects,
-    import_files,
-    list_units,
-    load_dataset,
-    save_dataset,
-)
-
-__all__ = [
-    "DatabaseError",
-    "ImportOutcome",
-    "SaveCounts",
-    "database_url",
-    "default_home",
-    "find_unit",
-    "get_department",
-    "get_fund_years",
-    "get_projects",
-    "import_files",
-    "list_units",
-    "load_dataset",
-    "open_database",
-    "save_dataset",
-]

@@ -3,30 +3,25 @@
 Loading is idempotent and atomic:
 - every record is upserted by its natural key (unit code; unit × year × fund × scope; unit × year;
   unit × year × project name), so loading the same file twice leaves the same state;
-- :func:`import_files` validates the whole batch first (nothing is written if any file has an
-  error), then writes everything in one transaction, which rolls back on any failure;
+- an import (:mod:`jixiao.app.imports`) validates the whole batch first (nothing is written if any
+  file has an error), then writes everything in one transaction, which rolls back on any failure;
 - every save also writes the saved records' indicator values (``indicator_values``, a cache of
   the engine's results, see :mod:`jixiao.store.indicator_store`) in that same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, Table, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
-from jixiao.store.db import DatabaseError
 from jixiao.store.indicator_store import index_saved
 from jixiao.store.schema import (
     TABLES,
@@ -71,27 +66,6 @@ class SaveCounts:
                     "unchanged": self.unchanged[table]}
             for table in TABLE_LABELS
         }
-
-
-@dataclass
-class ImportedFile:
-    file: str
-    sha256: str
-    import_id: int
-    new: bool
-
-
-@dataclass
-class ImportOutcome:
-    """Result of :func:`import_files`: the problems found, and what was saved when none were errors."""
-
-    problems: list[Problem]
-    counts: SaveCounts | None = None
-    files: list[ImportedFile] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.counts is not None
 
 
 def _doc(model: BaseModel) -> dict[str, Any]:
@@ -373,7 +347,7 @@ def row_counts(session: Session) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------------------------
-# Importing files
+# Checks and bookkeeping of an import (the use case is jixiao.app.imports)
 # ------------------------------------------------------------------------------------------
 
 
@@ -399,17 +373,9 @@ def tree_problems(session: Session, dataset: Dataset) -> list[Problem]:
     return problems
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _import_row(session: Session, path: Path, dataset: Dataset) -> tuple[ImportRow, bool]:
-    file = str(path.resolve())
-    sha = _sha256(path)
+def import_row(session: Session, file: str, sha: str, dataset: Dataset) -> tuple[ImportRow, bool]:
+    """The row recording that ``file`` (its content digest ``sha``) was imported: the existing one
+    when the same content was imported from there before (second: False), else a new one."""
     row = session.scalars(select(ImportRow).where(ImportRow.file == file, ImportRow.sha256 == sha)).first()
     if row is not None:
         return row, False
@@ -423,41 +389,8 @@ def _import_row(session: Session, path: Path, dataset: Dataset) -> tuple[ImportR
     return row, True
 
 
-def import_files(engine: Engine, paths: Sequence[str | Path]) -> ImportOutcome:
-    """Validate ``paths`` as one batch against the stored units, then save all of it or nothing.
-
-    Problems (file, line, field path, message) come back as values; :class:`DatabaseError` is
-    raised only when the database itself fails.
-    """
-    try:
-        # one transaction: the stored units the batch is checked against are the ones it joins
-        with Session(engine) as session, session.begin():
-            known = unit_codes(session)
-            result = read_files(list(paths), known)
-            problems = list(result.problems)
-            if not result.ok or result.dataset is None:
-                return ImportOutcome(problems)
-            cycle = tree_problems(session, result.dataset)
-            if cycle:
-                source = result.parts[0][0] if len(result.parts) == 1 else None
-                return ImportOutcome(problems + [Problem(p.code, p.message, source=source, path=p.path)
-                                                 for p in cycle])
-            files: list[ImportedFile] = []
-            parts: list[tuple[int | None, Dataset]] = []
-            for source, dataset in result.parts:
-                row, new = _import_row(session, Path(source), dataset)
-                files.append(ImportedFile(source, row.sha256, row.id, new))
-                parts.append((row.id, dataset))
-            counts = save_parts(session, parts)
-        return ImportOutcome(problems, counts, files)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise DatabaseError(f"写入数据库失败（未做任何修改）：{reason}") from exc
-
-
 __all__ = [
     "Base",
-    "ImportOutcome",
     "SaveCounts",
     "UnitNotFound",
     "data_years",
@@ -467,7 +400,7 @@ __all__ = [
     "get_departments",
     "get_fund_years",
     "get_projects",
-    "import_files",
+    "import_row",
     "list_units",
     "load_dataset",
     "records_of",

@@ -17,11 +17,11 @@ Routes use:
 - ``row: ReadableUnit`` / ``row: EditableUnit`` for routes with a ``{unit}`` path parameter
   (``readable_unit`` / ``editable_unit``), or :func:`require_read` / :func:`require_edit` with a code in hand:
   404 for a unit the principal may not read (its existence is not revealed), 403 for a unit it
-  may read but not edit; :func:`readable_unit_codes` to filter lists;
+  may read but not edit (the rules are :mod:`jixiao.app.access`);
 - CSRF is checked for every POST/PUT/PATCH/DELETE of the whole app (:func:`csrf_protect` is an
   app-wide dependency): forms carry ``<input type="hidden" name="csrf_token" value="{{
   csrf_token(request) }}">``, HTMX and fetch send the ``X-CSRF-Token`` header (base.html sets it);
-- :func:`record_change` appends to the audit log in the caller's transaction;
+- :func:`jixiao.app.changes.record_change` appends to the change log in the caller's transaction;
 - :func:`flash` queues a message shown on the next page rendered from base.html.
 """
 
@@ -40,14 +40,11 @@ from urllib.parse import quote
 import jinja2
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
-from pydantic_core import to_jsonable_python
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jixiao.app.access import can_edit, can_read
-from jixiao.app.pages.tree import unit_table
+from jixiao.app import access
+from jixiao.app.errors import Forbidden, NotFound
 from jixiao.model.users import ROLE_LABEL, Principal, Role
-from jixiao.store.changelog import append_change
 from jixiao.store.schema import UnitRow
 from jixiao.store.users import sha256_hex
 from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
@@ -170,29 +167,22 @@ async def require_admin(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-def _parents_chain(db: Session, code: str) -> dict[str, str | None] | None:
-    """The parents map of every unit (read once per data revision); None when ``code`` does not exist."""
-    parents = unit_table(db).parents
-    return parents if code in parents else None
-
-
 def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
     """The unit row if ``principal`` may read it; 404 otherwise (also for units that do not exist)."""
-    parents = _parents_chain(db, unit_code)
-    if parents is None or not can_read(principal, unit_code, parents):
-        raise HTTPException(404, detail="没有这个单位")
-    row = db.get(UnitRow, unit_code)
-    if row is None:  # pragma: no cover - deleted between the two reads
-        raise HTTPException(404, detail="没有这个单位")
-    return row
+    try:
+        return access.require_read(db, principal, unit_code)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
 
 
 def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
     """The unit row if ``principal`` may change its data; 404 if unreadable, 403 if read-only."""
-    row = require_read(db, principal, unit_code)
-    if not can_edit(principal, unit_code):
-        raise HTTPException(403, detail="没有修改这个单位数据的权限")
-    return row
+    try:
+        return access.require_edit(db, principal, unit_code)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    except Forbidden as exc:
+        raise HTTPException(403, detail=str(exc)) from exc
 
 
 def readable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
@@ -208,31 +198,6 @@ def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> Unit
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
 ReadableUnit = Annotated[UnitRow, Depends(readable_unit)]
 EditableUnit = Annotated[UnitRow, Depends(editable_unit)]
-
-
-def readable_unit_codes(db: Session, principal: Principal) -> set[str] | None:
-    """Codes of the units ``principal`` may read; None means all (admin)."""
-    if principal.is_admin:
-        return None
-    if principal.unit is None:
-        return set()
-    if principal.role is Role.operator:
-        exists = db.execute(select(UnitRow.code).where(UnitRow.code == principal.unit)).first()
-        return {principal.unit} if exists else set()
-    children: dict[str | None, list[str]] = {}
-    for code, parent in db.execute(select(UnitRow.code, UnitRow.parent)):
-        children.setdefault(parent, []).append(code)
-    if not any(principal.unit in kids for kids in children.values()):
-        return set()
-    found: set[str] = set()
-    stack = [principal.unit]
-    while stack:
-        code = stack.pop()
-        if code in found:
-            continue
-        found.add(code)
-        stack.extend(children.get(code, []))
-    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,39 +259,6 @@ def get_flashed_messages(request: Request) -> list[dict[str, str]]:
     shown = list(ctx.flashes_in) + list(ctx.flashes_out)
     ctx.flashes_out = []
     return shown
-
-
-def jsonable(value: Any) -> Any:
-    """A JSON-safe copy (Decimal → str, date → ISO string, pydantic models → dicts)."""
-    if value is None:
-        return None
-    if hasattr(value, "model_dump"):
-        value = value.model_dump(mode="json", exclude_none=True)
-    return to_jsonable_python(value, fallback=str)
-
-
-def record_change(
-    db: Session,
-    principal: Principal | None,
-    action: str,
-    entity: str,
-    key: str,
-    old: Any = None,
-    new: Any = None,
-    detail: str | None = None,
-) -> None:
-    """Append to the audit log (who, when, what, old → new) in the caller's transaction."""
-    append_change(
-        db,
-        user_id=principal.user_id if principal else None,
-        username=principal.username if principal else "（系统）",
-        action=action,
-        entity=entity,
-        key=key,
-        old=jsonable(old),
-        new=jsonable(new),
-        detail=detail,
-    )
 
 
 # --------------------------------------------------------------------------------------------

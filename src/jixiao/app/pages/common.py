@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jixiao.app.errors import NotFound
 from jixiao.calc import (
     BY_SUBJECT,
     IndicatorDef,
@@ -38,10 +39,6 @@ Subject = Literal["fund", "department", "project"]
 
 #: scopes that stand for the whole unit (preferred when a unit has several for one fund)
 WHOLE_SCOPES = ("", "全市", "全省", "全区", "全县", "全州", "全盟")
-
-
-class NotFound(LookupError):
-    """The unit (or unit-year) does not exist; the message is Chinese."""
 
 
 

@@ -36,7 +36,7 @@ from jixiao.app.pages.common import (
     visibility_scope,
     warned_from_stored,
 )
-from jixiao.app.pages.tree import unit_table
+from jixiao.app.units import unit_table
 from jixiao.calc import (
     IndicatorDef,
 )

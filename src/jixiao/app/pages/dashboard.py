@@ -26,7 +26,7 @@ from jixiao.app.pages.common import (
     rules_key,
     warned_indicators,
 )
-from jixiao.app.pages.tree import rules_of_unit
+from jixiao.app.units import rules_of_unit
 from jixiao.calc import (
     IndicatorResult,
     RiskWarning,

@@ -23,7 +23,7 @@ from jixiao.app.pages.common import (
     scope_rank,
     warned_indicators,
 )
-from jixiao.app.pages.tree import rules_of_unit
+from jixiao.app.units import rules_of_unit
 from jixiao.calc import (
     IndicatorResult,
     department_warnings,

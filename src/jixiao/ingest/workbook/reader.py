@@ -26,6 +26,7 @@ Problem codes (besides the loader's ``JX-IN-*``):
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -130,7 +131,7 @@ class _Record:
 class WorkbookReader:
     """Reads one workbook; collects problems instead of raising."""
 
-    def __init__(self, source: str, wb: Workbook, path: Path | None = None) -> None:
+    def __init__(self, source: str, wb: Workbook, path: Path | bytes | None = None) -> None:
         self.source = source
         self.wb = wb
         self.path = path
@@ -161,7 +162,8 @@ class WorkbookReader:
         if self._values is None:
             if self.path is None:
                 return None
-            self._values = load_workbook(self.path, data_only=True, read_only=False)
+            file = io.BytesIO(self.path) if isinstance(self.path, bytes) else self.path
+            self._values = load_workbook(file, data_only=True, read_only=False)
         return self._values[ws.title][cell.coordinate].value
 
     def value(self, ws: Worksheet, row: int, col: int, f: FieldSpec | None, what: str) -> Any:
@@ -858,27 +860,28 @@ def _to_cell(r: WorkbookReader, problem: Problem) -> Problem:
     return replace(problem, source=r.source, path=where or problem.path, line=None, details=details)
 
 
-def _open(path: Path, source: str) -> tuple[Workbook | None, list[Problem]]:
-    def fail(message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem("JX-WB-001", message, source=source)]
+def _check_name(name: str, size: int, source: str) -> list[Problem]:
+    """Refusals before opening: too large, an old .xls, not a workbook at all."""
+    def fail(message: str) -> list[Problem]:
+        return [Problem("JX-WB-001", message, source=source)]
 
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return fail("文件不存在或无法读取")
-    if path.is_dir():
-        return fail("这是目录，不是工作簿")
     if size > MAX_WORKBOOK_BYTES:
         return fail(f"文件过大（{size} 字节，上限 {MAX_WORKBOOK_BYTES}）")
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()
     if suffix == ".xls":
         return fail("不支持旧版 .xls 文件：请在 Excel/WPS 中另存为 .xlsx 后再读取")
     if suffix not in (".xlsx", ".xlsm"):
         return fail(f"不是 Excel 工作簿（.xlsx）：扩展名为“{suffix or '无'}”")
+    return []
+
+
+def _load(file: Path | bytes, source: str) -> tuple[Workbook | None, list[Problem]]:
     try:
-        return load_workbook(path, data_only=False, read_only=False), []
+        return load_workbook(io.BytesIO(file) if isinstance(file, bytes) else file,
+                             data_only=False, read_only=False), []
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return fail(f"无法打开工作簿：不是有效的 .xlsx 文件（{type(exc).__name__}）")
+        message = f"无法打开工作簿：不是有效的 .xlsx 文件（{type(exc).__name__}）"
+        return None, [Problem("JX-WB-001", message, source=source)]
 
 
 def read_workbook(path: str | Path, *, known_units: set[str] | None = None) -> ReadResult:
@@ -889,11 +892,31 @@ def read_workbook(path: str | Path, *, known_units: set[str] | None = None) -> R
     """
     p = Path(path)
     source = str(path)
-    wb, problems = _open(p, source)
+    try:
+        size = p.stat().st_size
+    except OSError:
+        return ReadResult(None, [Problem("JX-WB-001", "文件不存在或无法读取", source=source)])
+    if p.is_dir():
+        return ReadResult(None, [Problem("JX-WB-001", "这是目录，不是工作簿", source=source)])
+    problems = _check_name(p.name, size, source)
+    if problems:
+        return ReadResult(None, problems)
+    wb, problems = _load(p, source)
     if wb is None:
         return ReadResult(None, problems)
-    r = WorkbookReader(source, wb, p)
-    return _read(r, known_units)
+    return _read(WorkbookReader(source, wb, p), known_units)
+
+
+def read_workbook_bytes(data: bytes, name: str, *, known_units: set[str] | None = None) -> ReadResult:
+    """Read a filled workbook held in memory (an upload) whose file name is ``name``; the same
+    checks and problems as :func:`read_workbook`, without a file on disk."""
+    problems = _check_name(name, len(data), name)
+    if problems:
+        return ReadResult(None, problems)
+    wb, problems = _load(data, name)
+    if wb is None:
+        return ReadResult(None, problems)
+    return _read(WorkbookReader(name, wb, data), known_units)
 
 
 def read_loaded(wb: Workbook, source: str = "<workbook>", *, known_units: set[str] | None = None) -> ReadResult:

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from jixiao.app.changes import record_change
 from jixiao.model import Dataset, Unit
 from jixiao.model.units import Level, UnitKind
 from jixiao.model.users import ROLE_LABEL, Role
@@ -33,7 +34,7 @@ from jixiao.store.users import (
     update_user,
     user_view,
 )
-from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbSession, flash, record_change, templates
+from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbSession, flash, templates
 
 router = APIRouter(tags=["管理"])
 

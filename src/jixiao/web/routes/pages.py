@@ -1,8 +1,8 @@
 """The HTML pages: server-rendered (Jinja2), HTMX for the interactive parts, Chinese throughout.
 
 Each page shows a model from :mod:`jixiao.app.pages` (the same data ``/api/...`` returns as JSON);
-writes go through the helpers of :mod:`jixiao.web.routes.api` (validated, all or nothing,
-recorded in the audit log). Routes with a ``{unit}`` check it with ``readable_unit`` /
+writes go through the use cases of :mod:`jixiao.app` (validated, all or nothing, recorded in
+the change log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 ``editable_unit``: another unit's pages answer 404, read-only ones 403 for changes.
 """
 
@@ -17,13 +17,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.access import can_edit
-from jixiao.app.entry import entry_form
+from jixiao.app.audits import AUDIT_TYPES, audit_upload
+from jixiao.app.entry import entry_form, save_entry
+from jixiao.app.errors import NotFound
+from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import comparison, years_with_data
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
-from jixiao.app.pages.tree import rules_of_unit, unit_tree
+from jixiao.app.pages.tree import unit_tree
 from jixiao.app.pages.trends import trends
-from jixiao.model import Dataset
+from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
+from jixiao.app.units import rules_of_unit
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.rules import SEVERITY_LABEL
 from jixiao.store.repository import load_dataset, years_of
@@ -37,16 +41,7 @@ from jixiao.web.deps import (
     flash,
     templates,
 )
-from jixiao.web.routes.api import (
-    AUDIT_TYPES,
-    ReportFormat,
-    audit_upload,
-    build_reports,
-    file_response,
-    import_workbook,
-    save_entry,
-    split_ids,
-)
+from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, split_ids
 from jixiao.web.security import UploadError, read_upload
 
 router = APIRouter(include_in_schema=False)
@@ -114,25 +109,15 @@ def board_report_parts(board: Dashboard) -> list[ReportPart]:
     return parts
 
 
-def _part_dataset(dataset: Dataset, part: str) -> Dataset:
-    """The records of ``dataset`` one report is made from (404 for a part it does not have)."""
-    units = list(dataset.units)
-    if part == "fund" and dataset.fund_years:
-        return Dataset(units=units, fund_years=list(dataset.fund_years))
-    if part == "department" and dataset.departments:
-        return Dataset(units=units, departments=list(dataset.departments))
-    if part.startswith("project-") and part[8:].isdigit() and 1 <= int(part[8:]) <= len(dataset.projects):
-        return Dataset(units=units, projects=[dataset.projects[int(part[8:]) - 1]])
-    raise HTTPException(404, detail=f"没有这份报告：{part}")
-
-
-def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None,
-                 rules: str | None) -> tuple[str, bytes, str]:
-    """(file name, bytes, media type): one report (``part``) as its own file, or all of the
-    unit-year's reports (``part`` None) — the file itself when there is one, else a zip. Every
-    自评表 is scored by ``rules``, or by the unit's own rule set."""
-    pick = (lambda dataset: _part_dataset(dataset, part)) if part is not None else None
-    return build_reports(db, unit, year, fmt, part=pick, rules=rules)
+def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None, rules: str | None) -> ReportFile:
+    """One report (``part``) as its own file, or all of the unit-year's reports (``part`` None) —
+    the file itself when there is one, else a zip. Every 自评表 is scored by ``rules``, or by the
+    unit's own rule set. 404 for a unit-year without data or a part it does not have."""
+    pick = (lambda dataset: report_part(dataset, part)) if part is not None else None
+    try:
+        return report_file(db, unit, year, fmt, part=pick, rules=rules)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
 
 
 @router.get("/units/{unit}/years/{year}")
@@ -165,7 +150,7 @@ async def entry_submit(request: Request, unit: str, year: Year, row: EditableUni
                        db: DbSession) -> Response:
     form_data = await request.form()
     values = {k: v for k, v in form_data.items() if k != "csrf_token" and isinstance(v, str)}
-    result = await run_in_threadpool(save_entry, db, principal, row.code, year, values)
+    result = entry_view(await run_in_threadpool(save_entry, db, principal, row.code, year, values))
     if result.ok:
         n = len(result.changes)
         flash(request, f"已保存 {n} 项修改" if n else "没有修改任何数字", "success" if n else "info")
@@ -192,7 +177,8 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
     except UploadError as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
                                                      "years": years_of(db, row.code)}, status_code=exc.status_code)
-    result = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename, upload.data)
+    result = import_view(await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
+                                                 upload.data))
     if result.ok:
         flash(request, f"工作簿“{upload.filename}”已导入（{sum(result.saved.values())} 条记录有新增或更新）", "success")
         year = result.years[-1] if result.years else None
@@ -214,23 +200,21 @@ def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -
         raise HTTPException(404, detail=f"{row.code} 没有 {year} 年的数据")
     buffer = io.BytesIO()
     fill_workbook(dataset, row.code, year).save(buffer)
-    from jixiao.web.routes.api import MEDIA_TYPES
-
-    return file_response(f"{row.code}_{year}_填报工作簿.xlsx", buffer.getvalue(), MEDIA_TYPES["xlsx"])
+    return file_response(ReportFile(f"{row.code}_{year}_填报工作簿.xlsx", buffer.getvalue(), MEDIA_TYPES["xlsx"]))
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}")
 def report_download(unit: str, year: Year, fmt: ReportFormat, row: ReadableUnit, db: DbSession,
                     rules: RuleChoice = None) -> Response:
     """All the unit-year's reports: the file itself when there is one, a zip (“全部下载”) when several."""
-    return file_response(*report_files(db, row.code, year, fmt, None, rules))
+    return file_response(report_files(db, row.code, year, fmt, None, rules))
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}/{part}")
 def report_part_download(unit: str, year: Year, fmt: ReportFormat, part: str, row: ReadableUnit, db: DbSession,
                          rules: RuleChoice = None) -> Response:
     """One report (``fund``, ``department`` or ``project-N``) as its own file."""
-    return file_response(*report_files(db, row.code, year, fmt, part, rules))
+    return file_response(report_files(db, row.code, year, fmt, part, rules))
 
 
 @router.get("/units/{unit}/trends")
@@ -299,8 +283,9 @@ async def audit_submit(request: Request, principal: CurrentPrincipal,
     except UploadError as exc:
         return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": exc.message},
                       status_code=exc.status_code)
-    result, html = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
-    return render(request, "pages/audit.html", {"result": result, "html": html, "types": AUDIT_TYPES})
+    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    return render(request, "pages/audit.html", {"result": audit_view(audited.result), "html": audited.html,
+                                                "types": AUDIT_TYPES})
 
 
 __all__ = ["router"]
