@@ -1,38 +1,28 @@
 """Administration (admins only, except each user's own API tokens): users (create, change role
 and unit, disable and enable, reset password), units (create, edit), rule sets (read), API
-tokens (create — shown once — and revoke), the audit log (read only: no route changes it).
+tokens (create — shown once — and revoke), the change log (read only: no route changes it).
 
-Every change is written together with its audit record in one transaction.
+Every change is a use case of :mod:`jixiao.app` (change and change-log entry in one transaction).
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
-from jixiao.app.changes import record_change
-from jixiao.model import Dataset, Unit
+from jixiao.app.errors import InvalidRequest, NotFound
+from jixiao.app.people import add_user, change_user, end_token, new_token, reset_password, user_by_id
+from jixiao.app.units import save_unit
 from jixiao.model.units import Level, UnitKind
 from jixiao.model.users import ROLE_LABEL, Role
 from jixiao.store.changelog import list_changes
-from jixiao.store.repository import save_dataset
-from jixiao.store.schema import ApiTokenRow, UnitRow, UserRow
+from jixiao.store.schema import UnitRow, UserRow
 from jixiao.store.users import (
-    AuthError,
-    create_api_token,
-    create_user,
-    get_user,
     list_api_tokens,
     list_users,
-    revoke_api_token,
-    set_password,
-    update_user,
-    user_view,
 )
 from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbSession, flash, templates
 
@@ -43,16 +33,6 @@ Text = Annotated[str, Form()]
 
 def _back(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
-
-
-def _validation_text(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err.get("loc", ()))
-        title = {"code": "单位代码", "name": "单位名称", "level": "层级", "kind": "单位类型",
-                 "parent": "上级单位", "region": "所属地区"}.get(field, field)
-        parts.append(f"{title}：{err.get('msg', '')}")
-    return "；".join(parts)
 
 
 def _units(db: DbSession) -> list[UnitRow]:
@@ -83,23 +63,19 @@ def user_create(
     username: Text = "", password: Text = "", role: Text = "", unit: Text = "", display_name: Text = "",
 ) -> Response:
     try:
-        user = create_user(db, username, password, role, unit or None, display_name or None)
-    except AuthError as exc:
-        db.rollback()
+        user = add_user(db, principal, username, password, role, unit or None, display_name or None)
+    except InvalidRequest as exc:
         flash(request, f"未能添加用户：{exc}", "error")
         return _back("/admin/users")
-    record_change(db, principal, "create", "user", user.username, None, user_view(user))
-    name = user.username
-    db.commit()
-    flash(request, f"已添加用户 {name}", "success")
+    flash(request, f"已添加用户 {user.username}", "success")
     return _back("/admin/users")
 
 
 def _user_or_404(db: DbSession, user_id: int) -> UserRow:
-    user = get_user(db, user_id)
-    if user is None:
-        raise HTTPException(404, detail="没有这个用户")
-    return user
+    try:
+        return user_by_id(db, user_id)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
 
 
 @router.post("/admin/users/{user_id}/update", include_in_schema=False)
@@ -108,19 +84,13 @@ def user_update(
     role: Text = "", unit: Text = "", active: Text = "",
 ) -> Response:
     user = _user_or_404(db, user_id)
-    old = user_view(user)
+    name = user.username
     try:
-        update_user(db, user, role=role or None, unit=unit if role else None,
+        change_user(db, principal, user, role=role or None, unit=unit if role else None,
                     active={"1": True, "0": False}.get(active))
-    except (AuthError, ValueError) as exc:
-        db.rollback()
+    except InvalidRequest as exc:
         flash(request, f"未能修改用户：{exc}", "error")
         return _back("/admin/users")
-    new = user_view(user)
-    name = user.username
-    if new != old:
-        record_change(db, principal, "update", "user", name, old, new)
-    db.commit()
     flash(request, f"已修改用户 {name}", "success")
     return _back("/admin/users")
 
@@ -130,19 +100,13 @@ def user_password(
     request: Request, user_id: int, principal: AdminPrincipal, db: DbSession, password: Text = "",
 ) -> Response:
     user = _user_or_404(db, user_id)
-    generated = not password
-    new_password = password or secrets.token_urlsafe(12)
     try:
-        set_password(db, user, new_password)
-    except AuthError as exc:
-        db.rollback()
+        done = reset_password(db, principal, user, password)
+    except InvalidRequest as exc:
         flash(request, f"未能重设密码：{exc}", "error")
         return _back("/admin/users")
-    record_change(db, principal, "password", "user", user.username)
-    name = user.username
-    db.commit()
     return templates.TemplateResponse(request, "admin/password_set.html", {
-        "username": name, "password": new_password if generated else None, "section": "users",
+        "username": done.username, "password": done.password if done.generated else None, "section": "users",
     })
 
 
@@ -166,30 +130,10 @@ def units_page(request: Request, principal: AdminPrincipal, db: DbSession) -> Re
 def _save_unit(request: Request, principal: AdminPrincipal, db: DbSession, fields: dict[str, Any],
                existing: UnitRow | None) -> Response:
     try:
-        unit = Unit.model_validate(fields)
-    except ValidationError as exc:
-        flash(request, f"单位信息有误：{_validation_text(exc)}", "error")
+        unit = save_unit(db, principal, fields, existing)
+    except InvalidRequest as exc:
+        flash(request, str(exc), "error")
         return _back("/admin/units")
-    if unit.parent is not None:
-        if unit.parent == unit.code:
-            flash(request, "上级单位不能是它自己", "error")
-            return _back("/admin/units")
-        if db.get(UnitRow, unit.parent) is None:
-            flash(request, f"没有代码为 {unit.parent} 的上级单位", "error")
-            return _back("/admin/units")
-        ancestor: str | None = unit.parent
-        seen: set[str] = set()
-        while ancestor is not None and ancestor not in seen:
-            if ancestor == unit.code:
-                flash(request, "上级单位不能是它自己的下级（单位树不能成环）", "error")
-                return _back("/admin/units")
-            seen.add(ancestor)
-            row = db.get(UnitRow, ancestor)
-            ancestor = row.parent if row else None
-    old = dict(existing.doc) if existing is not None else None
-    save_dataset(db, Dataset(units=[unit]))
-    record_change(db, principal, "update" if existing else "create", "unit", unit.code, old, unit)
-    db.commit()
     flash(request, f"已{'修改' if existing else '添加'}单位 {unit.name}（{unit.code}）", "success")
     return _back("/admin/units")
 
@@ -273,18 +217,13 @@ def tokens_page(request: Request, principal: CurrentPrincipal, db: DbSession) ->
 
 @router.post("/tokens", include_in_schema=False)
 def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, name: Text = "") -> Response:
-    user = get_user(db, principal.user_id)
-    if user is None:  # pragma: no cover - the principal was just loaded
-        raise HTTPException(403, detail="用户不存在")
     try:
-        token, row = create_api_token(db, user, name)
-    except AuthError as exc:
-        db.rollback()
+        token, row = new_token(db, principal, name)
+    except InvalidRequest as exc:
         flash(request, f"未能创建令牌：{exc}", "error")
         return _back("/tokens")
-    record_change(db, principal, "create", "api_token", f"{row.id}", None,
-                  {"name": row.name, "prefix": row.prefix, "user": user.username})
-    db.commit()
+    except NotFound as exc:  # pragma: no cover - the principal was just loaded
+        raise HTTPException(403, detail=str(exc)) from exc
     tokens = list_api_tokens(db, None if principal.is_admin else principal.user_id)
     owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
         principal.user_id: principal.username}
@@ -295,13 +234,10 @@ def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, n
 
 @router.post("/tokens/{token_id}/revoke", include_in_schema=False)
 def token_revoke(request: Request, token_id: int, principal: CurrentPrincipal, db: DbSession) -> Response:
-    row = db.get(ApiTokenRow, token_id)
-    if row is None or (row.user_id != principal.user_id and not principal.is_admin):
-        raise HTTPException(404, detail="没有这个令牌")
-    if row.revoked_at is None:
-        revoke_api_token(db, token_id)
-        record_change(db, principal, "revoke", "api_token", f"{row.id}", {"name": row.name, "revoked": False},
-                      {"name": row.name, "revoked": True})
-        db.commit()
+    try:
+        row = end_token(db, principal, token_id)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    if row is not None:
         flash(request, f"已吊销令牌 {row.name}", "success")
     return _back("/tokens")
