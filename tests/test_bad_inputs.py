@@ -23,13 +23,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from jixiao.cli import data
+from jixiao.cli import data, indicators
 from jixiao.store.db import open_database
 from jixiao.store.repository import dump_state
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 APP = typer.Typer(pretty_exceptions_enable=False)
 data.register(APP)
+indicators.register(APP)
 
 FUND = '  - unit: "430900"\n    year: 2021\n    fund: 生育保险\n'
 

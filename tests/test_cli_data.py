@@ -18,7 +18,8 @@ import typer
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from jixiao.cli import data
+from jixiao.app.demo import find_examples
+from jixiao.cli import data, indicators
 from jixiao.store.db import open_database
 from jixiao.store.repository import dump_state
 
@@ -32,6 +33,7 @@ ALL_EXAMPLES = [UNITS, *sorted(p for p in EXAMPLES.glob("*.yaml") if p.name != "
 def _app() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)
+    indicators.register(app)
     return app
 
 
@@ -277,7 +279,7 @@ def test_an_internal_error_is_one_line_too(loaded: Cli, monkeypatch: pytest.Monk
     def boom(*_: Any, **__: Any) -> None:
         raise RuntimeError("something broke\nsecond line")
 
-    monkeypatch.setattr(data, "build_sections", boom)
+    monkeypatch.setattr(indicators, "build_sections", boom)
     result = loaded("indicators", "430900", "2020")
     assert result.exit_code == 70
     assert result.stderr.strip() == (
@@ -329,7 +331,7 @@ def test_demo_loads_the_examples_and_shows_every_unit(cli: Cli) -> None:
 
 
 def test_demo_finds_the_examples_of_the_source_tree() -> None:
-    assert data.find_examples() == EXAMPLES
+    assert find_examples() == EXAMPLES
 
 
 def test_demo_with_a_wrong_examples_directory_is_one_line(cli: Cli, tmp_path: Path) -> None:

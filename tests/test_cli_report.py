@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from jixiao.cli import app as main_app
-from jixiao.cli import data, report
+from jixiao.cli import data, indicators, report
 from jixiao.ingest.files import read_file
 from jixiao.ingest.workbook import read_workbook
 
@@ -26,6 +26,7 @@ MIYI = EXAMPLES / "003_miyi_2019.yaml"
 def _app() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)
+    indicators.register(app)
     report.register(app)
     return app
 

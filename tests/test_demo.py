@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from jixiao.cli import data
+from jixiao.cli import data, indicators
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -27,6 +27,7 @@ def test_demo_writes_every_example_units_reports_into_out(tmp_path: Path) -> Non
         shutil.copy(path, examples / path.name)
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)
+    indicators.register(app)
     env = {"JIXIAO_HOME": str(tmp_path / "home"), "JIXIAO_DATABASE_URL": None}
     result = CliRunner().invoke(app, ["demo", "--examples", str(examples)], env=env)
     assert result.exit_code == 0, result.stderr
@@ -51,6 +52,7 @@ def test_demo_writes_every_example_units_reports_into_out(tmp_path: Path) -> Non
 def test_demo_output_directory_can_be_chosen(tmp_path: Path) -> None:
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)
+    indicators.register(app)
     env = {"JIXIAO_HOME": str(tmp_path / "home"), "JIXIAO_DATABASE_URL": None}
     target = tmp_path / "reports"
     result = CliRunner().invoke(app, ["demo", "--examples", str(EXAMPLES), "-o", str(target)], env=env)
@@ -67,6 +69,7 @@ def test_demo_prints_a_web_admin_password_once_and_a_new_one_each_run(tmp_path: 
 
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)
+    indicators.register(app)
     home = tmp_path / "home"
     env = {"JIXIAO_HOME": str(home), "JIXIAO_DATABASE_URL": None}
     passwords = []

@@ -27,7 +27,7 @@ from jixiao.app.imports import import_files
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.calc import compute_department
 from jixiao.calc.scoring import score_department
-from jixiao.cli import data, report
+from jixiao.cli import data, indicators, report
 from jixiao.ingest.files import read_files
 from jixiao.model.units import effective_ruleset
 from jixiao.store.db import open_database
@@ -156,6 +156,7 @@ def test_one_docx_per_report_and_an_explicit_zip(admin: TestClient) -> None:
 def _cli() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
     data.register(app)
+    indicators.register(app)
     report.register(app)
     return app
 

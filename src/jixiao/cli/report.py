@@ -15,20 +15,28 @@ them succeeded.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from jixiao.cli.common import OutputFormat, console
-from jixiao.cli.data import CommandError, one_line_errors
-from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.app.reports import write_reports
+from jixiao.app.selection import WORKBOOK_SUFFIXES, matching_unit_years, read_inputs, stored_unit_year
+from jixiao.cli.common import (
+    CommandError,
+    OutputFormat,
+    console,
+    one_line_errors,
+    print_problems,
+    problem_json,
+    session,
+)
+from jixiao.model.units import ruleset_of
 from jixiao.problems import Problem
+from jixiao.rules import RuleSet, RuleSetError, load_ruleset
+from jixiao.write import FORMATS, RULESETS
+from jixiao.write.workbook import fill_workbook, write_template
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 KIND_NAMES = {
     "fund": "fund", "基金": "fund",
@@ -37,123 +45,11 @@ KIND_NAMES = {
 }
 
 
-def _print_problems(problems: Sequence[Problem], what: str) -> None:
-    labels = {"warning": "警告", "info": "提示"}
-    for p in problems:
-        if p.severity == "error":
-            typer.echo(str(p), err=True)
-        else:
-            where = p.location()
-            text = f"{labels[p.severity]}：{p.message}"
-            typer.echo(f"{where}: {text}" if where else text, err=True)
-    errors = sum(1 for p in problems if p.severity == "error")
-    if errors:
-        typer.echo(f"共 {errors} 个错误，{what}。", err=True)
-
-
-def _problem_json(p: Problem) -> dict[str, Any]:
-    return {"code": p.code, "severity": p.severity, "file": p.source, "where": p.path, "line": p.line,
-            "message": p.message, **({"field": p.details["field"]} if "field" in p.details else {})}
-
-
-def _parse_year(text: str) -> int:
-    try:
-        year = int(text.strip().removesuffix("年"))
-    except ValueError as exc:
-        raise CommandError(f"年度“{text}”不是四位数年份") from exc
-    if not 1990 <= year <= 2100:
-        raise CommandError(f"年度 {year} 超出范围（1990–2100）")
-    return year
-
-
 def _is_file_arg(text: str) -> bool:
     return Path(text).suffix.lower() in (*WORKBOOK_SUFFIXES, *DATA_SUFFIXES) or Path(text).is_file()
 
 
-def load_inputs(paths: Sequence[Path]) -> tuple[Dataset | None, list[Problem]]:
-    """Workbooks and data files read together; units defined in any of them count for all."""
-    from jixiao.ingest.files import read_file, read_files
-    from jixiao.ingest.workbook import read_workbook
-
-    problems: list[Problem] = []
-    datasets: list[Dataset] = []
-    workbooks = [p for p in paths if p.suffix.lower() in WORKBOOK_SUFFIXES]
-    files = [p for p in paths if p not in workbooks]
-    if files:
-        referenced: set[str] = set()
-        for path in files:
-            ds = read_file(path).dataset
-            if ds is not None:
-                referenced |= {r.unit for r in _records(ds)}
-        result = read_files(list(files), referenced)
-        problems += result.problems
-        if result.dataset is not None:
-            # a batch keeps the first file's source (often units.yaml, without one): take the first named
-            source = next((ds.source for _, ds in result.parts if ds.source), None)
-            datasets.append(result.dataset.model_copy(update={"source": source}))
-    for path in workbooks:
-        result = read_workbook(path)
-        problems += result.problems
-        if result.dataset is not None:
-            datasets.append(result.dataset)
-    if any(p.severity == "error" for p in problems) or not datasets:
-        return None, problems
-    merged = datasets[0]
-    for ds in datasets[1:]:
-        merged = merged.merged(ds)
-    # a unit defined both in units.yaml and in a workbook is the same unit: keep one
-    seen: dict[str, Any] = {}
-    for unit in merged.units:
-        seen.setdefault(unit.code, unit)
-    source = next((ds.source for ds in datasets if ds.source), None)
-    return merged.model_copy(update={"units": list(seen.values()), "source": source}), problems
-
-
-def _records(dataset: Dataset) -> list[FundYear | DepartmentYear | Project]:
-    return [*dataset.fund_years, *dataset.departments, *dataset.projects]
-
-
-def _from_database(unit_text: str, year_text: str) -> tuple[Dataset, str, int]:
-    from sqlalchemy.orm import Session
-
-    from jixiao.store.db import open_database
-    from jixiao.store.repository import find_unit, load_dataset, years_of
-
-    year = _parse_year(year_text)
-    engine = open_database()
-    try:
-        with Session(engine) as session:
-            unit = find_unit(session, unit_text)
-            dataset = load_dataset(session, unit.code, year)
-            if not (dataset.fund_years or dataset.departments or dataset.projects):
-                years = years_of(session, unit.code)
-                have = f"（已有年份：{'、'.join(map(str, years))}）" if years else "（该单位尚无任何数据）"
-                raise CommandError(f"{unit.name}（{unit.code}）没有 {year} 年的数据{have}")
-            from jixiao.cli.data import with_unit_ruleset
-
-            dataset = with_unit_ruleset(session, dataset, unit.code)
-    finally:
-        engine.dispose()
-    return dataset, unit.code, year
-
-
-def _unit_years(dataset: Dataset, unit: str | None, year: str | None) -> list[tuple[str, int]]:
-    pairs = list(dict.fromkeys((r.unit, r.year) for r in _records(dataset)))
-    if unit is not None:
-        text = unit.strip()
-        codes = {u.code for u in dataset.units if u.name == text or text in u.name} | {text}
-        pairs = [p for p in pairs if p[0] in codes]
-    if year is not None:
-        wanted = _parse_year(year)
-        pairs = [p for p in pairs if p[1] == wanted]
-    if not pairs:
-        raise CommandError("输入中没有所指单位、年度的基金、部门或项目数据")
-    return pairs
-
-
 def _formats(text: str) -> tuple[str, ...]:
-    from jixiao.write import FORMATS
-
     chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
@@ -161,11 +57,8 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _rules(text: str) -> Any:
+def _rules(text: str) -> RuleSet:
     """The rule set named by ``--rules`` (a shipped name or a rule file), or a one-line error."""
-    from jixiao.rules import RuleSetError, load_ruleset
-    from jixiao.write import RULESETS
-
     name = text.strip()
     if name not in RULESETS and not name.endswith((".yaml", ".yml")):
         raise CommandError(f"未知的规则集“{text}”（可用：{'、'.join(RULESETS)}，或规则文件 .yaml）")
@@ -173,39 +66,6 @@ def _rules(text: str) -> Any:
         return load_ruleset(name)
     except RuleSetError as exc:
         raise CommandError(str(exc)) from exc
-
-
-def write_reports(
-    dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: Path, formats: Sequence[str], *, placeholders: bool,
-    rules: Any = "default", charts: bool = True, scored: dict[tuple[str, int], dict[str, Any]] | None = None,
-    rules_for: Mapping[tuple[str, int], Any] | None = None,
-) -> list[Path]:
-    """Write the reports of every unit-year into ``out_dir``, all or nothing.
-
-    Every 自评表 is scored by ``rules`` (a rule set or its name); the scores of each unit-year
-    are put into ``scored`` when given (the command prints them).
-    """
-    from jixiao.write import score_tables, write_report
-
-    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as tmp:
-        staged: list[Path] = []
-        for code, year in pairs:
-            try:
-                scores = score_tables(dataset, code, year, (rules_for or {}).get((code, year), rules))
-                if scored is not None:
-                    scored[(code, year)] = dict(scores)
-                staged += write_report(dataset, code, year, Path(tmp), formats, placeholders=placeholders,
-                                       scores=scores, charts=charts)
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for path in staged:
-            target = out_dir / path.relative_to(tmp)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), target)
-            written.append(target)
-    return written
 
 
 def _score_line(name: str, scores: Any) -> str:
@@ -230,18 +90,16 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
     ) -> None:
         """生成填报工作簿（Excel）：中文表头、单位写在表头里、下拉列表、每栏有说明。"""
-        from jixiao.write.workbook import fill_workbook, write_template
-
         if output.suffix.lower() != ".xlsx":
             raise CommandError(f"输出文件应以 .xlsx 结尾：{output}")
         if output.exists() and not force:
             raise CommandError(f"文件已存在：{output}（加 --force 覆盖）")
         if source:
-            dataset, problems = load_inputs(source)
+            dataset, problems = read_inputs(source)
             if dataset is None:
-                _print_problems(problems, "未生成填报表")
+                print_problems(problems, "未生成填报表")
                 raise typer.Exit(1)
-            pairs = _unit_years(dataset, unit, year)
+            pairs = matching_unit_years(dataset, unit, year)
             if len(pairs) > 1:
                 have = "、".join(f"{u} {y}年" for u, y in pairs)
                 raise CommandError(f"一个填报表只放一个单位一个年度；请用 --unit/--year 指定（有：{have}）")
@@ -285,27 +143,26 @@ def register(app: typer.Typer) -> None:
         problems: list[Problem] = []
         if all(_is_file_arg(a) for a in inputs):
             paths = [Path(a) for a in inputs]
-            dataset, problems = load_inputs(paths)
+            dataset, problems = read_inputs(paths)
             if dataset is None:
                 if output_format is OutputFormat.json:
-                    typer.echo(json.dumps({"ok": False, "files": [], "problems": [_problem_json(p) for p in problems]},
+                    typer.echo(json.dumps({"ok": False, "files": [], "problems": [problem_json(p) for p in problems]},
                                           ensure_ascii=False, indent=2))
                 else:
-                    _print_problems(problems, "未生成报告")
+                    print_problems(problems, "未生成报告")
                 raise typer.Exit(1)
-            pairs = _unit_years(dataset, unit, year)
+            pairs = matching_unit_years(dataset, unit, year)
         elif len(inputs) == 2:
-            dataset, code, yr = _from_database(inputs[0], inputs[1])
+            with session() as db:
+                dataset, code, yr = stored_unit_year(db, inputs[0], inputs[1])
             pairs = [(code, yr)]
         else:
             raise CommandError("用法：jixiao report 文件.xlsx|文件.yaml -o 目录，或 jixiao report 单位 年度 -o 目录")
-        from jixiao.model.units import ruleset_of
-
         # without --rules, each unit-year is scored by its unit's own rule set (as the web app does)
         rules_for = {(code, yr): ruleset or _rules(ruleset_of(dataset.units, code)) for code, yr in pairs}
-        scored: dict[tuple[str, int], dict[str, Any]] = {}
-        written = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders, rules=ruleset,
-                                charts=not no_charts, scored=scored, rules_for=rules_for)
+        done = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders,
+                             rules=ruleset or "default", charts=not no_charts, rules_for=rules_for)
+        written, scored = done.paths, done.scores
         if output_format is OutputFormat.json:
             scores_json = [
                 {"unit": code, "year": yr, "table": name, "weight": sc.total_weight, "score": sc.total_score,
@@ -313,9 +170,9 @@ def register(app: typer.Typer) -> None:
                 for (code, yr), tables in scored.items() for name, sc in tables.items()
             ]
             typer.echo(json.dumps({"ok": True, "files": [str(p) for p in written], "scores": scores_json,
-                                   "problems": [_problem_json(p) for p in problems]}, ensure_ascii=False, indent=2))
+                                   "problems": [problem_json(p) for p in problems]}, ensure_ascii=False, indent=2))
             return
-        _print_problems(problems, "")
+        print_problems(problems, "")
         for code, yr in pairs:
             unit_obj = dataset.unit(code)
             console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]", soft_wrap=True)
@@ -329,4 +186,4 @@ def register(app: typer.Typer) -> None:
         console.print(f"共写出 {len(written)} 个文件 → {output}", soft_wrap=True, markup=False)
 
 
-__all__ = ["load_inputs", "register", "write_reports"]
+__all__ = ["register"]

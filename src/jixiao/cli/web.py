@@ -1,6 +1,6 @@
 """Web and administration commands: ``serve``, ``user add|list|passwd|disable``, ``db backup|restore``.
 
-A thin shell: the app is :mod:`jixiao.web`, users :mod:`jixiao.store.users`,
+A thin shell: the app is :mod:`jixiao.web` (started by name), users :mod:`jixiao.app.people`,
 backups :mod:`jixiao.store.backup`. Errors are one Chinese line and exit code 1.
 """
 
@@ -13,8 +13,12 @@ from typing import Annotated
 
 import typer
 
-from jixiao.cli.common import console
-from jixiao.cli.data import CommandError, one_line_errors
+from jixiao.app.people import add_user, reset_password, user_by_name
+from jixiao.cli.common import CommandError, console, database, one_line_errors, session
+from jixiao.store.backup import backup, inspect_backup, restore
+from jixiao.store.db import database_url, describe, open_database
+from jixiao.store.indicator_store import engine_version, reindex
+from jixiao.store.users import list_users
 
 UNIT_HELP = "单位代码（填报员：所属单位；审核员：所辖地区的根单位）"
 ROLE_HELP = "角色：admin（管理员）、operator（单位填报员）、reviewer（审核员）"
@@ -58,9 +62,7 @@ def serve(
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="逐条记录请求")] = True,
 ) -> None:
     """启动网页应用（默认 http://127.0.0.1:8000，SQLite 数据库；JIXIAO_DATABASE_URL 可指向 PostgreSQL）。"""
-    import uvicorn
-
-    from jixiao.store.db import database_url, describe, open_database
+    import uvicorn  # only this command needs the server
 
     # migrate once here, before any worker opens the database
     open_database(database_url()).dispose()
@@ -68,12 +70,9 @@ def serve(
     console.print(f"打开浏览器访问：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/")
     options = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips,
                    log_level="info", server_header=False, access_log=access_log)
-    if workers == 1:
-        from jixiao.web import create_app
-
-        uvicorn.run(create_app(), **options)  # type: ignore[arg-type]
-    else:  # each worker process builds its own app from the same environment
-        uvicorn.run("jixiao.web:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    # by name: each worker process builds its own app from the same environment (the command line
+    # does not import the web package, which sits beside it, not below it)
+    uvicorn.run("jixiao.web:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,26 +91,10 @@ def user_add(
     generate: Annotated[bool, typer.Option("--generate-password", help="生成随机密码并只显示这一次")] = False,
 ) -> None:
     """添加用户。"""
-    from sqlalchemy.orm import Session
-
-    from jixiao.app.changes import record_change
-    from jixiao.store.db import open_database
-    from jixiao.store.users import AuthError, create_user, user_view
-
     password, generated = _read_password(password_stdin, generate)
-    engine = open_database()
-    try:
-        with Session(engine) as session:
-            try:
-                user = create_user(session, username, password, role, unit, name)
-            except AuthError as exc:
-                raise CommandError(str(exc)) from exc
-            record_change(session, None, "create", "user", user.username, None, user_view(user),
-                          detail="命令行 jixiao user add")
-            added, added_unit = user.username, user.unit
-            session.commit()
-    finally:
-        engine.dispose()
+    with session() as db:
+        user = add_user(db, None, username, password, role, unit, name, detail="命令行 jixiao user add")
+        added, added_unit = user.username, user.unit
     console.print(f"已添加用户 {added}（{role}{'，单位 ' + added_unit if added_unit else ''}）")
     if generated:
         console.print(f"密码（只显示这一次）：{password}", soft_wrap=True)
@@ -121,17 +104,8 @@ def user_add(
 @one_line_errors
 def user_list() -> None:
     """列出用户。"""
-    from sqlalchemy.orm import Session
-
-    from jixiao.store.db import open_database
-    from jixiao.store.users import list_users
-
-    engine = open_database()
-    try:
-        with Session(engine) as session:
-            users = list_users(session)
-    finally:
-        engine.dispose()
+    with session() as db:
+        users = list_users(db)
     if not users:
         console.print("还没有用户（jixiao user add 用户名 --role admin 添加管理员）")
     for user in users:
@@ -147,27 +121,9 @@ def user_passwd(
     generate: Annotated[bool, typer.Option("--generate-password", help="生成随机密码并只显示这一次")] = False,
 ) -> None:
     """重设用户密码（该用户的所有会话随之失效）。"""
-    from sqlalchemy.orm import Session
-
-    from jixiao.app.changes import record_change
-    from jixiao.store.db import open_database
-    from jixiao.store.users import AuthError, find_user, set_password
-
     password, generated = _read_password(password_stdin, generate)
-    engine = open_database()
-    try:
-        with Session(engine) as session:
-            user = find_user(session, username)
-            if user is None:
-                raise CommandError(f"没有用户 {username}")
-            try:
-                set_password(session, user, password)
-            except AuthError as exc:
-                raise CommandError(str(exc)) from exc
-            record_change(session, None, "password", "user", user.username, detail="命令行 jixiao user passwd")
-            session.commit()
-    finally:
-        engine.dispose()
+    with session() as db:
+        reset_password(db, None, user_by_name(db, username), password, detail="命令行 jixiao user passwd")
     console.print(f"已重设 {username} 的密码")
     if generated:
         console.print(f"密码（只显示这一次）：{password}", soft_wrap=True)
@@ -185,14 +141,8 @@ def db_backup(
     fmt: Annotated[str | None, typer.Option("--format", help="sqlite 或 json（PostgreSQL 只能 json）")] = None,
 ) -> None:
     """备份整个数据库（一致的快照）。"""
-    from jixiao.store.backup import backup
-    from jixiao.store.db import open_database
-
-    engine = open_database()
-    try:
+    with database() as engine:
         info = backup(engine, file, fmt)
-    finally:
-        engine.dispose()
     console.print(f"已备份到 {info.path}（{info.format} 格式，结构版本 {info.revision}，共 {info.total_rows} 行）",
                   soft_wrap=True)
 
@@ -204,20 +154,14 @@ def db_restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False,
 ) -> None:
     """用备份替换整个数据库（全部成功或全不改变）。"""
-    from jixiao.store.backup import inspect_backup, restore
-    from jixiao.store.db import database_url, describe, open_database
-
     info = inspect_backup(file)
     if not yes:
         if not sys.stdin.isatty():
             raise CommandError("恢复会替换整个数据库：请加 --yes 确认")
         typer.confirm(f"用 {file}（{info.total_rows} 行）替换数据库 {describe(database_url())} 的全部内容？",
                       abort=True)
-    engine = open_database()
-    try:
+    with database() as engine:
         restore(engine, file)
-    finally:
-        engine.dispose()
     console.print(f"已从 {file} 恢复（{info.format} 格式，共 {info.total_rows} 行）", soft_wrap=True)
 
 
@@ -227,15 +171,9 @@ def db_reindex(
     force: Annotated[bool, typer.Option("--force", help="全部重新计算（默认只算与所存记录不一致或已过期的）")] = False,
 ) -> None:
     """重新计算所存的指标值与预警（比较页和单位树读取它们）。"""
-    from jixiao.store.db import open_database
-    from jixiao.store.indicator_store import engine_version, reindex
-
-    engine = open_database()
-    try:
+    with database() as engine:
         result = reindex(engine, force=force,
                          progress=lambda year, n: console.print(f"{year} 年：重新计算 {n} 条记录"))
-    finally:
-        engine.dispose()
     console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
                   f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
 
