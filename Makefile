@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NPM    ?= npm
 
 .PHONY: setup system demo test lint bench clean web-assets
 
@@ -18,7 +19,7 @@ setup: $(STAMP) web-assets
 # Browser libraries (ECharts, htmx) from npm, served locally by the web app (no CDN).
 VENDOR := src/jixiao/web/static/vendor
 $(VENDOR)/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	$(NPM) ci --no-audit --no-fund
 	mkdir -p $(VENDOR)
 	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	touch $@
@@ -29,7 +30,11 @@ web-assets: $(VENDOR)/.installed
 system:
 	bash scripts/system-deps.sh
 
-demo: setup
+# Needs only Python: no system packages (the charts fall back to the font bundled in the package)
+# and, where npm is missing, no browser libraries (the web pages then draw no charts).
+demo: $(STAMP)
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) -s --no-print-directory web-assets; \
+	else echo "未找到 npm：跳过网页版的图表库（ECharts、htmx），网页中不显示图表；安装 Node.js 后运行 make web-assets"; fi
 	$(BIN)/jixiao demo
 
 test: setup system

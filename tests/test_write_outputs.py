@@ -229,16 +229,25 @@ def test_glyph_check_would_catch_a_western_font() -> None:
     assert _glyph_warnings(caught)
 
 
-def test_missing_font_is_a_clear_chinese_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    ch.cjk_font_path.cache_clear()
+def test_without_the_system_font_the_bundled_one_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No 文泉驿微米黑 (paths and name both absent): the chart is drawn with the bundled font, every glyph
+    there; only a missing bundled file too (a broken install) is the clear Chinese error."""
+    ch.cjk_font.cache_clear()
     monkeypatch.setattr(ch, "CJK_FONT_PATHS", (Path("/nonexistent/wqy.ttc"),))
     monkeypatch.setattr(ch, "CJK_FAMILY", "No Such CJK Font")
     try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            chart = ch.bar_chart("x", "收入", ["收入"], [("2019年", [Decimal(1)])], "万元")
+        assert not _glyph_warnings(caught), _glyph_warnings(caught)
+        assert chart.png.startswith(b"\x89PNG") and ch.cjk_font_path() == ch.BUNDLED_FONT_PATH
+        ch.cjk_font.cache_clear()
+        monkeypatch.setattr(ch, "BUNDLED_FONT_PATH", Path("/nonexistent/JixiaoSansSC-Regular.otf"))
         with pytest.raises(ch.ChartFontError, match="fonts-wqy-microhei"):
             ch.bar_chart("x", "收入", ["收入"], [("2019年", [Decimal(1)])], "万元")
     finally:
         monkeypatch.undo()
-        ch.cjk_font_path.cache_clear()
+        ch.cjk_font.cache_clear()
     assert ch.cjk_font_path().is_file()
 
 

@@ -4,9 +4,9 @@
 (fund expenditure, department overall, one per project — see :mod:`jixiao.write.outline`) and
 writes each in the requested formats. Every sentence with a number comes from
 :mod:`jixiao.write.narrative` (model figures as written, derived figures from ``jixiao.calc``);
-charts come from :mod:`jixiao.write.charts` with the 文泉驿微米黑 font. Every 自评表 is scored
-by a rule set (``rules``: default, sichuan, hunan; :mod:`jixiao.write.scores`) unless ``scores``
-are given, and followed by its 评分说明.
+charts come from :mod:`jixiao.write.charts` with the 文泉驿微米黑 font, or where the system lacks it
+the CJK font bundled in ``write/fonts``. Every 自评表 is scored by a rule set (``rules``: default,
+sichuan, hunan; :mod:`jixiao.write.scores`) unless ``scores`` are given, and followed by its 评分说明.
 """
 
 from __future__ import annotations

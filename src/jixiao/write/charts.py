@@ -1,15 +1,21 @@
-"""Charts for the reports (matplotlib, Agg backend) with a CJK font the repo installs.
+"""Charts for the reports (matplotlib, Agg backend) with a CJK font that is always there.
 
-The font is 文泉驿微米黑 (Debian ``fonts-wqy-microhei``, installed by ``scripts/system-deps.sh``).
-Every chart is drawn inside an ``rc_context`` that sets that font and ``axes.unicode_minus =
-False`` (so a negative 当期结余 prints an ASCII minus that the font has). Without the font the
-charts fail with :class:`ChartFontError`, a Chinese message that says what to install; a chart
-with boxes instead of characters is never produced.
+The font is 文泉驿微米黑 (Debian ``fonts-wqy-microhei``, installed by ``scripts/system-deps.sh``)
+when the system has it, so charts drawn where it is installed stay as they were, byte for byte.
+Otherwise it is the font bundled with the package, ``fonts/JixiaoSansSC-Regular.otf``: a subset of
+Noto Sans CJK SC (SIL Open Font License 1.1, ``fonts/OFL.txt``) with ASCII, Latin-1, the CJK and
+full-width punctuation, every GB2312 character and every character of the repository's text, made
+by ``scripts/make-font-subset.py``. So ``jixiao demo`` draws its charts on a machine with no
+system font at all. Only if even the bundled file is missing (a broken install) do the charts
+fail, with :class:`ChartFontError`, a Chinese message that says what to do; a chart with boxes
+instead of characters is never produced.
+
+Every chart is drawn inside an ``rc_context`` that sets the chosen font and ``axes.unicode_minus =
+False`` (so a negative 当期结余 prints an ASCII minus that the font has).
 
 Figures come in as ``Decimal``; they become floats only to be drawn. The labels on the bars are
 the figures formatted as the report writes them (``fmt``), never a float's repr.
 """
-
 from __future__ import annotations
 
 import io
@@ -37,13 +43,25 @@ CJK_FONT_PATHS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
     Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),  # Fedora / Arch layout
 )
+#: the font shipped in the package, drawn with when the system has no 文泉驿微米黑
+BUNDLED_FAMILY = "Jixiao Sans SC"
+BUNDLED_FONT_PATH = Path(__file__).resolve().parent / "fonts" / "JixiaoSansSC-Regular.otf"
 #: bars: 上年 in grey, 本年 in a sober blue (government reports print in few colours)
 COLOURS = ("#9aa5b1", "#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646")
 DPI = 150
 
 
 class ChartFontError(RuntimeError):
-    """The CJK font is missing: charts would show boxes instead of Chinese characters."""
+    """No CJK font at all, not even the bundled one (a broken install): charts would show boxes."""
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    """The font the charts draw Chinese with: its family name for matplotlib and its file."""
+
+    family: str
+    path: Path
+    bundled: bool
 
 
 @dataclass(frozen=True)
@@ -56,30 +74,41 @@ class Chart:
 
 
 @lru_cache(maxsize=1)
-def cjk_font_path() -> Path:
-    """The file of 文泉驿微米黑, registered with matplotlib's font manager; or ChartFontError."""
+def cjk_font() -> CjkFont:
+    """文泉驿微米黑 if the system has it, else the bundled font; registered with matplotlib's font manager.
+
+    ChartFontError only when neither is there (the package's own font file is missing).
+    """
     for path in CJK_FONT_PATHS:
         if path.is_file():
             font_manager.fontManager.addfont(str(path))
-            return path
+            return CjkFont(CJK_FAMILY, path, bundled=False)
     found: str
     try:
         found = font_manager.findfont(font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False)
     except ValueError:
         found = ""
     if found and Path(found).is_file():
-        return Path(found)
+        return CjkFont(CJK_FAMILY, Path(found), bundled=False)
+    if BUNDLED_FONT_PATH.is_file():
+        font_manager.fontManager.addfont(str(BUNDLED_FONT_PATH))
+        return CjkFont(BUNDLED_FAMILY, BUNDLED_FONT_PATH, bundled=True)
     raise ChartFontError(
-        f"找不到中文字体“文泉驿微米黑”（{CJK_FAMILY}，{CJK_FONT_PATHS[0]}）：图表中的汉字将无法显示。"
-        "请先安装系统依赖：bash scripts/system-deps.sh（Debian/Ubuntu 软件包 fonts-wqy-microhei）。"
+        f"找不到中文字体：系统中没有“文泉驿微米黑”（{CJK_FAMILY}），jixiao 自带的字体文件 {BUNDLED_FONT_PATH} "
+        "也不存在，说明安装不完整，图表中的汉字将无法显示。请重新安装 jixiao（在源码目录中执行 make setup），"
+        "或安装系统字体：bash scripts/system-deps.sh（Debian/Ubuntu 软件包 fonts-wqy-microhei）。"
     )
 
 
+def cjk_font_path() -> Path:
+    """The file of the font the charts draw Chinese with (see :func:`cjk_font`)."""
+    return cjk_font().path
+
+
 def _rc() -> dict[str, Any]:
-    cjk_font_path()
     return {
         "font.family": "sans-serif",
-        "font.sans-serif": [CJK_FAMILY],
+        "font.sans-serif": [cjk_font().family],
         "axes.unicode_minus": False,
         "font.size": 10,
         "axes.titlesize": 12,
