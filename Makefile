@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-NPM    ?= npm
 
 .PHONY: setup system demo test lint bench clean web-assets
 
@@ -16,13 +15,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) web-assets
 
-# Browser libraries (ECharts, htmx) from npm, served locally by the web app (no CDN).
+# Browser libraries (ECharts, htmx) served locally by the web app (no CDN): fetched from the npm
+# registry at package-lock.json's versions and digests by a Python script (no Node.js needed).
 VENDOR := src/jixiao/web/static/vendor
-$(VENDOR)/.installed: package.json package-lock.json
-	$(NPM) ci --no-audit --no-fund
-	mkdir -p $(VENDOR)
-	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
-	touch $@
+$(VENDOR)/.installed: package.json package-lock.json scripts/fetch-web-assets.py
+	$(PYTHON) scripts/fetch-web-assets.py
 
 web-assets: $(VENDOR)/.installed
 
@@ -30,11 +27,8 @@ web-assets: $(VENDOR)/.installed
 system:
 	bash scripts/system-deps.sh
 
-# Needs only Python: no system packages (the charts fall back to the font bundled in the package)
-# and, where npm is missing, no browser libraries (the web pages then draw no charts).
-demo: $(STAMP)
-	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) -s --no-print-directory web-assets; \
-	else echo "未找到 npm：跳过网页版的图表库（ECharts、htmx），网页中不显示图表；安装 Node.js 后运行 make web-assets"; fi
+# Needs only Python: no system packages (the charts fall back to the font bundled in the package).
+demo: setup
 	$(BIN)/jixiao demo
 
 test: setup system
