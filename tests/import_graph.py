@@ -24,8 +24,9 @@ ROOT_PACKAGE = "jixiao"
 #: The layers, lowest first. A module may import modules of a lower layer and modules of its own
 #: top-level package; never a higher layer, never a sibling package of its own layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("numbers", "problems", "parsing", "codes"),
-    ("model",),
+    ("codes",),
+    ("numbers", "problems"),
+    ("parsing", "model"),
     ("rules",),
     ("calc", "audit", "ingest"),
     ("write", "store"),

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from jixiao.load import load_files
+from jixiao.ingest.files import read_files
 from jixiao.model import Dataset
 from jixiao.write import charts as ch
 from jixiao.write import reports_for
@@ -92,7 +92,7 @@ def test_the_system_font_is_preferred(fresh_choice: None) -> None:
 
 
 def _example_unit_years(name: str) -> tuple[Dataset, list[tuple[str, int]]]:
-    result = load_files([EXAMPLES / "units.yaml", EXAMPLES / name])
+    result = read_files([EXAMPLES / "units.yaml", EXAMPLES / name])
     assert result.ok and result.dataset is not None, [str(p) for p in result.problems]
     ds = result.dataset
     pairs = {(r.unit, r.year) for r in [*ds.fund_years, *ds.departments, *ds.projects]}

@@ -37,6 +37,7 @@ from jixiao.calc.stated import base_id, parse_stated
 from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FUNDS, FundKind, FundYear
 from jixiao.numbers import UnitError, fmt
+from jixiao.problems import Problem
 from jixiao.rules import (
     SEVERITY_ORDER,
     Band,
@@ -69,6 +70,11 @@ class RiskWarning:
     from_stated: bool = False
     subject: str = "fund"
     record: tuple[str | int, ...] = field(default_factory=tuple)
+
+    def problem(self) -> Problem:
+        """The warning as a problem (its record, unit/year/fund, as the place)."""
+        where = "/".join(str(part) for part in self.record) or None
+        return Problem(self.code, self.message, self.severity, None, where, None, dict(self.figures))
 
 
 

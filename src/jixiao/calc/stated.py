@@ -19,6 +19,7 @@ from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FundYear
 from jixiao.model.project import Project
 from jixiao.numbers import Interval, Quantity, UnitError, conversion, dimension, fmt, parse_quantity, truncate
+from jixiao.problems import Problem
 
 Status = Literal["ok", "mismatch", "not_computable", "unknown", "unparsable"]
 
@@ -49,6 +50,16 @@ class StatedCheck:
     stated_interval: Interval | None = None
     computed_interval: Interval | None = None
     key: str = ""  # the key in ``stated`` ('income_yoy_rate@line386'); id is without the suffix
+
+    def problem(self, source: str | None = None) -> Problem | None:
+        """The check as a problem: JX-ST-001 when the stated figure is wrong, JX-ST-002 (info)
+        when it cannot be checked, None when it holds."""
+        if self.ok:
+            return None
+        code, severity = ("JX-ST-001", "error") if self.ok is False else ("JX-ST-002", "info")
+        details = {"stated": self.stated, "computed": self.computed_display, **(
+            {"expected": self.expected} if self.expected else {})}
+        return Problem(code, self.message, severity, source, f"stated.{self.key or self.id}", self.line, details)
 
 
 def subject_of(record: Any) -> str:

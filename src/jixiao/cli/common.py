@@ -105,5 +105,4 @@ def print_problems(problems: Sequence[Problem], what: str) -> None:
 
 
 def problem_json(p: Problem) -> dict[str, Any]:
-    return {"code": p.code, "severity": p.severity, "file": p.source, "where": p.path, "line": p.line,
-            "message": p.message, **({"field": p.details["field"]} if "field" in p.details else {})}
+    return p.to_json()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -36,15 +36,9 @@ from jixiao.cli.indicators import print_indicator_tables, print_warning_tables, 
 from jixiao.ingest.files import read_files
 from jixiao.model import Dataset, Unit
 from jixiao.model.units import ruleset_of
-from jixiao.problems import Problem
 from jixiao.store.db import database_url, describe
 from jixiao.store.repository import TABLE_LABELS, data_years, list_units, load_dataset
 from jixiao.write import FORMATS
-
-
-def _load_problem_json(p: Problem) -> dict[str, Any]:
-    return {"code": p.code, "severity": p.severity, "file": p.source, "line": p.line, "path": p.path,
-            "message": p.message}
 
 
 def _load(paths: Sequence[Path], output: OutputFormat) -> None:
@@ -54,7 +48,7 @@ def _load(paths: Sequence[Path], output: OutputFormat) -> None:
         echo_json({
             "ok": outcome.ok,
             "database": describe(database_url()),
-            "problems": [_load_problem_json(p) for p in outcome.problems],
+            "problems": [p.to_json() for p in outcome.problems],
             "counts": outcome.counts.as_dict() if outcome.counts else None,
             "files": [{"file": f.file, "sha256": f.sha256, "new": f.new} for f in outcome.files],
         })

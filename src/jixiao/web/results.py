@@ -38,10 +38,16 @@ def split_ids(text: str | None) -> list[str]:
 
 
 class ProblemView(BaseModel):
+    """A problem as the API shows it: the same record as :meth:`jixiao.problems.Problem.to_json`."""
+
     code: str
+    title: str = Field(description="问题类别（见问题代码表）")
     severity: str
-    where: str = Field(description="工作表!单元格，或字段路径")
     message: str
+    file: str | None = None
+    line: int | None = None
+    path: str | None = Field(default=None, description="字段路径，或 工作表!单元格")
+    where: str = Field(description="工作表!单元格、字段路径或“第N行”")
 
 
 class ImportResult(BaseModel):
@@ -89,8 +95,7 @@ class AuditResult(BaseModel):
 
 
 def problem_view(p: Problem) -> ProblemView:
-    where = p.path or (str(p.line) if p.line else "")
-    return ProblemView(code=p.code, severity=p.severity, where=where, message=p.message)
+    return ProblemView.model_validate(p.to_json())
 
 
 def content_disposition(filename: str) -> str:
