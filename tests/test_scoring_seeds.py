@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.calc import compute_department
-from jixiao.calc.scoring import ScoredTable, score_department, score_project
+from jixiao.calc.score_results import ScoredTable
+from jixiao.calc.scoring import score_department, score_project
 from jixiao.ingest.files import read_file
 from jixiao.model import Dataset, Project
 from jixiao.numbers import Quantity

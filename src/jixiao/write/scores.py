@@ -14,7 +14,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 from jixiao.calc.registry import BY_SUBJECT
-from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project, score_text
+from jixiao.calc.score_results import ScoredDepartment, ScoredTable, score_text
+from jixiao.calc.scoring import score_department, score_project
 from jixiao.model import Dataset, DepartmentYear
 from jixiao.rules import RuleSet, load_ruleset
 from jixiao.write.tables import RowScore, ScoreLine, SelfEvalScores

@@ -39,7 +39,8 @@ from jixiao.calc import (
     fund_warnings,
 )
 from jixiao.calc.dataset import fund_groups
-from jixiao.calc.scoring import ScoredDepartment, ScoredTable, score_department, score_project
+from jixiao.calc.score_results import ScoredDepartment, ScoredTable
+from jixiao.calc.scoring import score_department, score_project
 from jixiao.calc.terms import figure_places
 from jixiao.model import DepartmentYear, FundYear
 from jixiao.numbers import Quantity
