@@ -163,6 +163,48 @@ def entry_form(session: Session, unit: str, year: int) -> EntryForm:
     return EntryForm(unit=info, year=year, records=records)
 
 
+def _form_data(records: list[_EntryRecord], values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The unit-year's records as plain data with the form's values put in (a blank removes the
+    figure), and where each field sits in that data (loader path → form field name)."""
+    data: dict[str, Any] = {"money_unit": "万元", "fund_years": [], "departments": [], "projects": []}
+    where: dict[str, str] = {}
+    for rec in records:
+        index = len(data[rec.kind])
+        doc = json.loads(json.dumps(rec.doc))
+        for path in rec.paths:
+            name = field_name(rec.key, path)
+            where[f"{rec.kind}[{index}].{path}"] = name
+            if name in values:
+                _set_path(doc, path, values[name].strip() or None)
+        data[rec.kind].append(doc)
+    return data, where
+
+
+def _field_of(problem: Problem, where: Mapping[str, str]) -> str:
+    """The form field a problem belongs to: its own, or for a problem on a group (parts that do
+    not add up) the group's first field on the form; "" for the form as a whole."""
+    path = problem.path or ""
+    name = where.get(path)
+    if name is None:
+        name = next((n for p, n in where.items() if p.startswith(path + ".")), "") if path else ""
+    return name
+
+
+def _changes(records: list[_EntryRecord], dataset: Dataset) -> list[FieldChange]:
+    """The figures that differ between the stored records and the validated form, old → new."""
+    changes: list[FieldChange] = []
+    new_records: list[BaseModel] = [*dataset.fund_years, *dataset.departments, *dataset.projects]
+    for rec, model in zip(records, new_records, strict=True):
+        new_doc = model.model_dump(mode="json", exclude_none=True)
+        for path in rec.paths:
+            old, new = _get_path(rec.doc, path), _get_path(new_doc, path)
+            if old != new:
+                changes.append(FieldChange(name=field_name(rec.key, path), record=rec.title,
+                                           label=_title(rec.model, path), old=None if old is None else str(old),
+                                           new=None if new is None else str(new)))
+    return changes
+
+
 def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, str]) -> EntryOutcome:
     """Validate a submitted entry form for ``unit``/``year`` through the loader and the dataset
     checks; nothing is written. Unknown field names are refused (errors under ``""``); a blank
@@ -172,61 +214,28 @@ def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, s
     records = _entry_records(session, unit, year)
     if not records:
         return EntryOutcome(errors={"": [f"{unit} 在 {year} 年没有可编辑的数据（请先上传工作簿）"]})
-    allowed = {field_name(r.key, p): (r, p) for r in records for p in r.paths}
+    allowed = {field_name(r.key, p) for r in records for p in r.paths}
     unknown = [k for k in values if k not in allowed]
     if unknown:
         return EntryOutcome(errors={"": [f"表单含有未知字段：{'、'.join(sorted(unknown)[:5])}"]})
-    data: dict[str, Any] = {"money_unit": "万元", "fund_years": [], "departments": [], "projects": []}
-    where: dict[str, str] = {}  # loader path of a field → form field name
-    old_docs: dict[str, dict[str, Any]] = {}
-    for rec in records:
-        index = len(data[rec.kind])
-        doc = json.loads(json.dumps(rec.doc))
-        old_docs[rec.key] = rec.doc
-        for path in rec.paths:
-            name = field_name(rec.key, path)
-            where[f"{rec.kind}[{index}].{path}"] = name
-            if name in values:
-                text = values[name].strip()
-                _set_path(doc, path, text or None)
-        data[rec.kind].append(doc)
+    data, where = _form_data(records, values)
     errors: dict[str, list[str]] = {}
-
-    def place(problem: Problem) -> None:
-        path = problem.path or ""
-        name = where.get(path)
-        if name is None:  # a problem on a group (parts do not add up): the group's first field on the form
-            name = next((n for p, n in where.items() if p.startswith(path + ".")), "") if path else ""
-        errors.setdefault(name, []).append(problem.message)
-
     loaded = dataset_from_data(data, "网页表单")
     for p in loaded.problems:
         if p.severity == "error":
-            place(p)
+            errors.setdefault(_field_of(p, where), []).append(p.message)
     if loaded.dataset is None or errors:
         return EntryOutcome(errors=errors or {"": ["数据无法通过校验"]})
     dataset = loaded.dataset
     warnings: list[str] = []
     for p in validate_dataset(dataset, {unit}, "网页表单"):
         if p.severity == "error":
-            place(p)
+            errors.setdefault(_field_of(p, where), []).append(p.message)
         else:
             warnings.append(p.message)
     if errors:
         return EntryOutcome(errors=errors, warnings=warnings)
-    changes: list[FieldChange] = []
-    new_records: list[BaseModel] = [*dataset.fund_years, *dataset.departments, *dataset.projects]
-    for rec, model in zip(records, new_records, strict=True):
-        new_doc = model.model_dump(mode="json", exclude_none=True)
-        for path in rec.paths:
-            old, new = _get_path(old_docs[rec.key], path), _get_path(new_doc, path)
-            if old != new:
-                changes.append(FieldChange(name=field_name(rec.key, path), record=rec.title,
-                                           label=_title(rec.model, path), old=None if old is None else str(old),
-                                           new=None if new is None else str(new)))
-    return EntryOutcome(warnings=warnings, changes=changes, dataset=dataset)
-
-
+    return EntryOutcome(warnings=warnings, changes=_changes(records, dataset), dataset=dataset)
 
 
 @dataclass

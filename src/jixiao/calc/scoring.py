@@ -69,7 +69,7 @@ from jixiao.calc.score_results import rounded_text as _r
 from jixiao.calc.score_results import score_text as _n
 from jixiao.calc.stated import check_stated
 from jixiao.model.department import DepartmentYear
-from jixiao.model.project import Project
+from jixiao.model.project import IndicatorRow, Project
 from jixiao.numbers import Interval, UnitError, round_half_up, truncate
 from jixiao.rules import (
     BandScoreRule,
@@ -255,6 +255,42 @@ def _funds_flags(project: Project, rate: IndicatorResult, table: ProjectTableSco
                       f"（{reason_rule.source}）", reason_rule.severity, rule=reason_rule.id)
 
 
+def _row_flags(flags: Flags, i: int, row: IndicatorRow, score: Decimal, weight: Decimal) -> None:
+    """What a reviewer is told about one scored row: no 偏差原因 below full marks, a written 得分
+    that is not a number or differs from the rule's."""
+    if score < weight and not (row.deviation_reason or "").strip():
+        flags.add("JX-S-003", f"“{row.level3}”得分 {_n(score)} 未达满分 {_n(weight)}，未填写偏差原因分析及改进措施",
+                  row=i, line=row.line)
+    if row.score is None or not row.score.strip():
+        return
+    try:
+        written = weight_of_text(row.score)
+    except ValueError:
+        flags.add("JX-S-017", f"“{row.level3}”的得分“{row.score}”不是数值", "error", row=i, line=row.line)
+        return
+    if written is not None and written != score:
+        flags.add("JX-S-013", f"“{row.level3}”表中得分 {row.score}，按规则计算为 {_n(score)}", "info",
+                  row=i, line=row.line)
+
+
+def _subtotals(table: ProjectTableScoring, budget: ScoredBudget, rows: list[ScoredRow]) -> list[CategoryScore]:
+    """Each first-level category's weight and score (预算执行率 first), then the unclassified rows'."""
+    subtotals = [CategoryScore(table.budget_category, table.category(table.budget_category).name, budget.weight,
+                               budget.score or ZERO, 0)]
+    for c in table.categories:
+        if c.id == table.budget_category:
+            continue
+        mine = [r for r in rows if r.category == c.id]
+        if mine:
+            subtotals.append(CategoryScore(c.id, c.name, sum((r.weight or ZERO for r in mine), ZERO),
+                                           sum((r.score or ZERO for r in mine), ZERO), len(mine)))
+    stray = [r for r in rows if r.category is None and r.weight is not None]
+    if stray:
+        subtotals.append(CategoryScore("", "未归类", sum((r.weight or ZERO for r in stray), ZERO),
+                                       sum((r.score or ZERO for r in stray), ZERO), len(stray)))
+    return subtotals
+
+
 def score_project(project: Project, ruleset: RuleSet | str | None = None, *,
                   choices: Mapping[int | str, str] | None = None) -> ScoredTable:
     """Score ``project``'s 自评表 by ``ruleset`` (default: the national ``default`` set).
@@ -303,33 +339,9 @@ def score_project(project: Project, ruleset: RuleSet | str | None = None, *,
         rows.append(ScoredRow(i, row.level1, row.level2, row.level3, cat.id if cat else None, name, row.target,
                               row.actual, w, origins[i], score, out.kind, out.rule, out.met, out.text, out.band,
                               row.line, row.score))
-        if score < w and not (row.deviation_reason or "").strip():
-            flags.add("JX-S-003", f"“{row.level3}”得分 {_n(score)} 未达满分 {_n(w)}，未填写偏差原因分析及改进措施",
-                      row=i, line=row.line)
-        if row.score is not None and row.score.strip():
-            try:
-                written = weight_of_text(row.score)
-            except ValueError:
-                flags.add("JX-S-017", f"“{row.level3}”的得分“{row.score}”不是数值", "error", row=i, line=row.line)
-            else:
-                if written is not None and written != score:
-                    flags.add("JX-S-013", f"“{row.level3}”表中得分 {row.score}，按规则计算为 {_n(score)}", "info",
-                              row=i, line=row.line)
+        _row_flags(flags, i, row, score, w)
 
-    subtotals = [CategoryScore(table.budget_category, table.category(table.budget_category).name, budget.weight,
-                               budget.score or ZERO, 0)]
-    for c in table.categories:
-        if c.id == table.budget_category:
-            continue
-        mine = [r for r in rows if r.category == c.id]
-        if not mine:
-            continue
-        subtotals.append(CategoryScore(c.id, c.name, sum((r.weight or ZERO for r in mine), ZERO),
-                                       sum((r.score or ZERO for r in mine), ZERO), len(mine)))
-    stray = [r for r in rows if r.category is None and r.weight is not None]
-    if stray:
-        subtotals.append(CategoryScore("", "未归类", sum((r.weight or ZERO for r in stray), ZERO),
-                                       sum((r.score or ZERO for r in stray), ZERO), len(stray)))
+    subtotals = _subtotals(table, budget, rows)
     weight_total = budget.weight + sum((r.weight or ZERO for r in rows), ZERO)
     total = (budget.score or ZERO) + sum((r.score or ZERO for r in rows), ZERO)
     if weight_total != HUNDRED:

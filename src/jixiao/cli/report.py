@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from jixiao.app.reports import write_reports
+from jixiao.app.reports import WrittenReports, write_reports
 from jixiao.app.selection import WORKBOOK_SUFFIXES, matching_unit_years, read_inputs, stored_unit_year
 from jixiao.cli.common import (
     CommandError,
@@ -31,6 +31,8 @@ from jixiao.cli.common import (
     problem_json,
     session,
 )
+from jixiao.ingest.workbook.layout import Group
+from jixiao.model import Dataset
 from jixiao.model.units import ruleset_of
 from jixiao.problems import Problem
 from jixiao.rules import RuleSet, RuleSetError, load_ruleset
@@ -38,7 +40,7 @@ from jixiao.write import FORMATS, RULESETS
 from jixiao.write.workbook import fill_workbook, write_template
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
-KIND_NAMES = {
+KIND_NAMES: dict[str, Group] = {
     "fund": "fund", "基金": "fund",
     "department": "department", "部门": "department", "部门整体": "department",
     "project": "project", "项目": "project",
@@ -74,6 +76,67 @@ def _score_line(name: str, scores: Any) -> str:
     return f"  {'部门整体' if name == 'department' else name}：{total}{grade}"
 
 
+def _export_workbook(source: list[Path], unit: str | None, year: str | None, output: Path) -> None:
+    """One unit-year of data files or workbooks exported into the fill-in workbook ``output``."""
+    dataset, problems = read_inputs(source)
+    if dataset is None:
+        print_problems(problems, "未生成填报表")
+        raise typer.Exit(1)
+    pairs = matching_unit_years(dataset, unit, year)
+    if len(pairs) > 1:
+        have = "、".join(f"{u} {y}年" for u, y in pairs)
+        raise CommandError(f"一个填报表只放一个单位一个年度；请用 --unit/--year 指定（有：{have}）")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fill_workbook(dataset, *pairs[0]).save(output)
+    console.print(f"已导出 {pairs[0][0]} {pairs[0][1]}年的数据 → {output}", soft_wrap=True, markup=False)
+
+
+def _template_kinds(kinds: list[str] | None) -> tuple[Group, ...]:
+    if not kinds:
+        raise CommandError("请指定填报表类型：fund（基金）、department（部门）或 project（项目）")
+    chosen: list[Group] = []
+    for k in kinds:
+        if k.strip().lower() not in KIND_NAMES:
+            raise CommandError(f"未知的填报表类型“{k}”（可用：fund、department、project）")
+        chosen.append(KIND_NAMES[k.strip().lower()])
+    return tuple(chosen)
+
+
+def _report_inputs(inputs: list[str], unit: str | None, year: str | None, json_output: bool
+                   ) -> tuple[Dataset, list[tuple[str, int]], list[Problem]]:
+    """The data to write reports of (files, or a unit and year of the database) and its unit-years."""
+    if all(_is_file_arg(a) for a in inputs):
+        dataset, problems = read_inputs([Path(a) for a in inputs])
+        if dataset is None:
+            if json_output:
+                typer.echo(json.dumps({"ok": False, "files": [], "problems": [problem_json(p) for p in problems]},
+                                      ensure_ascii=False, indent=2))
+            else:
+                print_problems(problems, "未生成报告")
+            raise typer.Exit(1)
+        return dataset, matching_unit_years(dataset, unit, year), problems
+    if len(inputs) == 2:
+        with session() as db:
+            dataset, code, yr = stored_unit_year(db, inputs[0], inputs[1])
+        return dataset, [(code, yr)], []
+    raise CommandError("用法：jixiao report 文件.xlsx|文件.yaml -o 目录，或 jixiao report 单位 年度 -o 目录")
+
+
+def _print_written(dataset: Dataset, pairs: list[tuple[str, int]], done: WrittenReports, output: Path,
+                   rules_for: dict[tuple[str, int], RuleSet]) -> None:
+    for code, yr in pairs:
+        unit_obj = dataset.unit(code)
+        console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]", soft_wrap=True)
+        tables = done.scores.get((code, yr), {})
+        if tables:
+            console.print(f"  自评表评分（规则集 {rules_for[(code, yr)].label}）：", soft_wrap=True, markup=False)
+            for name, sc in tables.items():
+                console.print(_score_line(name, sc), soft_wrap=True, markup=False)
+    for path in done.paths:
+        console.print(f"  {path}", soft_wrap=True, markup=False)
+    console.print(f"共写出 {len(done.paths)} 个文件 → {output}", soft_wrap=True, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("template")
     @one_line_errors
@@ -95,27 +158,10 @@ def register(app: typer.Typer) -> None:
         if output.exists() and not force:
             raise CommandError(f"文件已存在：{output}（加 --force 覆盖）")
         if source:
-            dataset, problems = read_inputs(source)
-            if dataset is None:
-                print_problems(problems, "未生成填报表")
-                raise typer.Exit(1)
-            pairs = matching_unit_years(dataset, unit, year)
-            if len(pairs) > 1:
-                have = "、".join(f"{u} {y}年" for u, y in pairs)
-                raise CommandError(f"一个填报表只放一个单位一个年度；请用 --unit/--year 指定（有：{have}）")
-            output.parent.mkdir(parents=True, exist_ok=True)
-            fill_workbook(dataset, *pairs[0]).save(output)
-            console.print(f"已导出 {pairs[0][0]} {pairs[0][1]}年的数据 → {output}", soft_wrap=True, markup=False)
-            return
-        if not kinds:
-            raise CommandError("请指定填报表类型：fund（基金）、department（部门）或 project（项目）")
-        chosen = []
-        for k in kinds:
-            if k.strip().lower() not in KIND_NAMES:
-                raise CommandError(f"未知的填报表类型“{k}”（可用：fund、department、project）")
-            chosen.append(KIND_NAMES[k.strip().lower()])
-        write_template(tuple(chosen), output)  # type: ignore[arg-type]
-        console.print(f"已生成填报表 → {output}", soft_wrap=True, markup=False)
+            _export_workbook(source, unit, year, output)
+        else:
+            write_template(_template_kinds(kinds), output)
+            console.print(f"已生成填报表 → {output}", soft_wrap=True, markup=False)
 
     @app.command("report")
     @one_line_errors
@@ -140,50 +186,22 @@ def register(app: typer.Typer) -> None:
         """由填报工作簿、数据文件或数据库生成自评报告（docx、xlsx、html），并按规则集为自评表评分；输入有任何错误则不生成。"""
         chosen = _formats(formats)
         ruleset = _rules(rules) if rules is not None else None
-        problems: list[Problem] = []
-        if all(_is_file_arg(a) for a in inputs):
-            paths = [Path(a) for a in inputs]
-            dataset, problems = read_inputs(paths)
-            if dataset is None:
-                if output_format is OutputFormat.json:
-                    typer.echo(json.dumps({"ok": False, "files": [], "problems": [problem_json(p) for p in problems]},
-                                          ensure_ascii=False, indent=2))
-                else:
-                    print_problems(problems, "未生成报告")
-                raise typer.Exit(1)
-            pairs = matching_unit_years(dataset, unit, year)
-        elif len(inputs) == 2:
-            with session() as db:
-                dataset, code, yr = stored_unit_year(db, inputs[0], inputs[1])
-            pairs = [(code, yr)]
-        else:
-            raise CommandError("用法：jixiao report 文件.xlsx|文件.yaml -o 目录，或 jixiao report 单位 年度 -o 目录")
+        dataset, pairs, problems = _report_inputs(inputs, unit, year, output_format is OutputFormat.json)
         # without --rules, each unit-year is scored by its unit's own rule set (as the web app does)
         rules_for = {(code, yr): ruleset or _rules(ruleset_of(dataset.units, code)) for code, yr in pairs}
         done = write_reports(dataset, pairs, output, chosen, placeholders=not no_placeholders,
-                             rules=ruleset or "default", charts=not no_charts, rules_for=rules_for)
-        written, scored = done.paths, done.scores
+                             rules=ruleset or "default", charts=not no_charts, rules_for=dict(rules_for))
         if output_format is OutputFormat.json:
             scores_json = [
                 {"unit": code, "year": yr, "table": name, "weight": sc.total_weight, "score": sc.total_score,
                  "grade": sc.grade, "ruleset": sc.ruleset}
-                for (code, yr), tables in scored.items() for name, sc in tables.items()
+                for (code, yr), tables in done.scores.items() for name, sc in tables.items()
             ]
-            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in written], "scores": scores_json,
+            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in done.paths], "scores": scores_json,
                                    "problems": [problem_json(p) for p in problems]}, ensure_ascii=False, indent=2))
             return
         print_problems(problems, "")
-        for code, yr in pairs:
-            unit_obj = dataset.unit(code)
-            console.print(f"[bold]{yr}年 {unit_obj.name if unit_obj else code}[/]", soft_wrap=True)
-            tables = scored.get((code, yr), {})
-            if tables:
-                console.print(f"  自评表评分（规则集 {rules_for[(code, yr)].label}）：", soft_wrap=True, markup=False)
-                for name, sc in tables.items():
-                    console.print(_score_line(name, sc), soft_wrap=True, markup=False)
-        for path in written:
-            console.print(f"  {path}", soft_wrap=True, markup=False)
-        console.print(f"共写出 {len(written)} 个文件 → {output}", soft_wrap=True, markup=False)
+        _print_written(dataset, pairs, done, output, rules_for)
 
 
 __all__ = ["register"]

@@ -399,7 +399,8 @@ def _indicator_checks(r: WorkbookReader, ws: Worksheet, project: str, rows: list
                   f"（若预算执行率另计 {execution.normalize():f} 分，指标分值合计应为 {rest:f}）", span)
 
 
-def read_common_tables(r: WorkbookReader, plain: Plain) -> None:
+def _records_by_label(plain: Plain) -> dict[str, Record]:
+    """Every name a row of the shared tables may give its record by (基金1, a fund, a project…)."""
     records: dict[str, Record] = {}
     for i, f in enumerate(plain.funds):
         if f.loc[0] == "fund_years":
@@ -414,29 +415,40 @@ def read_common_tables(r: WorkbookReader, plain: Plain) -> None:
         records[f"项目：{p.label}"] = p
     for name in (DEPARTMENT_RECORD, "部门", "部门整体", "部门整体支出绩效"):
         records[name] = DEPT_PLACEHOLDER
+    return records
+
+
+def _row_record(r: WorkbookReader, ws: Worksheet, row: int, column: int, plain: Plain,
+                records: dict[str, Record]) -> Record | None:
+    """The record a row of a shared table names in its 记录 column (None, with a problem, if none)."""
+    label = cell_text(ws.cell(row, column).value)
+    if not label:
+        r.problem("JX-WB-010", "缺少“记录”：写明这一行属于哪条记录（部门整体支出、险种名称或项目名称）",
+                  r.addr(ws, row, column))
+        return None
+    record = records.get(label)
+    if record is None:
+        known = "、".join([DEPARTMENT_RECORD, *(f.label for f in plain.funds if f.loc[0] == "fund_years"),
+                          *(p.label for p in plain.projects)])
+        r.problem("JX-WB-007", f"记录“{label}”不存在（可填：{known}）", r.addr(ws, row, column))
+        return None
+    return _department(plain, r) if record is DEPT_PLACEHOLDER else record
+
+
+def read_common_tables(r: WorkbookReader, plain: Plain) -> None:
+    """The tables every kind of workbook shares: 所述数 (stated figures), 文字说明, 备注."""
+    records = _records_by_label(plain)
     stated_sheet, narrative_sheet, notes_sheet = COMMON_TABLES
     for sheet in COMMON_TABLES:
         ws = r.sheets.get(sheet.name)
-        if ws is None:
-            continue
-        columns = r.table_columns(ws, sheet)
-        if columns is None:
+        columns = r.table_columns(ws, sheet) if ws is not None else None
+        if ws is None or columns is None:
             continue
         seen: dict[tuple[Loc, str], int] = {}
         for row in r.table_rows(ws, columns):
-            label = cell_text(ws.cell(row, columns["record"]).value)
-            if not label:
-                r.problem("JX-WB-010", "缺少“记录”：写明这一行属于哪条记录（部门整体支出、险种名称或项目名称）",
-                          r.addr(ws, row, columns["record"]))
-                continue
-            record = records.get(label)
+            record = _row_record(r, ws, row, columns["record"], plain, records)
             if record is None:
-                known = "、".join([DEPARTMENT_RECORD, *(f.label for f in plain.funds if f.loc[0] == "fund_years"),
-                                  *(p.label for p in plain.projects)])
-                r.problem("JX-WB-007", f"记录“{label}”不存在（可填：{known}）", r.addr(ws, row, columns["record"]))
                 continue
-            if record is DEPT_PLACEHOLDER:
-                record = _department(plain, r)
             values: dict[str, Any] = {}
             for c in sheet.columns:
                 if c.key == "record" or c.key not in columns:
