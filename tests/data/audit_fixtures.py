@@ -17,6 +17,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SEEDS = Path(__file__).resolve().parents[2] / "examples" / "seeds"
 
@@ -32,6 +33,45 @@ class DocxSeed:
     grid: list[list[str]]  # the table as text cells (before merging)
     owner: dict[tuple[int, int], tuple[int, int]]  # merged position -> the cell that holds it
     table_after_paragraph: int  # index of the last paragraph before the table
+
+
+Owners = dict[tuple[int, int], tuple[int, int]]  # merged position -> the cell that holds it
+
+
+def _merge_across(table: Any, grid: list[list[str]], header: int, owner: Owners) -> None:
+    """Horizontal merges above the header: an empty cell joins the cell on its left."""
+    width = len(grid[0])
+    for r in range(header):
+        c = 1
+        while c < width:
+            if grid[r][c] == "" and grid[r][c - 1] != "":
+                end = c
+                while end + 1 < width and grid[r][end + 1] == "":
+                    end += 1
+                table.cell(r, c - 1).merge(table.cell(r, end))
+                for k in range(c, end + 1):
+                    owner[(r, k)] = (r, c - 1)
+                c = end + 1
+            else:
+                c += 1
+
+
+def _merge_down(table: Any, grid: list[list[str]], header: int, owner: Owners) -> None:
+    """Vertical merges: an empty cell in column 0 above the header, and empty cells below it."""
+    for c in range(len(grid[0])):
+        r = 1
+        while r < len(grid):
+            vertical = (c == 0 and r < header) or (r > header + 1 and c < 3)
+            if vertical and grid[r][c] == "" and (r, c) not in owner and grid[r - 1][c] != "":
+                end = r
+                while end + 1 < len(grid) and grid[end + 1][c] == "" and (end + 1 < header or r > header):
+                    end += 1
+                table.cell(r - 1, c).merge(table.cell(end, c))
+                for k in range(r, end + 1):
+                    owner[(k, c)] = (r - 1, c)
+                r = end + 1
+            else:
+                r += 1
 
 
 def docx_from_seed_001(path: Path) -> DocxSeed:
@@ -56,35 +96,8 @@ def docx_from_seed_001(path: Path) -> DocxSeed:
         for c, text in enumerate(row):
             if text:
                 table.cell(r, c).text = text
-    # horizontal merges above the header (empty cell joins the cell on its left)
-    for r in range(header):
-        c = 1
-        while c < width:
-            if grid[r][c] == "" and grid[r][c - 1] != "":
-                end = c
-                while end + 1 < width and grid[r][end + 1] == "":
-                    end += 1
-                table.cell(r, c - 1).merge(table.cell(r, end))
-                for k in range(c, end + 1):
-                    owner[(r, k)] = (r, c - 1)
-                c = end + 1
-            else:
-                c += 1
-    # vertical merges: an empty cell in column 0 above the header, and empty cells below it
-    for c in range(width):
-        r = 1
-        while r < len(grid):
-            vertical = (c == 0 and r < header) or (r > header + 1 and c < 3)
-            if vertical and grid[r][c] == "" and (r, c) not in owner and grid[r - 1][c] != "":
-                end = r
-                while end + 1 < len(grid) and grid[end + 1][c] == "" and (end + 1 < header or r > header):
-                    end += 1
-                table.cell(r - 1, c).merge(table.cell(end, c))
-                for k in range(r, end + 1):
-                    owner[(k, c)] = (r - 1, c)
-                r = end + 1
-            else:
-                r += 1
+    _merge_across(table, grid, header, owner)
+    _merge_down(table, grid, header, owner)
     for text in body_after:
         document.add_paragraph(text)
     document.save(str(path))

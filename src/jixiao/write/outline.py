@@ -305,6 +305,29 @@ def _has_budget_data(dy: DepartmentYear) -> bool:
     )
 
 
+def _department_appendix(dy: DepartmentYear, r: Results, projects: list[Project],
+                         scores: Mapping[str, SelfEvalScores] | None, year: int) -> list[Block | Section]:
+    """附件 of the department report: the basic figures, its 自评表 with the 评分说明, the indicator
+    table, and each project's 自评表."""
+    appendix: list[Block | Section] = [
+        figures_table(dy, key="department_figures", title=f"{year}年度部门整体支出绩效评价基础数据表",
+                      sections=("staff", "budget", "income", "expenditure", "carryover", "assets", "previous")),
+    ]
+    if r:
+        dept_scores = (scores or {}).get(DEPARTMENT)
+        appendix.append(department_self_eval_table(dy, r, dept_scores))
+        if dept_scores is not None:
+            notes = score_notes_table(dept_scores, key="department_score_notes", title="部门整体支出绩效自评表评分说明")
+            if notes is not None:
+                appendix.append(notes)
+        table = indicator_table(r, key="department_indicators", title=f"{year}年度部门整体支出绩效指标计算表")
+        if table is not None:
+            appendix.append(table)
+    for i, p in enumerate(projects):
+        appendix += _self_eval(p, (scores or {}).get(p.name), title=f"{p.name}绩效自评表", key=f"self_eval_{i}")
+    return appendix
+
+
 def department_report(
     dataset: Dataset, unit_code: str, year: int, *,
     scores: Mapping[str, SelfEvalScores] | None = None, placeholders: bool = True, charts: bool = True,
@@ -387,22 +410,7 @@ def department_report(
         score = Paragraph(f"{year}年度部门整体支出绩效自评得分{dy.self_score}分。")
         performance.insert(0, Section("score", "自评得分", [score]))
 
-    appendix: list[Block | Section] = [
-        figures_table(dy, key="department_figures", title=f"{year}年度部门整体支出绩效评价基础数据表",
-                      sections=("staff", "budget", "income", "expenditure", "carryover", "assets", "previous")),
-    ]
-    if r:
-        dept_scores = (scores or {}).get(DEPARTMENT)
-        appendix.append(department_self_eval_table(dy, r, dept_scores))
-        if dept_scores is not None:
-            notes = score_notes_table(dept_scores, key="department_score_notes", title="部门整体支出绩效自评表评分说明")
-            if notes is not None:
-                appendix.append(notes)
-        table = indicator_table(r, key="department_indicators", title=f"{year}年度部门整体支出绩效指标计算表")
-        if table is not None:
-            appendix.append(table)
-    for i, p in enumerate(projects):
-        appendix += _self_eval(p, (scores or {}).get(p.name), title=f"{p.name}绩效自评表", key=f"self_eval_{i}")
+    appendix = _department_appendix(dy, r, projects, scores, year)
     sections = [
         Section("overview", "单位基本情况", [*b.officer("overview", placeholder=False), *basics]),
         Section("general_budget", "一般公共预算支出情况", budget),
