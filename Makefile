@@ -36,6 +36,7 @@ test: setup system
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
 
 bench: setup
 	$(BIN)/python bench/audit.py

@@ -324,7 +324,7 @@ def parse_quantity(text: str, default_unit: str = "") -> Quantity:
     approx: Approx | None = None
     for word in ("约", "近"):
         if raw.startswith(word):
-            approx = word  # type: ignore[assignment]
+            approx = word
             raw = raw[len(word):].strip()
     number_end = 0
     for i, ch in enumerate(raw):

@@ -19,7 +19,7 @@ from jixiao.problems import Problem
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StringNumberLoader(_BaseLoader):  # type: ignore[misc]
+class _StringNumberLoader(_BaseLoader):
     """SafeLoader that keeps numbers as the strings they were written as (``655.50`` stays so)."""
 
 

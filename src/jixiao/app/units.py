@@ -4,6 +4,7 @@ it), and the administrator's adding and changing of a unit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -24,7 +25,7 @@ class UnitTable(NamedTuple):
     """Every unit's row (code, name, level, kind, parent, region, ruleset), ordered by code; its
     parent and its own rule set (None: its parent's)."""
 
-    rows: list[Any]
+    rows: Sequence[Any]
     parents: dict[str, str | None]
     rulesets: dict[str, str | None]
 

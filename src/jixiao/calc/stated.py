@@ -19,7 +19,7 @@ from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FundYear
 from jixiao.model.project import Project
 from jixiao.numbers import Interval, Quantity, UnitError, conversion, dimension, fmt, parse_quantity, truncate
-from jixiao.problems import Problem
+from jixiao.problems import Problem, Severity
 
 Status = Literal["ok", "mismatch", "not_computable", "unknown", "unparsable"]
 
@@ -56,7 +56,8 @@ class StatedCheck:
         when it cannot be checked, None when it holds."""
         if self.ok:
             return None
-        code, severity = ("JX-ST-001", "error") if self.ok is False else ("JX-ST-002", "info")
+        code: str = "JX-ST-001" if self.ok is False else "JX-ST-002"
+        severity: Severity = "error" if self.ok is False else "info"
         details = {"stated": self.stated, "computed": self.computed_display, **(
             {"expected": self.expected} if self.expected else {})}
         return Problem(code, self.message, severity, source, f"stated.{self.key or self.id}", self.line, details)

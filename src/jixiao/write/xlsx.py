@@ -156,8 +156,8 @@ def build_xlsx(report: Report) -> Workbook:
     if len(wb.worksheets) > 1 and default is not None:
         wb.remove(default)
     else:
-        default.title = "说明"  # type: ignore[union-attr]
-        default.cell(1, 1, f"{report.title}：没有可列表的数据。")  # type: ignore[union-attr]
+        default.title = "说明"
+        default.cell(1, 1, f"{report.title}：没有可列表的数据。")
     wb.properties.title = report.title
     wb.properties.creator = "jixiao"
     return wb

@@ -213,7 +213,7 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
     for d in defs:
         qid = qualified_id(d)
         ranked = [(cell[0], r) for r in rows if (cell := r.cells.get(qid)) is not None and cell[0] is not None]
-        ranked.sort(key=lambda pair: pair[0], reverse=True)  # type: ignore[arg-type,return-value]
+        ranked.sort(key=lambda pair: pair[0], reverse=True)
         previous: Decimal | None = None
         rank = 0
         for i, (value, r) in enumerate(ranked, 1):
@@ -222,7 +222,7 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
             r.ranks[qid] = rank
         known = [v for v, _ in ranked if v is not None]
         med = _median(known[::-1])
-        columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
+        columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,
                                      formula=d.formula, rule=d.rule, count=len(known),
                                      minimum=known[-1] if known else None, maximum=known[0] if known else None,
                                      median=med, median_display=None if med is None else fmt(med, _most_places(

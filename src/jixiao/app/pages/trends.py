@@ -112,7 +112,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
             else:
                 r, sev = got
                 points.append(TrendPoint(year=y, value=r.value, display=r.display(), warning=sev))
-        series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
+        series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,
                                   formula=d.formula, rule=d.rule, points=points))
     charts: list[Chart] = []
     by_unit: dict[str, list[TrendSeries]] = {}

@@ -393,7 +393,7 @@ def build_template(
     if not chosen:
         raise ValueError("至少要有一种数据：fund、department 或 project")
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     sheets: list[Sheet | str] = [INSTRUCTIONS, UNIT_SHEET]
     for g in chosen:
         sheets += list(SHEETS_OF[g])
