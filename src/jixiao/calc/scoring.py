@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, localcontext
 
+from jixiao.calc.department import compute_department
 from jixiao.calc.project import compute_project
 from jixiao.calc.registry import BY_SUBJECT, IndicatorResult
 from jixiao.calc.row_scoring import RowScorer, classify
@@ -367,7 +368,6 @@ def score_department(dy: DepartmentYear, results: Iterable[IndicatorResult] | No
     """
     rs = load_ruleset(ruleset) if isinstance(ruleset, str) else ruleset or load_ruleset("default")
     if results is None:
-        from jixiao.calc.department import compute_department
         results = compute_department(dy)
     by_id = {r.id: r for r in results}
     own = BY_SUBJECT["department"]

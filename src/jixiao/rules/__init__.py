@@ -492,6 +492,8 @@ class RuleSet(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_\-]*$")
     version: str = Field(min_length=1)
     title: str = Field(min_length=2)
+    #: where the rules apply, in the words a page shows beside the name (全国通用、湖南、四川)
+    region: str | None = None
     description: str | None = None
     extends: str | None = None
     warnings: list[WarningRule] = Field(default_factory=list)

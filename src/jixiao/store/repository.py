@@ -21,6 +21,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
+from jixiao.model.units import effective_ruleset
 from jixiao.problems import Problem
 from jixiao.store.indicator_store import index_saved
 from jixiao.store.schema import (
@@ -289,8 +290,6 @@ def years_of(session: Session, unit: str) -> list[int]:
 def unit_ruleset(session: Session, unit: str, fallback: str = "default") -> str:
     """The rule set ``unit`` is judged by: its own ``units.ruleset``, else its nearest ancestor's,
     else ``fallback`` (:func:`jixiao.model.units.effective_ruleset`)."""
-    from jixiao.model.units import effective_ruleset
-
     rulesets: dict[str, str | None] = {}
     parents: dict[str, str | None] = {}
     current: str | None = unit

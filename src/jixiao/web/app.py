@@ -8,14 +8,11 @@ the routers of :mod:`jixiao.web.routes` (``pages`` and ``api`` when those module
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -31,6 +28,7 @@ from jixiao.store.schema import SessionRow, UserRow
 from jixiao.store.users import (
     SessionPolicy,
     load_session,
+    now_utc,
     principal_of,
     resolve_api_token,
     sha256_hex,
@@ -39,11 +37,11 @@ from jixiao.web.deps import (
     STATIC_DIR,
     AuthContext,
     LoginRequired,
-    OptionalPrincipal,
     csrf_protect,
     is_api,
     templates,
 )
+from jixiao.web.routes import admin, api, auth, pages
 from jixiao.web.security import SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
@@ -151,8 +149,6 @@ def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
     if ctx.flashes_out and ctx.session_token is None:
         ctx.start_anonymous()
     remaining = ([] if ctx.flashes_shown else list(ctx.flashes_in)) + list(ctx.flashes_out)
-    from jixiao.store.users import now_utc
-
     with factory() as db:
         if ctx.new_session:
             now = now_utc()
@@ -233,13 +229,6 @@ def _install_error_handlers(app: FastAPI) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _optional_router(name: str) -> Any | None:
-    module_name = f"jixiao.web.routes.{name}"
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    return getattr(importlib.import_module(module_name), "router", None)
-
-
 def create_app(database_url: str | None = None, *, secret_key: str | None = None,
                engine: Engine | None = None) -> FastAPI:
     """The web application on ``database_url`` (default: :func:`jixiao.store.database_url`)."""
@@ -263,21 +252,6 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + BODY_OVERHEAD)
     _install_error_handlers(app)
 
-    from jixiao.web.routes import admin, auth
-
-    app.include_router(auth.router)
-    app.include_router(admin.router)
-    pages = _optional_router("pages")
-    api = _optional_router("api")
-    if pages is not None:
-        app.include_router(pages)
-    if api is not None:
-        app.include_router(api)
-    if pages is None:
-        @app.get("/", include_in_schema=False)
-        def home(request: Request, principal: OptionalPrincipal) -> Response:
-            if principal is None:
-                return RedirectResponse("/login", status_code=303)
-            return templates.TemplateResponse(request, "home.html", {})
-
+    for routes in (auth, admin, pages, api):
+        app.include_router(routes.router)
     return app

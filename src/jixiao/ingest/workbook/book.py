@@ -36,11 +36,13 @@ from jixiao.ingest.workbook.layout import (
     Group,
     Section,
     TableSheet,
+    all_sheet_names,
     group_of_sheet,
 )
 from jixiao.model import FUNDS
 from jixiao.numbers import UnitError, parse_quantity
 from jixiao.problems import Problem, Severity
+from jixiao.rules import ProportionalScoreRule, load_ruleset
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 #: more rows than this in one sheet is not a fill-in form
@@ -59,8 +61,6 @@ NUMBER_START = re.compile(r"^(?:约|近)?\s*[-+]?[\d.,]*\d")
 def budget_execution_weight() -> Decimal:
     """分值 of 预算执行率 in the default rule set (10): the indicators then carry 100 − 10."""
     try:
-        from jixiao.rules import ProportionalScoreRule, load_ruleset
-
         rule = load_ruleset("default").rule("project_budget_execution_score")
         if isinstance(rule, ProportionalScoreRule):
             return Decimal(rule.weight)
@@ -340,8 +340,6 @@ EXAMPLE = {"money": "74200 或 7.42亿元", "signed_money": "-9054", "persons": 
 
 
 def sheet_order(name: str) -> int:
-    from jixiao.ingest.workbook.layout import all_sheet_names
-
     names = all_sheet_names()
     return names.index(name) if name in names else len(names)
 

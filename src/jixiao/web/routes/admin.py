@@ -18,6 +18,7 @@ from jixiao.app.people import add_user, change_user, end_token, new_token, reset
 from jixiao.app.units import save_unit
 from jixiao.model.units import Level, UnitKind
 from jixiao.model.users import ROLE_LABEL, Role
+from jixiao.rules import RuleSetError, available_rulesets, load_ruleset
 from jixiao.store.changelog import list_changes
 from jixiao.store.schema import UnitRow, UserRow
 from jixiao.store.users import (
@@ -169,8 +170,6 @@ def unit_update(
 
 @router.get("/admin/rules", include_in_schema=False)
 def rules_page(request: Request, principal: AdminPrincipal) -> Response:
-    from jixiao.rules import RuleSetError, available_rulesets, load_ruleset
-
     sets: list[dict[str, Any]] = []
     for name in available_rulesets():
         try:

@@ -8,10 +8,11 @@ the change log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -29,7 +30,7 @@ from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
 from jixiao.app.units import rules_of_unit
 from jixiao.model.funds import FUNDS, FundKind
-from jixiao.rules import SEVERITY_LABEL
+from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
 from jixiao.store.repository import load_dataset, years_of
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
@@ -43,6 +44,7 @@ from jixiao.web.deps import (
 )
 from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, split_ids
 from jixiao.web.security import UploadError, read_upload
+from jixiao.write.workbook import fill_workbook
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,9 +84,18 @@ def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
 
 
 #: the shipped rule sets a user may pick on the dashboard instead of the unit's own
-RULESETS = ("default", "hunan", "sichuan")
-RULESET_LABEL = {"default": "全国通用（default）", "hunan": "湖南（hunan）", "sichuan": "四川（sichuan）"}
-RuleChoice = Annotated[Literal["default", "hunan", "sichuan"] | None, Query()]
+RULESETS = tuple(available_rulesets())
+RULESET_LABEL = {name: f"{load_ruleset(name).region or load_ruleset(name).title}（{name}）" for name in RULESETS}
+
+
+def rule_choice(rules: Annotated[str | None, Query()] = None) -> str | None:
+    """A rule set the page may be judged by instead of the unit's own: one shipped with jixiao."""
+    if rules is not None and rules not in RULESETS:
+        raise HTTPException(422, detail=f"没有名为“{rules}”的规则集（可选：{'、'.join(RULESETS)}）")
+    return rules
+
+
+RuleChoice = Annotated[str | None, Depends(rule_choice)]
 
 
 @dataclass(frozen=True)
@@ -191,10 +202,6 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
 @router.get("/units/{unit}/years/{year}/workbook")
 def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
     """The unit-year's data in the fill-in workbook, to edit offline and upload again."""
-    import io
-
-    from jixiao.write.workbook import fill_workbook
-
     dataset = load_dataset(db, row.code, year)
     if not (dataset.fund_years or dataset.departments or dataset.projects):
         raise HTTPException(404, detail=f"{row.code} 没有 {year} 年的数据")
