@@ -272,3 +272,40 @@ def test_entry_form_errors_by_field_and_changes(session: Session) -> None:
     assert [(c.old, c.new) for c in good.changes] == [("151661万元", "15.2亿元")]
     assert prepare_entry(session, "430900", 2020, {income.name: "151661"}).changes == []  # same figure
     assert not prepare_entry(session, "430900", 2015, {}).ok  # no records that year
+
+
+def test_dashboard_comparison_and_trends_show_the_same_numbers(session: Session) -> None:
+    """One path from a record to its numbers: for every example unit-year and every indicator,
+    the dashboard (computed for the page), the comparison (read from the values the store kept)
+    and the trends show the same value and display, and the same warning colour."""
+    years = sorted({fy.year for fy in get_fund_years(session)})
+    checked = 0
+    for year in years:
+        for fund in sorted({fy.fund.value for fy in get_fund_years(session, year=year)}):
+            fund_ids = [d.id for d in BY_SUBJECT["fund"].values()]
+            dept_ids = [f"department:{d.id}" if d.id in BY_SUBJECT["fund"] else d.id
+                        for d in BY_SUBJECT["department"].values()]
+            table = comparison(session, ADMIN, year, [*fund_ids, *dept_ids], fund=fund)
+            for row in table.rows:
+                board = unit_year_dashboard(session, row.unit, year)
+                shown: dict[str, tuple[Decimal | None, str]] = {}
+                for rec in board.records:
+                    if rec.subject == "fund" and rec.fund == fund and (rec.scope or "") == (row.scope or ""):
+                        shown |= {i.id: (i.value, i.display) for i in rec.indicators}
+                    elif rec.subject == "department":
+                        shown |= {(f"department:{i.id}" if i.id in BY_SUBJECT["fund"] else i.id): (i.value, i.display)
+                                  for i in rec.indicators}
+                for qid, cell in row.cells.items():
+                    if qid in shown:
+                        assert (cell.value, cell.display) == shown[qid], (row.unit, year, fund, qid)
+                        checked += 1
+            trend_ids = [d.id for d in BY_SUBJECT["fund"].values()][:12]
+            for row in table.rows:
+                series = trends(session, row.unit, trend_ids, fund=fund)
+                for s in series.series:
+                    point = next(p for p in s.points if p.year == year)
+                    cell = row.cells.get(s.id)
+                    if cell is not None and row.scope in (None, ""):
+                        assert (point.value, point.display, point.warning) == (cell.value, cell.display, cell.warning)
+                        checked += 1
+    assert checked > 500

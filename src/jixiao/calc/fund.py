@@ -415,11 +415,17 @@ def compute_fund_year(
     职工医保 structure). An indicator meant for other funds (e.g. 在职退休比 on 城乡居民) is left
     out unless the record makes it computable; all others are listed, computable or not.
     """
+    return fund_values(fy, siblings)[1]
+
+
+def fund_values(
+    fy: FundYear, siblings: Mapping[FundKind, FundYear] | None = None,
+) -> tuple[list[IndicatorResult], list[IndicatorResult]]:
+    """(every fund indicator of ``fy``, the ones :func:`compute_fund_year` lists): a comparison
+    column may ask for an indicator meant for another fund, so the store keeps them all."""
     others = {k: v for k, v in (siblings or {}).items() if k != fy.fund}
-    results: list[IndicatorResult] = []
+    fund_defs = definitions("fund")
     with shared_reads():
-        for definition in definitions("fund"):
-            result = definition.compute(fy, others)
-            if definition.applies_to(fy.fund) or result.computable:
-                results.append(result)
-    return results
+        every = [definition.compute(fy, others) for definition in fund_defs]
+    own = [r for d, r in zip(fund_defs, every, strict=True) if d.applies_to(fy.fund) or r.computable]
+    return every, own

@@ -67,12 +67,8 @@ import jixiao
 from jixiao.calc import (
     IndicatorResult,
     RiskWarning,
-    compute_department,
-    compute_project,
-    definitions,
-    department_warnings,
-    fund_warnings,
 )
+from jixiao.calc.dataset import record_values, record_warnings
 from jixiao.model import DepartmentYear, FundYear, Project
 from jixiao.model.funds import FundKind
 from jixiao.rules import SEVERITY_ORDER, RuleSet, available_rulesets, load_ruleset
@@ -189,26 +185,11 @@ class _Computed:
 def _compute(src: _Source, rulesets: Sequence[RuleSet]) -> _Computed:
     """Every indicator of the record's subject (computable or not) and its warnings per rule set,
     by the engine's own functions — the results the dashboard shows."""
-    model = src.model
-    if isinstance(model, FundYear):
-        group = {model.fund: model, **src.siblings}
-        others = {k: v for k, v in src.siblings.items() if k != model.fund}
-        # every fund indicator, also those meant for other funds (a comparison column may ask for
-        # them); the record's own results are the ones compute_fund_year lists — the same filter,
-        # which tests/test_indicator_store.py holds equal to compute_fund_year's warnings
-        fund_defs = definitions("fund")
-        values = [d.compute(model, others) for d in fund_defs]
-        results = [r for d, r in zip(fund_defs, values, strict=True) if d.applies_to(model.fund) or r.computable]
-        warns = {ruleset_key(rs): fund_warnings(model, results, rs, group) for rs in rulesets}
-    elif isinstance(model, DepartmentYear):
-        values = compute_department(model)
-        warns = {ruleset_key(rs): department_warnings(model, values, rs) for rs in rulesets}
-    else:
-        results = compute_project(model)
-        by_id = {r.id: r for r in results}
-        values = [by_id[d.id] if d.id in by_id else d.compute(model) for d in definitions("project")]
-        warns = {ruleset_key(rs): [] for rs in rulesets}
-    return _Computed(src, values, warns)
+    # every indicator of the subject, also those meant for other funds (a comparison column may
+    # ask for them); the warnings rest on the record's own ones, as on the dashboard
+    values = record_values(src.model, src.siblings)
+    warns = {ruleset_key(rs): record_warnings(src.model, values.own, rs, src.siblings) for rs in rulesets}
+    return _Computed(src, values.every, warns)
 
 
 def _worst(warnings: Iterable[RiskWarning]) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from jixiao.calc import compute_department, compute_fund_year, compute_project
+from jixiao.calc.dataset import record_values
 from jixiao.model import Dataset, DepartmentYear, FundKind, FundYear, Project
 from jixiao.rules import RuleSet
 from jixiao.write import narrative as n
@@ -172,15 +172,15 @@ def fund_siblings(dataset: Dataset, fy: FundYear) -> dict[FundKind, FundYear]:
 
 
 def fund_results(dataset: Dataset, fy: FundYear) -> Results:
-    return {r.id: r for r in compute_fund_year(fy, fund_siblings(dataset, fy))}
+    return {r.id: r for r in record_values(fy, fund_siblings(dataset, fy)).own}
 
 
 def department_results(dy: DepartmentYear) -> Results:
-    return {r.id: r for r in compute_department(dy)}
+    return {r.id: r for r in record_values(dy).own}
 
 
 def project_results(pr: Project) -> Results:
-    return {r.id: r for r in compute_project(pr)}
+    return {r.id: r for r in record_values(pr).own}
 
 
 # --------------------------------------------------------------------------------------------

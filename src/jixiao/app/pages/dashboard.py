@@ -31,14 +31,8 @@ from jixiao.calc import (
     IndicatorResult,
     RiskWarning,
     StatedCheck,
-    check_stated,
-    compute_department,
-    compute_fund_year,
-    compute_project,
-    department_warnings,
-    fund_warnings,
 )
-from jixiao.calc.dataset import fund_groups
+from jixiao.calc.dataset import RecordIndicators, assess, fund_groups
 from jixiao.calc.score_results import ScoredDepartment, ScoredTable
 from jixiao.calc.scoring import score_department, score_project
 from jixiao.calc.terms import figure_places
@@ -204,8 +198,9 @@ def _warning_view(w: RiskWarning) -> WarningView:
 
 
 
-def _record_view(subject: Subject, label: str, results: list[IndicatorResult], checks: list[StatedCheck],
-                 warnings: list[RiskWarning], rule_map: Mapping[str, tuple[str, ...]], **extra: Any) -> RecordView:
+def _record_view(subject: Subject, label: str, found: RecordIndicators, rule_map: Mapping[str, tuple[str, ...]],
+                 **extra: Any) -> RecordView:
+    results, checks, warnings = found.results, found.checks, found.warnings
     warned = warned_indicators(warnings, rule_map)
     computed = warned_indicators([w for w in warnings if not w.from_stated], rule_map)
     stated_only = {i for i in warned if i not in computed}
@@ -307,24 +302,18 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     groups = fund_groups(funds)
     records: list[RecordView] = []
     for fy in funds:
-        siblings = groups[(fy.unit, fy.year, fy.scope)]
-        results = compute_fund_year(fy, siblings)
-        records.append(_record_view("fund", fund_label(fy), results, check_stated(fy, results),
-                                    fund_warnings(fy, results, rs, siblings), rule_map, fund=fy.fund.value,
-                                    scope=fy.scope))
+        found = assess(fy, rs, groups[(fy.unit, fy.year, fy.scope)])
+        records.append(_record_view("fund", fund_label(fy), found, rule_map, fund=fy.fund.value, scope=fy.scope))
     dept_score: DepartmentScoreView | None = None
     if dept is not None:
-        results = compute_department(dept)
-        records.append(_record_view("department", "部门整体支出", results, check_stated(dept, results),
-                                    department_warnings(dept, results, rs), rule_map))
-        scored = score_department(dept, results, rs)
+        found = assess(dept, rs)
+        records.append(_record_view("department", "部门整体支出", found, rule_map))
+        scored = score_department(dept, found.results, rs)
         if scored.rows:
             dept_score = _department_score(scored)
     scores: list[ProjectScoreView] = []
     for pr in projects:
-        results = compute_project(pr)
-        records.append(_record_view("project", pr.name, results, check_stated(pr, results), [], rule_map,
-                                    project=pr.name))
+        records.append(_record_view("project", pr.name, assess(pr, rs), rule_map, project=pr.name))
         if pr.indicators and rs.project_table is not None:
             scores.append(_project_score(score_project(pr, rs)))
     warning_counts = dict.fromkeys(("serious", "warning", "info"), 0)

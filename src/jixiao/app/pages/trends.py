@@ -26,10 +26,8 @@ from jixiao.app.pages.common import (
 from jixiao.app.units import rules_of_unit
 from jixiao.calc import (
     IndicatorResult,
-    department_warnings,
-    fund_warnings,
 )
-from jixiao.calc.dataset import fund_groups
+from jixiao.calc.dataset import fund_groups, record_values, record_warnings
 from jixiao.calc.registry import places_shown
 from jixiao.model.funds import FundKind
 from jixiao.rules import (
@@ -90,16 +88,18 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
         if candidates and fund_defs:
             fy = candidates[0]
             siblings = groups[(fy.unit, fy.year, fy.scope)]
-            results = [d.compute(fy, siblings) for d in fund_defs]
-            warned = warned_indicators(fund_warnings(fy, results, rs, siblings), rule_map)
-            for r in results:
-                cells[r.id] = (r, warned.get(r.id))
+            values = record_values(fy, siblings)
+            warned = warned_indicators(record_warnings(fy, values.own, rs, siblings), rule_map)
+            by_id = {r.id: r for r in values.every}
+            for d in fund_defs:
+                cells[d.id] = (by_id[d.id], warned.get(d.id))
         dept_defs = [d for d in defs if d.subject == "department"]
         if y in depts and dept_defs:
-            results = [d.compute(depts[y]) for d in dept_defs]
-            warned = warned_indicators(department_warnings(depts[y], results, rs), rule_map)
-            for r in results:
-                cells[qualified_id(r.definition)] = (r, warned.get(r.id))
+            values = record_values(depts[y])
+            warned = warned_indicators(record_warnings(depts[y], values.own, rs), rule_map)
+            by_id = {r.id: r for r in values.every}
+            for d in dept_defs:
+                cells[qualified_id(d)] = (by_id[d.id], warned.get(d.id))
         per_year[y] = cells
     series: list[TrendSeries] = []
     for d in defs:
