@@ -20,6 +20,7 @@ from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
 from jixiao.audit.quantities import find_document_mentions
+from jixiao.audit.readers import read_document
 from jixiao.audit.relations import find_relations
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -52,8 +53,6 @@ def _order(f: Finding) -> tuple[int, int, int]:
 
 def audit_path(path: str | os.PathLike[str], *, keep_document: bool = False) -> DocumentResult:
     """Audit one file. Unreadable input → ``error`` set, never an exception."""
-    from jixiao.audit.readers import read_document
-
     started = time.perf_counter()
     name = str(path)
     try:
