@@ -19,14 +19,15 @@ _BOMS = (
 
 
 def decode_text(data: bytes, name: str = "") -> tuple[str, list[str]]:
-    """Decode a text file; returns the text and notes such as ``检测到编码 GB18030``."""
-    for bom, codec, label in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError:
-                break
-            return _check_text(text, name), [f"检测到编码 {label}"]
+    """Decode a text file; returns the text and notes such as ``检测到编码 GB18030``.
+
+    The encodings are tried in order of certainty: a BOM, UTF-16 recognised by its NUL bytes,
+    strict UTF-8; then, for text that is none of these, the guesses (UTF-8 with a few broken
+    bytes, GB18030, charset-normalizer), each taken only when the result is plausible text.
+    """
+    found = _by_bom(data, name)
+    if found is not None:
+        return found
     if not data:
         return "", []
     if b"\x00" in data:
@@ -37,33 +38,57 @@ def decode_text(data: bytes, name: str = "") -> tuple[str, list[str]]:
         return _check_text(data.decode("utf-8"), name), []
     except UnicodeDecodeError:
         pass
-    # UTF-8 with a few broken bytes (a truncated download, one bad character): keep it as UTF-8
-    # rather than decoding the whole file as mojibake in another encoding
+    found = _lenient_utf8(data) or _gb18030(data) or _detected(data)
+    if found is not None:
+        return found
+    raise ReadError(f"无法读取“{name}”：无法识别文本编码，文件可能不是文本（或已损坏）。")
+
+
+def _by_bom(data: bytes, name: str) -> tuple[str, list[str]] | None:
+    """Text that starts with a byte order mark (None also when it does not decode as that)."""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return _check_text(text, name), [f"检测到编码 {label}"]
+    return None
+
+
+def _lenient_utf8(data: bytes) -> tuple[str, list[str]] | None:
+    """UTF-8 with a few broken bytes (a truncated download, one bad character): kept as UTF-8
+    rather than decoding the whole file as mojibake in another encoding."""
     lenient = data.decode("utf-8", errors="replace")
     broken = lenient.count("\ufffd") - data.count("\ufffd".encode())
     if broken <= max(1, len(lenient) // 2000) and _plausible(lenient):
         return lenient, [f"UTF-8 文本中有 {broken} 处无效字节，已替换为 \ufffd"]
+    return None
+
+
+def _gb18030(data: bytes) -> tuple[str, list[str]] | None:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        pass
-    else:
-        if _plausible(text):
-            return text, ["检测到编码 GB18030"]
+        return None
+    return (text, ["检测到编码 GB18030"]) if _plausible(text) else None
+
+
+def _detected(data: bytes) -> tuple[str, list[str]] | None:
+    """The encoding charset-normalizer finds (imported only for such files)."""
     try:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data[: 4 * 1024 * 1024]).best()
     except Exception:  # pragma: no cover - detection library failure is just "unknown"
         best = None
-    if best is not None and best.encoding:
-        try:
-            detected: str | None = data.decode(best.encoding)
-        except (UnicodeDecodeError, LookupError):
-            detected = None
-        if detected is not None and _plausible(detected):
-            return detected, [f"检测到编码 {best.encoding}"]
-    raise ReadError(f"无法读取“{name}”：无法识别文本编码，文件可能不是文本（或已损坏）。")
+    if best is None or not best.encoding:
+        return None
+    try:
+        detected = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return (detected, [f"检测到编码 {best.encoding}"]) if _plausible(detected) else None
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
