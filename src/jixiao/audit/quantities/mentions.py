@@ -111,6 +111,29 @@ def find_document_mentions(doc: Document) -> list[Mention]:
     ``项目\t金额（万元）\t占比（%）`` gives units by column.
     """
     hints = _table_hints(doc) if doc.tables else {}
+    extra_spans, covered = _line_cells(doc, hints)
+    out: list[Mention] = []
+    tab_rows = _TabRowUnits()
+    for i, block in enumerate(doc.blocks):
+        text = block.text
+        if not text.strip():
+            continue
+        if id(block) in hints:
+            unit, source = hints[id(block)]
+            spans: list[Span] = [(0, len(text), unit, source)] if unit else []
+        elif i in covered:
+            spans = extra_spans.get(i, [])
+        elif block.kind == "cell":
+            spans = []
+        else:
+            spans = tab_rows.spans(text)
+        out.extend(_find(text, i, spans))
+    return out
+
+
+def _line_cells(doc: Document, hints: dict[int, tuple[str, str]]) -> tuple[dict[int, list[Span]], set[int]]:
+    """The cells of reader-made tables (txt/html: extra cell blocks over the lines) in their lines:
+    the spans of each line that carry a cell's unit, and the line blocks any table covers."""
     index_of = {id(b): i for i, b in enumerate(doc.blocks)}
     line_index: dict[int, int] = {}
     for i, b in enumerate(doc.blocks):
@@ -133,40 +156,36 @@ def find_document_mentions(doc: Document) -> list[Mention]:
                 span = _cell_span_in_line(cell, doc.blocks[bi])
                 if span:
                     extra_spans.setdefault(bi, []).append((span[0], span[1], hint[0], hint[1]))
-    out: list[Mention] = []
-    text_unit: str | None = None
-    text_columns: dict[int, str] = {}
-    for i, block in enumerate(doc.blocks):
-        text = block.text
-        if not text.strip():
-            continue
-        if id(block) in hints:
-            unit, source = hints[id(block)]
-            out.extend(_find(text, i, [(0, len(text), unit, source)] if unit else []))
-            continue
-        if i in covered:
-            out.extend(_find(text, i, extra_spans.get(i, [])))
-            continue
-        if block.kind == "cell":
-            out.extend(_find(text, i, []))
-            continue
+    return extra_spans, covered
+
+
+class _TabRowUnits:
+    """Units that plain lines declare for the tab-separated rows no table covers, read line by
+    line: a ``单位：万元`` line (in force until the first line without a tab) and a header row
+    (by column)."""
+
+    __slots__ = ("columns", "unit")
+
+    def __init__(self) -> None:
+        self.unit: str | None = None
+        self.columns: dict[int, str] = {}
+
+    def spans(self, text: str) -> list[Span]:
+        """The unit spans of a line of text (none for a line without a tab), noting what it declares."""
         line_unit = _UNIT_LINE.search(text) if "单位" in text else None
         if "\t" in text:
             declared = {k: _header_unit(seg) for k, seg in enumerate(text.split("\t")) if seg.strip()}
             if line_unit:
-                text_unit = UNIT_ALIASES.get(line_unit.group("u"))
+                self.unit = UNIT_ALIASES.get(line_unit.group("u"))
             if not _HAS_DIGIT.search(text) and any(declared.values()):  # a header row
-                text_columns = {k: v for k, v in declared.items() if v is not None}
-            out.extend(_find(text, i, tab_spans(text, text_unit, text_columns or None)))
-            continue
+                self.columns = {k: v for k, v in declared.items() if v is not None}
+            return tab_spans(text, self.unit, self.columns or None)
         if line_unit and len(text.strip()) <= 40:
-            text_unit = UNIT_ALIASES.get(line_unit.group("u"))
-            text_columns = {}
+            self.unit = UNIT_ALIASES.get(line_unit.group("u"))
         else:
-            text_unit = None
-            text_columns = {}
-        out.extend(_find(text, i, []))
-    return out
+            self.unit = None
+        self.columns = {}
+        return []
 
 
 def scan_text(text: str) -> list[Mention]:

@@ -63,8 +63,12 @@ _CANDIDATE = re.compile(rf"[0-9〔\[【（(第附图表百{_HAN_START}]")
 _MULT_RE = re.compile(r"万亿|千万|百万|亿|万|千(?!元)")
 _UNIT_RE = re.compile(rf"(?:{unit_alternation()})")
 _SP = re.compile(r"[ \u3000]{0,2}")
+#: a unit after at most two spaces (no unit starts with a space, so this is _UNIT_RE after _SP)
+_UNIT_AFTER_SPACES = re.compile(rf"[ \u3000]{{0,2}}(?:{unit_alternation()})")
 _APPROX_AFTER = re.compile(r"余(?![额下量款粮])|多(?![元样方种类少])")
 _POST = re.compile(r"以上|以下|左右|以内|之内|内")
+#: the approximation words read after a figure, as :data:`~jixiao.numbers.Approx` values
+_APPROX_WORDS: dict[str, Approx] = {"余": "余", "多": "多", "以上": "以上", "以下": "以下"}
 _COLLOQUIAL = re.compile(r"[1-9](?![\d.．年月日号%])(?:千(?!万))?")
 
 _COMPARATOR_BEFORE = re.compile(
@@ -97,6 +101,8 @@ _YEAR_LIKE = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
 _SPACE_CHARS = frozenset(" \u3000")
 _APPROX_FIRST = frozenset("余多")
 _MULT_FIRST = frozenset("万亿千百")
+#: what may follow a multiplier and be read with it: a colloquial digit (13万2) or 余/多
+_AFTER_MULT_FIRST = frozenset("123456789") | _APPROX_FIRST
 _POST_FIRST = frozenset("以左之内")
 _UNIT_FIRST = frozenset(w[0] for w, _, _ in UNIT_TABLE) | {"分"}
 #: the last character of a comparator or 约/近 word, or a space that may follow one
@@ -169,32 +175,19 @@ def _read_tail(text: str, fig: Figure, pos: int, *, han: bool) -> int:
     n = len(text)
     # each pattern below is tried only where its first character stands (most figures are
     # followed directly by their unit: one dictionary-free character test instead of a match)
-    p = _SP.match(text, pos).end() if text[pos:pos + 1] in _SPACE_CHARS else pos  # type: ignore[union-attr]
+    p = _after_spaces(text, pos) if text[pos:pos + 1] in _SPACE_CHARS else pos
     approx: Approx | None = None
-    ch = text[p:p + 1]
-    m = _APPROX_AFTER.match(text, p) if ch in _APPROX_FIRST else None
-    if m and not han:
-        approx = m.group()  # type: ignore[assignment]
-        p = m.end()
     mult: str | None = None
     if not han:
+        if text[p:p + 1] in _APPROX_FIRST:
+            approx, p = _approx_at(text, p)
         m = _MULT_RE.match(text, p) if text[p:p + 1] in _MULT_FIRST else None
         if m:
             mult = m.group()
             p = m.end()
-            # colloquial 13万2 / 13万2千 / 1亿2
-            if mult in ("万", "亿") and approx is None and "." not in text[fig.value_start:fig.value_end]:
-                c = _COLLOQUIAL.match(text, p)
-                if c:
-                    fig.value = Decimal(f"{fig.value}.{c.group()[0]}")
-                    fig.flags.append("colloquial")
-                    p = c.end()
-            if approx is None:
-                m = _APPROX_AFTER.match(text, p)
-                if m:
-                    approx = m.group()  # type: ignore[assignment]
-                    p = m.end()
-    q = _SP.match(text, p).end() if text[p:p + 1] in _SPACE_CHARS else p  # type: ignore[union-attr]
+            if text[p:p + 1] in _AFTER_MULT_FIRST:
+                approx, p = _after_multiplier(text, fig, mult, p, approx)
+    q = _after_spaces(text, p) if text[p:p + 1] in _SPACE_CHARS else p
     unit = ""
     m = _UNIT_RE.match(text, q) if text[q:q + 1] in _UNIT_FIRST else None
     if m:
@@ -215,31 +208,61 @@ def _read_tail(text: str, fig: Figure, pos: int, *, han: bool) -> int:
             fig.mult = mult
             fig.bare_mult = True
     fig.unit = unit
-    if approx is None and p < n:
-        m = _APPROX_AFTER.match(text, p) if unit and text[p] in _APPROX_FIRST else None
-        if m:
-            approx = m.group()  # type: ignore[assignment]
-            p = m.end()
+    if approx is None and p < n and unit and text[p] in _APPROX_FIRST:
+        approx, p = _approx_at(text, p)
     if p < n and text[p] in _POST_FIRST:
-        m = _POST.match(text, p)
-        if m:
-            word = m.group()
-            if word in ("以上", "以下"):
-                approx = approx or word  # type: ignore[assignment]
-                p = m.end()
-            elif word == "左右":
-                approx = approx or "约"
-                p = m.end()
-            elif unit in TIME_UNITS or unit == "":
-                if unit:
-                    fig.comparator = "≤"
-                    fig.flags.append("time_limit")
-                    p = m.end()
-            elif word != "内":
-                fig.comparator = "≤"
-                p = m.end()
+        approx, p = _read_post_word(text, fig, p, approx)
     fig.approx = approx
     return p
+
+
+def _after_spaces(text: str, pos: int) -> int:
+    """The offset after the (at most two) spaces at ``pos``."""
+    m = _SP.match(text, pos)
+    return m.end() if m is not None else pos
+
+
+def _approx_at(text: str, p: int) -> tuple[Approx | None, int]:
+    """余/多 at ``p`` (3000余人, 20多万元): the word and the offset after it."""
+    m = _APPROX_AFTER.match(text, p)
+    return (_APPROX_WORDS[m.group()], m.end()) if m else (None, p)
+
+
+def _after_multiplier(text: str, fig: Figure, mult: str, p: int, approx: Approx | None) -> tuple[Approx | None, int]:
+    """A colloquial digit after 万/亿 (13万2) and 余/多 after that (20多万元)."""
+    # colloquial 13万2 / 13万2千 / 1亿2
+    if mult in ("万", "亿") and approx is None and "." not in text[fig.value_start:fig.value_end]:
+        c = _COLLOQUIAL.match(text, p)
+        if c:
+            fig.value = Decimal(f"{fig.value}.{c.group()[0]}")
+            fig.flags.append("colloquial")
+            p = c.end()
+    if approx is None:
+        approx, p = _approx_at(text, p)
+    return approx, p
+
+
+def _read_post_word(text: str, fig: Figure, p: int, approx: Approx | None) -> tuple[Approx | None, int]:
+    """以上/以下/左右 after a figure (its approximation), or 内/以内 after a time limit (≤)."""
+    m = _POST.match(text, p)
+    if not m:
+        return approx, p
+    word = m.group()
+    unit = fig.unit
+    if word in ("以上", "以下"):
+        return approx or _APPROX_WORDS[word], m.end()
+    if word == "左右":
+        return approx or "约", m.end()
+    if unit in TIME_UNITS or unit == "":
+        if unit:
+            fig.comparator = "≤"
+            fig.flags.append("time_limit")
+            return approx, m.end()
+        return approx, p
+    if word != "内":
+        fig.comparator = "≤"
+        return approx, m.end()
+    return approx, p
 
 
 def _read_before(text: str, fig: Figure, floor: int) -> None:
@@ -319,13 +342,14 @@ def _skip_unitless(text: str, fig: Figure, floor: int) -> bool:
     digits = text[fig.value_start:fig.value_end]
     if len(digits) >= 11 and digits.isdigit():
         return True
-    after = _SP.match(text, fig.value_end).end()  # type: ignore[union-attr]
+    after = _after_spaces(text, fig.value_end)
     if text.startswith(("号", "楼", "层", "室", "期", "届", "级", "版", "号文"), after):
         return True
     return _PHONE_LABEL.search(text, max(floor, fig.value_start - 8), fig.value_start) is not None
 
 
 def scan_figures(text: str, block_index: int) -> list[Figure]:
+    """Every figure of ``text`` in order, each read alone (units written once come later)."""
     figures: list[Figure] = []
     pos = 0
     n = len(text)
@@ -346,30 +370,9 @@ def scan_figures(text: str, block_index: int) -> list[Figure]:
             floor = m.end()
             continue
         if kind == "pct":
-            body = m.group()
-            value = parse_chinese_percent(body.replace("．", "."))
-            if value is None:
-                continue
-            fig = Figure(m.start(), value)
-            fig.value_end = fig.end = m.end()
-            fig.unit = "%"
-            fig.han = True
-            p = fig.end
-            post = _POST.match(text, p)
-            if post and post.group() in ("以上", "以下"):
-                fig.approx = post.group()  # type: ignore[assignment]
-                p = post.end()
-            fig.end = p
-            _read_before(text, fig, floor)
-            _negative_word(text, fig, floor)
-            figures.append(fig)
-            pos = floor = fig.end
-            continue
-        if kind == "han":
-            fig_or_none = _read_han(text, m, floor)
-            if fig_or_none is None:
-                continue
-            fig = fig_or_none
+            fig = _read_pct(text, m, floor)
+        elif kind == "han":
+            fig = _read_han(text, m, floor)
         else:
             raw = m.group().replace(",", "").replace("．", ".")
             try:
@@ -382,21 +385,54 @@ def scan_figures(text: str, block_index: int) -> list[Figure]:
                 floor = m.end() + 1
                 pos = floor
                 continue
-            fig.end = _read_tail(text, fig, m.end(), han=False)
-            if fig.unit == "" and not fig.bare_mult:
-                if _skip_unitless(text, fig, floor):
-                    floor = fig.end
-                    pos = fig.end
-                    continue
-                if _YEAR_LIKE.fullmatch(text, fig.value_start, fig.value_end):
-                    fig.flags.append("year_like")  # 2020市财政…: dropped unless a table gives a unit
-            _read_before(text, fig, floor)
-            _negative_word(text, fig, floor)
+            if not _read_around_number(text, fig, m.end(), floor):
+                floor = fig.end
+                pos = fig.end
+                continue
+        if fig is None:
+            continue
         if fig.bare_mult:
             _resolve_bare_multiplier(text, fig)
         figures.append(fig)
         pos = floor = max(fig.end, pos)
     return figures
+
+
+def _read_around_number(text: str, fig: Figure, end: int, floor: int) -> bool:
+    """What stands after and before an Arabic number; False when, having no unit, it is no
+    figure after all (a phone number, a long code, a house number)."""
+    fig.end = _read_tail(text, fig, end, han=False)
+    if fig.unit == "" and not fig.bare_mult:
+        if _skip_unitless(text, fig, floor):
+            return False
+        if _YEAR_LIKE.fullmatch(text, fig.value_start, fig.value_end):
+            fig.flags.append("year_like")  # 2020市财政…: dropped unless a table gives a unit
+    _read_before(text, fig, floor)
+    _negative_word(text, fig, floor)
+    return True
+
+
+def _read_pct(text: str, m: re.Match[str], floor: int) -> Figure | None:
+    """百分之十五 / 百分之3.5."""
+    value = parse_chinese_percent(m.group().replace("．", "."))
+    if value is None:
+        return None
+    return _percent_figure(text, m.start(), m.end(), value, floor)
+
+
+def _percent_figure(text: str, start: int, end: int, value: Decimal, floor: int) -> Figure:
+    """A percentage written in words (百分之十五, 三成) ending at ``end``, with 以上/以下 after it."""
+    fig = Figure(start, value)
+    fig.value_end = fig.end = end
+    fig.unit = "%"
+    fig.han = True
+    post = _POST.match(text, end)
+    if post and post.group() in ("以上", "以下"):
+        fig.approx = _APPROX_WORDS[post.group()]
+        fig.end = post.end()
+    _read_before(text, fig, floor)
+    _negative_word(text, fig, floor)
+    return fig
 
 
 def _read_han(text: str, m: re.Match[str], floor: int) -> Figure | None:
@@ -405,7 +441,7 @@ def _read_han(text: str, m: re.Match[str], floor: int) -> Figure | None:
     if len(run) > 24:
         return None
     if (run[-1] not in "万亿" and not text.startswith("成", m.end())
-            and _UNIT_RE.match(text, _SP.match(text, m.end()).end()) is None):  # type: ignore[union-attr]
+            and _UNIT_AFTER_SPACES.match(text, m.end()) is None):
         return None  # 一是, 一般, 十三五: cheap exit for the common case
     if start > 0 and text[start - 1] in "“「『\"":
         return None  # “十项规定”, “三公”: names, not figures
@@ -425,17 +461,7 @@ def _read_han(text: str, m: re.Match[str], floor: int) -> Figure | None:
             end = after + 1
         if pct is None:
             return None
-        fig = Figure(start, pct)
-        fig.value_end = fig.end = end
-        fig.unit = "%"
-        fig.han = True
-        post = _POST.match(text, end)
-        if post and post.group() in ("以上", "以下"):
-            fig.approx = post.group()  # type: ignore[assignment]
-            fig.end = post.end()
-        _read_before(text, fig, floor)
-        _negative_word(text, fig, floor)
-        return fig
+        return _percent_figure(text, start, end, pct, floor)
     body = run
     mult = None
     while body and body[-1] in "万亿":

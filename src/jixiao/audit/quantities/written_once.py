@@ -32,7 +32,14 @@ def _inside_figure(figures: list[Figure], starts: list[int], pos: int) -> bool:
 
 
 def apply_written_once(text: str, figures: list[Figure]) -> None:
-    # 1. lists: 74200、65884万元 → both 万元 (right to left so chains work: 1、2、3万元)
+    """Give unit-less figures the unit written once for them: lists, then labels, then asides."""
+    _units_of_lists(text, figures)
+    _units_of_labels(text, figures)
+    _units_of_asides(text, figures)
+
+
+def _units_of_lists(text: str, figures: list[Figure]) -> None:
+    """Lists: 74200、65884万元 → both 万元 (right to left so chains work: 1、2、3万元)."""
     for i in range(len(figures) - 2, -1, -1):
         a, b = figures[i], figures[i + 1]
         if a.unit or not b.unit or b.unit_source not in ("written", "list", "context"):
@@ -43,33 +50,42 @@ def apply_written_once(text: str, figures: list[Figure]) -> None:
         if gap_ok:
             a.unit = b.unit
             a.unit_source = "list"
-    # 2. labels: 发行总额（亿）10.00, 收入（万元）：1000
+
+
+def _units_of_labels(text: str, figures: list[Figure]) -> None:
+    """Labels: 发行总额（亿）10.00, 收入（万元）：1000 — a unit in parentheses (or after 单位：)
+    governs the unit-less figures after it in its sentence, up to a figure with its own unit."""
     starts = [f.start for f in figures]
     labels = ([lab for lab in _PAREN_UNIT.finditer(text) if not _inside_figure(figures, starts, lab.start())]
               if "（" in text or "(" in text or "单位" in text else [])
-    if labels:
-        ends = [lab.end() for lab in labels]
-        written = [0]  # prefix counts of figures with a written unit
-        for f in figures:
-            written.append(written[-1] + (1 if f.unit and f.unit_source == "written" else 0))
-        for i, fig in enumerate(figures):
-            if fig.unit:
-                continue
-            k = bisect_left(ends, fig.start + 1) - 1
-            if k < 0:
-                continue
-            lab = labels[k]
-            between = text[lab.end():fig.start]
-            if any(ch in between for ch in "。；;") or len(between) > 60:
-                continue
-            j = bisect_left(starts, lab.end())
-            if written[i] - written[j] > 0:
-                continue
-            unit = _unit_for_label(lab.group("u") or lab.group("u2"), text, lab.start(), fig.end)
-            if unit:
-                fig.unit = unit
-                fig.unit_source = "label"
-    # 3. asides: 调整追加预算270.61万元（其中压减预算26.58，追加预算297.19）
+    if not labels:
+        return
+    ends = [lab.end() for lab in labels]
+    written = [0]  # prefix counts of figures with a written unit
+    for f in figures:
+        written.append(written[-1] + (1 if f.unit and f.unit_source == "written" else 0))
+    for i, fig in enumerate(figures):
+        if fig.unit:
+            continue
+        k = bisect_left(ends, fig.start + 1) - 1
+        if k < 0:
+            continue
+        lab = labels[k]
+        between = text[lab.end():fig.start]
+        if any(ch in between for ch in "。；;") or len(between) > 60:
+            continue
+        j = bisect_left(starts, lab.end())
+        if written[i] - written[j] > 0:
+            continue
+        unit = _unit_for_label(lab.group("u") or lab.group("u2"), text, lab.start(), fig.end)
+        if unit:
+            fig.unit = unit
+            fig.unit_source = "label"
+
+
+def _units_of_asides(text: str, figures: list[Figure]) -> None:
+    """Asides: 调整追加预算270.61万元（其中压减预算26.58，追加预算297.19） — the figures of a
+    （其中…） right after a figure take its unit."""
     for i, fig in enumerate(figures):
         if fig.unit or i == 0:
             continue
