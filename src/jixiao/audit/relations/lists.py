@@ -39,6 +39,7 @@ EXHAUSTIVE_PAIRS: tuple[tuple[str, str], ...] = (
 
 
 def item_interval(it: Item, unit: str) -> Interval:
+    """The values a figure stands for, in ``unit`` (a bare number is taken as written in it)."""
     q = it.mention.quantity
     if q.unit == "" or q.unit == unit:
         return q.interval()
@@ -47,6 +48,31 @@ def item_interval(it: Item, unit: str) -> Interval:
 
 def _signed_part(it: Item) -> int:
     return -1 if NEGATIVE_PART.search(it.clause) else 1
+
+
+class _PartIntervals:
+    """Each part's interval in the total's unit (and signed: 压减 parts count negative), computed
+    once, when first needed: the searches of a list try many sub-lists and combinations of the
+    same parts."""
+
+    __slots__ = ("ivs", "signed_ivs", "unit")
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.ivs: dict[int, Interval] = {}
+        self.signed_ivs: dict[int, Interval] = {}
+
+    def of(self, p: Item) -> Interval:
+        iv = self.ivs.get(id(p))
+        if iv is None:
+            iv = self.ivs[id(p)] = item_interval(p, self.unit)
+        return iv
+
+    def signed(self, p: Item) -> Interval:
+        iv = self.signed_ivs.get(id(p))
+        if iv is None:
+            iv = self.signed_ivs[id(p)] = self.of(p) * _signed_part(p)
+        return iv
 
 
 def list_relations(total: Item, parts: list[Item], *, complete: bool = False) -> list[Relation]:
@@ -59,30 +85,34 @@ def list_relations(total: Item, parts: list[Item], *, complete: bool = False) ->
     unit = total.unit
     out: list[Relation] = []
     total_iv = item_interval(total, unit)
-    # each part's interval (and signed interval) is computed once, when first needed: the
-    # searches below try many sub-lists and combinations of the same parts
-    ivs: dict[int, Interval] = {}
-    signed: dict[int, Interval] = {}
-
-    def iv_of(p: Item) -> Interval:
-        iv = ivs.get(id(p))
-        if iv is None:
-            iv = ivs[id(p)] = item_interval(p, unit)
-        return iv
-
-    def signed_of(p: Item) -> Interval:
-        iv = signed.get(id(p))
-        if iv is None:
-            iv = signed[id(p)] = iv_of(p) * _signed_part(p)
-        return iv
-
+    ivs = _PartIntervals(unit)
     # a part equal to the total, beside others, means the list overlaps (13297人 of 18067人...)
-    if len(parts) > 1 and any(iv_of(p).meets(total_iv) and p.value == total.value
+    if len(parts) > 1 and any(ivs.of(p).meets(total_iv) and p.value == total.value
                               for p in parts):
         return out
     if len(parts) == 1 and parts[0].value == total.value:
         return out
-    # nested lists: a part followed by parts that add up to it
+    top = _nested_lists(parts, unit, ivs, out)
+    exhaustive = complete or _is_exhaustive(top) or _split_by_kind(total, top)
+    total_parts_iv = interval_sum([ivs.signed(p) for p in top])
+    relation = sum_relation(total, top, unit=unit, partial=not exhaustive, explicit=True)
+    if not exhaustive and _names_the_rest(top):
+        # 其中 …, 其他收入 X: the list means to be whole, but a named part may have been left out
+        # (财政补贴收入): a shortfall is a warning (JX-SUM-003), not an error
+        relation.partial = False
+        relation.note = "含其他"
+    if total_parts_iv.meets(total_iv) or total_parts_iv.hi < total_iv.lo:
+        out.append(relation)
+        return out
+    # parts exceed the total: subtotals may follow the parts ("项目支出, 基本支出, 人员支出…")
+    subtotal = _subtotal_relation(total, top, total_iv, ivs)
+    out.append(subtotal if subtotal is not None else relation)
+    return out
+
+
+def _nested_lists(parts: list[Item], unit: str, ivs: _PartIntervals, out: list[Relation]) -> list[Item]:
+    """Nested lists: a part followed by parts that add up to it (each such sub-list is a relation
+    of its own, added to ``out``). Returns the top-level parts."""
     top: list[Item] = []
     k = 0
     while k < len(parts):
@@ -91,7 +121,7 @@ def list_relations(total: Item, parts: list[Item], *, complete: bool = False) ->
         nested_end = None
         for j in range(k + 2, len(parts)):
             sub = parts[k + 1:j + 1]
-            if interval_sum([iv_of(s) for s in sub]).meets(iv_of(p)):
+            if interval_sum([ivs.of(s) for s in sub]).meets(ivs.of(p)):
                 nested_end = j
                 # take trailing zeros too (出国经费 0 万元)
                 while nested_end + 1 < len(parts) and parts[nested_end + 1].value == 0:
@@ -103,32 +133,24 @@ def list_relations(total: Item, parts: list[Item], *, complete: bool = False) ->
             k = nested_end + 1
         else:
             k += 1
-    exhaustive = complete or _is_exhaustive(top) or _split_by_kind(total, top)
-    total_parts_iv = interval_sum([signed_of(p) for p in top])
-    relation = sum_relation(total, top, unit=unit, partial=not exhaustive, explicit=True)
-    if not exhaustive and _names_the_rest(top):
-        # 其中 …, 其他收入 X: the list means to be whole, but a named part may have been left out
-        # (财政补贴收入): a shortfall is a warning (JX-SUM-003), not an error
-        relation.partial = False
-        relation.note = "含其他"
-    if total_parts_iv.meets(total_iv) or total_parts_iv.hi < total_iv.lo:
-        out.append(relation)
-        return out
-    # parts exceed the total: subtotals may follow the parts ("项目支出, 基本支出, 人员支出…")
-    if len(top) >= 3:
+    return top
+
+
+def _subtotal_relation(total: Item, top: list[Item], total_iv: Interval, ivs: _PartIntervals) -> Relation | None:
+    """Parts that exceed the total: the first parts, or (up to ten parts) some of them, that add
+    up to it (the others are subtotals or another breakdown); None when none do."""
+    if len(top) < 3:
+        return None
+    unit = total.unit
+    for n in range(2, len(top)):
+        if interval_sum([ivs.signed(p) for p in top[:n]]).meets(total_iv):
+            return sum_relation(total, top[:n], unit=unit, partial=False, explicit=True)
+    if len(top) <= 10:
         for n in range(2, len(top)):
-            if interval_sum([signed_of(p) for p in top[:n]]).meets(total_iv):
-                out.append(sum_relation(total, top[:n], unit=unit, partial=False, explicit=True))
-                return out
-        if len(top) <= 10:
-            for n in range(2, len(top)):
-                for combo in combinations(top, n):
-                    if interval_sum([signed_of(p) for p in combo]).meets(total_iv):
-                        out.append(sum_relation(total, list(combo), unit=unit, partial=False,
-                                                 explicit=False))
-                        return out
-    out.append(relation)
-    return out
+            for combo in combinations(top, n):
+                if interval_sum([ivs.signed(p) for p in combo]).meets(total_iv):
+                    return sum_relation(total, list(combo), unit=unit, partial=False, explicit=False)
+    return None
 
 
 def _names_the_rest(parts: list[Item]) -> bool:

@@ -51,49 +51,62 @@ _OF_SHARE = re.compile(r"\s*的(比重|比例)?(为|是)?\s*")
 
 
 def assign_roles(items: list[Item]) -> None:
+    """Set each item's role (and, for changes and growth rates, its direction) from its words."""
     for i, it in enumerate(items):
         q = it.mention.quantity
-        label = it.label
-        clause = it.clause
         prev = items[i - 1] if i > 0 and items[i - 1].sentence == it.sentence else None
-        if getattr(it.mention, "comparator", None) or q.approx in ("以上", "以下") or _TARGET_END.search(clause):
+        if getattr(it.mention, "comparator", None) or q.approx in ("以上", "以下") or _TARGET_END.search(it.clause):
             it.role = "target"
-            continue
-        if q.unit in ("%", "‰", "个百分点"):
-            if prev is not None and prev.role == "inline_base":
-                it.role = "rate_share" if "占" in prev.clause else "rate_completion"
-            elif BALANCE_RATE_LABEL.search(clause):
-                it.role = "rate_balance"
-            elif SHARE_LABEL.search(label) and not GROWTH_LABEL.search(clause):
-                it.role = "rate_share"
-            elif COMPLETION_LABEL.search(clause) or (
-                    prev is not None and prev.role == "inline_base" and "完成" in prev.label):
-                it.role = "rate_completion"
-            elif GROWTH_LABEL.search(clause) and q.unit != "个百分点":
-                it.role = "rate_growth"
-                it.direction = _direction(clause)
-                if "增减" in clause:
-                    it.role = "ambiguous"
-            else:
-                it.role = "rate_other"
-            continue
-        if DIRECTION_END.search(clause):
-            has_comp = COMPARATOR.search(label) is not None
-            if has_comp or (prev is not None and prev.role == "prev"):
-                it.role = "change" if "增减" not in clause else "ambiguous"
-                it.direction = _direction(clause)
-                continue
-        if COMPARATOR.search(label) and PREV_WORD.search(label) and not DIRECTION_END.search(clause):
-            seg = _LABEL_CLAUSES.split(label)[-1]
-            if COMPARATOR.search(seg) and PREV_WORD.search(seg):
-                it.role = "prev"
-                continue
-        if _PREV_END.search(clause) and "较" not in clause:
+        elif q.unit in ("%", "‰", "个百分点"):
+            _assign_rate_role(it, q.unit, prev)
+        else:
+            _assign_figure_role(items, i, prev)
+
+
+def _assign_rate_role(it: Item, unit: str, prev: Item | None) -> None:
+    """A percentage: a share, a completion rate, a balance rate, a growth rate or another rate."""
+    label = it.label
+    clause = it.clause
+    if prev is not None and prev.role == "inline_base":
+        it.role = "rate_share" if "占" in prev.clause else "rate_completion"
+    elif BALANCE_RATE_LABEL.search(clause):
+        it.role = "rate_balance"
+    elif SHARE_LABEL.search(label) and not GROWTH_LABEL.search(clause):
+        it.role = "rate_share"
+    elif COMPLETION_LABEL.search(clause) or (
+            prev is not None and prev.role == "inline_base" and "完成" in prev.label):
+        it.role = "rate_completion"
+    elif GROWTH_LABEL.search(clause) and unit != "个百分点":
+        it.role = "rate_growth"
+        it.direction = _direction(clause)
+        if "增减" in clause:
+            it.role = "ambiguous"
+    else:
+        it.role = "rate_other"
+
+
+def _assign_figure_role(items: list[Item], i: int, prev: Item | None) -> None:
+    """Any other figure: a change (较上年增加B), the previous year's value, the base of an inline
+    ratio (完成X的Y%), or (the default) a value."""
+    it = items[i]
+    label = it.label
+    clause = it.clause
+    if DIRECTION_END.search(clause):
+        has_comp = COMPARATOR.search(label) is not None
+        if has_comp or (prev is not None and prev.role == "prev"):
+            it.role = "change" if "增减" not in clause else "ambiguous"
+            it.direction = _direction(clause)
+            return
+    if COMPARATOR.search(label) and PREV_WORD.search(label) and not DIRECTION_END.search(clause):
+        seg = _LABEL_CLAUSES.split(label)[-1]
+        if COMPARATOR.search(seg) and PREV_WORD.search(seg):
             it.role = "prev"
-            continue
-        if INLINE_BASE_LABEL.search(label):
-            nxt = items[i + 1] if i + 1 < len(items) else None
-            if (nxt is not None and nxt.sentence == it.sentence and nxt.unit in ("%",)
-                    and _OF_SHARE.fullmatch(nxt.label)):
-                it.role = "inline_base"
-                continue
+            return
+    if _PREV_END.search(clause) and "较" not in clause:
+        it.role = "prev"
+        return
+    if INLINE_BASE_LABEL.search(label):
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if (nxt is not None and nxt.sentence == it.sentence and nxt.unit in ("%",)
+                and _OF_SHARE.fullmatch(nxt.label)):
+            it.role = "inline_base"

@@ -22,8 +22,7 @@ COMPLETE_MARKERS = frozenset({"分别为", "分别是", "分别", "包括", "具
 TOTAL_AFTER = re.compile(r"((?<!公)共|合计|总计|共计)[^，。；,;（）()]{0,8}$")
 #: a total named 合计/总计 is the sum of the parts listed under it
 TOTAL_NAME = re.compile(r"(合计|总计)")
-
-
+#: after the first part, a figure whose clause has one of these words (and the total's has not) ends the list
 STOP_WORDS = ("结余", "结存", "合计", "总计", "共计", "累计", "滚存", "资产", "负债", "当期", "当年")
 
 
@@ -32,6 +31,7 @@ def _value_like(it: Item) -> bool:
 
 
 def sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
+    """The totals of ``seg`` and their parts: 其中/分别/包括 lists, bracketed breakdowns, 共 after the parts."""
     out: list[Relation] = []
     text = seg.text
     starts = [it.start for it in items]
@@ -43,48 +43,12 @@ def sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
         na = bisect_left(starts, marker.end())  # items[na:] start after it
         if nb == 0 or na >= len(items):
             continue
-        before = items[max(0, nb - 40):nb]
         after = items[na:na + 60]
-        # the total: the nearest value figure before the marker (same sentence, or the last of the
-        # previous sentence when the marker opens a sentence: "…619029万元。其中，…")
         marker_sentence = after[0].sentence
-        total = None
-        for it in reversed(before):
-            if it.sentence < marker_sentence - 1:
-                break
-            if it.sentence == marker_sentence - 1 and not _opens_sentence(text, mpos):
-                break
-            if _value_like(it) and it.unit != "":
-                total = it
-                break
+        total = _list_total(text, mpos, items[max(0, nb - 40):nb], marker_sentence)
         if total is None:
             continue
-        close_at = _closing_paren(text, mpos) if _paren_depth_at(text, mpos) > 0 else None
-        parts: list[Item] = []
-        for j, it in enumerate(after):
-            if it.sentence != marker_sentence and close_at is None:
-                break
-            if close_at is not None and it.start > close_at:
-                break
-            if _list_marker_follows(text, it, after[j + 1] if j + 1 < len(after) else None):
-                break  # a figure with its own 其中 list starts a new total
-            if "\t" in it.label:
-                break  # the next cell of a table row flattened into a line: not a prose list
-            if not _value_like(it) or not compatible(it, total):
-                continue
-            if it.unit == "" and total.unit and any(p.unit for p in parts):
-                continue  # 在职退休比为1.24 after 人 parts: a ratio, not one more part
-            stop = [w for w in STOP_WORDS if w in it.clause and w not in total.clause]
-            if stop and parts:
-                break
-            if ("收入" in total.clause and "支出" in it.clause and "收入" not in it.clause) or (
-                    "支出" in total.clause and "收入" in it.clause and "支出" not in it.clause):
-                break
-            if TOTAL_AFTER.search(it.label):
-                break
-            parts.append(it)
-            if len(parts) >= 12:
-                break
+        parts = _list_parts(text, mpos, after, total, marker_sentence)
         if not parts:
             continue
         for p in parts:
@@ -98,6 +62,59 @@ def sum_relations(seg: Segment, items: list[Item]) -> list[Relation]:
     out += _bracketed_breakdowns(text, items)
     out += _total_after_relations(items)
     return out
+
+
+def _list_total(text: str, mpos: int, before: list[Item], marker_sentence: int) -> Item | None:
+    """The total of the list marker at ``mpos``: the nearest value figure before it (same
+    sentence, or the last of the previous sentence when the marker opens a sentence:
+    "…619029万元。其中，…")."""
+    for it in reversed(before):
+        if it.sentence < marker_sentence - 1:
+            return None
+        if it.sentence == marker_sentence - 1 and not _opens_sentence(text, mpos):
+            return None
+        if _value_like(it) and it.unit != "":
+            return it
+    return None
+
+
+def _list_parts(text: str, mpos: int, after: list[Item], total: Item, marker_sentence: int) -> list[Item]:
+    """The parts listed after the marker at ``mpos``: the value figures that may be parts of
+    ``total``, to the end of the sentence (or of the brackets the marker stands in), stopping
+    where the wording turns to something else (twelve at the most)."""
+    close_at = _closing_paren(text, mpos) if _paren_depth_at(text, mpos) > 0 else None
+    parts: list[Item] = []
+    for j, it in enumerate(after):
+        if it.sentence != marker_sentence and close_at is None:
+            break
+        if close_at is not None and it.start > close_at:
+            break
+        if _list_marker_follows(text, it, after[j + 1] if j + 1 < len(after) else None):
+            break  # a figure with its own 其中 list starts a new total
+        if "\t" in it.label:
+            break  # the next cell of a table row flattened into a line: not a prose list
+        if not _value_like(it) or not compatible(it, total):
+            continue
+        if it.unit == "" and total.unit and any(p.unit for p in parts):
+            continue  # 在职退休比为1.24 after 人 parts: a ratio, not one more part
+        if _turns_away(it, total, parts):
+            break
+        parts.append(it)
+        if len(parts) >= 12:
+            break
+    return parts
+
+
+def _turns_away(it: Item, total: Item, parts: list[Item]) -> bool:
+    """Does ``it`` end the list? A word the total lacks (结余, 合计… after the first part), 支出
+    after a 收入 total (or the reverse), or a 共/合计 of its own."""
+    stop = [w for w in STOP_WORDS if w in it.clause and w not in total.clause]
+    if stop and parts:
+        return True
+    if ("收入" in total.clause and "支出" in it.clause and "收入" not in it.clause) or (
+            "支出" in total.clause and "收入" in it.clause and "支出" not in it.clause):
+        return True
+    return TOTAL_AFTER.search(it.label) is not None
 
 
 _COUNTS = frozenset({"person", "person_time"})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.relations.relation import Relation, Term
@@ -27,7 +28,7 @@ def table_sum_relations(table: Table, doc: Document, mentions: list[Mention]) ->
 
     rows = table.rows
     for r, row in enumerate(rows):
-        first = next((c for c in row if c is not None and c.text.strip()), None)
+        first = _lead_cell(row)
         if first is None or not TOTAL_ROW.match(first.text):
             continue
         subtotal = "小" in first.text
@@ -35,30 +36,44 @@ def table_sum_relations(table: Table, doc: Document, mentions: list[Mention]) ->
             total_m = cell_mention(row[c])
             if total_m is None or row[c] is first:
                 continue
-            parts: list[Mention] = []
-            nested = False
-            for rr in range(r - 1, -1, -1):
-                lead = next((x for x in rows[rr] if x is not None and x.text.strip()), None)
-                if lead is not None and TOTAL_ROW.match(lead.text):
-                    if subtotal:
-                        break
-                    nested = True
-                if lead is not None and lead.text.strip().startswith("其中"):
-                    nested = True
-                if c >= len(rows[rr]):
-                    continue
-                cell_m = cell_mention(rows[rr][c])
-                if cell_m is None:
-                    # a header row (no figures at all) ends the part rows
-                    if parts and all(cell_mention(x) is None for x in rows[rr] if x is not None):
-                        break
-                    continue
-                if cell_m.quantity.dimension not in (None, total_m.quantity.dimension) and cell_m.quantity.unit:
-                    continue
-                parts.append(cell_m)
-            if len(parts) < 2 or nested:
+            parts = _parts_above(rows, r, c, total_m, subtotal, cell_mention)
+            if parts is None or len(parts) < 2:
                 continue
             parts.reverse()
             terms = [Term(p, 1, "分项") for p in parts]
             out.append(Relation("JX-SUM-001", total_m, [(terms, [])], "sum", stated_name="合计"))
     return out
+
+
+def _lead_cell(row: list[Block | None]) -> Block | None:
+    """The first cell of a row with text in it."""
+    return next((c for c in row if c is not None and c.text.strip()), None)
+
+
+def _parts_above(rows: list[list[Block | None]], r: int, c: int, total_m: Mention, subtotal: bool,
+                 cell_mention: Callable[[Block | None], Mention | None]) -> list[Mention] | None:
+    """The figures of column ``c`` above the total row ``r``, nearest first, up to a header row
+    (or, for a 小计, the previous total row); None when the rows above hold a total or an 其中
+    of their own (nested rows: which rows add up to which is not known)."""
+    parts: list[Mention] = []
+    nested = False
+    for rr in range(r - 1, -1, -1):
+        lead = _lead_cell(rows[rr])
+        if lead is not None and TOTAL_ROW.match(lead.text):
+            if subtotal:
+                break
+            nested = True
+        if lead is not None and lead.text.strip().startswith("其中"):
+            nested = True
+        if c >= len(rows[rr]):
+            continue
+        cell_m = cell_mention(rows[rr][c])
+        if cell_m is None:
+            # a header row (no figures at all) ends the part rows
+            if parts and all(cell_mention(x) is None for x in rows[rr] if x is not None):
+                break
+            continue
+        if cell_m.quantity.dimension not in (None, total_m.quantity.dimension) and cell_m.quantity.unit:
+            continue
+        parts.append(cell_m)
+    return None if nested else parts
