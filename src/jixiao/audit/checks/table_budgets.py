@@ -172,18 +172,10 @@ def check_table_budgets(doc: Document, mentions: list[Mention],
     slip of a digit, 335412 for 335413), and no text budget equal to it, gives an error; a
     budget further off may be another scope and is left alone.
     """
-    by_place = {(f.block, f.start): f for f in facts}
-    table_lines = {c.line for t in doc.tables for row in t.rows for c in row
-                   if c is not None and c.line is not None}
-    budgets: list[tuple[Mention, Fact]] = []
-    for f in facts:
-        block = doc.blocks[f.block]
-        if (f.item == "支出预算" and f.year is not None and f.approx is None and not f.comparator
-                and not f.flags and block.kind != "cell" and block.line not in table_lines
-                and f.quantity.dimension == "money"):
-            budgets.append((fact_mention(f), f))
+    budgets = _text_budgets(doc, facts)
     if not budgets:
         return 0, []
+    by_place = {(f.block, f.start): f for f in facts}
     checks = 0
     findings: list[Finding] = []
     pairs = _outturn_budget_pairs(doc, facts, budgets)
@@ -207,36 +199,64 @@ def check_table_budgets(doc: Document, mentions: list[Mention],
                 findings.append(scope)
         same_year = [(b, f) for b, f in budgets if year is not None and f.year == year]
         checks += len(same_year)
-        near: list[Mention] = []
-        equal = False
-        for b, _f in same_year:
-            bq = b.quantity
-            try:
-                tv = q.value_in(bq.unit) if q.unit != bq.unit else q.value
-            except UnitError:
-                continue
-            if q.unit != bq.unit or q.exponent != bq.exponent:
-                equal = equal or in_unit(m, bq.unit).meets(b.quantity.interval())
-                continue
-            if tv == bq.value:
-                equal = True
-                continue
-            step = Decimal(1).scaleb(bq.exponent)
-            if abs(bq.value) >= _MIN_STEPS * step and abs(tv - bq.value) <= abs(bq.value) * _NEAR:
-                near.append(b)
-        if equal or len(near) != 1:
-            continue
-        first = near[0]
-        first_block = doc.blocks[first.block]
-        block = doc.blocks[m.block]
-        where_first = first_block.where() or "前文"
-        message = (f"{year}年支出预算在{where_first}为{fig_text(first)}，自评表预算数为{fig_text(m)}，"
-                   f"同一预算数额前后不一致")
-        findings.append(Finding(
-            code="JX-DUP-001", severity="error", message=message,
-            stated=f"{q.value:f}", expected=f"{first.quantity.value:f}",
-            quote=quote_around(doc, m), line=block.line, page=block.page, where=block.where(),
-            figures={where_first: fig_text(first), block.where() or "此处": fig_text(m)},
-            block=m.block, start=m.start, end=m.end,
-        ))
+        near = _near_budget(m, same_year)
+        if near is not None:
+            findings.append(_slip_finding(doc, m, year, near))
     return checks, findings
+
+
+def _text_budgets(doc: Document, facts: list[Fact]) -> list[tuple[Mention, Fact]]:
+    """The expenditure budgets (支出预算) the text states for a year, exactly, outside tables."""
+    table_lines = {c.line for t in doc.tables for row in t.rows for c in row
+                   if c is not None and c.line is not None}
+    budgets: list[tuple[Mention, Fact]] = []
+    for f in facts:
+        block = doc.blocks[f.block]
+        if (f.item == "支出预算" and f.year is not None and f.approx is None and not f.comparator
+                and not f.flags and block.kind != "cell" and block.line not in table_lines
+                and f.quantity.dimension == "money"):
+            budgets.append((fact_mention(f), f))
+    return budgets
+
+
+def _near_budget(m: Mention, same_year: list[tuple[Mention, Fact]]) -> Mention | None:
+    """The one text budget written to the same precision as the table's ``m``, different yet
+    within 0.1% of it; None when a text budget equals it, or there is not exactly one such."""
+    q = m.quantity
+    near: list[Mention] = []
+    equal = False
+    for b, _f in same_year:
+        bq = b.quantity
+        try:
+            tv = q.value_in(bq.unit) if q.unit != bq.unit else q.value
+        except UnitError:
+            continue
+        if q.unit != bq.unit or q.exponent != bq.exponent:
+            equal = equal or in_unit(m, bq.unit).meets(b.quantity.interval())
+            continue
+        if tv == bq.value:
+            equal = True
+            continue
+        step = Decimal(1).scaleb(bq.exponent)
+        if abs(bq.value) >= _MIN_STEPS * step and abs(tv - bq.value) <= abs(bq.value) * _NEAR:
+            near.append(b)
+    if equal or len(near) != 1:
+        return None
+    return near[0]
+
+
+def _slip_finding(doc: Document, m: Mention, year: int | None, first: Mention) -> Finding:
+    """JX-DUP-001 at the table's 预算数 ``m``: the text states the same year's budget as ``first``."""
+    q = m.quantity
+    first_block = doc.blocks[first.block]
+    block = doc.blocks[m.block]
+    where_first = first_block.where() or "前文"
+    message = (f"{year}年支出预算在{where_first}为{fig_text(first)}，自评表预算数为{fig_text(m)}，"
+               f"同一预算数额前后不一致")
+    return Finding(
+        code="JX-DUP-001", severity="error", message=message,
+        stated=f"{q.value:f}", expected=f"{first.quantity.value:f}",
+        quote=quote_around(doc, m), line=block.line, page=block.page, where=block.where(),
+        figures={where_first: fig_text(first), block.where() or "此处": fig_text(m)},
+        block=m.block, start=m.start, end=m.end,
+    )
