@@ -503,24 +503,10 @@ class _BlockState:
         if sentence != self.last_sentence:
             self.last_base = None
             self.last_sentence = sentence
-        # item: nearest in the clause, else in the sentence when no other figure stands between
         item = self.respective.get(pos)
         item_text = item or ""
         if item is None:
-            k = terms.last_before(terms.item_ends, pos, clause - 1)
-            if k >= 0 and terms.items[k][0] < clause:
-                k = -1
-            if k < 0:
-                k = terms.last_before(terms.item_ends, pos, sentence - 1)
-                if k >= 0 and (terms.items[k][0] < sentence or self._figure_between(terms.items[k][1], pos)):
-                    k = -1
-            while k >= 0 and terms.items[k][2] == _TO:
-                k -= 1  # 起付线降低至5500元: look past 降低至
-                if k >= 0 and terms.items[k][0] < clause:
-                    k = -1
-            if k >= 0:
-                item = terms.items[k][2]
-                item_text = text[terms.items[k][0]:terms.items[k][1]]
+            item, item_text = self._item_before(pos, clause, sentence)
         if item is None and m.quantity.unit == "":
             return None  # a bare number with no word saying what it is: not a fact
         if item in (_CHANGE, "预算执行率"):
@@ -555,6 +541,25 @@ class _BlockState:
             row=block.row, col=block.col, where=block.where(), item_text=item_text,
             subject_carried=carried,
         )
+
+    def _item_before(self, pos: int, clause: int, sentence: int) -> tuple[str | None, str]:
+        """The item a figure at ``pos`` measures, and its words as written: the nearest item in
+        its clause, else in its sentence when no other figure stands between (None, "": none)."""
+        terms = self.terms
+        k = terms.last_before(terms.item_ends, pos, clause - 1)
+        if k >= 0 and terms.items[k][0] < clause:
+            k = -1
+        if k < 0:
+            k = terms.last_before(terms.item_ends, pos, sentence - 1)
+            if k >= 0 and (terms.items[k][0] < sentence or self._figure_between(terms.items[k][1], pos)):
+                k = -1
+        while k >= 0 and terms.items[k][2] == _TO:
+            k -= 1  # 起付线降低至5500元: look past 降低至
+            if k >= 0 and terms.items[k][0] < clause:
+                k = -1
+        if k < 0:
+            return None, ""
+        return terms.items[k][2], self.text[terms.items[k][0]:terms.items[k][1]]
 
     def _subject(self, pos: int, floor: int) -> tuple[str | None, str | None]:
         """Nearest subject before ``pos`` in the block, else the one carried from the block before."""
