@@ -31,7 +31,7 @@ from typing import Any
 
 from jixiao.audit.document import Block, Document, Mention
 from jixiao.audit.quantities import find_document_mentions
-from jixiao.numbers import Quantity, dimension
+from jixiao.numbers import Approx, Quantity, dimension
 
 __all__ = ["ITEM_TERMS", "SUBJECT_TERMS", "Fact", "extract_facts", "label_mentions"]
 
@@ -40,7 +40,7 @@ __all__ = ["ITEM_TERMS", "SUBJECT_TERMS", "Fact", "extract_facts", "label_mentio
 # --------------------------------------------------------------------------------------------
 
 _P = r"[（(]含生育[）)]"
-_TO = "→"  # 降低至/提高到: says the figure is a new level; the item is the word before it
+TO_LEVEL = "→"  # 降低至/提高到: says the figure is a new level; the item is the word before it
 
 #: (canonical subject, level, written forms). level "fund" names a fund or budget; "part" a
 #: part of one (统筹基金 of 职工医保, 公务接待费 of 三公经费) or a population.
@@ -149,7 +149,7 @@ ITEM_TERMS: list[tuple[str, list[str]]] = [
                 "违规医药机构"]),
     ("违规零售药店", ["存在违规行为的定点零售药店", "违规的定点零售药店", "违规定点零售药店", "违规零售药店",
                 "违规定点药店", "违规药店"]),
-    (_TO, ["降低至", "降低到", "降至", "提高到", "提高至", "提高了", "调整至", "调整为", "增加到", "增至"]),
+    (TO_LEVEL, ["降低至", "降低到", "降至", "提高到", "提高至", "提高了", "调整至", "调整为", "增加到", "增至"]),
     ("补助资金", ["补助资金", "救助资金", "资助金额", "资助缴费", "代缴资金", "资助", "代缴"]),
 ]
 
@@ -219,7 +219,7 @@ def _compile(terms: list[tuple[str, list[str]]]) -> tuple[re.Pattern[str], dict[
     return re.compile(_trie_pattern(list(canonical))), canonical
 
 
-_SUBJECT_RE, _SUBJECT_OF = _compile([(n, pats) for n, _, pats in SUBJECT_TERMS])
+SUBJECT_RE, _SUBJECT_OF = _compile([(n, pats) for n, _, pats in SUBJECT_TERMS])
 _ITEM_RE, _ITEM_OF = _compile([(n, [re.escape(p) for p in pats]) for n, pats in ITEM_TERMS])
 # (the "no digit before" test is made after the four digits, where a year stands, rather than
 # at every position of the text: the same matches, a quarter less scanning)
@@ -247,7 +247,7 @@ class Fact:
     year: int | None
     value: Decimal
     unit: str
-    approx: str | None = None
+    approx: Approx | None = None
     comparator: str | None = None
     negative_word: str | None = None
     unit_source: str = "written"
@@ -270,7 +270,7 @@ class Fact:
 
     @property
     def quantity(self) -> Quantity:
-        return Quantity(self.value, self.unit, self.approx)  # type: ignore[arg-type]
+        return Quantity(self.value, self.unit, self.approx)
 
     def key(self) -> tuple[str | None, str | None, int | None, str | None]:
         """(subject, item, year, dimension): two facts with the same key state the same quantity."""
@@ -308,7 +308,7 @@ class _BlockTerms:
                  "year_ends", "years")
 
     def __init__(self, text: str) -> None:
-        self.subjects = [(m.start(), m.end(), _SUBJECT_OF[m.group()]) for m in _SUBJECT_RE.finditer(text)]
+        self.subjects = [(m.start(), m.end(), _SUBJECT_OF[m.group()]) for m in SUBJECT_RE.finditer(text)]
         self.subject_ends = [s[1] for s in self.subjects]
         self.items = [(m.start(), m.end(), _ITEM_OF[m.group()]) for m in _ITEM_RE.finditer(text)]
         self.item_ends = [s[1] for s in self.items]
@@ -367,7 +367,7 @@ def label_mentions(doc: Document, mentions: list[Mention]) -> list[Fact]:
         if not text.strip():
             continue
         ms = by_block.get(bi)
-        terms = _BlockTerms(text) if ms or _SUBJECT_RE.search(text) else None
+        terms = _BlockTerms(text) if ms or SUBJECT_RE.search(text) else None
         if ms and terms is not None:
             ms = sorted(ms, key=lambda x: x.start)
             state = _BlockState(text, terms, ms, doc_year, carried)
@@ -553,7 +553,7 @@ class _BlockState:
             k = terms.last_before(terms.item_ends, pos, sentence - 1)
             if k >= 0 and (terms.items[k][0] < sentence or self._figure_between(terms.items[k][1], pos)):
                 k = -1
-        while k >= 0 and terms.items[k][2] == _TO:
+        while k >= 0 and terms.items[k][2] == TO_LEVEL:
             k -= 1  # 起付线降低至5500元: look past 降低至
             if k >= 0 and terms.items[k][0] < clause:
                 k = -1

@@ -93,9 +93,7 @@ def expand_paths(args: Iterable[str]) -> tuple[list[str], list[str]]:
                 missing.append(arg)
         else:
             missing.append(arg)
-    seen: set[str] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
-    return unique, missing
+    return list(dict.fromkeys(files)), missing  # each file once, in the order first named
 
 
 def _audit_for_pool(path: str, keep_document: bool) -> DocumentResult:

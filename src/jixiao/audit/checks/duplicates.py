@@ -10,7 +10,7 @@ from decimal import Decimal
 from jixiao.audit.checks.arithmetic import in_unit, truncated_interval
 from jixiao.audit.checks.messages import fig_text, quote_around
 from jixiao.audit.document import Document, Mention
-from jixiao.audit.facts import _SUBJECT_RE, _TO, Fact
+from jixiao.audit.facts import SUBJECT_RE, TO_LEVEL, Fact
 from jixiao.audit.findings import Finding
 from jixiao.numbers import UnitError
 from jixiao.problems import Severity
@@ -40,7 +40,7 @@ _UNIT_ITEMS = frozenset({"项目支出", "基本支出", "人员经费", "公用
 _LABEL_GAP = frozenset("：: \u3000")
 #: a balance-sheet total is named with or without 总额/总计/合计 (负债总额 = 负债)
 _TOTAL_SUFFIX = re.compile(r"(?<=资产|负债)(?:总额|总计|合计)$")
-_NOT_THE_SAME = ("增减额", "增长率", "占比", "得分", "办理时限", _TO)
+_NOT_THE_SAME = ("增减额", "增长率", "占比", "得分", "办理时限", TO_LEVEL)
 
 
 def _fact_label(doc: Document, fact: Fact) -> str:
@@ -65,7 +65,7 @@ def _qualifier(label: str, item_text: str) -> str | None:
         label = label[:k] + label[k + len(item_text):]
     if _CHANGE_WORDS.search(label):
         return None
-    label = _SUBJECT_RE.sub("", label)
+    label = SUBJECT_RE.sub("", label)
     label = _FILLER.sub("", label)
     return _FILLER.sub("", _FIGURE_TEXT.sub("", label)).strip()
 
@@ -97,7 +97,7 @@ def _fact_key(doc: Document, fact: Fact, one_budget: bool = False) -> tuple[str,
         subject = None  # the unit's 财政拨款收入 (all of it is 一般公共预算)
     text = doc.blocks[fact.block].text
     sentence = _SENTENCE_CUT.split(text[max(0, fact.start - 200):fact.start])[-1]
-    if item in _UNIT_COUNTS and not _SUBJECT_RE.search(sentence):
+    if item in _UNIT_COUNTS and not SUBJECT_RE.search(sentence):
         subject = None  # the paragraph's (or heading's) fund is not what 查处违规医疗机构15家 counts
     if not subject and item not in _UNIT_ITEMS:
         return None
