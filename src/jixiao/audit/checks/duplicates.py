@@ -10,8 +10,9 @@ from decimal import Decimal
 from jixiao.audit.checks.arithmetic import in_unit, truncated_interval
 from jixiao.audit.checks.messages import fig_text, quote_around
 from jixiao.audit.document import Document, Mention
-from jixiao.audit.facts import SUBJECT_RE, TO_LEVEL, Fact
+from jixiao.audit.facts import Fact
 from jixiao.audit.findings import Finding
+from jixiao.audit.vocabulary import SUBJECT_RE, TO_LEVEL
 from jixiao.numbers import UnitError
 from jixiao.problems import Severity
 
