@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from jixiao.audit.findings import DocumentResult
-from jixiao.audit.pipeline import audit_path
+from jixiao.audit.pipeline import audit_bytes
 from jixiao.audit.render_html import render_html
 
 #: the kinds of report file the audit reads
@@ -23,16 +21,10 @@ class UploadAudit:
 
 
 def audit_upload(filename: str, data: bytes, *, html: bool = False) -> UploadAudit:
-    """Audit an uploaded report file named ``filename``; with ``html`` also the page that shows
-    each finding where it stands in the text. An unreadable file gives ``result.error``."""
-    suffix = Path(filename).suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="jixiao-audit-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
-        result = audit_path(path, keep_document=html)
-    result.path = filename
-    if result.error:
-        result.error = result.error.replace(str(path), filename)
+    """Audit an uploaded report file named ``filename`` (read from memory, never written to
+    disk); with ``html`` also the page that shows each finding where it stands in the text. An
+    unreadable file gives ``result.error``."""
+    result = audit_bytes(data, filename, keep_document=html)
     return UploadAudit(result, render_html([result]) if html else None)
 
 

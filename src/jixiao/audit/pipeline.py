@@ -20,7 +20,7 @@ from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
 from jixiao.audit.quantities import find_document_mentions
-from jixiao.audit.readers import read_document
+from jixiao.audit.readers import read_bytes, read_document
 from jixiao.audit.relations import find_relations
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -59,6 +59,21 @@ def audit_path(path: str | os.PathLike[str], *, keep_document: bool = False) -> 
         doc = read_document(name)
     except ReadError as exc:
         return DocumentResult(path=name, error=str(exc), seconds=time.perf_counter() - started)
+    return _audited(doc, name, keep_document, started)
+
+
+def audit_bytes(data: bytes, name: str, *, keep_document: bool = False) -> DocumentResult:
+    """Audit a file held in memory (an upload) called ``name``: the same as :func:`audit_path`
+    without a file on disk."""
+    started = time.perf_counter()
+    try:
+        doc = read_bytes(data, name)
+    except ReadError as exc:
+        return DocumentResult(path=name, error=str(exc), seconds=time.perf_counter() - started)
+    return _audited(doc, name, keep_document, started)
+
+
+def _audited(doc: Document, name: str, keep_document: bool, started: float) -> DocumentResult:
     try:
         result = audit_document(doc, keep_document=keep_document)
     except RecursionError:

@@ -40,6 +40,6 @@ What each format gives (``Document.blocks`` holds every piece of text once, in r
 one-for-one character folds), which keeps clean text cheap.
 """
 
-from jixiao.audit.readers.dispatch import read_document
+from jixiao.audit.readers.dispatch import read_bytes, read_document
 
-__all__ = ["read_document"]
+__all__ = ["read_bytes", "read_document"]

@@ -48,8 +48,23 @@ def read_document(
         raise ReadError(f"无法读取“{name}”：{exc.strerror or exc}。") from exc
     if len(data) > max_bytes:  # grew while we looked, or a special file
         raise ReadError(f"无法读取“{name}”：文件超过上限 {mb(max_bytes)}。")
+    return read_bytes(data, name, max_unzipped=max_unzipped, max_pages=max_pages)
 
-    kind = _kind(p.suffix.lower(), data, name)
+
+def read_bytes(
+    data: bytes,
+    name: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_unzipped: int = MAX_UNZIPPED,
+    max_pages: int = MAX_PDF_PAGES,
+) -> Document:
+    """Read a file held in memory (an upload) called ``name`` into a :class:`Document`, or raise
+    :class:`ReadError`: the same limits and messages as :func:`read_document`."""
+    if len(data) > max_bytes:
+        raise ReadError(f"无法读取“{name}”：文件有 {mb(len(data))}，超过上限 {mb(max_bytes)}，"
+                        "不像是一份绩效报告。")
+    kind = _kind(Path(name).suffix.lower(), data, name)
     try:
         if kind == "docx":
             return read_docx(name, data, max_unzipped)
@@ -67,7 +82,6 @@ def read_document(
         raise ReadError(f"无法读取“{name}”：文件过于复杂，内存不足。") from exc
     except Exception as exc:  # a reader library failed on a broken file: say so, never a traceback
         raise ReadError(f"无法读取“{name}”：文件已损坏或格式不受支持（{type(exc).__name__}）。") from exc
-
 
 
 def _sniff(data: bytes) -> str | None:
