@@ -108,10 +108,10 @@ def test_cycles_and_deep_nesting_are_refused() -> None:
 
 @pytest.mark.parametrize("text", ["1" * 61, "0." + "1" * 61, "-" + "9" * 61, "1e999", "1E-40", "1" * 31])
 def test_numbers_beyond_thirty_digits_are_a_clear_refusal(text: str) -> None:
-    with pytest.raises(ValueError, match="位数过多|未知单位"):
+    with pytest.raises(ValueError, match=r"位数过多|未知单位"):
         parse_quantity(text, "万元")
     with pytest.raises(ValueError):
-        to_decimal(text if "e" in text.lower() else text)
+        to_decimal(text)
 
 
 def test_large_but_real_figures_keep_every_digit() -> None:
