@@ -84,7 +84,7 @@ def test_backup_restore_round_trip(db_url: str, tmp_path: Path, fmt: str) -> Non
     try:
         original = _snapshot(engine)
         assert original["revision"] is not None
-        assert len(original["tables"]["audit_log"]["rows"]) == 1
+        assert [row[3] for row in original["tables"]["audit_log"]["rows"]].count("hami") == 1
         name = {"native": "backup.db" if engine.dialect.name == "sqlite" else "backup.json",
                 "json": "backup.json", "json.gz": "backup.json.gz"}[fmt]
         info = backup(engine, tmp_path / name)
@@ -187,7 +187,7 @@ def test_sqlite_backup_is_consistent_while_the_app_writes(sqlite_url: str, tmp_p
             assert _snapshot(copy) == before
         finally:
             copy.dispose()
-        assert info.rows["audit_log"] == 1
+        assert info.rows["audit_log"] == len(before["tables"]["audit_log"]["rows"])
     finally:
         engine.dispose()
 

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 from fastapi import HTTPException, Request
 
 SESSION_COOKIE = "jixiao_session"
+#: the login form's CSRF token for someone without a stored session (double-submit cookie)
+CSRF_COOKIE = "jixiao_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
