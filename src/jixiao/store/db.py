@@ -63,6 +63,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _private_file(path: Path) -> None:
+    """The database file readable by its owner only (0600; SQLite gives its -wal and -shm files
+    the same mode), in a directory made 0700 when jixiao makes it: it holds password hashes and
+    every unit's figures."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.exists():
+            if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+                path.chmod(0o600)
+        else:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise DatabaseError(f"无法创建数据库文件 {path}：{exc.strerror}") from exc
+
+
 def create_db_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default: :func:`database_url`); makes the SQLite directory."""
     url = url or database_url()
@@ -71,10 +86,7 @@ def create_db_engine(url: str | None = None) -> Engine:
     except ArgumentError as exc:
         raise DatabaseError(f"数据库地址无效：{url}") from exc
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        try:
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseError(f"无法创建数据目录 {Path(parsed.database).parent}：{exc.strerror}") from exc
+        _private_file(Path(parsed.database).expanduser())
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5}

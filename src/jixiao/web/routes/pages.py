@@ -269,7 +269,7 @@ def compare_page(
 ) -> Response:
     chosen = [i for part in (indicators or []) for i in split_ids(part)] or list(DEFAULT_COMPARE)
     if year is None:
-        years = years_with_data(db)
+        years = years_with_data(db, principal)
         year = years[-1] if years else None
     data = None
     if year is not None:
