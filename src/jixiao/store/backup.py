@@ -11,10 +11,11 @@ Two formats, told apart by their first bytes on restore:
 Before anything is replaced the file is checked to be a complete jixiao backup
 (:mod:`jixiao.store.backup_check`: schema revision, every table and column, rows and checksums
 per table from its manifest, integrity and foreign keys). Restore is all or nothing.
-PostgreSQL: in ONE transaction, drop every table, build the schema of the dump's revision with the migrations, insert the rows, reset the sequences, migrate to the
-newest revision — any failure rolls all of it back. SQLite: the new content is first built and
-checked in a temporary file, then copied over the database with the backup API, which writes
-the destination in one transaction.
+PostgreSQL: in ONE transaction, drop every table, build the schema of the dump's revision
+with the migrations, insert the rows, reset the sequences, migrate to the newest revision —
+any failure rolls all of it back. SQLite: the new content is first built and checked in a
+temporary file, then copied over the database with the backup API, which writes the
+destination in one transaction.
 """
 
 from __future__ import annotations
