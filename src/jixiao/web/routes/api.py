@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import EntryForm, entry_form, save_entry
-from jixiao.app.errors import Conflict, NotFound
+from jixiao.app.errors import Conflict, InvalidRequest, NotFound
 from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
@@ -204,7 +204,10 @@ async def api_audit(request: Request, principal: CurrentPrincipal,
     upload = await read_upload(file, request.app.state.settings.max_upload_bytes, AUDIT_TYPES)
     from starlette.concurrency import run_in_threadpool
 
-    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data)
+    try:
+        audited = await run_in_threadpool(audit_upload, upload.filename, upload.data)
+    except InvalidRequest as exc:
+        raise HTTPException(413, detail=str(exc)) from exc
     return audit_view(audited.result)
 
 

@@ -308,7 +308,11 @@ async def audit_submit(request: Request, principal: CurrentPrincipal,
     except UploadError as exc:
         return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": exc.message},
                       status_code=exc.status_code)
-    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    try:
+        audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    except InvalidRequest as exc:
+        return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": str(exc)},
+                      status_code=413)
     return render(request, "pages/audit.html", {"result": audit_view(audited.result), "html": audited.html,
                                                 "types": AUDIT_TYPES})
 
