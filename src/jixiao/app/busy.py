@@ -44,9 +44,11 @@ def is_busy(exc: BaseException) -> bool:
                                                   or "database table is locked" in text)
 
 
-def with_retry(db: Session, work: Callable[[], T], *, patience: float = WEB_PATIENCE) -> T:
+def with_retry(db: Session, work: Callable[[], T], *, patience: float | None = None) -> T:
     """Run ``work`` (one transaction on ``db``, which it commits) and retry it while the database
-    is busy; a unique-key race (two writers creating the same row) is retried once."""
+    is busy, for ``patience`` seconds (default :data:`WEB_PATIENCE`); a unique-key race (two
+    writers creating the same row) is retried once."""
+    patience = WEB_PATIENCE if patience is None else patience
     deadline = time.monotonic() + patience
     delay = 0.05
     integrity_retries = 1

@@ -174,7 +174,7 @@ def workbook_stamp(data: bytes) -> dict[UnitYear, int]:
             text = archive.read(info).decode("utf-8", "replace")
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return {}
-    found = re.search(r'name="' + VERSION_PROPERTY + r'"[^>]*>\s*<vt:lpwstr>([^<]{1,80})</vt:lpwstr>', text)
+    found = re.search(r'name="' + VERSION_PROPERTY + r'"[^>]*>\s*<vt:lpwstr[^>]*>([^<]{1,80})</vt:lpwstr>', text)
     match = _STAMP.match(found.group(1).strip()) if found else None
     if match is None:
         return {}

@@ -55,7 +55,7 @@ BUSY_TIMEOUT_MS = 10000
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # read at each connection: tests lower it
     # write-ahead log: readers (the web app's worker processes) go on while a writer works and
     # commits, where the rollback journal made each wait on the other (logins behind page views
     # took seconds under load). A property of the file, kept once set; ':memory:' stays 'memory'.
