@@ -263,6 +263,6 @@ def test_a_chunked_body_over_the_limit_is_413(app: FastAPI) -> None:
             yield b"A" * 65536
         yield b"\r\n--b--\r\n"
 
-    response = client.post(f"/api/units/{HAMI}/workbook", content=body(),
-                           headers={"X-CSRF-Token": page_csrf(client), "Content-Type": "multipart/form-data; boundary=b"})
+    headers = {"X-CSRF-Token": page_csrf(client), "Content-Type": "multipart/form-data; boundary=b"}
+    response = client.post(f"/api/units/{HAMI}/workbook", content=body(), headers=headers)
     assert response.status_code == 413 and "太大" in response.json()["detail"]
