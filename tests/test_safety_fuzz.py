@@ -97,7 +97,8 @@ def test_the_api_never_500s_and_a_refusal_changes_nothing(app: FastAPI, client: 
     body.update({"current": {"version": version}, "old": {"version": version - 1}, "none": {},
                  "huge": {"version": 10**12}, "negative": {"version": -5}, "text": {"version": "三"}}[choice])
     before = fingerprint(app)
-    answer = client.post(f"/api/units/{HAMI}/years/{YEAR}/entry", json=body, headers={"X-CSRF-Token": page_csrf(client)})
+    answer = client.post(f"/api/units/{HAMI}/years/{YEAR}/entry", json=body,
+                         headers={"X-CSRF-Token": page_csrf(client)})
     assert answer.status_code in (200, 400, 409, 413, 422), (answer.status_code, body, answer.text[:300])
     if answer.status_code != 200 or not answer.json().get("changes"):
         assert fingerprint(app) == before
