@@ -121,7 +121,7 @@ def user_passwd(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")] = False,
     generate: Annotated[bool, typer.Option("--generate-password", help="生成随机密码并只显示这一次")] = False,
 ) -> None:
-    """重设用户密码（该用户的所有会话随之失效）。"""
+    """重设用户密码（该用户的所有会话和 API 令牌随之失效）。"""
     password, generated = _read_password(password_stdin, generate)
     with session() as db:
         reset_password(db, None, user_by_name(db, username), password, detail="命令行 jixiao user passwd")

@@ -69,6 +69,9 @@ def _private_file(path: Path) -> None:
     every unit's figures."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"无法创建数据目录 {path.parent}：{exc.strerror}") from exc
+    try:
         if path.exists():
             if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
                 path.chmod(0o600)
