@@ -37,6 +37,7 @@ from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.users import Principal
 from jixiao.problems import Problem
 from jixiao.store.db import DatabaseError
+from jixiao.store.indicator_store import precompute
 from jixiao.store.repository import (
     SaveCounts,
     import_row,
@@ -96,13 +97,17 @@ def import_files(engine: Engine, paths: Sequence[str | Path]) -> ImportOutcome:
 
 
 def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcome:
-    # one transaction: the stored units the batch is checked against are the ones it joins
+    # one transaction: the stored units the batch is checked against are the ones it joins. On
+    # SQLite it holds the write lock from its first write: reading, checking and computing the
+    # indicators all come before that, so other writers wait for the writing only
     with session.begin():
         known = unit_codes(session)
         result = read_files(list(paths), known)
         problems = list(result.problems)
         if not result.ok or result.dataset is None:
             return ImportOutcome(problems)
+        batch = result.dataset
+        ready = precompute(batch.fund_years, batch.departments, batch.projects)
         cycle = tree_problems(session, result.dataset)
         if cycle:
             source = result.parts[0][0] if len(result.parts) == 1 else None
@@ -114,7 +119,7 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
             row, new = import_row(session, str(path.resolve()), _sha256(path), dataset)
             files.append(ImportedFile(source, row.sha256, row.id, new))
             parts.append((row.id, dataset))
-        counts = save_parts(session, parts, by=CLI_USER)
+        counts = save_parts(session, parts, by=CLI_USER, ready=ready)
         names = "、".join(Path(f.file).name for f in files)
         for (unit, year), version in sorted(counts.versions.items()):
             record_change(session, None, "import", "unit_year", f"{unit}/{year}", new={"version": version},

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.problems import Problem
-from jixiao.store.indicator_store import index_saved
+from jixiao.store.indicator_store import Precomputed, index_saved
 from jixiao.store.schema import (
     TABLES,
     Base,
@@ -167,7 +167,8 @@ def _upsert_records(session: Session, parts: Sequence[tuple[int | None, Dataset]
 
 
 def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
-               expected: Mapping[UnitYear, int] | None = None, by: str | None = None) -> SaveCounts:
+               expected: Mapping[UnitYear, int] | None = None, by: str | None = None,
+               ready: Precomputed | None = None) -> SaveCounts:
     """Upsert the records of several datasets (each with the import row it came from), and
     recompute the stored indicator values of every record saved (and of its fund siblings) —
     unchanged records keep theirs (:func:`jixiao.store.indicator_store.index_saved`).
@@ -175,7 +176,8 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
     Each unit-year whose records changed gets its next version (``counts.versions``); one in
     ``expected`` only if its stored version is still the expected one, else
     :class:`~jixiao.store.versions.StaleVersion` is raised. Runs inside the caller's
-    transaction; the caller commits or rolls back (on StaleVersion: rolls back).
+    transaction; the caller commits or rolls back (on StaleVersion: rolls back). ``ready``:
+    indicator results computed before the transaction (:func:`~jixiao.store.indicator_store.precompute`).
     """
     counts = SaveCounts()
     unit_import: dict[str, int | None] = {}
@@ -211,6 +213,7 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
         {(fy.unit, fy.year, fy.scope or "") for _, ds in parts for fy in ds.fund_years},
         {(dy.unit, dy.year) for _, ds in parts for dy in ds.departments},
         {(pr.unit, pr.year, pr.name) for _, ds in parts for pr in ds.projects},
+        ready,
     )
     return counts
 
