@@ -197,9 +197,18 @@ def test_a_command_line_load_moves_the_version_on_too(app: FastAPI, tmp_path: Pa
     assert _stored(app, insured) == "388082人"
 
 
-def test_two_writers_racing_with_one_version_one_wins(app: FastAPI) -> None:
+@pytest.fixture
+def any_app(db_url: str) -> Iterator[FastAPI]:
+    """The app on SQLite and on PostgreSQL."""
+    app = make_app(db_url, USERS)
+    yield app
+    app.state.engine.dispose()
+
+
+def test_two_writers_racing_with_one_version_one_wins(any_app: FastAPI) -> None:
     """The check and the increment are one statement: submitted at the same moment from two
-    threads, exactly one save goes through and the other is a Conflict."""
+    threads, exactly one save goes through and the other is a Conflict (SQLite and PostgreSQL)."""
+    app = any_app
     insured, other, version = _fields(app)
     with Session(app.state.engine) as s:
         ids = {name: find_user(s, name).id for name in ("yiyang_a", "yiyang_b")}  # type: ignore[union-attr]

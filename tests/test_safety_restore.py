@@ -34,7 +34,8 @@ def _populated(url: str) -> Engine:
 
 
 def _restore(url: str, file: Path) -> Any:
-    return CliRunner().invoke(cli_app, ["db", "restore", "--yes", str(file)], env={"JIXIAO_DATABASE_URL": url})
+    env = {"JIXIAO_DATABASE_URL": url, "JIXIAO_HOME": str(file.parent)}  # where a PostgreSQL safety copy goes
+    return CliRunner().invoke(cli_app, ["db", "restore", "--yes", str(file)], env=env)
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -96,10 +97,10 @@ def test_a_file_that_is_not_a_complete_backup_is_refused_and_nothing_changes(sql
     engine.dispose()
 
 
-def test_a_restore_keeps_a_safety_copy_the_later_log_and_records_itself(sqlite_url: str, tmp_path: Path) -> None:
-    engine = _populated(sqlite_url)
+def test_a_restore_keeps_a_safety_copy_the_later_log_and_records_itself(db_url: str, tmp_path: Path) -> None:
+    engine = _populated(db_url)
     try:
-        saved = tmp_path / "backup.db"
+        saved = tmp_path / ("backup.db" if engine.dialect.name == "sqlite" else "backup.json")
         backup(engine, saved)
         with Session(engine) as db:
             append_change(db, user_id=None, username="after-backup", action="update", entity="unit", key="650500",
@@ -107,7 +108,7 @@ def test_a_restore_keeps_a_safety_copy_the_later_log_and_records_itself(sqlite_u
             db.commit()
             version = db.get(UnitYearRow, ("650500", 2019)).version  # type: ignore[union-attr]
         before = _counts(engine)
-        result = _restore(sqlite_url, saved)
+        result = _restore(db_url, saved)
         assert result.exit_code == 0, result.output
         copy = Path(result.output.split("另存为 ")[1].split("；")[0].strip())
         assert copy.is_file() and stat.S_IMODE(copy.stat().st_mode) == 0o600
