@@ -120,7 +120,7 @@ def to_decimal(raw: object) -> Decimal:
     if isinstance(raw, (bool, float)):
         raise ValueError(f"数值“{raw}”须写成字符串或整数，不能是浮点数")
     if isinstance(raw, int):
-        return Decimal(raw)
+        return _bounded(Decimal(raw), raw)
     if not isinstance(raw, str):
         raise ValueError(f"不是数值：{raw!r}")
     text = raw.strip().replace(",", "").replace("，", "")
@@ -130,6 +130,21 @@ def to_decimal(raw: object) -> Decimal:
         raise ValueError(f"不是数值：“{raw}”") from exc
     if not value.is_finite():
         raise ValueError(f"不是有限数值：“{raw}”")
+    return _bounded(value, raw)
+
+
+#: more digits, or a larger or finer exponent, than any figure of a fund or budget has: past
+#: these the rounding and interval arithmetic (50-digit contexts) cannot hold the value exactly
+MAX_DIGITS = 30
+MAX_EXPONENT = 30
+
+
+def _bounded(value: Decimal, raw: object) -> Decimal:
+    digits = len(value.as_tuple().digits)
+    exponent = exponent_of(value)
+    if digits > MAX_DIGITS or abs(exponent) > MAX_EXPONENT or abs(exponent + digits) > MAX_EXPONENT:
+        shown = str(raw) if len(str(raw)) <= 40 else str(raw)[:37] + "…"
+        raise ValueError(f"数值“{shown}”位数过多或超出范围（最多 {MAX_DIGITS} 位有效数字）")
     return value
 
 

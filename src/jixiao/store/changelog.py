@@ -26,10 +26,14 @@ def append_change(
     old: Any = None,
     new: Any = None,
     detail: str | None = None,
+    unit_year: tuple[str, int, int] | None = None,
 ) -> ChangeLogRow:
-    """Append one entry. ``old``/``new`` must be JSON-serialisable (strings for Decimals)."""
+    """Append one entry. ``old``/``new`` must be JSON-serialisable (strings for Decimals);
+    ``unit_year``: (unit, year, version made) for an entry about a unit-year's data."""
+    unit, year, version = unit_year if unit_year is not None else (None, None, None)
     row = ChangeLogRow(at=now_utc(), user_id=user_id, username=username[:64], action=action[:40],
-                      entity=entity[:40], key=key[:300], old=old, new=new, detail=detail)
+                      entity=entity[:40], key=key[:300], old=old, new=new, detail=detail, unit=unit, year=year,
+                      version=version)
     session.add(row)
     session.flush()
     return row
@@ -45,4 +49,12 @@ def list_changes(session: Session, *, entity: str | None = None, key: str | None
     return list(session.scalars(query.limit(max(1, min(limit, 1000))).offset(max(0, offset))))
 
 
-__all__ = ["append_change", "list_changes"]
+def changes_since(session: Session, unit: str, year: int, version: int, limit: int = 200) -> list[ChangeLogRow]:
+    """The entries of writes to ``unit``/``year`` that made a version after ``version``, oldest first."""
+    return list(session.scalars(
+        select(ChangeLogRow).where(ChangeLogRow.unit == unit, ChangeLogRow.year == year,
+                                   ChangeLogRow.version > version)
+        .order_by(ChangeLogRow.id).limit(limit)))
+
+
+__all__ = ["append_change", "changes_since", "list_changes"]

@@ -55,6 +55,7 @@ class ImportResult(BaseModel):
     problems: list[ProblemView]
     saved: dict[str, int] = Field(default_factory=dict, description="表 → 写入（新增或更新）的记录数")
     years: list[int] = Field(default_factory=list)
+    versions: dict[str, int] = Field(default_factory=dict, description="单位代码/年度 → 保存后的版本号")
 
 
 class EntryResult(BaseModel):
@@ -62,6 +63,7 @@ class EntryResult(BaseModel):
     errors: dict[str, list[str]] = Field(default_factory=dict, description="字段名 → 错误；\"\" 为整张表单")
     warnings: list[str] = Field(default_factory=list)
     changes: list[FieldChange] = Field(default_factory=list)
+    version: int | None = Field(default=None, description="保存后的版本号（有修改时）")
 
 
 class FindingView(BaseModel):
@@ -110,11 +112,12 @@ def file_response(file: ReportFile) -> Response:
 
 def import_view(result: WorkbookImport) -> ImportResult:
     return ImportResult(ok=result.ok, problems=[problem_view(p) for p in result.problems], saved=result.saved,
-                        years=result.years)
+                        years=result.years, versions=result.versions)
 
 
 def entry_view(result: SavedEntry) -> EntryResult:
-    return EntryResult(ok=result.ok, errors=result.errors, warnings=result.warnings, changes=result.changes)
+    return EntryResult(ok=result.ok, errors=result.errors, warnings=result.warnings, changes=result.changes,
+                       version=result.version)
 
 
 def audit_view(result: DocumentResult) -> AuditResult:

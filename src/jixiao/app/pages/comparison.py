@@ -62,7 +62,7 @@ from jixiao.store.indicator_store import (
 from jixiao.store.schema import DepartmentYearRow, FundYearRow
 
 _COMPARISONS: RevisionCache[Comparison] = RevisionCache(size=256)
-_YEARS: RevisionCache[list[int]] = RevisionCache(size=1)
+_YEARS: RevisionCache[list[int]] = RevisionCache(size=64)
 #: small facts about a year's stored records and a principal's visible units (index reads)
 _YEAR_FACTS: RevisionCache[Any] = RevisionCache(size=256)
 
@@ -365,16 +365,30 @@ def comparison(
                                                      default=None))])
     return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present,
                       ruleset=rs.label, columns=columns, sort=sort_key, descending=descending, total=total,
-                      offset=offset, rows=page, chart=chart, years=years_with_data(session))
+                      offset=offset, rows=page, chart=chart, years=years_with_data(session, principal))
 
 
 _IN_LIMIT = 900  # units listed in an SQL IN (…) at most
 
 
-def years_with_data(session: Session) -> list[int]:
-    """Years with any fund or department record (the comparison's year choices), once per data
-    revision."""
-    return list(_YEARS.get_or_make(session, "years", lambda: _read_years_with_data(session)))
+def years_with_data(session: Session, principal: Principal | None = None) -> list[int]:
+    """Years with any fund or department record (the comparison's year choices) — of the units
+    ``principal`` may read (an operator does not learn which years other units have data for);
+    once per data revision."""
+    if principal is None or principal.is_admin:
+        return list(_YEARS.get_or_make(session, "years", lambda: _read_years_with_data(session)))
+    units = sorted(_visible_units(session, principal))
+    return list(_YEARS.get_or_make(session, ("years", principal.role, principal.unit),
+                                   lambda: _read_years_of(session, units)))
+
+
+def _read_years_of(session: Session, units: list[str]) -> list[int]:
+    years: set[int] = set()
+    for start in range(0, len(units), _IN_LIMIT):
+        part = units[start:start + _IN_LIMIT]
+        for row in (FundYearRow, DepartmentYearRow):
+            years.update(session.scalars(select(row.year).where(row.unit.in_(part)).distinct()))
+    return sorted(years)
 
 
 def _read_years_with_data(session: Session) -> list[int]:

@@ -215,8 +215,9 @@ class WorkbookReader:
         except UnitError as exc:
             self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（{exc}）", where)
             return None
-        except ValueError:
-            self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（应填数字，可带单位，如 {example}）", where)
+        except ValueError as exc:
+            reason = str(exc) if "位数过多" in str(exc) else f"应填数字，可带单位，如 {example}"
+            self.problem("JX-WB-006", f"{what}：“{text[:40]}”无法识别为数值（{reason}）", where)
             return None
         if f.is_money and q.unit and q.unit != default and q.dimension == "money":
             converted = q.value_in(default).normalize()

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from jixiao.app.errors import InvalidRequest, NotFound
+from jixiao.app.errors import Forbidden, InvalidRequest, NotFound
 from jixiao.app.people import add_user, change_user, end_token, new_token, reset_password, user_by_id
 from jixiao.app.units import save_unit
 from jixiao.model.units import Level, UnitKind
@@ -22,6 +22,7 @@ from jixiao.rules import RuleSetError, available_rulesets, load_ruleset
 from jixiao.store.changelog import list_changes
 from jixiao.store.schema import UnitRow, UserRow
 from jixiao.store.users import (
+    TOKEN_SCOPE_LABEL,
     list_api_tokens,
     list_users,
 )
@@ -210,24 +211,26 @@ def tokens_page(request: Request, principal: CurrentPrincipal, db: DbSession) ->
     owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
         principal.user_id: principal.username}
     return templates.TemplateResponse(request, "admin/tokens.html", {
-        "tokens": tokens, "owners": owners, "new_token": None, "section": "tokens",
+        "tokens": tokens, "owners": owners, "new_token": None, "section": "tokens", "scopes": TOKEN_SCOPE_LABEL,
     })
 
 
 @router.post("/tokens", include_in_schema=False)
-def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, name: Text = "") -> Response:
+def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, name: Text = "",
+                 scope: Text = "read") -> Response:
     try:
-        token, row = new_token(db, principal, name)
+        token, row = new_token(db, principal, name, scope)
     except InvalidRequest as exc:
         flash(request, f"未能创建令牌：{exc}", "error")
         return _back("/tokens")
-    except NotFound as exc:  # pragma: no cover - the principal was just loaded
+    except (NotFound, Forbidden) as exc:
         raise HTTPException(403, detail=str(exc)) from exc
     tokens = list_api_tokens(db, None if principal.is_admin else principal.user_id)
     owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
         principal.user_id: principal.username}
     return templates.TemplateResponse(request, "admin/tokens.html", {
         "tokens": tokens, "owners": owners, "new_token": token, "new_name": row.name, "section": "tokens",
+        "scopes": TOKEN_SCOPE_LABEL, "new_scope": row.scope,
     })
 
 

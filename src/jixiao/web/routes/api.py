@@ -9,9 +9,10 @@ results at the top are shared with the HTML pages.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import EntryForm, entry_form, save_entry
-from jixiao.app.errors import NotFound
+from jixiao.app.errors import Conflict, InvalidRequest, NotFound
 from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
@@ -55,7 +56,26 @@ class UnitSummary(BaseModel):
 
 
 class EntryRequest(BaseModel):
+    version: int = Field(ge=0, le=10**9,
+                         description="GET …/entry 返回的 version：期间有人修改过该单位该年度的数据则拒绝（409）")
     values: dict[str, str] = Field(description="表单字段名（见 GET …/entry 的 fields[].name）→ 数值文字；空串删除该数")
+
+
+WorkbookVersion = Annotated[int | None, Form(ge=0, le=10**9, description=(
+    "工作簿所据数据的版本（可选；从本系统下载的工作簿自带）"))]
+
+
+class ConflictResult(BaseModel):
+    """A write refused because the unit-year changed after the version it was based on."""
+
+    detail: str
+    stale: list[dict[str, Any]] = Field(description="每个单位年度：based_on（所据版本）、current（现版本）、"
+                                                    "meanwhile（期间的修改：时间、用户、内容、旧值、新值）")
+
+
+def conflict_response(exc: Conflict) -> Response:
+    return Response(json.dumps(exc.as_json(), ensure_ascii=False, default=str), status_code=409,
+                    media_type="application/json")
 
 
 def bad_request(exc: KeyError) -> HTTPException:
@@ -129,11 +149,16 @@ def api_entry_form(unit: str, year: Year, row: EditableUnit, db: DbSession) -> E
 
 
 @router.post("/units/{unit}/years/{year}/entry", response_model=EntryResult,
-             responses={422: {"model": EntryResult, "description": "有字段未通过校验，未保存任何数据"}},
-             summary="提交数据录入（全部通过校验才保存，并记入审计日志）")
+             responses={422: {"model": EntryResult, "description": "有字段未通过校验，未保存任何数据"},
+                        409: {"model": ConflictResult, "description": "期间有人修改了该单位该年度的数据，未保存"}},
+             summary="提交数据录入（全部通过校验、且版本未变才保存，并记入审计日志）")
 def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                    body: Annotated[EntryRequest, Body()]) -> Response | EntryResult:
-    result = entry_view(save_entry(db, principal, row.code, year, body.values))
+    try:
+        saved = save_entry(db, principal, row.code, year, body.values, body.version)
+    except Conflict as exc:
+        return conflict_response(exc)
+    result = entry_view(saved)
     if not result.ok:
         return Response(result.model_dump_json(), status_code=422, media_type="application/json")
     return result
@@ -141,15 +166,21 @@ def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentP
 
 @router.post("/units/{unit}/workbook", response_model=ImportResult,
              responses={422: {"model": ImportResult,
-                              "description": "工作簿有错误（按工作表和单元格列出），未保存任何数据"}},
+                              "description": "工作簿有错误（按工作表和单元格列出），未保存任何数据"},
+                        409: {"model": ConflictResult, "description": "工作簿所据版本已被他人修改，未保存"}},
              summary="上传填报工作簿（.xlsx）：全部通过校验才保存")
 async def api_workbook(unit: str, request: Request, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
-                       file: Annotated[UploadFile, File(description="填报工作簿 .xlsx")]) -> Response | ImportResult:
+                       file: Annotated[UploadFile, File(description="填报工作簿 .xlsx")],
+                       version: WorkbookVersion = None) -> Response | ImportResult:
     upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
     from starlette.concurrency import run_in_threadpool
 
-    result = import_view(await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
-                                                 upload.data))
+    try:
+        imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
+                                           upload.data, version)
+    except Conflict as exc:
+        return conflict_response(exc)
+    result = import_view(imported)
     if not result.ok:
         return Response(result.model_dump_json(), status_code=422, media_type="application/json")
     return result
@@ -173,7 +204,10 @@ async def api_audit(request: Request, principal: CurrentPrincipal,
     upload = await read_upload(file, request.app.state.settings.max_upload_bytes, AUDIT_TYPES)
     from starlette.concurrency import run_in_threadpool
 
-    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data)
+    try:
+        audited = await run_in_threadpool(audit_upload, upload.filename, upload.data)
+    except InvalidRequest as exc:
+        raise HTTPException(413, detail=str(exc)) from exc
     return audit_view(audited.result)
 
 

@@ -8,7 +8,6 @@ the change log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -20,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import entry_form, save_entry
-from jixiao.app.errors import NotFound
-from jixiao.app.imports import import_workbook
+from jixiao.app.errors import Conflict, InvalidRequest, NotFound
+from jixiao.app.imports import filled_workbook, import_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import comparison, years_with_data
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
@@ -31,7 +30,7 @@ from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
 from jixiao.app.units import rules_of_unit
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
-from jixiao.store.repository import load_dataset, years_of
+from jixiao.store.repository import years_of
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
@@ -44,7 +43,6 @@ from jixiao.web.deps import (
 )
 from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, split_ids
 from jixiao.web.security import UploadError, read_upload
-from jixiao.write.workbook import fill_workbook
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,15 +151,34 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
 @router.get("/units/{unit}/years/{year}/edit")
 def entry_page(request: Request, unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
     form = entry_form(db, row.code, year)
-    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}})
+    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}, "version": form.version})
+
+
+def _form_version(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 @router.post("/units/{unit}/years/{year}/edit")
 async def entry_submit(request: Request, unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal,
                        db: DbSession) -> Response:
     form_data = await request.form()
-    values = {k: v for k, v in form_data.items() if k != "csrf_token" and isinstance(v, str)}
-    result = entry_view(await run_in_threadpool(save_entry, db, principal, row.code, year, values))
+    values = {k: v for k, v in form_data.items() if k not in ("csrf_token", "version") and isinstance(v, str)}
+    raw_version = form_data.get("version")
+    version = _form_version(raw_version if isinstance(raw_version, str) else None)
+    try:
+        saved = await run_in_threadpool(save_entry, db, principal, row.code, year, values, version)
+    except Conflict as exc:
+        form = await run_in_threadpool(entry_form, db, row.code, year)
+        return render(request, "pages/entry.html", {
+            "form": form, "errors": {}, "submitted": {}, "version": form.version, "conflict": exc,
+            "theirs": {k: v for k, v in values.items() if v.strip() != _current(form).get(k, "")}},
+            status_code=409)
+    except InvalidRequest as exc:
+        form = await run_in_threadpool(entry_form, db, row.code, year)
+        return render(request, "pages/entry.html", {"form": form, "errors": {"": [str(exc)]}, "submitted": values,
+                                                    "version": form.version}, status_code=422)
+    result = entry_view(saved)
     if result.ok:
         n = len(result.changes)
         flash(request, f"已保存 {n} 项修改" if n else "没有修改任何数字", "success" if n else "info")
@@ -169,8 +186,13 @@ async def entry_submit(request: Request, unit: str, year: Year, row: EditableUni
             flash(request, f"提示：{w}", "warning")
         return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
     form = await run_in_threadpool(entry_form, db, row.code, year)
-    return render(request, "pages/entry.html", {"form": form, "errors": result.errors, "submitted": values},
-                  status_code=422)
+    # the form goes back with the version it was read at: correcting it must not pass over a save made meanwhile
+    return render(request, "pages/entry.html", {"form": form, "errors": result.errors, "submitted": values,
+                                                "version": version}, status_code=422)
+
+
+def _current(form: Any) -> dict[str, str]:
+    return {f.name: f.value for rec in form.records for f in rec.fields}
 
 
 @router.get("/units/{unit}/upload")
@@ -188,8 +210,13 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
     except UploadError as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
                                                      "years": years_of(db, row.code)}, status_code=exc.status_code)
-    result = import_view(await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
-                                                 upload.data))
+    try:
+        imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename, upload.data)
+    except Conflict as exc:
+        return render(request, "pages/upload.html", {"unit": info, "result": None, "conflict": exc,
+                                                     "filename": upload.filename, "years": years_of(db, row.code)},
+                      status_code=409)
+    result = import_view(imported)
     if result.ok:
         flash(request, f"工作簿“{upload.filename}”已导入（{sum(result.saved.values())} 条记录有新增或更新）", "success")
         year = result.years[-1] if result.years else None
@@ -201,13 +228,13 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
 
 @router.get("/units/{unit}/years/{year}/workbook")
 def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
-    """The unit-year's data in the fill-in workbook, to edit offline and upload again."""
-    dataset = load_dataset(db, row.code, year)
-    if not (dataset.fund_years or dataset.departments or dataset.projects):
-        raise HTTPException(404, detail=f"{row.code} 没有 {year} 年的数据")
-    buffer = io.BytesIO()
-    fill_workbook(dataset, row.code, year).save(buffer)
-    return file_response(ReportFile(f"{row.code}_{year}_填报工作簿.xlsx", buffer.getvalue(), MEDIA_TYPES["xlsx"]))
+    """The unit-year's data in the fill-in workbook, to edit offline and upload again (it carries
+    the version it was filled from: uploaded after someone else's change, it is refused)."""
+    try:
+        data = filled_workbook(db, row.code, year)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    return file_response(ReportFile(f"{row.code}_{year}_填报工作簿.xlsx", data, MEDIA_TYPES["xlsx"]))
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}")
@@ -251,7 +278,7 @@ def compare_page(
 ) -> Response:
     chosen = [i for part in (indicators or []) for i in split_ids(part)] or list(DEFAULT_COMPARE)
     if year is None:
-        years = years_with_data(db)
+        years = years_with_data(db, principal)
         year = years[-1] if years else None
     data = None
     if year is not None:
@@ -290,7 +317,11 @@ async def audit_submit(request: Request, principal: CurrentPrincipal,
     except UploadError as exc:
         return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": exc.message},
                       status_code=exc.status_code)
-    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    try:
+        audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    except InvalidRequest as exc:
+        return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": str(exc)},
+                      status_code=413)
     return render(request, "pages/audit.html", {"result": audit_view(audited.result), "html": audited.html,
                                                 "types": AUDIT_TYPES})
 
