@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from jixiao.ingest.data import ReadResult, dataset_from_data
-from jixiao.ingest.validate import duplicate_records, validate_dataset
+from jixiao.ingest.validate import duplicate_records, period_problems, validate_dataset
 from jixiao.ingest.workbook.reader import read_workbook
 from jixiao.model import Dataset, Unit
 from jixiao.parsing import parse_text
@@ -61,7 +61,8 @@ def _with_line(problem: Problem, lines: dict[tuple[str | int, ...], int]) -> Pro
 
 
 def read_files(paths: list[str | Path], known_units: set[str] | None = None) -> ReadResult:
-    """Load several files as one batch and validate them together (units may be in another file).
+    """Load several files as one batch and validate them together (units may be in another file;
+    a year's months may be in one file and the year in another).
 
     ``known_units`` are unit codes already in the database. Any error anywhere → no dataset.
     """
@@ -80,6 +81,7 @@ def read_files(paths: list[str | Path], known_units: set[str] | None = None) -> 
     for source, dataset in loaded:
         problems.extend(validate_dataset(dataset, units, source))
     problems.extend(duplicate_records(loaded))
+    problems.extend(period_problems(loaded))
     problems = [_with_line(p, lines.get(p.source or "", {})) for p in problems]
     # a workbook is validated by its reader too: say each problem once
     problems = list({(p.code, p.source, p.path, p.message): p for p in problems}.values())
