@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from jixiao.model import Dataset
+from jixiao.model.budget import BudgetFile
 from jixiao.model.periods import SPAN_ERROR
 from jixiao.problems import Problem
 
@@ -82,7 +83,7 @@ def _choices(expected: str) -> str:
 
 
 def _schema_problems(
-    exc: ValidationError, source: str, lines: dict[tuple[str | int, ...], int]
+    exc: ValidationError, source: str, lines: dict[tuple[str | int, ...], int], model: type[BaseModel] = Dataset,
 ) -> list[Problem]:
     problems = []
     for err in exc.errors():
@@ -106,7 +107,7 @@ def _schema_problems(
         if kind == "value_error" and isinstance(raw, str) and not any(ch.isdigit() for ch in raw) \
                 and ("未知单位" in message or "不是数值" in message):
             message = f"不是数值：“{raw}”（须用阿拉伯数字书写，如 120000 或 12万元）"
-        title = _title_of(Dataset, loc)
+        title = _title_of(model, loc)
         if title:
             message = f"{title}：{message}"
         line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
@@ -129,3 +130,15 @@ def dataset_from_data(data: Any, source: str, lines: dict[tuple[str | int, ...],
     except ValidationError as exc:
         return ReadResult(None, _schema_problems(exc, source, lines))
     return ReadResult(dataset, [], lines)
+
+
+def assumptions_from_data(data: Any, source: str, lines: dict[tuple[str | int, ...], int] | None = None,
+                          ) -> tuple[BudgetFile | None, list[Problem]]:
+    """Validate parsed data into a file of budget assumptions (problems as for a data file)."""
+    if not isinstance(data, dict):
+        return None, [Problem("JX-IN-004", "顶层应为键值表（money_unit / budgets）", source=source)]
+    try:
+        found = BudgetFile.model_validate(data, context={"money_unit": data.get("money_unit", "万元")})
+    except ValidationError as exc:
+        return None, _schema_problems(exc, source, lines or {}, BudgetFile)
+    return found, []
