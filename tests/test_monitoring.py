@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jixiao.calc import BY_SUBJECT, check_stated, monitor, period_values
-from jixiao.calc.monitoring import combine_periods, find_period, period_context
+from jixiao.calc.monitoring import combine_periods, find_period, period_context, rollup
 from jixiao.calc.period import BASIS, LAST_YEAR, SAME_PERIOD, THIS_YEAR, time_progress
 from jixiao.calc.risks import period_warnings
 from jixiao.ingest.files import read_files
@@ -274,3 +274,23 @@ def test_period_context_finds_the_records_around() -> None:
     context = period_context(fp, periods, [year_record(2022, "12000", "11000")])
     assert context[SAME_PERIOD].span == Span(1, 6) and context[THIS_YEAR].year == 2022
     assert LAST_YEAR not in context and context[BASIS] == "month"
+
+
+def test_a_city_is_its_counties_added_up() -> None:
+    def county(unit: str, income: str, spent: str, **extra: object) -> FundPeriod:
+        return FundPeriod.model_validate({"unit": unit, "year": 2022, "fund": EMPLOYEE.value, "span": "1-6",
+                                          "income": {"total": income}, "expenditure": {"total": spent}, **extra},
+                                         context={"money_unit": "万元"})
+
+    periods = [county("A", "3000.5", "2700", budget={"income": "6000", "expenditure": "5600"}),
+               county("B", "3119.9", "2780", budget={"income": "6000", "expenditure": "5900"}),
+               county("C", "10", "9", year=2021)]
+    annual = [year_record(2021, "10900", "10400").model_copy(update={"unit": "A"})]
+    city_periods, city_annual = rollup(periods, annual, "CITY", ["A", "B", "C"])
+    [june] = [p for p in city_periods if p.year == 2022]
+    assert june.unit == "CITY" and str(june.income.total) == "6120.4万元" and str(june.expenditure.total) == "5480万元"
+    assert str(june.budget.income) == "12000万元" and june.notes == ["由A、B汇总；缺C的数据"]
+    [last_year] = city_annual
+    assert last_year.notes == ["由A汇总；缺B、C的数据"]
+    found = monitor(city_periods, city_annual, RULES, unit="CITY", year=2022)
+    assert found.funds[0].result("income_budget_execution_rate").display() == "51.00%"  # 6120.4 ÷ 12000

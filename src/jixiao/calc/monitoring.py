@@ -6,7 +6,8 @@ of the last twelve months' spending, the warnings of the rule set, and the year-
 its annual records (:class:`FundYear`), and answers for one year through one month: one
 :class:`FundMonitor` per fund and scope (统筹基金 and 个人账户 apart when they have records of
 their own). The months may be given cumulative (1-6) or each on its own (4-6, 6): whatever adds
-up to January–month is added up (:func:`find_period`).
+up to January–month is added up (:func:`find_period`). A parent unit's figures are its members'
+added up (:func:`rollup`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from jixiao.calc.period import BASIS, LAST_YEAR, SAME_PERIOD, THIS_YEAR, period_
 from jixiao.calc.registry import BY_SUBJECT, IndicatorResult
 from jixiao.calc.risks import RiskWarning, period_warnings
 from jixiao.calc.stated import StatedCheck, check_stated
-from jixiao.model.funds import FUNDS, FundExpenditure, FundIncome, FundKind, FundYear
+from jixiao.model.funds import FUNDS, FundBalance, FundBudget, FundExpenditure, FundIncome, FundKind, FundYear
 from jixiao.model.periods import FundPeriod, PeriodBalance, PeriodPrevious, Span, tiling
 from jixiao.numbers import Quantity
 from jixiao.rules import RuleSet
@@ -276,3 +277,55 @@ def monitor(periods: Iterable[FundPeriod], annual: Iterable[FundYear], ruleset: 
         siblings = {f: r for (f, s), r in found.items() if s == scope}
         funds.append(monitor_period(record, mine, years_records, ruleset, siblings))
     return Monitoring(unit, year, through, ruleset.monitoring.time_progress, ruleset.label, funds, missing)
+
+
+# --------------------------------------------------------------------------------------------
+# A parent unit: its members added up (汇总)
+# --------------------------------------------------------------------------------------------
+
+
+def _by_member(records: Iterable[Any], members: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Records by (year, fund, span) and member; a member's record without a scope is preferred."""
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in sorted((r for r in records if r.unit in members), key=lambda r: r.scope is not None):
+        key = (r.year, r.fund, getattr(r, "span", None))
+        grouped.setdefault(key, {}).setdefault(r.unit, r)
+    return grouped
+
+
+def _summed_groups(pieces: Sequence[FundPeriod | FundYear], included: list[str], missing: list[str]) -> dict[str, Any]:
+    note = f"由{'、'.join(included)}汇总" + (f"；缺{'、'.join(missing)}的数据" if missing else "")
+    return {
+        "income": _summed([p.income for p in pieces], FundIncome, FundIncome.model_fields),
+        "expenditure": _summed([p.expenditure for p in pieces], FundExpenditure, FundExpenditure.model_fields),
+        "budget": _summed([p.budget for p in pieces], FundBudget, FundBudget.model_fields),
+        "notes": [note],
+    }
+
+
+def rollup(periods: Iterable[FundPeriod], annual: Iterable[FundYear], parent: str,
+           members: Iterable[str]) -> tuple[list[FundPeriod], list[FundYear]]:
+    """The figures of ``parent`` as the sum of its ``members``' (a city from its counties): one
+    record per year, fund and span any member has, each item added where every member that has
+    the record has the item, and a note naming the members added and those missing. Monitor the
+    result like any unit's (:func:`monitor` with ``unit=parent``)."""
+    names = list(dict.fromkeys(members))
+    out_periods: list[FundPeriod] = []
+    for (year, fund, span), by_unit in _by_member(periods, names).items():
+        included = [u for u in names if u in by_unit]
+        pieces = [by_unit[u] for u in included]
+        groups = _summed_groups(pieces, included, [u for u in names if u not in by_unit])
+        flows = ("income_total", "expenditure_total", "contributions", "closing_balance")
+        out_periods.append(FundPeriod(
+            unit=parent, year=year, fund=fund, span=span,
+            balance=_summed([p.balance for p in pieces], PeriodBalance, PeriodBalance.model_fields),
+            previous=_summed([p.previous for p in pieces], PeriodPrevious, flows), **groups))
+    out_annual: list[FundYear] = []
+    for (year, fund, _), by_unit in _by_member(annual, names).items():
+        included = [u for u in names if u in by_unit]
+        pieces = [by_unit[u] for u in included]
+        groups = _summed_groups(pieces, included, [u for u in names if u not in by_unit])
+        out_annual.append(FundYear(
+            unit=parent, year=year, fund=fund,
+            balance=_summed([p.balance for p in pieces], FundBalance, FundBalance.model_fields), **groups))
+    return out_periods, out_annual
