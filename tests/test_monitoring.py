@@ -294,3 +294,82 @@ def test_a_city_is_its_counties_added_up() -> None:
     assert last_year.notes == ["由A汇总；缺B、C的数据"]
     found = monitor(city_periods, city_annual, RULES, unit="CITY", year=2022)
     assert found.funds[0].result("income_budget_execution_rate").display() == "51.00%"  # 6120.4 ÷ 12000
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly analyses of the development corpus: their derived figures check out as period indicators
+# --------------------------------------------------------------------------------------------
+
+#: (document, fund, span, figures, what the document states), figures in 万元 as printed
+CORPUS_ANALYSES = [
+    ("w13_yancheng-ybj-2024-1-6yue-jijin-yunxing-fenxi.txt", EMPLOYEE, "1-6",
+     {"income": {"total": "661101"}, "expenditure": {"total": "542809"},
+      "budget": {"income": "1318000", "expenditure": "1125000"},
+      "previous": {"income_total": "628540", "expenditure_total": "501236"},
+      "balance": {"opening": "1854320", "closing": "1972612"}},
+     {"income_yoy_change": "32561万元", "income_yoy_rate": "5.18%", "income_budget_execution_rate": "50.16%",
+      "expenditure_yoy_change": "41573万元", "expenditure_yoy_rate": "8.29%",
+      "expenditure_budget_execution_rate": "48.25%", "expenditure_progress_gap": "-1.75个百分点",
+      "current_balance": "118292万元", "closing_balance": "1972612万元"}),
+    ("w13_yancheng-ybj-2024-1-6yue-jijin-yunxing-fenxi.txt", POOLING, "1-6",
+     {"income": {"total": "412386"}, "expenditure": {"total": "355247"}, "balance": {"closing": "1183719"}},
+     {"current_balance": "57139万元", "months_of_reserve_ytd": "20.0个月"}),
+    ("w14_zunyi-ybj-2023-1-9yue-jijin-yunxing-fenxi.txt", EMPLOYEE, "1-9",
+     {"income": {"total": "452836.27"}, "expenditure": {"total": "389547.18"},
+      "budget": {"income": "598000", "expenditure": "545000"},
+      "previous": {"income_total": "428105.60", "expenditure_total": "352460.91"}},
+     {"income_yoy_rate": "5.78%", "income_budget_execution_rate": "75.73%", "income_progress_gap": "0.73个百分点",
+      "expenditure_yoy_rate": "10.52%", "expenditure_budget_execution_rate": "71.48%",
+      "expenditure_progress_gap": "-3.52个百分点", "current_balance": "63289.09万元"}),
+    ("w15_changzhi-ybj-2025-yijidu-jijin-yunxing-fenxi.txt", POOLING, "1-3",
+     {"income": {"total": "50318.72"}, "expenditure": {"total": "41236.85"}, "balance": {"closing": "142506.38"}},
+     {"current_balance": "9081.87万元", "months_of_reserve_ytd": "10.4个月"}),
+    ("w15_changzhi-ybj-2025-yijidu-jijin-yunxing-fenxi.txt", EMPLOYEE, "1-3",
+     {"income": {"total": "81542.36"}, "expenditure": {"total": "66824.19"},
+      "budget": {"income": "330000", "expenditure": "305000"},
+      "previous": {"income_total": "78106.45", "expenditure_total": "61347.20"},
+      "balance": {"opening": "231600.75"}},
+     {"income_yoy_rate": "4.40%", "income_budget_execution_rate": "24.71%", "income_progress_gap": "-0.29个百分点",
+      "expenditure_yoy_rate": "8.93%", "expenditure_budget_execution_rate": "21.91%",
+      "current_balance": "14718.17万元", "closing_balance": "246318.92万元"}),
+    ("w16_anshan-ybj-2019-11yue-jijin-yunxing-qingkuang.txt", EMPLOYEE, "1-11",
+     {"income": {"total": "412563.48"}, "expenditure": {"total": "418936.52"},
+      "budget": {"income": "455000", "expenditure": "462000"},
+      "previous": {"income_total": "396218.70", "expenditure_total": "389652.17"}},
+     {"income_yoy_rate": "4.13%", "income_budget_execution_rate": "90.67%", "time_progress": "91.67%",
+      "income_progress_gap": "-1.00个百分点", "expenditure_yoy_rate": "7.52%",
+      "expenditure_budget_execution_rate": "90.68%", "current_balance": "-6373.04万元"}),
+]
+
+
+@pytest.mark.parametrize(("doc", "fund", "span", "figures", "stated"), CORPUS_ANALYSES,
+                         ids=[f"{c[0][:3]}-{c[1].name}-{c[2]}" for c in CORPUS_ANALYSES])
+def test_the_corpus_monthly_analyses_recompute(doc: str, fund: FundKind, span: str, figures: dict,
+                                               stated: dict[str, str]) -> None:
+    """Each figure an analysis derives is the period indicator of the figures it prints — 1.00个百分点
+    in w16 only as the difference of the two percentages as shown (90.67 − 91.67; exactly −0.99)."""
+    year = {"w13": 2024, "w14": 2023, "w15": 2025, "w16": 2019}[doc[:3]]
+    fp = FundPeriod.model_validate({"unit": "U1", "year": year, "fund": fund.value, "span": span, **figures,
+                                    "stated": {k: {"value": v} for k, v in stated.items()}},
+                                   context={"money_unit": "万元"})
+    checks = check_stated(fp, period_values(fp))
+    assert [(c.id, c.status) for c in checks if not c.ok] == [], doc
+    assert len(checks) == len(stated)
+
+
+def test_the_corpus_errors_in_monthly_analyses_are_found() -> None:
+    """The two arithmetic errors the corpus labels in these analyses: w14 divides nine months' 统筹
+    spending by 12 (14.6个月 for 10.9), w15 writes 12.65% for a 16.25% rise in 居民 spending."""
+    w14 = FundPeriod.model_validate({
+        "unit": "U1", "year": 2023, "fund": POOLING.value, "span": "1-9",
+        "income": {"total": "287412.55"}, "expenditure": {"total": "262318.40"}, "balance": {"closing": "318650.42"},
+        "stated": {"months_of_reserve_ytd": {"value": "14.6个月", "line": 12}}}, context={"money_unit": "万元"})
+    w15 = FundPeriod.model_validate({
+        "unit": "U1", "year": 2025, "fund": RESIDENT.value, "span": "1-3",
+        "income": {"total": "131822.58"}, "expenditure": {"total": "60237.46"},
+        "previous": {"expenditure_total": "51816.72"},
+        "stated": {"expenditure_yoy_rate": {"value": "12.65%", "line": 11}}}, context={"money_unit": "万元"})
+    [months] = check_stated(w14, period_values(w14))
+    [growth] = check_stated(w15, period_values(w15))
+    assert (months.ok, months.expected, months.line) == (False, "10.9个月", 12)
+    assert (growth.ok, growth.expected) == (False, "16.25%")

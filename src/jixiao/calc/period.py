@@ -24,7 +24,7 @@ from jixiao.calc.fund import current_balance_term
 from jixiao.calc.registry import IndicatorResult, definitions
 from jixiao.calc.terms import Gather, NotComputable, Term, rate, shared_reads, title_of
 from jixiao.model.periods import FundPeriod, Span
-from jixiao.numbers import Interval
+from jixiao.numbers import Interval, round_half_up
 
 #: sibling roles: last year's record of the same months, last year's whole year, this year's
 SAME_PERIOD = "上年同期"
@@ -51,6 +51,16 @@ def _progress(g: Gather) -> Term:
     value = time_progress(record.year, record.span, basis)
     term = Term(value, Interval.exact(value), "序时进度")
     return g.note(f"序时进度（{'按日' if basis == 'day' else '按月'}）", term, "%")
+
+
+def _as_shown(term: Term, places: int = 2) -> Term:
+    """A percentage as reports show it (四舍五入 to ``places``): a gap between two percentages is
+    written as the difference of the two as shown (90.67% − 91.67% = −1.00个百分点, though the
+    exact gap is −0.99); the interval is widened by half a unit of that place to hold both."""
+    if term.missing:
+        return term
+    interval = term.interval.widened(Decimal(5).scaleb(-places - 1)) if term.interval is not None else None
+    return Term(round_half_up(term.value, places), interval, term.label)
 
 
 def _first(g: Gather, role: str, paths: tuple[str, ...], unit: str = "万元") -> Term | None:
@@ -164,22 +174,23 @@ def _expenditure_execution_term(g: Gather) -> Term:
 
 @indicator(
     "income_progress_gap", "收入执行进度较序时进度",
-    "收入预算执行率（累计）− 序时进度（个百分点；正数为快于序时进度）",
+    "收入预算执行率（累计）− 序时进度（两者各按两位小数显示后相减；个百分点，正数为快于序时进度）",
     "个百分点", 2, "period", ("income.total", "budget.income", "span"),
     f"{_MONITOR} {_PRACTICE}；w14 所述“完成年度收入预算598000的75.73%，超序时进度0.73个百分点”",
 )
 def _income_progress_gap(g: Gather) -> Term:
-    return _income_execution_term(g) - _progress(g)
+    return _as_shown(_income_execution_term(g)) - _as_shown(_progress(g))
 
 
 @indicator(
     "expenditure_progress_gap", "支出执行进度较序时进度",
-    "支出预算执行率（累计）− 序时进度（个百分点；正数为快于序时进度）",
+    "支出预算执行率（累计）− 序时进度（两者各按两位小数显示后相减；个百分点，正数为快于序时进度）",
     "个百分点", 2, "period", ("expenditure.total", "budget.expenditure", "span"),
-    f"{_MONITOR} {_PRACTICE}；w13 所述“完成年度预算的48.25%，低于序时进度1.75个百分点”",
+    f"{_MONITOR} {_PRACTICE}；w13 所述“完成年度预算的48.25%，低于序时进度1.75个百分点”，"
+    "w16 所述“90.67%，低于序时进度（91.67%）1.00个百分点”",
 )
 def _expenditure_progress_gap(g: Gather) -> Term:
-    return _expenditure_execution_term(g) - _progress(g)
+    return _as_shown(_expenditure_execution_term(g)) - _as_shown(_progress(g))
 
 
 # --------------------------------------------------------------------------------------------
