@@ -112,6 +112,7 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
         if cycle:
             source = result.parts[0][0] if len(result.parts) == 1 else None
             return ImportOutcome(problems + [replace(p, source=source) for p in cycle])
+        problems += _periods_not_kept(result.parts)
         files: list[ImportedFile] = []
         parts: list[tuple[int | None, Dataset]] = []
         for source, dataset in result.parts:
@@ -129,6 +130,12 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
 
 #: who a command-line import is in the unit-year rows (the change log says "（系统）")
 CLI_USER = "（命令行）"
+
+def _periods_not_kept(parts: list[tuple[str, Dataset]]) -> list[Problem]:
+    """The store keeps no monthly or quarterly figures yet: say so rather than drop them unseen."""
+    return [Problem("JX-IN-040", f"本文件的 {len(ds.fund_periods)} 条月度、季度基金数据已通过校验，"
+                                 "但数据库尚不保存这类数据，本次未导入", "warning", source)
+            for source, ds in parts if ds.fund_periods]
 
 
 # --------------------------------------------------------------------------------------------

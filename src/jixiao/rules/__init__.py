@@ -9,8 +9,12 @@ Two families of rules:
 
 * **warning rules** (``warnings:``) — read by :mod:`jixiao.calc.risks`:
   ``bands`` (an indicator's value falls in a band with a severity), ``deficit`` (当期赤字,
-  severity by the size of the deficit) and ``growth_gap`` (income growing slower than
-  expenditure);
+  severity by the size of the deficit), ``growth_gap`` (income growing slower than
+  expenditure) and ``projected_deficit`` (a year projected from its months to end in deficit);
+  a fund rule with ``periods: true`` applies to monthly and quarterly figures too, a rule with
+  ``subject: period`` only to them;
+* **monitoring** (``monitoring:``) — how 序时进度 is measured (by months or by days) and how
+  many earlier years the year-end projection averages (:mod:`jixiao.calc.monitoring`);
 * **scoring rules** (``scoring:``) — indicator scores read by :mod:`jixiao.calc.scoring`:
   ``threshold_deduction`` (full marks up to a threshold, then a fixed deduction per point),
   ``bands`` (a score per band) and ``proportional`` (weight × value ÷ target, capped, optionally
@@ -137,7 +141,10 @@ class Band(BaseModel):
 
 class _WarningRule(_Rule):
     code: str = Field(pattern=r"^JX-W-\d{3}$", description="stable warning code")
-    subject: Literal["fund", "department"] = "fund"
+    subject: Literal["fund", "department", "period"] = "fund"
+    periods: bool = Field(
+        default=False, description="a fund rule that applies to monthly and quarterly figures as well",
+    )
     funds: list[FundKind] = Field(default_factory=list, description="funds the rule applies to; empty: all")
     approximate_funds: list[FundKind] = Field(
         default_factory=list,
@@ -205,7 +212,42 @@ class GrowthGapRule(_WarningRule):
         return next((b for b in self.bands if b.range.contains(gap)), None)
 
 
-WarningRule = Annotated[BandWarningRule | DeficitRule | GrowthGapRule, Field(discriminator="kind")]
+class ProjectedDeficitRule(_WarningRule):
+    """A year projected from its months so far to end with expenditure above income (预计全年赤字)."""
+
+    kind: Literal["projected_deficit"]
+    subject: Literal["period"] = "period"
+    severity: Severity = Field(default="warning", description="when the projected balance is below zero")
+    certain_severity: Severity = Field(
+        default="serious", description="when even the top of the projection's range is below zero",
+    )
+
+
+WarningRule = Annotated[
+    BandWarningRule | DeficitRule | GrowthGapRule | ProjectedDeficitRule, Field(discriminator="kind"),
+]
+AnyWarningRule = BandWarningRule | DeficitRule | GrowthGapRule | ProjectedDeficitRule
+
+
+class MonitoringRules(BaseModel):
+    """月度、季度监测: how 序时进度 is measured and how many years the year-end projection averages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_progress: Literal["month", "day"] = Field(
+        default="month", description="month: 已过月数 ÷ 12; day: 已过天数 ÷ 全年天数",
+    )
+    projection_years: int = Field(
+        default=3, ge=1, le=10, description="earlier years whose 上年同期进度 the year-end projection averages",
+    )
+    source: str = Field(default="jixiao 默认：序时进度按月计算", min_length=2)
+    confidence: Confidence = "practice"
+    note: str | None = None
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _strip_brackets(cls, raw: Any) -> Any:
+        return raw.strip().strip("[]") if isinstance(raw, str) else raw
 
 
 # --------------------------------------------------------------------------------------------
@@ -500,6 +542,7 @@ class RuleSet(BaseModel):
     scoring: list[ScoringRule] = Field(default_factory=list)
     project_table: ProjectTableScoring | None = None
     grades: GradeScale | None = None
+    monitoring: MonitoringRules = Field(default_factory=MonitoringRules)
 
     @model_validator(mode="after")
     def _table_refs(self) -> RuleSet:
@@ -532,11 +575,14 @@ class RuleSet(BaseModel):
     def label(self) -> str:
         return f"{self.name} {self.version}"
 
-    def warning_rules(self, subject: str) -> list[BandWarningRule | DeficitRule | GrowthGapRule]:
+    def warning_rules(self, subject: str) -> list[AnyWarningRule]:
         return [r for r in self.warnings if r.subject == subject]
 
-    def rule(self, rule_id: str) -> BandWarningRule | DeficitRule | GrowthGapRule | ThresholdDeductionRule \
-            | BandScoreRule | ProportionalScoreRule:
+    def period_rules(self) -> list[AnyWarningRule]:
+        """The rules for monthly and quarterly figures: their own, and fund rules marked ``periods``."""
+        return [r for r in self.warnings if r.subject == "period" or (r.subject == "fund" and r.periods)]
+
+    def rule(self, rule_id: str) -> AnyWarningRule | ThresholdDeductionRule | BandScoreRule | ProportionalScoreRule:
         for r in (*self.warnings, *self.scoring):
             if r.id == rule_id:
                 return r
@@ -550,7 +596,7 @@ class RuleSet(BaseModel):
                 ids.add(r.indicator)
             elif isinstance(r, GrowthGapRule):
                 ids.update((r.income_indicator, r.expenditure_indicator))
-            else:
+            elif isinstance(r, DeficitRule):
                 ids.update(("current_balance", "current_balance_rate"))
         ids.update(r.indicator for r in self.scoring)
         return ids
@@ -614,7 +660,7 @@ def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], st
     parent, _ = _resolve(str(parent_name), (*chain, name))
     disabled = set(data.pop("disable", []) or [])
     merged = {**parent, **data}
-    for key in ("project_table", "grades"):
+    for key in ("project_table", "grades", "monitoring"):
         if isinstance(parent.get(key), dict) and isinstance(data.get(key), dict):
             merged[key] = _deep_merge(parent[key], data[key])
     for key in ("warnings", "scoring"):
@@ -688,6 +734,7 @@ def load_ruleset(name: str = "default") -> RuleSet:
 __all__ = [
     "SEVERITY_LABEL",
     "SEVERITY_ORDER",
+    "AnyWarningRule",
     "Band",
     "BandScoreRule",
     "BandWarningRule",
@@ -702,8 +749,10 @@ __all__ = [
     "GrowthGapRule",
     "ImplicitComparator",
     "MissingCategory",
+    "MonitoringRules",
     "PositiveRule",
     "ProjectTableScoring",
+    "ProjectedDeficitRule",
     "ProportionalScoreRule",
     "QualitativeBand",
     "QualitativeRule",

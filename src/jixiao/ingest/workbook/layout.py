@@ -502,8 +502,10 @@ def uncovered_fields() -> list[str]:
         missing += [f"ThreePublic.{n}" for n in ThreePublic.model_fields if n not in {r for r, _ in matrix.rows}]
         missing += [f"ThreePublicItem.{n}" for n in ThreePublicItem.model_fields
                     if n not in {f.name for f in matrix.columns}]
+    # fund_periods: monthly and quarterly figures have no sheet yet (issue 14's monthly sheet comes
+    # later); until then they are written in data files only
     missing += [f"Dataset.{n}" for n in Dataset.model_fields
-                if n not in {"money_unit", "source", "units", "fund_years", "departments", "projects"}]
+                if n not in {"money_unit", "source", "units", "fund_years", "fund_periods", "departments", "projects"}]
     return missing
 
 
