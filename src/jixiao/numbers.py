@@ -10,6 +10,7 @@ Money and rates are Decimal everywhere; floats never enter (``Decimal(str(x))`` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Literal
@@ -123,7 +124,7 @@ def to_decimal(raw: object) -> Decimal:
         return Decimal(raw)
     if not isinstance(raw, str):
         raise ValueError(f"不是数值：{raw!r}")
-    text = raw.strip().replace(",", "").replace("，", "")
+    text = without_separators(raw)
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
@@ -131,6 +132,23 @@ def to_decimal(raw: object) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"不是有限数值：“{raw}”")
     return value
+
+
+#: a number with thousands separators: 1-3 digits, then groups of exactly three, then decimals
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def without_separators(raw: str) -> str:
+    """``raw`` without its thousands separators (``1,896,270`` → ``1896270``; ``，`` counts as
+    ``,``). A comma anywhere else (``7,0``, ``1,896,27``, ``12,5.3``) is an error that says so:
+    read as a separator it would silently change the figure (``7,0`` → 70)."""
+    text = raw.strip().replace("，", ",")
+    if "," not in text:
+        return text
+    if _GROUPED.fullmatch(text) is None:
+        raise ValueError(f"“{raw.strip()}”中的逗号不是千位分隔符：千位分隔符从个位起每三位一个"
+                         f"（如 1,896,270），小数点应写“.”（如 7.0）")
+    return text.replace(",", "")
 
 
 def exponent_of(value: Decimal) -> int:
@@ -328,7 +346,7 @@ def parse_quantity(text: str, default_unit: str = "") -> Quantity:
             raw = raw[len(word):].strip()
     number_end = 0
     for i, ch in enumerate(raw):
-        if ch.isdigit() or ch in ".-+,":
+        if ch.isdigit() or ch in ".-+,，":
             number_end = i + 1
         else:
             break
