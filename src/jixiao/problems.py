@@ -142,9 +142,7 @@ def validation_message(err: Mapping[str, Any]) -> str:
         return f"过长（最多 {ctx['max_length']} 个字符）"
     if kind == "string_too_short" and ctx.get("min_length", 0) > 1:
         return f"过短（至少 {ctx['min_length']} 个字符）"
-    message = _VALIDATION_MESSAGES.get(kind)
-    if message is None:
-        message = "取值不符合要求"
+    message = _VALIDATION_MESSAGES.get(kind, "取值不符合要求")
     if kind in ("int_parsing", "float_parsing", "decimal_parsing", "bool_parsing") and shown is not None:
         message += f"（而不是“{shown}”）"
     return message

@@ -47,6 +47,7 @@ from jixiao.numbers import fmt
 from jixiao.rules import (
     SEVERITY_ORDER,
     RuleSet,
+    citation_text,
 )
 from jixiao.store import indicator_store
 from jixiao.store.indicator_store import (
@@ -223,7 +224,7 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
         known = [v for v, _ in ranked if v is not None]
         med = _median(known[::-1])
         columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,
-                                     formula=d.formula, rule=d.rule, count=len(known),
+                                     formula=d.formula, basis=citation_text(d.citation), count=len(known),
                                      minimum=known[-1] if known else None, maximum=known[0] if known else None,
                                      median=med, median_display=None if med is None else fmt(med, _most_places(
                                          (c[1] for r in rows if (c := r.cells.get(qid)) is not None), d.places))))
@@ -364,7 +365,7 @@ def comparison(
                                                       and (p := places_shown(got.display)) is not None),
                                                      default=None))])
     return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present,
-                      ruleset=rs.label, columns=columns, sort=sort_key, descending=descending, total=total,
+                      ruleset=rs.title, columns=columns, sort=sort_key, descending=descending, total=total,
                       offset=offset, rows=page, chart=chart, years=years_with_data(session))
 
 

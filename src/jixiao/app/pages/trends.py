@@ -32,6 +32,7 @@ from jixiao.calc.registry import places_shown
 from jixiao.model.funds import FundKind
 from jixiao.rules import (
     RuleSet,
+    citation_text,
 )
 from jixiao.store.repository import get_department, get_fund_years, years_of
 
@@ -113,7 +114,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
                 r, sev = got
                 points.append(TrendPoint(year=y, value=r.value, display=r.display(), warning=sev))
         series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,
-                                  formula=d.formula, rule=d.rule, points=points))
+                                  formula=d.formula, basis=citation_text(d.citation), points=points))
     charts: list[Chart] = []
     by_unit: dict[str, list[TrendSeries]] = {}
     for s in series:
@@ -124,7 +125,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
                             series=[ChartSeries(name=s.name, data=[p.value for p in s.points],
                                                 places=max((n for p in s.points if (n := places_shown(p.display))
                                                             is not None), default=None)) for s in group]))
-    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.label, series=series,
+    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.title, series=series,
                   charts=charts)
 
 

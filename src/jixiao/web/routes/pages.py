@@ -85,7 +85,8 @@ def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
 
 #: the shipped rule sets a user may pick on the dashboard instead of the unit's own
 RULESETS = tuple(available_rulesets())
-RULESET_LABEL = {name: f"{load_ruleset(name).region or load_ruleset(name).title}（{name}）" for name in RULESETS}
+#: how the picker names each: the rule set's own title (never its file's name)
+RULESET_LABEL = {name: load_ruleset(name).title for name in RULESETS}
 
 
 def rule_choice(rules: Annotated[str | None, Query()] = None) -> str | None:
