@@ -92,7 +92,7 @@ RULESET_LABEL = {name: load_ruleset(name).title for name in RULESETS}
 def rule_choice(rules: Annotated[str | None, Query()] = None) -> str | None:
     """A rule set the page may be judged by instead of the unit's own: one shipped with jixiao."""
     if rules is not None and rules not in RULESETS:
-        raise HTTPException(422, detail=f"没有名为“{rules}”的规则集（可选：{'、'.join(RULESETS)}）")
+        raise HTTPException(422, detail=f"没有这个规则集（“{rules}”）：请在页面上的“按规则集查看”中选择")
     return rules
 
 
