@@ -324,6 +324,18 @@ class Quantity:
     def value_in(self, unit: str) -> Decimal:
         return self.value * conversion(self.unit, unit)
 
+    def to_unit(self, unit: str) -> Quantity:
+        """The same figure in ``unit``, still at its written precision: ``7.42亿元`` → ``7.42E+4万元``
+        (hundreds of 万元, as written), ``1234元`` → ``0.1234万元`` — a power-of-ten conversion
+        moves the decimal point, it never invents digits (``74200.00``)."""
+        if unit == self.unit:
+            return self
+        factor = conversion(self.unit, unit)
+        normal = factor.normalize()
+        if normal.as_tuple().digits == (1,):
+            return Quantity(self.value.scaleb(normal.adjusted()), unit, self.approx)
+        return Quantity(self.value * factor, unit, self.approx)
+
     def __str__(self) -> str:
         prefix = self.approx if self.approx in ("约", "近") else ""
         suffix = self.approx if self.approx in ("余", "多", "以上", "以下") else ""

@@ -200,7 +200,7 @@ def _warning_view(w: RiskWarning) -> WarningView:
 
 
 
-def _record_view(subject: Subject, label: str, found: RecordIndicators, rule_map: Mapping[str, tuple[str, ...]],
+def record_view(subject: Subject, label: str, found: RecordIndicators, rule_map: Mapping[str, tuple[str, ...]],
                  **extra: Any) -> RecordView:
     results, checks, warnings = found.results, found.checks, found.warnings
     warned = warned_indicators(warnings, rule_map)
@@ -317,17 +317,17 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     records: list[RecordView] = []
     for fy in funds:
         found = assess(fy, rs, groups[(fy.unit, fy.year, fy.scope)])
-        records.append(_record_view("fund", fund_label(fy), found, rule_map, fund=fy.fund.value, scope=fy.scope))
+        records.append(record_view("fund", fund_label(fy), found, rule_map, fund=fy.fund.value, scope=fy.scope))
     dept_score: DepartmentScoreView | None = None
     if dept is not None:
         found = assess(dept, rs)
-        records.append(_record_view("department", "部门整体支出", found, rule_map))
+        records.append(record_view("department", "部门整体支出", found, rule_map))
         scored = score_department(dept, found.results, rs)
         if scored.rows:
             dept_score = _department_score(scored, rs)
     scores: list[ProjectScoreView] = []
     for pr in projects:
-        records.append(_record_view("project", pr.name, assess(pr, rs), rule_map, project=pr.name))
+        records.append(record_view("project", pr.name, assess(pr, rs), rule_map, project=pr.name))
         if pr.indicators and rs.project_table is not None:
             scores.append(_project_score(score_project(pr, rs), rs))
     warning_counts = dict.fromkeys(("serious", "warning", "info"), 0)

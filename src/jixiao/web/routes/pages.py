@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -23,9 +23,10 @@ from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import NotFound
 from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
-from jixiao.app.pages.comparison import comparison, years_with_data
+from jixiao.app.pages.comparison import ALL_LEVELS, comparison
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
-from jixiao.app.pages.tree import unit_tree
+from jixiao.app.pages.rollup import rollup_years, unit_rollup
+from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units, unit_tree
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
 from jixiao.app.units import rules_of_unit
@@ -70,17 +71,44 @@ def home(principal: OptionalPrincipal) -> Response:
 
 
 @router.get("/units")
-def units_page(request: Request, principal: CurrentPrincipal, db: DbSession) -> Response:
-    tree = unit_tree(db, principal)
-    return render(request, "pages/units.html", {"tree": tree})
+def units_page(request: Request, principal: CurrentPrincipal, db: DbSession,
+               q: Annotated[str | None, Query(max_length=80)] = None,
+               level: Annotated[str | None, Query(max_length=20)] = None,
+               region: Annotated[str | None, Query(max_length=80)] = None,
+               warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None) -> Response:
+    """The unit tree, or the units that meet the filters with the units above them."""
+    tree = find_units(db, principal, q=q, level=level, region=region, warning=warning or None)
+    context = {"tree": tree, "warning_labels": WARNING_FILTER_LABEL}
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "unit-results":
+        return render(request, "pages/_unit_results.html", context)
+    return render(request, "pages/units.html", context)
 
 
 @router.get("/units/{unit}")
-def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
+def unit_page(request: Request, unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSession) -> Response:
+    """A unit's latest year; for a unit without data of its own, its subordinates' latest roll-up;
+    for one without any, the upload page (who may add data) or a page saying so (who may not)."""
     years = years_of(db, row.code)
     if years:
         return RedirectResponse(f"/units/{row.code}/years/{years[-1]}", status_code=303)
-    return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    below = rollup_years(db, row.code)
+    if below:
+        return RedirectResponse(f"/units/{row.code}/years/{below[-1]}/rollup", status_code=303)
+    if can_edit(principal, row.code):
+        return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    return render(request, "pages/no_data.html", {"unit": get_unit(db, row.code)})
+
+
+@router.get("/units/{unit}/years/{year}/rollup")
+def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: DbSession,
+                fund: Annotated[str | None, Query()] = None) -> Response:
+    """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
+    subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
+    try:
+        data = unit_rollup(db, row.code, year, fund=fund or None)
+    except KeyError as exc:
+        raise HTTPException(400, detail=str(exc.args[0])) from exc
+    return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
 
 
 #: the shipped rule sets a user may pick on the dashboard instead of the unit's own
@@ -240,6 +268,18 @@ def trends_page(request: Request, unit: str, row: ReadableUnit, db: DbSession,
     })
 
 
+def visible_years(db: DbSession, principal: CurrentPrincipal) -> list[int]:
+    """Years any unit ``principal`` may read has data for (the unit tree's, kept per revision)."""
+    tree = unit_tree(db, principal)
+    found: set[int] = set()
+    stack = list(tree.roots)
+    while stack:
+        node = stack.pop()
+        found.update(node.years)
+        stack.extend(node.children)
+    return sorted(found)
+
+
 @router.get("/compare")
 def compare_page(
     request: Request, principal: CurrentPrincipal, db: DbSession,
@@ -249,30 +289,35 @@ def compare_page(
     sort: Annotated[str | None, Query()] = None,
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    level: Annotated[str | None, Query(max_length=20)] = None,
+    region: Annotated[str | None, Query(max_length=80)] = None,
+    warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None,
 ) -> Response:
     chosen = [i for part in (indicators or []) for i in split_ids(part)] or list(DEFAULT_COMPARE)
-    if year is None:
-        years = years_with_data(db)
+    years = visible_years(db, principal)
+    if year is None:  # the latest year the viewer has data for, never an empty one
         year = years[-1] if years else None
     data = None
     if year is not None:
         try:
             data = comparison(db, principal, year, chosen, fund=fund or None, sort=sort or None,
-                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                              level=level or None, region=(region or "").strip() or None, warning=warning or None)
         except KeyError as exc:
             raise HTTPException(400, detail=str(exc.args[0])) from exc
 
     def content() -> dict[str, Any]:
         return {
-            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
+            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS, "years": years,
             "data": data, "year": year, "catalog": indicator_catalog(), "chosen": chosen, "page": page,
             "page_size": PAGE_SIZE, "order": order, "fund_short": {k.value: FUNDS[k].short for k in FundKind},
             "charts": chart_json([data.chart]) if data is not None and data.chart is not None else [],
+            "warning_labels": WARNING_FILTER_LABEL, "all_levels": ALL_LEVELS,
         }
 
     # what the table shows depends on the data, the query and which units the viewer may read
     key = (principal.role, None if principal.is_admin else principal.unit, year, tuple(chosen), fund, sort, order,
-           page)
+           page, level, region, warning)
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "compare-result":
         return render_cached_fragment(request, db, "pages/_compare_result.html", key, content)
     return render_cached_content(request, db, "pages/compare.html", key, {}, content)
