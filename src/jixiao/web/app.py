@@ -43,7 +43,7 @@ from jixiao.web.deps import (
     templates,
 )
 from jixiao.web.language import chinese_detail
-from jixiao.web.routes import admin, api, auth, docs, pages
+from jixiao.web.routes import admin, api, auth, docs, exports, pages
 from jixiao.web.security import SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
@@ -257,6 +257,6 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     _install_error_handlers(app)
     language.install(app)
 
-    for routes in (auth, admin, pages, api, docs):
+    for routes in (auth, admin, pages, exports, api, docs):
         app.include_router(routes.router)
     return app

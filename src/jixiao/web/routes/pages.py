@@ -44,6 +44,7 @@ from jixiao.web.deps import (
     templates,
 )
 from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, split_ids
+from jixiao.web.routes.exports import signed_audit
 from jixiao.web.security import UploadError, read_upload
 from jixiao.write.workbook import fill_workbook
 
@@ -166,13 +167,14 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
     own = rules_of_unit(db, row.code)
     board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
     editable = can_edit(principal, row.code)
+    below = rollup_years(db, row.code)
 
     def content() -> dict[str, Any]:
         parts = board_report_parts(board)
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
-                "rules_query": f"?rules={rules}" if rules else ""}
+                "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below}
 
     # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
     return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
@@ -323,6 +325,13 @@ def compare_page(
     return render_cached_content(request, db, "pages/compare.html", key, {}, content)
 
 
+@router.get("/indicators")
+def indicators_page(request: Request, principal: CurrentPrincipal) -> Response:
+    """Every indicator: its code (as the workbook's 报告所述 sheet takes it), name, unit, formula
+    and the official document it rests on."""
+    return render(request, "pages/indicators.html", {"catalog": indicator_catalog()})
+
+
 @router.get("/audit")
 def audit_page(request: Request, principal: CurrentPrincipal) -> Response:
     return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES})
@@ -337,8 +346,10 @@ async def audit_submit(request: Request, principal: CurrentPrincipal,
         return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": exc.message},
                       status_code=exc.status_code)
     audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
-    return render(request, "pages/audit.html", {"result": audit_view(audited.result), "html": audited.html,
-                                                "types": AUDIT_TYPES})
+    view = audit_view(audited.result)
+    payload, signature = signed_audit(request, view)
+    return render(request, "pages/audit.html", {"result": view, "html": audited.html, "types": AUDIT_TYPES,
+                                                "export_payload": payload, "export_signature": signature})
 
 
 __all__ = ["router"]
