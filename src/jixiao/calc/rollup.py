@@ -20,14 +20,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from jixiao.calc.terms import figure_places
 from jixiao.model.funds import FundYear
 from jixiao.numbers import Quantity
 
 #: the parts of a fund record that hold figures (the rest is its identity, notes and text)
 FIGURE_GROUPS = ("income", "expenditure", "budget", "balance", "balance_sheet", "coverage", "services", "previous",
                  "change")
-#: what a part's figure is added in, by its kind
+#: what a part's figure is added in, by its kind, and the decimals a part written in a smaller
+#: unit counts at most (as the engine shows such a figure)
 SUM_UNITS = {"money": "万元", "person": "人", "person_time": "人次"}
+_DECLARED = {"money": 2, "person": 0, "person_time": 0}
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class RolledFund:
     record: FundYear
     parts: tuple[str, ...]
     gaps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: path → the decimals a sum is shown with: the most its parts are shown with in the sum's
+    #: unit (``1516614321元`` counts as 2 in 万元, as the engine shows such a figure)
+    places: dict[str, int] = field(default_factory=dict)
 
 
 def _addable(value: Any) -> bool:
@@ -72,12 +78,31 @@ def _add(values: Sequence[Any]) -> Any:
     return Quantity(total, unit)
 
 
+def _without_spare_zeros(total: Quantity, places: int) -> Quantity:
+    """``17050.2500万元`` (a part written in 元) as ``17050.25万元`` when that loses nothing: the
+    digits dropped are zeros, so the sum is still exact; otherwise it stays as it is."""
+    if -total.exponent <= places:
+        return total
+    shorter = total.value.quantize(Decimal(1).scaleb(-places))
+    return Quantity(shorter, total.unit, total.approx) if shorter == total.value else total
+
+
+def shown_places(value: Quantity, unit: str, known: int | None = None) -> int:
+    """The decimals a part's figure counts with in ``unit``: ``known`` for a part that is itself a
+    sum (its own :attr:`RolledFund.places`), else as the engine shows one written figure."""
+    if known is not None:
+        return known
+    return figure_places(value, unit, _DECLARED.get(str(value.dimension), 2))
+
+
 def roll_up(parts: Sequence[FundYear], *, unit: str, year: int, scope: str | None = None,
-            names: Mapping[str, str] | None = None) -> RolledFund:
+            names: Mapping[str, str] | None = None,
+            part_places: Sequence[Mapping[str, int] | None] | None = None) -> RolledFund:
     """``parts`` (one fund, one year, one record per unit) added into one record of ``unit``.
 
     A figure is summed only when every part has it; otherwise it is left out and listed in
-    ``gaps`` (path → the names, or codes, of the parts lacking it)."""
+    ``gaps`` (path → the names, or codes, of the parts lacking it). ``part_places`` gives, for a
+    part that is itself a sum, the decimals of its figures (its :attr:`RolledFund.places`)."""
     if not parts:
         raise ValueError("没有可以合计的记录")
     fund = parts[0].fund
@@ -87,17 +112,26 @@ def roll_up(parts: Sequence[FundYear], *, unit: str, year: int, scope: str | Non
     paths = [path for path in dict.fromkeys(path for f in figures for path in f)]
     data: dict[str, dict[str, Any]] = {}
     gaps: dict[str, tuple[str, ...]] = {}
+    places: dict[str, int] = {}
     for path in paths:
         lacking = tuple((names or {}).get(p.unit, p.unit) for p, f in zip(parts, figures, strict=True)
                         if path not in f)
-        total = None if lacking else _add([f[path] for f in figures])
-        if total is None:
+        if lacking:
             gaps[path] = lacking
             continue
+        values = [f[path] for f in figures]
+        total = _add(values)
+        if total is None:  # parts of different kinds (人 beside 人次): no sum
+            gaps[path] = ()
+            continue
+        if isinstance(total, Quantity):
+            known = [(part_places[i] or {}).get(path) if part_places else None for i in range(len(parts))]
+            places[path] = max(shown_places(v, total.unit, k) for v, k in zip(values, known, strict=True))
+            total = _without_spare_zeros(total, places[path])
         group, name = path.split(".")
         data.setdefault(group, {})[name] = total
     record = FundYear.model_validate({"unit": unit, "year": year, "fund": fund, "scope": scope, **data})
-    return RolledFund(record, tuple(p.unit for p in parts), gaps)
+    return RolledFund(record, tuple(p.unit for p in parts), gaps, places)
 
 
-__all__ = ["FIGURE_GROUPS", "SUM_UNITS", "RolledFund", "roll_up"]
+__all__ = ["FIGURE_GROUPS", "SUM_UNITS", "RolledFund", "roll_up", "shown_places"]

@@ -37,10 +37,10 @@ from jixiao.app.pages.comparison import stored_records
 from jixiao.app.pages.dashboard import IndicatorView, WarningView, record_view
 from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc.dataset import assess, fund_groups
-from jixiao.calc.rollup import RolledFund, roll_up
+from jixiao.calc.rollup import SUM_UNITS, RolledFund, roll_up, shown_places
 from jixiao.model import FundYear
 from jixiao.model.funds import FUNDS, FundKind
-from jixiao.numbers import Quantity
+from jixiao.numbers import Quantity, fmt
 from jixiao.rules import load_ruleset
 from jixiao.store.indicator_store import unit_years
 from jixiao.store.repository import get_fund_years
@@ -121,6 +121,7 @@ class _Contribution:
     funds: dict[FundKind, FundYear] = field(default_factory=dict)
     sources: dict[FundKind, Source] = field(default_factory=dict)
     scopes: dict[FundKind, str] = field(default_factory=dict)  # the 口径 of an own record used
+    places: dict[FundKind, dict[str, int]] = field(default_factory=dict)  # of a fund that is a sum
 
     def source(self, kind: FundKind | None = None) -> Source:
         """How it was made: for one fund, or for all of them together."""
@@ -180,20 +181,23 @@ def _contribution(session: Session, tree: _Tree, code: str, year: int,
     if found is not None:
         return found
     whole, narrow = _own_records(session, code, year)
-    below: dict[FundKind, list[FundYear]] = {}
+    below: dict[FundKind, list[tuple[FundYear, dict[str, int] | None]]] = {}
     for child in tree.children.get(code, []):
-        for kind, record in _contribution(session, tree, child, year, memo).funds.items():
-            below.setdefault(kind, []).append(record)
+        given = _contribution(session, tree, child, year, memo)
+        for kind, record in given.funds.items():
+            below.setdefault(kind, []).append((record, given.places.get(kind)))
     found = _Contribution()
     for kind in FundKind:
         if kind in whole:
             found.funds[kind], found.sources[kind], found.scopes[kind] = whole[kind], "own", whole[kind].scope or ""
-        elif kind in narrow or kind in below:
-            parts = ([narrow[kind]] if kind in narrow else []) + below.get(kind, [])
-            found.funds[kind] = parts[0] if len(parts) == 1 and kind in narrow else roll_up(
-                parts, unit=code, year=year, names=tree.names).record
-            found.sources[kind] = ("own_and_subordinates" if kind in below else "own") if kind in narrow \
-                else "subordinates"
+        elif kind in narrow and kind not in below:
+            found.funds[kind], found.sources[kind], found.scopes[kind] = narrow[kind], "own", narrow[kind].scope or ""
+        elif kind in below:
+            parts = ([(narrow[kind], None)] if kind in narrow else []) + below[kind]
+            summed = roll_up([p for p, _ in parts], unit=code, year=year, names=tree.names,
+                             part_places=[known for _, known in parts])
+            found.funds[kind], found.places[kind] = summed.record, summed.places
+            found.sources[kind] = "own_and_subordinates" if kind in narrow else "subordinates"
             if kind in narrow:
                 found.scopes[kind] = narrow[kind].scope or ""
     memo[code] = found
@@ -215,8 +219,9 @@ def _figures(rolled: RolledFund) -> list[RollupFigure]:
                 continue
             number = value.value if isinstance(value, Quantity) else Decimal(value)
             unit = value.unit if isinstance(value, Quantity) else ""
-            out.append(RollupFigure(path=f"{group}.{name}", label=info.title or name, value=number,
-                                    display=_figure_display(value), unit=unit))
+            path = f"{group}.{name}"
+            shown = f"{fmt(number, rolled.places[path])}{unit}" if path in rolled.places else _figure_display(value)
+            out.append(RollupFigure(path=path, label=info.title or name, value=number, display=shown, unit=unit))
     return out
 
 
@@ -264,13 +269,21 @@ def _worst(counts: Mapping[str, int]) -> Severity | None:
     return None
 
 
-def _child_figures(record: FundYear | None, paths: Sequence[str]) -> dict[str, ChildFigure]:
+def _child_figures(record: FundYear | None, paths: Sequence[str],
+                   places: Mapping[str, int] | None = None) -> dict[str, ChildFigure]:
+    """What a record holds at ``paths``, each in the unit sums are made in (万元, 人, 人次) and shown
+    with the decimals it counts with there — so a column and its total read alike."""
     out: dict[str, ChildFigure] = {}
     for path in paths:
         group, name = path.split(".")
         value = getattr(getattr(record, group), name) if record is not None else None
         if value is None:
             out[path] = ChildFigure(value=None, display="—")
+        elif isinstance(value, Quantity) and str(value.dimension) in SUM_UNITS:
+            unit = SUM_UNITS[str(value.dimension)]
+            shown = value.to_unit(unit)
+            digits = shown_places(value, unit, (places or {}).get(path))
+            out[path] = ChildFigure(value=shown.value, display=f"{fmt(shown.value, digits)}{unit}")
         else:
             number = value.value if isinstance(value, Quantity) else Decimal(value)
             out[path] = ChildFigure(value=number, display=_figure_display(value))
@@ -301,11 +314,14 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
     kids = tree.children.get(unit, [])
     contributions = {child: _contribution(session, tree, child, year, memo) for child in kids}
     parts: dict[FundKind, list[FundYear]] = {}
+    known: dict[FundKind, list[dict[str, int] | None]] = {}
     for child in kids:
         for kind, record in contributions[child].funds.items():
             parts.setdefault(kind, []).append(record)
+            known.setdefault(kind, []).append(contributions[child].places.get(kind))
     ordered = [k for k in FundKind if k in parts]
-    rolled = {kind: roll_up(parts[kind], unit=unit, year=year, names=tree.names) for kind in ordered}
+    rolled = {kind: roll_up(parts[kind], unit=unit, year=year, names=tree.names, part_places=known[kind])
+              for kind in ordered}
     groups = fund_groups([r.record for r in rolled.values()])
     with_data = [c for c in kids if contributions[c].source() != "none"]
     funds: list[RollupFund] = []
@@ -328,6 +344,7 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
         subtree = [child, *tree.below(child)]
         counts = _sum_counts([warned.get(c, ({}, None))[0] for c in subtree])
         picked = contributions[child].funds.get(chosen) if chosen is not None else None
+        picked_places = contributions[child].places.get(chosen) if chosen is not None else None
         row = tree.rows[child]
         children.append(RollupChild(
             unit=UnitInfo(code=row.code, name=row.name, level=row.level, kind=row.kind, parent=row.parent,
@@ -335,10 +352,12 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
             source=(source := contributions[child].source(chosen)),
             source_label=SOURCE_LABEL[source] + (f"（{scope}）" if (scope := contributions[child].scopes.get(
                 chosen) if chosen is not None else None) else ""),
-            has_children=bool(tree.children.get(child)), figures=_child_figures(picked, CHILD_FIGURES),
+            has_children=bool(tree.children.get(child)),
+            figures=_child_figures(picked, CHILD_FIGURES, picked_places),
             units_total=len(subtree), units_with_data=sum(1 for c in subtree if year in years_of_units.get(c, ())),
             warnings=counts, worst=_worst(counts)))
-    totals = _child_figures(rolled[chosen].record if chosen is not None else None, CHILD_FIGURES)
+    totals = _child_figures(rolled[chosen].record if chosen is not None else None, CHILD_FIGURES,
+                            rolled[chosen].places if chosen is not None else None)
     all_counts = _sum_counts([warned.get(c, ({}, None))[0] for c in everyone])
     years = sorted({y for ys in years_of_units.values() for y in ys})
     return Rollup(unit=info, year=year, years=years, ruleset=rs.title, funds=funds,

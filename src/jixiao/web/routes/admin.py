@@ -22,7 +22,7 @@ from jixiao.app.people import add_user, change_user, end_token, new_token, reset
 from jixiao.app.units import save_unit
 from jixiao.model.units import Level, UnitKind
 from jixiao.model.users import ROLE_LABEL, Role
-from jixiao.rules import RuleSetError, available_rulesets, load_ruleset
+from jixiao.rules import RuleSetError, available_rulesets, citation_text, load_ruleset
 from jixiao.store.schema import UnitRow, UserRow
 from jixiao.store.users import (
     list_api_tokens,
@@ -177,9 +177,12 @@ def rules_page(request: Request, principal: AdminPrincipal) -> Response:
     for name in available_rulesets():
         try:
             rs = load_ruleset(name)
-            sets.append({"name": name, "title": rs.title, "version": rs.version, "extends": rs.extends,
-                         "description": rs.description, "warnings": rs.warnings, "scoring": rs.scoring,
-                         "error": None})
+            parent = load_ruleset(rs.extends).title if rs.extends else None
+            rules = [("警示", r.name, r.code, citation_text(r.citation)) for r in rs.warnings]
+            rules += [("评分", r.name, "", citation_text(r.citation)) for r in rs.scoring]
+            sets.append({"name": name, "title": rs.title, "region": rs.region, "version": rs.version,
+                         "extends": parent, "description": rs.description, "rules": rules,
+                         "warnings": len(rs.warnings), "scoring": len(rs.scoring), "error": None})
         except RuleSetError as exc:
             sets.append({"name": name, "error": str(exc)})
     return templates.TemplateResponse(request, "admin/rules.html", {"sets": sets, "section": "rules"})

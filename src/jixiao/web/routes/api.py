@@ -40,6 +40,7 @@ from jixiao.web.results import (
     file_response,
     import_view,
     json_response,
+    known_fund,
     split_ids,
 )
 from jixiao.web.security import read_upload
@@ -106,10 +107,7 @@ def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Re
 def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession,
                fund: Annotated[str | None, Query(description="各下级单位一栏显示哪个基金；缺省为单位最多的基金")]
                = None) -> Response:
-    try:
-        return json_response(unit_rollup(db, row.code, year, fund=fund))
-    except KeyError as exc:
-        raise bad_request(exc) from exc
+    return json_response(unit_rollup(db, row.code, year, fund=known_fund(fund)))
 
 
 @router.get("/units/{unit}/trends", response_model=Trends, summary="单位历年指标趋势")

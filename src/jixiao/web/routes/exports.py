@@ -28,7 +28,7 @@ from jixiao.app.pages.trends import trends
 from jixiao.app.reports import ReportFile
 from jixiao.ingest.workbook.layout import GROUP_LABEL, GROUPS, Group
 from jixiao.web.deps import CurrentPrincipal, DbSession, ReadableUnit
-from jixiao.web.results import AuditResult, file_response, split_ids
+from jixiao.web.results import AuditResult, file_response, known_fund, split_ids
 from jixiao.write.workbook import build_template
 
 router = APIRouter(include_in_schema=False)
@@ -77,10 +77,7 @@ def trends_export(unit: str, row: ReadableUnit, db: DbSession,
 @router.get("/units/{unit}/years/{year}/rollup.xlsx")
 def rollup_export(unit: str, year: Annotated[int, PathParam(ge=1990, le=2100)], row: ReadableUnit, db: DbSession,
                   fund: Annotated[str | None, Query()] = None) -> Response:
-    try:
-        data = unit_rollup(db, row.code, year, fund=fund or None)
-    except KeyError as exc:
-        raise HTTPException(400, detail=str(exc.args[0])) from exc
+    data = unit_rollup(db, row.code, year, fund=known_fund(fund))
     return _xlsx(f"{row.name}_{year}年_下级单位合计.xlsx", rollup_xlsx(data))
 
 

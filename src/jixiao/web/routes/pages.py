@@ -43,7 +43,7 @@ from jixiao.web.deps import (
     flash,
     templates,
 )
-from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, split_ids
+from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, known_fund, split_ids
 from jixiao.web.routes.exports import signed_audit
 from jixiao.web.security import UploadError, read_upload
 from jixiao.write.workbook import fill_workbook
@@ -105,10 +105,7 @@ def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: 
                 fund: Annotated[str | None, Query()] = None) -> Response:
     """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
     subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
-    try:
-        data = unit_rollup(db, row.code, year, fund=fund or None)
-    except KeyError as exc:
-        raise HTTPException(400, detail=str(exc.args[0])) from exc
+    data = unit_rollup(db, row.code, year, fund=known_fund(fund))
     return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
 
 
