@@ -128,6 +128,7 @@ def _unit_form(code: str, name: str, level: str, kind: str, parent: str, region:
 def units_page(request: Request, principal: AdminPrincipal, db: DbSession) -> Response:
     return templates.TemplateResponse(request, "admin/units.html", {
         "units": _units(db), "levels": list(Level), "kinds": list(UnitKind), "section": "units",
+        "ruleset_titles": {name: load_ruleset(name).title for name in available_rulesets()},
     })
 
 
