@@ -154,7 +154,7 @@ def api_entry_form(unit: str, year: Year, row: EditableUnit, db: DbSession) -> E
 
 @router.post("/units/{unit}/years/{year}/entry", response_model=EntryResult,
              responses={422: {"model": EntryResult, "description": "有字段未通过校验，未保存任何数据"}},
-             summary="提交数据录入（全部通过校验才保存，并记入审计日志）")
+             summary="提交数据录入（全部通过校验才保存，并记入修改记录）")
 def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                    body: Annotated[EntryRequest, Body()]) -> Response | EntryResult:
     result = entry_view(save_entry(db, principal, row.code, year, body.values))
