@@ -291,7 +291,7 @@ def _most_places(displays: Iterable[str], default: int) -> int:
     return default if most is None else most
 
 
-def _index_complete(session: Session, year: int, rs: RuleSet) -> None:
+def index_complete(session: Session, year: int, rs: RuleSet) -> None:
     """Make the stored records' index hold every record of ``year`` (a record written behind the
     repository's back is indexed now), before the levels and funds present are read from it."""
     for kind in ("fund", "department"):
@@ -364,7 +364,7 @@ def comparison(
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
 
-    _index_complete(session, year, rs)
+    index_complete(session, year, rs)
     seen_by = (principal.role, None if principal.is_admin else principal.unit)
     visible, applied_level, levels = _pool(session, _visible_units(session, principal), year, seen_by, level,
                                            region or None)

@@ -33,16 +33,16 @@ from jixiao.app.pages.common import (
     rule_indicators,
     scope_rank,
 )
-from jixiao.app.pages.comparison import stored_records
+from jixiao.app.pages.comparison import index_complete
 from jixiao.app.pages.dashboard import IndicatorView, WarningView, record_view
+from jixiao.app.pages.unit_warnings import unit_warnings
 from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc.dataset import assess, fund_groups
 from jixiao.calc.rollup import SUM_UNITS, RolledFund, roll_up, shown_places
 from jixiao.model import FundYear
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.numbers import Quantity, fmt
-from jixiao.rules import load_ruleset
-from jixiao.store.indicator_store import unit_years
+from jixiao.store.indicator_store import fund_scopes_of_year, unit_years
 from jixiao.store.repository import get_fund_years
 
 _ROLLUPS: RevisionCache[Rollup] = RevisionCache(size=256)
@@ -174,18 +174,44 @@ def _own_records(session: Session, code: str, year: int) -> tuple[dict[FundKind,
     return whole, narrow
 
 
-def _contribution(session: Session, tree: _Tree, code: str, year: int,
+@dataclass
+class _Index:
+    """Who has which fund records in the year (from the stored records' index), so a roll-up
+    loads only the records it adds: a unit whose own whole-unit record covers a fund is not
+    looked into for that fund."""
+
+    scopes: dict[str, dict[str, list[str]]]
+    tree: _Tree
+    _below: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def whole(self, code: str) -> set[str]:
+        return {f for f, found in self.scopes.get(code, {}).items() if any(s in WHOLE_SCOPES for s in found)}
+
+    def below(self, code: str) -> frozenset[str]:
+        """The funds any unit under ``code`` has a record of."""
+        found = self._below.get(code)
+        if found is None:
+            funds: set[str] = set()
+            for child in self.tree.children.get(code, []):
+                funds |= set(self.scopes.get(child, {})) | self.below(child)
+            found = self._below[code] = frozenset(funds)
+        return found
+
+
+def _contribution(session: Session, index: _Index, code: str, year: int,
                   memo: dict[str, _Contribution]) -> _Contribution:
     """What ``code`` adds to its parent's roll-up, fund by fund (see the module docstring)."""
     found = memo.get(code)
     if found is not None:
         return found
-    whole, narrow = _own_records(session, code, year)
+    tree = index.tree
+    whole, narrow = _own_records(session, code, year) if code in index.scopes else ({}, {})
     below: dict[FundKind, list[tuple[FundYear, dict[str, int] | None]]] = {}
-    for child in tree.children.get(code, []):
-        given = _contribution(session, tree, child, year, memo)
-        for kind, record in given.funds.items():
-            below.setdefault(kind, []).append((record, given.places.get(kind)))
+    if index.below(code) - {k.value for k in whole}:
+        for child in tree.children.get(code, []):
+            given = _contribution(session, index, child, year, memo)
+            for kind, record in given.funds.items():
+                below.setdefault(kind, []).append((record, given.places.get(kind)))
     found = _Contribution()
     for kind in FundKind:
         if kind in whole:
@@ -229,28 +255,6 @@ def _title(path: str) -> str:
     group, name = path.split(".")
     model = type(getattr(FundYear(unit="x", year=2000, fund=FundKind.employee), group))
     return model.model_fields[name].title or path
-
-
-def _warning_counts(session: Session, units: Sequence[str], year: int
-                    ) -> dict[str, tuple[dict[str, int], Severity | None]]:
-    """unit → (severity → count, worst) of its stored records of ``year``, each unit judged by its
-    own rule set (read from the values the store keeps, as the comparison reads them)."""
-    by_rules: dict[str, list[str]] = {}
-    for code in units:
-        by_rules.setdefault(rules_of_unit(session, code), []).append(code)
-    out: dict[str, tuple[dict[str, int], Severity | None]] = {}
-    order = {"info": 0, "warning": 1, "serious": 2}
-    for rules, codes in by_rules.items():
-        rs = load_ruleset(rules)
-        for kind in ("fund", "department"):
-            for rec in stored_records(session, year, kind, rs, (), units=codes):
-                counts, worst = out.get(rec.unit, ({}, None))
-                for w in rec.warnings:
-                    counts[w.severity] = counts.get(w.severity, 0) + 1
-                    if worst is None or order[w.severity] > order[worst]:
-                        worst = w.severity  # type: ignore[assignment]
-                out[rec.unit] = (counts, worst)
-    return out
 
 
 def _sum_counts(parts: Sequence[Mapping[str, int]]) -> dict[str, int]:
@@ -310,9 +314,11 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
     tree = _tree(session)
     rs = as_ruleset(rules_of_unit(session, unit))
     rule_map = rule_indicators(rs)
+    index_complete(session, year, rs)
+    index = _Index(fund_scopes_of_year(session, year), tree)
     memo: dict[str, _Contribution] = {}
     kids = tree.children.get(unit, [])
-    contributions = {child: _contribution(session, tree, child, year, memo) for child in kids}
+    contributions = {child: _contribution(session, index, child, year, memo) for child in kids}
     parts: dict[FundKind, list[FundYear]] = {}
     known: dict[FundKind, list[dict[str, int] | None]] = {}
     for child in kids:
@@ -338,7 +344,7 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
 
     everyone = tree.below(unit)
     years_of_units = unit_years(session, everyone) if everyone else {}
-    warned = _warning_counts(session, everyone, year)
+    warned = unit_warnings(session, year)
     children: list[RollupChild] = []
     for child in kids:
         subtree = [child, *tree.below(child)]

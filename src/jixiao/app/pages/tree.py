@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from jixiao.app.access import can_read
 from jixiao.app.cache import RevisionCache, kept_per_revision
 from jixiao.app.pages.common import Severity, UnitInfo, visibility_scope
-from jixiao.app.pages.comparison import stored_records
-from jixiao.app.units import rules_of_unit, unit_table
+from jixiao.app.pages.unit_warnings import unit_warnings
+from jixiao.app.units import unit_table
 from jixiao.model.users import Principal
-from jixiao.rules import SEVERITY_ORDER, load_ruleset
+from jixiao.rules import SEVERITY_ORDER
 from jixiao.store.indicator_store import unit_years
 
 _TREES: RevisionCache[UnitTree] = RevisionCache(size=64)
@@ -48,21 +48,12 @@ class UnitTree(BaseModel):
 
 
 def _latest_warnings(session: Session, years: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, Severity | None]]:
-    """unit → (warnings, worst) of its latest year, each by its own rule set, from the values the
-    store keeps (as the comparison reads them)."""
-    groups: dict[tuple[int, str], list[str]] = {}
+    """unit → (warnings, worst) of its latest year (:func:`unit_warnings`, each by its own rule set)."""
+    out: dict[str, tuple[int, Severity | None]] = {}
     for code, found in years.items():
         if found:
-            groups.setdefault((found[-1], rules_of_unit(session, code)), []).append(code)
-    out: dict[str, tuple[int, Severity | None]] = {}
-    for (year, rules), codes in groups.items():
-        rs = load_ruleset(rules)
-        for kind in ("fund", "department"):
-            for rec in stored_records(session, year, kind, rs, (), units=codes):
-                count, worst = out.get(rec.unit, (0, None))
-                if rec.worst is not None and (worst is None or SEVERITY_ORDER[rec.worst] > SEVERITY_ORDER[worst]):
-                    worst = rec.worst  # type: ignore[assignment]
-                out[rec.unit] = (count + len(rec.warnings), worst)
+            counts, worst = unit_warnings(session, found[-1]).get(code, ({}, None))
+            out[code] = (sum(counts.values()), worst)
     return out
 
 
