@@ -12,7 +12,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -223,9 +223,18 @@ def audit_page(request: Request, principal: AdminPrincipal, db: DbSession, entit
 
 @router.get("/api/changes", response_model=ChangeLog, tags=["管理"],
             summary="修改记录（仅管理员）：谁在何时改了什么，逐项原值与新值（北京时间），可筛选、分页")
-def api_changes(principal: AdminPrincipal, db: DbSession, entity: str = "", action: str = "", user: str = "",
-                unit: str = "", since: str = "", until: str = "", page: int = 1) -> ChangeLog:
-    return _change_log(db, entity, action, user, unit, since, until, page)
+def api_changes(
+    principal: AdminPrincipal, db: DbSession,
+    entity: Annotated[str, Query(max_length=40, description="对象类别：figure、fund_year、unit、user…")] = "",
+    action: Annotated[str, Query(max_length=40, description="操作：create、update、import…")] = "",
+    user: Annotated[str, Query(max_length=64, description="用户名")] = "",
+    unit: Annotated[str, Query(max_length=40, description="单位代码：该单位及其数据的记录")] = "",
+    since: Annotated[date | None, Query(description="起始日期（北京时间，含）")] = None,
+    until: Annotated[date | None, Query(description="截止日期（北京时间，含）")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> ChangeLog:
+    return change_log(db, entity=entity.strip() or None, action=action.strip() or None, user=user.strip() or None,
+                      unit=unit.strip() or None, since=since, until=until, page=page)
 
 
 # --------------------------------------------------------------------------------------------
