@@ -2,8 +2,10 @@
 
 A rule set lives in ``jixiao/rules/data/<name>.yaml`` (``default`` is the national set;
 ``hunan`` extends it with the 2018 Hunan department scoring table). Every rule carries its
-``source`` and a ``confidence`` tag from ``rules.md``: official, secondary, practice or
-unconfirmed. Thresholds live here, never in code.
+``source`` and a ``confidence`` tag (official, secondary, practice or unconfirmed) for the
+maintainers, and — when an official document is behind it — its ``citation`` (文号), which is all
+a user ever sees of where a rule comes from (:mod:`jixiao.rules.citations`). Thresholds live
+here, never in code.
 
 Two families of rules:
 
@@ -41,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jixiao.model.funds import FundKind
 from jixiao.parsing import parse_text
+from jixiao.rules.citations import check_citation, citation_tag, citation_text
 
 Confidence = Literal["official", "secondary", "practice", "unconfirmed"]
 Severity = Literal["info", "warning", "serious"]
@@ -95,6 +98,16 @@ class Range(BaseModel):
             return a.upper < b.lower or (a.upper == b.lower and not (a.upper_closed and b.lower_closed))
         return not (below(self, other) or below(other, self))
 
+    def words(self, unit: str = "") -> str:
+        """The interval as people say it: 大于 30%、不大于 100%、不小于 6个月且小于 9个月."""
+        def bound(value: Decimal, word: str) -> str:
+            return f"{word} {value:f}{unit}"
+        lower = None if self.lower is None else bound(self.lower, "不小于" if self.lower_closed else "大于")
+        upper = None if self.upper is None else bound(self.upper, "不大于" if self.upper_closed else "小于")
+        if self.lower is not None and self.lower == self.upper:
+            return f"等于 {self.lower:f}{unit}"
+        return "且".join(part for part in (lower, upper) if part) or "任意值"
+
     def __str__(self) -> str:
         lo = "-inf" if self.lower is None else f"{self.lower}"
         hi = "+inf" if self.upper is None else f"{self.upper}"
@@ -106,14 +119,21 @@ class _Rule(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=2, description="中文名")
-    source: str = Field(min_length=2, description="where the rule comes from (document, rules.md section)")
+    source: str = Field(min_length=2, description="where the rule comes from, for maintainers (never shown)")
     confidence: Confidence
+    citation: str | None = Field(default=None, description="文号 of the official document the rule rests on "
+                                                            "(catalogued in rules/documents.yaml); shown to users")
     note: str | None = None
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _strip_brackets(cls, raw: Any) -> Any:
         return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+    @field_validator("citation")
+    @classmethod
+    def _catalogued(cls, value: str | None) -> str | None:
+        return check_citation(value)
 
 
 def _check_bands(ranges: list[Range], what: str) -> None:
@@ -329,12 +349,18 @@ class _Cited(BaseModel):
 
     source: str = Field(min_length=2)
     confidence: Confidence
+    citation: str | None = None
     note: str | None = None
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _strip_brackets(cls, raw: Any) -> Any:
         return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+    @field_validator("citation")
+    @classmethod
+    def _catalogued(cls, value: str | None) -> str | None:
+        return check_citation(value)
 
 
 class ScoreCategory(_Rule):
@@ -768,5 +794,7 @@ __all__ = [
     "TooLowRule",
     "WarningRule",
     "available_rulesets",
+    "citation_tag",
+    "citation_text",
     "load_ruleset",
 ]
