@@ -20,6 +20,7 @@ from jixiao.app.changes import conflict, record_change
 from jixiao.app.errors import InvalidRequest
 from jixiao.app.lock import locked
 from jixiao.app.pages.common import UnitInfo, fund_label, get_unit
+from jixiao.app.pages.dashboard import keep_dashboards
 from jixiao.ingest.data import dataset_from_data
 from jixiao.ingest.validate import validate_dataset
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
@@ -290,6 +291,7 @@ def save_entry(db: Session, principal: Principal, unit: str, year: int, values: 
             db.rollback()
             raise locked(db, exc) from None
         made = counts.versions.get((unit, year), version)
+        keep_dashboards(db, counts.versions)  # the page with its data, in the same transaction
         for change in outcome.changes:
             record_key, _, path = change.name.partition("|")
             record_change(db, principal, "update", "figure", f"{unit}/{year}/{record_key}",

@@ -15,11 +15,12 @@ stored, and the change log keeps every replaced record.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from jixiao.app.busy import CLI_PATIENCE, with_retry
 from jixiao.app.changes import conflict, jsonable, record_change
 from jixiao.app.errors import Busy, NotFound
 from jixiao.app.lock import locked, locked_reason
+from jixiao.app.pages.dashboard import keep_dashboards
 from jixiao.ingest.files import read_files
 from jixiao.ingest.workbook import read_workbook_bytes
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
@@ -90,7 +92,10 @@ def import_files(engine: Engine, paths: Sequence[str | Path]) -> ImportOutcome:
     """
     try:
         with Session(engine) as session:
-            return with_retry(session, lambda: _import_files(session, paths), patience=CLI_PATIENCE)
+            outcome = with_retry(session, lambda: _import_files(session, paths), patience=CLI_PATIENCE)
+        if outcome.counts is not None:
+            keep_pages(engine, outcome.counts.versions)
+        return outcome
     except LockedUnitYear as exc:
         return ImportOutcome([_locked_problem(x.unit, x.year, x.status) for x in exc.locked])
     except Busy as exc:
@@ -130,6 +135,29 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
             record_change(session, None, "import", "unit_year", f"{unit}/{year}", new={"version": version},
                           detail=f"命令行导入 {names}"[:1000], unit_year=(unit, year, version))
     return ImportOutcome(problems, counts, files)
+
+
+def keep_pages(engine: Engine, keys: Collection[UnitYear], chunk: int = 50) -> int:
+    """Keep the dashboards of the unit-years a load changed, after its transaction (computing a
+    large batch's pages inside it would hold SQLite's one write lock for minutes), a few at a
+    time. A page made from data that changed meanwhile is kept under that data's key, so it is
+    never shown for other data; one missing is made when first shown. The number kept."""
+    done = 0
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start:start + chunk]
+        with Session(engine) as session:
+            try:
+                done += with_retry(session, functools.partial(_keep_chunk, session, part), patience=CLI_PATIENCE)
+            except (Busy, SQLAlchemyError):  # a page not kept now is made when it is first shown
+                session.rollback()
+    return done
+
+
+def _keep_chunk(session: Session, keys: Sequence[UnitYear]) -> int:
+    kept = keep_dashboards(session, keys)
+    session.commit()
+    return kept
 
 
 def _locked_problem(unit: str, year: int, status: str) -> Problem:
@@ -280,6 +308,7 @@ def save_workbook(db: Session, principal: Principal, unit: str, filename: str, s
     except LockedUnitYear as exc:
         db.rollback()
         raise locked(db, exc) from None
+    keep_dashboards(db, counts.versions)  # the pages with their data, in the same transaction
     replaced: list[dict[str, Any]] = []
     for entity, key, rec in record_entries(dataset):
         before = old.get((entity, key))

@@ -31,6 +31,7 @@ from jixiao.app.fields import differences, value_at
 from jixiao.app.imports import WorkbookImport, check_workbook, record_entries, save_workbook
 from jixiao.app.lock import locked
 from jixiao.app.pages.common import fund_label
+from jixiao.app.pages.dashboard import keep_dashboards
 from jixiao.app.workflow import beijing
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.users import Principal
@@ -284,6 +285,7 @@ def undo_import(db: Session, principal: Principal, unit: str, import_id: int) ->
         except LockedUnitYear as exc:
             db.rollback()
             raise locked(db, exc) from None
+        keep_dashboards(db, counts.versions)
         for item in row.replaced or []:
             year = int(item["year"])
             made = counts.versions.get((str(item["unit"]), year))

@@ -388,6 +388,23 @@ class WorkbookImportRow(Base):
     undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class KeptDashboardRow(Base):
+    """A unit-year's dashboard as the engine made it (migration 0009), kept so that showing it
+    costs a read instead of computing every record: the page's JSON, zlib-compressed, under the
+    ``key`` of everything it was made from (:mod:`jixiao.store.pages`). Derived data: not in
+    backups, not watched by the data revision; a row whose key no longer matches is stale."""
+
+    __tablename__ = "kept_dashboards"
+
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: :func:`jixiao.store.indicator_store.ruleset_key` of the rule set it was judged by
+    ruleset: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    doc: Mapped[bytes] = mapped_column(LargeBinary)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ChangeLogRow(Base):
     """修改记录 (the change log, table ``audit_log``): who changed what, when, from which value to
     which. Append-only. An entry about a unit-year's data names it and the version its write
