@@ -105,3 +105,20 @@ def test_another_year_of_data_shows_in_the_years_of_a_kept_page(engine: Engine, 
     clear_caches()
     with Session(engine) as s:
         assert unit_year_dashboard(s, YIYANG, YEAR).years == [2020, 2021]
+
+
+def test_reindex_keeps_the_pages_that_are_missing_or_stale(engine: Engine) -> None:
+    from sqlalchemy import delete
+
+    from jixiao.app.imports import refresh_pages
+
+    assert refresh_pages(engine) == (0, 0)  # a load kept them all
+    with Session(engine) as s:
+        s.execute(delete(KeptDashboardRow).where(KeptDashboardRow.unit == YIYANG))
+        s.execute(update(UnitRow).where(UnitRow.code == "650500").values(name="吐鲁番市医疗保障局（新名）"))
+        s.commit()
+    assert refresh_pages(engine) == (2, 2)
+    kept = _kept(engine)
+    assert (YIYANG, YEAR) in kept and "（新名）" in zlib.decompress(kept[("650500", 2019)].doc).decode()
+    assert refresh_pages(engine) == (0, 0)
+    assert refresh_pages(engine, force=True) == (5, 5)

@@ -33,7 +33,7 @@ from jixiao.app.busy import CLI_PATIENCE, with_retry
 from jixiao.app.changes import conflict, jsonable, record_change
 from jixiao.app.errors import Busy, NotFound
 from jixiao.app.lock import locked, locked_reason
-from jixiao.app.pages.dashboard import keep_dashboards
+from jixiao.app.pages.dashboard import keep_dashboards, stale_dashboards
 from jixiao.ingest.files import read_files
 from jixiao.ingest.workbook import read_workbook_bytes
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
@@ -41,6 +41,7 @@ from jixiao.model.users import Principal
 from jixiao.problems import Problem
 from jixiao.store.db import DatabaseError
 from jixiao.store.indicator_store import precompute
+from jixiao.store.pages import unit_years_with_data
 from jixiao.store.repository import (
     SaveCounts,
     import_row,
@@ -152,6 +153,14 @@ def keep_pages(engine: Engine, keys: Collection[UnitYear], chunk: int = 50) -> i
             except (Busy, SQLAlchemyError):  # a page not kept now is made when it is first shown
                 session.rollback()
     return done
+
+
+def refresh_pages(engine: Engine, *, force: bool = False) -> tuple[int, int]:
+    """Keep the dashboard of every unit-year whose kept page is missing or stale (every one with
+    ``force``): what ``jixiao db reindex`` does after the stored values. (unit-years, kept)."""
+    with Session(engine) as session:
+        keys = unit_years_with_data(session) if force else stale_dashboards(session)
+    return len(keys), keep_pages(engine, keys)
 
 
 def _keep_chunk(session: Session, keys: Sequence[UnitYear]) -> int:
@@ -356,6 +365,7 @@ __all__ = [
     "import_files",
     "import_workbook",
     "record_entries",
+    "refresh_pages",
     "save_workbook",
     "workbook_stamp",
 ]

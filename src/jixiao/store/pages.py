@@ -88,6 +88,18 @@ def keep_if_free(session: Session, unit: str, year: int, ruleset: str, key: str,
                 own.connection().exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def kept_keys(session: Session) -> dict[tuple[str, int, str], str]:
+    """(unit, year, rule set) → the key of every kept page."""
+    r = KeptDashboardRow
+    return {(unit, int(year), ruleset): key for unit, year, ruleset, key in session.execute(
+        select(r.unit, r.year, r.ruleset, r.key))}
+
+
+def unit_years_with_data(session: Session) -> list[UnitYear]:
+    return [(unit, int(year)) for unit, year in session.execute(
+        select(UnitYearRow.unit, UnitYearRow.year).order_by(UnitYearRow.unit, UnitYearRow.year))]
+
+
 def drop_kept(session: Session, keys: Collection[UnitYear]) -> None:
     """Forget the kept pages of these unit-years (all rule sets)."""
     wanted = list(keys)
@@ -96,4 +108,5 @@ def drop_kept(session: Session, keys: Collection[UnitYear]) -> None:
             tuple_(KeptDashboardRow.unit, KeptDashboardRow.year).in_(wanted[start:start + 500])))
 
 
-__all__ = ["drop_kept", "keep", "keep_if_free", "page_key", "read_kept", "year_content"]
+__all__ = ["drop_kept", "keep", "keep_if_free", "kept_keys", "page_key", "read_kept", "unit_years_with_data",
+           "year_content"]

@@ -48,7 +48,15 @@ from jixiao.rules import (
     RuleSet,
 )
 from jixiao.store.indicator_store import engine_version, ruleset_key
-from jixiao.store.pages import keep, keep_if_free, page_key, read_kept, year_content
+from jixiao.store.pages import (
+    keep,
+    keep_if_free,
+    kept_keys,
+    page_key,
+    read_kept,
+    unit_years_with_data,
+    year_content,
+)
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 
 _DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=1024)
@@ -389,3 +397,15 @@ def keep_dashboards(session: Session, keys: Iterable[tuple[str, int]]) -> int:
         keep(session, unit, year, ruleset_key(rs), key, board.model_dump_json().encode())
         kept += 1
     return kept
+
+
+def stale_dashboards(session: Session) -> list[tuple[str, int]]:
+    """The unit-years with data whose kept page (by the unit's own rule set) is missing or stale."""
+    kept = kept_keys(session)
+    out: list[tuple[str, int]] = []
+    for unit, year in unit_years_with_data(session):
+        rs = as_ruleset(rules_of_unit(session, unit))
+        _, key = _kept_key(session, unit, year, rs)
+        if kept.get((unit, year, ruleset_key(rs))) != key:
+            out.append((unit, year))
+    return out
