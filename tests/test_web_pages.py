@@ -267,4 +267,5 @@ def test_compare_page_sorts_with_htmx_fragment(admin: TestClient) -> None:
 def test_trends_page(admin: TestClient) -> None:
     page = admin.get("/units/430900/trends?fund=城乡居民基本医疗保险&indicators=current_balance_rate")
     assert page.status_code == 200
-    assert "-2.84%" in page.text and 'id="chart-trend_0"' in page.text
+    assert "-2.84%" in page.text and 'id="chart-trend_0"' not in page.text  # one year: no chart of lone dots
+    assert 'id="one-year"' in page.text

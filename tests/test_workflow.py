@@ -187,6 +187,41 @@ def test_status_counts_of_a_parent(app: FastAPI) -> None:
     assert zhuzhou.counts["draft"] == 1 and zhuzhou.counts["not_started"] == 1
 
 
+
+def test_the_rollup_and_the_tree_filter_show_the_status(app: FastAPI) -> None:
+    """The province's roll-up (page, JSON, Excel) carries its subordinates' status counts and each
+    child's own status; the tree finds units by the status of their latest year."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    reviewer = logged_in(app, "hunan")
+    rollup = f"/api/units/{PROVINCE}/years/{YEAR}/rollup"
+    before = reviewer.get(rollup).json()
+    assert before["status_counts"] == {"未开始": 1, "填报中": 1, "已退回": 0, "已提交待审核": 0, "审核通过": 0}
+    assert {c["unit"]["code"]: c["status"] for c in before["children"]} == {YIYANG: "填报中", ZHUZHOU: "未开始"}
+    _move(app, "yiyang", Action.submit)
+    _move(app, "hunan", Action.approve)
+    after = reviewer.get(rollup).json()
+    assert after["status_counts"]["审核通过"] == 1 and after["status_counts"]["填报中"] == 0
+    page = reviewer.get(f"/units/{PROVINCE}/years/{YEAR}/rollup").text
+    line = re.search(r'id="rollup-status">(.*?)</p>', page, re.S)
+    assert line is not None
+    assert "审核通过 <strong>1</strong>" in line.group(1) and "未开始 <strong>1</strong>" in line.group(1)
+    book = load_workbook(BytesIO(reviewer.get(f"/units/{PROVINCE}/years/{YEAR}/rollup.xlsx").content))
+    rows = [[c.value for c in r] for r in book.worksheets[0].iter_rows()]
+    head = next(r for r in rows if "报送状态" in r)
+    col = head.index("报送状态")
+    assert {r[0]: r[col] for r in rows if r[0] in (YIYANG, ZHUZHOU)} == {YIYANG: "审核通过", ZHUZHOU: "未开始"}
+    approved = reviewer.get("/units", params={"status": "approved"}).text
+    assert f'data-unit="{YIYANG}"' in approved and f'class="path-only" data-unit="{PROVINCE}"' in approved
+    assert f'data-unit="{ZHUZHOU}"' not in approved
+    # 株洲's latest year (2018) is a draft; the province itself has no data of its own
+    drafts = reviewer.get("/units", params={"status": "draft"}).text
+    assert f'data-unit="{ZHUZHOU}"' in drafts and f'data-unit="{YIYANG}"' not in drafts
+    none_yet = reviewer.get("/units", params={"status": "not_started"}).text
+    assert f'class="" data-unit="{PROVINCE}"' in none_yet
+
 # --------------------------------------------------------------------------------------------
 # The web: pages and API
 # --------------------------------------------------------------------------------------------

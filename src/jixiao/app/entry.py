@@ -220,9 +220,11 @@ def _changes(records: list[_EntryRecord], dataset: Dataset) -> list[FieldChange]
 def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, str]) -> EntryOutcome:
     """Validate a submitted entry form for ``unit``/``year`` through the loader and the dataset
     checks; nothing is written. Unknown field names are refused (errors under ``""``); a blank
-    field removes the figure. With no errors, ``dataset`` holds the records to save (every
-    record of the unit-year, edited or not) and ``changes`` the figures that differ (old → new,
-    as the model writes them)."""
+    field removes the figure. Every error is reported at once: when some fields cannot be read,
+    the dataset checks still run on the others (those fields left out), so a second submit never
+    brings up errors the first could have shown. With no errors, ``dataset`` holds the records to
+    save (every record of the unit-year, edited or not) and ``changes`` the figures that differ
+    (old → new, as the model writes them)."""
     records = _entry_records(session, unit, year)
     if not records:
         return EntryOutcome(errors={"": [f"{unit} 在 {year} 年没有可编辑的数据（请先上传工作簿）"]})
@@ -236,15 +238,21 @@ def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, s
     for p in loaded.problems:
         if p.severity == "error":
             errors.setdefault(_field_of(p, where), []).append(p.message)
-    if loaded.dataset is None or errors:
-        return EntryOutcome(errors=errors or {"": ["数据无法通过校验"]})
     dataset = loaded.dataset
+    if dataset is None and errors and "" not in errors:
+        # the checks of the whole dataset on the fields that could be read: the others left blank
+        unread = {name: "" for name in errors}
+        dataset = dataset_from_data(_form_data(records, {**values, **unread})[0], "网页表单").dataset
+    if dataset is None:
+        return EntryOutcome(errors=errors or {"": ["数据无法通过校验"]})
+    unread_fields = set(errors)
     warnings: list[str] = []
     for p in validate_dataset(dataset, {unit}, "网页表单"):
-        if p.severity == "error":
-            errors.setdefault(_field_of(p, where), []).append(p.message)
-        else:
+        name = _field_of(p, where)
+        if p.severity != "error":
             warnings.append(p.message)
+        elif name not in unread_fields:  # a field left blank in the second pass has its own error
+            errors.setdefault(name, []).append(p.message)
     if errors:
         return EntryOutcome(errors=errors, warnings=warnings)
     return EntryOutcome(warnings=warnings, changes=_changes(records, dataset), dataset=dataset)

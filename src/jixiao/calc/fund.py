@@ -238,7 +238,7 @@ def _expenditure_per_capita(g: Gather) -> Term:
 
 
 @indicator(
-    "per_capita_gap", "人均支出大于人均收入（元）",
+    "per_capita_gap", "人均支出与人均收入之差",
     "人均基金支出 − 人均基金收入（均按 万元 × 10000 ÷ 参保人数，不先取整）",
     "元", 0, "fund", ("income.total", "expenditure.total", "coverage.insured"),
     f"{_S3} 人均筹资、人均支出 {_PRACTICE}；seed 004 所述“人均支出大于人均收入22元”",

@@ -100,6 +100,9 @@ class IndicatorDef:
     # its funds is still reported when the record happens to make it computable.
     funds: frozenset[FundKind] | None = None
     note: str | None = None
+    #: 文号 of the official document that defines the indicator (rules/documents.yaml), shown to
+    #: users by :func:`jixiao.rules.citation_text`; ``rule`` is the maintainers' provenance note
+    citation: str | None = None
 
     def applies_to(self, fund: FundKind) -> bool:
         return self.funds is None or fund in self.funds

@@ -57,6 +57,7 @@ from jixiao.rules import (
     ProjectedDeficitRule,
     RuleSet,
     Severity,
+    citation_text,
     load_ruleset,
 )
 
@@ -75,8 +76,10 @@ class RiskWarning:
     ruleset_version: str = ""
     rule_name: str = ""
     label: str = ""
-    source: str = ""
-    confidence: str = ""
+    source: str = ""  # the maintainers' provenance note: never shown to users
+    confidence: str = ""  # likewise
+    #: the official document the rule rests on, as users see it (文号《标题》), or "" for none
+    citation: str = ""
     approximate: bool = False
     from_stated: bool = False
     subject: str = "fund"
@@ -144,7 +147,8 @@ def _make(rule: AnyWarningRule, ruleset: RuleSet, severity: Severity, message: s
     return RiskWarning(
         code=rule.code, rule_id=rule.id, severity=severity, message=message, figures=figures,
         ruleset=ruleset.name, ruleset_version=ruleset.version, rule_name=rule.name, label=label,
-        source=rule.source, confidence=rule.confidence, approximate=approximate, from_stated=from_stated,
+        source=rule.source, confidence=rule.confidence, citation=citation_text(rule.citation) or "",
+        approximate=approximate, from_stated=from_stated,
         subject=rule.subject, record=record,
     )
 
@@ -236,6 +240,13 @@ def _fund_deficit(on: _On, results: dict[str, IndicatorResult], rule: DeficitRul
                  record=fy.key)
 
 
+def _moved(reading: _Reading) -> str:
+    """A growth rate in words: 增长 9.25%, 下降 4.23% (never 增长 -4.23%), 持平."""
+    if reading.value == 0:
+        return f"持平（{reading.display}）"
+    return f"{'增长' if reading.value > 0 else '下降'} {reading.display.lstrip('-')}"
+
+
 def _fund_growth_gap(on: _On, results: dict[str, IndicatorResult], rule: GrowthGapRule,
                      ruleset: RuleSet) -> RiskWarning | None:
     fy = on.record
@@ -249,7 +260,7 @@ def _fund_growth_gap(on: _On, results: dict[str, IndicatorResult], rule: GrowthG
     band = rule.band_for(gap)
     if band is None or band.severity is None:
         return None
-    message = (f"{on.who}收入增长 {income.display}，支出增长 {expenditure.display}，"
+    message = (f"{on.who}收入{_moved(income)}，支出{_moved(expenditure)}，"
                f"收入增速低 {fmt(gap, 2)} 个百分点：{band.label}")
     from_stated = income.from_stated or expenditure.from_stated
     if from_stated:

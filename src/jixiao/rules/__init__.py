@@ -2,8 +2,10 @@
 
 A rule set lives in ``jixiao/rules/data/<name>.yaml`` (``default`` is the national set;
 ``hunan`` extends it with the 2018 Hunan department scoring table). Every rule carries its
-``source`` and a ``confidence`` tag from ``rules.md``: official, secondary, practice or
-unconfirmed. Thresholds live here, never in code.
+``source`` and a ``confidence`` tag (official, secondary, practice or unconfirmed) for the
+maintainers, and — when an official document is behind it — its ``citation`` (文号), which is all
+a user ever sees of where a rule comes from (:mod:`jixiao.rules.citations`). Thresholds live
+here, never in code.
 
 Two families of rules:
 
@@ -41,6 +43,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jixiao.model.funds import FundKind
 from jixiao.parsing import parse_text
+from jixiao.rules.citations import check_citation, citation_tag, citation_text
+from jixiao.rules.messages import validation_message
 
 Confidence = Literal["official", "secondary", "practice", "unconfirmed"]
 Severity = Literal["info", "warning", "serious"]
@@ -95,6 +99,16 @@ class Range(BaseModel):
             return a.upper < b.lower or (a.upper == b.lower and not (a.upper_closed and b.lower_closed))
         return not (below(self, other) or below(other, self))
 
+    def words(self, unit: str = "") -> str:
+        """The interval as people say it: 大于 30%、不大于 100%、不小于 6个月且小于 9个月."""
+        def bound(value: Decimal, word: str) -> str:
+            return f"{word} {value:f}{unit}"
+        lower = None if self.lower is None else bound(self.lower, "不小于" if self.lower_closed else "大于")
+        upper = None if self.upper is None else bound(self.upper, "不大于" if self.upper_closed else "小于")
+        if self.lower is not None and self.lower == self.upper:
+            return f"等于 {self.lower:f}{unit}"
+        return "且".join(part for part in (lower, upper) if part) or "任意值"
+
     def __str__(self) -> str:
         lo = "-inf" if self.lower is None else f"{self.lower}"
         hi = "+inf" if self.upper is None else f"{self.upper}"
@@ -106,14 +120,21 @@ class _Rule(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=2, description="中文名")
-    source: str = Field(min_length=2, description="where the rule comes from (document, rules.md section)")
+    source: str = Field(min_length=2, description="where the rule comes from, for maintainers (never shown)")
     confidence: Confidence
+    citation: str | None = Field(default=None, description="文号 of the official document the rule rests on "
+                                                            "(catalogued in rules/documents.yaml); shown to users")
     note: str | None = None
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _strip_brackets(cls, raw: Any) -> Any:
         return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+    @field_validator("citation")
+    @classmethod
+    def _catalogued(cls, value: str | None) -> str | None:
+        return check_citation(value)
 
 
 def _check_bands(ranges: list[Range], what: str) -> None:
@@ -329,12 +350,18 @@ class _Cited(BaseModel):
 
     source: str = Field(min_length=2)
     confidence: Confidence
+    citation: str | None = None
     note: str | None = None
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _strip_brackets(cls, raw: Any) -> Any:
         return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+    @field_validator("citation")
+    @classmethod
+    def _catalogued(cls, value: str | None) -> str | None:
+        return check_citation(value)
 
 
 class ScoreCategory(_Rule):
@@ -668,50 +695,12 @@ def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], st
     return merged, where
 
 
-def _error_message(err: Any) -> str:
-    kind, ctx = err.get("type", ""), err.get("ctx") or {}
-    if kind == "missing":
-        return "缺少此项"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
-        return f"应为 {expected} 之一，而不是“{err.get('input')}”"
-    if kind == "string_pattern_mismatch":
-        return f"“{err.get('input')}”格式不符（应匹配 {ctx.get('pattern', '')}）"
-    if kind == "union_tag_invalid":
-        return f"未知的规则类型 kind“{ctx.get('tag', '')}”（可用：{ctx.get('expected_tags', '')}）"
-    if kind == "extra_forbidden":
-        return "未知的字段"
-    msg = str(err.get("msg", ""))
-    return msg.removeprefix("Value error, ")
-
-
-def _error_text(exc: ValidationError, data: dict[str, Any]) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        path: list[str] = []
-        obj: Any = data
-        for item in err["loc"]:
-            after_index = bool(path) and path[-1].startswith("[")
-            if isinstance(obj, dict) and "kind" in obj and item == obj.get("kind") and after_index:
-                continue  # the discriminator tag pydantic puts in the location
-            if isinstance(item, int) and isinstance(obj, list) and item < len(obj):
-                obj = obj[item]
-                label = obj.get("id") if isinstance(obj, dict) else None
-                path.append(f"[{label or item}]")
-            else:
-                obj = obj.get(item) if isinstance(obj, dict) else None
-                label = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
-                path.append(f".{item}（{label}）" if label else f".{item}")
-        parts.append(f"{''.join(path).lstrip('.') or '（顶层）'}：{_error_message(err)}")
-    return "；".join(parts)
-
-
 def _validate(name: str) -> RuleSet:
     data, where = _resolve(name)
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
-        raise RuleSetError(f"{where}：规则集有误——{_error_text(exc, data)}") from exc
+        raise RuleSetError(f"{where}：规则集有误——{validation_message(exc, data)}") from exc
 
 
 @lru_cache(maxsize=16)
@@ -768,5 +757,7 @@ __all__ = [
     "TooLowRule",
     "WarningRule",
     "available_rulesets",
+    "citation_tag",
+    "citation_text",
     "load_ruleset",
 ]

@@ -6,9 +6,10 @@ caller's transaction, together or not at all.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from jixiao.store.schema import ChangeLogRow
@@ -57,4 +58,34 @@ def changes_since(session: Session, unit: str, year: int, version: int, limit: i
         .order_by(ChangeLogRow.id).limit(limit)))
 
 
-__all__ = ["append_change", "changes_since", "list_changes"]
+def find_changes(session: Session, *, entity: str | None = None, action: str | None = None,
+                 username: str | None = None, unit: str | None = None, since: datetime | None = None,
+                 before: datetime | None = None, limit: int = 50, offset: int = 0) -> tuple[list[ChangeLogRow], int]:
+    """The newest entries matching every filter given, and how many match in all. ``unit``: the
+    unit's own entry and every entry about its data (keys ``<unit>/…``); ``since``/``before``
+    bound ``at`` (aware datetimes)."""
+    conditions: list[ColumnElement[bool]] = []
+    if entity:
+        conditions.append(ChangeLogRow.entity == entity)
+    if action:
+        conditions.append(ChangeLogRow.action == action)
+    if username:
+        conditions.append(ChangeLogRow.username == username)
+    if unit:
+        conditions.append(or_(ChangeLogRow.key == unit, ChangeLogRow.key.startswith(f"{unit}/", autoescape=True)))
+    if since is not None:
+        conditions.append(ChangeLogRow.at >= since)
+    if before is not None:
+        conditions.append(ChangeLogRow.at < before)
+    total = session.scalar(select(func.count()).select_from(ChangeLogRow).where(*conditions)) or 0
+    rows = session.scalars(select(ChangeLogRow).where(*conditions).order_by(ChangeLogRow.id.desc())
+                           .limit(max(1, min(limit, 1000))).offset(max(0, offset)))
+    return list(rows), int(total)
+
+
+def change_users(session: Session) -> list[str]:
+    """Every name that appears in the change log (for the filter's choices)."""
+    return sorted(session.scalars(select(ChangeLogRow.username).distinct()))
+
+
+__all__ = ["append_change", "change_users", "changes_since", "find_changes", "list_changes"]

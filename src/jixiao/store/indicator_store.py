@@ -761,3 +761,14 @@ __all__ = [
     "unit_years",
     "year_is_current",
 ]
+
+
+def fund_scopes_of_year(session: Session, year: int) -> dict[str, dict[str, list[str]]]:
+    """unit → fund → the 口径 (scopes) it has a fund record of in ``year``: one range of the
+    covering index, for a reader that must know who has what before loading any record."""
+    r = IndicatorRecordRow
+    out: dict[str, dict[str, list[str]]] = {}
+    query = select(r.unit, r.fund, r.scope).where(r.year == year, r.kind == "fund")
+    for unit, fund, scope in session.execute(query):
+        out.setdefault(unit, {}).setdefault(fund, []).append(scope or "")
+    return out

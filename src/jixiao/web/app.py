@@ -37,6 +37,7 @@ from jixiao.store.users import (
     resolve_api_token,
     sha256_hex,
 )
+from jixiao.web import language
 from jixiao.web.deps import (
     STATIC_DIR,
     AuthContext,
@@ -45,7 +46,8 @@ from jixiao.web.deps import (
     is_api,
     templates,
 )
-from jixiao.web.routes import admin, api, auth, pages, uploads, workflow
+from jixiao.web.language import chinese_detail
+from jixiao.web.routes import admin, api, auth, docs, exports, pages, uploads, workflow
 from jixiao.web.security import CSRF_COOKIE, SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
@@ -273,9 +275,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = chinese_detail(exc.status_code, exc.detail)  # never the framework's "Not Found"
         if not _wants_html(request):
-            return await http_exception_handler(request, exc)
-        detail = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
+            return await http_exception_handler(request, StarletteHTTPException(exc.status_code, detail,
+                                                                                getattr(exc, "headers", None)))
         return templates.TemplateResponse(
             request, "error.html", {"status": exc.status_code, "detail": detail},
             status_code=exc.status_code, headers=getattr(exc, "headers", None),
@@ -298,6 +301,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
                     "API 用 `Authorization: Bearer <令牌>` 认证（令牌在“管理 → API 令牌”创建）。",
         version="1",
         dependencies=[Depends(csrf_protect)],
+        docs_url=None, redoc_url=None,  # /docs is served from local assets (routes/docs.py)
     )
     app.state.engine = engine
     app.state.sessionmaker = session_factory(engine)
@@ -309,7 +313,8 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     # outermost: refuse oversized bodies before they are parsed or spooled to disk
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + BODY_OVERHEAD)
     _install_error_handlers(app)
+    language.install(app)
 
-    for routes in (auth, admin, pages, api, workflow, uploads):
+    for routes in (auth, admin, pages, exports, api, workflow, uploads, docs):
         app.include_router(routes.router)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
+from fastapi import HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,7 @@ from jixiao.app.entry import FieldChange, SavedEntry
 from jixiao.app.imports import WorkbookImport
 from jixiao.app.reports import ReportFile
 from jixiao.audit.findings import DocumentResult
+from jixiao.model.funds import FundKind
 from jixiao.problems import Problem
 
 ReportFormat = Literal["docx", "xlsx", "html"]
@@ -23,6 +25,15 @@ def json_response(model: BaseModel) -> Response:
     own path turns the model into Python objects, then into JSON. The route keeps its
     ``response_model`` so the OpenAPI schema says what this is."""
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def known_fund(fund: str | None) -> str | None:
+    """A fund's full name as a query gives it (blank: none); 400 in Chinese for an unknown one."""
+    if not fund:
+        return None
+    if fund not in {k.value for k in FundKind}:
+        raise HTTPException(400, detail=f"未知基金“{fund[:40]}”")
+    return fund
 
 
 def split_ids(text: str | None) -> list[str]:

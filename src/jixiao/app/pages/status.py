@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_read, can_review
 from jixiao.app.pages.common import UnitInfo
+from jixiao.app.pages.rollup import Rollup
 from jixiao.app.units import unit_table
 from jixiao.app.workflow import beijing
 from jixiao.model.users import Principal, Role
@@ -169,4 +170,16 @@ def status_overview(session: Session, principal: Principal, unit: str, year: int
         may_review=any(can_review(principal, c, parents) for c in [unit, *below[:1]]))
 
 
-__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "default_status_root", "has_children", "status_overview"]
+def rollup_with_status(session: Session, principal: Principal, rollup: Rollup) -> Rollup:
+    """The roll-up with its 报送状态 filled in: the counts over every subordinate (by Chinese label,
+    未开始 included) and each direct subordinate's own status. The roll-up is kept per data
+    revision and a review does not move it, so the statuses are joined here, per request."""
+    overview = status_overview(session, principal, rollup.unit.code, rollup.year)
+    own = {c.unit.code: c.label for c in overview.children}
+    return rollup.model_copy(update={
+        "status_counts": {STATUS_LABEL[k]: n for k, n in overview.counts.items()},
+        "children": [c.model_copy(update={"status": own.get(c.unit.code)}) for c in rollup.children]})
+
+
+__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "default_status_root", "has_children",
+           "rollup_with_status", "status_overview"]

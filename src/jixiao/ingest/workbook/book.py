@@ -251,7 +251,7 @@ class WorkbookReader:
             self.problem("JX-WB-003", f"缺少工作表“{UNIT_SHEET}”（单位代码、年度在这张表里填写）", UNIT_SHEET)
         if not groups and not self.errors:
             self.problem("JX-WB-003", "工作簿中没有基金、部门或项目数据表（是否选错了文件？"
-                         "可用 jixiao template fund|department|project 生成填报表）", None)
+                         "空白填报工作簿可在网站的“上传工作簿”页下载）", None)
         for g in groups:
             for s in SHEETS_OF[g]:
                 if s.name not in self.sheets:

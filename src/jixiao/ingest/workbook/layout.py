@@ -372,7 +372,7 @@ COMMON_TABLES: tuple[TableSheet, ...] = (
     TableSheet("报告所述", "报告所述派生数（用于与计算结果核对）", None, (
         RECORD_COLUMN,
         Column("stated_key", "指标代码", width=30, required=True,
-               help="指标代码，如 income_yoy_rate（见 jixiao indicators --explain）；"
+               help="指标代码，如 income_yoy_rate（网站“指标目录”页列出全部指标的代码、名称与公式）；"
                     "同一指标第二处表述加“@line行号”后缀。"),
         *(_field_column(StatedFigure, name, {"value": 16, "line": 10, "quote": 60}[name])
           for name in StatedFigure.model_fields),

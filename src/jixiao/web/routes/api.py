@@ -25,7 +25,9 @@ from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
-from jixiao.app.pages.tree import UnitTree, unit_tree
+from jixiao.app.pages.rollup import Rollup, unit_rollup
+from jixiao.app.pages.status import rollup_with_status
+from jixiao.app.pages.tree import UnitTree, WarningFilter, find_units
 from jixiao.app.pages.trends import Trends, trends
 from jixiao.app.reports import MEDIA_TYPES, report_file
 from jixiao.store.repository import years_of
@@ -40,6 +42,7 @@ from jixiao.web.results import (
     file_response,
     import_view,
     json_response,
+    known_fund,
     split_ids,
 )
 from jixiao.web.security import read_upload
@@ -92,9 +95,17 @@ def api_indicators(principal: CurrentPrincipal) -> list[IndicatorInfo]:
     return indicator_catalog()
 
 
-@router.get("/units", response_model=UnitTree, summary="单位树（仅当前用户可查看的单位）")
-def api_units(principal: CurrentPrincipal, db: DbSession) -> Response:
-    return json_response(unit_tree(db, principal))
+@router.get("/units", response_model=UnitTree,
+            summary="单位树（仅当前用户可查看的单位）；可按名称或代码、层级、地区、预警查找")
+def api_units(
+    principal: CurrentPrincipal, db: DbSession,
+    q: Annotated[str | None, Query(max_length=80, description="名称或代码中含有的文字")] = None,
+    level: Annotated[str | None, Query(max_length=20, description="层级：省、市、县…")] = None,
+    region: Annotated[str | None, Query(max_length=80, description="所属地区中含有的文字")] = None,
+    warning: Annotated[WarningFilter | None, Query(
+        description="最近一年的预警至少为：serious 严重、warning 警示、info 提示")] = None,
+) -> Response:
+    return json_response(find_units(db, principal, q=q, level=level, region=region, warning=warning))
 
 
 @router.get("/units/{unit}", response_model=UnitSummary, summary="单位信息与有数据的年度")
@@ -110,6 +121,14 @@ def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Re
         return json_response(unit_year_dashboard(db, row.code, year))
     except NotFound as exc:  # pragma: no cover - readable_unit already checked
         raise HTTPException(404, detail=str(exc)) from exc
+
+
+@router.get("/units/{unit}/years/{year}/rollup", response_model=Rollup,
+            summary="下级单位合计（市级统筹视图）：各基金合计数、按合计数计算的指标、各下级单位的数据与预警")
+def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession, principal: CurrentPrincipal,
+               fund: Annotated[str | None, Query(description="各下级单位一栏显示哪个基金；缺省为单位最多的基金")]
+               = None) -> Response:
+    return json_response(rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund))))
 
 
 @router.get("/units/{unit}/trends", response_model=Trends, summary="单位历年指标趋势")
@@ -135,10 +154,16 @@ def api_compare(
     order: Annotated[Literal["asc", "desc"], Query(description="升序或降序")] = "desc",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    level: Annotated[str | None, Query(max_length=20, description=(
+        "只比较这一层级（省、市、县…）；缺省为当年有数据的单位最多的层级（同级比较），all 为全部层级"))] = None,
+    region: Annotated[str | None, Query(max_length=80, description="只比较所属地区含有此文字的单位")] = None,
+    warning: Annotated[WarningFilter | None, Query(
+        description="只列出预警至少为此级别的单位：serious 严重、warning 警示、info 提示（名次不变）")] = None,
 ) -> Response:
     try:
         return json_response(comparison(db, principal, year, split_ids(indicators), fund=fund, sort=sort,
-                                        descending=order == "desc", offset=offset, limit=limit))
+                                        descending=order == "desc", offset=offset, limit=limit, level=level,
+                                        region=region, warning=warning))
     except KeyError as exc:
         raise bad_request(exc) from exc
 
@@ -151,7 +176,7 @@ def api_entry_form(unit: str, year: Year, row: EditableUnit, db: DbSession) -> E
 @router.post("/units/{unit}/years/{year}/entry", response_model=EntryResult,
              responses={422: {"model": EntryResult, "description": "有字段未通过校验，未保存任何数据"},
                         409: {"model": ConflictResult, "description": "期间有人修改了该单位该年度的数据，未保存"}},
-             summary="提交数据录入（全部通过校验、且版本未变才保存，并记入审计日志）")
+             summary="提交数据录入（全部通过校验、且版本未变才保存，并记入修改记录）")
 def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                    body: Annotated[EntryRequest, Body()]) -> Response | EntryResult:
     try:

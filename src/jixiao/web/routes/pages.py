@@ -9,7 +9,7 @@ the change log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -22,17 +22,18 @@ from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
 from jixiao.app.imports import filled_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
-from jixiao.app.pages.comparison import comparison, years_with_data
+from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
-from jixiao.app.pages.status import has_children
-from jixiao.app.pages.tree import unit_tree
+from jixiao.app.pages.rollup import rollup_years, unit_rollup
+from jixiao.app.pages.status import has_children, rollup_with_status
+from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
 from jixiao.app.units import rules_of_unit
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
-from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL
+from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER
 from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
 from jixiao.store.repository import years_of
 from jixiao.store.workflow import unit_statuses
@@ -46,7 +47,8 @@ from jixiao.web.deps import (
     flash,
     templates,
 )
-from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, split_ids
+from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, known_fund, split_ids
+from jixiao.web.routes.exports import signed_audit
 from jixiao.web.routes.uploads import preview_page
 from jixiao.web.security import UploadError, read_upload
 
@@ -74,11 +76,21 @@ def home(principal: OptionalPrincipal) -> Response:
 
 
 @router.get("/units")
-def units_page(request: Request, principal: CurrentPrincipal, db: DbSession) -> Response:
-    tree = unit_tree(db, principal)
+def units_page(request: Request, principal: CurrentPrincipal, db: DbSession,
+               q: Annotated[str | None, Query(max_length=80)] = None,
+               level: Annotated[str | None, Query(max_length=20)] = None,
+               region: Annotated[str | None, Query(max_length=80)] = None,
+               warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None,
+               status: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    """The unit tree, or the units that meet the filters with the units above them."""
+    tree = find_units(db, principal, q=q, level=level, region=region, warning=warning or None, status=status)
     # statuses are read per request: a review does not move the data revision the tree is kept by
     statuses = unit_statuses(db, None if principal.is_admin else {u.code for u in _nodes(tree.roots)})
-    return render(request, "pages/units.html", {"tree": tree, "statuses": statuses, "status_label": STATUS_LABEL})
+    context = {"tree": tree, "warning_labels": WARNING_FILTER_LABEL, "statuses": statuses,
+               "status_label": STATUS_LABEL, "status_order": STATUS_ORDER}
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "unit-results":
+        return render(request, "pages/_unit_results.html", context)
+    return render(request, "pages/units.html", context)
 
 
 def _nodes(nodes: list[Any]) -> list[Any]:
@@ -92,22 +104,39 @@ def _nodes(nodes: list[Any]) -> list[Any]:
 
 
 @router.get("/units/{unit}")
-def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
+def unit_page(request: Request, unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSession) -> Response:
+    """A unit's latest year; for a unit without data of its own, its subordinates' latest roll-up;
+    for one without any, the upload page (who may add data) or a page saying so (who may not)."""
     years = years_of(db, row.code)
     if years:
         return RedirectResponse(f"/units/{row.code}/years/{years[-1]}", status_code=303)
-    return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    below = rollup_years(db, row.code)
+    if below:
+        return RedirectResponse(f"/units/{row.code}/years/{below[-1]}/rollup", status_code=303)
+    if can_edit(principal, row.code):
+        return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    return render(request, "pages/no_data.html", {"unit": get_unit(db, row.code)})
+
+
+@router.get("/units/{unit}/years/{year}/rollup")
+def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: DbSession,
+                principal: CurrentPrincipal, fund: Annotated[str | None, Query()] = None) -> Response:
+    """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
+    subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
+    data = rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund)))
+    return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
 
 
 #: the shipped rule sets a user may pick on the dashboard instead of the unit's own
 RULESETS = tuple(available_rulesets())
-RULESET_LABEL = {name: f"{load_ruleset(name).region or load_ruleset(name).title}（{name}）" for name in RULESETS}
+#: how the picker names each: the rule set's own title (never its file's name)
+RULESET_LABEL = {name: load_ruleset(name).title for name in RULESETS}
 
 
 def rule_choice(rules: Annotated[str | None, Query()] = None) -> str | None:
     """A rule set the page may be judged by instead of the unit's own: one shipped with jixiao."""
     if rules is not None and rules not in RULESETS:
-        raise HTTPException(422, detail=f"没有名为“{rules}”的规则集（可选：{'、'.join(RULESETS)}）")
+        raise HTTPException(422, detail=f"没有这个规则集（“{rules}”）：请在页面上的“按规则集查看”中选择")
     return rules
 
 
@@ -155,6 +184,7 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
     status = year_status(db, principal, row.code, year)
     # the data of a submitted or approved year cannot be changed: no edit buttons (the panel says why)
     editable = can_edit(principal, row.code) and status.editable
+    below = rollup_years(db, row.code)
     around = {"board": board, "unit_code": row.code, "has_children": has_children(db, row.code),
               "workflow": status if status.status != NOT_STARTED else None}
 
@@ -163,7 +193,7 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
-                "rules_query": f"?rules={rules}" if rules else ""}
+                "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below}
 
     # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
     return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
@@ -321,33 +351,45 @@ def compare_page(
     sort: Annotated[str | None, Query()] = None,
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    level: Annotated[str | None, Query(max_length=20)] = None,
+    region: Annotated[str | None, Query(max_length=80)] = None,
+    warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None,
 ) -> Response:
     chosen = [i for part in (indicators or []) for i in split_ids(part)] or list(DEFAULT_COMPARE)
-    if year is None:
-        years = years_with_data(db, principal)
+    years = years_with_data(db, principal)
+    if year is None:  # the latest year the viewer has data for, never an empty one
         year = years[-1] if years else None
     data = None
     if year is not None:
         try:
             data = comparison(db, principal, year, chosen, fund=fund or None, sort=sort or None,
-                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                              level=level or None, region=(region or "").strip() or None, warning=warning or None)
         except KeyError as exc:
             raise HTTPException(400, detail=str(exc.args[0])) from exc
 
     def content() -> dict[str, Any]:
         return {
-            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
+            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS, "years": years,
             "data": data, "year": year, "catalog": indicator_catalog(), "chosen": chosen, "page": page,
             "page_size": PAGE_SIZE, "order": order, "fund_short": {k.value: FUNDS[k].short for k in FundKind},
             "charts": chart_json([data.chart]) if data is not None and data.chart is not None else [],
+            "warning_labels": WARNING_FILTER_LABEL, "all_levels": ALL_LEVELS,
         }
 
     # what the table shows depends on the data, the query and which units the viewer may read
     key = (principal.role, None if principal.is_admin else principal.unit, year, tuple(chosen), fund, sort, order,
-           page)
+           page, level, region, warning)
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "compare-result":
         return render_cached_fragment(request, db, "pages/_compare_result.html", key, content)
     return render_cached_content(request, db, "pages/compare.html", key, {}, content)
+
+
+@router.get("/indicators")
+def indicators_page(request: Request, principal: CurrentPrincipal) -> Response:
+    """Every indicator: its code (as the workbook's 报告所述 sheet takes it), name, unit, formula
+    and the official document it rests on."""
+    return render(request, "pages/indicators.html", {"catalog": indicator_catalog()})
 
 
 @router.get("/audit")
@@ -368,8 +410,10 @@ async def audit_submit(request: Request, principal: CurrentPrincipal,
     except InvalidRequest as exc:
         return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": str(exc)},
                       status_code=413)
-    return render(request, "pages/audit.html", {"result": audit_view(audited.result), "html": audited.html,
-                                                "types": AUDIT_TYPES})
+    view = audit_view(audited.result)
+    payload, signature = signed_audit(request, view)
+    return render(request, "pages/audit.html", {"result": view, "html": audited.html, "types": AUDIT_TYPES,
+                                                "export_payload": payload, "export_signature": signature})
 
 
 __all__ = ["router"]
