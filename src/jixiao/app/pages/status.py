@@ -170,12 +170,20 @@ def status_overview(session: Session, principal: Principal, unit: str, year: int
         may_review=any(can_review(principal, c, parents) for c in [unit, *below[:1]]))
 
 
+def _branch_label(child: ChildStatus) -> str:
+    """A child's status in words: its own, or for a child with subordinates, its branch's counts."""
+    if not child.has_children:
+        return child.label
+    return "、".join(f"{STATUS_LABEL[k]} {n}" for k, n in child.counts.items() if n)
+
+
 def rollup_with_status(session: Session, principal: Principal, rollup: Rollup) -> Rollup:
     """The roll-up with its 报送状态 filled in: the counts over every subordinate (by Chinese label,
-    未开始 included) and each direct subordinate's own status. The roll-up is kept per data
+    未开始 included) and each direct subordinate's status (its own; for one with subordinates, the counts of its branch,
+itself included). The roll-up is kept per data
     revision and a review does not move it, so the statuses are joined here, per request."""
     overview = status_overview(session, principal, rollup.unit.code, rollup.year)
-    own = {c.unit.code: c.label for c in overview.children}
+    own = {c.unit.code: _branch_label(c) for c in overview.children}
     return rollup.model_copy(update={
         "status_counts": {STATUS_LABEL[k]: n for k, n in overview.counts.items()},
         "children": [c.model_copy(update={"status": own.get(c.unit.code)}) for c in rollup.children]})
