@@ -12,7 +12,8 @@ What a person does, and what they must see:
 - log in (a wrong password is refused with the message, the right one lands on the unit tree);
 - upload a workbook (``jixiao template --from examples/004_yiyang_2020.yaml``) with one cell made
   wrong: the problem is listed by sheet and cell and nothing is saved; upload the fixed one: a
-  preview, nothing saved until it is confirmed; then the dashboard, with the 城乡居民 当期赤字 warning whose amount is the workbook's income − spending;
+  preview, nothing saved until it is confirmed; then the dashboard, with the 城乡居民 当期赤字
+  warning whose amount is the workbook's income − spending;
 - download the DOCX (a zip holding ``word/document.xml`` that names the unit);
 - audit a seed on the audit page: the findings listed are the library's own findings;
 - compare units for a year: several units, a chart drawn, sorting by HTMX.
