@@ -132,7 +132,7 @@ def start_server(target: Target, log_path: Path, workers: int = 1) -> tuple[subp
                             env=env, cwd=REPO,
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded shared machine can take a while to start two workers
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"jixiao serve exited: {log_path.read_text(errors='replace')[-2000:]}")
@@ -143,7 +143,7 @@ def start_server(target: Target, log_path: Path, workers: int = 1) -> tuple[subp
             pass
         time.sleep(0.2)
     proc.terminate()
-    raise RuntimeError("jixiao serve did not answer in 60 s")
+    raise RuntimeError("jixiao serve did not answer in 180 s")
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

@@ -52,6 +52,10 @@ def _read_password(password_stdin: bool, generate: bool) -> tuple[str, bool]:
 # --------------------------------------------------------------------------------------------
 
 
+#: seconds a worker may take to answer uvicorn's health check (starting up on a loaded machine)
+WORKER_HEALTHCHECK_S = 120
+
+
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址（默认只在本机）")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
@@ -70,8 +74,12 @@ def serve(
     open_database(database_url()).dispose()
     console.print(f"数据库：{describe(database_url())}")
     console.print(f"打开浏览器访问：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/")
+    # uvicorn kills a worker that does not answer its supervisor's ping within the health-check
+    # timeout (5 s by default): on a loaded machine, importing the app takes longer than that, and
+    # the workers were killed and restarted in a loop, never serving
     options = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips,
-                   log_level="info", server_header=False, access_log=access_log)
+                   log_level="info", server_header=False, access_log=access_log,
+                   timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     # by name: each worker process builds its own app from the same environment (the command line
     # does not import the web package, which sits beside it, not below it)
     uvicorn.run("jixiao.web:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
