@@ -70,9 +70,15 @@ def keep(session: Session, unit: str, year: int, ruleset: str, key: str, doc: by
 def keep_if_free(session: Session, unit: str, year: int, ruleset: str, key: str, doc: bytes) -> bool:
     """:func:`keep` in a transaction of its own, for a reader: it never waits long for a writer
     (SQLite's lock, PostgreSQL's row locks: 50 ms, else nothing is kept) and loses a race
-    quietly. Whether it was kept."""
+    quietly. Whether it was kept.
+
+    It needs a second connection while the reader holds one: when the pool's base size is in use
+    it keeps nothing, so that readers never wait for one another's connections (each holding one
+    and waiting for a second emptied the pool under load: 30 s, then an error)."""
     bind = session.get_bind()
     sqlite = bind.dialect.name == "sqlite"
+    if not _pool_has_room(bind):
+        return False
     with Session(bind) as own:
         conn = own.connection()
         conn.exec_driver_sql("PRAGMA busy_timeout=50" if sqlite else "SET LOCAL lock_timeout = '50ms'")
@@ -86,6 +92,14 @@ def keep_if_free(session: Session, unit: str, year: int, ruleset: str, key: str,
         finally:
             if sqlite:
                 own.connection().exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _pool_has_room(bind: object) -> bool:
+    pool = getattr(bind, "pool", None)
+    size, out = getattr(pool, "size", None), getattr(pool, "checkedout", None)
+    if not (callable(size) and callable(out)):
+        return True  # a pool without a bound (NullPool, StaticPool) never makes anyone wait
+    return int(out()) < int(size())
 
 
 def kept_keys(session: Session) -> dict[tuple[str, int, str], str]:
