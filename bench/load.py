@@ -14,6 +14,11 @@ through the login form (session cookie + CSRF) and loops: one request picked at 
 
 - the unit-year dashboard page  ``/units/{unit}/years/{year}``        and its JSON  ``/api/units/{unit}/years/{year}``
 - the comparison page          ``/compare?year=..&sort=..&page=..``  and its JSON  ``/api/compare?...&limit=100``
+- a parent's roll-up page       ``/units/{parent}/years/{year}/rollup`` (with its 报送状态)
+- a parent's 报送情况 page       ``/units/{parent}/status?year=..``
+- a workflow move (the API, as the admin): read a unit-year's status, then submit it (a draft or a
+  returned year) or withdraw it (a submitted one) on the version read — a write with its history
+  and change-log rows; a 409 (someone moved it meanwhile) counts as an error
 
 with a random think time (uniform 0…2×``--think`` seconds; ``--think 0`` for a closed loop that
 measures the server's saturation); ``--only dashboard|compare`` restricts the mix. Before the
@@ -56,7 +61,8 @@ from jixiao.store.users import create_api_token, create_user, find_user
 REPO = Path(__file__).resolve().parents[1]
 JIXIAO = str(Path(sys.executable).parent / "jixiao")
 HOST = "127.0.0.1"  # loopback only, never anything else
-KINDS = ("dashboard HTML", "dashboard JSON", "compare HTML", "compare JSON")
+KINDS = ("dashboard HTML", "dashboard JSON", "compare HTML", "compare JSON", "rollup HTML", "status HTML",
+         "workflow POST")
 SORTS = (None, "name", "warnings", "current_balance_rate")
 LOAD_USER = "load-admin"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -68,6 +74,7 @@ class Target:
     url: str
     units: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,9 +112,10 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
                 user = create_user(session, LOAD_USER, password, "admin")
             else:
                 set_password(session, user, password)
-            token, _ = create_api_token(session, user, "bench/load.py")
+            token, _ = create_api_token(session, user, "bench/load.py", scope="write")  # the workflow moves
             codes = list(session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
             target.units = codes
+            target.parents = sorted(set(session.scalars(select(UnitRow.parent).where(UnitRow.parent.is_not(None)))))
             target.years = sorted({y for code in codes[:50] for y in years_of(session, code)})
             session.commit()
     finally:
@@ -124,7 +132,7 @@ def start_server(target: Target, log_path: Path, workers: int = 1) -> tuple[subp
                             env=env, cwd=REPO,
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded shared machine can take a while to start two workers
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"jixiao serve exited: {log_path.read_text(errors='replace')[-2000:]}")
@@ -135,7 +143,7 @@ def start_server(target: Target, log_path: Path, workers: int = 1) -> tuple[subp
             pass
         time.sleep(0.2)
     proc.terminate()
-    raise RuntimeError("jixiao serve did not answer in 60 s")
+    raise RuntimeError("jixiao serve did not answer in 180 s")
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
@@ -153,6 +161,12 @@ def pick(kind: str, rng: random.Random, target: Target) -> str:
     if kind.startswith("dashboard"):
         unit = rng.choice(target.units)
         return f"/units/{unit}/years/{year}" if kind.endswith("HTML") else f"/api/units/{unit}/years/{year}"
+    if kind.startswith("rollup"):
+        return f"/units/{rng.choice(target.parents)}/years/{year}/rollup"
+    if kind.startswith("status"):
+        return f"/units/{rng.choice(target.parents)}/status?year={year}"
+    if kind.startswith("workflow"):
+        return f"/api/units/{rng.choice(target.units)}/years/{year}/status"
     sort = rng.choice(SORTS)
     order = rng.choice(("asc", "desc"))
     page = rng.randint(1, 5)
@@ -160,6 +174,18 @@ def pick(kind: str, rng: random.Random, target: Target) -> str:
         return f"/compare?year={year}&order={order}&page={page}" + (f"&sort={sort}" if sort else "")
     return (f"/api/compare?year={year}&order={order}&offset={(page - 1) * 100}&limit=100"
             + (f"&sort={sort}" if sort else ""))
+
+
+async def move(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    """Read the unit-year's status; submit it, or withdraw it when submitted (an approved one is read only)."""
+    status = await client.get(path)
+    if status.status_code != 200:
+        return status
+    state = status.json()
+    action = "withdraw" if state["status"] == "submitted" else "submit"
+    if action not in state.get("actions", []):
+        return status
+    return await client.post(path, json={"action": action, "version": state["version"]})
 
 
 async def login(client: httpx.AsyncClient, password: str) -> None:
@@ -206,10 +232,10 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
             client = browser if kind.endswith("HTML") else script
             t = time.perf_counter()
             try:
-                response = await client.get(path)
+                response = await (move(client, path) if kind.endswith("POST") else client.get(path))
                 elapsed = (time.perf_counter() - t) * 1000
                 ok = response.status_code == 200 and (
-                    kind.endswith("JSON") or "<html" in response.text[:200].lower())
+                    not kind.endswith("HTML") or "<html" in response.text[:200].lower())
                 if not ok:
                     results.errors[kind] += 1
                     if len(results.error_samples) < 10:
@@ -248,7 +274,7 @@ async def calibrate(base: str, token: str, password: str, target: Target, per_ki
             for _ in range(per_kind):
                 path = pick(kind, rng, target)
                 t = time.perf_counter()
-                response = await client.get(path)
+                response = await (move(client, path) if kind.endswith("POST") else client.get(path))
                 results.latencies[kind].append((time.perf_counter() - t) * 1000)
                 if response.status_code != 200:
                     raise RuntimeError(f"{path}: {response.status_code}")
@@ -358,8 +384,8 @@ def main() -> None:
                         help="server worker processes (default: one per core, as a province would run it)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
-    parser.add_argument("--only", choices=("all", "dashboard", "compare"), default="all",
-                        help="request kinds under load (default: all four, picked at random)")
+    parser.add_argument("--only", choices=("all", "dashboard", "compare", "rollup", "status", "workflow"),
+                        default="all", help="request kinds under load (default: all, picked at random)")
     parser.add_argument("--calibrate", type=int, default=10,
                         help="requests of each kind by one user alone first (service time); 0 to skip")
     parser.add_argument("--profile", action="store_true",

@@ -11,8 +11,9 @@ What a person does, and what they must see:
 
 - log in (a wrong password is refused with the message, the right one lands on the unit tree);
 - upload a workbook (``jixiao template --from examples/004_yiyang_2020.yaml``) with one cell made
-  wrong: the problem is listed by sheet and cell and nothing is saved; upload the fixed one: the
-  dashboard, with the 城乡居民 当期赤字 warning whose amount is the workbook's income − spending;
+  wrong: the problem is listed by sheet and cell and nothing is saved; upload the fixed one: a
+  preview, nothing saved until it is confirmed; then the dashboard, with the 城乡居民 当期赤字
+  warning whose amount is the workbook's income − spending;
 - download the DOCX (a zip holding ``word/document.xml`` that names the unit);
 - audit a seed on the audit page: the findings listed are the library's own findings;
 - compare units for a year: several units, a chart drawn, sorting by HTMX.
@@ -293,7 +294,7 @@ def test_workbook_with_an_error_then_fixed_dashboard_warning_and_docx(
     upload(page, OPERATOR_UNIT, workbooks["bad"])
     problems = page.locator("#upload-problems")
     problems.wait_for()
-    assert "未通过校验，未保存任何数据" in problems.locator("h2").inner_text()
+    assert "未通过校验，未保存任何数据" in page.locator("#upload-preview h1").inner_text()
     rows = problems.locator("tbody tr")
     where = [rows.nth(i).locator("td.where").inner_text().strip() for i in range(rows.count())]
     assert f"{BROKEN_SHEET}!{BROKEN_CELL}" in where, f"错误没有按单元格列出：{where}"
@@ -303,8 +304,12 @@ def test_workbook_with_an_error_then_fixed_dashboard_warning_and_docx(
     save_shot(page, shot_dirs, "03_upload_error_by_cell")
     assert api_json(page, f"/api/units/{OPERATOR_UNIT}")["years"] == [], "有错误的工作簿不应保存任何数据"
 
-    # 2. the fixed workbook: saved, and the dashboard of 2020 opens
+    # 2. the fixed workbook: previewed (nothing saved yet), confirmed, and the dashboard of 2020 opens
     upload(page, OPERATOR_UNIT, workbooks["good"])
+    assert "尚未保存" in page.locator("#upload-preview").inner_text()
+    assert api_json(page, f"/api/units/{OPERATOR_UNIT}")["years"] == [], "预览时不应保存任何数据"
+    with page.expect_navigation():
+        page.click("#confirm-import")
     page.wait_for_url(f"**/units/{OPERATOR_UNIT}/years/2020")
     assert "已导入" in page.locator(".flashes").inner_text()
     assert "益阳市医疗保障局 · 2020年" in page.locator("h1").inner_text()

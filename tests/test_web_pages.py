@@ -187,8 +187,13 @@ def test_workbook_upload_error_by_cell_then_fixed(app: FastAPI, admin: TestClien
     assert "未通过校验，未保存任何数据" in response.text
     assert where in _text(response.text)  # the error is shown by sheet and cell
     fixed, _ = _workbook_bytes(app, unit, 2020)
-    ok = admin.post(f"/units/{unit}/upload", data={"csrf_token": token},
-                    files={"file": ("益阳.xlsx", fixed, "application/octet-stream")}, follow_redirects=False)
+    shown = admin.post(f"/units/{unit}/upload", data={"csrf_token": token},
+                       files={"file": ("益阳.xlsx", fixed, "application/octet-stream")}, follow_redirects=False)
+    assert shown.status_code == 200 and "尚未保存" in shown.text  # the preview, confirmed next
+    preview = re.search(r'name="token" value="([^"]+)"', shown.text)
+    assert preview is not None
+    ok = admin.post(f"/units/{unit}/upload/confirm", data={"csrf_token": token, "token": preview.group(1)},
+                    follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == f"/units/{unit}/years/2020"
     # a file that is not a workbook is refused with a clear message
     bad = admin.post(f"/units/{unit}/upload", data={"csrf_token": token},

@@ -1,10 +1,11 @@
 """Who may read and change which unit's data (used by the web app and any multi-user shell).
 
 Three roles: an **admin** manages users, units and rule sets and may do everything; a
-**unit operator** reads and edits only their own unit; a **reviewer** reads every unit in their
-region's subtree of the unit tree (their region unit and all its descendants) and edits nothing.
-Everything not granted here is denied. A read-only API token reads what its user may read and
-changes nothing.
+**unit operator** reads and edits only their own unit, and submits its years for review; a
+**reviewer** reads every unit in their region's subtree of the unit tree (their region unit and
+all its descendants), edits no data, and approves or returns the submitted years of any unit in
+that subtree (:func:`can_review`; an admin may too). Everything not granted here is denied. A
+read-only API token reads what its user may read and changes nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +53,17 @@ def can_edit(principal: Principal, unit_code: str) -> bool:
     if principal.role is Role.admin:
         return True
     return principal.role is Role.operator and principal.unit == unit_code
+
+
+def can_review(principal: Principal, unit_code: str, parents: Mapping[str, str | None]) -> bool:
+    """Whether ``principal`` may approve or return ``unit_code``'s submitted years: an admin, or a
+    reviewer whose region (their unit's subtree, the region unit itself included) holds it."""
+    if principal.read_only:
+        return False
+    if principal.role is Role.admin:
+        return True
+    return principal.role is Role.reviewer and principal.unit is not None and is_within(
+        unit_code, principal.unit, parents)
 
 
 def visible_units(principal: Principal, units: Iterable[Unit]) -> list[Unit]:

@@ -18,14 +18,18 @@ from sqlalchemy.orm import Session
 from jixiao.app.busy import with_retry
 from jixiao.app.changes import conflict, record_change
 from jixiao.app.errors import InvalidRequest
+from jixiao.app.lock import locked
 from jixiao.app.pages.common import UnitInfo, fund_label, get_unit
+from jixiao.app.pages.dashboard import keep_dashboards
 from jixiao.ingest.data import dataset_from_data
 from jixiao.ingest.validate import validate_dataset
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.users import Principal
+from jixiao.model.workflow import EDITABLE
 from jixiao.problems import Problem
 from jixiao.store.repository import get_department, get_fund_years, get_projects, save_dataset
-from jixiao.store.versions import StaleVersion, version_of
+from jixiao.store.versions import Locked, LockedUnitYear, StaleVersion, version_of
+from jixiao.store.workflow import state_of
 
 FUND_FIELDS: tuple[str, ...] = (
     "income.total", "income.contributions", "income.fiscal_subsidy", "expenditure.total", "expenditure.benefits",
@@ -270,9 +274,13 @@ def save_entry(db: Session, principal: Principal, unit: str, year: int, values: 
     """Validate the entry form and, when every field is valid and the unit-year is still at
     ``version`` (the one the form was read at), save it with one change-log entry per changed
     figure, in one transaction; nothing is saved otherwise. Someone else's save in between:
-    :class:`~jixiao.app.errors.Conflict` with what they changed. A busy database is waited for."""
+    :class:`~jixiao.app.errors.Conflict` with what they changed; a submitted or approved year:
+    :class:`~jixiao.app.errors.NotNow`. A busy database is waited for."""
     if version is None:
         raise InvalidRequest("表单缺少版本号（version）：请重新打开编辑页面或先读取 GET …/entry，再提交")
+    state = state_of(db, unit, year)
+    if state is not None and state.status not in EDITABLE:  # said first: no use checking figures
+        raise locked(db, LockedUnitYear([Locked(unit, year, state.status.value)]))
 
     def attempt() -> SavedEntry:
         outcome = prepare_entry(db, unit, year, values)
@@ -287,7 +295,11 @@ def save_entry(db: Session, principal: Principal, unit: str, year: int, values: 
         except StaleVersion as stale:
             db.rollback()
             raise conflict(db, stale) from None
+        except LockedUnitYear as exc:
+            db.rollback()
+            raise locked(db, exc) from None
         made = counts.versions.get((unit, year), version)
+        keep_dashboards(db, counts.versions)  # the page with its data, in the same transaction
         for change in outcome.changes:
             record_key, _, path = change.name.partition("|")
             record_change(db, principal, "update", "figure", f"{unit}/{year}/{record_key}",

@@ -66,6 +66,11 @@ class Conflict(AppError):
              "meanwhile": [m.as_json() for m in s.meanwhile]} for s in self.stale]}
 
 
+class NotNow(AppError):
+    """What was asked does not fit where the unit-year stands in the workflow: changing data
+    that is submitted or approved, approving a draft, submitting twice. Nothing was changed."""
+
+
 class Busy(AppError):
     """The database stayed busy (another program writing a lot) for longer than a request may
     wait; nothing was saved, trying again later works."""
@@ -75,4 +80,5 @@ class Busy(AppError):
         self.retry_after = retry_after
 
 
-__all__ = ["AppError", "Busy", "Conflict", "Forbidden", "InvalidRequest", "Meanwhile", "NotFound", "StaleUnitYear"]
+__all__ = ["AppError", "Busy", "Conflict", "Forbidden", "InvalidRequest", "Meanwhile", "NotFound", "NotNow",
+           "StaleUnitYear"]

@@ -197,22 +197,24 @@ def rollup_xlsx(data: Rollup) -> bytes:
     the indicators on the sums."""
     fund = next((f for f in data.funds if f.fund == data.fund), None)
     heads = ["单位代码", "单位", "层级", "数据", *data.child_figures, "有本年数据的单位", "单位总数",
-             "严重预警", "警示", "提示"]
+             "严重预警", "警示", "提示", "报送状态"]
     rows: list[list[Any]] = []
     for c in data.children:
         rows.append([c.unit.code, c.unit.name, c.unit.level, c.source_label,
                      *[_plain(c.figures[p].value, c.figures[p].display) for p in data.child_paths],
                      c.units_with_data, c.units_total, c.warnings.get("serious", 0), c.warnings.get("warning", 0),
-                     c.warnings.get("info", 0)])
+                     c.warnings.get("info", 0), c.status or ""])
     if fund is not None:
         rows.append(["", "合计", "", fund.short, *[_plain(data.totals[p].value, data.totals[p].display)
                                                    for p in data.child_paths],
                      data.units_with_data, data.units_total, data.warnings.get("serious", 0),
-                     data.warnings.get("warning", 0), data.warnings.get("info", 0)])
+                     data.warnings.get("warning", 0), data.warnings.get("info", 0), ""])
     notes = [f"{data.unit.name}（{data.unit.code}）{data.year}年 · 各下级单位" +
              (f"的{fund.fund}" if fund else "") + "数据；合计行为各下级单位之和（不含本单位自己的记录）"]
+    if data.status_counts is not None:
+        notes.append("报送状态（下级单位，各级）：" + "；".join(f"{k} {n}" for k, n in data.status_counts.items()))
     sheets = [Sheet("下级单位", f"下级单位合计（{data.year}年）", heads, rows, notes,
-                    widths=[12, 28, 8, 16, *([16] * len(data.child_paths)), 10, 10, 10, 10, 10],
+                    widths=[12, 28, 8, 16, *([16] * len(data.child_paths)), 10, 10, 10, 10, 10, 12],
                     bold_last=fund is not None)]
     sums = [[f.short, x.label, _plain(x.value, x.display), x.unit] for f in data.funds for x in f.figures]
     gaps = [[f.short, g.label, "未合计：缺 " + "、".join(g.missing), ""] for f in data.funds for g in f.gaps]

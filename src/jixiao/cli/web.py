@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from jixiao.app.backups import restore_database
+from jixiao.app.imports import refresh_pages
 from jixiao.app.people import add_user, reset_password, user_by_name
 from jixiao.cli.common import CommandError, console, database, one_line_errors, session
 from jixiao.store.backup import backup, inspect_backup
@@ -51,6 +52,10 @@ def _read_password(password_stdin: bool, generate: bool) -> tuple[str, bool]:
 # --------------------------------------------------------------------------------------------
 
 
+#: seconds a worker may take to answer uvicorn's health check (starting up on a loaded machine)
+WORKER_HEALTHCHECK_S = 120
+
+
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址（默认只在本机）")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
@@ -69,8 +74,12 @@ def serve(
     open_database(database_url()).dispose()
     console.print(f"数据库：{describe(database_url())}")
     console.print(f"打开浏览器访问：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/")
+    # uvicorn kills a worker that does not answer its supervisor's ping within the health-check
+    # timeout (5 s by default): on a loaded machine, importing the app takes longer than that, and
+    # the workers were killed and restarted in a loop, never serving
     options = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips,
-                   log_level="info", server_header=False, access_log=access_log)
+                   log_level="info", server_header=False, access_log=access_log,
+                   timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     # by name: each worker process builds its own app from the same environment (the command line
     # does not import the web package, which sits beside it, not below it)
     uvicorn.run("jixiao.web:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
@@ -174,12 +183,14 @@ def db_restore(
 def db_reindex(
     force: Annotated[bool, typer.Option("--force", help="全部重新计算（默认只算与所存记录不一致或已过期的）")] = False,
 ) -> None:
-    """重新计算所存的指标值与预警（比较页和单位树读取它们）。"""
+    """重新计算所存的指标值与预警（比较页和单位树读取它们），并重新生成缺少或过期的单位年度总览页。"""
     with database() as engine:
         result = reindex(engine, force=force,
                          progress=lambda year, n: console.print(f"{year} 年：重新计算 {n} 条记录"))
+        looked, kept = refresh_pages(engine, force=force)
     console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
                   f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
+    console.print(f"单位年度总览页：重新生成 {kept} 页（{looked} 页缺少或已过期）", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -223,15 +223,28 @@ def _digests(conn: Connection) -> dict[str, TableDigest]:
     return found
 
 
+#: tables a SQLite copy is emptied of: made again from the data, or waiting a few minutes at most
+NOT_COPIED = ("kept_dashboards", "pending_imports")
+
+
 def _write_manifest(path: Path) -> None:
-    """Put the manifest into a fresh SQLite copy (in its own table, which restore drops)."""
+    """Put the manifest into a fresh SQLite copy (in its own table, which restore drops); the
+    copy keeps no kept pages or waiting uploads (:data:`NOT_COPIED`)."""
     engine = create_engine(f"sqlite:///{path}")
     try:
+        emptied = 0
         with engine.begin() as conn:
+            present = set(inspect(conn).get_table_names())
+            for name in NOT_COPIED:
+                if name in present:
+                    emptied += conn.exec_driver_sql(f"DELETE FROM {name}").rowcount or 0
             digests = _digests(conn)
             conn.exec_driver_sql(f"CREATE TABLE {MANIFEST_TABLE} (name TEXT PRIMARY KEY, rows INTEGER, sha256 TEXT)")
             conn.exec_driver_sql(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?)",
                                  [(name, d.rows, d.hexdigest) for name, d in digests.items()])
+        if emptied:  # give the space back: the copy is made to be kept and moved
+            with engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM")
     finally:
         engine.dispose()
 

@@ -26,8 +26,9 @@ from jixiao.store.db import DatabaseError, alembic_config
 
 #: the table a SQLite backup keeps its manifest in (dropped again when it is restored)
 MANIFEST_TABLE = "jixiao_backup_manifest"
-#: tables that are not data: alembic's, the data revision (new with each restore), the manifest
-NOT_DATA = frozenset({"alembic_version", "data_revision", MANIFEST_TABLE})
+#: tables that are not data: alembic's, the data revision (new with each restore), the manifest,
+#: uploads waiting for a confirmation (transient) and the kept dashboards (made again from the data)
+NOT_DATA = frozenset({"alembic_version", "data_revision", MANIFEST_TABLE, "pending_imports", "kept_dashboards"})
 
 
 class TableDigest:

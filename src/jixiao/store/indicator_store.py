@@ -439,6 +439,15 @@ def index_saved(session: Session, fund_groups: Collection[tuple[str, int, str]],
     return done
 
 
+def drop_records(session: Session, keys: Collection[RecordKey]) -> None:
+    """Forget the stored values of records that were deleted (in the caller's transaction)."""
+    r = IndicatorRecordRow
+    ids = [rid for key in keys for rid in session.scalars(select(r.id).where(
+        r.kind == key[0], r.unit == key[1], r.year == key[2], r.fund == key[3], r.scope == key[4],
+        r.project == key[5]))]
+    _delete_records(session, ids, keep_records=False)
+
+
 def refresh_year(session: Session, year: int, kinds: Collection[Kind] = KINDS,
                  ruleset: RuleSet | None = None, *, force: bool = False) -> int:
     """Make the stored values of ``year``'s records of ``kinds`` current (in the caller's
@@ -733,6 +742,7 @@ __all__ = [
     "StoredWarning",
     "canonical_json",
     "clear_read_caches",
+    "drop_records",
     "engine_version",
     "funds_of_year",
     "index_saved",

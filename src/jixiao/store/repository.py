@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Table, select
+from sqlalchemy import CursorResult, Table, delete, select
 from sqlalchemy.orm import Session
 
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
 from jixiao.model.units import effective_ruleset
 from jixiao.problems import Problem
-from jixiao.store.indicator_store import Precomputed, index_saved
+from jixiao.store.indicator_store import Precomputed, RecordKey, drop_records, index_saved
 from jixiao.store.schema import (
     TABLES,
     Base,
@@ -167,9 +167,45 @@ def _upsert_records(session: Session, parts: Sequence[tuple[int | None, Dataset]
     return changed
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Records to delete by their keys: funds (unit, year, fund, scope), departments (unit,
+    year), projects (unit, year, name). Only undoing an import deletes records."""
+
+    funds: tuple[tuple[str, int, str, str], ...] = ()
+    departments: tuple[tuple[str, int], ...] = ()
+    projects: tuple[tuple[str, int, str], ...] = ()
+
+    def keys(self) -> list[RecordKey]:
+        return ([("fund", u, y, f, s, "") for u, y, f, s in self.funds]
+                + [("department", u, y, "", "", "") for u, y in self.departments]
+                + [("project", u, y, "", "", n) for u, y, n in self.projects])
+
+
+def _remove(session: Session, removal: Removal) -> set[UnitYear]:
+    """Delete the records of ``removal`` that exist; the unit-years that lost one."""
+    changed: set[UnitYear] = set()
+
+    def gone(statement: Any) -> bool:
+        return bool(cast(CursorResult[Any], session.execute(statement)).rowcount)
+
+    for unit, year, fund, scope in removal.funds:
+        if gone(delete(FundYearRow).where(FundYearRow.unit == unit, FundYearRow.year == year,
+                                          FundYearRow.fund == fund, FundYearRow.scope == scope)):
+            changed.add((unit, year))
+    for unit, year in removal.departments:
+        if gone(delete(DepartmentYearRow).where(DepartmentYearRow.unit == unit, DepartmentYearRow.year == year)):
+            changed.add((unit, year))
+    for unit, year, name in removal.projects:
+        if gone(delete(ProjectRow).where(ProjectRow.unit == unit, ProjectRow.year == year, ProjectRow.name == name)):
+            changed.add((unit, year))
+    drop_records(session, removal.keys())
+    return changed
+
+
 def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
                expected: Mapping[UnitYear, int] | None = None, by: str | None = None,
-               ready: Precomputed | None = None) -> SaveCounts:
+               ready: Precomputed | None = None, removal: Removal | None = None) -> SaveCounts:
     """Upsert the records of several datasets (each with the import row it came from), and
     recompute the stored indicator values of every record saved (and of its fund siblings) —
     unchanged records keep theirs (:func:`jixiao.store.indicator_store.index_saved`).
@@ -177,8 +213,10 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
     Each unit-year whose records changed gets its next version (``counts.versions``); one in
     ``expected`` only if its stored version is still the expected one, else
     :class:`~jixiao.store.versions.StaleVersion` is raised. Runs inside the caller's
-    transaction; the caller commits or rolls back (on StaleVersion: rolls back). ``ready``:
-    indicator results computed before the transaction (:func:`~jixiao.store.indicator_store.precompute`).
+    transaction; the caller commits or rolls back (on StaleVersion or LockedUnitYear: rolls
+    back). ``ready``: indicator results computed before the transaction
+    (:func:`~jixiao.store.indicator_store.precompute`). ``removal``: records to delete in the
+    same write (their unit-years' versions move on too).
     """
     counts = SaveCounts()
     unit_import: dict[str, int | None] = {}
@@ -207,11 +245,14 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
     session.flush()
 
     changed = _upsert_records(session, parts, counts)
+    if removal is not None:
+        changed |= _remove(session, removal)
     counts.versions = advance(session, changed, expected=expected, by=by)
     # the saved records' indicator values (and their fund siblings'), in the same transaction
     index_saved(
         session,
-        {(fy.unit, fy.year, fy.scope or "") for _, ds in parts for fy in ds.fund_years},
+        {(fy.unit, fy.year, fy.scope or "") for _, ds in parts for fy in ds.fund_years}
+        | {(u, y, s) for u, y, _, s in (removal.funds if removal is not None else ())},
         {(dy.unit, dy.year) for _, ds in parts for dy in ds.departments},
         {(pr.unit, pr.year, pr.name) for _, ds in parts for pr in ds.projects},
         ready,
@@ -416,6 +457,7 @@ def import_row(session: Session, file: str, sha: str, dataset: Dataset) -> tuple
 
 __all__ = [
     "Base",
+    "Removal",
     "SaveCounts",
     "UnitNotFound",
     "data_years",

@@ -33,6 +33,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -292,15 +293,116 @@ class LoginAttemptRow(Base):
 class UnitYearRow(Base):
     """One unit's year of data as a whole (migration 0007): ``version`` moves on with every write
     of its records, so a form, API call or workbook based on an older version is refused instead
-    of overwriting what was saved meanwhile. The workflow's status belongs on this row too."""
+    of overwriting what was saved meanwhile. ``status`` is where it stands in the workflow
+    (migration 0008, :mod:`jixiao.model.workflow`): only a draft or a returned year is written."""
 
     __tablename__ = "unit_years"
+    __table_args__ = (Index(None, "year", "status"),)
 
     unit: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     changed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft", server_default="draft")
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class StatusEventRow(Base):
+    """One move of a unit-year's status (migration 0008): who, when, from which status to which,
+    at which data version, with the comment given. Append-only, like the change log."""
+
+    __tablename__ = "unit_year_events"
+    __table_args__ = (Index(None, "unit", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no FK: the history outlives users
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(12))
+    status_from: Mapped[str] = mapped_column(String(12))
+    status_to: Mapped[str] = mapped_column(String(12))
+    version: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReviewCommentRow(Base):
+    """A reviewer's comment on one item of a unit-year (a figure, a record or a report part),
+    made with a status event (migration 0008). Append-only."""
+
+    __tablename__ = "review_comments"
+    __table_args__ = (Index(None, "unit", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("unit_year_events.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    #: "figure:<record key>|<field path>", "record:<record key>" or "report:<part>"
+    item: Mapped[str] = mapped_column(String(400))
+    label: Mapped[str] = mapped_column(String(400))
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class PendingImportRow(Base):
+    """An uploaded workbook waiting for its uploader to confirm it after the preview (migration
+    0008): kept server-side, tied to the user and to the versions it was previewed against,
+    until it is confirmed, cancelled or expires."""
+
+    __tablename__ = "pending_imports"
+
+    #: SHA-256 of the random token the preview page holds
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: [[unit, year, version], ...]: the versions the preview was made against (0: no data then)
+    versions: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WorkbookImportRow(Base):
+    """A workbook imported on the web (migration 0008): the versions it made and the records it
+    replaced, so that it can be undone while nothing has changed since."""
+
+    __tablename__ = "workbook_imports"
+    __table_args__ = (Index(None, "unit", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    username: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: {"unit/year": version made}
+    made: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: [{"entity", "key", "old"}]: each record the import changed, as it was before (old null: new)
+    replaced: Mapped[list[Any]] = mapped_column(JSON)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class KeptDashboardRow(Base):
+    """A unit-year's dashboard as the engine made it (migration 0009), kept so that showing it
+    costs a read instead of computing every record: the page's JSON, zlib-compressed, under the
+    ``key`` of everything it was made from (:mod:`jixiao.store.pages`). Derived data: not in
+    backups, not watched by the data revision; a row whose key no longer matches is stale."""
+
+    __tablename__ = "kept_dashboards"
+
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: :func:`jixiao.store.indicator_store.ruleset_key` of the rule set it was judged by
+    ruleset: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    doc: Mapped[bytes] = mapped_column(LargeBinary)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ChangeLogRow(Base):

@@ -7,6 +7,10 @@ form, the API, a workbook downloaded to fill in — sends the version it read; i
 has moved on meanwhile, :func:`advance` raises :class:`StaleVersion` and the caller's
 transaction is rolled back: nothing it wrote stays. The check and the increment are one
 conditional UPDATE, so two writers racing cannot both pass it.
+
+The same UPDATE holds the workflow's lock (:mod:`jixiao.model.workflow`): a unit-year that is
+submitted or approved is not written by anyone, whichever path tries — :func:`advance` raises
+:class:`LockedUnitYear` and the caller rolls back.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from jixiao.model.workflow import EDITABLE
 from jixiao.store.schema import UnitYearRow
 from jixiao.store.users import now_utc
 
@@ -31,6 +36,21 @@ class Stale:
     year: int
     expected: int
     current: int
+
+
+@dataclass(frozen=True)
+class Locked:
+    unit: str
+    year: int
+    status: str
+
+
+class LockedUnitYear(Exception):
+    """A write to a unit-year that is submitted or approved (nothing was changed)."""
+
+    def __init__(self, locked: list[Locked]) -> None:
+        super().__init__(", ".join(f"{x.unit}/{x.year}: {x.status}" for x in locked))
+        self.locked = locked
 
 
 class StaleVersion(Exception):
@@ -60,17 +80,20 @@ def version_of(session: Session, unit: str, year: int) -> int:
 
 def advance(session: Session, keys: Collection[UnitYear], *, expected: Mapping[UnitYear, int] | None = None,
             by: str | None = None, now: datetime | None = None) -> dict[UnitYear, int]:
-    """Move each unit-year's version on by one (a new one starts at 1) and return the new
-    versions. For a unit-year in ``expected`` only if its stored version is still that one;
-    otherwise :class:`StaleVersion` (the caller rolls back)."""
+    """Move each unit-year's version on by one (a new one starts at 1, a draft) and return the
+    new versions. Only a unit-year whose status may be edited (:data:`EDITABLE`), else
+    :class:`LockedUnitYear`; for one in ``expected`` only if its stored version is still that
+    one, else :class:`StaleVersion` (the caller rolls back either way)."""
     now = now or now_utc()
     expected = expected or {}
     stale: list[Stale] = []
+    locked: list[Locked] = []
     done: dict[UnitYear, int] = {}
     missing: list[UnitYear] = []
     table = cast(Table, UnitYearRow.__table__)
+    editable = sorted(s.value for s in EDITABLE)
     for unit, year in sorted(keys):
-        where = [table.c.unit == unit, table.c.year == year]
+        where = [table.c.unit == unit, table.c.year == year, table.c.status.in_(editable)]
         want = expected.get((unit, year))
         if want is not None:
             where.append(table.c.version == want)
@@ -79,19 +102,24 @@ def advance(session: Session, keys: Collection[UnitYear], *, expected: Mapping[U
         if moved is not None:
             done[(unit, year)] = int(moved)
             continue
-        current = 0 if want is None else version_of(session, unit, year)
-        if current == 0 and not want:
+        row = session.execute(select(table.c.version, table.c.status)
+                              .where(table.c.unit == unit, table.c.year == year)).first()
+        if row is None and not want:
             missing.append((unit, year))
+        elif row is not None and row.status not in editable:
+            locked.append(Locked(unit, year, row.status))
         else:
-            stale.append(Stale(unit, year, want or 0, current))
+            stale.append(Stale(unit, year, want or 0, 0 if row is None else int(row.version)))
+    if locked:
+        raise LockedUnitYear(locked)
     if missing and not stale:
         # a unit-year's first data; a racing writer inserting the same row fails on the key
-        session.execute(insert(table), [{"unit": u, "year": y, "version": 1, "changed_at": now, "changed_by": by}
-                                        for u, y in missing])
+        session.execute(insert(table), [{"unit": u, "year": y, "version": 1, "changed_at": now, "changed_by": by,
+                                         "status": "draft"} for u, y in missing])
         done.update(dict.fromkeys(missing, 1))
     if stale:
         raise StaleVersion(stale)
     return done
 
 
-__all__ = ["Stale", "StaleVersion", "UnitYear", "advance", "version_of", "versions"]
+__all__ = ["Locked", "LockedUnitYear", "Stale", "StaleVersion", "UnitYear", "advance", "version_of", "versions"]

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao.app.busy import is_busy
-from jixiao.app.errors import AppError, Busy, Conflict, Forbidden, NotFound
+from jixiao.app.errors import AppError, Busy, Conflict, Forbidden, NotFound, NotNow
 from jixiao.store.db import commit_if_free, open_database, session_factory
 from jixiao.store.schema import SessionRow, UserRow
 from jixiao.store.users import (
@@ -47,7 +47,7 @@ from jixiao.web.deps import (
     templates,
 )
 from jixiao.web.language import chinese_detail
-from jixiao.web.routes import admin, api, auth, docs, exports, pages
+from jixiao.web.routes import admin, api, auth, docs, exports, pages, uploads, workflow
 from jixiao.web.security import CSRF_COOKIE, SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
@@ -256,7 +256,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             return _error_page(request, 409, str(exc))
         if isinstance(exc, Busy):
             return _error_page(request, 503, str(exc), {"Retry-After": str(exc.retry_after)})
-        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 422
+        status = (404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden)
+                  else 409 if isinstance(exc, NotNow) else 422)
         return _error_page(request, status, str(exc))
 
     @app.exception_handler(OperationalError)
@@ -314,6 +315,6 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     _install_error_handlers(app)
     language.install(app)
 
-    for routes in (auth, admin, pages, exports, api, docs):
+    for routes in (auth, admin, pages, exports, api, workflow, uploads, docs):
         app.include_router(routes.router)
     return app

@@ -5,13 +5,17 @@ same function that computes the values the store keeps for the comparison)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+import jixiao
 from jixiao.app.cache import RevisionCache, kept_per_revision
 from jixiao.app.pages.common import (
     Chart,
@@ -26,7 +30,7 @@ from jixiao.app.pages.common import (
     rules_key,
     warned_indicators,
 )
-from jixiao.app.units import rules_of_unit
+from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc import (
     IndicatorResult,
     RiskWarning,
@@ -43,6 +47,16 @@ from jixiao.rules import (
     SEVERITY_LABEL,
     RuleSet,
     citation_text,
+)
+from jixiao.store.indicator_store import engine_version, ruleset_key
+from jixiao.store.pages import (
+    keep,
+    keep_if_free,
+    kept_keys,
+    page_key,
+    read_kept,
+    unit_years_with_data,
+    year_content,
 )
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 
@@ -299,14 +313,10 @@ def _dashboard_charts(funds: list[FundYear], dept: DepartmentYear | None,
     return charts
 
 
-@kept_per_revision(_DASHBOARDS, lambda a: (a["unit"], a["year"], rules_key(a["ruleset"])))
-def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
-    """Everything known about ``unit`` in ``year``: NotFound when the unit does not exist.
-
-    A year without data gives an empty dashboard (``records`` empty) so a page can say so.
-    The result is kept in this process until the data revision moves (any write of any data,
-    by anyone: :mod:`jixiao.store.revision`); callers must not change it.
-    """
+def compute_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
+    """Everything known about ``unit`` in ``year``, computed from the records stored: NotFound
+    when the unit does not exist. A year without data gives an empty dashboard (``records``
+    empty) so a page can say so. Pages use :func:`unit_year_dashboard`, which keeps it."""
     info = get_unit(session, unit)
     rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
     rule_map = rule_indicators(rs)
@@ -342,3 +352,74 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
                      check_counts=check_counts, charts=_dashboard_charts(funds, dept, scores))
 
 
+
+
+# --------------------------------------------------------------------------------------------
+# Kept: in this process per data revision, in the database per unit-year
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def page_version() -> str:
+    """jixiao's version and a digest of what shapes a dashboard beyond the engine and the rule
+    set (this module and the shared pieces): a change to either makes every kept page stale."""
+    digest = hashlib.sha256(jixiao.__version__.encode())
+    for name in ("dashboard.py", "common.py"):
+        digest.update((resources.files("jixiao.app.pages") / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _kept_key(session: Session, unit: str, year: int, rs: RuleSet) -> tuple[list[int], str]:
+    """The unit's years, and the key a kept page of ``unit``/``year`` judged by ``rs`` has: what
+    its records are (:func:`~jixiao.store.pages.year_content`), the unit's own row, the rule set,
+    the engine and this page's format."""
+    years, content = year_content(session, unit, year)
+    row = next((r for r in unit_table(session).rows if r.code == unit), None)
+    own = "\t".join(str(v) for v in row) if row is not None else ""
+    return years, page_key(content, own, ruleset_key(rs), engine_version(), page_version())
+
+
+@kept_per_revision(_DASHBOARDS, lambda a: (a["unit"], a["year"], rules_key(a["ruleset"])))
+def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> Dashboard:
+    """Everything known about ``unit`` in ``year`` (:func:`compute_dashboard`), kept: in this
+    process until the data revision moves, and in the database under the key of what it was made
+    from (:mod:`jixiao.store.pages`), so a page seen by nobody yet in this process is a read. A
+    page missing there (or stale) is computed and kept on the way. Callers must not change it."""
+    rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
+    years, key = _kept_key(session, unit, year, rs)
+    found = read_kept(session, unit, year, ruleset_key(rs), key)
+    if found is not None:
+        board = Dashboard.model_validate_json(found)
+        board.years = years  # another year's data may have come or gone: not part of the key
+        return board
+    board = compute_dashboard(session, unit, year, ruleset=rs)
+    if board.records:
+        keep_if_free(session, unit, year, ruleset_key(rs), key, board.model_dump_json().encode())
+    return board
+
+
+def keep_dashboards(session: Session, keys: Iterable[tuple[str, int]]) -> int:
+    """Compute and keep the dashboards of these unit-years (by each unit's own rule set), in the
+    caller's transaction: a write keeps its pages with its data. The number kept."""
+    kept = 0
+    for unit, year in sorted(set(keys)):
+        rs = as_ruleset(rules_of_unit(session, unit))
+        board = compute_dashboard(session, unit, year, ruleset=rs)
+        if not board.records:
+            continue
+        _, key = _kept_key(session, unit, year, rs)
+        keep(session, unit, year, ruleset_key(rs), key, board.model_dump_json().encode())
+        kept += 1
+    return kept
+
+
+def stale_dashboards(session: Session) -> list[tuple[str, int]]:
+    """The unit-years with data whose kept page (by the unit's own rule set) is missing or stale."""
+    kept = kept_keys(session)
+    out: list[tuple[str, int]] = []
+    for unit, year in unit_years_with_data(session):
+        rs = as_ruleset(rules_of_unit(session, unit))
+        _, key = _kept_key(session, unit, year, rs)
+        if kept.get((unit, year, ruleset_key(rs))) != key:
+            out.append((unit, year))
+    return out

@@ -95,7 +95,7 @@ class RollupChild(BaseModel):
     units_with_data: int = Field(title="其中有本年数据的单位数")
     warnings: dict[str, int] = Field(description="severity → count over the unit and its subordinates (本年)")
     worst: Severity | None = None
-    status: str | None = Field(default=None, description="报送状态：留给填报审核流程（尚未提供）")
+    status: str | None = Field(default=None, description="本单位本年的报送状态")
 
 
 class Rollup(BaseModel):
@@ -113,7 +113,7 @@ class Rollup(BaseModel):
     units_with_data: int = Field(title="其中有本年数据的单位数")
     warnings: dict[str, int] = Field(description="severity → count over every subordinate unit (本年)")
     status_counts: dict[str, int] | None = Field(
-        default=None, description="报送状态 → 单位数：留给填报审核流程（尚未提供，始终为空）")
+        default=None, description="报送状态 → 下级单位数（各级，含未开始）")
 
 
 @dataclass

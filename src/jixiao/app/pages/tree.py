@@ -5,6 +5,7 @@ warnings), each match shown with the units above it."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -16,8 +17,10 @@ from jixiao.app.pages.common import Severity, UnitInfo, visibility_scope
 from jixiao.app.pages.unit_warnings import unit_warnings
 from jixiao.app.units import unit_table
 from jixiao.model.users import Principal
+from jixiao.model.workflow import NOT_STARTED, STATUS_ORDER, Status
 from jixiao.rules import SEVERITY_ORDER
 from jixiao.store.indicator_store import unit_years
+from jixiao.store.workflow import unit_statuses
 
 _TREES: RevisionCache[UnitTree] = RevisionCache(size=64)
 _LATEST: RevisionCache[dict[str, tuple[int, Severity | None]]] = RevisionCache(size=64)
@@ -43,6 +46,7 @@ class UnitTree(BaseModel):
     level: str | None = None
     region: str | None = None
     warning: WarningFilter | None = None
+    status: str | None = Field(default=None, description="workflow status of the latest year (filter)")
     levels: list[str] = Field(default_factory=list, description="levels among the visible units (filter choices)")
     regions: list[str] = Field(default_factory=list, description="regions among the visible units (filter choices)")
 
@@ -95,7 +99,26 @@ def _level_order(level: str) -> tuple[int, str]:
     return (order.index(level) if level in order else len(order), level)
 
 
-def _meets(node: UnitNode, q: str, level: str | None, region: str | None, warning: WarningFilter | None) -> bool:
+@dataclass(frozen=True)
+class _Find:
+    q: str
+    level: str | None
+    region: str | None
+    warning: WarningFilter | None
+    status: str | None = None
+    statuses: Mapping[str, Mapping[int, str]] | None = None  # unit → year → status (when filtering by it)
+
+    def status_of(self, node: UnitNode) -> str:
+        """The workflow status of the node's latest year (未开始 without data)."""
+        if not node.years:
+            return NOT_STARTED
+        return str((self.statuses or {}).get(node.code, {}).get(node.years[-1], Status.draft))
+
+
+def _meets(node: UnitNode, f: _Find) -> bool:
+    q, level, region, warning = f.q, f.level, f.region, f.warning
+    if f.status and f.status_of(node) != f.status:
+        return False
     if q and q not in node.name.lower() and q not in node.code.lower():
         return False
     if level and node.level != level:
@@ -105,11 +128,10 @@ def _meets(node: UnitNode, q: str, level: str | None, region: str | None, warnin
     return not (warning and (node.worst is None or SEVERITY_ORDER[node.worst] < SEVERITY_ORDER[warning]))
 
 
-def _kept(node: UnitNode, q: str, level: str | None, region: str | None, warning: WarningFilter | None,
-          count: list[int]) -> UnitNode | None:
+def _kept(node: UnitNode, f: _Find, count: list[int]) -> UnitNode | None:
     """A copy of ``node`` with only the branches that hold a match (None when none does)."""
-    children = [kept for child in node.children if (kept := _kept(child, q, level, region, warning, count))]
-    matched = _meets(node, q, level, region, warning)
+    children = [kept for child in node.children if (kept := _kept(child, f, count))]
+    matched = _meets(node, f)
     if not matched and not children:
         return None
     count[0] += matched
@@ -117,20 +139,36 @@ def _kept(node: UnitNode, q: str, level: str | None, region: str | None, warning
 
 
 def find_units(session: Session, principal: Principal, *, q: str | None = None, level: str | None = None,
-               region: str | None = None, warning: WarningFilter | None = None) -> UnitTree:
+               region: str | None = None, warning: WarningFilter | None = None,
+               status: str | None = None) -> UnitTree:
     """The unit tree of ``principal`` cut to the units that meet every filter given — name or code
     containing ``q`` (any case), ``level``, ``region`` containing the text, a latest-year warning
-    at least ``warning`` — each with the units above it (unfolded, marked as not matching).
+    at least ``warning``, the workflow ``status`` of its latest year (``not_started``: no data) —
+    each with the units above it (unfolded, marked as not matching).
     Without filters: the whole tree, roots unfolded."""
     tree = unit_tree(session, principal)
     text = (q or "").strip().lower()
     level, region = (level or "").strip() or None, (region or "").strip() or None
-    if not (text or level or region or warning):
+    status = status if status in STATUS_ORDER else None
+    if not (text or level or region or warning or status):
         return tree
+    # statuses are read per request (a review does not move the revision the tree is kept by)
+    statuses = unit_statuses(session, None if principal.is_admin else _codes(tree.roots)) if status else None
     count = [0]
-    roots = [kept for root in tree.roots if (kept := _kept(root, text, level, region, warning, count))]
+    find = _Find(text, level, region, warning, status, statuses)
+    roots = [kept for root in tree.roots if (kept := _kept(root, find, count))]
     return tree.model_copy(update={"roots": roots, "matched": count[0], "q": (q or "").strip() or None,
-                                   "level": level, "region": region, "warning": warning})
+                                   "level": level, "region": region, "warning": warning, "status": status})
+
+
+def _codes(nodes: Sequence[UnitNode]) -> set[str]:
+    out: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        out.add(node.code)
+        stack.extend(node.children)
+    return out
 
 
 __all__ = ["WARNING_FILTER_LABEL", "UnitNode", "UnitTree", "WarningFilter", "find_units", "unit_tree"]

@@ -26,6 +26,7 @@ from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator
 from jixiao.app.pages.comparison import Comparison, comparison
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
 from jixiao.app.pages.rollup import Rollup, unit_rollup
+from jixiao.app.pages.status import rollup_with_status
 from jixiao.app.pages.tree import UnitTree, WarningFilter, find_units
 from jixiao.app.pages.trends import Trends, trends
 from jixiao.app.reports import MEDIA_TYPES, report_file
@@ -124,10 +125,10 @@ def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Re
 
 @router.get("/units/{unit}/years/{year}/rollup", response_model=Rollup,
             summary="下级单位合计（市级统筹视图）：各基金合计数、按合计数计算的指标、各下级单位的数据与预警")
-def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession,
+def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession, principal: CurrentPrincipal,
                fund: Annotated[str | None, Query(description="各下级单位一栏显示哪个基金；缺省为单位最多的基金")]
                = None) -> Response:
-    return json_response(unit_rollup(db, row.code, year, fund=known_fund(fund)))
+    return json_response(rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund))))
 
 
 @router.get("/units/{unit}/trends", response_model=Trends, summary="单位历年指标趋势")

@@ -23,6 +23,7 @@ from jixiao.app.exports import XLSX, comparison_xlsx, findings_xlsx, rollup_xlsx
 from jixiao.app.pages.common import DEFAULT_COMPARE
 from jixiao.app.pages.comparison import comparison
 from jixiao.app.pages.rollup import unit_rollup
+from jixiao.app.pages.status import rollup_with_status
 from jixiao.app.pages.tree import WarningFilter
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import ReportFile
@@ -76,8 +77,8 @@ def trends_export(unit: str, row: ReadableUnit, db: DbSession,
 
 @router.get("/units/{unit}/years/{year}/rollup.xlsx")
 def rollup_export(unit: str, year: Annotated[int, PathParam(ge=1990, le=2100)], row: ReadableUnit, db: DbSession,
-                  fund: Annotated[str | None, Query()] = None) -> Response:
-    data = unit_rollup(db, row.code, year, fund=known_fund(fund))
+                  principal: CurrentPrincipal, fund: Annotated[str | None, Query()] = None) -> Response:
+    data = rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund)))
     return _xlsx(f"{row.name}_{year}年_下级单位合计.xlsx", rollup_xlsx(data))
 
 

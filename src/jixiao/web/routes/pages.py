@@ -19,19 +19,24 @@ from starlette.concurrency import run_in_threadpool
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import entry_form, save_entry
-from jixiao.app.errors import Conflict, InvalidRequest, NotFound
-from jixiao.app.imports import filled_workbook, import_workbook
+from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
+from jixiao.app.imports import filled_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
 from jixiao.app.pages.rollup import rollup_years, unit_rollup
+from jixiao.app.pages.status import has_children, rollup_with_status
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
 from jixiao.app.units import rules_of_unit
+from jixiao.app.uploads import preview_upload
+from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
+from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER
 from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
 from jixiao.store.repository import years_of
+from jixiao.store.workflow import unit_statuses
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
@@ -42,8 +47,9 @@ from jixiao.web.deps import (
     flash,
     templates,
 )
-from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, known_fund, split_ids
+from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, known_fund, split_ids
 from jixiao.web.routes.exports import signed_audit
+from jixiao.web.routes.uploads import preview_page
 from jixiao.web.security import UploadError, read_upload
 
 router = APIRouter(include_in_schema=False)
@@ -74,13 +80,27 @@ def units_page(request: Request, principal: CurrentPrincipal, db: DbSession,
                q: Annotated[str | None, Query(max_length=80)] = None,
                level: Annotated[str | None, Query(max_length=20)] = None,
                region: Annotated[str | None, Query(max_length=80)] = None,
-               warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None) -> Response:
+               warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None,
+               status: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """The unit tree, or the units that meet the filters with the units above them."""
-    tree = find_units(db, principal, q=q, level=level, region=region, warning=warning or None)
-    context = {"tree": tree, "warning_labels": WARNING_FILTER_LABEL}
+    tree = find_units(db, principal, q=q, level=level, region=region, warning=warning or None, status=status)
+    # statuses are read per request: a review does not move the data revision the tree is kept by
+    statuses = unit_statuses(db, None if principal.is_admin else {u.code for u in _nodes(tree.roots)})
+    context = {"tree": tree, "warning_labels": WARNING_FILTER_LABEL, "statuses": statuses,
+               "status_label": STATUS_LABEL, "status_order": STATUS_ORDER}
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "unit-results":
         return render(request, "pages/_unit_results.html", context)
     return render(request, "pages/units.html", context)
+
+
+def _nodes(nodes: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(node.children)
+    return out
 
 
 @router.get("/units/{unit}")
@@ -100,10 +120,10 @@ def unit_page(request: Request, unit: str, row: ReadableUnit, principal: Current
 
 @router.get("/units/{unit}/years/{year}/rollup")
 def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: DbSession,
-                fund: Annotated[str | None, Query()] = None) -> Response:
+                principal: CurrentPrincipal, fund: Annotated[str | None, Query()] = None) -> Response:
     """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
     subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
-    data = unit_rollup(db, row.code, year, fund=known_fund(fund))
+    data = rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund)))
     return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
 
 
@@ -161,8 +181,12 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
                    db: DbSession, rules: RuleChoice = None) -> Response:
     own = rules_of_unit(db, row.code)
     board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
-    editable = can_edit(principal, row.code)
+    status = year_status(db, principal, row.code, year)
+    # the data of a submitted or approved year cannot be changed: no edit buttons (the panel says why)
+    editable = can_edit(principal, row.code) and status.editable
     below = rollup_years(db, row.code)
+    around = {"board": board, "unit_code": row.code, "has_children": has_children(db, row.code),
+              "workflow": status if status.status != NOT_STARTED else None}
 
     def content() -> dict[str, Any]:
         parts = board_report_parts(board)
@@ -173,13 +197,37 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
 
     # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
     return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
-                                 {"board": board}, content)
+                                 around, content)
+
+
+def _locked_away(request: Request, unit: str, year: int, status: YearStatus) -> Response | None:
+    """Back to the dashboard, saying why, when the year's data cannot be changed now."""
+    if status.editable:
+        return None
+    flash(request, status.locked_reason or "该年度数据现在不能修改", "warning")
+    return RedirectResponse(f"/units/{unit}/years/{year}", status_code=303)
+
+
+def _review_notes(status: YearStatus) -> dict[str, list[str]]:
+    """A returned year's item comments by entry-form field (or record) name."""
+    notes: dict[str, list[str]] = {}
+    for c in status.open_comments:
+        kind, _, name = c.item.partition(":")
+        if kind in ("figure", "record"):
+            notes.setdefault(name, []).append(c.comment)
+    return notes
 
 
 @router.get("/units/{unit}/years/{year}/edit")
-def entry_page(request: Request, unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
+def entry_page(request: Request, unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal,
+               db: DbSession) -> Response:
+    status = year_status(db, principal, row.code, year)
+    away = _locked_away(request, row.code, year, status)
+    if away is not None:
+        return away
     form = entry_form(db, row.code, year)
-    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}, "version": form.version})
+    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}, "version": form.version,
+                                                "review": status, "notes": _review_notes(status)})
 
 
 def _form_version(text: str | None) -> int | None:
@@ -206,6 +254,9 @@ async def entry_submit(request: Request, unit: str, year: Year, row: EditableUni
         form = await run_in_threadpool(entry_form, db, row.code, year)
         return render(request, "pages/entry.html", {"form": form, "errors": {"": [str(exc)]}, "submitted": values,
                                                     "version": form.version}, status_code=422)
+    except NotNow as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
     result = entry_view(saved)
     if result.ok:
         n = len(result.changes)
@@ -238,20 +289,17 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
     except UploadError as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
                                                      "years": years_of(db, row.code)}, status_code=exc.status_code)
+    # nothing is saved yet: the page shows what the workbook would change, to confirm or cancel
     try:
-        imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename, upload.data)
+        preview = await run_in_threadpool(preview_upload, db, principal, row.code, upload.filename, upload.data)
     except Conflict as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "conflict": exc,
                                                      "filename": upload.filename, "years": years_of(db, row.code)},
                       status_code=409)
-    result = import_view(imported)
-    if result.ok:
-        flash(request, f"工作簿“{upload.filename}”已导入（{sum(result.saved.values())} 条记录有新增或更新）", "success")
-        year = result.years[-1] if result.years else None
-        target = f"/units/{row.code}/years/{year}" if year else f"/units/{row.code}"
-        return RedirectResponse(target, status_code=303)
-    return render(request, "pages/upload.html", {"unit": info, "result": result, "filename": upload.filename,
-                                                 "years": years_of(db, row.code)}, status_code=422)
+    except NotNow as exc:
+        return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": str(exc),
+                                                     "years": years_of(db, row.code)}, status_code=409)
+    return preview_page(request, preview, info.name)
 
 
 @router.get("/units/{unit}/years/{year}/workbook")

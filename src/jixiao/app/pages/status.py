@@ -1,0 +1,193 @@
+"""报送情况: where a parent unit's subordinates stand in the workflow for a year — how many have
+not started, are drafting, were returned, are waiting for review, are approved; each direct
+subordinate with the counts of its own branch; the units waiting for review and those returned.
+
+Statuses are read on each request (they do not move the data revision, so nothing derived from
+the data is made stale by a review); the unit tree comes from the kept unit table. A roll-up
+page can show :attr:`StatusOverview.counts` and each child's :attr:`ChildStatus.status`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jixiao.app.access import can_read, can_review
+from jixiao.app.pages.common import UnitInfo
+from jixiao.app.pages.rollup import Rollup
+from jixiao.app.units import unit_table
+from jixiao.app.workflow import beijing
+from jixiao.model.users import Principal, Role
+from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER, Status
+from jixiao.store.schema import UnitYearRow
+from jixiao.store.workflow import YearState
+
+#: the most units each list (waiting for review, returned) shows
+LIST_LIMIT = 200
+
+
+class ChildStatus(BaseModel):
+    unit: UnitInfo
+    status: str = Field(description="该单位本身的状态；not_started 为尚无本年数据")
+    label: str
+    counts: dict[str, int] = Field(description="该单位及其下级单位：状态 → 单位数")
+    total: int = Field(title="该单位及其下级单位数")
+    has_children: bool
+
+
+class StatusLine(BaseModel):
+    unit: UnitInfo
+    parent_name: str | None = None
+    status: str
+    label: str
+    since: str | None = Field(default=None, title="状态变更时间（北京时间）")
+    by: str | None = Field(default=None, title="状态变更人")
+
+
+class StatusOverview(BaseModel):
+    unit: UnitInfo
+    year: int | None = Field(description="年度；null 表示下级单位都还没有数据")
+    years: list[int] = Field(description="本单位及下级单位有数据的年度")
+    own: str = Field(description="本单位自身的状态")
+    own_label: str
+    counts: dict[str, int] = Field(description="全部下级单位（各级）：状态 → 单位数，含 not_started（未开始）")
+    labels: dict[str, str] = Field(description="状态 → 中文")
+    total: int = Field(title="下级单位数（各级）")
+    children: list[ChildStatus] = Field(description="直属下级单位")
+    submitted: list[StatusLine] = Field(description="待审核（已提交）的单位，含本单位")
+    returned: list[StatusLine] = Field(description="已退回待修改的单位，含本单位")
+    may_review: bool = Field(description="当前用户可否审核其中的单位")
+
+
+def _children(rows: Sequence[Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        if r.parent is not None and r.parent != r.code:
+            out.setdefault(r.parent, []).append(r.code)
+    return out
+
+
+def _below(code: str, children: Mapping[str, list[str]]) -> list[str]:
+    """Every unit under ``code`` (not itself), depth first."""
+    out: list[str] = []
+    stack = list(reversed(children.get(code, [])))
+    seen = {code}
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        out.append(current)
+        stack.extend(reversed(children.get(current, [])))
+    return out
+
+
+def has_children(session: Session, code: str) -> bool:
+    return code in _children(unit_table(session).rows)
+
+
+def default_status_root(session: Session, principal: Principal) -> str | None:
+    """Whose 报送情况 a person opens first: a reviewer's region, an operator's unit, an admin's
+    top unit (the first without a parent)."""
+    if principal.role is not Role.admin:
+        return principal.unit
+    rows = unit_table(session).rows
+    return next((r.code for r in rows if r.parent is None), rows[0].code if rows else None)
+
+
+def _states(session: Session, year: int, units: set[str]) -> dict[str, YearState]:
+    r = UnitYearRow
+    out: dict[str, YearState] = {}
+    for unit, status, version, at, by in session.execute(
+            select(r.unit, r.status, r.version, r.status_at, r.status_by).where(r.year == year)):
+        if unit in units:
+            out[unit] = YearState(Status(status), int(version), at, by)
+    return out
+
+
+def _years(session: Session, units: set[str]) -> list[int]:
+    r = UnitYearRow
+    return sorted({int(year) for unit, year in session.execute(select(r.unit, r.year)) if unit in units})
+
+
+def _count(codes: list[str], states: Mapping[str, YearState]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for code in codes:
+        state = states.get(code)
+        counts[state.status.value if state is not None else NOT_STARTED] += 1
+    return counts
+
+
+def status_overview(session: Session, principal: Principal, unit: str, year: int | None = None) -> StatusOverview:
+    """报送情况 of ``unit``'s subordinates in ``year`` (default: the latest year any of them, or
+    the unit, has data), as far as ``principal`` may read them."""
+    table = unit_table(session)
+    rows = table.rows
+    info = {r.code: r for r in rows}
+    children = _children(rows)
+    parents = table.parents
+    below = [c for c in _below(unit, children) if can_read(principal, c, parents)]
+    scope = {unit, *below}
+    years = _years(session, scope)
+    if year is None and years:
+        year = years[-1]
+    states = _states(session, year, scope) if year is not None else {}
+
+    def unit_info(code: str) -> UnitInfo:
+        r = info[code]
+        return UnitInfo(code=r.code, name=r.name, level=r.level, kind=r.kind, parent=r.parent, region=r.region)
+
+    def line(code: str) -> StatusLine:
+        state = states[code]
+        parent = info[code].parent
+        return StatusLine(unit=unit_info(code), parent_name=info[parent].name if parent in info else None,
+                          status=state.status.value, label=STATUS_LABEL[state.status],
+                          since=beijing(state.status_at), by=state.status_by)
+
+    def own_status(code: str) -> str:
+        state = states.get(code)
+        return state.status.value if state is not None else NOT_STARTED
+
+    kids: list[ChildStatus] = []
+    readable = set(below)
+    for child in children.get(unit, []):
+        if child not in readable:
+            continue
+        branch = [child, *(c for c in _below(child, children) if c in readable)]
+        kids.append(ChildStatus(unit=unit_info(child), status=own_status(child), label=STATUS_LABEL[own_status(child)],
+                                counts=_count(branch, states), total=len(branch), has_children=child in children))
+    ordered = [unit, *below]
+    waiting = [line(c) for c in ordered if own_status(c) == Status.submitted][:LIST_LIMIT]
+    returned = [line(c) for c in ordered if own_status(c) == Status.returned][:LIST_LIMIT]
+    return StatusOverview(
+        unit=unit_info(unit), year=year, years=years, own=own_status(unit), own_label=STATUS_LABEL[own_status(unit)],
+        counts=_count(below, states), labels={k: STATUS_LABEL[k] for k in STATUS_ORDER}, total=len(below),
+        children=kids, submitted=waiting, returned=returned,
+        may_review=any(can_review(principal, c, parents) for c in [unit, *below[:1]]))
+
+
+def _branch_label(child: ChildStatus) -> str:
+    """A child's status in words: its own, or for a child with subordinates, its branch's counts."""
+    if not child.has_children:
+        return child.label
+    return "、".join(f"{STATUS_LABEL[k]} {n}" for k, n in child.counts.items() if n)
+
+
+def rollup_with_status(session: Session, principal: Principal, rollup: Rollup) -> Rollup:
+    """The roll-up with its 报送状态 filled in: the counts over every subordinate (by Chinese label,
+    未开始 included) and each direct subordinate's status (its own; for one with subordinates, the counts of its branch,
+itself included). The roll-up is kept per data
+    revision and a review does not move it, so the statuses are joined here, per request."""
+    overview = status_overview(session, principal, rollup.unit.code, rollup.year)
+    own = {c.unit.code: _branch_label(c) for c in overview.children}
+    return rollup.model_copy(update={
+        "status_counts": {STATUS_LABEL[k]: n for k, n in overview.counts.items()},
+        "children": [c.model_copy(update={"status": own.get(c.unit.code)}) for c in rollup.children]})
+
+
+__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "default_status_root", "has_children",
+           "rollup_with_status", "status_overview"]

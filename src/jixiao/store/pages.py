@@ -1,0 +1,126 @@
+"""Kept dashboards: a unit-year's dashboard kept in the database, so showing one is a read.
+
+Computing a dashboard (every record's indicators, checks, warnings and scores) costs tens of
+milliseconds; reading it back costs one. A kept page is stored under a **key**: the digest of
+what it was made from — the unit-year's version and its records' digests and engine versions as
+:mod:`jixiao.store.indicator_store` keeps them (moved by every write of the records, through any
+path), the rule set and whatever the maker adds (the unit's own row, the page's own format). A
+reader computes the key, and a kept page with another key is stale: it is made again and kept
+again. So a kept page can be missing or stale, never wrong.
+
+Pages are written by the app (:mod:`jixiao.app.pages.dashboard`) in the same transaction as the
+data when a person saves, after an import's transaction for a command-line load, and lazily by a
+reader that found none. Kept pages are not data: backups leave them out and the data revision
+does not move when they are written. Stored zlib-compressed (a page is ~45 KB of JSON).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from jixiao.store.db import BUSY_TIMEOUT_MS
+from jixiao.store.schema import IndicatorRecordRow, KeptDashboardRow, UnitYearRow
+from jixiao.store.users import now_utc
+from jixiao.store.versions import UnitYear
+
+
+def year_content(session: Session, unit: str, year: int) -> tuple[list[int], str]:
+    """The years ``unit`` has records for, and a digest of ``year``'s records as stored (their
+    keys, digests and engine versions, and the unit-year's version): two indexed reads."""
+    r = IndicatorRecordRow
+    rows = session.execute(select(r.year, r.kind, r.fund, r.scope, r.project, r.digest, r.engine)
+                           .where(r.unit == unit)).all()
+    version = session.scalar(select(UnitYearRow.version).where(UnitYearRow.unit == unit, UnitYearRow.year == year))
+    digest = hashlib.sha256(f"{unit}\n{year}\n{version or 0}\n".encode())
+    for row in sorted(tuple(map(str, row[1:])) for row in rows if row[0] == year):
+        digest.update(("\t".join(row) + "\n").encode())
+    return sorted({int(row[0]) for row in rows}), digest.hexdigest()
+
+
+def page_key(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def read_kept(session: Session, unit: str, year: int, ruleset: str, key: str) -> bytes | None:
+    """The kept page's JSON if there is one made under ``key`` (else None: missing or stale)."""
+    found = session.execute(select(KeptDashboardRow.key, KeptDashboardRow.doc).where(
+        KeptDashboardRow.unit == unit, KeptDashboardRow.year == year, KeptDashboardRow.ruleset == ruleset)).first()
+    if found is None or found.key != key:
+        return None
+    return zlib.decompress(found.doc)
+
+
+def keep(session: Session, unit: str, year: int, ruleset: str, key: str, doc: bytes,
+         now: datetime | None = None) -> None:
+    """Keep a page (replacing the one kept before), in the caller's transaction."""
+    session.execute(delete(KeptDashboardRow).where(KeptDashboardRow.unit == unit, KeptDashboardRow.year == year,
+                                                   KeptDashboardRow.ruleset == ruleset))
+    session.add(KeptDashboardRow(unit=unit, year=year, ruleset=ruleset[:200], key=key, doc=zlib.compress(doc, 6),
+                                 made_at=now or now_utc()))
+    session.flush()
+
+
+def keep_if_free(session: Session, unit: str, year: int, ruleset: str, key: str, doc: bytes) -> bool:
+    """:func:`keep` in a transaction of its own, for a reader: it never waits long for a writer
+    (SQLite's lock, PostgreSQL's row locks: 50 ms, else nothing is kept) and loses a race
+    quietly. Whether it was kept.
+
+    It needs a second connection while the reader holds one: when the pool's base size is in use
+    it keeps nothing, so that readers never wait for one another's connections (each holding one
+    and waiting for a second emptied the pool under load: 30 s, then an error)."""
+    bind = session.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    if not _pool_has_room(bind):
+        return False
+    with Session(bind) as own:
+        conn = own.connection()
+        conn.exec_driver_sql("PRAGMA busy_timeout=50" if sqlite else "SET LOCAL lock_timeout = '50ms'")
+        try:
+            keep(own, unit, year, ruleset, key, doc)
+            own.commit()
+            return True
+        except (IntegrityError, OperationalError):  # busy, or another reader kept it first
+            own.rollback()
+            return False
+        finally:
+            if sqlite:
+                own.connection().exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _pool_has_room(bind: object) -> bool:
+    pool = getattr(bind, "pool", None)
+    size, out = getattr(pool, "size", None), getattr(pool, "checkedout", None)
+    if not (callable(size) and callable(out)):
+        return True  # a pool without a bound (NullPool, StaticPool) never makes anyone wait
+    return int(out()) < int(size())
+
+
+def kept_keys(session: Session) -> dict[tuple[str, int, str], str]:
+    """(unit, year, rule set) → the key of every kept page."""
+    r = KeptDashboardRow
+    return {(unit, int(year), ruleset): key for unit, year, ruleset, key in session.execute(
+        select(r.unit, r.year, r.ruleset, r.key))}
+
+
+def unit_years_with_data(session: Session) -> list[UnitYear]:
+    return [(unit, int(year)) for unit, year in session.execute(
+        select(UnitYearRow.unit, UnitYearRow.year).order_by(UnitYearRow.unit, UnitYearRow.year))]
+
+
+def drop_kept(session: Session, keys: Collection[UnitYear]) -> None:
+    """Forget the kept pages of these unit-years (all rule sets)."""
+    wanted = list(keys)
+    for start in range(0, len(wanted), 500):
+        session.execute(delete(KeptDashboardRow).where(
+            tuple_(KeptDashboardRow.unit, KeptDashboardRow.year).in_(wanted[start:start + 500])))
+
+
+__all__ = ["drop_kept", "keep", "keep_if_free", "kept_keys", "page_key", "read_kept", "unit_years_with_data",
+           "year_content"]
