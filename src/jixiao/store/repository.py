@@ -286,11 +286,14 @@ def find_unit(session: Session, text: str) -> Unit:
     return _unit_of(row)
 
 
-def get_fund_years(session: Session, unit: str | None = None, year: int | None = None) -> list[FundYear]:
-    """Fund years, filtered by unit and/or year, ordered by unit, year, fund, scope."""
+def get_fund_years(session: Session, unit: str | None = None, year: int | None = None,
+                   units: Sequence[str] | None = None) -> list[FundYear]:
+    """Fund years, filtered by unit (or several) and/or year, ordered by unit, year, fund, scope."""
     query = select(FundYearRow.doc)
     if unit is not None:
         query = query.where(FundYearRow.unit == unit)
+    if units is not None:
+        query = query.where(FundYearRow.unit.in_(list(units)))
     if year is not None:
         query = query.where(FundYearRow.year == year)
     query = query.order_by(FundYearRow.unit, FundYearRow.year, FundYearRow.id)
