@@ -40,7 +40,7 @@ _ROLLUPS: RevisionCache[MonitoringRollup] = RevisionCache(size=128)
 BASIS_LABEL = {"month": "按月计算（已过月数 ÷ 12）", "day": "按天计算（已过天数 ÷ 全年天数）"}
 #: the indicators a child's row of the roll-up shows
 ROW_INDICATORS = ("time_progress", "income_budget_execution_rate", "expenditure_budget_execution_rate",
-                  "expenditure_progress_gap", "current_balance", "months_of_reserve")
+                  "income_progress_gap", "expenditure_progress_gap", "current_balance", "months_of_reserve")
 
 
 class ProjectionView(BaseModel):
@@ -199,7 +199,7 @@ def _unit_monitoring(session: Session, unit: str, year: int, month: int | None) 
     return MonitoringPage(
         unit=info, year=year, month=found.month, months=months,
         years=period_years(session, [unit]).get(unit, []), basis=BASIS_LABEL[found.basis],
-        ruleset=found.ruleset, funds=[_fund_view(f, i, rule_map) for i, f in enumerate(found.funds, start=1)],
+        ruleset=rules.title, funds=[_fund_view(f, i, rule_map) for i, f in enumerate(found.funds, start=1)],
         missing=found.missing, warnings=_counts(found), worst=worst_severity(w.severity for w in found.warnings))
 
 
@@ -280,6 +280,12 @@ def _child(figures: _Figures, code: str, year: int, month: int | None) -> Monito
                            worst=worst_severity(w.severity for w in found.warnings))
 
 
+def _named(note: str, names: dict[str, str]) -> str:
+    for code in sorted(names, key=len, reverse=True):
+        note = note.replace(code, names[code])
+    return note
+
+
 def monitoring_rollup(session: Session, unit: str, year: int, month: int | None = None) -> MonitoringRollup:
     """Every direct subordinate of ``unit`` monitored through ``month`` (else the last month any of
     them has), and their total; NotFound when the unit does not exist."""
@@ -303,13 +309,15 @@ def _monitoring_rollup(session: Session, unit: str, year: int, month: int | None
                                  unit, [k for k, _, _ in parts])
         summed = monitor(periods, annual, rules, unit=unit, year=year, month=month)
         total = [_fund_view(f, i, rule_indicators(rules)) for i, f in enumerate(summed.funds, start=1)]
+        for view in total:  # the sum's note names the units added: by name, as the page does
+            view.notes = [_named(note, {k: figures.names[k].name for k, _, _ in parts}) for note in view.notes]
     years = sorted({p.year for ps in figures.periods.values() for p in ps})
     counts = dict.fromkeys(("serious", "warning", "info"), 0)
     for c in children:
         for k, n in c.warnings.items():
             counts[k] += n
     names = [BY_SUBJECT["period"][i].name for i in ROW_INDICATORS]
-    return MonitoringRollup(unit=info, year=year, month=month, years=years, ruleset=rules.label,
+    return MonitoringRollup(unit=info, year=year, month=month, years=years, ruleset=rules.title,
                             indicators=names, indicator_ids=list(ROW_INDICATORS), children=children, total=total,
                             units_with_data=sum(1 for c in children if c.source != "none"), warnings=counts)
 
