@@ -15,7 +15,7 @@ from jixiao.app.imports import import_files
 from jixiao.ingest.files import read_files
 from jixiao.store.backup import backup, restore
 from jixiao.store.db import alembic_config, open_database
-from jixiao.store.repository import dump_state, get_fund_periods, load_dataset, period_years
+from jixiao.store.repository import dump_state, get_fund_periods, get_fund_years, load_dataset, period_years
 from jixiao.store.revision import data_revision
 from jixiao.store.schema import ChangeLogRow
 from jixiao.store.versions import version_of
@@ -55,6 +55,10 @@ def test_load_stores_periods_as_written(db_url: str) -> None:
             assert june.span.cumulative and june.budget.income is not None
             assert period_years(db, [UNIT, "650000"]) == {UNIT: [2019, 2020]}
             assert len(load_dataset(db, UNIT, 2020).fund_periods) == 12
+            # many units at once (a province's subordinates): read in chunks, the same records
+            many = [f"X{i:04d}" for i in range(1200)] + [UNIT]
+            assert get_fund_periods(db, units=many) == stored
+            assert get_fund_years(db, units=many) == get_fund_years(db, UNIT)
             # 2020 has only months: its unit-year exists and was versioned by them
             assert version_of(db, UNIT, 2020) == 1
         again = import_files(engine, [UNITS, HAMI, MONTHLY])

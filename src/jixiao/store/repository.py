@@ -289,6 +289,12 @@ def find_unit(session: Session, text: str) -> Unit:
 def get_fund_years(session: Session, unit: str | None = None, year: int | None = None,
                    units: Sequence[str] | None = None) -> list[FundYear]:
     """Fund years, filtered by unit (or several) and/or year, ordered by unit, year, fund, scope."""
+    if units is not None:  # in chunks: a province has more units than a statement takes parameters
+        return [r for chunk in _chunks(sorted(set(units))) for r in _fund_years(session, unit, year, chunk)]
+    return _fund_years(session, unit, year, None)
+
+
+def _fund_years(session: Session, unit: str | None, year: int | None, units: Sequence[str] | None) -> list[FundYear]:
     query = select(FundYearRow.doc)
     if unit is not None:
         query = query.where(FundYearRow.unit == unit)
@@ -303,6 +309,13 @@ def get_fund_years(session: Session, unit: str | None = None, year: int | None =
 def get_fund_periods(session: Session, unit: str | None = None, year: int | None = None,
                      units: Sequence[str] | None = None) -> list[FundPeriod]:
     """Monthly and quarterly fund records, filtered by unit (or several), year; in stored order."""
+    if units is not None:  # in chunks, as get_fund_years
+        return [r for chunk in _chunks(sorted(set(units))) for r in _fund_periods(session, unit, year, chunk)]
+    return _fund_periods(session, unit, year, None)
+
+
+def _fund_periods(session: Session, unit: str | None, year: int | None,
+                  units: Sequence[str] | None) -> list[FundPeriod]:
     query = select(FundPeriodRow.doc)
     if unit is not None:
         query = query.where(FundPeriodRow.unit == unit)

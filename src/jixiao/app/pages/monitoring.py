@@ -194,8 +194,7 @@ def _unit_monitoring(session: Session, unit: str, year: int, month: int | None) 
     rules = load_ruleset(rules_of_unit(session, unit))
     rule_map = rule_indicators(rules)
     found = monitor_stored(session, unit, year, month, ruleset=rules)
-    periods = [p for p in get_fund_periods(session, unit, year) if p.span.cumulative or p.span.first > 1]
-    months = sorted({p.span.last for p in periods})
+    months = sorted({p.span.last for p in get_fund_periods(session, unit, year)})
     return MonitoringPage(
         unit=info, year=year, month=found.month, months=months,
         years=period_years(session, [unit]).get(unit, []), basis=BASIS_LABEL[found.basis],
