@@ -120,3 +120,10 @@ def test_a_workbook_of_months_lands_on_the_monitoring_page(tmp_path: Path) -> No
         assert len(get_fund_periods(db, HAMI, 2020)) == 12
     shown = client.get(answer.headers["location"])
     assert shown.status_code == 200 and "序时进度" in shown.text
+    # each month saved is in the change log, named as a person would
+    log = logged_in(app, "admin").get("/api/changes", params={"entity": "fund_period"}).json()
+    assert log["total"] == 12
+    subjects = {e["subject"] for e in log["entries"]}
+    assert "哈密市医疗保障局 · 2020年1-6月 · 职工医保（含生育）（全市）" in subjects
+    june = next(e for e in log["entries"] if e["subject"].startswith("哈密市医疗保障局 · 2020年1-6月 · 职工"))
+    assert {"field": "基金收入合计", "old": None, "new": "34693万元"} in june["diffs"]
