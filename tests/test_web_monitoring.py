@@ -120,6 +120,13 @@ def test_a_workbook_of_months_lands_on_the_monitoring_page(tmp_path: Path) -> No
         assert len(get_fund_periods(db, HAMI, 2020)) == 12
     shown = client.get(answer.headers["location"])
     assert shown.status_code == 200 and "序时进度" in shown.text
+    # the months come back in the unit's filled workbook, offered on the upload page
+    assert f'href="/units/{HAMI}/years/2020/workbook"' in client.get(f"/units/{HAMI}/upload").text
+    book = client.get(f"/units/{HAMI}/years/2020/workbook")
+    from jixiao.ingest.workbook import read_workbook_bytes
+
+    again = read_workbook_bytes(book.content, "下载.xlsx", known_units={HAMI, "650000"})
+    assert again.dataset is not None and len(again.dataset.fund_periods) == 12
     # each month saved is in the change log, named as a person would
     log = logged_in(app, "admin").get("/api/changes", params={"entity": "fund_period"}).json()
     assert log["total"] == 12

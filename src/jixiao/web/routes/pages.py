@@ -247,10 +247,15 @@ def _current(form: Any) -> dict[str, str]:
     return {f.name: f.value for rec in form.records for f in rec.fields}
 
 
+def _data_years(db: DbSession, code: str) -> list[int]:
+    """The years a unit has any record of, its months and quarters included (workbooks to download)."""
+    return sorted({*years_of(db, code), *period_years(db, [code]).get(code, [])})
+
+
 @router.get("/units/{unit}/upload")
 def upload_page(request: Request, unit: str, row: EditableUnit, db: DbSession) -> Response:
     return render(request, "pages/upload.html", {"unit": get_unit(db, row.code), "result": None,
-                                                 "years": years_of(db, row.code)})
+                                                 "years": _data_years(db, row.code)})
 
 
 @router.post("/units/{unit}/upload")
@@ -261,12 +266,12 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
         upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
     except UploadError as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
-                                                     "years": years_of(db, row.code)}, status_code=exc.status_code)
+                                                     "years": _data_years(db, row.code)}, status_code=exc.status_code)
     try:
         imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename, upload.data)
     except Conflict as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "conflict": exc,
-                                                     "filename": upload.filename, "years": years_of(db, row.code)},
+                                                     "filename": upload.filename, "years": _data_years(db, row.code)},
                       status_code=409)
     result = import_view(imported)
     if result.ok:
@@ -277,7 +282,7 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
             target += "/monitoring"  # months only: the monitoring page is what they make
         return RedirectResponse(target, status_code=303)
     return render(request, "pages/upload.html", {"unit": info, "result": result, "filename": upload.filename,
-                                                 "years": years_of(db, row.code)}, status_code=422)
+                                                 "years": _data_years(db, row.code)}, status_code=422)
 
 
 @router.get("/units/{unit}/years/{year}/workbook")
