@@ -65,8 +65,10 @@ def test_the_api_gives_the_librarys_monitoring(admin: TestClient) -> None:
 
 
 def test_no_months_and_bad_months_are_answered_in_chinese(admin: TestClient) -> None:
-    missing = admin.get(f"/api/units/{HAMI}/years/2018/monitoring")
-    assert missing.status_code == 404 and "没有 2018 年的月度、季度数据" in missing.json()["detail"]
+    missing = admin.get(f"/api/units/{HAMI}/years/2018/monitoring").json()
+    assert (missing["month"], missing["funds"], missing["years"]) == (None, [], [2019, 2020])
+    page = admin.get(f"/units/{HAMI}/years/2018/monitoring").text
+    assert "该单位 2018 年没有月度、季度数据" in page and f'href="/units/{HAMI}/years/2019/monitoring"' in page
     assert admin.get(f"/api/units/{HAMI}/years/2020/monitoring?month=13").status_code == 422
 
 

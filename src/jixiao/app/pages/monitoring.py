@@ -82,7 +82,7 @@ class MonitoredFund(BaseModel):
 class MonitoringPage(BaseModel):
     unit: UnitInfo
     year: int
-    month: int = Field(description="monitored from January through this month")
+    month: int | None = Field(description="monitored from January through this month; null: no months this year")
     months: list[int] = Field(description="months of the year with figures (to pick another)")
     years: list[int] = Field(description="years with monthly or quarterly figures")
     basis: str = Field(description="how 序时进度 is measured")
@@ -185,7 +185,8 @@ def _counts(m: Monitoring) -> dict[str, int]:
 
 def unit_monitoring(session: Session, unit: str, year: int, month: int | None = None) -> MonitoringPage:
     """A unit's funds from January through ``month`` of ``year`` (its last month when None);
-    NotFound when the unit or its figures of that year do not exist."""
+    NotFound when the unit does not exist. A year without months gives an empty page (no funds,
+    ``month`` null) that says which years have them, as the dashboard does for a year without data."""
     return _PAGES.get_or_make(session, (unit, year, month), lambda: _unit_monitoring(session, unit, year, month))
 
 
@@ -193,11 +194,15 @@ def _unit_monitoring(session: Session, unit: str, year: int, month: int | None) 
     info = get_unit(session, unit)
     rules = load_ruleset(rules_of_unit(session, unit))
     rule_map = rule_indicators(rules)
+    years = period_years(session, [unit]).get(unit, [])
+    if year not in years:
+        return MonitoringPage(unit=info, year=year, month=None, months=[], years=years,
+                              basis=BASIS_LABEL[rules.monitoring.time_progress], ruleset=rules.title, funds=[],
+                              missing=[], warnings=dict.fromkeys(("serious", "warning", "info"), 0))
     found = monitor_stored(session, unit, year, month, ruleset=rules)
     months = sorted({p.span.last for p in get_fund_periods(session, unit, year)})
     return MonitoringPage(
-        unit=info, year=year, month=found.month, months=months,
-        years=period_years(session, [unit]).get(unit, []), basis=BASIS_LABEL[found.basis],
+        unit=info, year=year, month=found.month, months=months, years=years, basis=BASIS_LABEL[found.basis],
         ruleset=rules.title, funds=[_fund_view(f, i, rule_map) for i, f in enumerate(found.funds, start=1)],
         missing=found.missing, warnings=_counts(found), worst=worst_severity(w.severity for w in found.warnings))
 

@@ -133,8 +133,8 @@ def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession,
 
 
 @router.get("/units/{unit}/years/{year}/monitoring", response_model=MonitoringPage,
-            responses={404: {"description": "单位没有该年度的月度、季度数据"}},
-            summary="基金运行监测：各基金累计收支执行与序时进度、同比、可支付月数、预警、全年预计及其范围")
+            summary="基金运行监测：各基金累计收支执行与序时进度、同比、可支付月数、预警、全年预计及其范围"
+                    "（该年度没有月度数据时 funds 为空、month 为 null）")
 def api_monitoring(unit: str, year: Year, row: ReadableUnit, db: DbSession, month: Month = None) -> Response:
     return json_response(unit_monitoring(db, row.code, year, month))
 
