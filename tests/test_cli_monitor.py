@@ -69,3 +69,22 @@ def test_budget_drafts_the_table_from_the_example_assumptions() -> None:
     assert lines["balance.current"] == lines["income.total"] - lines["expenditure.total"]
     code, out, _ = _run("budget", assumptions, *FILES[:4])
     assert code == 0 and "基金预算表（基期2019年，万元）" in out and "测算假设" in out
+
+
+def test_monitor_without_files_reads_the_database(tmp_path: Path) -> None:
+    from jixiao.app.imports import import_files
+    from jixiao.store.db import open_database
+
+    url = f"sqlite:///{tmp_path / 'jixiao.db'}"
+    engine = open_database(url)
+    assert import_files(engine, [Path(a) for a in FILES[1::2]]).ok
+    engine.dispose()
+    app = typer.Typer()
+    monitor.register(app)
+    stored = CliRunner().invoke(app, ["monitor", "哈密", "2020", "-f", "json"],
+                                env={"COLUMNS": "80", "JIXIAO_DATABASE_URL": url})
+    assert stored.exit_code == 0, stored.stderr
+    from_files = _run("monitor", "哈密", "2020", *FILES, "-f", "json")[1]
+    assert json.loads(stored.stdout) == json.loads(from_files)
+    missing = CliRunner().invoke(app, ["monitor", "哈密", "2018"], env={"JIXIAO_DATABASE_URL": url})
+    assert missing.exit_code == 1 and "没有 2018 年的月度、季度数据（已有：2019、2020年）" in missing.stderr

@@ -247,7 +247,8 @@ def test_reading_by_unit_year_and_name(engine: Engine, files: list[Path]) -> Non
 def test_loading_the_same_files_twice_gives_the_same_state(engine: Engine, files: list[Path]) -> None:
     first = import_files(engine, files)
     assert first.ok and first.counts is not None
-    assert first.counts.inserted == {"units": 3, "fund_years": 2, "department_years": 1, "projects": 1}
+    assert first.counts.inserted == {"units": 3, "fund_years": 2, "fund_periods": 0, "department_years": 1,
+                                     "projects": 1}
     state = _state(engine)
     assert [len(state[t]) for t in ("imports", "units", "fund_years", "department_years", "projects")] == [
         2, 3, 2, 1, 1]
@@ -256,7 +257,8 @@ def test_loading_the_same_files_twice_gives_the_same_state(engine: Engine, files
     assert second.ok and second.counts is not None
     assert sum(second.counts.inserted.values()) == 0
     assert sum(second.counts.updated.values()) == 0
-    assert second.counts.unchanged == {"units": 3, "fund_years": 2, "department_years": 1, "projects": 1}
+    assert second.counts.unchanged == {"units": 3, "fund_years": 2, "fund_periods": 0, "department_years": 1,
+                                      "projects": 1}
     assert not any(f.new for f in second.files)
     assert _state(engine) == state
 
@@ -273,7 +275,8 @@ def test_a_changed_file_updates_records_in_place(engine: Engine, files: list[Pat
     outcome = import_files(engine, files[1:])
     assert outcome.ok and outcome.counts is not None
     assert outcome.counts.updated["fund_years"] == 2  # both now point at the new import of the file
-    assert outcome.counts.inserted == {"units": 0, "fund_years": 0, "department_years": 0, "projects": 0}
+    assert outcome.counts.inserted == {"units": 0, "fund_years": 0, "fund_periods": 0, "department_years": 0,
+                                      "projects": 0}
     after = _state(engine)
     assert len(after["imports"]) == 3  # the file's new content is a new import; the old one is history
     assert [r["id"] for r in after["fund_years"]] == [r["id"] for r in before["fund_years"]]

@@ -74,7 +74,7 @@ def test_template_opens_with_the_sheets_of_its_kind(tmp_path: Path, kind: str) -
     assert wb.sheetnames[:2] == ["填表说明", "单位与年度"]
     assert wb.sheetnames[-3:] == ["报告所述", "文字说明", "备注"]
     expected = {
-        "fund": ["基金收入", "基金支出", "预算与结余", "参保与待遇", "上年与增减"],
+        "fund": ["基金收入", "基金支出", "预算与结余", "参保与待遇", "上年与增减", "月度数据"],
         "department": ["人员", "预算", "收入支出", "功能分类", "三公经费", "资产与结转"],
         "project": ["项目资金", "年度目标", "绩效指标"],
     }[kind]

@@ -53,7 +53,8 @@ def _what(entity: str, key: str, detail: str | None) -> str:
     if entity == "figure" and detail:
         return detail
     record = key.split("/", 2)[2] if key.count("/") >= 2 else ""
-    kinds = {"fund_year": "基金记录", "department_year": "部门整体支出", "project": "项目", "unit_year": "整年数据"}
+    kinds = {"fund_year": "基金记录", "fund_period": "基金月度、季度记录", "department_year": "部门整体支出",
+             "project": "项目", "unit_year": "整年数据"}
     head = f"{kinds.get(entity, entity)}{('：' + record) if record else ''}"
     return f"{head}（{detail}）" if detail else head
 

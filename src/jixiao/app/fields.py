@@ -14,14 +14,16 @@ from pydantic import BaseModel
 
 from jixiao.calc.registry import REGISTRY
 from jixiao.model import DepartmentYear, FundYear, Project
+from jixiao.model.periods import FundPeriod
 
 Path = tuple[str | int, ...]
 
 #: the fields that say which record a document is (never shown as a change)
-IDENTITY = frozenset({"unit", "year", "fund", "scope", "name"})
+IDENTITY = frozenset({"unit", "year", "fund", "scope", "name", "span"})
 #: where a figure was read from (a report's line number): kept, not shown as a change
 HIDDEN = frozenset({"line"})
-MODELS: dict[str, type[BaseModel]] = {"fund_year": FundYear, "department_year": DepartmentYear, "project": Project}
+MODELS: dict[str, type[BaseModel]] = {"fund_year": FundYear, "fund_period": FundPeriod,
+                                      "department_year": DepartmentYear, "project": Project}
 
 
 def leaves(value: Any, prefix: Path = ()) -> Iterator[tuple[Path, Any]]:

@@ -37,6 +37,7 @@ from jixiao.app.pages.dashboard import keep_dashboards, stale_dashboards
 from jixiao.ingest.files import read_files
 from jixiao.ingest.workbook import read_workbook_bytes
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.model.periods import FundPeriod
 from jixiao.model.users import Principal
 from jixiao.problems import Problem
 from jixiao.store.db import DatabaseError
@@ -50,6 +51,7 @@ from jixiao.store.repository import (
     save_parts,
     tree_problems,
     unit_codes,
+    unit_year_records,
 )
 from jixiao.store.uploads import record_import
 from jixiao.store.versions import LockedUnitYear, StaleVersion, UnitYear, versions
@@ -122,7 +124,6 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
         if cycle:
             source = result.parts[0][0] if len(result.parts) == 1 else None
             return ImportOutcome(problems + [replace(p, source=source) for p in cycle])
-        problems += _periods_not_kept(result.parts)
         files: list[ImportedFile] = []
         parts: list[tuple[int | None, Dataset]] = []
         for source, dataset in result.parts:
@@ -178,12 +179,6 @@ def _locked_problem(unit: str, year: int, status: str) -> Problem:
 #: who a command-line import is in the unit-year rows (the change log says "（系统）")
 CLI_USER = "（命令行）"
 
-def _periods_not_kept(parts: list[tuple[str, Dataset]]) -> list[Problem]:
-    """The store keeps no monthly or quarterly figures yet: say so rather than drop them unseen."""
-    return [Problem("JX-IN-040", f"本文件的 {len(ds.fund_periods)} 条月度、季度基金数据已通过校验，"
-                                 "但数据库尚不保存这类数据，本次未导入", "warning", source)
-            for source, ds in parts if ds.fund_periods]
-
 
 # --------------------------------------------------------------------------------------------
 # A workbook uploaded for one unit
@@ -208,6 +203,8 @@ def record_entries(dataset: Dataset) -> list[tuple[str, str, Any]]:
     out: list[tuple[str, str, Any]] = []
     for fy in dataset.fund_years:
         out.append(("fund_year", f"{fy.unit}/{fy.year}/{fy.fund.value}/{fy.scope or ''}", fy))
+    for fp in dataset.fund_periods:
+        out.append(("fund_period", f"{fp.unit}/{fp.year}/{fp.fund.value}/{fp.scope or ''}/{fp.span}", fp))
     for dy in dataset.departments:
         out.append(("department_year", f"{dy.unit}/{dy.year}", dy))
     for pr in dataset.projects:
@@ -215,8 +212,8 @@ def record_entries(dataset: Dataset) -> list[tuple[str, str, Any]]:
     return out
 
 
-def _records(dataset: Dataset) -> list[FundYear | DepartmentYear | Project]:
-    return [*dataset.fund_years, *dataset.departments, *dataset.projects]
+def _records(dataset: Dataset) -> list[FundYear | FundPeriod | DepartmentYear | Project]:
+    return unit_year_records(dataset)
 
 
 #: the custom document property a downloaded workbook carries: "unit/year/version"
@@ -345,7 +342,7 @@ def filled_workbook(db: Session, unit: str, year: int) -> bytes:
     from jixiao.write.workbook import fill_workbook
 
     dataset = load_dataset(db, unit, year)
-    if not (dataset.fund_years or dataset.departments or dataset.projects):
+    if not unit_year_records(dataset):
         raise NotFound(f"{unit} 没有 {year} 年的数据")
     version = versions(db, [(unit, year)])[(unit, year)]
     workbook = fill_workbook(dataset, unit, year)

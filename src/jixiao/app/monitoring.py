@@ -1,12 +1,15 @@
 """Watching a fund through the year: a unit's monthly or quarterly figures against 序时进度, with
-同比, the reserve in months, the year-end projection and the warnings (:mod:`jixiao.calc.monitoring`);
-and next year's budget drafted from stated assumptions (:mod:`jixiao.calc.budget_draft`)."""
+同比, the reserve in months, the year-end projection and the warnings (:mod:`jixiao.calc.monitoring`),
+from data files or from the database; and next year's budget drafted from stated assumptions
+(:mod:`jixiao.calc.budget_draft`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from jixiao.app.errors import InvalidRequest, NotFound
 from jixiao.app.selection import find_in_dataset, parse_year, read_inputs
@@ -16,7 +19,15 @@ from jixiao.ingest.files import read_assumptions
 from jixiao.model import Dataset
 from jixiao.model.units import ruleset_of
 from jixiao.problems import Problem
-from jixiao.rules import load_ruleset
+from jixiao.rules import RuleSet, load_ruleset
+from jixiao.store.repository import (
+    UnitNotFound,
+    find_unit,
+    get_fund_periods,
+    get_fund_years,
+    period_years,
+    unit_ruleset,
+)
 
 
 def parse_month(text: str | None) -> int | None:
@@ -65,6 +76,31 @@ def monitor_files(paths: Sequence[Path], unit_text: str, year_text: str,
     return monitor_dataset(dataset, unit_text, year_text, month_text), problems
 
 
+def monitor_stored(session: Session, code: str, year: int, month: int | None = None, *,
+                   ruleset: RuleSet | None = None) -> Monitoring:
+    """The monitoring of a stored unit's year (through ``month``, else its last month with figures),
+    by its rule set; its records of every year give 同比, the rolling reserve and the projection's
+    history. NotFound when the unit has no monthly or quarterly figures of ``year``."""
+    periods = get_fund_periods(session, code)
+    if not any(p.year == year for p in periods):
+        have = period_years(session, [code]).get(code, [])
+        known = f"（已有：{'、'.join(map(str, have))}年）" if have else "（没有任何月度、季度数据）"
+        raise NotFound(f"单位 {code} 没有 {year} 年的月度、季度数据{known}")
+    rules = ruleset or load_ruleset(unit_ruleset(session, code))
+    return monitor(periods, get_fund_years(session, code), rules, unit=code, year=year, month=month)
+
+
+def monitor_database(session: Session, unit_text: str, year_text: str,
+                     month_text: str | None = None) -> UnitMonitoring:
+    """:func:`monitor_stored` of the unit named ``unit_text`` (code or name), for the command line."""
+    try:
+        unit = find_unit(session, unit_text)
+    except UnitNotFound as exc:
+        raise NotFound(str(exc)) from exc
+    found = monitor_stored(session, unit.code, parse_year(year_text), parse_month(month_text))
+    return UnitMonitoring(f"{unit.name}（{unit.code}）", found)
+
+
 def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem]]:
     """Every budget a file of assumptions asks for, drafted from the data files' fund records
     (the unit's name, when the files define it, in each draft's ``unit_name``)."""
@@ -82,4 +118,5 @@ def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[Bud
     return drafts, problems
 
 
-__all__ = ["UnitMonitoring", "draft_from_files", "monitor_dataset", "monitor_files", "parse_month"]
+__all__ = ["UnitMonitoring", "draft_from_files", "monitor_database", "monitor_dataset", "monitor_files",
+           "monitor_stored", "parse_month"]

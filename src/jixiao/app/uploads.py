@@ -34,6 +34,7 @@ from jixiao.app.pages.common import fund_label
 from jixiao.app.pages.dashboard import keep_dashboards
 from jixiao.app.workflow import beijing
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.model.periods import FundPeriod
 from jixiao.model.users import Principal
 from jixiao.model.workflow import EDITABLE
 from jixiao.problems import Problem
@@ -92,9 +93,11 @@ class UploadPreview(BaseModel):
     untouched: list[str] = Field(default_factory=list, title="库中有、工作簿中没有的记录（保持不变）")
 
 
-def _title(entity: str, rec: FundYear | DepartmentYear | Project) -> str:
+def _title(entity: str, rec: FundYear | FundPeriod | DepartmentYear | Project) -> str:
     if isinstance(rec, FundYear):
         return f"{rec.year}年 {fund_label(rec)}"
+    if isinstance(rec, FundPeriod):
+        return f"{rec.label} {fund_label(rec)}"
     if isinstance(rec, DepartmentYear):
         return f"{rec.year}年 部门整体支出"
     return f"{rec.year}年 项目：{rec.name}"

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from jixiao.app.monitoring import UnitMonitoring, draft_from_files, monitor_files
+from jixiao.app.monitoring import UnitMonitoring, draft_from_files, monitor_database, monitor_files
 from jixiao.calc.budget_draft import BudgetDraft
 from jixiao.calc.monitoring import FundMonitor
 from jixiao.cli.common import (
@@ -22,6 +22,7 @@ from jixiao.cli.common import (
     echo_json,
     one_line_errors,
     print_problems,
+    session,
 )
 from jixiao.numbers import fmt
 from jixiao.rules import SEVERITY_LABEL
@@ -124,13 +125,18 @@ def register(app: typer.Typer) -> None:
     def monitor_command(
         unit: Annotated[str, typer.Argument(help="单位代码或名称")],
         year: Annotated[str, typer.Argument(help="年度，如 2020")],
-        files: Annotated[list[Path], typer.Option("--file", help="数据文件（含 fund_periods 月度、季度数；可重复）")],
+        files: Annotated[list[Path] | None, typer.Option(
+            "--file", help="数据文件（含 fund_periods 月度、季度数；可重复）；不给时读数据库")] = None,
         month: Annotated[str | None, typer.Option("--month", help="监测到几月（默认：有数据的最后一个月）")] = None,
         show_all: Annotated[bool, typer.Option("--all", help="列出全部指标")] = False,
         output: FormatOption = OutputFormat.text,
     ) -> None:
         """基金运行监测：累计收支与预算、序时进度对比，同比，可支付月数，全年预计与风险预警。"""
-        found, problems = monitor_files(files, unit, year, month)
+        if files:
+            found, problems = monitor_files(files, unit, year, month)
+        else:
+            with session() as db:
+                found, problems = monitor_database(db, unit, year, month), []
         if found is None:
             print_problems(problems, "未能监测")
             raise typer.Exit(1)

@@ -1,8 +1,9 @@
 """Repository functions: save a validated dataset, read records back as model objects.
 
 Loading is idempotent and atomic:
-- every record is upserted by its natural key (unit code; unit × year × fund × scope; unit × year;
-  unit × year × project name), so loading the same file twice leaves the same state;
+- every record is upserted by its natural key (unit code; unit × year × fund × scope; the same ×
+  span for a month or quarter; unit × year; unit × year × project name), so loading the same
+  file twice leaves the same state;
 - an import (:mod:`jixiao.app.imports`) validates the whole batch first (nothing is written if any
   file has an error), then writes everything in one transaction, which rolls back on any failure;
 - every save also writes the saved records' indicator values (``indicator_values``, a cache of
@@ -23,6 +24,7 @@ from sqlalchemy import CursorResult, Table, delete, select
 from sqlalchemy.orm import Session
 
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
+from jixiao.model.periods import FundPeriod
 from jixiao.model.units import effective_ruleset
 from jixiao.problems import Problem
 from jixiao.store.indicator_store import Precomputed, RecordKey, drop_records, index_saved
@@ -30,6 +32,7 @@ from jixiao.store.schema import (
     TABLES,
     Base,
     DepartmentYearRow,
+    FundPeriodRow,
     FundYearRow,
     ImportRow,
     ProjectRow,
@@ -40,6 +43,7 @@ from jixiao.store.versions import UnitYear, advance
 TABLE_LABELS = {
     "units": "单位",
     "fund_years": "基金年度数据",
+    "fund_periods": "基金月度、季度数据",
     "department_years": "部门整体支出",
     "projects": "项目",
 }
@@ -83,6 +87,12 @@ def _doc(model: BaseModel) -> dict[str, Any]:
 def records_of(ds: Dataset) -> list[FundYear | DepartmentYear | Project]:
     """The fund years, department years and projects of a dataset, in that order."""
     return [*ds.fund_years, *ds.departments, *ds.projects]
+
+
+def unit_year_records(ds: Dataset) -> list[FundYear | FundPeriod | DepartmentYear | Project]:
+    """Every record that belongs to a unit-year (and moves its version): the annual ones and the
+    months and quarters."""
+    return [*ds.fund_years, *ds.fund_periods, *ds.departments, *ds.projects]
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -134,13 +144,16 @@ def _upsert(
 
 def _upsert_records(session: Session, parts: Sequence[tuple[int | None, Dataset]], counts: SaveCounts) -> set[UnitYear]:
     """Upsert the fund years, department years and projects of ``parts``; the unit-years changed."""
-    codes = sorted({r.unit for _, ds in parts for r in records_of(ds)})
+    codes = sorted({r.unit for _, ds in parts for r in unit_year_records(ds)})
     old_funds: dict[tuple[str, int, str, str], FundYearRow] = {}
+    old_periods: dict[tuple[str, int, str, str, str], FundPeriodRow] = {}
     old_depts: dict[tuple[str, int], DepartmentYearRow] = {}
     old_projects: dict[tuple[str, int, str], ProjectRow] = {}
     for chunk in _chunks(codes):
         for f in session.scalars(select(FundYearRow).where(FundYearRow.unit.in_(chunk))):
             old_funds[(f.unit, f.year, f.fund, f.scope)] = f
+        for fp in session.scalars(select(FundPeriodRow).where(FundPeriodRow.unit.in_(chunk))):
+            old_periods[(fp.unit, fp.year, fp.fund, fp.scope, fp.span)] = fp
         for d in session.scalars(select(DepartmentYearRow).where(DepartmentYearRow.unit.in_(chunk))):
             old_depts[(d.unit, d.year)] = d
         for p in session.scalars(select(ProjectRow).where(ProjectRow.unit.in_(chunk))):
@@ -153,6 +166,12 @@ def _upsert_records(session: Session, parts: Sequence[tuple[int | None, Dataset]
             if _upsert(session, FundYearRow, _doc(fy), import_id, cols, counts, "fund_years",
                        old_funds.get((fy.unit, fy.year, fy.fund.value, scope))):
                 changed.add((fy.unit, fy.year))
+        for period in ds.fund_periods:
+            scope, span = period.scope or "", str(period.span)
+            cols = {"unit": period.unit, "year": period.year, "fund": period.fund.value, "scope": scope, "span": span}
+            if _upsert(session, FundPeriodRow, _doc(period), import_id, cols, counts, "fund_periods",
+                       old_periods.get((period.unit, period.year, period.fund.value, scope, span))):
+                changed.add((period.unit, period.year))
         for dy in ds.departments:
             cols = {"unit": dy.unit, "year": dy.year}
             if _upsert(session, DepartmentYearRow, _doc(dy), import_id, cols, counts, "department_years",
@@ -308,15 +327,55 @@ def find_unit(session: Session, text: str) -> Unit:
     return _unit_of(row)
 
 
-def get_fund_years(session: Session, unit: str | None = None, year: int | None = None) -> list[FundYear]:
-    """Fund years, filtered by unit and/or year, ordered by unit, year, fund, scope."""
+def get_fund_years(session: Session, unit: str | None = None, year: int | None = None,
+                   units: Sequence[str] | None = None) -> list[FundYear]:
+    """Fund years, filtered by unit (or several) and/or year, ordered by unit, year, fund, scope."""
+    if units is not None:  # in chunks: a province has more units than a statement takes parameters
+        return [r for chunk in _chunks(sorted(set(units))) for r in _fund_years(session, unit, year, chunk)]
+    return _fund_years(session, unit, year, None)
+
+
+def _fund_years(session: Session, unit: str | None, year: int | None, units: Sequence[str] | None) -> list[FundYear]:
     query = select(FundYearRow.doc)
     if unit is not None:
         query = query.where(FundYearRow.unit == unit)
+    if units is not None:
+        query = query.where(FundYearRow.unit.in_(list(units)))
     if year is not None:
         query = query.where(FundYearRow.year == year)
     query = query.order_by(FundYearRow.unit, FundYearRow.year, FundYearRow.id)
     return [FundYear.model_validate(doc) for doc in session.scalars(query)]
+
+
+def get_fund_periods(session: Session, unit: str | None = None, year: int | None = None,
+                     units: Sequence[str] | None = None) -> list[FundPeriod]:
+    """Monthly and quarterly fund records, filtered by unit (or several), year; in stored order."""
+    if units is not None:  # in chunks, as get_fund_years
+        return [r for chunk in _chunks(sorted(set(units))) for r in _fund_periods(session, unit, year, chunk)]
+    return _fund_periods(session, unit, year, None)
+
+
+def _fund_periods(session: Session, unit: str | None, year: int | None,
+                  units: Sequence[str] | None) -> list[FundPeriod]:
+    query = select(FundPeriodRow.doc)
+    if unit is not None:
+        query = query.where(FundPeriodRow.unit == unit)
+    if units is not None:
+        query = query.where(FundPeriodRow.unit.in_(list(units)))
+    if year is not None:
+        query = query.where(FundPeriodRow.year == year)
+    query = query.order_by(FundPeriodRow.unit, FundPeriodRow.year, FundPeriodRow.id)
+    return [FundPeriod.model_validate(doc) for doc in session.scalars(query)]
+
+
+def period_years(session: Session, units: Sequence[str]) -> dict[str, list[int]]:
+    """unit code → the years it has monthly or quarterly figures for (units without any left out)."""
+    found: dict[str, set[int]] = {}
+    for chunk in _chunks(list(units)):
+        for code, year in session.execute(
+                select(FundPeriodRow.unit, FundPeriodRow.year).where(FundPeriodRow.unit.in_(chunk)).distinct()):
+            found.setdefault(code, set()).add(year)
+    return {code: sorted(years) for code, years in found.items()}
 
 
 def get_department(session: Session, unit: str, year: int) -> DepartmentYear | None:
@@ -381,7 +440,8 @@ def data_years(session: Session) -> dict[str, list[int]]:
 
 
 def load_dataset(session: Session, unit: str | None = None, year: int | None = None) -> Dataset:
-    """Everything stored (or one unit's / one year's records) as a :class:`Dataset`.
+    """Everything stored (or one unit's / one year's records, months and quarters included) as a
+    :class:`Dataset`.
 
     ``units`` holds every unit when no unit is given, else that unit alone.
     """
@@ -393,6 +453,7 @@ def load_dataset(session: Session, unit: str | None = None, year: int | None = N
     return Dataset(
         units=units,
         fund_years=get_fund_years(session, unit, year),
+        fund_periods=get_fund_periods(session, unit, year),
         departments=get_departments(session, unit, year),
         projects=get_projects(session, unit, year),
     )
@@ -465,16 +526,19 @@ __all__ = [
     "find_unit",
     "get_department",
     "get_departments",
+    "get_fund_periods",
     "get_fund_years",
     "get_projects",
     "import_row",
     "list_units",
     "load_dataset",
+    "period_years",
     "records_of",
     "row_counts",
     "save_dataset",
     "save_parts",
     "tree_problems",
     "unit_codes",
+    "unit_year_records",
     "years_of",
 ]

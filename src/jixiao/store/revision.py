@@ -6,8 +6,8 @@ read costs one indexed lookup of one row instead of re-reading and recomputing â
 stale, whichever process or program wrote.
 
 The number lives in the one row of ``data_revision`` and is set to a new random 62-bit value by
-database triggers (migration ``0006``) on every INSERT, UPDATE or DELETE of ``units``,
-``fund_years``, ``department_years``, ``projects``, ``indicator_records`` and
+database triggers (migrations ``0006``, ``0010``) on every INSERT, UPDATE or DELETE of ``units``,
+``fund_years``, ``fund_periods``, ``department_years``, ``projects``, ``indicator_records`` and
 ``record_warnings`` â€” so writes by the repository, by ``jixiao db restore`` or by SQL typed by
 hand all count. It is random rather than a counter so that a database replaced by an older copy
 (a restored backup) cannot come back to a number a process has already seen.
@@ -24,7 +24,8 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 #: tables whose writes change the revision (the triggers of migration 0006)
-WATCHED_TABLES = ("units", "fund_years", "department_years", "projects", "indicator_records", "record_warnings")
+WATCHED_TABLES = ("units", "fund_years", "fund_periods", "department_years", "projects", "indicator_records",
+                  "record_warnings")
 _INFO_KEY = "jixiao.data_revision"
 
 T = TypeVar("T")

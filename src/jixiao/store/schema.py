@@ -10,6 +10,8 @@ Data (migration 0001 and later):
   figure exactly as the pydantic model serialises it (``"655.50万元"``, ``"1.8067万人"``), so
   reading back gives the same :class:`~jixiao.numbers.Quantity`, digits and all. What is
   queried — unit, year, fund, scope, project name — is in real indexed columns.
+* ``fund_periods`` — monthly and quarterly fund figures (migration 0010), documents like the
+  annual records, keyed by unit, year, fund, scope and span.
 * ``indicator_records``, ``indicator_values``, ``record_warnings`` — the engine's results kept
   beside each record (:mod:`jixiao.store.indicator_store`, migration 0003).
 * ``data_revision`` — one row changed by triggers on every data write (:mod:`jixiao.store.revision`).
@@ -107,6 +109,27 @@ class FundYearRow(Base):
     fund: Mapped[str] = mapped_column(String(40))
     #: 口径; '' when the file gives none (NULLs would not be unique in the key)
     scope: Mapped[str] = mapped_column(String(40), default="")
+    doc: Mapped[dict[str, Any]] = mapped_column(Document)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
+
+
+class FundPeriodRow(Base):
+    """基金月度、季度数据: unit × year × fund × scope × span (migration 0010), beside the annual
+    records and versioned with them per unit-year."""
+
+    __tablename__ = "fund_periods"
+    __table_args__ = (
+        UniqueConstraint("unit", "year", "fund", "scope", "span"),
+        Index(None, "year", "fund"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    fund: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(40), default="")
+    #: the months covered as the model writes them: "1-6", "6", "4-6"
+    span: Mapped[str] = mapped_column(String(10))
     doc: Mapped[dict[str, Any]] = mapped_column(Document)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), nullable=True)
 
@@ -433,7 +456,7 @@ class ChangeLogRow(Base):
 AUTH_TABLES = (UserRow, SessionRow, ApiTokenRow, LoginAttemptRow, ChangeLogRow)
 
 #: data tables in dependency order (parents first)
-TABLES = (ImportRow, UnitRow, FundYearRow, DepartmentYearRow, ProjectRow)
+TABLES = (ImportRow, UnitRow, FundYearRow, FundPeriodRow, DepartmentYearRow, ProjectRow)
 #: the tables of stored indicator values
 INDEX_TABLES = (IndicatorRecordRow, IndicatorValueRow, RecordWarningsRow)
 RECORDS = cast(Table, IndicatorRecordRow.__table__)

@@ -15,6 +15,7 @@ from jixiao.app.units import unit_table
 from jixiao.calc.registry import REGISTRY
 from jixiao.model import DepartmentYear, FundYear, Project, Unit
 from jixiao.model.funds import FUNDS, FundKind
+from jixiao.model.periods import FundPeriod, parse_span
 from jixiao.model.users import ROLE_LABEL, Role
 from jixiao.store.changelog import change_users, find_changes
 from jixiao.store.schema import ChangeLogRow
@@ -24,7 +25,8 @@ BEIJING = timezone(timedelta(hours=8), "北京时间")
 PAGE_SIZE = 50
 
 ENTITY_LABEL = {
-    "figure": "数字（网页录入）", "fund_year": "基金数据", "department_year": "部门整体支出数据", "project": "项目数据",
+    "figure": "数字（网页录入）", "fund_year": "基金数据", "fund_period": "基金月度、季度数据",
+    "department_year": "部门整体支出数据", "project": "项目数据",
     "unit": "单位", "user": "用户", "api_token": "API 令牌",
 }
 ACTION_LABEL = {
@@ -36,7 +38,8 @@ _PEOPLE_FIELDS = {
     "username": "用户名", "role": "角色", "unit": "单位", "display_name": "姓名", "active": "可以登录",
     "name": "名称", "prefix": "令牌前缀", "user": "所属用户", "revoked": "已吊销",
 }
-_MODELS: dict[str, type[BaseModel]] = {"fund_year": FundYear, "department_year": DepartmentYear,
+_MODELS: dict[str, type[BaseModel]] = {"fund_year": FundYear, "fund_period": FundPeriod,
+                                       "department_year": DepartmentYear,
                                        "project": Project, "unit": Unit}
 
 
@@ -175,7 +178,8 @@ def _subject(row: ChangeLogRow, names: Mapping[str, str]) -> str:
         rest = rest[1:] if rest[0] == "fund" else (["部门整体支出"] if rest[0] == "department" else rest[1:])
     if rest and rest[0] in {k.value for k in FundKind}:
         scope = rest[1] if len(rest) > 1 and rest[1] else ""
-        return f"{head} · {FUNDS[FundKind(rest[0])].short}{f'（{scope}）' if scope else ''}"
+        span = f"{parse_span(rest[2]).label}" if row.entity == "fund_period" and len(rest) > 2 else ""
+        return f"{head}{span} · {FUNDS[FundKind(rest[0])].short}{f'（{scope}）' if scope else ''}"
     if row.entity == "department_year":
         return f"{head} · 部门整体支出"
     if row.entity == "project":

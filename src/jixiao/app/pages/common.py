@@ -19,6 +19,7 @@ from jixiao.calc import (
 )
 from jixiao.model import FundYear
 from jixiao.model.funds import FUNDS
+from jixiao.model.periods import FundPeriod
 from jixiao.model.users import Principal, Role
 from jixiao.rules import (
     SEVERITY_ORDER,
@@ -33,6 +34,7 @@ from jixiao.store.indicator_store import (
     StoredWarning,
     ruleset_key,
 )
+from jixiao.store.repository import period_years, years_of
 from jixiao.store.schema import UnitRow
 
 Severity = Literal["info", "warning", "serious"]
@@ -198,7 +200,7 @@ def warned_from_stored(warns: Iterable[StoredWarning], rule_map: Mapping[str, tu
 
 
 
-def fund_label(fy: FundYear) -> str:
+def fund_label(fy: FundYear | FundPeriod) -> str:
     scope = f"（{fy.scope}）" if fy.scope else ""
     return f"{FUNDS[fy.fund].short}{scope}"
 
@@ -212,3 +214,7 @@ DEFAULT_COMPARE = ("current_balance_rate", "months_of_reserve", "expenditure_bud
 def scope_rank(scope: str) -> tuple[int, str]:
     return (WHOLE_SCOPES.index(scope) if scope in WHOLE_SCOPES else len(WHOLE_SCOPES), scope)
 
+
+def data_years(session: Session, code: str) -> list[int]:
+    """The years a unit has any record of, its months and quarters included (workbooks to download)."""
+    return sorted({*years_of(session, code), *period_years(session, [code]).get(code, [])})

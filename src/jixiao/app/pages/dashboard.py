@@ -214,16 +214,21 @@ def _warning_view(w: RiskWarning) -> WarningView:
 
 
 
-def record_view(subject: Subject, label: str, found: RecordIndicators, rule_map: Mapping[str, tuple[str, ...]],
-                 **extra: Any) -> RecordView:
-    results, checks, warnings = found.results, found.checks, found.warnings
+def result_views(results: Sequence[IndicatorResult], checks: Sequence[StatedCheck], warnings: Sequence[RiskWarning],
+                 rule_map: Mapping[str, tuple[str, ...]]) -> tuple[list[IndicatorView], list[CheckView],
+                                                                  list[WarningView]]:
+    """The engine's answers about one record (a year's or a period's) as the pages show them."""
     warned = warned_indicators(warnings, rule_map)
     computed = warned_indicators([w for w in warnings if not w.from_stated], rule_map)
     stated_only = {i for i in warned if i not in computed}
-    return RecordView(subject=subject, label=label,
-                      indicators=[_indicator_view(r, warned, stated_only) for r in results],
-                      checks=[_check_view(c) for c in checks], warnings=[_warning_view(w) for w in warnings],
-                      **extra)
+    return ([_indicator_view(r, warned, stated_only) for r in results], [_check_view(c) for c in checks],
+            [_warning_view(w) for w in warnings])
+
+
+def record_view(subject: Subject, label: str, found: RecordIndicators, rule_map: Mapping[str, tuple[str, ...]],
+                 **extra: Any) -> RecordView:
+    indicators, checks, warnings = result_views(found.results, found.checks, found.warnings, rule_map)
+    return RecordView(subject=subject, label=label, indicators=indicators, checks=checks, warnings=warnings, **extra)
 
 
 def _flags(problems: Iterable[Problem]) -> list[FlagView]:

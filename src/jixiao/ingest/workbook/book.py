@@ -25,6 +25,7 @@ from jixiao.ingest.workbook.layout import (
     GROUPS,
     HEADER_ROW,
     INSTRUCTIONS,
+    PERIOD_SHEET,
     REQUIRED_MARK,
     SHEETS_OF,
     TABLE_FIRST_ROW,
@@ -229,7 +230,7 @@ class WorkbookReader:
     # ----------------------------------------------------------------------------------------
 
     def check_sheets(self) -> list[Group]:
-        known = {INSTRUCTIONS, UNIT_SHEET, *(s.name for s in COMMON_TABLES),
+        known = {INSTRUCTIONS, UNIT_SHEET, PERIOD_SHEET.name, *(s.name for s in COMMON_TABLES),
                  *(s.name for g in GROUPS for s in SHEETS_OF[g])}
         groups: list[Group] = []
         for ws in self.wb.worksheets:

@@ -12,6 +12,11 @@ Three kinds of sheet:
   column, 项目资金 one column per project (its header row is the 项目名称);
 * **table** (明细表): one record per row, one field per column (功能分类, 绩效指标, 报告所述...);
 * **matrix**: 三公经费, rows 合计/因公出国（境）费/... × columns 预算数/决算数/....
+
+The monthly sheet (月度数据, :data:`PERIOD_SHEET`) is a table of the fund workbook: one row per
+险种 × 口径 × 期间 (``1-6`` cumulative, ``6`` one month, ``4-6`` a quarter) of the workbook's year.
+It is optional on reading (workbooks made before it are still read); its rows' 报告所述 and 备注
+go in the shared tables, their 记录 naming the period (``职工基本医疗保险 1-6月``).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from jixiao.model.funds import (
     Services,
     StatedFigure,
 )
+from jixiao.model.periods import FundPeriod, PeriodBalance, PeriodPrevious
 from jixiao.model.project import ProjectFunds
 
 Group = Literal["fund", "department", "project"]
@@ -390,6 +396,40 @@ COMMON_TABLES: tuple[TableSheet, ...] = (
     ), template_rows=100),
 )
 
+#: the groups of a period record, in the monthly sheet's column order
+PERIOD_GROUPS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("income", FundIncome), ("expenditure", FundExpenditure), ("budget", FundBudget), ("balance", PeriodBalance),
+    ("coverage", Coverage), ("previous", PeriodPrevious),
+)
+PERIOD_SPAN = FieldSpec(("span",), FundPeriod.model_fields["span"].title or "期间", "text",
+                        description=FundPeriod.model_fields["span"].description, required=True)
+
+
+def _period_columns() -> tuple[Column, ...]:
+    fund = spec(FundPeriod, "fund")
+    scope = spec(FundPeriod, "scope")
+    keys = (
+        Column("fund", fund.title, fund, width=26, required=True, choices=fund.choices, help=fund.help_text()),
+        Column("scope", scope.title, scope, width=10, help=scope.help_text()),
+        Column("span", PERIOD_SPAN.title, PERIOD_SPAN, width=10, required=True,
+               help="期间：1-6 为 1至6月累计，6 为 6月当月，4-6 为二季度（也可写 1-6月、二季度、上半年）。必填。"),
+    )
+    figures = tuple(
+        Column(".".join(f.path), f.label(), f, width=14, help=f.help_text())
+        for group, model in PERIOD_GROUPS for f in specs(model, (group,))
+    )
+    return keys + figures
+
+
+PERIOD_SHEET = TableSheet("月度数据", "基金月度、季度数据（本年各月累计数或当期数，一行一个险种一个期间）", "fund",
+                          _period_columns(), template_rows=60)
+
+
+def period_record_label(fund: str, scope: str | None, span: str) -> str:
+    """How the shared tables name a period row: ``职工基本医疗保险（含生育）（全市） 1-6月``."""
+    return f"{fund}{f'（{scope}）' if scope else ''} {span}"
+
+
 #: fields of 单位与年度 (the unit of the workbook, its year, money unit and source)
 UNIT_FIELDS: tuple[FieldSpec, ...] = (
     spec(Unit, "code"),
@@ -420,6 +460,8 @@ def sheet_names(groups: tuple[Group, ...]) -> list[str]:
     for g in GROUPS:
         if g in groups:
             names += [s.name for s in SHEETS_OF[g]]
+            if g == "fund":
+                names.append(PERIOD_SHEET.name)
     names += [s.name for s in COMMON_TABLES]
     return names
 
@@ -429,6 +471,8 @@ def all_sheet_names() -> list[str]:
 
 
 def group_of_sheet(name: str) -> Group | None:
+    if name == PERIOD_SHEET.name:
+        return "fund"
     for g, sheets in SHEETS_OF.items():
         if any(s.name == name for s in sheets):
             return g
@@ -458,6 +502,8 @@ def fund_labels(funds: list[tuple[str | None, str | None]]) -> list[str]:
 #: record fields placed by the workbook's structure rather than by a labelled cell
 _STRUCTURAL: dict[type[BaseModel], set[str]] = {
     FundYear: {"unit", "year", "fund", "scope", "stated", "notes", "narrative"},
+    # stated figures and notes of a period: the shared tables, its 记录 naming the period
+    FundPeriod: {"unit", "year", "fund", "scope", "span", "stated", "notes"},
     DepartmentYear: {"unit", "year", "functional", "three_public", "stated", "notes", "narrative"},
     Project: {"unit", "year", "name", "goal_expected", "goal_actual", "indicators", "stated", "notes", "narrative"},
 }
@@ -479,6 +525,7 @@ def uncovered_fields() -> list[str]:
         FundYear: {f.path for s in FUND_SHEETS for f in s.fields},
         DepartmentYear: {f.path for s in DEPARTMENT_SHEETS if isinstance(s, FormSheet) for f in s.fields},
         Project: {f.path for s in PROJECT_SHEETS if isinstance(s, FormSheet) for f in s.fields},
+        FundPeriod: {c.field.path for c in PERIOD_SHEET.columns if c.field is not None},
     }
     for model, paths in placed.items():
         for path in _leaf_paths(model):
@@ -502,8 +549,6 @@ def uncovered_fields() -> list[str]:
         missing += [f"ThreePublic.{n}" for n in ThreePublic.model_fields if n not in {r for r, _ in matrix.rows}]
         missing += [f"ThreePublicItem.{n}" for n in ThreePublicItem.model_fields
                     if n not in {f.name for f in matrix.columns}]
-    # fund_periods: monthly and quarterly figures have no sheet yet (issue 14's monthly sheet comes
-    # later); until then they are written in data files only
     missing += [f"Dataset.{n}" for n in Dataset.model_fields
                 if n not in {"money_unit", "source", "units", "fund_years", "fund_periods", "departments", "projects"}]
     return missing
@@ -559,6 +604,9 @@ __all__ = [
     "GROUP_LABEL",
     "HEADER_ROW",
     "INSTRUCTIONS",
+    "PERIOD_GROUPS",
+    "PERIOD_SHEET",
+    "PERIOD_SPAN",
     "PROJECT_NAME",
     "PROJECT_SHEETS",
     "REQUIRED_MARK",
@@ -581,6 +629,7 @@ __all__ = [
     "form_rows",
     "fund_labels",
     "group_of_sheet",
+    "period_record_label",
     "sheet_names",
     "uncovered_fields",
     "unit_row",

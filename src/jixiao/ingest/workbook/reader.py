@@ -48,6 +48,7 @@ from jixiao.ingest.workbook.layout import (
     FormSheet,
 )
 from jixiao.ingest.workbook.package import check_package
+from jixiao.ingest.workbook.periods import read_period_sheet
 from jixiao.ingest.workbook.sheets import (
     Plain,
     read_common_tables,
@@ -154,6 +155,7 @@ def _read(r: WorkbookReader, known_units: set[str] | None) -> ReadResult:
         for sheet in SHEETS_OF["fund"]:
             assert isinstance(sheet, FormSheet)
             read_form_sheet(r, sheet, plain.funds, plain)
+        read_period_sheet(r, plain.periods)
     if "department" in groups:
         read_department_sheets(r, plain)
     if "project" in groups:
@@ -170,7 +172,7 @@ def _read(r: WorkbookReader, known_units: set[str] | None) -> ReadResult:
     units = {code, *(known_units or ())} | ({str(plain.unit["parent"])} if plain.unit.get("parent") else set())
     checks = validate_dataset(dataset, units, r.source) + duplicate_records([(r.source, dataset)])
     r.problems += [_to_cell(r, p) for p in checks]
-    if not (dataset.fund_years or dataset.departments or dataset.projects):
+    if not (dataset.fund_years or dataset.fund_periods or dataset.departments or dataset.projects):
         r.problem("JX-WB-010", "工作簿中没有填写任何基金、部门或项目数据", r.cells.get(("unit_sheet", "code")),
                   "warning")
     if r.errors:
@@ -187,10 +189,11 @@ def _assemble(r: WorkbookReader, plain: Plain, code: str | None, year: int | Non
         for name in ("code", "name", "level", "kind", "parent", "region"):
             r.cells[("units", 0, name)] = r.cells.get(("unit_sheet", name), UNIT_SHEET)
     common = {"unit": code, "year": year}
-    lists: dict[str, list[dict[str, Any]]] = {"fund_years": [], "departments": [], "projects": []}
+    lists: dict[str, list[dict[str, Any]]] = {"fund_years": [], "fund_periods": [], "departments": [], "projects": []}
     records = [f for f in plain.funds if f.loc[0] == "fund_years"]
     if plain.department is not None and plain.department.touched:
         records.append(plain.department)
+    records += plain.periods
     records += plain.projects
     for record in records:
         kind, index = str(record.loc[0]), record.loc[1]

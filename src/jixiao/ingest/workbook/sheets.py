@@ -46,6 +46,7 @@ class Plain:
     funds: list[Record] = field(default_factory=list)
     department: Record | None = None
     projects: list[Record] = field(default_factory=list)
+    periods: list[Record] = field(default_factory=list)
 
 
 def read_unit_sheet(r: WorkbookReader, plain: Plain, groups: list[Group]) -> tuple[str | None, int | None]:
@@ -410,6 +411,8 @@ def _records_by_label(plain: Plain) -> dict[str, Record]:
             records.setdefault(str(data.get("fund")), f)  # ambiguous (a duplicate, reported): the first
             if data.get("scope"):
                 records.setdefault(f"{data.get('fund')}（{data.get('scope')}）", f)
+    for period in plain.periods:
+        records.setdefault(period.label, period)
     for p in plain.projects:
         records[p.label] = p
         records[f"项目：{p.label}"] = p
@@ -429,7 +432,7 @@ def _row_record(r: WorkbookReader, ws: Worksheet, row: int, column: int, plain: 
     record = records.get(label)
     if record is None:
         known = "、".join([DEPARTMENT_RECORD, *(f.label for f in plain.funds if f.loc[0] == "fund_years"),
-                          *(p.label for p in plain.projects)])
+                          *(p.label for p in plain.periods), *(p.label for p in plain.projects)])
         r.problem("JX-WB-007", f"记录“{label}”不存在（可填：{known}）", r.addr(ws, row, column))
         return None
     return _department(plain, r) if record is DEPT_PLACEHOLDER else record

@@ -25,6 +25,7 @@ from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
+from jixiao.app.pages.monitoring import MonitoringPage, MonitoringRollup, monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import Rollup, unit_rollup
 from jixiao.app.pages.status import rollup_with_status
 from jixiao.app.pages.tree import UnitTree, WarningFilter, find_units
@@ -50,6 +51,7 @@ from jixiao.web.security import read_upload
 router = APIRouter(prefix="/api", tags=["数据 API"])
 
 Year = Annotated[int, PathParam(ge=1990, le=2100, description="年度，如 2020")]
+Month = Annotated[int | None, Query(ge=1, le=12, description="监测到几月（1–12）；缺省为有数据的最后一个月")]
 
 
 class UnitSummary(BaseModel):
@@ -129,6 +131,19 @@ def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession, principa
                fund: Annotated[str | None, Query(description="各下级单位一栏显示哪个基金；缺省为单位最多的基金")]
                = None) -> Response:
     return json_response(rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund))))
+
+
+@router.get("/units/{unit}/years/{year}/monitoring", response_model=MonitoringPage,
+            summary="基金运行监测：各基金累计收支执行与序时进度、同比、可支付月数、预警、全年预计及其范围"
+                    "（该年度没有月度数据时 funds 为空、month 为 null）")
+def api_monitoring(unit: str, year: Year, row: ReadableUnit, db: DbSession, month: Month = None) -> Response:
+    return json_response(unit_monitoring(db, row.code, year, month))
+
+
+@router.get("/units/{unit}/years/{year}/monitoring/rollup", response_model=MonitoringRollup,
+            summary="下级单位基金运行监测：各直属下级单位的执行进度与序时进度、预警，及其合计")
+def api_monitoring_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession, month: Month = None) -> Response:
+    return json_response(monitoring_rollup(db, row.code, year, month))
 
 
 @router.get("/units/{unit}/trends", response_model=Trends, summary="单位历年指标趋势")

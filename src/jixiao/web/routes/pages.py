@@ -21,21 +21,22 @@ from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
 from jixiao.app.imports import filled_workbook
-from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
+from jixiao.app.pages.common import DEFAULT_COMPARE, data_years, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
+from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import rollup_years, unit_rollup
 from jixiao.app.pages.status import has_children, rollup_with_status
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
-from jixiao.app.units import rules_of_unit
+from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER
 from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
-from jixiao.store.repository import years_of
+from jixiao.store.repository import period_years, years_of
 from jixiao.store.workflow import unit_statuses
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
@@ -113,6 +114,9 @@ def unit_page(request: Request, unit: str, row: ReadableUnit, principal: Current
     below = rollup_years(db, row.code)
     if below:
         return RedirectResponse(f"/units/{row.code}/years/{below[-1]}/rollup", status_code=303)
+    months = period_years(db, [row.code]).get(row.code)
+    if months:
+        return RedirectResponse(f"/units/{row.code}/years/{months[-1]}/monitoring", status_code=303)
     if can_edit(principal, row.code):
         return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
     return render(request, "pages/no_data.html", {"unit": get_unit(db, row.code)})
@@ -125,6 +129,25 @@ def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: 
     subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
     data = rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund)))
     return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
+
+
+@router.get("/units/{unit}/years/{year}/monitoring")
+def monitoring_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: DbSession,
+                    month: Annotated[int | None, Query(ge=1, le=12)] = None) -> Response:
+    """基金运行监测: the unit's funds through ``month`` against 序时进度, warnings, the projection."""
+    data = unit_monitoring(db, row.code, year, month)
+    return render(request, "pages/monitoring.html", {
+        "data": data, "own_years": years_of(db, row.code),
+        "has_children": any(r.parent == row.code for r in unit_table(db).rows)})
+
+
+@router.get("/units/{unit}/years/{year}/monitoring/rollup")
+def monitoring_rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: DbSession,
+                           month: Annotated[int | None, Query(ge=1, le=12)] = None) -> Response:
+    """Each direct subordinate's monitoring through ``month`` and their total."""
+    data = monitoring_rollup(db, row.code, year, month)
+    own = year in period_years(db, [row.code]).get(row.code, [])
+    return render(request, "pages/monitoring_rollup.html", {"data": data, "own_months": own})
 
 
 #: the shipped rule sets a user may pick on the dashboard instead of the unit's own
@@ -193,7 +216,8 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
-                "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below}
+                "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below,
+                "monitoring_years": period_years(db, [row.code]).get(row.code, [])}
 
     # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
     return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
@@ -277,7 +301,7 @@ def _current(form: Any) -> dict[str, str]:
 @router.get("/units/{unit}/upload")
 def upload_page(request: Request, unit: str, row: EditableUnit, db: DbSession) -> Response:
     return render(request, "pages/upload.html", {"unit": get_unit(db, row.code), "result": None,
-                                                 "years": years_of(db, row.code)})
+                                                 "years": data_years(db, row.code)})
 
 
 @router.post("/units/{unit}/upload")
@@ -288,17 +312,17 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
         upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
     except UploadError as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
-                                                     "years": years_of(db, row.code)}, status_code=exc.status_code)
+                                                     "years": data_years(db, row.code)}, status_code=exc.status_code)
     # nothing is saved yet: the page shows what the workbook would change, to confirm or cancel
     try:
         preview = await run_in_threadpool(preview_upload, db, principal, row.code, upload.filename, upload.data)
     except Conflict as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "conflict": exc,
-                                                     "filename": upload.filename, "years": years_of(db, row.code)},
+                                                     "filename": upload.filename, "years": data_years(db, row.code)},
                       status_code=409)
     except NotNow as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": str(exc),
-                                                     "years": years_of(db, row.code)}, status_code=409)
+                                                     "years": data_years(db, row.code)}, status_code=409)
     return preview_page(request, preview, info.name)
 
 

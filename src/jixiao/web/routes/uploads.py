@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.errors import AppError, Conflict
-from jixiao.app.pages.common import get_unit
+from jixiao.app.pages.common import data_years, get_unit
 from jixiao.app.uploads import (
     FigureHistory,
     ImportRecord,
@@ -48,7 +48,7 @@ def preview_page(request: Request, preview: UploadPreview, unit_name: str) -> Re
 
 def _upload_page(request: Request, db: DbSession, unit: str, status: int, **extra: Any) -> Response:
     return templates.TemplateResponse(request, "pages/upload.html", {
-        "unit": get_unit(db, unit), "result": None, "years": years_of(db, unit), **extra}, status_code=status)
+        "unit": get_unit(db, unit), "result": None, "years": data_years(db, unit), **extra}, status_code=status)
 
 
 @router.post("/units/{unit}/upload/confirm", include_in_schema=False)
@@ -67,7 +67,10 @@ async def confirm_page(request: Request, unit: str, row: EditableUnit, principal
     n = sum(result.saved.values())
     flash(request, f"已导入（{n} 条记录有新增或修改）。如需撤销，可在“导入记录”中撤销这次导入。", "success")
     year = result.years[-1] if result.years else None
-    return RedirectResponse(f"/units/{row.code}/years/{year}" if year else f"/units/{row.code}", status_code=303)
+    target = f"/units/{row.code}/years/{year}" if year else f"/units/{row.code}"
+    if year and result.saved.get("fund_periods") and year not in years_of(db, row.code):
+        target += "/monitoring"  # months only: the monitoring page is what they make
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/units/{unit}/upload/cancel", include_in_schema=False)

@@ -29,6 +29,7 @@ from jixiao.ingest.workbook.layout import (
     FUND_LIST_FIRST_ROW,
     FUND_SHEETS,
     HEADER_ROW,
+    PERIOD_SHEET,
     PROJECT_SHEETS,
     TABLE_FIRST_ROW,
     UNIT_FIELDS,
@@ -41,9 +42,10 @@ from jixiao.ingest.workbook.layout import (
     TableSheet,
     form_rows,
     fund_labels,
+    period_record_label,
     unit_row,
 )
-from jixiao.model import Dataset, DepartmentYear, FundYear, Project
+from jixiao.model import Dataset, DepartmentYear, FundPeriod, FundYear, Project
 from jixiao.numbers import Quantity
 from jixiao.write.workbook.template import DEFAULT_FUNDS, DEFAULT_PROJECTS, build_template
 
@@ -99,7 +101,8 @@ def _get(record: Any, path: tuple[str, ...]) -> Any:
 
 def select(dataset: Dataset, unit: str | None = None, year: int | None = None) -> tuple[str, int]:
     """The unit-year to export: the one given, or the only one the dataset has."""
-    records: list[FundYear | DepartmentYear | Project] = [*dataset.fund_years, *dataset.departments, *dataset.projects]
+    records: list[FundYear | FundPeriod | DepartmentYear | Project] = [
+        *dataset.fund_years, *dataset.fund_periods, *dataset.departments, *dataset.projects]
     pairs = sorted({(r.unit, r.year) for r in records})
     if unit is not None:
         pairs = [p for p in pairs if p[0] == unit]
@@ -115,12 +118,14 @@ def fill_workbook(dataset: Dataset, unit: str | None = None, year: int | None = 
     """A workbook holding every record of one unit-year of ``dataset``."""
     code, yr = select(dataset, unit, year)
     funds = [r for r in dataset.fund_years if r.unit == code and r.year == yr]
+    periods = sorted((r for r in dataset.fund_periods if r.unit == code and r.year == yr),
+                     key=lambda p: (p.fund.value, p.scope or "", p.span))
     departments = [r for r in dataset.departments if r.unit == code and r.year == yr]
     projects = [r for r in dataset.projects if r.unit == code and r.year == yr]
     if len(departments) > 1:
         raise ValueError(f"{code} {yr}年有 {len(departments)} 条部门整体支出数据，工作簿只能放一条")
     groups: list[Group] = []
-    if funds:
+    if funds or periods:
         groups.append("fund")
     if departments:
         groups.append("department")
@@ -128,20 +133,22 @@ def fill_workbook(dataset: Dataset, unit: str | None = None, year: int | None = 
         groups.append("project")
     money = dataset.money_unit
     fund_names = fund_labels([(f.fund.value, f.scope) for f in funds])
-    records: list[tuple[str, FundYear | DepartmentYear | Project]] = [
+    records: list[tuple[str, FundYear | FundPeriod | DepartmentYear | Project]] = [
         *zip(fund_names, funds, strict=True),
+        *((period_record_label(p.fund.value, p.scope, p.span.label), p) for p in periods),
         *((DEPARTMENT_RECORD, d) for d in departments),
         *((p.name, p) for p in projects),
     ]
     needed = {
         "功能分类": sum(len(d.functional) for d in departments),
+        PERIOD_SHEET.name: len(periods),
         "年度目标": len(projects),
         "绩效指标": sum(len(p.indicators) for p in projects),
         "报告所述": sum(len(r.stated) for _, r in records),
-        "文字说明": sum(len(r.narrative) for _, r in records),
+        "文字说明": sum(len(getattr(r, "narrative", {})) for _, r in records),
         "备注": sum(len(r.notes) for _, r in records),
     }
-    defaults = {t.name: t.template_rows for s in (*DEPARTMENT_SHEETS, *PROJECT_SHEETS, *COMMON_TABLES)
+    defaults = {t.name: t.template_rows for s in (*DEPARTMENT_SHEETS, *PROJECT_SHEETS, *COMMON_TABLES, PERIOD_SHEET)
                 if isinstance(t := s, TableSheet)}
     wb = build_template(
         groups,
@@ -154,6 +161,10 @@ def fill_workbook(dataset: Dataset, unit: str | None = None, year: int | None = 
     for i, fy in enumerate(funds):
         for sheet in FUND_SHEETS:
             _fill_form_column(wb[sheet.name], sheet, VALUE_COL + i, fy, money)
+    if periods:
+        _fill_table(wb[PERIOD_SHEET.name], PERIOD_SHEET, [
+            {c.key: _get(p, c.field.path) for c in PERIOD_SHEET.columns if c.field is not None} for p in periods
+        ], money)
     for dept in departments:
         for item in DEPARTMENT_SHEETS:
             ws = wb[item.name]
@@ -172,7 +183,7 @@ def fill_workbook(dataset: Dataset, unit: str | None = None, year: int | None = 
     ], money)
     _fill_table(wb[narrative.name], narrative, [
         {"record": label, "narrative_key": key, "narrative_text": text}
-        for label, r in records for key, text in r.narrative.items()
+        for label, r in records for key, text in getattr(r, "narrative", {}).items()
     ], money)
     _fill_table(wb[notes.name], notes, [{"record": label, "note": note} for label, r in records for note in r.notes],
                 money)

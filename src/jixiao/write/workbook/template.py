@@ -42,6 +42,7 @@ from jixiao.ingest.workbook.layout import (
     GROUPS,
     HEADER_ROW,
     INSTRUCTIONS,
+    PERIOD_SHEET,
     REQUIRED_MARK,
     SHEETS_OF,
     TABLE_FIRST_ROW,
@@ -197,6 +198,8 @@ def _instructions(ws: Worksheet, groups: Sequence[Group], names: Sequence[str]) 
         "1. 先填“单位与年度”：单位代码、年度为必填；填写单位名称时，层级、单位类型也须填写。",
         "2. 基金数据：在“单位与年度”下方的基金列表中选择险种（下拉列表）、填写口径；"
         "各基金表的第1、2…数值列依次对应列表中的第1、2…个基金。",
+        "   月报、季报数填在“月度数据”表：一行一个险种一个期间（1-6 为 1至6月累计，6 为 6月当月，4-6 为二季度），"
+        "只填本工作簿年度的数；它们的报告所述数、备注写在共用表中，“记录”列写“险种 1-6月”。",
         "3. 项目数据：在“项目资金”表第2行填写项目名称，每个项目一列；“年度目标”“绩效指标”每行写明所属项目名称。",
         "4. 报告所述、文字说明、备注三张表的“记录”列写这一行属于哪条记录："
         "部门整体支出、险种名称（或 基金1、基金2…）、项目名称。",
@@ -398,6 +401,8 @@ def build_template(
     sheets: list[Sheet | str] = [INSTRUCTIONS, UNIT_SHEET]
     for g in chosen:
         sheets += list(SHEETS_OF[g])
+        if g == "fund":
+            sheets.append(PERIOD_SHEET)  # the monthly sheet (月度数据), see ingest.workbook.layout
     sheets += list(COMMON_TABLES)
     names = [s if isinstance(s, str) else s.name for s in sheets]
     choices = {"narrative_key": _narrative_titles()}
