@@ -1,0 +1,151 @@
+"""The binder: a document's figures filed in the ledger, structure first.
+
+The document is read as sections (headings that name a fund, a period, a unit, a budget),
+tables (bound by row and column, :mod:`.tables`) and running text (bound sentence by sentence,
+:mod:`.prose`). What a figure inherits comes from the innermost of these that says it; the
+document's own kind (a fund report, a department's accounts, a project's self-evaluation) and
+period (its title) come last.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jixiao.audit.document import Document, Mention
+from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.periods import document_period
+from jixiao.audit.ledger.prose import Context, ProseBinder, ProseState
+from jixiao.audit.ledger.sections import Outline, heading_text, numbering_level, section_of
+from jixiao.audit.ledger.tables import TableBinder, cell_mentions, prose_cell
+from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
+from jixiao.model.ledger import DEPARTMENT
+
+_DEPARTMENT_DOC = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员")
+_PROJECT_DOC = re.compile(r"项目支出绩效自评表|项目绩效自评|项目名称")
+#: the employee fund includes maternity (合并实施, 列支生育保险待遇, （含生育）)
+_MERGED = re.compile(r"职工[^。；]{0,12}[（(]含生育|生育保险[^。；]{0,10}合并|合并[^。；]{0,10}生育保险"
+                     r"|职工[^。；]{0,16}(?:列支|支付)生育(?:保险)?待遇|职工基本医疗保险与生育保险")
+_SEPARATE_MATERNITY = re.compile(r"生育保险(?:基金)?(?:收入|总收入)")
+_DOC_UNIT = re.compile(r"^[\s（(]*(?:金额)?单位[：:]\s*(万元|亿元|元)[）)]?\s*$|单位均为(万元|亿元|元)")
+
+
+def document_kind(lines: list[str]) -> str:
+    head = "\n".join(lines[:8])
+    if _PROJECT_DOC.search(head):
+        return "project"
+    if _DEPARTMENT_DOC.search(head):
+        return "department"
+    return "fund"
+
+
+def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
+    """Every figure of ``doc`` with its fund, item, year, span, role and the total it is listed
+    under (``parent``); a figure the binder cannot file has ``item`` None."""
+    lines = [b.text for b in doc.blocks if b.kind != "cell"]
+    period = document_period(lines)
+    kind = document_kind(lines)
+    whole = "\n".join(lines)
+    employee_with_maternity = bool(_MERGED.search(whole)) and not _SEPARATE_MATERNITY.search(whole)
+    doc_unit = next((m.group(1) or m.group(2) for t in lines[:40] if (m := _DOC_UNIT.search(t.strip()))), None)
+    title_fund = _title_fund(lines[:3])
+    base_fund = DEPARTMENT if kind == "department" else title_fund
+    by_block: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_block.setdefault(m.block, []).append(m)
+    block_index = {id(b): i for i, b in enumerate(doc.blocks)}
+    table_lines = {c.line for t in doc.tables for row in t.rows
+                   if not any(c is not None and prose_cell(c.text) for c in row)
+                   for c in row if c is not None and c.line is not None and id(c) not in block_index}
+    line_block = {b.line: i for i, b in enumerate(doc.blocks) if b.line is not None and b.kind != "cell"}
+    outline = Outline()
+    state = ProseState()
+    facts: list[LedgerFact] = []
+    contexts: dict[int, Context] = {}  # block → the context in force (for the tables)
+    seen_numbered = False
+    for bi, block in enumerate(doc.blocks):
+        text = block.text
+        if not text.strip():
+            continue
+        if (block.kind == "cell" and not prose_cell(text)) or (block.line is not None and block.line in table_lines):
+            contexts[bi] = _context(outline, period, kind, base_fund, title_fund, doc_unit)
+            continue
+        ms = by_block.get(bi, [])
+        head = heading_text(text, ms[0].start if ms else None)
+        numbered = numbering_level(text)
+        head_end = 0
+        if head is not None:
+            level, words = head
+            if level < 0:
+                level = 0 if not seen_numbered else 9
+            else:
+                seen_numbered = True
+            outline.enter(section_of(level, words, bi))
+            state.outline = []
+            state.open_list = None
+            if numbered is not None:
+                stop = re.search(r"[。：:；;！？]", text)
+                head_end = stop.end() if stop and ms else len(text)
+            else:
+                head_end = len(text)
+        ctx = _context(outline, period, kind, base_fund, title_fund, doc_unit)
+        contexts[bi] = ctx
+        if not ms:
+            continue
+        if ctx.fund in (EMP,) and employee_with_maternity:
+            ctx.fund = EMPM
+        level = numbered[0] if numbered is not None and head is None else None
+        binder = ProseBinder(ctx, state, block, bi, ms, level, head_end)
+        got = binder.bind()
+        if employee_with_maternity:
+            for f in got:
+                if f.fund == EMP:
+                    f.fund = EMPM
+        facts.extend(got)
+    for t_index, table in enumerate(doc.tables):
+        first = _first_block(table, block_index, line_block)
+        ctx = contexts.get(first) if first is not None else None
+        if ctx is None:
+            ctx = _context(Outline(), period, kind, base_fund, title_fund, doc_unit)
+        if table.unit and not ctx.unit:
+            ctx.unit = table.unit
+        cells = cell_mentions(doc, table, by_block, block_index, line_block)
+        got = TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind()
+        facts.extend(got)
+    facts.sort(key=lambda f: (f.mention.block, f.mention.start))
+    return facts
+
+
+def _first_block(table: object, block_index: dict[int, int], line_block: dict[int, int]) -> int | None:
+    for row in table.rows:  # type: ignore[attr-defined]
+        for c in row:
+            if c is None:
+                continue
+            if id(c) in block_index:
+                return block_index[id(c)]
+            if c.line is not None and c.line in line_block:
+                return line_block[c.line]
+    return None
+
+
+def _title_fund(lines: list[str]) -> str | None:
+    for t in lines:
+        funds = [TERM_OF[m.group()].fund for m in TERM_RE.finditer(t) if TERM_OF[m.group()].fund]
+        funds = [f for f in funds if f]
+        if len(set(funds)) == 1:
+            return funds[0]
+        if len(set(funds)) > 1:
+            return TOTAL
+    return None
+
+
+def _context(outline: Outline, period: object, kind: str, base_fund: str | None, title_fund: str | None,
+             doc_unit: str | None) -> Context:
+    fund = outline.fund()
+    named = fund is not None
+    if fund is None:
+        fund = base_fund
+        named = fund is not None and fund == title_fund
+    year = outline.year() or period.year  # type: ignore[attr-defined]
+    span = outline.span() or period.span  # type: ignore[attr-defined]
+    return Context(fund=fund, named=named, year=year, span=span, kind=kind, budget=outline.budget(),
+                   unit=outline.unit() or doc_unit)

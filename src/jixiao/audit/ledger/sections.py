@@ -1,0 +1,141 @@
+"""Sections: the headings of a document, what each names (a fund, a period, a unit, a budget),
+and what a block inherits from the headings above it.
+
+A heading is a line that opens with a numbering (第一部分, 一、, （一）, 1., （1）) or a short line
+without a figure that does not end a sentence. A numbered line that goes on into a sentence
+(``（一）收入方面：截至…总收入16248.77万元``) heads its own text: its words before the first
+full stop or colon are its heading. A numbered line whose first figure comes before any such
+stop is an item of a list, not a heading (``1、利息收入8.5万元；``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jixiao.audit.ledger.periods import Period, find_periods
+from jixiao.audit.ledger.vocab import CRIT, DEPT, TERM_OF, TERM_RE, TOTAL
+
+NUMBERING = re.compile(
+    r"^[\s\u3000]*(?:(?P<part>第[一二三四五六七八九十]+(?:部分|章|节))"
+    r"|(?P<cn>[一二三四五六七八九十]+)[、.．]"
+    r"|[（(](?P<pcn>[一二三四五六七八九十]+)[）)]"
+    r"|(?P<ar>\d{1,2})(?:[、．]|\.(?!\d))"
+    r"|[（(](?P<par>\d{1,2})[）)]"
+    r"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩]))[\s\u3000]*"
+)
+_HEAD_STOP = re.compile(r"[。：:；;！？]")
+_UNIT_DECL = re.compile(r"单位(?:均为|为|是)?\s*[：:]?\s*(?:人民币)?(万元|亿元|元|万人次|人次|万人|人)")
+_BUDGET = re.compile(r"预算(?!执行|完成)")
+_NOT_BUDGET = re.compile(r"执行|决算|完成|收支情况|运行")
+
+
+def numbering_level(text: str) -> tuple[int, int] | None:
+    """(level, end of the numbering) of a numbered line: 第一部分 0, 一、 1, （一） 2, 1. 3, （1） 4, ① 5."""
+    m = NUMBERING.match(text)
+    if m is None:
+        return None
+    for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ")):
+        if m.group(name):
+            return level, m.end()
+    return None
+
+
+@dataclass(slots=True)
+class Section:
+    level: int
+    title: str
+    fund: str | None = None
+    period: Period | None = None
+    year: int | None = None
+    unit: str | None = None
+    budget: bool = False
+    block: int = 0
+
+
+@dataclass(slots=True)
+class Outline:
+    """The sections in force at a block, innermost last."""
+
+    stack: list[Section] = field(default_factory=list)
+
+    def enter(self, section: Section) -> None:
+        while self.stack and self.stack[-1].level >= section.level:
+            self.stack.pop()
+        self.stack.append(section)
+
+    def fund(self) -> str | None:
+        for s in reversed(self.stack):
+            if s.fund:
+                return s.fund
+        return None
+
+    def year(self) -> int | None:
+        for s in reversed(self.stack):
+            if s.year:
+                return s.year
+        return None
+
+    def span(self) -> str | None:
+        for s in reversed(self.stack):
+            if s.period and s.period.span:
+                return s.period.span
+        return None
+
+    def unit(self) -> str | None:
+        for s in reversed(self.stack):
+            if s.unit:
+                return s.unit
+        return None
+
+    def budget(self) -> bool:
+        return any(s.budget for s in self.stack)
+
+
+def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | None:
+    """(level, heading words) when ``text`` is a heading or a numbered paragraph heading its own
+    text; ``has_figure_before`` is where the line's first figure starts (None: no figure)."""
+    numbered = numbering_level(text)
+    stripped = text.strip()
+    if numbered is not None:
+        level, start = numbered
+        stop = _HEAD_STOP.search(text, start)
+        end = stop.start() if stop else len(text)
+        if has_figure_before is not None and has_figure_before < end:
+            return None  # 1、利息收入8.5万元; — an item of a list
+        words = text[start:end].strip()
+        if len(words) > 40:
+            return None
+        return level, words
+    if not stripped or len(stripped) > 36 or has_figure_before is not None:
+        return None
+    if stripped[-1] in "。；;！？，,":
+        return None
+    return -1, stripped  # an unnumbered heading (a title, a caption): level set by the caller
+
+
+def section_of(level: int, words: str, block: int) -> Section:
+    """What a heading's words name: its fund (the last one written: 城镇职工补充医疗保险基金
+    （大病保险） is 大病保险), period, unit and whether it is a budget."""
+    fund: str | None = None
+    funds = [TERM_OF[m.group()].fund for m in TERM_RE.finditer(words)]
+    funds = [f for f in funds if f]
+    if funds:
+        fund = funds[-1] if funds[-1] == CRIT and len(funds) > 1 else funds[0]
+        if len(set(funds)) > 1 and fund not in (CRIT,) and "合计" in words:
+            fund = TOTAL
+    year = None
+    span = None
+    for p in find_periods(words):
+        if p.compared or p.previous:
+            continue
+        year = year or p.year
+        span = span or p.span
+    unit = None
+    m = _UNIT_DECL.search(words)
+    if m:
+        unit = m.group(1)
+    budget = _BUDGET.search(words) is not None and _NOT_BUDGET.search(words) is None
+    if fund == DEPT:
+        fund = None  # 部门整体支出情况: a department document is already the department's
+    return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block)
