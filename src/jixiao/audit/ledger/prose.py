@@ -81,6 +81,8 @@ class Context:
     kind: str  # "fund" | "department" | "project"
     budget: bool = False
     unit: str | None = None
+    #: the sections the block stands in, outermost first (their first blocks)
+    path: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -358,6 +360,7 @@ class ProseBinder:
             line=block.line, page=block.page, where=block.where(), named=named, label=words,
         )
         fact.extra["base"] = base
+        fact.extra["path"] = self.ctx.path
         if any(t[2].fund == SUB_FUNDS[0] for t in terms):
             fact.extra["pool"] = True
         if parent is not None and fact.item is None and item_term is None:

@@ -209,6 +209,12 @@ class TableBinder:
                     if parent is not None and fact.role == parent.role and level > 0:
                         fact.parent = parent
                         fact.list_id = self.list_ids[0] * 1000 + outline[-1][0] * 100 + c
+                    fact.extra["path"] = self.ctx.path
+                    fact.extra["col"] = cols[c].item or ""
+                    fact.extra["numbered"] = numbering_level(label) is not None
+                    fact.extra["total_row"] = _TOTAL_ROW.match(words) is not None
+                    fact.extra["colkind"] = "growth" if cols[c].role == "growth" else (
+                        "change" if cols[c].role == "change" else ("prev" if cols[c].previous else "cur"))
                     facts[c] = fact
                     self.facts.append(fact)
             outline.append((level, facts, item, fund))

@@ -1,0 +1,341 @@
+"""Relations read from the ledger: figures filed under the same fund and period by the
+structure of the document (:mod:`jixiao.audit.ledger`), wherever they stand.
+
+- a total and the parts listed under it (a statement table's numbered rows, a 其中 list, a
+  bracket): Σ parts = total (a numbered statement is whole; a 其中 list may name only some parts,
+  so only parts exceeding the total are wrong);
+- 收入 − 支出 = 当期结余; 年初累计结余 + 当期结余 = 年末累计结余; 资产 − 负债 = 年末累计结余;
+- 收入（支出）预算完成率 = 收入（支出）÷ 预算; a project's 执行率 = 全年执行数 ÷ 全年预算数;
+- 增长率 = (本期 − 上年同期) ÷ 上年同期; 增减额 = 本期 − 上年同期;
+- 累计结余可支付月数 = 年末累计结余 ÷（期内支出 ÷ 期内月数);
+- a 自评表's 总分 = Σ 得分 (and its 分值 total = Σ 分值);
+- the figure of all funds together = Σ the same figure of each fund (a 合计 column; a section
+  whose subsections are the funds).
+
+Every relation is built only from figures the structure binds to one fund and one period; where
+several figures could be meant, each reading is an alternative and the relation holds if any does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.relations.relation import Relation, Term
+from jixiao.model.funds import FundKind
+
+Key = tuple[str | None, int | None, str]
+
+_INCOME = ("基金收入合计",)
+_EXPENSE = ("基金支出合计",)
+_FLOWS = {"收入": "基金收入合计", "支出": "基金支出合计"}
+#: the funds whose figures add up to those of 基本医疗保险（合计）
+_PARTS_OF_TOTAL = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value,
+                             FundKind.maternity.value, FundKind.resident.value})
+_EMPLOYEE = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value})
+_TOTAL = FundKind.basic_total.value
+_MAX_READINGS = 4
+
+
+def _term(f: LedgerFact, sign: int = 1, name: str = "") -> Term:
+    return Term(f.mention, sign, name or f.item or "")
+
+
+def _months(span: str) -> int | None:
+    if "-" in span:
+        a, b = span.split("-", 1)
+        if a.isdigit() and b.isdigit() and int(a) <= int(b):
+            return int(b) - int(a) + 1
+        return None
+    return 1 if span.isdigit() else None
+
+
+class Ledger:
+    """The facts indexed by fund, period and item (values only: no changes or rates)."""
+
+    def __init__(self, facts: list[LedgerFact]) -> None:
+        self.facts = facts
+        self.by_key: dict[Key, dict[str, list[LedgerFact]]] = defaultdict(lambda: defaultdict(list))
+        self.position = {id(f): k for k, f in enumerate(facts)}
+        for f in facts:
+            if f.item and f.fund and f.typo is None and f.mention.quantity.approx is None:
+                self.by_key[(f.fund, f.year, f.span)][f.item].append(f)
+
+    def get(self, key: Key, item: str, roles: Iterable[str] = ("value",), near: LedgerFact | None = None,
+            after_ok: bool = True) -> list[LedgerFact]:
+        """The figures of ``item`` under ``key``, nearest to ``near`` first (at most a few readings)."""
+        roles = tuple(roles)
+        found = [f for f in self.by_key.get(key, {}).get(item, []) if f.role in roles]
+        if near is not None:
+            here = self.position[id(near)]
+            if not after_ok:
+                found = [f for f in found if self.position[id(f)] < here]
+            found.sort(key=lambda f: abs(self.position[id(f)] - here))
+        return _distinct(found)[:_MAX_READINGS]
+
+
+def _distinct(facts: list[LedgerFact]) -> list[LedgerFact]:
+    """One figure per value (a figure restated at the same precision is one reading)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in facts:
+        k = (f"{f.mention.quantity.value}", f.mention.quantity.unit)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
+
+
+def ledger_relations(facts: list[LedgerFact]) -> list[Relation]:
+    ledger = Ledger(facts)
+    out: list[Relation] = []
+    out += _sums(facts)
+    out += _balances(ledger)
+    out += _completions(ledger)
+    out += _growths(ledger)
+    out += _reserve_months(ledger)
+    out += _scores(facts)
+    out += _fund_totals(facts)
+    out += _table_changes(facts)
+    return out
+
+
+def _table_changes(facts: list[LedgerFact]) -> list[Relation]:
+    """A table with 上年数 | 本年数 | 增减% (or 增减额) columns: each row's change from its two years."""
+    out = []
+    rows: dict[tuple[int, int], dict[str, LedgerFact]] = defaultdict(dict)
+    for f in facts:
+        if f.table is not None and f.row is not None and f.mention.quantity.approx is None:
+            rows[(f.table, f.row)].setdefault(str(f.extra.get("colkind", "")), f)
+    for cells in rows.values():
+        cur, prev = cells.get("cur"), cells.get("prev")
+        if cur is None or prev is None:
+            continue
+        if (rate := cells.get("growth")) is not None:
+            out.append(_relation("JX-CHG-001", rate, [[_term(cur, 1, "本年"), _term(prev, -1, "上年")]],
+                                 den=[[_term(prev, 1, "上年")]], form="ratio", percent=True, name="增减率"))
+        if (change := cells.get("change")) is not None:
+            out.append(_relation("JX-CHG-002", change, [[_term(cur, 1, "本年"), _term(prev, -1, "上年")]],
+                                 name="增减额"))
+    return out
+
+
+def _relation(code: str, stated: LedgerFact, alts: list[list[Term]], *, den: list[list[Term]] | None = None,
+              form: str = "sum", percent: bool = False, partial: bool = False, name: str = "",
+              magnitude: bool = False, direction: int = 0, scale: int = 1, note: str = "") -> Relation:
+    dens = den or [[] for _ in alts]
+    rel = Relation(code, stated.mention, [(a, d) for a, d in zip(alts, dens, strict=True)],
+                   form="ratio" if form == "ratio" else "sum", percent=percent, partial=partial,
+                   stated_name=name or stated.item or "", magnitude=magnitude, direction=direction, note=note)
+    rel.scale = scale
+    rel.ledger = True
+    return rel
+
+
+# ---- totals and their listed parts ----------------------------------------------------------
+
+
+def _sums(facts: list[LedgerFact]) -> list[Relation]:
+    groups: dict[tuple[int, int | None], list[LedgerFact]] = defaultdict(list)
+    parents: dict[int, LedgerFact] = {}
+    for f in facts:
+        if f.parent is not None and f.typo is None and f.parent.typo is None:
+            groups[(id(f.parent), f.list_id)].append(f)
+            parents[id(f.parent)] = f.parent
+    out = []
+    for (pid, _), parts in groups.items():
+        total = parents[pid]
+        if total.mention.quantity.approx is not None or any(p.mention.quantity.approx for p in parts):
+            continue
+        whole = all(p.extra.get("numbered") for p in parts) and total.table is not None
+        terms = [_term(p) for p in parts]
+        out.append(_relation("JX-SUM-001", total, [terms], partial=not whole, name=total.item or "合计",
+                             note="" if whole else "其中"))
+    return out
+
+
+# ---- balances ------------------------------------------------------------------------------
+
+
+def _balances(ledger: Ledger) -> list[Relation]:
+    out = []
+    for key, items in ledger.by_key.items():
+        for result in items.get("当期结余", []):
+            if result.role != "value":
+                continue
+            incomes = ledger.get(key, _income_item(key), near=result)
+            expenses = ledger.get(key, _expense_item(key), near=result)
+            alts = [[_term(i, 1, "收入"), _term(e, -1, "支出")] for i in incomes for e in expenses]
+            if alts:
+                out.append(_relation("JX-BAL-001", result, alts[:_MAX_READINGS], name="当期结余",
+                                     direction=-1 if result.value < 0 < result.mention.quantity.value else 1))
+        for closing in items.get("年末累计结余", []):
+            if closing.role != "value":
+                continue
+            openings = ledger.get(key, "年初累计结余", near=closing)
+            currents = ledger.get(key, "当期结余", near=closing)
+            alts = [[_term(o, 1, "年初累计结余"), _signed(c, "当期结余")] for o in openings for c in currents]
+            if not alts and openings:
+                inc = ledger.get(key, _income_item(key), near=closing)
+                exp = ledger.get(key, _expense_item(key), near=closing)
+                alts = [[_term(o, 1, "年初累计结余"), _term(i, 1, "收入"), _term(e, -1, "支出")]
+                        for o in openings for i in inc for e in exp]
+            if alts:
+                out.append(_relation("JX-BAL-003", closing, alts[:_MAX_READINGS], name="年末累计结余"))
+            assets = ledger.get(key, "资产合计", near=closing)
+            debts = ledger.get(key, "负债合计", near=closing)
+            alts = [[_term(a, 1, "资产"), _term(d, -1, "负债")] for a in assets for d in debts]
+            if alts:
+                out.append(_relation("JX-BAL-002", closing, alts[:_MAX_READINGS], name="累计结余"))
+    return out
+
+
+def _signed(f: LedgerFact, name: str) -> Term:
+    """A figure with its sign as meant (收支缺口541.82万元 is −541.82)."""
+    sign = -1 if f.value < 0 < f.mention.quantity.value else 1
+    return Term(f.mention, sign, name)
+
+
+def _income_item(key: Key) -> str:
+    return "本年收入合计" if key[0] == "部门" else "基金收入合计"
+
+
+def _expense_item(key: Key) -> str:
+    return "本年支出合计" if key[0] == "部门" else "基金支出合计"
+
+
+# ---- budgets -------------------------------------------------------------------------------
+
+
+_COMPLETION = {"收入预算完成率": ("基金收入合计", "收入预算"), "支出预算完成率": ("基金支出合计", "支出预算"),
+               "执行率": ("全年执行数", "全年预算数"), "预算执行率": ("本年支出合计", "全年预算")}
+
+
+def _completions(ledger: Ledger) -> list[Relation]:
+    out = []
+    for key, items in ledger.by_key.items():
+        for name, (actual_item, budget_item) in _COMPLETION.items():
+            for rate in items.get(name, []):
+                if rate.role != "completion" or rate.mention.quantity.unit != "%":
+                    continue
+                actuals = ledger.get(key, actual_item, near=rate)
+                budgets = ledger.get(key, budget_item, ("budget", "value"), near=rate)
+                pairs = [(a, b) for a in actuals for b in budgets]
+                if pairs:
+                    out.append(_relation("JX-CMP-001", rate, [[_term(a)] for a, _ in pairs],
+                                         den=[[_term(b)] for _, b in pairs], form="ratio", percent=True, name=name))
+    return out
+
+
+# ---- changes from last year ----------------------------------------------------------------
+
+
+def _growths(ledger: Ledger) -> list[Relation]:
+    out = []
+    for key, items in ledger.by_key.items():
+        fund, year, span = key
+        if year is None:
+            continue
+        prev_key = (fund, year - 1, span)
+        for flow, total in _FLOWS.items():
+            currents = items.get(total, [])
+            for rate in items.get(f"{flow}增长率", []):
+                cur = ledger.get(key, total, near=rate)
+                prev = ledger.get(prev_key, total, ("value", "prev"), near=rate)
+                pairs = [(c, p) for c in cur for p in prev]
+                if pairs and currents:
+                    out.append(_relation("JX-CHG-001", rate, [[_term(c, 1, "本期"), _term(p, -1, "上年同期")]
+                                                            for c, p in pairs],
+                                         den=[[_term(p, 1, "上年同期")] for _, p in pairs], form="ratio",
+                                         percent=True, magnitude=True, name=f"{flow}增长率",
+                                         direction=-1 if rate.value < 0 else 1))
+            for change in items.get(f"{flow}较上年增减额", []):
+                cur = ledger.get(key, total, near=change)
+                prev = ledger.get(prev_key, total, ("value", "prev"), near=change)
+                pairs = [(c, p) for c in cur for p in prev]
+                if pairs:
+                    out.append(_relation("JX-CHG-002", change, [[_term(c, 1, "本期"), _term(p, -1, "上年同期")]
+                                                              for c, p in pairs], magnitude=True,
+                                         name=f"{flow}较上年增减额", direction=-1 if change.value < 0 else 1))
+    return out
+
+
+# ---- months of reserve ---------------------------------------------------------------------
+
+
+def _reserve_months(ledger: Ledger) -> list[Relation]:
+    out = []
+    for key, items in ledger.by_key.items():
+        months = _months(key[2])
+        if months is None:
+            continue
+        for stated in items.get("累计结余可支付月数", []):
+            closings = ledger.get(key, "年末累计结余", near=stated)
+            spending = ledger.get(key, "基金支出合计", near=stated)
+            pairs = [(c, e) for c in closings for e in spending]
+            if pairs:
+                out.append(_relation("JX-BAL-005", stated, [[_term(c)] for c, _ in pairs],
+                                     den=[[_term(e)] for _, e in pairs], form="ratio", scale=months,
+                                     name="累计结余可支付月数"))
+    return out
+
+
+# ---- self-evaluation tables ----------------------------------------------------------------
+
+
+def _scores(facts: list[LedgerFact]) -> list[Relation]:
+    """总分 = Σ 得分 (and the 分值 total = Σ 分值) of one self-evaluation table."""
+    out = []
+    tables: dict[int, list[LedgerFact]] = defaultdict(list)
+    for f in facts:
+        if f.table is not None and f.role == "score":
+            tables[f.table].append(f)
+    for rows in tables.values():
+        for column in ("得分", "分值"):
+            cells = [f for f in rows if f.extra.get("col") == column]
+            totals = [f for f in cells if f.extra.get("total_row")]
+            parts = [f for f in cells if not f.extra.get("total_row")]
+            if len(totals) == 1 and len(parts) >= 2:
+                out.append(_relation("JX-SCR-001", totals[0], [[_term(p, 1, column) for p in parts]],
+                                     name="总分" if column == "得分" else "分值合计"))
+    return out
+
+
+# ---- all funds together --------------------------------------------------------------------
+
+
+def _fund_totals(facts: list[LedgerFact]) -> list[Relation]:
+    """基本医疗保险（合计） = the same figure of 职工 and 城乡居民: in a table row (a 合计 column)
+    or in a section whose subsections are those funds."""
+    out = []
+    rows: dict[tuple[int, int], list[LedgerFact]] = defaultdict(list)
+    for f in facts:
+        if f.table is not None and f.row is not None and f.role == "value":
+            rows[(f.table, f.row)].append(f)
+    for cells in rows.values():
+        totals = [f for f in cells if f.fund == _TOTAL]
+        parts = {f.fund: f for f in cells if f.fund in _PARTS_OF_TOTAL}
+        if len(totals) == 1 and _covers(parts):
+            out.append(_relation("JX-SUM-001", totals[0], [[_term(p, 1, p.fund or "") for p in parts.values()]],
+                                 name=totals[0].item or "合计", note="各险种合计"))
+    for total in facts:
+        if total.fund != _TOTAL or total.table is not None or total.role != "value" or not total.item:
+            continue
+        path = total.extra.get("path", ())
+        parts = {}
+        for f in facts:
+            if f.item == total.item and f.year == total.year and f.span == total.span and f.role == "value" \
+                    and f.fund in _PARTS_OF_TOTAL and f.table is None:
+                fp = f.extra.get("path", ())
+                if len(fp) > len(path) and fp[:len(path)] == path and f.fund not in parts:
+                    parts[f.fund] = f
+        if _covers(parts) and total.mention.quantity.approx is None:
+            out.append(_relation("JX-SUM-001", total, [[_term(p, 1, p.fund or "") for p in parts.values()]],
+                                 name=total.item, note="各险种合计"))
+    return out
+
+
+def _covers(parts: dict[str | None, LedgerFact]) -> bool:
+    funds = set(parts)
+    return len(funds) >= 2 and bool(funds & _EMPLOYEE) and FundKind.resident.value in funds
