@@ -195,6 +195,18 @@ def _pcp_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list
             f"文中为{fig_text(rel.stated)}")
 
 
+def _bal_005_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
+    """累计结余 ÷ 月均支出 = 可支付月数."""
+    return (f"累计结余{fig_text(num[0].mention)}除以{rel.scale}个月支出{fig_text(den[0].mention)}的月均数，"
+            f"可支付月数应为{exp}，文中为{fig_text(rel.stated)}")
+
+
+def _scr_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
+    """自评表: 总分 = Σ 得分."""
+    joined = "+".join(fig_text(t.mention) or "0" for t in num)
+    return f"表中各项{num[0].name if num else '得分'}{joined}合计为{exp}，文中{rel.stated_name}为{fig_text(rel.stated)}"
+
+
 #: the wording of each code's finding: (relation, outcome, numerator terms, denominator terms,
 #: the right value with its unit) → the sentence
 _MESSAGES: dict[str, Callable[[Relation, Outcome, list[Term], list[Term], str], str]] = {
@@ -202,6 +214,8 @@ _MESSAGES: dict[str, Callable[[Relation, Outcome, list[Term], list[Term], str], 
     "JX-BAL-002": _bal_002_message,
     "JX-BAL-003": _bal_003_message,
     "JX-BAL-004": _bal_004_message,
+    "JX-BAL-005": _bal_005_message,
+    "JX-SCR-001": _scr_001_message,
     "JX-SUM-001": _sum_001_message,
     "JX-SUM-004": _sum_004_message,
     "JX-CMP-002": _cmp_002_message,

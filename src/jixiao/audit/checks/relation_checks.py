@@ -4,12 +4,13 @@ one gives (its code, severity, message, the right value and where it stands)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from jixiao.audit.checks.arithmetic import compute, stated_of
 from jixiao.audit.checks.messages import expected_text, fig_text, finding_message, num_text, quote_around
 from jixiao.audit.checks.rules import Outcome, check_relation
 from jixiao.audit.document import Document
-from jixiao.audit.findings import Finding
+from jixiao.audit.findings import Finding, code_family
 from jixiao.audit.relations.relation import Relation
 from jixiao.numbers import UnitError
 from jixiao.problems import Severity
@@ -74,17 +75,27 @@ def finding_for(doc: Document, rel: Relation, outcome: Outcome) -> Finding | Non
     )
 
 
-def run_checks(doc: Document, relations: list[Relation]) -> tuple[int, list[Finding]]:
+Gate = Callable[[Relation, Outcome, Finding, dict[tuple[int, int], set[str]]], Finding | None]
+
+
+def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = None) -> tuple[int, list[Finding]]:
     """Check every relation; return (number of checks made, findings).
 
     Implicit readings (``explicit=False``) are counted only when they hold: they are readings
-    the wording allows, not assertions the author plainly made.
+    the wording allows, not assertions the author plainly made. ``gate`` (the ledger's
+    certainty, :mod:`.certainty`) may turn an error into a warning or drop it; it is told which
+    figures a structure-bound (ledger) relation of the same family already found consistent.
     """
     findings: list[Finding] = []
     count = 0
     seen: set[tuple[int, int, str]] = set()
-    for rel in relations:
-        outcome = check_relation(rel)
+    outcomes = [(rel, check_relation(rel)) for rel in relations]
+    held: dict[tuple[int, int], set[str]] = {}
+    for rel, outcome in outcomes:
+        if rel.ledger and outcome.holds:
+            held.setdefault((rel.stated.block, rel.stated.start), set()).add(code_family(rel.code))
+    errors_at: set[tuple[int, int]] = set()
+    for rel, outcome in outcomes:
         if outcome.computed is None:
             continue
         if not rel.explicit and not outcome.holds:
@@ -94,11 +105,16 @@ def run_checks(doc: Document, relations: list[Relation]) -> tuple[int, list[Find
             continue
         count += 1
         f = finding_for(doc, rel, outcome)
+        if f is not None and gate is not None:
+            f = gate(rel, outcome, f, held)
         if f is None:
             continue
         key = (rel.stated.block, rel.stated.start, f.code)
-        if key in seen:
-            continue
+        where = (rel.stated.block, rel.stated.start)
+        if key in seen or (f.severity == "error" and where in errors_at):
+            continue  # one error per stated figure: the same slip found by two relations is one finding
         seen.add(key)
+        if f.severity == "error":
+            errors_at.add(where)
         findings.append(f)
     return count, findings

@@ -1,10 +1,16 @@
 """Binding the figures of running text: each figure's fund, item and period from its own words,
-its sentence, the 其中/含/parenthesis scope it stands in, and the section above.
+its sentence, the 其中/含/bracket scope it stands in, and the section above.
 
 A figure's *own words* are those after the last separator before it (``，其中：上级补助收入``
 → ``上级补助收入``). A fund named outside any scope is the subject of its sentence; a fund
 named inside a scope (``（统筹基金收入…、个人账户收入…）``, ``其中：公务员医疗补助支出…``) is
-the fund of that listed figure only, and the scope closes with its bracket or its sentence.
+the fund of that listed figure only.
+
+A scope opens with a bracket or a list word (其中, 含, 包括, 分为, 主要有…) and closes with its
+bracket, with its sentence, or at a separator stronger than the one between its first two parts
+(``其中：A、B；C`` — C is not listed). Each listed figure is a part of the total it can be a part
+of: the one the words before the list name (``统筹基金支出中，主要有…``), else the latest figure
+of the sentence (or of the sentence before) whose item the part's item is filed under.
 """
 
 from __future__ import annotations
@@ -15,28 +21,14 @@ from dataclasses import dataclass, field
 
 from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
+from jixiao.audit.ledger.naming import FLOW_OF, fund_part, other_words, plausible_part, resolve
 from jixiao.audit.ledger.periods import PeriodMark, find_periods
-from jixiao.audit.ledger.vocab import (
-    AID,
-    BALANCE,
-    BUDGET,
-    EMPLOYEE_FUNDS,
-    EXECUTED,
-    EXPENSE,
-    INCOME,
-    INSURED,
-    PAYABLE,
-    SUB_FUNDS,
-    TERM_OF,
-    TERM_RE,
-    TOTAL,
-    UNFILED,
-    Term,
-)
-from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, PROJECT
+from jixiao.audit.ledger.vocab import AID, EMPLOYEE_FUNDS, SUB_FUNDS, TERM_OF, TERM_RE, TOTAL, Term
+from jixiao.model.ledger import DEPARTMENT, OTHER, PROJECT
 
 _SENTENCE_END = frozenset("。！？!?")
 _SEPARATORS = frozenset("，,；;：:、。！？!?（(）)")
+_STRENGTH = {"、": 1, "，": 2, ",": 2, "；": 3, ";": 3}
 _LIST_OPEN = re.compile(r"其中主要有|其中主要是|其中主要为|主要有|主要包括|主要是|其中|包括|内含|(?<![不包])含|分为|构成如下|具体为")
 _CHANGE = re.compile(r"增加|减少|增长|下降|降低|提高|上升|增幅|降幅|减幅|回落|增减")
 _DECREASE = re.compile(r"减少|下降|降低|降幅|减幅|回落")
@@ -45,29 +37,34 @@ _RESPECTIVE = re.compile(r"分别|依次|各为")
 _BOTH = re.compile(r"两者|二者|两项|三者")
 _DEFICIT = re.compile(r"缺口|亏损|赤字|收不抵支")
 _PROJECT = re.compile(r"[“\"]([^”\"]{2,30})[”\"]项目")
-_CUMULATIVE = re.compile(r"累计|滚存|年末|期末|月末")
 _COMPLETE = re.compile(r"完成|达到|实际完成")
-_FLOW_OF = {"基金收入合计": "收入", "基金支出合计": "支出", "本年收入合计": "收入", "本年支出合计": "支出"}
-_BUDGET_OF = {"基金收入合计": "收入预算", "基金支出合计": "支出预算"}
-_BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年初预算", "全年预算数", "年初预算数"})
-_COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
-_SUB_WORDS = re.compile(r"统筹|个人[账帐]户|个账")
-_COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
-            "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
-_DEPARTMENT_TOTAL = {"基金收入合计": "本年收入合计", "基金支出合计": "本年支出合计"}
 _PER_HEAD = re.compile(r"人均|次均|户均|每人")
 _MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
-_FILLER = re.compile(r"^(?:其中|全年|全市|全县|全区|年末|年底|当年|本年|(?:19|20)\d\d年度?)+|(?:为|是|达到|达|约|共计|共)+$")
+_SHARE_OF = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
+_CONTROL = re.compile(r"控制率")
+_BUDGET_OF = {"基金收入合计": "收入预算", "基金支出合计": "支出预算"}
+_BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年初预算", "全年预算数", "年初预算数"})
+_COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
+_COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
+            "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
+_UNIT_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
 
 
 @dataclass(slots=True)
 class Scope:
+    """A list (其中…) or a bracket: the totals its figures may be parts of, and its parts so far."""
+
     kind: str  # "paren" | "list"
-    parent: LedgerFact | None
-    partial: bool = False
-    list_id: int = 0
-    start: int = 0
+    candidates: list[LedgerFact]  # the totals it may list parts of, newest first
+    listed: bool  # a list word opened it
+    partial: bool
+    list_id: int
+    start: int
+    hint: tuple[str | None, str | None] = (None, None)  # (fund, item) the words before the list name
+    members: list[LedgerFact] = field(default_factory=list)
+    sep: int = 0  # the strength of the separator between its first two parts
+    closed: bool = False
 
 
 @dataclass(slots=True)
@@ -88,10 +85,11 @@ class Context:
 @dataclass(slots=True)
 class ProseState:
     """Carried from one block to the next: a 其中 list left open at the end of a line goes on in
-    the numbered lines below it; numbered lines inherit from the line above them."""
+    the numbered lines below it; numbered lines inherit from the line above them; a sentence
+    opening with 其中 lists parts of the sentence before."""
 
     open_list: Scope | None = None
-    last_value: LedgerFact | None = None
+    last_sentence: list[LedgerFact] = field(default_factory=list)
     next_list: int = 1
     outline: list[tuple[int, LedgerFact]] = field(default_factory=list)
 
@@ -106,6 +104,7 @@ class _Words:
     def __init__(self, text: str) -> None:
         self.terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(text)]
         self.term_starts = [t[0] for t in self.terms]
+        self.spans = [(s, e) for s, e, _ in self.terms]
         covered = [(s, e) for s, e, t in self.terms if t.item]
         self.periods = [p for p in find_periods(text) if not _inside(p.start, p.end, covered)]
         self.period_starts = [p.start for p in self.periods]
@@ -118,6 +117,13 @@ class _Words:
             i += 1
         return out
 
+    def in_term(self, pos: int) -> int | None:
+        """The start of the term covering ``pos`` (None: no term covers it)."""
+        i = bisect_right(self.term_starts, pos) - 1
+        if i >= 0 and self.terms[i][0] <= pos < self.terms[i][1]:
+            return self.terms[i][0]
+        return None
+
     def periods_in(self, lo: int, hi: int) -> list[PeriodMark]:
         i = bisect_left(self.period_starts, lo)
         j = bisect_right(self.period_starts, hi)
@@ -128,14 +134,13 @@ def _inside(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= s and e <= b for a, b in spans)
 
 
-def _own_start(text: str, lo: int, hi: int, terms: list[tuple[int, int, Term]]) -> int:
+def _own_start(text: str, lo: int, hi: int, words: _Words) -> int:
     """Where a figure's own words start: after the last separator in ``text[lo:hi]`` that is not
     inside a term (因公出国（境）费 is one name)."""
     k = hi
-    spans = [(s, e) for s, e, _ in terms]
     while k > lo:
         if text[k - 1] in _SEPARATORS:
-            inside = next((s for s, e in spans if s < k - 1 < e), None)
+            inside = words.in_term(k - 1)
             if inside is None:
                 return k
             k = inside
@@ -168,6 +173,7 @@ class ProseBinder:
         self.sentence: list[LedgerFact] = []
         self.respective: list[str | None] = []
         self.both: list[LedgerFact] = []
+        self.seps: int = 0  # the strongest separator since the last figure
 
     # ---- the walk ----------------------------------------------------------------------------
 
@@ -175,15 +181,17 @@ class ProseBinder:
         prev = self.head_end
         carried = self.state.open_list
         if carried is not None and (self.numbered is not None or self._starts_listed()):
-            self.scopes.append(Scope("list", carried.parent, carried.partial, carried.list_id, -1))
+            carried.start = -1
+            self.scopes.append(carried)
         self.state.open_list = None
         for m in self.ms:
             if m.start < prev or self._in_period(m):
                 continue
             self._walk(prev, m.start)
-            fact = self._figure(m, _own_start(self.text, prev, m.start, self.words.terms_in(prev, m.start)))
+            fact = self._figure(m, _own_start(self.text, prev, m.start, self.words))
             self.facts.append(fact)
             self.sentence.append(fact)
+            self.seps = 0
             prev = m.end
         self._walk(prev, len(self.text))
         self._carry_open_list(prev)
@@ -196,11 +204,11 @@ class ProseBinder:
         return i >= 0 and self.words.periods[i].end > m.start
 
     def _starts_listed(self) -> bool:
-        """A line that goes on a list (``2、利息收入…``, ``其中：…``) without a numbering of its own."""
+        """A line that goes on a list without a numbering of its own (``其中：…``)."""
         return self.text.lstrip().startswith(("其中", "、"))
 
     def _carry_open_list(self, prev: int) -> None:
-        lists = [s for s in self.scopes if s.kind == "list"]
+        lists = [s for s in self.scopes if s.kind == "list" and not s.closed]
         if not lists:
             return
         tail = self.text[prev:].rstrip()
@@ -210,34 +218,34 @@ class ProseBinder:
     def _remember(self) -> None:
         values = [f for f in self.sentence if f.role == "value"]
         if values:
-            self.state.last_value = values[-1]
+            self.state.last_sentence = values
         first = next((f for f in self.facts if f.role == "value"), None)
         if self.numbered is not None and first is not None:
             self.state.outline = [(lv, f) for lv, f in self.state.outline if lv < self.numbered]
             self.state.outline.append((self.numbered, first))
 
     def _walk(self, lo: int, hi: int) -> None:
-        """Sentences, scopes, the sentence's fund and its period over ``text[lo:hi]``."""
+        """Sentences, scopes, separators, the sentence's fund and its period over ``text[lo:hi]``."""
         text = self.text
-        spans = [(s, e) for s, e, _ in self.words.terms_in(lo, hi)]
         k = lo
         while k < hi:
-            ch = text[k]
-            if spans and _inside(k, k + 1, spans):
+            start = self.words.in_term(k)
+            if start is not None:
                 k += 1
                 continue
+            ch = text[k]
             if ch in _SENTENCE_END:
                 self._new_sentence()
+            elif ch in _STRENGTH:
+                self.seps = max(self.seps, _STRENGTH[ch])
             elif ch in "（(":
-                self.scopes.append(Scope("paren", self._fact_before(k), False, self.state.new_list(), k))
+                self._open_paren(k)
             elif ch in "）)":
-                while self.scopes and self.scopes.pop().kind != "paren":
-                    pass
+                self._close_paren()
             elif ch in "其包内含分构具主":
                 m = _LIST_OPEN.match(text, k)
                 if m and m.end() <= hi:
-                    parent = self._parent_for_list()
-                    self.scopes.append(Scope("list", parent, "主要" in m.group(), self.state.new_list(), k))
+                    self._open_list(k, "主要" in m.group())
                     k = m.end()
                     continue
             k += 1
@@ -255,8 +263,39 @@ class ProseBinder:
         if m:
             self.sent_project = PROJECT + m.group(1)
 
+    def _open_paren(self, k: int) -> None:
+        before = self._last_value()
+        after = self.text[k + 1:k + 6]
+        listed = _LIST_OPEN.match(after) is not None
+        self.scopes.append(Scope("paren", [before] if before is not None else [], listed, "主要" in after[:4],
+                                 self.state.new_list(), k))
+
+    def _close_paren(self) -> None:
+        while self.scopes:
+            if self.scopes.pop().kind == "paren":
+                break
+
+    def _open_list(self, k: int, partial: bool) -> None:
+        if self.scopes and self.scopes[-1].kind == "paren" and self.scopes[-1].listed and \
+                self.scopes[-1].start >= k - 2:
+            return  # （其中…: the bracket is the list
+        candidates = [f for f in reversed(self.sentence) if f.role == "value"]
+        if not candidates and (self.facts or self._starts_listed()):
+            candidates = list(reversed(self.state.last_sentence))
+        lo = self.facts[-1].mention.end if self.facts and self.facts[-1].mention.end <= k else 0
+        hint = self._hint(lo, k)
+        self.scopes.append(Scope("list", candidates, True, partial, self.state.new_list(), k, hint))
+
+    def _hint(self, lo: int, hi: int) -> tuple[str | None, str | None]:
+        """统筹基金支出中，主要有…: the fund and item the words before a list name."""
+        fund = item = None
+        for _s, _e, t in self.words.terms_in(lo, hi):
+            fund = t.fund or fund
+            item = t.item or item
+        return fund, item
+
     def _scoped(self, pos: int) -> bool:
-        return any(s.start <= pos for s in self.scopes)
+        return any(s.start <= pos and not s.closed for s in self.scopes)
 
     def _sentence_fund(self, fund: str, pos: int) -> None:
         if fund == TOTAL and self.sent_fund not in (None, TOTAL) and \
@@ -274,67 +313,45 @@ class ProseBinder:
         self.sent_project = None
         values = [f for f in self.sentence if f.role == "value"]
         if values:
-            self.state.last_value = values[-1]
+            self.state.last_sentence = values
         self.sentence = []
         self.respective = []
         self.both = []
 
-    def _fact_before(self, pos: int) -> LedgerFact | None:
-        """The value that a bracket at ``pos`` follows directly: the total it opens a list of."""
-        if self.facts:
-            f = self.facts[-1]
-            gap = self.text[f.mention.end:pos]
-            if len(gap.strip()) <= 2 and f.role == "value":
-                return f
-        return None
-
-    def _parent_for_list(self) -> LedgerFact | None:
-        for f in reversed(self.sentence):
-            if f.role == "value":
-                return f
-        return self.state.last_value
+    def _last_value(self) -> LedgerFact | None:
+        """The value a bracket follows (changes and rates between): what the bracket is about."""
+        return next((f for f in reversed(self.sentence) if f.role == "value"), None)
 
     def _scope(self) -> Scope | None:
         for s in reversed(self.scopes):
-            if s.parent is not None:
+            if not s.closed and (s.candidates or s.kind == "list"):
                 return s
         return None
 
     # ---- one figure --------------------------------------------------------------------------
 
     def _figure(self, m: Mention, own: int) -> LedgerFact:
-        text = self.text
-        words = text[own:m.start]
+        words = self.text[own:m.start]
         terms = self.words.terms_in(own, m.start)
-        scope = self._scope()
         item_term = next((t for t in reversed(terms) if t[2].item), None)
         unit = m.quantity.unit or _unit_before(words)
-        role: Role = "value"
-        item: str | None = None
-        base = self._base(m)
-        change = _CHANGE.search(words) if not _LEVEL.search(words) else None
-        if change is not None and (item_term is None or own + change.start() >= item_term[1]):
-            role = "growth" if unit == "%" else "change"
-            if item_term is not None:
-                base = self._named_base(item_term[2].item) or base
-        elif "占" in words and unit == "%":
-            role = "share"
+        role, base = self._role(m, words, item_term, own)
+        scope = self._scope() if role == "value" else None
+        own_fund = next((t[2].fund for t in reversed(terms) if t[2].fund), None)
+        parent, item = None, None
         if role == "value":
-            item, role, base = self._value_item(m, words, item_term, scope, base)
-        if role in ("change", "growth"):
+            parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
+        elif role in ("change", "growth"):
             item = _change_item(base.item if base is not None and base.role in ("value", "prev") else None, role)
         previous = self._previous(own, m.start) if role not in ("change", "growth") else None
         if previous is not None and role == "value":
-            role = "prev"
+            role, parent = "prev", None
             if item is None and base is not None:
                 item = base.item
-        fund, named, item = self._fund(terms, scope, item, words)
-        if role == "value" and _PER_HEAD.search(self._clause(m.start)):
-            role, item = "rate", self._other_words(m.start)
-        elif role == "value" and item is None and fund == AID and m.quantity.dimension == "person_time":
-            item = "医疗救助人次"
-        elif role == "value" and item is not None and _MODIFIER.search(words) and not item.startswith(OTHER):
-            item = self._other_words(m.start)
+        fund, named, item = self._fund(terms, parent or self._annotated(), item)
+        role, item = self._special(m, words, role, item, fund)
+        if role == "months":
+            fund = self._reserve_fund() or fund
         year, span = self.year, self.span
         if previous is not None:
             year = previous or (year - 1 if year else None)
@@ -345,49 +362,62 @@ class ProseBinder:
             value = -value
         if item == "当期结余" and value > 0 and _DEFICIT.search(words):
             value = -value
-        parent = scope.parent if scope is not None and role == "value" else None
-        if parent is not None and not _same_dimension(parent, m):
-            parent = None
         if parent is None and role == "value" and self.numbered is not None:
             parent = self._outline_parent()
-        block = self.block
         if not unit and not self.ctx.unit and item in _COUNTED:
             unit = _COUNTED[item]
+        block = self.block
         fact = LedgerFact(
             mention=m, fund=fund, item=item, year=year, span=span, value=value,
             unit=unit or (self.ctx.unit or ""), role=role, parent=parent,
-            partial=bool(scope and scope.partial), list_id=scope.list_id if scope is not None else None,
+            partial=bool(scope and scope.partial), list_id=scope.list_id if scope is not None and parent else None,
             line=block.line, page=block.page, where=block.where(), named=named, label=words,
         )
-        fact.extra["base"] = base
-        fact.extra["path"] = self.ctx.path
-        if any(t[2].fund == SUB_FUNDS[0] for t in terms):
-            fact.extra["pool"] = True
-        if parent is not None and fact.item is None and item_term is None:
-            fact.item = parent.item  # 其中职工527.96万人、城乡居民4045.51万人: the total's item
-        if self.numbered is not None and fact.item is None and not self.facts:
-            ancestor = self._outline_parent()
-            if ancestor is not None:
-                fact.item = ancestor.item
+        self._annotate(fact, base, terms, words, item_term, parent, scope)
         self._respective(words, fact)
         return fact
 
-    def _value_item(self, m: Mention, words: str, item_term: tuple[int, int, Term] | None, scope: Scope | None,
-                    base: LedgerFact | None) -> tuple[str | None, Role, LedgerFact | None]:
+    def _role(self, m: Mention, words: str, item_term: tuple[int, int, Term] | None,
+              own: int) -> tuple[Role, LedgerFact | None]:
+        """What the wording makes of the figure, and the figure it refers to (for a change or a rate)."""
+        base = self._base(m)
+        change = _CHANGE.search(words) if not _LEVEL.search(words) else None
+        if change is not None and (item_term is None or own + change.start() >= item_term[1]):
+            if item_term is not None:
+                base = self._named_base(item_term[2].item)  # 其中待遇支出增加…: a change of 待遇支出
+            return ("growth" if m.quantity.unit == "%" else "change"), base
+        if "占" in words and m.quantity.unit == "%":
+            return "share", base
+        if m.quantity.unit == "个百分点":
+            return "rate", base
+        return "value", base
+
+    def _value(self, m: Mention, words: str, item_term: tuple[int, int, Term] | None, own_fund: str | None,
+               scope: Scope | None, base: LedgerFact | None
+               ) -> tuple[LedgerFact | None, str | None, Role, LedgerFact | None]:
+        """A value's item, its role (a budget, a rate…) and the total it is listed under."""
         unit = m.quantity.unit
-        role: Role = "value"
+        name = item_term[2].item if item_term is not None else None
+        parent = None
         item: str | None = None
-        if item_term is not None:
-            item = self._generic(item_term[2].item or "", scope, words, m)
-        elif self.respective:
-            item = self.respective.pop(0)
-        elif (unit == "%" and base is not None and base.role == "budget") or (unit == "%" and base is not None and _COMPLETE.search(words) and self._budget_in_sentence()):
-            return self._completion(base), "completion", base
-        elif unit == "%" and self.both:
-            b = self.both.pop(0)
-            return _change_item(b.item, "growth"), "growth", b
-        elif unit in ("个月", "月") and ("支付" in words or "可供" in words):
-            item = "累计结余可支付月数"
+        if scope is not None:
+            parent, item = self._listed_under(scope, name, own_fund, words, m)
+        elif name is not None:
+            item = self._resolve(name, None, words, m)
+        if name is None and item is None:
+            if self.respective:
+                item = self.respective.pop(0)
+            elif unit == "%" and base is not None and (
+                    (base.role == "budget" and self.facts and self.facts[-1] is base
+                     and self.text[base.mention.end:m.start].strip() in ("", "的"))
+                    or (_COMPLETE.search(words) and any(f.role == "budget" for f in self.sentence))):
+                return None, self._completion(base), "completion", base
+            elif unit == "%" and self.both:
+                b = self.both.pop(0)
+                return None, _change_item(b.item, "growth"), "growth", b
+            elif unit in ("个月", "月") and ("支付" in words or "可供" in words):
+                item = "累计结余可支付月数"
+        role: Role = "value"
         if item in _BUDGET_ITEMS:
             role = "budget"
         elif item in _COMPLETION_ITEMS:
@@ -396,18 +426,94 @@ class ProseBinder:
             role = "months"
         elif item in ("分值", "得分", "总分"):
             role = "score"
-        elif unit == "%" and item is not None and item not in ("当期结余率",) and not item.endswith("率"):
+        elif unit == "%" and item is not None and not item.endswith("率"):
             item = None  # a percentage is not the amount its words name
-        return item, role, base
+        return parent, item, role, base
+
+    def _listed_under(self, scope: Scope, name: str | None, own_fund: str | None, words: str,
+                      m: Mention) -> tuple[LedgerFact | None, str | None]:
+        """The total a listed figure is a part of (None: it is not a part) and its item there."""
+        if scope.members and self.seps > (scope.sep or self.seps):
+            scope.closed = True  # 其中：A、B；C — C is not in the list
+            return None, self._resolve(name, None, words, m) if name else None
+        cands = [c for c in scope.candidates if _same_dimension(c, m)]
+        fund_hint, item_hint = scope.hint
+        if fund_hint or item_hint:
+            hinted = [c for c in cands if (not fund_hint or c.fund == fund_hint) and
+                      (not item_hint or c.item == item_hint or FLOW_OF.get(c.item or "") == item_hint)]
+            cands = hinted
+        for c in cands:
+            item = self._resolve(name, c, words, m) if name else None
+            if plausible_part(item, own_fund, c, scope.listed):
+                self._join(scope)
+                return c, item if name else c.item if own_fund else None
+        if name is None and cands and scope.listed:
+            self._join(scope)
+            return cands[0], None
+        return None, self._resolve(name, None, words, m) if name else None
+
+    def _join(self, scope: Scope) -> None:
+        if len(scope.members) == 1 and not scope.sep:
+            scope.sep = self.seps
+        scope.members.append(scope.members[-1] if scope.members else scope.candidates[0])
+
+    def _resolve(self, name: str, parent: LedgerFact | None, words: str, m: Mention) -> str | None:
+        return resolve(name, self._kind(), parent, words, m, self._flow())
+
+    def _special(self, m: Mention, words: str, role: Role, item: str | None, fund: str | None) -> tuple[Role, str | None]:
+        """Per-head amounts, counts of aid, and items a verb qualifies (减征单位缴费)."""
+        if role == "value" and _PER_HEAD.search(self._clause(m.start)):
+            return "rate", self._other_words(m.start)
+        if role == "value" and item is None and fund == AID and m.quantity.dimension == "person_time":
+            return role, "医疗救助人次"
+        if role == "value" and item is not None and _MODIFIER.search(words) and not item.startswith(OTHER):
+            return role, self._other_words(m.start)
+        return role, item
+
+    def _annotate(self, fact: LedgerFact, base: LedgerFact | None, terms: list[tuple[int, int, Term]], words: str,
+                  item_term: tuple[int, int, Term] | None, parent: LedgerFact | None, scope: Scope | None) -> None:
+        fact.extra["base"] = base
+        fact.extra["path"] = self.ctx.path
+        if any(t[2].fund == SUB_FUNDS[0] for t in terms):
+            fact.extra["pool"] = True
+            if fact.fund == TOTAL:
+                fact.extra["scope"] = "统筹基金"  # 统筹基金当期结余 of all funds: not the whole fund's
+        if fact.role == "share":
+            named = _SHARE_OF.search(words)
+            if named:
+                base_terms = [t[2].item for t in self.words.terms_in(fact.mention.start - len(words)
+                                                                     + named.start(1), fact.mention.start) if t[2].item]
+                if "预算" in named.group(1) and not base_terms:
+                    fact.extra["share_base"] = "预算"
+                elif base_terms:
+                    fact.extra["share_base"] = self._resolve(base_terms[-1], None, words, fact.mention)
+        if _CONTROL.search(words):
+            fact.extra["rate_word"] = "控制率"
+        if parent is not None and fact.item is None and item_term is None:
+            fact.item = parent.item  # 其中职工527.96万人、城乡居民4045.51万人: the total's item
+        if self.numbered is not None and fact.item is None and not self.facts:
+            ancestor = self._outline_parent()
+            if ancestor is not None:
+                fact.item = ancestor.item
+
+    def _annotated(self) -> LedgerFact | None:
+        """The figure an open bracket follows (（年初66564.16万元） is that figure's fund's)."""
+        for s in reversed(self.scopes):
+            if s.kind == "paren" and not s.closed and s.candidates:
+                return s.candidates[0]
+        return None
+
+    def _reserve_fund(self) -> str | None:
+        """可支付N个月 is the reserve of the 累计结余 just stated before it."""
+        for f in reversed(self.sentence):
+            if f.item == "年末累计结余":
+                return f.fund
+        return None
 
     def _other_words(self, end: int) -> str | None:
-        """``其他:`` + the words naming a figure that fits no ledger item (人均筹资, 减征单位缴费):
-        its clause without brackets, funds, periods and linking words."""
-        words = self._clause(end)
-        words = TERM_RE.sub(lambda m: "" if TERM_OF[m.group()].fund and not TERM_OF[m.group()].item else m.group(),
-                            words)
-        words = _FILLER.sub("", words).strip()
-        return OTHER + words if 2 <= len(words) <= 16 else None
+        words = TERM_RE.sub(lambda t: "" if TERM_OF[t.group()].fund and not TERM_OF[t.group()].item else t.group(),
+                            self._clause(end))
+        return other_words(words)
 
     def _clause(self, end: int) -> str:
         """The words of the clause before ``end``, brackets left out."""
@@ -425,31 +531,28 @@ class ProseBinder:
             k -= 1
         return _BRACKETED.sub("", text[k:end])
 
-    def _budget_in_sentence(self) -> bool:
-        return any(f.role == "budget" for f in self.sentence)
-
     def _base(self, m: Mention) -> LedgerFact | None:
         """The figure a change, a rate or a comparison refers to: the sentence's last value (or
         budget) of the same dimension; for a percentage, of any dimension."""
         for f in reversed(self.sentence):
             if f.role in ("value", "budget") and (m.quantity.unit == "%" or _same_dimension(f, m)):
                 return f
-        if not self.sentence and self.state.last_value is not None and \
-                (m.quantity.unit == "%" or _same_dimension(self.state.last_value, m)):
-            return self.state.last_value
+        if not self.sentence and self.state.last_sentence:
+            last = self.state.last_sentence[-1]
+            if m.quantity.unit == "%" or _same_dimension(last, m):
+                return last
         return None
 
     def _named_base(self, written: str | None) -> LedgerFact | None:
         for f in reversed(self.sentence):
-            if f.role == "value" and written and f.item and (f.item == written or _FLOW_OF.get(f.item) == written):
+            if f.role == "value" and written and f.item and (f.item == written or FLOW_OF.get(f.item) == written):
                 return f
         return None
 
     def _respective(self, words: str, fact: LedgerFact) -> None:
         """收入、支出分别为74200、65884万元: the items named before 分别 go to the figures after it;
         两者分别增长16.4%和16.6%: the two figures before are what grew."""
-        r = _RESPECTIVE.search(words)
-        if r is None:
+        if _RESPECTIVE.search(words) is None:
             return
         if _BOTH.search(words):
             values = [f for f in self.sentence[:-1] if f.role == "value"][-2:] if len(self.sentence) > 1 else []
@@ -458,57 +561,13 @@ class ProseBinder:
                 fact.role, fact.item = "growth", _change_item(values[0].item, "growth")
                 fact.extra["base"] = values[0]
             return
-        text = self.text
-        k = max(text.rfind(c, 0, fact.mention.start) for c in "。；;：:，,")
+        k = max(self.text.rfind(c, 0, fact.mention.start) for c in "。；;：:，,")
         names = [t[2].item for t in self.words.terms_in(max(k, 0), fact.mention.start) if t[2].item]
         if len(names) >= 2:
-            resolved = [self._generic(n, None, "", fact.mention) for n in names]
+            resolved = [self._resolve(n, None, "", fact.mention) for n in names]
             fact.item = resolved[0]
             fact.role = "value"
             self.respective = resolved[1:]
-
-    def _generic(self, name: str, scope: Scope | None, words: str, m: Mention) -> str | None:
-        """The ledger item a written item stands for where it stands."""
-        kind = self._kind()
-        parent_item = scope.parent.item if scope is not None and scope.parent is not None else None
-        if name in (INCOME, EXPENSE):
-            flow_kind = "收入" if name == INCOME else "支出"
-            if parent_item and parent_item in ITEM and ITEM[parent_item].kind.value == flow_kind and \
-                    parent_item not in _FLOW_OF and _SUB_WORDS.search(words):
-                return parent_item  # 上级补助收入…（统筹基金收入…）: the part's own item
-            if kind == "department":
-                return "本年收入合计" if name == INCOME else "本年支出合计"
-            return "基金收入合计" if name == INCOME else "基金支出合计"
-        if name == BALANCE:
-            if parent_item in ("当期结余", "年末累计结余", "年初累计结余"):
-                return parent_item
-            return "年末累计结余" if _CUMULATIVE.search(words) else "当期结余"
-        if name == BUDGET:
-            if kind == "department":
-                return "全年预算"
-            if kind == "project":
-                return "全年预算数"
-            flow = self._flow()
-            return f"{flow}预算" if flow else None
-        if name == INSURED:
-            return "参保人数" if m.quantity.dimension in ("person", None) and m.quantity.unit != "%" else None
-        if name == EXECUTED:
-            return "全年执行数" if kind == "project" else None
-        if name == PAYABLE:
-            return "累计结余可支付月数" if m.quantity.unit in ("个月", "月") else None
-        if name == UNFILED:
-            return None
-        if kind == "department" and name in _DEPARTMENT_TOTAL:
-            return _DEPARTMENT_TOTAL[name]
-        if kind == "department" and name in ITEM and ITEM[name].kind.value in ("收入", "支出"):
-            return OTHER + name  # a fund's item word in a department's accounts (其他收入)
-        if name == "预算执行率" and kind == "project":
-            return "执行率"
-        if name in ("收入预算", "支出预算") and kind == "department":
-            return "全年预算"
-        if name in ("总分", "得分", "分值") and kind not in ("department", "project"):
-            return None
-        return name
 
     def _kind(self) -> str:
         if self.sent_project:
@@ -519,8 +578,8 @@ class ProseBinder:
 
     def _flow(self) -> str | None:
         for f in reversed(self.sentence):
-            if f.item in _FLOW_OF:
-                return _FLOW_OF[f.item]
+            if f.item in FLOW_OF:
+                return FLOW_OF[f.item]
             if f.item in ("收入预算", "支出预算"):
                 return f.item[:2]
         return None
@@ -541,26 +600,25 @@ class ProseBinder:
             if p.start > end:
                 break
             if (p.compared or p.previous) and own - 6 <= p.start and p.end <= end:
-                after = self.text[p.end:end]
-                if _CHANGE.search(after):
+                if _CHANGE.search(self.text[p.end:end]):
                     return None
                 return p.year or 0
         return None
 
-    def _fund(self, terms: list[tuple[int, int, Term]], scope: Scope | None, item: str | None,
-              words: str) -> tuple[str | None, bool, str | None]:
+    def _fund(self, terms: list[tuple[int, int, Term]], parent: LedgerFact | None,
+              item: str | None) -> tuple[str | None, bool, str | None]:
         """The figure's fund (and its item, when a part of a fund without parts turns it into
-        ``其他:``): named in its own words, else its scope's or sentence's, else the section's."""
+        ``其他:``): named in its own words, else its total's or sentence's, else the section's."""
         if self.sent_project:
             return self.sent_project, True, item
-        outer, named = self._outer_fund(scope)
+        outer, named = self._outer_fund(parent)
         own = [t[2].fund for t in terms if t[2].fund]
         fund = own[-1] if own else outer
         if own:
             named = True
         if fund in SUB_FUNDS:
             base = outer if own else None
-            if base == TOTAL or (base is None and self.numbered is not None):
+            if base == TOTAL or base is None and self.numbered is not None:
                 return TOTAL if base == TOTAL else outer, named, item  # 统筹基金收入 of all funds together
             if base is not None and base not in EMPLOYEE_FUNDS and base not in SUB_FUNDS:
                 sub = "统筹基金" if fund == SUB_FUNDS[0] else "个人账户"
@@ -573,11 +631,13 @@ class ProseBinder:
         ancestor = self._outline_parent()
         return ancestor is not None and bool(ancestor.extra.get("pool"))
 
-    def _outer_fund(self, scope: Scope | None) -> tuple[str | None, bool]:
-        if scope is not None and scope.parent is not None and scope.parent.fund:
-            return scope.parent.fund, scope.parent.named
+    def _outer_fund(self, parent: LedgerFact | None) -> tuple[str | None, bool]:
+        if parent is not None and parent.fund and parent.fund != TOTAL:
+            return parent.fund, parent.named
         if self.sent_fund:
             return self.sent_fund, True
+        if parent is not None and parent.fund:
+            return parent.fund, parent.named
         if self.numbered is not None:
             ancestor = self._outline_parent()
             if ancestor is not None and ancestor.fund:
@@ -593,9 +653,6 @@ class ProseBinder:
         return None
 
 
-_UNIT_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
-
-
 def _unit_before(words: str) -> str:
     """``二、统筹基金收入 万元 22073.01``: a unit standing alone before a figure is its unit."""
     m = _UNIT_BEFORE.search(words)
@@ -605,12 +662,15 @@ def _unit_before(words: str) -> str:
 def _same_dimension(f: LedgerFact, m: Mention) -> bool:
     a, b = f.mention.quantity.dimension, m.quantity.dimension
     if a is None or b is None:
-        return f.mention.quantity.unit == m.quantity.unit
+        return True
     return a == b
 
 
 def _change_item(base_item: str | None, role: str) -> str | None:
-    flow = _FLOW_OF.get(base_item or "")
+    flow = FLOW_OF.get(base_item or "")
     if flow is None:
         return None
     return f"{flow}较上年增减额" if role == "change" else f"{flow}增长率"
+
+
+_ = fund_part

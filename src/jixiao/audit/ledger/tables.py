@@ -206,7 +206,7 @@ class TableBinder:
                 for m in self.mentions.get((r, c), []):
                     fact = self._fact(m, r, c, cols[c], item, fund or inherited_fund, unit, words)
                     parent = parent_facts.get(c)
-                    if parent is not None and fact.role == parent.role and level > 0:
+                    if parent is not None and fact.role == parent.role == "value" and level > 0:
                         fact.parent = parent
                         fact.list_id = self.list_ids[0] * 1000 + outline[-1][0] * 100 + c
                     fact.extra["path"] = self.ctx.path

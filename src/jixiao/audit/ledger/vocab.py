@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from jixiao.audit.vocabulary import compile_terms
 from jixiao.model.funds import FundKind
-from jixiao.model.ledger import DEPARTMENT
+from jixiao.model.ledger import DEPARTMENT, OTHER
 
 EMP = FundKind.employee.value
 EMPM = FundKind.employee_with_maternity.value
@@ -150,6 +150,8 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item="分值"), [r"分值"]),
     (Term(item="得分"), [r"得分"]),
     (Term(item="总分"), [r"总分", r"自评得分"]),
+    (Term(item=OTHER + "年初结转和结余"), [r"年初结转(?:和|及)?结余"]),
+    (Term(item=OTHER + "年末结转和结余"), [r"年末结转(?:和|及)?结余"]),
     # named, but filed under no ledger item (the parts of a balance sheet, the insured it aids)
     (Term(item=UNFILED), [r"固定资产", r"银行存款", r"其他应付款", r"暂付款", r"暂收款", r"支出户存款", r"财政专户存款",
                           r"收入户存款", r"资助参保", r"资助参加", r"应参保人数", r"应参保", r"参保率", r"征缴率", r"费率",

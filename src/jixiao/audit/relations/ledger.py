@@ -60,7 +60,8 @@ class Ledger:
         self.position = {id(f): k for k, f in enumerate(facts)}
         for f in facts:
             if f.item and f.fund and f.typo is None and f.mention.quantity.approx is None:
-                self.by_key[(f.fund, f.year, f.span)][f.item].append(f)
+                fund = f"{f.fund}/{f.extra['scope']}" if f.extra.get("scope") else f.fund
+                self.by_key[(fund, f.year, f.span)][f.item].append(f)
 
     def get(self, key: Key, item: str, roles: Iterable[str] = ("value",), near: LedgerFact | None = None,
             after_ok: bool = True) -> list[LedgerFact]:
@@ -245,9 +246,9 @@ def _growths(ledger: Ledger) -> list[Relation]:
                 prev = ledger.get(prev_key, total, ("value", "prev"), near=rate)
                 pairs = [(c, p) for c in cur for p in prev]
                 if pairs and currents:
-                    out.append(_relation("JX-CHG-001", rate, [[_term(c, 1, "本期"), _term(p, -1, "上年同期")]
+                    out.append(_relation("JX-CHG-001", rate, [[_term(c, 1, "本年"), _term(p, -1, "上年")]
                                                             for c, p in pairs],
-                                         den=[[_term(p, 1, "上年同期")] for _, p in pairs], form="ratio",
+                                         den=[[_term(p, 1, "上年")] for _, p in pairs], form="ratio",
                                          percent=True, magnitude=True, name=f"{flow}增长率",
                                          direction=-1 if rate.value < 0 else 1))
             for change in items.get(f"{flow}较上年增减额", []):
@@ -255,9 +256,10 @@ def _growths(ledger: Ledger) -> list[Relation]:
                 prev = ledger.get(prev_key, total, ("value", "prev"), near=change)
                 pairs = [(c, p) for c in cur for p in prev]
                 if pairs:
-                    out.append(_relation("JX-CHG-002", change, [[_term(c, 1, "本期"), _term(p, -1, "上年同期")]
+                    sign = -1 if change.value < 0 else 1  # 减少B: B = 上年 − 本年
+                    out.append(_relation("JX-CHG-002", change, [[_term(c, sign, "本年"), _term(p, -sign, "上年")]
                                                               for c, p in pairs], magnitude=True,
-                                         name=f"{flow}较上年增减额", direction=-1 if change.value < 0 else 1))
+                                         name=f"{flow}较上年增减额", direction=sign))
     return out
 
 
