@@ -166,7 +166,7 @@ def _doubt_share(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     named = stated.extra.get("share_base")
     base = facts[-1]
     if named and base is not None:
-        if named == "预算" and base.role != "budget":
+        if named.endswith("预算") and base.role != "budget":
             return "文中说的是占预算的比例"
         if named != "预算" and base.item and named != base.item and not base.item.startswith(OTHER):
             return f"文中说的是占“{named}”的比例，所用分母是“{base.item}”"

@@ -225,12 +225,17 @@ class ProseBinder:
             self.state.outline.append((self.numbered, first))
 
     def _walk(self, lo: int, hi: int) -> None:
-        """Sentences, scopes, separators, the sentence's fund and its period over ``text[lo:hi]``."""
+        """Sentences, scopes, separators, the sentence's fund and its period over ``text[lo:hi]``
+        (a fund named inside a bracket or a list is not the sentence's)."""
         text = self.text
         k = lo
         while k < hi:
             start = self.words.in_term(k)
             if start is not None:
+                if start == k:
+                    term = self.words.terms[bisect_right(self.words.term_starts, k) - 1]
+                    if term[2].fund and not term[2].item and not self._scoped(k) and term[1] <= hi:
+                        self._sentence_fund(term[2].fund, k)
                 k += 1
                 continue
             ch = text[k]
@@ -249,9 +254,6 @@ class ProseBinder:
                     k = m.end()
                     continue
             k += 1
-        for s, _e, term in self.words.terms_in(lo, hi):
-            if term.fund and not term.item and not self._scoped(s):
-                self._sentence_fund(term.fund, s)
         for p in self.words.periods_in(lo, hi):
             if p.compared or p.previous:
                 continue
@@ -404,6 +406,10 @@ class ProseBinder:
             parent, item = self._listed_under(scope, name, own_fund, words, m)
         elif name is not None:
             item = self._resolve(name, None, words, m)
+            if name == "预算" and item_term is not None and self._kind() == "department":
+                before = [t for t in self.words.terms_in(m.start - len(words), item_term[0]) if t[2].item]
+                if before and before[-1][1] >= item_term[0] - 1:
+                    item = OTHER + str(before[-1][2].item) + "预算"  # “三公”经费预算: that item's budget
         if name is None and item is None:
             if self.respective:
                 item = self.respective.pop(0)
@@ -418,7 +424,7 @@ class ProseBinder:
             elif unit in ("个月", "月") and ("支付" in words or "可供" in words):
                 item = "累计结余可支付月数"
         role: Role = "value"
-        if item in _BUDGET_ITEMS:
+        if item in _BUDGET_ITEMS or (item or "").endswith("预算") and (item or "").startswith(OTHER):
             role = "budget"
         elif item in _COMPLETION_ITEMS:
             role = "completion"
