@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jixiao.audit.checks import check_duplicates, check_table_budgets, run_checks
 from jixiao.audit.checks.certainty import Certainty
+from jixiao.audit.checks.repeats import check_repeats
 from jixiao.audit.checks.typos import find_typos
 from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
@@ -43,6 +44,9 @@ def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentRes
     checks += typo_checks
     facts = label_mentions(doc, mentions)
     dup_checks, dup_findings = check_duplicates(doc, facts, findings, certainty.same_quantity)
+    repeat_checks, repeats = check_repeats(doc, ledger, findings + dup_findings)
+    dup_checks += repeat_checks
+    dup_findings += [r for r in repeats if (r.block, r.start) not in {(d.block, d.start) for d in dup_findings}]
     budget_checks, budget_findings = check_table_budgets(doc, mentions, facts)
     dup_checks += budget_checks
     dup_findings += budget_findings

@@ -148,15 +148,14 @@ def _doubt_sum(rel: Relation, stated: LedgerFact | None, terms: list[Term],
         return "合计数是增减额、比率或上年数"
     if _period_differs(stated, facts):
         return "所用数额属于不同期间"
-    if stated is not None and stated.item and not stated.item.startswith(OTHER):
-        known = [f for f in facts if f is not None and f.item and not f.item.startswith(OTHER)]
-        if known and not any(_is_part(f, stated) for f in known) and \
-                not any(f.parent is stated for f in facts if f is not None):
-            return f"所列各项不是“{stated.item}”的分项"
-    if stated is not None and not any(f is not None and f.parent is stated for f in facts) and \
-            (stated.item is None or all(f is None or f.item is None for f in facts)):
-        return "文中结构看不出这些数额是合计与分项"
-    return None
+    if stated is None or any(f is not None and f.parent is stated for f in facts):
+        return None  # the structure lists them under this total
+    known = [f for f in facts if f is not None and f.item and not f.item.startswith(OTHER)]
+    if stated.item and not stated.item.startswith(OTHER) and known:
+        if all(_is_part(f, stated) for f in known):
+            return None
+        return f"所列各项不是“{stated.item}”的分项"
+    return "文中结构看不出这些数额是合计与分项"
 
 
 def _doubt_share(rel: Relation, stated: LedgerFact | None, terms: list[Term],

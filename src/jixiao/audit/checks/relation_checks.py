@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from jixiao.audit.checks.arithmetic import compute, stated_of
 from jixiao.audit.checks.messages import expected_text, fig_text, finding_message, num_text, quote_around
@@ -95,6 +96,7 @@ def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = Non
         if rel.ledger and outcome.holds:
             held.setdefault((rel.stated.block, rel.stated.start), set()).add(code_family(rel.code))
     errors_at: set[tuple[int, int]] = set()
+    reported: list[tuple[Relation, Outcome, Finding]] = []
     for rel, outcome in outcomes:
         if outcome.computed is None:
             continue
@@ -116,5 +118,18 @@ def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = Non
         seen.add(key)
         if f.severity == "error":
             errors_at.add(where)
-        findings.append(f)
-    return count, findings
+        reported.append((rel, outcome, f))
+    return count, [_consequence(rel, outcome, f, errors_at) for rel, outcome, f in reported]
+
+
+def _consequence(rel: Relation, outcome: Outcome, f: Finding, errors_at: set[tuple[int, int]]) -> Finding:
+    """An error computed from a figure that is itself found wrong is its consequence: a warning
+    pointing to it, not a second error (the balance of a total whose parts do not add up)."""
+    if f.severity != "error" or not outcome.terms:
+        return f
+    for t in outcome.terms[0] + outcome.terms[1]:
+        where = (t.mention.block, t.mention.start)
+        if where in errors_at and where != (rel.stated.block, rel.stated.start):
+            return replace(f, code="JX-AMB-001", severity="warning",
+                           message=f"{f.message}；所用的{t.mention.raw.strip()}本身已查出有误，此处可能是其连带结果，请一并核对")
+    return f

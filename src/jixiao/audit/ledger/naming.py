@@ -101,6 +101,8 @@ def plausible_part(item: str | None, fund: str | None, total: LedgerFact, listed
 
     ``listed``: a list word (其中, 含, 包括…) opened the list, so a figure whose words name no
     item is taken as a part; inside a bare bracket its item must say so."""
+    if fund == total.fund:
+        fund = None  # the total's own fund named again
     if item is None:
         return listed or (fund is not None and fund_part(fund, total.fund))
     if total.item is None:

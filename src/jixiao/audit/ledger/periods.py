@@ -54,7 +54,7 @@ _PERIOD = re.compile(
     rf")?"
 )
 _COMPARE = re.compile(r"(?:较|比|与|同|对比|相比|相较)\s{0,2}(?:的)?$")
-_PREVIOUS = re.compile(r"上年同期|去年同期|上年|去年|上一年|上年末|上年度")
+_PREVIOUS = re.compile(r"上年同期|去年同期|上年|(?<=[较比同])去年|上一年|上年末|上年度")
 
 
 def _span_of(m: re.Match[str]) -> str | None:

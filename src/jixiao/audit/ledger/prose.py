@@ -23,7 +23,7 @@ from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
 from jixiao.audit.ledger.naming import FLOW_OF, fund_part, other_words, plausible_part, resolve
 from jixiao.audit.ledger.periods import PeriodMark, find_periods
-from jixiao.audit.ledger.vocab import AID, EMPLOYEE_FUNDS, SUB_FUNDS, TERM_OF, TERM_RE, TOTAL, Term
+from jixiao.audit.ledger.vocab import AID, EMPLOYEE_FUNDS, GENERIC, SUB_FUNDS, TERM_OF, TERM_RE, TOTAL, Term
 from jixiao.model.ledger import DEPARTMENT, OTHER, PROJECT
 
 _SENTENCE_END = frozenset("。！？!?")
@@ -48,6 +48,7 @@ _BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年�
 _COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
 _COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
             "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
+_SPECIFIC_GENERIC = frozenset({"基金收入", "基金支出", "参保", "参保人数", "累计结余", "当期结余"})
 _UNIT_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
 
 
@@ -62,8 +63,9 @@ class Scope:
     list_id: int
     start: int
     hint: tuple[str | None, str | None] = (None, None)  # (fund, item) the words before the list name
-    members: list[LedgerFact] = field(default_factory=list)
-    sep: int = 0  # the strength of the separator between its first two parts
+    #: per dimension (money, persons…): its last part, and the separator between its first two parts
+    last: dict[str | None, LedgerFact] = field(default_factory=dict)
+    sep: dict[str | None, int] = field(default_factory=dict)
     closed: bool = False
 
 
@@ -174,6 +176,8 @@ class ProseBinder:
         self.respective: list[str | None] = []
         self.both: list[LedgerFact] = []
         self.seps: int = 0  # the strongest separator since the last figure
+        self.joining: Scope | None = None
+        self.sentence_no = 0
 
     # ---- the walk ----------------------------------------------------------------------------
 
@@ -282,8 +286,8 @@ class ProseBinder:
                 self.scopes[-1].start >= k - 2:
             return  # （其中…: the bracket is the list
         candidates = [f for f in reversed(self.sentence) if f.role == "value"]
-        if not candidates and (self.facts or self._starts_listed()):
-            candidates = list(reversed(self.state.last_sentence))
+        if not self.sentence and (self.facts or self._starts_listed()):
+            candidates = list(reversed(self.state.last_sentence))  # 。其中…: the sentence before
         lo = self.facts[-1].mention.end if self.facts and self.facts[-1].mention.end <= k else 0
         hint = self._hint(lo, k)
         self.scopes.append(Scope("list", candidates, True, partial, self.state.new_list(), k, hint))
@@ -310,6 +314,7 @@ class ProseBinder:
         self.sent_fund_at = pos
 
     def _new_sentence(self) -> None:
+        self.sentence_no += 1
         self.scopes.clear()
         self.sent_fund = None
         self.sent_project = None
@@ -375,6 +380,9 @@ class ProseBinder:
             partial=bool(scope and scope.partial), list_id=scope.list_id if scope is not None and parent else None,
             line=block.line, page=block.page, where=block.where(), named=named, label=words,
         )
+        if self.joining is not None and parent is not None:
+            self.joining.last[m.quantity.dimension] = fact
+        self.joining = None
         self._annotate(fact, base, terms, words, item_term, parent, scope)
         self._respective(words, fact)
         return fact
@@ -439,9 +447,15 @@ class ProseBinder:
     def _listed_under(self, scope: Scope, name: str | None, own_fund: str | None, words: str,
                       m: Mention) -> tuple[LedgerFact | None, str | None]:
         """The total a listed figure is a part of (None: it is not a part) and its item there."""
-        if scope.members and self.seps > (scope.sep or self.seps):
-            scope.closed = True  # 其中：A、B；C — C is not in the list
-            return None, self._resolve(name, None, words, m) if name else None
+        dim = m.quantity.dimension
+        prev = scope.last.get(dim)
+        if prev is not None:
+            strength = self._separator_between(prev.mention.end, m.start)
+            if dim not in scope.sep:
+                scope.sep[dim] = strength
+            elif strength > scope.sep[dim]:
+                scope.closed = True  # 其中：A、B；C — C is not in the list
+                return None, self._resolve(name, None, words, m) if name else None
         cands = [c for c in scope.candidates if _same_dimension(c, m)]
         fund_hint, item_hint = scope.hint
         if fund_hint or item_hint:
@@ -451,17 +465,26 @@ class ProseBinder:
         for c in cands:
             item = self._resolve(name, c, words, m) if name else None
             if plausible_part(item, own_fund, c, scope.listed):
-                self._join(scope)
+                self.joining = scope
                 return c, item if name else c.item if own_fund else None
         if name is None and cands and scope.listed:
-            self._join(scope)
+            self.joining = scope
             return cands[0], None
         return None, self._resolve(name, None, words, m) if name else None
 
-    def _join(self, scope: Scope) -> None:
-        if len(scope.members) == 1 and not scope.sep:
-            scope.sep = self.seps
-        scope.members.append(scope.members[-1] if scope.members else scope.candidates[0])
+    def _separator_between(self, lo: int, hi: int) -> int:
+        """The strongest separator in ``text[lo:hi]`` outside terms and brackets."""
+        strength = 0
+        depth = 0
+        for k in range(lo, hi):
+            ch = self.text[k]
+            if ch in "（(":
+                depth += 1
+            elif ch in "）)":
+                depth = max(0, depth - 1)
+            elif depth == 0 and ch in _STRENGTH and self.words.in_term(k) is None:
+                strength = max(strength, _STRENGTH[ch])
+        return strength
 
     def _resolve(self, name: str, parent: LedgerFact | None, words: str, m: Mention) -> str | None:
         return resolve(name, self._kind(), parent, words, m, self._flow())
@@ -480,11 +503,17 @@ class ProseBinder:
                   item_term: tuple[int, int, Term] | None, parent: LedgerFact | None, scope: Scope | None) -> None:
         fact.extra["base"] = base
         fact.extra["path"] = self.ctx.path
+        fact.extra["sentence"] = (self.bi, self.sentence_no)
+        # named by a word of its own (基金收入, 参保), not only by a bare generic one (支出) or by the total above
+        written = self.text[item_term[0]:item_term[1]] if item_term is not None else ""
+        fact.extra["specific"] = item_term is not None and (item_term[2].item not in GENERIC or
+                                                            written in _SPECIFIC_GENERIC)
         if any(t[2].fund == SUB_FUNDS[0] for t in terms):
             fact.extra["pool"] = True
             if fact.fund == TOTAL:
                 fact.extra["scope"] = "统筹基金"  # 统筹基金当期结余 of all funds: not the whole fund's
         if fact.role == "share":
+            self._share_part(fact, words)
             named = _SHARE_OF.search(words)
             if named:
                 base_terms = [t[2].item for t in self.words.terms_in(fact.mention.start - len(words)
@@ -508,6 +537,16 @@ class ProseBinder:
             if s.kind == "paren" and not s.closed and s.candidates:
                 return s.candidates[0]
         return None
+
+    def _share_part(self, fact: LedgerFact, words: str) -> None:
+        """住院费用支出占待遇支出的72.88%: the item named before 占 is what the share is of."""
+        k = words.find("占")
+        clause_start = fact.mention.start - len(words)
+        clause = self._clause(clause_start + k) if k > 0 else ""
+        lo = clause_start + k - len(clause)
+        named = [t for t in self.words.terms_in(lo, clause_start + k) if t[2].item]
+        if named:
+            fact.extra["share_part"] = self._resolve(str(named[-1][2].item), None, clause, fact.mention)
 
     def _reserve_fund(self) -> str | None:
         """可支付N个月 is the reserve of the 累计结余 just stated before it."""
@@ -539,15 +578,22 @@ class ProseBinder:
 
     def _base(self, m: Mention) -> LedgerFact | None:
         """The figure a change, a rate or a comparison refers to: the sentence's last value (or
-        budget) of the same dimension; for a percentage, of any dimension."""
+        budget) of the same dimension, not a part listed in brackets; for a percentage, of any
+        dimension."""
         for f in reversed(self.sentence):
-            if f.role in ("value", "budget") and (m.quantity.unit == "%" or _same_dimension(f, m)):
+            if f.role in ("value", "budget") and (m.quantity.unit == "%" or _same_dimension(f, m)) and \
+                    not (f.parent is not None and f.list_id is not None and self._bracketed(f)):
                 return f
         if not self.sentence and self.state.last_sentence:
             last = self.state.last_sentence[-1]
             if m.quantity.unit == "%" or _same_dimension(last, m):
                 return last
         return None
+
+    def _bracketed(self, f: LedgerFact) -> bool:
+        """Does ``f`` stand inside brackets (a part noted beside its total)?"""
+        text = self.text[:f.mention.start]
+        return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
     def _named_base(self, written: str | None) -> LedgerFact | None:
         for f in reversed(self.sentence):
@@ -574,6 +620,7 @@ class ProseBinder:
             fact.item = resolved[0]
             fact.role = "value"
             self.respective = resolved[1:]
+        fact.extra["specific"] = False  # 分别/依次: the words name a list, not this figure alone
 
     def _kind(self) -> str:
         if self.sent_project:
@@ -600,12 +647,17 @@ class ProseBinder:
         return f"{flow}预算完成率" if flow else "预算执行率"
 
     def _previous(self, own: int, end: int) -> int | None:
-        """Last year's figure (上年同期628540万元, 较上年的43.15亿元, 比2020年的16.92万元): 0 for
-        the year before the one in force, else the year written; None for this year's figure."""
+        """Last year's figure (上年同期628540万元, 较上年的43.15亿元, 比2020年的16.92万元; in a
+        bracket opened by 上年, each of its figures): 0 for the year before the one in force, else
+        the year written; None for this year's figure."""
+        lo = own - 6
+        for s in self.scopes:
+            if s.kind == "paren" and not s.closed and s.start < lo:
+                lo = s.start
         for p in self.words.periods:
             if p.start > end:
                 break
-            if (p.compared or p.previous) and own - 6 <= p.start and p.end <= end:
+            if (p.compared or p.previous) and lo <= p.start and p.end <= end:
                 if _CHANGE.search(self.text[p.end:end]):
                     return None
                 return p.year or 0

@@ -210,6 +210,7 @@ class TableBinder:
                         fact.parent = parent
                         fact.list_id = self.list_ids[0] * 1000 + outline[-1][0] * 100 + c
                     fact.extra["path"] = self.ctx.path
+                    fact.extra["specific"] = row_item is not None
                     fact.extra["col"] = cols[c].item or ""
                     fact.extra["numbered"] = numbering_level(label) is not None
                     fact.extra["total_row"] = _TOTAL_ROW.match(words) is not None

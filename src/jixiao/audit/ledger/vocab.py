@@ -150,6 +150,8 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item="分值"), [r"分值"]),
     (Term(item="得分"), [r"得分"]),
     (Term(item="总分"), [r"总分", r"自评得分"]),
+    (Term(item=OTHER + "政府采购支出"), [r"政府采购(?:支出)?(?:总额)?"]),
+    (Term(item=OTHER + "一般公共预算财政拨款支出"), [r"(?:一般公共预算)?财政拨款支出"]),
     (Term(item=OTHER + "年初结转和结余"), [r"年初结转(?:和|及)?结余"]),
     (Term(item=OTHER + "年末结转和结余"), [r"年末结转(?:和|及)?结余"]),
     # named, but filed under no ledger item (the parts of a balance sheet, the insured it aids)

@@ -94,6 +94,7 @@ def ledger_relations(facts: list[LedgerFact]) -> list[Relation]:
     out += _sums(facts)
     out += _balances(ledger)
     out += _completions(ledger)
+    out += _shares(facts, ledger)
     out += _growths(ledger)
     out += _reserve_months(ledger)
     out += _scores(facts)
@@ -214,18 +215,58 @@ _COMPLETION = {"收入预算完成率": ("基金收入合计", "收入预算"), 
 
 
 def _completions(ledger: Ledger) -> list[Relation]:
+    """完成预算Y的Z%: the figure before the budget over the budget (as the sentence says it); a
+    rate stated apart from its figures (a table's 执行率): the same fund's actual over its budget."""
     out = []
     for key, items in ledger.by_key.items():
         for name, (actual_item, budget_item) in _COMPLETION.items():
             for rate in items.get(name, []):
                 if rate.role != "completion" or rate.mention.quantity.unit != "%":
                     continue
-                actuals = ledger.get(key, actual_item, near=rate)
-                budgets = ledger.get(key, budget_item, ("budget", "value"), near=rate)
-                pairs = [(a, b) for a in actuals for b in budgets]
+                budget = rate.extra.get("base")
+                actual = budget.extra.get("base") if budget is not None and budget.role == "budget" else None
+                if actual is not None and actual.role == "value" and \
+                        actual.extra.get("sentence") == budget.extra.get("sentence") and \
+                        actual.mention.quantity.dimension == budget.mention.quantity.dimension and \
+                        _flow_fits(actual.item, budget.item):
+                    pairs = [(actual, budget)]
+                else:
+                    actuals = ledger.get(key, actual_item, near=rate)
+                    budgets = ledger.get(key, budget_item, ("budget", "value"), near=rate)
+                    pairs = [(a, b) for a in actuals for b in budgets]
                 if pairs:
                     out.append(_relation("JX-CMP-001", rate, [[_term(a)] for a, _ in pairs],
                                          den=[[_term(b)] for _, b in pairs], form="ratio", percent=True, name=name))
+    return out
+
+
+def _flow_fits(actual: str | None, budget: str | None) -> bool:
+    """收入预算 is the budget of a 收入, 支出预算 of a 支出; another budget of any figure."""
+    if budget in ("收入预算", "支出预算") and actual in _FLOWS.values():
+        return actual == _FLOWS[budget[:2]]
+    return True
+
+
+def _shares(facts: list[LedgerFact], ledger: Ledger) -> list[Relation]:
+    """占本年支出合计的28.87%: the figure before over the figure of the item the words name."""
+    out = []
+    for share in facts:
+        named = share.extra.get("share_base")
+        part = share.extra.get("base")
+        if share.role != "share" or not named or str(named).endswith("预算") or part is None or \
+                part.role != "value" or part.fund is None:
+            continue
+        key = (share.fund or part.fund, part.year, part.span)
+        if share.extra.get("share_part"):
+            named_parts = ledger.get(key, str(share.extra["share_part"]), near=share)
+            if not named_parts:
+                continue
+            part = named_parts[0]
+        bases = [b for b in ledger.get(key, str(named), near=share) if b is not part]
+        if bases:
+            out.append(_relation("JX-SHR-001", share, [[_term(part)] for _ in bases],
+                                 den=[[_term(b, 1, str(named))] for b in bases], form="ratio", percent=True,
+                                 name="占比"))
     return out
 
 
@@ -299,8 +340,10 @@ def _scores(facts: list[LedgerFact]) -> list[Relation]:
             totals = [f for f in cells if f.extra.get("total_row")]
             parts = [f for f in cells if not f.extra.get("total_row")]
             if len(totals) == 1 and len(parts) >= 2:
-                out.append(_relation("JX-SCR-001", totals[0], [[_term(p, 1, column) for p in parts]],
-                                     name="总分" if column == "得分" else "分值合计"))
+                rel = _relation("JX-SCR-001", totals[0], [[_term(p, 1, column) for p in parts]],
+                                name="总分" if column == "得分" else "分值合计")
+                rel.exact = True  # points are given as written, not rounded
+                out.append(rel)
     return out
 
 

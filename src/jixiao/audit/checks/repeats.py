@@ -1,0 +1,70 @@
+"""The same ledger quantity stated twice with two values (JX-DUP-001), read from the structure.
+
+Two figures are the same quantity when the ledger files both under one fund (named by their own
+words, row, column or heading — not only by the document's kind), one item, one year and one
+span, both as values (not last year's, a change or a rate) and neither approximate. Written at
+two precisions they are the same figure when their intervals meet (``15.18亿元`` and
+``1517636097.34元``); otherwise the later one is reported once, against the first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from jixiao.audit.checks.arithmetic import in_unit
+from jixiao.audit.checks.messages import fig_text, quote_around
+from jixiao.audit.document import Document
+from jixiao.audit.findings import Finding
+from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.model.ledger import OTHER
+from jixiao.numbers import UnitError
+
+
+def check_repeats(doc: Document, facts: list[LedgerFact],
+                  existing: list[Finding]) -> tuple[int, list[Finding]]:
+    groups: dict[tuple[str | None, str | None, int | None, str, str], list[LedgerFact]] = defaultdict(list)
+    for f in facts:
+        if not (f.item and f.fund and f.named and f.role == "value" and f.typo is None) or f.item.startswith(OTHER):
+            continue
+        if f.mention.quantity.approx is not None or f.mention.comparator:
+            continue
+        if not f.extra.get("specific") or (f.parent is not None and (f.parent.fund, f.parent.item) == (f.fund, f.item)):
+            continue  # an item read from a generic word, or a part of a total of the same name
+        groups[(f.fund, f.item, f.year, f.span, str(f.extra.get("scope", "")))].append(f)
+    flagged = {(x.block, x.start) for x in existing if x.severity == "error"}
+    findings: list[Finding] = []
+    checks = 0
+    for (fund, item, year, span, _), same in groups.items():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda f: (f.mention.block, f.mention.start))
+        first = same[0]
+        unit = first.mention.quantity.unit
+        for later in same[1:]:
+            checks += 1
+            if later.mention.block == first.mention.block or (later.mention.block, later.mention.start) in flagged:
+                continue
+            try:
+                if in_unit(first.mention, unit).meets(in_unit(later.mention, unit)):
+                    continue
+            except UnitError:
+                continue
+            findings.append(_finding(doc, first, later, fund, item, year, span))
+            break
+    return checks, findings
+
+
+def _finding(doc: Document, first: LedgerFact, later: LedgerFact, fund: str | None, item: str | None,
+             year: int | None, span: str) -> Finding:
+    m1, m2 = first.mention, later.mention
+    b1, b2 = doc.blocks[m1.block], doc.blocks[m2.block]
+    where_first = b1.where() or "前文"
+    period = f"{year}年" if year else ""
+    if span != "1-12":
+        period += f"{span}月"
+    message = (f"{period}{fund}{item}在{where_first}为{fig_text(m1)}，此处为{fig_text(m2)}，"
+               f"同一数额前后不一致")
+    return Finding(code="JX-DUP-001", severity="error", message=message, stated=f"{m2.quantity.value:f}",
+                   expected=f"{m1.quantity.value:f}", quote=quote_around(doc, m2), line=b2.line, page=b2.page,
+                   where=b2.where(), figures={where_first: fig_text(m1), b2.where() or "此处": fig_text(m2)},
+                   block=m2.block, start=m2.start, end=m2.end)
