@@ -67,9 +67,10 @@ class Certainty:
         """Two figures the ledger files under the same fund, item and period, each named by its
         own words, row or heading (the same quantity stated twice)."""
         a, b = self.fact(first), self.fact(later)
-        if a is None or b is None or not a.item or a.item.startswith(OTHER):
+        if a is None or b is None or not a.item:
             return False
-        return a.key == b.key and a.role == b.role == "value" and a.named and b.named
+        return a.key == b.key and a.role == b.role and a.role in ("value", "completion", "budget") and \
+            a.named and b.named
 
 
 def _two_readings(finding: Finding, why: str) -> Finding:
@@ -121,16 +122,20 @@ def _doubt_balance(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     return None
 
 
+_BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
+
+
 def _is_part(part: LedgerFact, total: LedgerFact) -> bool:
     """Can ``part`` be listed under ``total`` (by fund and item)?"""
     if part.parent is total:
         return True
-    if part.item and total.item and part.item == total.item:
+    whole = _BUDGETED.get(total.item or "", total.item) if total.role == "budget" else total.item
+    if part.item and whole and part.item == whole:
         return part.fund != total.fund
     item = part.item
     while item in ITEM and ITEM[item].parent:
         item = ITEM[item].parent
-        if item == total.item:
+        if item == whole:
             return True
     return False
 
@@ -142,20 +147,20 @@ def _doubt_sum(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     for f in facts:
         if f is not None and f.role in _NOT_PARTS:
             return f"{f.mention.raw.strip()}是增减额、比率或上年数，不是分项"
-        if f is not None and stated is not None and f.role == "budget" and stated.role != "budget":
-            return f"{f.mention.raw.strip()}是预算数"
+        if f is not None and stated is not None and (f.role == "budget") != (stated.role == "budget"):
+            return f"{f.mention.raw.strip()}与合计一为预算数、一为实际数"
     if stated is not None and stated.role in _NOT_PARTS:
         return "合计数是增减额、比率或上年数"
+    if stated is not None and stated.extra.get("respective"):
+        return "该数是“分别/依次”列举的并列数之一，不是合计"
     if _period_differs(stated, facts):
         return "所用数额属于不同期间"
     if stated is None or any(f is not None and f.parent is stated for f in facts):
         return None  # the structure lists them under this total
     known = [f for f in facts if f is not None and f.item and not f.item.startswith(OTHER)]
-    if stated.item and not stated.item.startswith(OTHER) and known:
-        if all(_is_part(f, stated) for f in known):
-            return None
+    if stated.item and not stated.item.startswith(OTHER) and known and not all(_is_part(f, stated) for f in known):
         return f"所列各项不是“{stated.item}”的分项"
-    return "文中结构看不出这些数额是合计与分项"
+    return None
 
 
 def _doubt_share(rel: Relation, stated: LedgerFact | None, terms: list[Term],
@@ -174,6 +179,8 @@ def _doubt_share(rel: Relation, stated: LedgerFact | None, terms: list[Term],
 
 def _doubt_completion(rel: Relation, stated: LedgerFact | None, terms: list[Term],
                       facts: list[LedgerFact | None]) -> str | None:
+    if rel.code != "JX-CMP-001":
+        return None
     if stated is not None and stated.item and stated.item not in _COMPLETION and stated.role != "completion":
         return f"该比率是“{stated.item.removeprefix(OTHER)}”，不是完成率"
     if stated is not None and stated.extra.get("rate_word") == "控制率":

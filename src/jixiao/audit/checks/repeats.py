@@ -9,6 +9,7 @@ two precisions they are the same figure when their intervals meet (``15.18亿元
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from jixiao.audit.checks.arithmetic import in_unit
@@ -16,6 +17,7 @@ from jixiao.audit.checks.messages import fig_text, quote_around
 from jixiao.audit.document import Document
 from jixiao.audit.findings import Finding
 from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.vocab import TERM_RE
 from jixiao.model.ledger import OTHER
 from jixiao.numbers import UnitError
 
@@ -49,9 +51,28 @@ def check_repeats(doc: Document, facts: list[LedgerFact],
                     continue
             except UnitError:
                 continue
+            if _qualifier(doc, first) != _qualifier(doc, later):
+                continue  # 手工结算…发放 / 一单制结算…合计: the words tell the two apart
             findings.append(_finding(doc, first, later, fund, item, year, span))
             break
     return checks, findings
+
+
+_FILLER = re.compile(r"(?:19|20)\d\d\s*年度?|\d{1,2}\s*[-—至]?\s*\d{0,2}\s*月(?:份|末|底)?|[\d.,%]+"
+                     r"|全市|全县|全区|全省|全国|市本级|本级|本年度?|当年|全年|年度|年末|年底|期末|月末|截至|截止|其中"
+                     r"|共计|合计|总计|达到|实现|取得|发生|累计|同期|基金|资金|[为是达的了约共到至在]|[（）()\s“”\"、]")
+_CLAUSE_END = "，,；;。：:"
+
+
+def _qualifier(doc: Document, f: LedgerFact) -> str:
+    """What a figure's clause says besides its fund, item, period and filler words."""
+    text = doc.blocks[f.mention.block].text
+    k = f.mention.start
+    lo = max(0, k - 40)
+    while k > lo and text[k - 1] not in _CLAUSE_END:
+        k -= 1
+    words = TERM_RE.sub("", text[k:f.mention.start])
+    return _FILLER.sub("", words)
 
 
 def _finding(doc: Document, first: LedgerFact, later: LedgerFact, fund: str | None, item: str | None,

@@ -144,7 +144,7 @@ def _context(outline: Outline, period: object, kind: str, base_fund: str | None,
     named = fund is not None
     if fund is None:
         fund = base_fund
-        named = fund is not None and fund == title_fund
+        named = fund is not None and (fund == title_fund or fund == DEPARTMENT)
     year = outline.year() or period.year  # type: ignore[attr-defined]
     span = outline.span() or period.span  # type: ignore[attr-defined]
     return Context(fund=fund, named=named, year=year, span=span, kind=kind, budget=outline.budget(),

@@ -103,16 +103,17 @@ def plausible_part(item: str | None, fund: str | None, total: LedgerFact, listed
     item is taken as a part; inside a bare bracket its item must say so."""
     if fund == total.fund:
         fund = None  # the total's own fund named again
+    total_item = _BUDGETED.get(total.item or "", total.item) if total.role == "budget" else total.item
     if item is None:
         return listed or (fund is not None and fund_part(fund, total.fund))
-    if total.item is None:
+    if total_item is None:
         return listed
-    if item == total.item:
+    if item == total_item:
         return fund is None and listed or fund_part(fund, total.fund)
-    if descends(item, total.item):
+    if descends(item, total_item):
         return True
     if listed and fund is not None and fund != total.fund and item in FLOW_OF and \
-            FLOW_OF.get(item) == FLOW_OF.get(total.item or ""):
+            FLOW_OF.get(item) == FLOW_OF.get(total_item or ""):
         return True  # 职工医保基金收入…其中：公务员医疗补助收入175万元
     return item.startswith(OTHER) and listed
 
@@ -123,4 +124,6 @@ def other_words(clause: str, strip_funds: re.Pattern[str] | None = None) -> str 
     return OTHER + words if 2 <= len(words) <= 16 else None
 
 
+#: a budget total lists the parts of the flow it budgets
+_BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
 _FILLER = re.compile(r"^(?:其中|全年|全市|全县|全区|年末|年底|当年|本年|(?:19|20)\d\d年度?)+|(?:为|是|达到|达|约|共计|共)+$")

@@ -102,7 +102,9 @@ def find_periods(text: str) -> list[PeriodMark]:
         month = None
         if m.group("end") and not _after_until(text, m.start()) and not m.group(0).endswith(("末", "底", "当月")):
             # 2024年4月28日, 于2019年1月挂牌: a date, not the period of figures (a title's month is)
-            month = _num(m.group("end")) if not m.group(0).endswith("日") else None
+            if m.group(0).endswith("日"):
+                continue
+            month = _num(m.group("end"))
             span = None
             if year is None and month is None:
                 continue

@@ -178,6 +178,8 @@ class ProseBinder:
         self.seps: int = 0  # the strongest separator since the last figure
         self.joining: Scope | None = None
         self.sentence_no = 0
+        self.para_fund: str | None = None
+        self.listing = False  # within the figures of a 分别/依次 list
 
     # ---- the walk ----------------------------------------------------------------------------
 
@@ -285,7 +287,7 @@ class ProseBinder:
         if self.scopes and self.scopes[-1].kind == "paren" and self.scopes[-1].listed and \
                 self.scopes[-1].start >= k - 2:
             return  # （其中…: the bracket is the list
-        candidates = [f for f in reversed(self.sentence) if f.role == "value"]
+        candidates = [f for f in reversed(self.sentence) if f.role in ("value", "budget")]
         if not self.sentence and (self.facts or self._starts_listed()):
             candidates = list(reversed(self.state.last_sentence))  # 。其中…: the sentence before
         lo = self.facts[-1].mention.end if self.facts and self.facts[-1].mention.end <= k else 0
@@ -316,6 +318,8 @@ class ProseBinder:
     def _new_sentence(self) -> None:
         self.sentence_no += 1
         self.scopes.clear()
+        if self.sent_fund is not None:
+            self.para_fund = self.sent_fund  # a sentence naming no fund is about the paragraph's last
         self.sent_fund = None
         self.sent_project = None
         values = [f for f in self.sentence if f.role == "value"]
@@ -324,6 +328,7 @@ class ProseBinder:
         self.sentence = []
         self.respective = []
         self.both = []
+        self.listing = False
 
     def _last_value(self) -> LedgerFact | None:
         """The value a bracket follows (changes and rates between): what the bracket is about."""
@@ -362,8 +367,8 @@ class ProseBinder:
         year, span = self.year, self.span
         if previous is not None:
             year = previous or (year - 1 if year else None)
-        if self.ctx.budget and role == "value" and item in _BUDGET_OF:
-            item, role = _BUDGET_OF[item], "budget"
+        if self.ctx.budget and role == "value":
+            item, role = _BUDGET_OF.get(item or "", item), "budget"  # a budget's figures are budget figures
         value = m.quantity.value
         if role in ("change", "growth") and value > 0 and _DECREASE.search(words):
             value = -value
@@ -432,6 +437,8 @@ class ProseBinder:
             elif unit in ("个月", "月") and ("支付" in words or "可供" in words):
                 item = "累计结余可支付月数"
         role: Role = "value"
+        if unit == "%" and (item in _BUDGET_ITEMS or name == "预算") and ("完成" in words or "执行" in words):
+            return parent, self._completion_flow(), "completion", base  # 完成年度预算110.79%
         if item in _BUDGET_ITEMS or (item or "").endswith("预算") and (item or "").startswith(OTHER):
             role = "budget"
         elif item in _COMPLETION_ITEMS:
@@ -447,6 +454,8 @@ class ProseBinder:
     def _listed_under(self, scope: Scope, name: str | None, own_fund: str | None, words: str,
                       m: Mention) -> tuple[LedgerFact | None, str | None]:
         """The total a listed figure is a part of (None: it is not a part) and its item there."""
+        if m.quantity.dimension in ("ratio", "points"):
+            return None, self._resolve(name, None, words, m) if name else None  # rates are not parts
         dim = m.quantity.dimension
         prev = scope.last.get(dim)
         if prev is not None:
@@ -456,6 +465,15 @@ class ProseBinder:
             elif strength > scope.sep[dim]:
                 scope.closed = True  # 其中：A、B；C — C is not in the list
                 return None, self._resolve(name, None, words, m) if name else None
+        # a sibling that is a part by its item (基本支出 of 本年支出合计) may have parts of its own
+        siblings = [f for f in reversed(self.sentence) if f.parent is not None and f.list_id == scope.list_id
+                    and f.item is not None and f.item != f.parent.item]
+        for c in siblings:  # 基本支出1209.35万元，人员经费874.09万元: a part of an earlier part
+            item = self._resolve(name, c, words, m) if name else None
+            if item is not None and item != c.item and plausible_part(item, own_fund, c, False) and \
+                    _same_dimension(c, m):
+                self.joining = scope
+                return c, item
         cands = [c for c in scope.candidates if _same_dimension(c, m)]
         fund_hint, item_hint = scope.hint
         if fund_hint or item_hint:
@@ -604,8 +622,14 @@ class ProseBinder:
     def _respective(self, words: str, fact: LedgerFact) -> None:
         """收入、支出分别为74200、65884万元: the items named before 分别 go to the figures after it;
         两者分别增长16.4%和16.6%: the two figures before are what grew."""
+        if self.listing and self.seps >= 3:
+            self.listing = False
         if _RESPECTIVE.search(words) is None:
+            if self.listing:
+                fact.extra["respective"] = True
             return
+        self.listing = True
+        fact.extra["respective"] = True
         if _BOTH.search(words):
             values = [f for f in self.sentence[:-1] if f.role == "value"][-2:] if len(self.sentence) > 1 else []
             if fact.mention.quantity.unit == "%" and values:
@@ -636,6 +660,13 @@ class ProseBinder:
             if f.item in ("收入预算", "支出预算"):
                 return f.item[:2]
         return None
+
+    def _completion_flow(self) -> str:
+        kind = self._kind()
+        if kind in ("project", "department"):
+            return "执行率" if kind == "project" else "预算执行率"
+        flow = self._flow()
+        return f"{flow}预算完成率" if flow else "预算执行率"
 
     def _completion(self, base: LedgerFact) -> str:
         kind = self._kind()
@@ -696,6 +727,8 @@ class ProseBinder:
             return self.sent_fund, True
         if parent is not None and parent.fund:
             return parent.fund, parent.named
+        if self.para_fund:
+            return self.para_fund, True
         if self.numbered is not None:
             ancestor = self._outline_parent()
             if ancestor is not None and ancestor.fund:

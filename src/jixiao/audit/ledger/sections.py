@@ -26,8 +26,10 @@ NUMBERING = re.compile(
 )
 _HEAD_STOP = re.compile(r"[。：:；;！？]")
 _UNIT_DECL = re.compile(r"单位(?:均为|为|是)?\s*[：:]?\s*(?:人民币)?(万元|亿元|元|万人次|人次|万人|人)")
-_BUDGET = re.compile(r"预算(?!执行|完成)")
-_NOT_BUDGET = re.compile(r"执行|决算|完成|收支情况|运行")
+_BUDGET = re.compile(r"预算安排|预算有关|预算数据|预算草案|收支预算|预算(?:绩效)?目标|预算编制|年度预算$")
+_NOT_BUDGET = re.compile(r"执行|决算|完成|收支情况|支出情况|运行")
+#: kinds of budget that name where money comes from, not that the figures are budgets
+_BUDGET_TYPES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|部门预算")
 
 
 def numbering_level(text: str) -> tuple[int, int] | None:
@@ -122,8 +124,10 @@ def section_of(level: int, words: str, block: int) -> Section:
     funds = [f for f in funds if f]
     if funds:
         fund = funds[-1] if funds[-1] == CRIT and len(funds) > 1 else funds[0]
-        if len(set(funds)) > 1 and fund not in (CRIT,) and "合计" in words:
-            fund = TOTAL
+        if len(set(funds)) > 1 and fund != CRIT:
+            # 职工…、城乡居民…基金预算完成情况: a heading over several funds names none of them (a
+            # 合计 of them is their total)
+            fund = TOTAL if "合计" in words else None
     year = None
     span = None
     for p in find_periods(words):
@@ -135,7 +139,8 @@ def section_of(level: int, words: str, block: int) -> Section:
     m = _UNIT_DECL.search(words)
     if m:
         unit = m.group(1)
-    budget = _BUDGET.search(words) is not None and _NOT_BUDGET.search(words) is None
+    typeless = _BUDGET_TYPES.sub("", words)
+    budget = _BUDGET.search(typeless) is not None and _NOT_BUDGET.search(typeless) is None
     if fund == DEPT:
         fund = None  # 部门整体支出情况: a department document is already the department's
     return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block)

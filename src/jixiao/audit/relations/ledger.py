@@ -22,8 +22,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.naming import descends, fund_part
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.model.funds import FundKind
+from jixiao.model.ledger import OTHER
 
 Key = tuple[str | None, int | None, str]
 
@@ -49,6 +51,18 @@ def _months(span: str) -> int | None:
             return int(b) - int(a) + 1
         return None
     return 1 if span.isdigit() else None
+
+
+def _once(facts: list[LedgerFact]) -> list[LedgerFact]:
+    """Each stated figure once: a figure restated with the same value was checked where first stated."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in facts:
+        k = (f"{f.mention.quantity.value}", f.mention.quantity.unit)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
 
 
 class Ledger:
@@ -139,6 +153,9 @@ def _relation(code: str, stated: LedgerFact, alts: list[list[Term]], *, den: lis
 
 
 def _sums(facts: list[LedgerFact]) -> list[Relation]:
+    """Σ parts = total for the parts the structure lists under a total, where the ledger says
+    they are its parts (a known item filed under the total's item, the same item of a part of its
+    fund, or an unnamed amount of money in a list); a numbered statement table is whole."""
     groups: dict[tuple[int, int | None], list[LedgerFact]] = defaultdict(list)
     parents: dict[int, LedgerFact] = {}
     for f in facts:
@@ -146,15 +163,35 @@ def _sums(facts: list[LedgerFact]) -> list[Relation]:
             groups[(id(f.parent), f.list_id)].append(f)
             parents[id(f.parent)] = f.parent
     out = []
-    for (pid, _), parts in groups.items():
+    for (pid, _), listed in groups.items():
         total = parents[pid]
-        if total.mention.quantity.approx is not None or any(p.mention.quantity.approx for p in parts):
+        if total.item is None or total.mention.quantity.approx is not None or \
+                any(p.mention.quantity.approx for p in listed):
             continue
-        whole = all(p.extra.get("numbered") for p in parts) and total.table is not None
+        whole = all(p.extra.get("numbered") for p in listed) and total.table is not None
+        parts = [p for p in listed if _evidenced(p, total)]
+        if not parts or (whole and len(parts) != len(listed)):
+            continue
         terms = [_term(p) for p in parts]
         out.append(_relation("JX-SUM-001", total, [terms], partial=not whole, name=total.item or "合计",
                              note="" if whole else "其中"))
     return out
+
+
+_BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
+
+
+def _evidenced(part: LedgerFact, total: LedgerFact) -> bool:
+    """Does the ledger make ``part`` a part of ``total``?"""
+    whole = _BUDGETED.get(total.item or "", total.item) if total.role == "budget" else total.item
+    if part.table is not None and part.table == total.table and part.col == total.col and \
+            (part.extra.get("numbered") or part.mention.quantity.dimension in ("money", None)):
+        return True  # a row under its total row, in the same column (counts of people may overlap)
+    if part.item is None or part.item.startswith(OTHER):
+        return part.mention.quantity.dimension == "money" or bool(part.extra.get("numbered"))
+    if part.item == whole:
+        return fund_part(part.fund, total.fund) or part.table is not None
+    return descends(part.item, whole)
 
 
 # ---- balances ------------------------------------------------------------------------------
@@ -163,7 +200,7 @@ def _sums(facts: list[LedgerFact]) -> list[Relation]:
 def _balances(ledger: Ledger) -> list[Relation]:
     out = []
     for key, items in ledger.by_key.items():
-        for result in items.get("当期结余", []):
+        for result in _once(items.get("当期结余", [])):
             if result.role != "value":
                 continue
             incomes = ledger.get(key, _income_item(key), near=result)
@@ -172,7 +209,7 @@ def _balances(ledger: Ledger) -> list[Relation]:
             if alts:
                 out.append(_relation("JX-BAL-001", result, alts[:_MAX_READINGS], name="当期结余",
                                      direction=-1 if result.value < 0 < result.mention.quantity.value else 1))
-        for closing in items.get("年末累计结余", []):
+        for closing in _once(items.get("年末累计结余", [])):
             if closing.role != "value":
                 continue
             openings = ledger.get(key, "年初累计结余", near=closing)
@@ -220,7 +257,7 @@ def _completions(ledger: Ledger) -> list[Relation]:
     out = []
     for key, items in ledger.by_key.items():
         for name, (actual_item, budget_item) in _COMPLETION.items():
-            for rate in items.get(name, []):
+            for rate in _once(items.get(name, [])):
                 if rate.role != "completion" or rate.mention.quantity.unit != "%":
                     continue
                 budget = rate.extra.get("base")
@@ -230,6 +267,8 @@ def _completions(ledger: Ledger) -> list[Relation]:
                         actual.mention.quantity.dimension == budget.mention.quantity.dimension and \
                         _flow_fits(actual.item, budget.item):
                     pairs = [(actual, budget)]
+                elif rate.table is None and key[0] == "部门":
+                    continue  # a department's rates are read from their own sentence only
                 else:
                     actuals = ledger.get(key, actual_item, near=rate)
                     budgets = ledger.get(key, budget_item, ("budget", "value"), near=rate)
@@ -282,7 +321,7 @@ def _growths(ledger: Ledger) -> list[Relation]:
         prev_key = (fund, year - 1, span)
         for flow, total in _FLOWS.items():
             currents = items.get(total, [])
-            for rate in items.get(f"{flow}增长率", []):
+            for rate in _once(items.get(f"{flow}增长率", [])):
                 cur = ledger.get(key, total, near=rate)
                 prev = ledger.get(prev_key, total, ("value", "prev"), near=rate)
                 pairs = [(c, p) for c in cur for p in prev]
@@ -292,7 +331,7 @@ def _growths(ledger: Ledger) -> list[Relation]:
                                          den=[[_term(p, 1, "上年")] for _, p in pairs], form="ratio",
                                          percent=True, magnitude=True, name=f"{flow}增长率",
                                          direction=-1 if rate.value < 0 else 1))
-            for change in items.get(f"{flow}较上年增减额", []):
+            for change in _once(items.get(f"{flow}较上年增减额", [])):
                 cur = ledger.get(key, total, near=change)
                 prev = ledger.get(prev_key, total, ("value", "prev"), near=change)
                 pairs = [(c, p) for c in cur for p in prev]
@@ -313,7 +352,7 @@ def _reserve_months(ledger: Ledger) -> list[Relation]:
         months = _months(key[2])
         if months is None:
             continue
-        for stated in items.get("累计结余可支付月数", []):
+        for stated in _once(items.get("累计结余可支付月数", [])):
             closings = ledger.get(key, "年末累计结余", near=stated)
             spending = ledger.get(key, "基金支出合计", near=stated)
             pairs = [(c, e) for c in closings for e in spending]
