@@ -39,12 +39,13 @@ def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentRes
     typo_checks, typo_findings, typo_mentions = find_typos(doc, ledger, mentions)
     relations = [r for r in find_relations(doc, mentions) + ledger_relations(ledger)
                  if not _uses(r, typo_mentions)]
-    checks, findings = run_checks(doc, relations, certainty.gate)
+    involved: set[tuple[int, int]] = set()  # the figures of the errors found: their restatements add nothing
+    checks, findings = run_checks(doc, relations, certainty.gate, involved)
     findings += typo_findings
     checks += typo_checks
     facts = label_mentions(doc, mentions)
     dup_checks, dup_findings = check_duplicates(doc, facts, findings, certainty.same_quantity)
-    repeat_checks, repeats = check_repeats(doc, ledger, findings + dup_findings)
+    repeat_checks, repeats = check_repeats(doc, ledger, findings + dup_findings, involved)
     dup_checks += repeat_checks
     dup_findings += [r for r in repeats if (r.block, r.start) not in {(d.block, d.start) for d in dup_findings}]
     budget_checks, budget_findings = check_table_budgets(doc, mentions, facts)

@@ -64,13 +64,18 @@ class Certainty:
         return check(rel, stated, terms, facts) if check is not None else None
 
     def same_quantity(self, first: Mention, later: Mention) -> bool:
-        """Two figures the ledger files under the same fund, item and period, each named by its
-        own words, row or heading (the same quantity stated twice)."""
+        """May two figures the wording takes for one quantity be one? Not when the ledger files
+        them under two funds, two items, two periods or two roles (last year's, a budget…)."""
         a, b = self.fact(first), self.fact(later)
-        if a is None or b is None or not a.item:
+        if a is None or b is None:
+            return True
+        if a.item and b.item and a.item != b.item:
             return False
-        return a.key == b.key and a.role == b.role and a.role in ("value", "completion", "budget") and \
-            a.named and b.named
+        if a.fund and b.fund and a.fund != b.fund and a.named and b.named:
+            return False
+        if (a.year, a.span) != (b.year, b.span) or a.role != b.role:
+            return False
+        return a.extra.get("scope") == b.extra.get("scope")
 
 
 def _two_readings(finding: Finding, why: str) -> Finding:

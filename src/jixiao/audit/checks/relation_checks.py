@@ -79,7 +79,8 @@ def finding_for(doc: Document, rel: Relation, outcome: Outcome) -> Finding | Non
 Gate = Callable[[Relation, Outcome, Finding, dict[tuple[int, int], set[str]]], Finding | None]
 
 
-def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = None) -> tuple[int, list[Finding]]:
+def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = None,
+               involved: set[tuple[int, int]] | None = None) -> tuple[int, list[Finding]]:
     """Check every relation; return (number of checks made, findings).
 
     Implicit readings (``explicit=False``) are counted only when they hold: they are readings
@@ -93,7 +94,9 @@ def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = Non
     outcomes = [(rel, check_relation(rel)) for rel in relations]
     held: dict[tuple[int, int], set[str]] = {}
     for rel, outcome in outcomes:
-        if rel.ledger and outcome.holds:
+        # a structure-bound reading that holds with figures of the stated figure's own paragraph
+        if rel.ledger and outcome.holds and outcome.terms and \
+                all(t.mention.block == rel.stated.block for t in outcome.terms[0] + outcome.terms[1]):
             held.setdefault((rel.stated.block, rel.stated.start), set()).add(code_family(rel.code))
     errors_at: set[tuple[int, int]] = set()
     reported: list[tuple[Relation, Outcome, Finding]] = []
@@ -119,7 +122,14 @@ def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = Non
         if f.severity == "error":
             errors_at.add(where)
         reported.append((rel, outcome, f))
-    return count, [_consequence(rel, outcome, f, errors_at) for rel, outcome, f in reported]
+    final = [_consequence(rel, outcome, f, errors_at) for rel, outcome, f in reported]
+    if involved is not None:
+        for (rel, outcome, _), f in zip(reported, final, strict=True):
+            if f.severity == "error":
+                involved.add((rel.stated.block, rel.stated.start))
+                for t in (outcome.terms[0] + outcome.terms[1]) if outcome.terms else []:
+                    involved.add((t.mention.block, t.mention.start))
+    return count, final
 
 
 def _consequence(rel: Relation, outcome: Outcome, f: Finding, errors_at: set[tuple[int, int]]) -> Finding:

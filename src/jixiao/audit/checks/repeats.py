@@ -18,15 +18,16 @@ from jixiao.audit.document import Document
 from jixiao.audit.findings import Finding
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.vocab import TERM_RE
-from jixiao.model.ledger import OTHER
+from jixiao.model.ledger import DEPARTMENT, OTHER
 from jixiao.numbers import UnitError
 
 
-def check_repeats(doc: Document, facts: list[LedgerFact],
-                  existing: list[Finding]) -> tuple[int, list[Finding]]:
+def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding],
+                  involved: set[tuple[int, int]] | None = None) -> tuple[int, list[Finding]]:
     groups: dict[tuple[str | None, str | None, int | None, str, str], list[LedgerFact]] = defaultdict(list)
     for f in facts:
-        if not (f.item and f.fund and f.named and f.role == "value" and f.typo is None) or f.item.startswith(OTHER):
+        named = f.named or f.fund == DEPARTMENT  # a department's accounts are the department's
+        if not (f.item and f.fund and named and f.role == "value" and f.typo is None) or f.item.startswith(OTHER):
             continue
         if f.mention.quantity.approx is not None or f.mention.comparator:
             continue
@@ -42,10 +43,14 @@ def check_repeats(doc: Document, facts: list[LedgerFact],
         same.sort(key=lambda f: (f.mention.block, f.mention.start))
         first = same[0]
         unit = first.mention.quantity.unit
+        known = {f.mention.quantity.value for f in same if (f.mention.block, f.mention.start) in flagged}
         for later in same[1:]:
             checks += 1
-            if later.mention.block == first.mention.block or (later.mention.block, later.mention.start) in flagged:
-                continue
+            if later.mention.block == first.mention.block or later.mention.quantity.value in known:
+                continue  # the same slip restated: reported where first found
+            if involved and ((first.mention.block, first.mention.start) in involved or
+                             (later.mention.block, later.mention.start) in involved):
+                continue  # a figure of an error already found: the same slip
             try:
                 if in_unit(first.mention, unit).meets(in_unit(later.mention, unit)):
                     continue

@@ -20,7 +20,8 @@ from jixiao.audit.ledger.tables import TableBinder, cell_mentions, prose_cell
 from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
 from jixiao.model.ledger import DEPARTMENT
 
-_DEPARTMENT_DOC = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员")
+_DEPARTMENT_DOC = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员|部门概况"
+                             r"|单位基本情况|部门职能|单位职能")
 _PROJECT_DOC = re.compile(r"项目支出绩效自评表|项目绩效自评|项目名称")
 #: the employee fund includes maternity (合并实施, 列支生育保险待遇, （含生育）)
 _MERGED = re.compile(r"职工[^。；]{0,12}[（(]含生育|生育保险[^。；]{0,10}合并|合并[^。；]{0,10}生育保险"
@@ -112,7 +113,40 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         got = TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind()
         facts.extend(got)
     facts.sort(key=lambda f: (f.mention.block, f.mention.start))
+    _generic_total(facts)
     return facts
+
+
+def _generic_total(facts: list[LedgerFact]) -> None:
+    """``2019年基本医疗保险基金支出65884万元`` after ``职工医疗保险基金（含生育）…支出65884万元``:
+    a paragraph that names only the generic fund but repeats, figure for figure, what one fund
+    states is about that fund. Anchors: its money figures equal to one specific fund's (same
+    item, period and value as written); none that differs from that fund's."""
+    specific: dict[tuple[str | None, int | None, str, str], dict[str, set[str]]] = {}
+    for f in facts:
+        if f.fund not in (None, TOTAL, DEPARTMENT) and f.item and f.role == "value" and f.table is None \
+                and f.mention.quantity.dimension == "money" and f.value != 0:
+            values = specific.setdefault((f.item, f.year, f.span, f.mention.quantity.unit), {})
+            values.setdefault(f"{f.value}", set()).add(f.fund)
+    blocks: dict[int, list[LedgerFact]] = {}
+    for f in facts:
+        if f.fund == TOTAL and f.table is None:
+            blocks.setdefault(f.mention.block, []).append(f)
+    for group in blocks.values():
+        anchors: set[str] = set()
+        money = [f for f in group if f.item and f.role == "value" and f.mention.quantity.dimension == "money"]
+        for f in money:
+            anchors |= specific.get((f.item, f.year, f.span, f.mention.quantity.unit), {}).get(f"{f.value}", set())
+        if len(anchors) != 1:
+            continue
+        fund = next(iter(anchors))
+        clash = any(fund not in specific.get((f.item, f.year, f.span, f.mention.quantity.unit), {}).get(f"{f.value}",
+                                                                                                     {fund})
+                    and fund in {x for v in specific.get((f.item, f.year, f.span, f.mention.quantity.unit), {}).values()
+                                 for x in v} for f in money)
+        if not clash:
+            for f in group:
+                f.fund = fund
 
 
 def _first_block(table: object, block_index: dict[int, int], line_block: dict[int, int]) -> int | None:
@@ -144,7 +178,7 @@ def _context(outline: Outline, period: object, kind: str, base_fund: str | None,
     named = fund is not None
     if fund is None:
         fund = base_fund
-        named = fund is not None and (fund == title_fund or fund == DEPARTMENT)
+        named = fund is not None and fund == title_fund
     year = outline.year() or period.year  # type: ignore[attr-defined]
     span = outline.span() or period.span  # type: ignore[attr-defined]
     return Context(fund=fund, named=named, year=year, span=span, kind=kind, budget=outline.budget(),

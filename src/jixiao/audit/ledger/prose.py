@@ -48,6 +48,9 @@ _BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年�
 _COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
 _COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
             "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
+_LEAD = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)])?"
+                   r"[\s\u3000]*(?:全年|全市|全县|全区|全省|全国|本市|我市|其中|同期|当年)?"
+                   r"[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是|为|按)?[\s\u3000]*")
 _SPECIFIC_GENERIC = frozenset({"基金收入", "基金支出", "参保", "参保人数", "累计结余", "当期结余"})
 _UNIT_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
 
@@ -261,7 +264,7 @@ class ProseBinder:
                     continue
             k += 1
         for p in self.words.periods_in(lo, hi):
-            if p.compared or p.previous:
+            if p.compared or p.previous or not self._adverbial(p):
                 continue
             if p.year:
                 self.year = p.year
@@ -270,6 +273,14 @@ class ProseBinder:
         m = _PROJECT.search(text, lo, hi)
         if m:
             self.sent_project = PROJECT + m.group(1)
+
+    def _adverbial(self, p: PeriodMark) -> bool:
+        """Does a period set the time of what follows (``2019年，…``, ``截至9月底，…``)? A period
+        after other words (``完成2018年度考核工作``) names the object of its own clause only."""
+        k = p.start
+        while k > self.head_end and self.text[k - 1] not in "，,；;。：:！？\n":
+            k -= 1
+        return _LEAD.fullmatch(self.text, k, p.start) is not None
 
     def _open_paren(self, k: int) -> None:
         before = self._last_value()
