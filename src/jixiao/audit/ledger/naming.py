@@ -74,6 +74,10 @@ def _by_kind(name: str, kind: str) -> str | None:
     return name
 
 
+#: words that make a figure a derived quantity of the item they name (人均筹资, 在职退休比, 资产减负债)
+DERIVED = re.compile(r"人均|次均|户均|每人|[^\u4e00-\u9fff]?比$|比例|占比|(?<=[\u4e00-\u9fff])减(?=[\u4e00-\u9fff])|倍")
+
+
 def descends(item: str | None, total: str | None) -> bool:
     """Is ``item`` filed under ``total`` (at any depth) in the ledger?"""
     seen = 0

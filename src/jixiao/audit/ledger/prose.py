@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import FLOW_OF, fund_part, other_words, plausible_part, resolve
+from jixiao.audit.ledger.naming import DERIVED, FLOW_OF, fund_part, other_words, plausible_part, resolve
 from jixiao.audit.ledger.periods import PeriodMark, find_periods
 from jixiao.audit.ledger.vocab import AID, EMPLOYEE_FUNDS, GENERIC, SUB_FUNDS, TERM_OF, TERM_RE, TOTAL, Term
 from jixiao.model.ledger import DEPARTMENT, OTHER, PROJECT
@@ -48,6 +48,7 @@ _BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年�
 _COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
 _COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
             "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
+_OPERATORS = frozenset("÷×*/=＝＋+")
 _LEAD = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)])?"
                    r"[\s\u3000]*(?:全年|全市|全县|全区|全省|全国|本市|我市|其中|同期|当年)?"
                    r"[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是|为|按)?[\s\u3000]*")
@@ -194,7 +195,7 @@ class ProseBinder:
             self.scopes.append(carried)
         self.state.open_list = None
         for m in self.ms:
-            if m.start < prev or self._in_period(m):
+            if m.start < prev or self._in_period(m) or self._operand(m):
                 continue
             self._walk(prev, m.start)
             fact = self._figure(m, _own_start(self.text, prev, m.start, self.words))
@@ -211,6 +212,12 @@ class ProseBinder:
         """A number that is part of a period (the 1 of 2023年1—12月) is not a figure."""
         i = bisect_right(self.words.period_starts, m.start) - 1
         return i >= 0 and self.words.periods[i].end > m.start
+
+    def _operand(self, m: Mention) -> bool:
+        """A number in a formula (``基金支出合计 ÷ 12``) is not a figure of the report."""
+        before = self.text[max(0, m.start - 3):m.start].rstrip()
+        after = self.text[m.end:m.end + 3].lstrip()
+        return before[-1:] in _OPERATORS or after[:1] in _OPERATORS
 
     def _starts_listed(self) -> bool:
         """A line that goes on a list without a numbering of its own (``其中：…``)."""
@@ -369,7 +376,8 @@ class ProseBinder:
         previous = self._previous(own, m.start) if role not in ("change", "growth") else None
         if previous is not None and role == "value":
             role, parent = "prev", None
-            if item is None and base is not None:
+            if item is None and base is not None and _same_dimension(base, m) and \
+                    (base.mention.quantity.unit == "%") == (m.quantity.unit == "%"):
                 item = base.item
         fund, named, item = self._fund(terms, parent or self._annotated(), item)
         role, item = self._special(m, words, role, item, fund)
@@ -458,14 +466,14 @@ class ProseBinder:
             role = "months"
         elif item in ("分值", "得分", "总分"):
             role = "score"
-        elif unit == "%" and item is not None and not item.endswith("率"):
-            item = None  # a percentage is not the amount its words name
+        elif (unit == "%" or DERIVED.search(words)) and item is not None and not item.endswith("率"):
+            item = None  # a percentage or a ratio is not the amount its words name
         return parent, item, role, base
 
     def _listed_under(self, scope: Scope, name: str | None, own_fund: str | None, words: str,
                       m: Mention) -> tuple[LedgerFact | None, str | None]:
         """The total a listed figure is a part of (None: it is not a part) and its item there."""
-        if m.quantity.dimension in ("ratio", "points"):
+        if m.quantity.dimension in ("ratio", "points") or DERIVED.search(words):
             return None, self._resolve(name, None, words, m) if name else None  # rates are not parts
         dim = m.quantity.dimension
         prev = scope.last.get(dim)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
+from jixiao.audit.ledger.naming import DERIVED
 from jixiao.audit.ledger.prose import Context
 from jixiao.audit.ledger.sections import numbering_level
 from jixiao.audit.ledger.vocab import (
@@ -45,15 +46,25 @@ _PROJECT_COLS = {"年初预算数": "年初预算数", "全年预算数": "全�
 _TOTAL_ROW = re.compile(r"^(?:总分|合计|总计)$")
 _OTHER_PART = re.compile(r"^其中[：:]?")
 _FLOW = {"基金收入合计": "收入", "基金支出合计": "支出"}
+_PREVIOUS_ROW = re.compile(r"^(?:上年|去年|上一年)")
+_CHANGE_WORD = re.compile(r"增减|增长|减少|增加|下降|变动")
+_SENTENCE_MARK = re.compile(r"[，。；,;]")
+_UNIT_FIGURE = re.compile(r"\d[\d.]*\s*(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家)")
+_FORMULA = re.compile(r"[÷×＝=]")
+#: columns that explain a row (its formula, its basis) or number it: never its name or its figure
+_ASIDE_COL = re.compile(r"公式|说明|依据|备注|计算过程|规则|原因|序号|编号|行次|栏次")
 _UNIT_ONLY = re.compile(r"^(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家|个|户)$")
 _FIGURE_CELL = re.compile(r"^[≥≤<>＞＜约]?\s*[-−]?\d")
-_HEADER_WORDS = re.compile(r"上年|本年|本期|决算|预算数|执行数|分值|得分|执行率|单位|指标|金额|增减|合计|项目|年度|数据")
+_HEADER_WORDS = re.compile(r"上年|本年|本期|决算|预算数|执行数|分值|得分|执行率|单位|指标|金额|增减|合计|项目|年度|数据"
+                           r"|数值|公式|说明|序号")
 
 
 def prose_cell(text: str) -> bool:
-    """A cell that holds sentences (a form's 情况说明), read as running text, not as a figure."""
+    """A cell that holds sentences with figures (a form's 情况说明), read as running text; not a
+    formula or an explanation (``年末累计结余 ÷（基金支出合计 ÷ 12）``)."""
     t = text.strip()
-    return len(t) > 16 and re.search(r"[\u4e00-\u9fff]{4}", t) is not None and re.search(r"\d", t) is not None
+    return len(t) > 16 and _SENTENCE_MARK.search(t) is not None and _UNIT_FIGURE.search(t) is not None and \
+        _FORMULA.search(t) is None
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -73,6 +84,7 @@ class Column:
     role: Role = "value"
     item: str | None = None  # a project table's column names its item
     unit_col: bool = False
+    aside: bool = False  # a formula, a note or a serial number
 
 
 def cell_mentions(doc: Document, table: Table, by_block: dict[int, list[Mention]],
@@ -132,6 +144,8 @@ def _columns(header: list[str], width: int) -> list[Column]:
             funds_named += 1
         if _UNIT_COL.search(h):
             cols[c].unit_col = True
+        if _ASIDE_COL.search(h):
+            cols[c].aside = True
         if _GROWTH_COL.search(h):
             cols[c].role = "growth"
         elif _CHANGE_COL.search(h):
@@ -164,14 +178,17 @@ class TableBinder:
         self.facts: list[LedgerFact] = []
         self.labels: dict[int, str] = {}
         self.part_level: int | None = None
+        self.groups: dict[int, str] = {}
 
     def bind(self) -> list[LedgerFact]:
         rows = self.rows
         if self.width < 2:
             return []
         for r in rows:
-            if r and r[0] == "项目名称" and len(r) > 1 and r[1]:
-                self.project = PROJECT + r[1].replace("\n", "")
+            if r and r[0] == "项目名称":
+                name = next((t for t in r[1:] if t and t != "项目名称"), "")
+                if name:
+                    self.project = PROJECT + name.replace("\n", "")
         cols = _columns([""] * self.width, self.width)
         outline: list[tuple[int, dict[int, LedgerFact], str | None, str | None]] = []  # level, facts, item, fund
         last_level = 0
@@ -184,6 +201,11 @@ class TableBinder:
             if label_c is None:
                 continue
             label = cells[label_c]
+            for c in range(label_c):
+                if cells[c]:
+                    self.groups[c] = cells[c]  # a group label stands for the rows below it (merged cells)
+            group = " ".join(self.groups.get(c, "") for c in range(label_c))
+            previous_row = _PREVIOUS_ROW.search(label) is not None or _PREVIOUS_ROW.search(group) is not None
             level, words = self._level(label, last_level)
             row_item, row_fund = self._row_terms(words)
             while outline and outline[-1][0] >= level:
@@ -201,10 +223,13 @@ class TableBinder:
             unit = self._row_unit(cells, cols)
             facts: dict[int, LedgerFact] = {}
             for c in range(label_c + 1, len(cells)):
-                if cols[c].unit_col or prose_cell(cells[c]):
+                if cols[c].unit_col or cols[c].aside or prose_cell(cells[c]):
                     continue
                 for m in self.mentions.get((r, c), []):
                     fact = self._fact(m, r, c, cols[c], item, fund or inherited_fund, unit, words)
+                    if previous_row and fact.year is not None and not cols[c].previous:
+                        fact.year -= 1
+                        fact.role = "prev" if fact.role == "value" else fact.role
                     parent = parent_facts.get(c)
                     if parent is not None and fact.role == parent.role == "value" and level > 0:
                         fact.parent = parent
@@ -231,7 +256,7 @@ class TableBinder:
         column's cell is not a name)."""
         label = None
         for c, t in enumerate(cells):
-            if not t or cols[c].unit_col or _UNIT_ONLY.match(t):
+            if not t or cols[c].unit_col or cols[c].aside or _UNIT_ONLY.match(t):
                 continue
             if _FIGURE_CELL.match(t) and numbering_level(t) is None:
                 break
@@ -256,6 +281,7 @@ class TableBinder:
     def _row_terms(self, words: str) -> tuple[str | None, str | None]:
         item = None
         fund = None
+        words = re.split(r"[=＝]", words, maxsplit=1)[0]  # 可支付月数 = 年末累计结余 ÷ …: the item defined
         for m in TERM_RE.finditer(words):
             t = TERM_OF[m.group()]
             if t.fund and fund is None:
@@ -322,7 +348,13 @@ class TableBinder:
             fund = fund or col.fund or self.ctx.fund
         q = m.quantity
         value = q.value
-        if m.comparator or (q.unit == "%" and item is not None and not item.endswith("率")):
+        shown = q.unit or unit or ""
+        if item is not None and _CHANGE_WORD.search(words.split(item[:2], 1)[-1] if item[:2] in words else words):
+            role = "growth" if shown == "%" else "change"  # 收入同比增减额 / 支出同比增减率
+            item = (f"{_FLOW[item]}增长率" if shown == "%" else f"{_FLOW[item]}较上年增减额") if item in _FLOW else None
+        if item is not None and not item.endswith("率") and (DERIVED.search(words) or shown == "倍"):
+            item = None  # 人均基金支出, 在职退休比, 资产减负债: derived from the item, not the item
+        if m.comparator or (shown == "%" and item is not None and not item.endswith("率")):
             item = None  # a target (≥95%), or a rate in a row named by the amount it is a rate of
         if role == "score" and not q.unit:
             unit = "分"
