@@ -19,7 +19,7 @@ from jixiao.audit.findings import Finding, code_family
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.model.funds import FundKind
-from jixiao.model.ledger import ITEM, OTHER
+from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER
 
 _SUB = {FundKind.employee_pooling.value, FundKind.employee_account.value}
 _EMPLOYEE = {FundKind.employee.value, FundKind.employee_with_maternity.value}
@@ -111,7 +111,8 @@ def _doubt_balance(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     if any(f is not None and f.role == "budget" for f in facts) or \
             any(f is not None and f.item in ("收入预算", "支出预算", "全年预算", "全年预算数") for f in facts):
         return "所用收入、支出是预算数，不是决算数"
-    if stated is not None and stated.item not in (None, "当期结余"):
+    if stated is not None and stated.item not in (None, "当期结余") and \
+            not (stated.fund == DEPARTMENT and stated.item in ("年末累计结余", OTHER + "年末结转和结余")):
         return f"该数是“{stated.item}”，不是当期结余"
     for t, f in zip(terms, facts, strict=False):
         if f is None or f.item is None:
@@ -163,9 +164,20 @@ def _doubt_sum(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     if stated is None or any(f is not None and f.parent is stated for f in facts):
         return None  # the structure lists them under this total
     known = [f for f in facts if f is not None and f.item and not f.item.startswith(OTHER)]
-    if stated.item and not stated.item.startswith(OTHER) and known and not all(_is_part(f, stated) for f in known):
-        return f"所列各项不是“{stated.item}”的分项"
+    if stated.item and not stated.item.startswith(OTHER):
+        for f in known:
+            if not _is_part(f, stated) and _other_kind(f, stated):
+                return f"“{f.item}”不是“{stated.item}”的分项"
     return None
+
+
+def _other_kind(part: LedgerFact, total: LedgerFact) -> bool:
+    """Is ``part`` of another kind of figure than ``total`` (a balance listed under a spending, a
+    total under its own part)? Figures of one kind the ledger does not link may still be parts."""
+    a, b = ITEM.get(part.item or ""), ITEM.get(total.item or "")
+    if a is None or b is None:
+        return False
+    return a.kind != b.kind or _is_part(total, part)
 
 
 def _doubt_share(rel: Relation, stated: LedgerFact | None, terms: list[Term],
@@ -188,8 +200,9 @@ def _doubt_completion(rel: Relation, stated: LedgerFact | None, terms: list[Term
         return None
     if stated is not None and stated.item and stated.item not in _COMPLETION and stated.role != "completion":
         return f"该比率是“{stated.item.removeprefix(OTHER)}”，不是完成率"
-    if stated is not None and stated.extra.get("rate_word") == "控制率":
-        return "该比率是控制率，算法因单位而异"
+    if stated is not None and stated.extra.get("rate_word") and facts and facts[-1] is not None and \
+            facts[-1].item not in ("年初预算", "年初预算数"):
+        return f"该比率是{stated.extra['rate_word']}（调整后预算与年初预算之比），分母不是年初预算"
     if terms and facts and facts[0] is not None and facts[0].role == "budget":
         return "分子是预算数"
     if _fund_differs(stated, facts):

@@ -162,7 +162,10 @@ def _first_block(table: object, block_index: dict[int, int], line_block: dict[in
 
 
 def _title_fund(lines: list[str]) -> str | None:
+    """The fund a document's title names (a title: a short line without figures)."""
     for t in lines:
+        if len(t.strip()) > 50 or re.search(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万人|人|%)", t):
+            continue
         funds = [TERM_OF[m.group()].fund for m in TERM_RE.finditer(t) if TERM_OF[m.group()].fund]
         funds = [f for f in funds if f]
         if len(set(funds)) == 1:

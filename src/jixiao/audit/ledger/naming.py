@@ -78,6 +78,29 @@ def _by_kind(name: str, kind: str) -> str | None:
 DERIVED = re.compile(r"人均|次均|户均|每人|[^\u4e00-\u9fff]?比$|比例|占比|(?<=[\u4e00-\u9fff])减(?=[\u4e00-\u9fff])|倍")
 
 
+_MONEY_KINDS = frozenset({"收入", "支出", "结余", "预算", "部门", "项目"})
+
+
+def fits(item: str, m: Mention) -> bool:
+    """Can a figure of ``m``'s dimension be a figure of ``item`` (money for an amount, a count of
+    people for 参保人数, a percentage for a rate)? A figure without a unit fits any."""
+    dim = m.quantity.dimension
+    if dim is None or item.startswith(OTHER) or item not in ITEM:
+        return True
+    if item.endswith("率"):
+        return dim == "ratio"
+    if item == "累计结余可支付月数":
+        return dim == "month"
+    if item in ("分值", "得分", "总分"):
+        return dim in ("score", "ratio") or m.quantity.unit in ("分", "")
+    kind = ITEM[item].kind.value
+    if kind == "人数":
+        return dim in ("person", "person_time") or item == "医疗救助金额" and dim == "money"
+    if kind in _MONEY_KINDS or kind == "增减":
+        return dim == "money"
+    return True
+
+
 def descends(item: str | None, total: str | None) -> bool:
     """Is ``item`` filed under ``total`` (at any depth) in the ledger?"""
     seen = 0

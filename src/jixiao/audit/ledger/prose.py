@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import DERIVED, FLOW_OF, fund_part, other_words, plausible_part, resolve
+from jixiao.audit.ledger.naming import DERIVED, FLOW_OF, fits, fund_part, other_words, plausible_part, resolve
 from jixiao.audit.ledger.periods import PeriodMark, find_periods
 from jixiao.audit.ledger.vocab import AID, EMPLOYEE_FUNDS, GENERIC, SUB_FUNDS, TERM_OF, TERM_RE, TOTAL, Term
 from jixiao.model.ledger import DEPARTMENT, OTHER, PROJECT
@@ -42,7 +42,8 @@ _PER_HEAD = re.compile(r"人均|次均|户均|每人")
 _MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 _SHARE_OF = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
-_CONTROL = re.compile(r"控制率")
+#: rates of one budget against another (全年预算 ÷ 年初预算), not of spending against a budget
+_CONTROL = re.compile(r"预算控制率|预算调整率")
 _BUDGET_OF = {"基金收入合计": "收入预算", "基金支出合计": "支出预算"}
 _BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年初预算", "全年预算数", "年初预算数"})
 _COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
@@ -380,6 +381,11 @@ class ProseBinder:
                     (base.mention.quantity.unit == "%") == (m.quantity.unit == "%"):
                 item = base.item
         fund, named, item = self._fund(terms, parent or self._annotated(), item)
+        if role in ("change", "growth", "prev") and base is not None and base.fund and not \
+                any(t[2].fund for t in terms):
+            fund, named = base.fund, base.named  # 生育保险待遇9595人次，增加1036人次: the change of that figure
+        if item is not None and not fits(item, m):
+            item = None  # 享受生育保险待遇人次 9595人次: a count is not the 待遇支出 its words name
         role, item = self._special(m, words, role, item, fund)
         if role == "months":
             fund = self._reserve_fund() or fund
@@ -559,8 +565,9 @@ class ProseBinder:
                     fact.extra["share_base"] = "预算"
                 elif base_terms:
                     fact.extra["share_base"] = self._resolve(base_terms[-1], None, words, fact.mention)
-        if _CONTROL.search(words):
-            fact.extra["rate_word"] = "控制率"
+        control = _CONTROL.search(words)
+        if control:
+            fact.extra["rate_word"] = control.group()
         if parent is not None and fact.item is None and item_term is None:
             fact.item = parent.item  # 其中职工527.96万人、城乡居民4045.51万人: the total's item
         if self.numbered is not None and fact.item is None and not self.facts:
