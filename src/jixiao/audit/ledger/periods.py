@@ -43,7 +43,8 @@ _M = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _Y = r"((?:19|20)\d{2})(?<!\d\d{4})\s{0,2}年(?:度)?"
 _RANGE = rf"{_M}\s{{0,2}}(?:月份?)?\s{{0,2}}[-—–~至到]\s{{0,2}}{_M}\s{{0,2}}月(?:份)?"
 _PERIOD = re.compile(
-    rf"(?P<y>{_Y})?\s{{0,2}}(?:"
+    # (the lookahead lets the scan skip at once every position that cannot open a period)
+    rf"(?=[\d一二三四五六七八九十前第上下年全])(?P<y>{_Y})?\s{{0,2}}(?:"
     rf"(?P<range>{_RANGE})"
     rf"|前\s{{0,2}}(?P<first>{_M})\s{{0,2}}(?:个)?月"
     rf"|第?(?P<q>[一二三四1-4])\s{{0,2}}季度"

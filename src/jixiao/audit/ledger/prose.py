@@ -113,7 +113,8 @@ class _Words:
         self.term_starts = [t[0] for t in self.terms]
         self.spans = [(s, e) for s, e, _ in self.terms]
         covered = [(s, e) for s, e, t in self.terms if t.item]
-        self.periods = [p for p in find_periods(text) if not _inside(p.start, p.end, covered)]
+        starts = [c[0] for c in covered]
+        self.periods = [p for p in find_periods(text) if not _covered(p.start, p.end, covered, starts)]
         self.period_starts = [p.start for p in self.periods]
 
     def terms_in(self, lo: int, hi: int) -> list[tuple[int, int, Term]]:
@@ -137,8 +138,10 @@ class _Words:
         return [p for p in self.periods[i:j] if p.end <= hi]
 
 
-def _inside(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= s and e <= b for a, b in spans)
+def _covered(s: int, e: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Is ``[s, e)`` inside one of ``spans`` (sorted, not overlapping; ``starts`` their starts)?"""
+    i = bisect_right(starts, s) - 1
+    return i >= 0 and spans[i][1] >= e
 
 
 def _own_start(text: str, lo: int, hi: int, words: _Words) -> int:
@@ -401,6 +404,8 @@ class ProseBinder:
             value = -value
         if parent is None and role == "value" and self.numbered is not None:
             parent = self._outline_parent()
+        if parent is not None and parent.role == "budget" and role == "value":
+            role = "budget"  # a part of a budget is a budget figure
         if not unit and not self.ctx.unit and item in _COUNTED:
             unit = _COUNTED[item]
         block = self.block
@@ -546,6 +551,7 @@ class ProseBinder:
                   item_term: tuple[int, int, Term] | None, parent: LedgerFact | None, scope: Scope | None) -> None:
         fact.extra["base"] = base
         fact.extra["path"] = self.ctx.path
+        fact.extra["bracketed"] = any(s.kind == "paren" and not s.closed for s in self.scopes)
         fact.extra["sentence"] = (self.bi, self.sentence_no)
         # named by a word of its own (基金收入, 参保), not only by a bare generic one (支出) or by the total above
         written = self.text[item_term[0]:item_term[1]] if item_term is not None else ""
@@ -609,7 +615,8 @@ class ProseBinder:
         text = self.text
         k = end
         depth = 0
-        while k > 0:
+        floor = max(0, end - 60)
+        while k > floor:
             ch = text[k - 1]
             if ch in "）)":
                 depth += 1
@@ -634,10 +641,10 @@ class ProseBinder:
                 return last
         return None
 
-    def _bracketed(self, f: LedgerFact) -> bool:
+    @staticmethod
+    def _bracketed(f: LedgerFact) -> bool:
         """Does ``f`` stand inside brackets (a part noted beside its total)?"""
-        text = self.text[:f.mention.start]
-        return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+        return bool(f.extra.get("bracketed"))
 
     def _named_base(self, written: str | None) -> LedgerFact | None:
         for f in reversed(self.sentence):
@@ -663,8 +670,9 @@ class ProseBinder:
                 fact.role, fact.item = "growth", _change_item(values[0].item, "growth")
                 fact.extra["base"] = values[0]
             return
-        k = max(self.text.rfind(c, 0, fact.mention.start) for c in "。；;：:，,")
-        names = [t[2].item for t in self.words.terms_in(max(k, 0), fact.mention.start) if t[2].item]
+        lo = max(0, fact.mention.start - 80)
+        k = max(self.text.rfind(c, lo, fact.mention.start) for c in "。；;：:，,")
+        names = [t[2].item for t in self.words.terms_in(max(k, lo), fact.mention.start) if t[2].item]
         if len(names) >= 2:
             resolved = [self._resolve(n, None, "", fact.mention) for n in names]
             fact.item = resolved[0]
@@ -711,7 +719,7 @@ class ProseBinder:
         for s in self.scopes:
             if s.kind == "paren" and not s.closed and s.start < lo:
                 lo = s.start
-        for p in self.words.periods:
+        for p in self.words.periods[bisect_left(self.words.period_starts, max(lo, 0)):]:
             if p.start > end:
                 break
             if (p.compared or p.previous) and lo <= p.start and p.end <= end:

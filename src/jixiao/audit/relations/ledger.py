@@ -403,14 +403,17 @@ def _fund_totals(facts: list[LedgerFact]) -> list[Relation]:
         if len(totals) == 1 and _covers(parts):
             out.append(_relation("JX-SUM-001", totals[0], [[_term(p, 1, p.fund or "") for p in parts.values()]],
                                  name=totals[0].item or "合计", note="各险种合计"))
+    same: dict[tuple[str, int | None, str], list[LedgerFact]] = defaultdict(list)
+    for f in facts:
+        if f.item and f.role == "value" and f.table is None and f.fund in _PARTS_OF_TOTAL:
+            same[(f.item, f.year, f.span)].append(f)
     for total in facts:
         if total.fund != _TOTAL or total.table is not None or total.role != "value" or not total.item:
             continue
         path = total.extra.get("path", ())
         parts = {}
-        for f in facts:
-            if f.item == total.item and f.year == total.year and f.span == total.span and f.role == "value" \
-                    and f.fund in _PARTS_OF_TOTAL and f.table is None:
+        for f in same.get((total.item, total.year, total.span), []):
+            if True:
                 fp = f.extra.get("path", ())
                 if len(fp) > len(path) and fp[:len(path)] == path and f.fund not in parts:
                     parts[f.fund] = f
