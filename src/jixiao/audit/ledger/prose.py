@@ -504,7 +504,8 @@ class ProseBinder:
                     _same_dimension(c, m):
                 self.joining = scope
                 return c, item
-        cands = [c for c in scope.candidates if _same_dimension(c, m)]
+        cands = [c for c in scope.candidates if _same_dimension(c, m) and
+                 not (not m.quantity.unit and c.mention.quantity.dimension in ("person", "person_time", "org"))]
         fund_hint, item_hint = scope.hint
         if fund_hint or item_hint:
             hinted = [c for c in cands if (not fund_hint or c.fund == fund_hint) and
