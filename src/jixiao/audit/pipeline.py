@@ -22,9 +22,9 @@ from jixiao.audit.checks.typos import find_typos
 from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
+from jixiao.audit.ledger import bind_document
 from jixiao.audit.quantities import find_document_mentions
 from jixiao.audit.readers import read_bytes, read_document
-from jixiao.audit.ledger import bind_document
 from jixiao.audit.relations import Relation, find_relations
 from jixiao.audit.relations.ledger import ledger_relations
 

@@ -89,7 +89,6 @@ def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = Non
     certainty, :mod:`.certainty`) may turn an error into a warning or drop it; it is told which
     figures a structure-bound (ledger) relation of the same family already found consistent.
     """
-    findings: list[Finding] = []
     counted: set[tuple[int, int, str]] = set()  # one check per stated figure and kind, however many readings
     seen: set[tuple[int, int, str]] = set()
     outcomes = [(rel, check_relation(rel)) for rel in relations]

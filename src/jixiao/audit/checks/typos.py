@@ -18,7 +18,7 @@ from jixiao.audit.checks.messages import quote_around
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.findings import Finding
 from jixiao.audit.ledger.facts import LedgerFact
-from jixiao.numbers import UnitError, interval_sum
+from jixiao.numbers import Quantity, UnitError, interval_sum
 from jixiao.problems import Severity
 
 _DOUBLED = re.compile(r"(万万|亿亿|万亿万|千千)(元|人)")
@@ -55,9 +55,9 @@ def find_typos(doc: Document, facts: list[LedgerFact],
     checks += c
     findings += found
     spans = [(f.block, f.start or 0, f.end or 0) for f in found]
-    for m in mentions:
-        if any(b == m.block and s <= m.start < e for b, s, e in spans):
-            excluded.add((m.block, m.start))
+    for mention in mentions:
+        if any(b == mention.block and s <= mention.start < e for b, s, e in spans):
+            excluded.add((mention.block, mention.start))
     return checks, findings, excluded
 
 
@@ -136,9 +136,7 @@ def _text_typos(doc: Document, excluded: set[tuple[int, int]]) -> tuple[int, lis
     return checks, findings
 
 
-def _plain(digits: str):  # type: ignore[no-untyped-def]
-    from jixiao.numbers import Quantity
-
+def _plain(digits: str) -> Quantity:
     return Quantity(Decimal(digits), "")
 
 

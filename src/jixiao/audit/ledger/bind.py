@@ -14,10 +14,11 @@ import re
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.periods import document_period
-from jixiao.audit.ledger.prose import Context, ProseBinder, ProseState
+from jixiao.audit.ledger.prose import ProseBinder
 from jixiao.audit.ledger.sections import Outline, heading_text, numbering_level, section_of
 from jixiao.audit.ledger.tables import TableBinder, cell_mentions, prose_cell
 from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
+from jixiao.audit.ledger.words import Context, ProseState
 from jixiao.model.ledger import DEPARTMENT
 
 _DEPARTMENT_DOC = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员|部门概况"
@@ -39,6 +40,22 @@ def document_kind(lines: list[str]) -> str:
     return "fund"
 
 
+def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], seen_numbered: bool, bi: int,
+                   text: str, has_figures: bool) -> int:
+    """Open the section a heading starts; returns where the heading's words end in ``text`` (an
+    unnumbered heading before any numbered one is the document's top level)."""
+    level, words = head
+    if level < 0:
+        level = 9 if seen_numbered else 0
+    outline.enter(section_of(level, words, bi))
+    state.outline = []
+    state.open_list = None
+    if numbering_level(text) is None:
+        return len(text)
+    stop = re.search(r"[。：:；;！？]", text)
+    return stop.end() if stop and has_figures else len(text)
+
+
 def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     """Every figure of ``doc`` with its fund, item, year, span, role and the total it is listed
     under (``parent``); a figure the binder cannot file has ``item`` None."""
@@ -51,8 +68,8 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     title_fund = _title_fund(lines[:3])
     base_fund = DEPARTMENT if kind == "department" else title_fund
     by_block: dict[int, list[Mention]] = {}
-    for m in mentions:
-        by_block.setdefault(m.block, []).append(m)
+    for mention in mentions:
+        by_block.setdefault(mention.block, []).append(mention)
     block_index = {id(b): i for i, b in enumerate(doc.blocks)}
     table_lines = {c.line for t in doc.tables for row in t.rows
                    if not any(c is not None and prose_cell(c.text) for c in row)
@@ -75,19 +92,8 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         numbered = numbering_level(text)
         head_end = 0
         if head is not None:
-            level, words = head
-            if level < 0:
-                level = 0 if not seen_numbered else 9
-            else:
-                seen_numbered = True
-            outline.enter(section_of(level, words, bi))
-            state.outline = []
-            state.open_list = None
-            if numbered is not None:
-                stop = re.search(r"[。：:；;！？]", text)
-                head_end = stop.end() if stop and ms else len(text)
-            else:
-                head_end = len(text)
+            seen_numbered = seen_numbered or head[0] >= 0
+            head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms))
         ctx = _context(outline, period, kind, base_fund, title_fund, doc_unit)
         contexts[bi] = ctx
         if not ms:
@@ -104,14 +110,12 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         facts.extend(got)
     for t_index, table in enumerate(doc.tables):
         first = _first_block(table, block_index, line_block)
-        ctx = contexts.get(first) if first is not None else None
-        if ctx is None:
-            ctx = _context(Outline(), period, kind, base_fund, title_fund, doc_unit)
+        found = contexts.get(first) if first is not None else None
+        ctx = found or _context(Outline(), period, kind, base_fund, title_fund, doc_unit)
         if table.unit and not ctx.unit:
             ctx.unit = table.unit
         cells = cell_mentions(doc, table, by_block, block_index, line_block)
-        got = TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind()
-        facts.extend(got)
+        facts.extend(TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind())
     facts.sort(key=lambda f: (f.mention.block, f.mention.start))
     _generic_total(facts)
     return facts

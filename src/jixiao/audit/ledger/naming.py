@@ -14,7 +14,18 @@ import re
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.vocab import (
-    BALANCE, BUDGET, EMPLOYEE_FUNDS, EXECUTED, EXPENSE, INCOME, INSURED, MAT, PAYABLE, SUB_FUNDS, TOTAL, UNFILED,
+    BALANCE,
+    BUDGET,
+    EMPLOYEE_FUNDS,
+    EXECUTED,
+    EXPENSE,
+    INCOME,
+    INSURED,
+    MAT,
+    PAYABLE,
+    SUB_FUNDS,
+    TOTAL,
+    UNFILED,
 )
 from jixiao.model.ledger import ITEM, OTHER
 
@@ -95,7 +106,7 @@ def fits(item: str, m: Mention) -> bool:
         return dim in ("score", "ratio") or m.quantity.unit in ("分", "")
     kind = ITEM[item].kind.value
     if kind == "人数":
-        return dim in ("person", "person_time") or item == "医疗救助金额" and dim == "money"
+        return dim in ("person", "person_time") or (item == "医疗救助金额" and dim == "money")
     if kind in _MONEY_KINDS or kind == "增减":
         return dim == "money"
     return True
@@ -136,7 +147,7 @@ def plausible_part(item: str | None, fund: str | None, total: LedgerFact, listed
     if total_item is None:
         return listed
     if item == total_item:
-        return fund is None and listed or fund_part(fund, total.fund)
+        return (fund is None and listed) or fund_part(fund, total.fund)
     if descends(item, total_item):
         return True
     if listed and fund is not None and fund != total.fund and item in FLOW_OF and \
@@ -153,4 +164,6 @@ def other_words(clause: str, strip_funds: re.Pattern[str] | None = None) -> str 
 
 #: a budget total lists the parts of the flow it budgets
 _BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
-_FILLER = re.compile(r"^(?:其中|全年|全市|全县|全区|年末|年底|当年|本年|(?:19|20)\d\d年度?)+|(?:为|是|达到|达|约|共计|共)+$")
+_FILLER = re.compile(
+    r"^(?:其中|全年|全市|全县|全区|年末|年底|当年|本年|(?:19|20)\d\d年度?)+|(?:为|是|达到|达|约|共计|共)+$"
+)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
 from jixiao.audit.ledger.naming import DERIVED
-from jixiao.audit.ledger.prose import Context
 from jixiao.audit.ledger.sections import numbering_level
 from jixiao.audit.ledger.vocab import (
     BALANCE,
@@ -34,6 +33,7 @@ from jixiao.audit.ledger.vocab import (
     TOTAL,
     UNFILED,
 )
+from jixiao.audit.ledger.words import Context
 from jixiao.model.ledger import PROJECT
 
 _PREVIOUS_COL = re.compile(r"上年(?:同期)?(?:数|决算数?|金额)?$|^上年|^去年")
@@ -184,11 +184,7 @@ class TableBinder:
         rows = self.rows
         if self.width < 2:
             return []
-        for r in rows:
-            if r and r[0] == "项目名称":
-                name = next((t for t in r[1:] if t and t != "项目名称"), "")
-                if name:
-                    self.project = PROJECT + name.replace("\n", "")
+        self.project = self._project()
         cols = _columns([""] * self.width, self.width)
         outline: list[tuple[int, dict[int, LedgerFact], str | None, str | None]] = []  # level, facts, item, fund
         last_level = 0
@@ -234,19 +230,32 @@ class TableBinder:
                     if parent is not None and fact.role == parent.role == "value" and level > 0:
                         fact.parent = parent
                         fact.list_id = self.list_ids[0] * 1000 + outline[-1][0] * 100 + c
-                    fact.extra["path"] = self.ctx.path
-                    fact.extra["specific"] = row_item is not None
-                    fact.extra["col"] = cols[c].item or ""
-                    fact.extra["numbered"] = numbering_level(label) is not None
-                    fact.extra["total_row"] = _TOTAL_ROW.match(words) is not None
-                    fact.extra["colkind"] = "growth" if cols[c].role == "growth" else (
-                        "change" if cols[c].role == "change" else ("prev" if cols[c].previous else "cur"))
+                    self._mark(fact, cols[c], label, words, row_item is not None)
                     facts[c] = fact
                     self.facts.append(fact)
             outline.append((level, facts, item, fund))
             self.labels[id(facts)] = words
             last_level = level
         return self.facts
+
+    def _project(self) -> str | None:
+        """The project a 自评表 names in its 项目名称 row."""
+        for r in self.rows:
+            if r and r[0] == "项目名称":
+                name = next((t for t in r[1:] if t and t != "项目名称"), "")
+                if name:
+                    return PROJECT + name.replace("\n", "")
+        return None
+
+    def _mark(self, fact: LedgerFact, col: Column, label: str, words: str, specific: bool) -> None:
+        """What the relations need to know of a cell's figure beyond its ledger name."""
+        fact.extra["path"] = self.ctx.path
+        fact.extra["specific"] = specific
+        fact.extra["col"] = col.item or ""
+        fact.extra["numbered"] = numbering_level(label) is not None
+        fact.extra["total_row"] = _TOTAL_ROW.match(words) is not None
+        kind = col.role if col.role in ("growth", "change") else ("prev" if col.previous else "cur")
+        fact.extra["colkind"] = kind
 
     def _pool_above(self, outline: list[tuple[int, dict[int, LedgerFact], str | None, str | None]]) -> bool:
         return any("统筹" in self.labels.get(id(o[1]), "") for o in outline)
@@ -323,7 +332,7 @@ class TableBinder:
         return None
 
     def _fact(self, m: Mention, r: int, c: int, col: Column, item: str | None, fund: str | None,
-              unit: str | None, words: str) -> LedgerFact | None:
+              unit: str | None, words: str) -> LedgerFact:
         role: Role = col.role
         year = self.ctx.year
         if col.previous and year:
@@ -361,7 +370,8 @@ class TableBinder:
         cell = self.table.rows[r][c]
         return LedgerFact(
             mention=m, fund=fund, item=item, year=year, span=self.ctx.span, value=value,
-            unit=q.unit or unit or ("分" if role == "score" else self.ctx.unit) or "", role=role, table=self.table.index, row=r, col=c,
+            unit=q.unit or unit or ("分" if role == "score" else self.ctx.unit) or "", role=role,
+            table=self.table.index, row=r, col=c,
             line=cell.line if cell is not None else None, page=cell.page if cell is not None else None,
             where=cell.where() if cell is not None else "", named=True, label=words,
         )

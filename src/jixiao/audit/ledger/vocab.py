@@ -159,10 +159,12 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item=OTHER + "年初结转和结余"), [r"年初结转(?:和|及)?结余"]),
     (Term(item=OTHER + "年末结转和结余"), [r"年末结转(?:和|及)?结余"]),
     # named, but filed under no ledger item (the parts of a balance sheet, the insured it aids)
-    (Term(item=UNFILED), [r"固定资产", r"银行存款", r"其他应付款", r"暂付款", r"暂收款", r"支出户存款", r"财政专户存款",
-                          r"收入户存款", r"资助参保", r"资助参加", r"应参保人数", r"应参保", r"参保率", r"征缴率", r"费率",
-                          r"覆盖率", r"满意度", r"报销比例", r"支付比例", r"结算率", r"及时率", r"准确率", r"可用率",
-                          r"(?:预算|经费)?控制率", r"预算调整率"]),
+    (Term(item=UNFILED), [
+        r"固定资产", r"银行存款", r"其他应付款", r"暂付款", r"暂收款", r"支出户存款", r"财政专户存款",
+        r"收入户存款", r"资助参保", r"资助参加", r"应参保人数", r"应参保", r"参保率", r"征缴率", r"费率",
+        r"覆盖率", r"满意度", r"报销比例", r"支付比例", r"结算率", r"及时率", r"准确率", r"可用率",
+        r"(?:预算|经费)?控制率", r"预算调整率",
+    ]),
     # generic: the binder gives them their ledger name
     (Term(item=INCOME), [r"(?:基金)?收入", r"本年收入", r"本期收入", r"全年收入", r"取得收入", r"筹集"]),
     (Term(item=EXPENSE), [r"(?:基金)?支出", r"本年支出", r"本期支出", r"全年支出", r"发生支出"]),

@@ -19,7 +19,7 @@ several figures could be meant, each reading is an alternative and the relation 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.naming import descends, fund_part
@@ -262,7 +262,7 @@ def _completions(ledger: Ledger) -> list[Relation]:
                     continue
                 budget = rate.extra.get("base")
                 actual = budget.extra.get("base") if budget is not None and budget.role == "budget" else None
-                if actual is not None and actual.role == "value" and \
+                if actual is not None and budget is not None and actual.role == "value" and \
                         actual.extra.get("sentence") == budget.extra.get("sentence") and \
                         actual.mention.quantity.dimension == budget.mention.quantity.dimension and \
                         _flow_fits(actual.item, budget.item):
@@ -399,9 +399,9 @@ def _fund_totals(facts: list[LedgerFact]) -> list[Relation]:
             rows[(f.table, f.row)].append(f)
     for cells in rows.values():
         totals = [f for f in cells if f.fund == _TOTAL]
-        parts = {f.fund: f for f in cells if f.fund in _PARTS_OF_TOTAL}
-        if len(totals) == 1 and _covers(parts):
-            out.append(_relation("JX-SUM-001", totals[0], [[_term(p, 1, p.fund or "") for p in parts.values()]],
+        by_fund = {f.fund: f for f in cells if f.fund in _PARTS_OF_TOTAL}
+        if len(totals) == 1 and _covers(by_fund):
+            out.append(_relation("JX-SUM-001", totals[0], [[_term(p, 1, p.fund or "") for p in by_fund.values()]],
                                  name=totals[0].item or "合计", note="各险种合计"))
     same: dict[tuple[str, int | None, str], list[LedgerFact]] = defaultdict(list)
     for f in facts:
@@ -411,18 +411,17 @@ def _fund_totals(facts: list[LedgerFact]) -> list[Relation]:
         if total.fund != _TOTAL or total.table is not None or total.role != "value" or not total.item:
             continue
         path = total.extra.get("path", ())
-        parts = {}
+        parts: dict[str | None, LedgerFact] = {}
         for f in same.get((total.item, total.year, total.span), []):
-            if True:
-                fp = f.extra.get("path", ())
-                if len(fp) > len(path) and fp[:len(path)] == path and f.fund not in parts:
-                    parts[f.fund] = f
+            fp = f.extra.get("path", ())
+            if len(fp) > len(path) and fp[:len(path)] == path and f.fund not in parts:
+                parts[f.fund] = f
         if _covers(parts) and total.mention.quantity.approx is None:
             out.append(_relation("JX-SUM-001", total, [[_term(p, 1, p.fund or "") for p in parts.values()]],
                                  name=total.item, note="各险种合计"))
     return out
 
 
-def _covers(parts: dict[str | None, LedgerFact]) -> bool:
+def _covers(parts: Mapping[str | None, LedgerFact] | Mapping[str, LedgerFact]) -> bool:
     funds = set(parts)
     return len(funds) >= 2 and bool(funds & _EMPLOYEE) and FundKind.resident.value in funds
