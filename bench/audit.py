@@ -35,12 +35,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jixiao.audit.checks import check_duplicates, run_checks
+from jixiao.audit.checks import check_duplicates, check_table_budgets, run_checks
+from jixiao.audit.checks.certainty import Certainty
+from jixiao.audit.checks.repeats import check_repeats
+from jixiao.audit.checks.typos import find_typos
 from jixiao.audit.facts import label_mentions
+from jixiao.audit.ledger import bind_document
 from jixiao.audit.pipeline import audit_path, audit_paths
 from jixiao.audit.quantities import find_document_mentions
 from jixiao.audit.readers import read_document
 from jixiao.audit.relations import find_relations
+from jixiao.audit.relations.ledger import ledger_relations
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("0*.txt"))
 NUMBER = re.compile(r"\d+\.\d+|\d{3,}")
@@ -100,10 +105,17 @@ def stages(paths: list[str], passes: int) -> None:
         for p in paths:
             doc = timed("read + normalise", read_document, p)
             mentions = timed("quantities (figures)", find_document_mentions, doc)
-            relations = timed("relations", find_relations, doc, mentions)
-            _, findings = timed("checks", run_checks, doc, relations)
+            ledger = timed("ledger (binding)", bind_document, doc, mentions)
+            certainty = timed("ledger (certainty)", Certainty, ledger)
+            _, typos, typo_mentions = timed("typos", find_typos, doc, ledger, mentions)
+            relations = timed("relations (phrasing)", find_relations, doc, mentions)
+            relations += timed("relations (ledger)", ledger_relations, ledger)
+            involved: set[tuple[int, int]] = set()
+            _, findings = timed("checks", run_checks, doc, relations, certainty.gate, involved)
             facts = timed("facts (labels)", label_mentions, doc, mentions)
-            timed("same quantity twice", check_duplicates, doc, facts, findings)
+            _, dups = timed("same quantity twice", check_duplicates, doc, facts, findings, certainty.same_quantity)
+            timed("same quantity twice", check_repeats, doc, ledger, findings + dups, involved)
+            timed("table budgets", check_table_budgets, doc, mentions, facts)
     total = sum(spent.values())
     print(f"\nwhere the time goes ({passes} passes over the seeds, {total:.2f} CPU s):")
     for name, s in sorted(spent.items(), key=lambda kv: -kv[1]):

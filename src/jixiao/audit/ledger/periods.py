@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -44,7 +45,8 @@ _Y = r"((?:19|20)\d{2})(?<!\d\d{4})\s{0,2}年(?:度)?"
 _RANGE = rf"{_M}\s{{0,2}}(?:月份?)?\s{{0,2}}[-—–~至到]\s{{0,2}}{_M}\s{{0,2}}月(?:份)?"
 _PERIOD = re.compile(
     # (the lookahead lets the scan skip at once every position that cannot open a period)
-    rf"(?=[\d一二三四五六七八九十前第上下年全])(?P<y>{_Y})?\s{{0,2}}(?:"
+    rf"(?=[\d一二三四五六七八九十前第上下年全])(?=(?:19|20)\d\d\s{{0,2}}年|(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s{{0,2}}[月份\-—–~至到]|前|第|[一二三四1-4]\s{{0,2}}季|[上下]半年|年[末底]|全年)"
+    rf"(?P<y>{_Y})?\s{{0,2}}(?:"
     rf"(?P<range>{_RANGE})"
     rf"|前\s{{0,2}}(?P<first>{_M})\s{{0,2}}(?:个)?月"
     rf"|第?(?P<q>[一二三四1-4])\s{{0,2}}季度"
@@ -90,6 +92,11 @@ def _span_of(m: re.Match[str]) -> str | None:
 def find_periods(text: str) -> list[PeriodMark]:
     """Every period expression in ``text``, in order (years, month ranges, quarters, 截至N月末,
     上年/上年同期)."""
+    return list(_periods(text))
+
+
+@lru_cache(maxsize=1024)  # a block's periods are wanted by the document's period and by its binder
+def _periods(text: str) -> tuple[PeriodMark, ...]:
     out: list[PeriodMark] = []
     for m in _PERIOD.finditer(text):
         if m.end() == m.start():
@@ -115,7 +122,7 @@ def find_periods(text: str) -> list[PeriodMark]:
         compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None or "同期" in m.group()
         out.append(PeriodMark(m.start(), m.end(), None, None, compared, previous=True))
     out.sort(key=lambda p: p.start)
-    return out
+    return tuple(out)
 
 
 def _after_until(text: str, pos: int) -> bool:

@@ -6,7 +6,8 @@ parts (``其中：A、B；C`` — C is not listed); the fund a sentence is about
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 
 from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -26,6 +27,9 @@ from jixiao.audit.ledger.words import (
     own_start,
 )
 from jixiao.model.ledger import PROJECT
+
+#: what the walk stops at: sentence ends, separators, brackets and the words that open a list
+_EVENTS = re.compile(r"[。！？!?、，,；;（()）]|" + LIST_OPEN.pattern)
 
 
 class Walker:
@@ -119,30 +123,36 @@ class Walker:
         """Sentences, scopes, separators, the sentence's fund and its period over ``text[lo:hi]``
         (a fund named inside a bracket or a list is not the sentence's)."""
         text = self.text
-        k = lo
-        while k < hi:
-            start = self.words.in_term(k)
-            if start is not None:
-                if start == k:
-                    self._at_term(k, hi)
-                k += 1
+        terms = self.words.terms
+        i = bisect_left(self.words.term_starts, lo)
+        k = lo  # where the walk stands: events before it (inside a term or a list word) are passed
+        for ev in _EVENTS.finditer(text, lo, hi):
+            p = ev.start()
+            while i < len(terms) and terms[i][0] <= p:
+                s, e, _ = terms[i]
+                if s >= k:
+                    self._at_term(s, hi)
+                    k = e
+                i += 1
+            if p < k:
                 continue
-            ch = text[k]
+            k = ev.end()
+            ch = text[p]
             if ch in SENTENCE_END:
                 self._new_sentence()
             elif ch in STRENGTH:
                 self.seps = max(self.seps, STRENGTH[ch])
             elif ch in "（(":
-                self._open_paren(k)
+                self._open_paren(p)
             elif ch in "）)":
                 self._close_paren()
-            elif ch in "其包内含分构具主":
-                m = LIST_OPEN.match(text, k)
-                if m and m.end() <= hi:
-                    self._open_list(k, "主要" in m.group())
-                    k = m.end()
-                    continue
-            k += 1
+            else:
+                self._open_list(p, "主要" in ev.group())
+        while i < len(terms) and terms[i][0] < hi:
+            if terms[i][0] >= k:
+                self._at_term(terms[i][0], hi)
+                k = terms[i][1]
+            i += 1
         self._set_period(lo, hi)
         m = PROJECT_NAME.search(text, lo, hi)
         if m:
