@@ -107,7 +107,7 @@ def stages(paths: list[str], passes: int) -> None:
             mentions = timed("quantities (figures)", find_document_mentions, doc)
             ledger = timed("ledger (binding)", bind_document, doc, mentions)
             certainty = timed("ledger (certainty)", Certainty, ledger)
-            _, typos, typo_mentions = timed("typos", find_typos, doc, ledger, mentions)
+            timed("typos", find_typos, doc, ledger, mentions)
             relations = timed("relations (phrasing)", find_relations, doc, mentions)
             relations += timed("relations (ledger)", ledger_relations, ledger)
             involved: set[tuple[int, int]] = set()
