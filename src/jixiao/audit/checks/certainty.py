@@ -96,8 +96,6 @@ def _fund_differs(stated: LedgerFact | None, facts: list[LedgerFact | None]) -> 
     for f in facts:
         if f is None or f.fund is None or not f.named or f.fund == stated.fund:
             continue
-        if f.fund in _SUB and stated.fund in _EMPLOYEE:
-            continue
         if stated.fund == _TOTAL:
             continue
         return True

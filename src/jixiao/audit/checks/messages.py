@@ -78,11 +78,12 @@ def finding_message(rel: Relation, outcome: Outcome, expected: str) -> str:
 def _bal_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
     """收入 − 支出 = 当期结余 (a 收支缺口/亏损 is said as the negative balance it stands for)."""
     q = rel.stated.quantity
-    inc, exp_t = num[0].mention, num[1].mention
     said = f"文中{rel.stated_name}为{fig_text(rel.stated)}"
     if rel.direction < 0 and q.value > 0:  # 收支缺口/亏损 X: 当期结余 is −X
         said += f"（即当期结余-{fig_text(rel.stated)}）"
-    return f"收入{fig_text(inc)}减支出{fig_text(exp_t)}应为{exp}，{said}"
+    incomes = "加".join(fig_text(t.mention) for t in num if t.sign > 0)  # a fund's parts side by side
+    expenses = "加".join(fig_text(t.mention) for t in num if t.sign < 0)
+    return f"收入{incomes}减支出{expenses}应为{exp}，{said}"
 
 
 def _bal_002_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:

@@ -122,6 +122,9 @@ def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = Non
         if f.severity == "error":
             errors_at[where] = f.expected
         reported.append((rel, outcome, f))
+    # a two-readings warning on a figure found wrong under its certain reading adds nothing
+    reported = [(rel, outcome, f) for rel, outcome, f in reported
+                if not (f.code == "JX-AMB-001" and (rel.stated.block, rel.stated.start) in errors_at)]
     final = [_consequence(rel, outcome, f, errors_at) for rel, outcome, f in reported]
     if involved is not None:
         for (rel, outcome, _), f in zip(reported, final, strict=True):

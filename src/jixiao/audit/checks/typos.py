@@ -21,11 +21,11 @@ from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.numbers import Quantity, UnitError, interval_sum
 from jixiao.problems import Severity
 
-_DOUBLED = re.compile(r"(万万|亿亿|万亿万|千千)(元|人)")
+#: a document number (文号) that lost one bracket or both: 发〔2019 8号, 发2019〕8号, 发20198号
 _DOC_NUMBER = re.compile(r"(?:发|字|函|办|规|令)\s*(?:[〔\[【（(]\s*((?:19|20)\d{2})(?![〕\]】）)\d])\s*(\d{1,4})|"
-                         r"((?:19|20)\d{2})\s*[〕\]】）)]\s*(\d{1,4}))\s*号")
+                         r"((?:19|20)\d{2})\s*[〕\]】）)]\s*(\d{1,4})|"
+                         r"((?:19|20)\d{2})(\d{1,4}))\s*号")
 _PERIOD_MISSING_MONTH = re.compile(r"(?:截至|截止|至)\s*(\d{1,2})\s*(?:底|末)")
-_UNIT_OF_WORD = {"万万元": "万元", "亿亿元": "亿元", "万万人": "万人"}
 
 
 def find_typos(doc: Document, facts: list[LedgerFact],
@@ -35,19 +35,14 @@ def find_typos(doc: Document, facts: list[LedgerFact],
     excluded: set[tuple[int, int]] = set()
     checks = 0
     for f in facts:
-        m = _DOUBLED.search(f.mention.raw)
-        if m is None:
+        if f.typo is None:
             continue
         checks += 1
-        meant = m.group(1)[0] + m.group(2)
-        written = f"{_written_value(f.mention)}"
-        f.typo = m.group(0)
-        f.unit = meant
-        f.value = Decimal(written)
+        written = f"{f.value:f}"
         excluded.add((f.mention.block, f.mention.start))
-        findings.append(_finding(doc, f.mention, "JX-TYP-001", "error", written, f"{written}{meant}",
-                                 f"单位写成“{m.group(0)}”（即{_as_big(m.group(0))}），按上下文应为{meant}："
-                                 f"{written}{meant}；此数未参与核对"))
+        findings.append(_finding(doc, f.mention, "JX-TYP-001", "error", written, f"{written}{f.unit}",
+                                 f"单位写成“{f.typo}”（即{_as_big(f.typo)}），按上下文应为{f.unit}："
+                                 f"{written}{f.unit}；此数未参与核对"))
     c, found = _odd_unit_parts(doc, facts, excluded)
     checks += c
     findings += found
@@ -59,11 +54,6 @@ def find_typos(doc: Document, facts: list[LedgerFact],
         if any(b == mention.block and s <= mention.start < e for b, s, e in spans):
             excluded.add((mention.block, mention.start))
     return checks, findings, excluded
-
-
-def _written_value(m: Mention) -> str:
-    digits = re.match(r"\s*-?[\d.,，]+", m.raw)
-    return digits.group(0).replace(",", "").replace("，", "").strip() if digits else f"{m.quantity.value:f}"
 
 
 def _as_big(word: str) -> str:
@@ -115,8 +105,8 @@ def _text_typos(doc: Document, excluded: set[tuple[int, int]]) -> tuple[int, lis
         if "号" in text:
             for m in _DOC_NUMBER.finditer(text):
                 checks += 1
-                year = m.group(1) or m.group(3)
-                number = m.group(2) or m.group(4)
+                year = m.group(1) or m.group(3) or m.group(5)
+                number = m.group(2) or m.group(4) or m.group(6)
                 mention = Mention(quantity=_plain(year + number), block=bi, start=m.start(), end=m.end(),
                                   raw=m.group(0))
                 excluded.add((bi, m.start()))

@@ -10,6 +10,7 @@ period (its title) come last.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -118,7 +119,29 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         facts.extend(TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind())
     facts.sort(key=lambda f: (f.mention.block, f.mention.start))
     _generic_total(facts)
+    for f in facts:
+        _doubled_unit(f)
     return facts
+
+
+#: a unit word written twice (8765.43万万元): a slip of the keyboard, not a figure 10⁴ times larger
+_DOUBLED = re.compile(r"(万万|亿亿|千千)(元|人)")
+
+
+def _doubled_unit(f: LedgerFact) -> None:
+    """File a figure whose unit is doubled at the value and unit the context means, marked as a typo
+    (the checks report it once and compute nothing with it)."""
+    m = _DOUBLED.search(f.mention.raw)
+    if m is None:
+        return
+    digits = re.match(r"\s*-?[\d.,，]+", f.mention.raw)
+    written = digits.group(0).replace(",", "").replace("，", "").strip() if digits else ""
+    try:
+        f.value = Decimal(written)
+    except ArithmeticError:
+        return
+    f.typo = m.group(0)
+    f.unit = m.group(1)[0] + m.group(2)
 
 
 def _generic_total(facts: list[LedgerFact]) -> None:

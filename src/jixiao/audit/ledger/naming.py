@@ -70,6 +70,11 @@ def resolve(name: str, kind: str, parent: LedgerFact | None, words: str, m: Ment
     return _by_kind(name, kind)
 
 
+_PROJECT_ITEM = {"预算执行率": "执行率", "年初预算": "年初预算数", "全年预算": "全年预算数"}
+#: the budget a year-start budget came to when adjusted (年初预算800万元，年中调整为1200万元)
+ADJUSTED_BUDGET = {"年初预算": "全年预算", "年初预算数": "全年预算数"}
+
+
 def _by_kind(name: str, kind: str) -> str | None:
     if kind == "department":
         if name in _DEPARTMENT_TOTAL:
@@ -78,8 +83,8 @@ def _by_kind(name: str, kind: str) -> str | None:
             return OTHER + name  # a fund's item word in a department's accounts (其他收入)
         if name in ("收入预算", "支出预算"):
             return "全年预算"
-    if name == "预算执行率" and kind == "project":
-        return "执行率"
+    if kind == "project" and name in _PROJECT_ITEM:
+        return _PROJECT_ITEM[name]  # a project's budget is filed with the 自评表's words
     if name in ("总分", "得分", "分值") and kind not in ("department", "project"):
         return None
     return name

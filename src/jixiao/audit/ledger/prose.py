@@ -20,10 +20,22 @@ from decimal import Decimal
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import DERIVED, FLOW_OF, fits, other_words, plausible_part, resolve
-from jixiao.audit.ledger.vocab import AID, EMPLOYEE_FUNDS, GENERIC, SUB_FUNDS, TERM_OF, TERM_RE, TOTAL, Term
+from jixiao.audit.ledger.naming import ADJUSTED_BUDGET, DERIVED, FLOW_OF, fits, other_words, plausible_part, resolve
+from jixiao.audit.ledger.vocab import (
+    AID,
+    EMPLOYEE_FUNDS,
+    EXPENSE,
+    GENERIC,
+    INCOME,
+    SUB_FUNDS,
+    TERM_OF,
+    TERM_RE,
+    TOTAL,
+    Term,
+)
 from jixiao.audit.ledger.walker import Walker
 from jixiao.audit.ledger.words import (
+    ADJUSTED_TO,
     BOTH,
     BRACKETED,
     BUDGET_ITEMS,
@@ -38,6 +50,7 @@ from jixiao.audit.ledger.words import (
     LEVEL,
     MODIFIER,
     PER_HEAD,
+    QUALIFIER_FILLER,
     RESPECTIVE,
     SHARE_OF,
     SPECIFIC_GENERIC,
@@ -48,6 +61,8 @@ from jixiao.audit.ledger.words import (
     unit_before,
 )
 from jixiao.model.ledger import DEPARTMENT, OTHER
+
+FLOWS = (INCOME, EXPENSE)
 
 
 class ProseBinder(Walker):
@@ -150,6 +165,8 @@ class ProseBinder(Walker):
         """A value's item, its role (a budget, a rate…) and the total it is listed under."""
         unit = m.quantity.unit
         name = item_term[2].item if item_term is not None else None
+        if name in FLOWS and item_term is not None:
+            name = self._qualified(item_term) or name
         parent = None
         item: str | None = None
         if scope is not None:
@@ -196,7 +213,23 @@ class ProseBinder(Walker):
         if unit == "%" and self.both:
             b = self.both.pop(0)
             return change_item(b.item, "growth"), "growth", b
+        if base is not None and base.role == "budget" and base.item and ADJUSTED_TO.search(words) and \
+                same_dimension(base, m):
+            return ADJUSTED_BUDGET.get(base.item, base.item), "budget", base  # 调整为1200万元: the budget as adjusted
         return None
+
+    def _qualified(self, term: tuple[int, int, Term]) -> str | None:
+        """``药店购药支出``: a bare 收入/支出 that words of their own qualify names an item no ledger
+        item holds (``其他:`` + the words), not the fund's whole flow."""
+        text = self.text
+        k = term[0]
+        floor = max(0, k - 12)
+        while k > floor and "\u4e00" <= text[k - 1] <= "\u9fff" and self.words.in_term(k - 1) is None:
+            k -= 1
+        words = QUALIFIER_FILLER.sub("", text[k:term[0]])
+        if len(words) < 2:
+            return None
+        return OTHER + words + text[term[0]:term[1]].removeprefix("基金")
 
     def _listed_under(self, scope: Scope, name: str | None, own_fund: str | None, words: str,
                       m: Mention) -> tuple[LedgerFact | None, str | None]:

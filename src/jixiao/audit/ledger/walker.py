@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.periods import PeriodMark
-from jixiao.audit.ledger.vocab import EMPLOYEE_FUNDS, SUB_FUNDS, TOTAL
+from jixiao.audit.ledger.vocab import EMP, EMPLOYEE_FUNDS, SUB_FUNDS, TOTAL
 from jixiao.audit.ledger.words import (
     LEAD,
     LIST_OPEN,
@@ -223,6 +223,12 @@ class Walker:
         current = self.sent_fund or self.ctx.fund
         if fund in SUB_FUNDS and current is not None and current not in EMPLOYEE_FUNDS and current not in SUB_FUNDS:
             return  # 公务员医疗补助…统筹基金结余: a part's word, not the sentence's fund
+        if fund in SUB_FUNDS and self.sent_fund in SUB_FUNDS and fund != self.sent_fund:
+            # 统筹基金收入…，个人账户收入…，基金支出…: the parts named side by side, each for its own
+            # figure; what the sentence says after them is the whole fund's
+            self.sent_fund = self.ctx.fund if self.ctx.fund in EMPLOYEE_FUNDS else EMP
+            self.sent_fund_at = pos
+            return
         self.sent_fund = fund
         self.sent_fund_at = pos
 

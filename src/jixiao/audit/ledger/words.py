@@ -14,6 +14,7 @@ from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.naming import FLOW_OF
 from jixiao.audit.ledger.periods import PeriodMark, find_periods
 from jixiao.audit.ledger.vocab import TERM_OF, TERM_RE, Term
+from jixiao.model.ledger import OTHER
 
 SENTENCE_END = frozenset("。！？!?")
 SEPARATORS = frozenset("，,；;：:、。！？!?（(）)")
@@ -23,6 +24,14 @@ LIST_OPEN = re.compile(
 )
 CHANGE = re.compile(r"增加|减少|增长|下降|降低|提高|上升|增幅|降幅|减幅|回落|增减")
 DECREASE = re.compile(r"减少|下降|降低|降幅|减幅|回落")
+#: a budget stated as the amount it was adjusted to (调整为, 追加至), not as the amount added
+ADJUSTED_TO = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后)?(?:为|至|到)")
+#: words before a bare 收入/支出 that do not qualify it (全市, 当年, 实现, 医保基金…)
+QUALIFIER_FILLER = re.compile(
+    r"^(?:其中|主要有|主要是|主要为|主要|包括|含有|含|分别|全年|全市|全县|全区|全省|全州|全盟|当年|本年|本期|当期|年度|"
+    r"累计|实现|完成|发生|共计|共|合计|总|医保|医疗保险|基本医疗保险|医疗保障|基金|年末|年底|上年|去年|同期|期末|"
+    r"各项|全部|一般|用于|以及|及|和|与|年度|年|月份|月|为此|此|其|该|这些|财政资金|部门|本部门|单位|本单位|保险)+|(?:的|中)+$"
+)
 LEVEL = re.compile(r"(?:提高|降低|增加|调整|下降|降)(?:到|至|为)")
 RESPECTIVE = re.compile(r"分别|依次|各为")
 BOTH = re.compile(r"两者|二者|两项|三者")
@@ -167,6 +176,8 @@ def same_dimension(f: LedgerFact, m: Mention) -> bool:
 def change_item(base_item: str | None, role: str) -> str | None:
     flow = FLOW_OF.get(base_item or "")
     if flow is None:
+        if base_item and base_item.startswith(OTHER):  # 机关运行经费支出…增长21.22%
+            return base_item + ("增减额" if role == "change" else "增长率")
         return None
     return f"{flow}较上年增减额" if role == "change" else f"{flow}增长率"
 

@@ -37,6 +37,7 @@ _PARTS_OF_TOTAL = frozenset({FundKind.employee.value, FundKind.employee_with_mat
                              FundKind.maternity.value, FundKind.resident.value})
 _EMPLOYEE = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value})
 _TOTAL = FundKind.basic_total.value
+_SUB_FUNDS = (FundKind.employee_pooling.value, FundKind.employee_account.value)
 _MAX_READINGS = 4
 
 
@@ -203,9 +204,9 @@ def _balances(ledger: Ledger) -> list[Relation]:
         for result in _once(items.get("当期结余", [])):
             if result.role != "value":
                 continue
-            incomes = ledger.get(key, _income_item(key), near=result)
-            expenses = ledger.get(key, _expense_item(key), near=result)
-            alts = [[_term(i, 1, "收入"), _term(e, -1, "支出")] for i in incomes for e in expenses]
+            incomes = _flow(ledger, key, _income_item(key), result, 1, "收入")
+            expenses = _flow(ledger, key, _expense_item(key), result, -1, "支出")
+            alts = [i + e for i in incomes for e in expenses]
             if alts:
                 out.append(_relation("JX-BAL-001", result, alts[:_MAX_READINGS], name="当期结余",
                                      direction=-1 if result.value < 0 < result.mention.quantity.value else 1))
@@ -228,6 +229,18 @@ def _balances(ledger: Ledger) -> list[Relation]:
             if alts:
                 out.append(_relation("JX-BAL-002", closing, alts[:_MAX_READINGS], name="累计结余"))
     return out
+
+
+def _flow(ledger: Ledger, key: Key, item: str, near: LedgerFact, sign: int, name: str) -> list[list[Term]]:
+    """The readings of a fund's 收入 (支出): its own figure, else — for the employee fund — the
+    figures of its two parts together (统筹基金收入 + 个人账户收入, stated side by side)."""
+    own = ledger.get(key, item, near=near)
+    if own or key[0] not in _EMPLOYEE:
+        return [[_term(f, sign, name)] for f in own]
+    parts = [ledger.get((sub, key[1], key[2]), item, near=near) for sub in _SUB_FUNDS]
+    if not all(parts):
+        return []
+    return [[_term(a, sign, name), _term(b, sign, name)] for a in parts[0] for b in parts[1]]
 
 
 def _signed(f: LedgerFact, name: str) -> Term:
