@@ -16,7 +16,7 @@ _S1 = "rules.md §1 预算执行率 = 全年执行数 / 全年预算数（四川
 @indicator(
     "project_budget_execution_rate", "预算执行率",
     "全年执行数 ÷ 全年预算数 × 100%",
-    "%", 2, "project", ("funds.executed", "funds.budget"), _S1,
+    "%", 2, "project", ("funds.executed", "funds.budget"), _S1, citation="财预〔2020〕10号",
 )
 def _project_budget_execution_rate(g: Gather) -> Term:
     return rate(g.money("funds.executed"), g.money("funds.budget"))

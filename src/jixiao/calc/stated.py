@@ -17,6 +17,7 @@ from typing import Any, Literal
 from jixiao.calc.registry import BY_SUBJECT, IndicatorDef, IndicatorResult
 from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FundYear
+from jixiao.model.periods import FundPeriod
 from jixiao.model.project import Project
 from jixiao.numbers import Interval, Quantity, UnitError, conversion, dimension, fmt, parse_quantity, truncate
 from jixiao.problems import Problem, Severity
@@ -66,6 +67,8 @@ class StatedCheck:
 def subject_of(record: Any) -> str:
     if isinstance(record, FundYear):
         return "fund"
+    if isinstance(record, FundPeriod):
+        return "period"
     if isinstance(record, DepartmentYear):
         return "department"
     if isinstance(record, Project):
@@ -159,7 +162,7 @@ def base_id(key: str) -> str:
     return key.split("@", 1)[0].strip()
 
 
-def check_stated(record: FundYear | DepartmentYear | Project,
+def check_stated(record: FundYear | FundPeriod | DepartmentYear | Project,
                  results: Iterable[IndicatorResult]) -> list[StatedCheck]:
     """Compare each ``record.stated[id]`` with the computed indicator ``id``.
 

@@ -356,16 +356,39 @@ def _stamp() -> int:
     return secrets.randbits(40)
 
 
+#: results computed before a write transaction, by (record key, digest): see :func:`precompute`
+Precomputed = dict[tuple[RecordKey, str], "_Computed"]
+
+
 def _sync(session: Session, sources: Sequence[_Source], stored: Mapping[RecordKey, _Stored],
-          rulesets: Sequence[RuleSet], *, force: bool = False) -> int:
+          rulesets: Sequence[RuleSet], *, force: bool = False, ready: Precomputed | None = None) -> int:
     """Recompute and write the sources that are not current; the number recomputed."""
     keys = [ruleset_key(rs) for rs in rulesets]
     stale = [s for s in sources if force or not _is_current(s, stored.get(s.key), keys)]
+    ready = ready or {}
     done = 0
     for chunk in _chunks(stale):
-        _write(session, [_compute(s, rulesets) for s in chunk], stored)
+        _write(session, [ready.get((s.key, s.digest)) or _compute(s, rulesets) for s in chunk], stored)
         done += len(chunk)
     return done
+
+
+def precompute(fund_years: Iterable[FundYear], departments: Iterable[DepartmentYear],
+               projects: Iterable[Project]) -> Precomputed:
+    """The results of records about to be saved, computed before the write transaction starts:
+    on SQLite a transaction holds the one write lock from its first write to its commit, and
+    computing a large import's indicators inside it (seconds) kept every other writer — logins
+    too — waiting. A result is used only if the record's digest (its document and its fund
+    siblings' as stored) is the one computed here, so a sibling stored but not in the batch
+    just means that record is computed again, inside."""
+    def doc(model: FundYear | DepartmentYear | Project) -> dict[str, Any]:
+        return model.model_dump(mode="json", exclude_none=True)
+
+    rulesets = stored_rulesets()
+    sources = _fund_sources(((f.unit, f.year, f.fund.value, f.scope or "", doc(f)) for f in fund_years), None)
+    sources += _department_sources((d.unit, d.year, doc(d)) for d in departments)
+    sources += _project_sources((p.unit, p.year, p.name, doc(p)) for p in projects)
+    return {(s.key, s.digest): _compute(s, rulesets) for s in sources}
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,7 +397,8 @@ def _sync(session: Session, sources: Sequence[_Source], stored: Mapping[RecordKe
 
 
 def index_saved(session: Session, fund_groups: Collection[tuple[str, int, str]],
-                departments: Collection[tuple[str, int]], projects: Collection[tuple[str, int, str]]) -> int:
+                departments: Collection[tuple[str, int]], projects: Collection[tuple[str, int, str]],
+                ready: Precomputed | None = None) -> int:
     """Bring the stored values of just-saved records up to date, in the caller's transaction.
 
     ``fund_groups`` are (unit, year, scope) groups with a saved fund record: every fund record of
@@ -410,7 +434,7 @@ def index_saved(session: Session, fund_groups: Collection[tuple[str, int, str]],
         if not sources:
             continue
         stored = _stored(session, and_(IndicatorRecordRow.unit.in_(chunk), IndicatorRecordRow.year.in_(years)))
-        done += _sync(session, sources, stored, rulesets)
+        done += _sync(session, sources, stored, rulesets, ready=ready)
     session.flush()
     return done
 
@@ -727,3 +751,14 @@ __all__ = [
     "unit_years",
     "year_is_current",
 ]
+
+
+def fund_scopes_of_year(session: Session, year: int) -> dict[str, dict[str, list[str]]]:
+    """unit → fund → the 口径 (scopes) it has a fund record of in ``year``: one range of the
+    covering index, for a reader that must know who has what before loading any record."""
+    r = IndicatorRecordRow
+    out: dict[str, dict[str, list[str]]] = {}
+    query = select(r.unit, r.fund, r.scope).where(r.year == year, r.kind == "fund")
+    for unit, fund, scope in session.execute(query):
+        out.setdefault(unit, {}).setdefault(fund, []).append(scope or "")
+    return out

@@ -25,6 +25,7 @@ from jixiao.app.pages.common import (
 )
 from jixiao.app.units import rules_of_unit
 from jixiao.calc import (
+    BY_SUBJECT,
     IndicatorResult,
 )
 from jixiao.calc.dataset import fund_groups, record_values, record_warnings
@@ -32,6 +33,7 @@ from jixiao.calc.registry import places_shown
 from jixiao.model.funds import FundKind
 from jixiao.rules import (
     RuleSet,
+    citation_text,
 )
 from jixiao.store.repository import get_department, get_fund_years, years_of
 
@@ -57,14 +59,34 @@ class Trends(BaseModel):
     charts: list[Chart]
 
 
+#: how many indicators the page shows when none are asked for
+DEFAULT_COUNT = 5
+
+
+def _defaults(series: list[TrendSeries]) -> list[TrendSeries]:
+    """The series shown when none are asked for: the usual ones (:data:`DEFAULT_COMPARE`) this
+    unit's data can compute in some year, topped up with others it can compute — never a table
+    of 不可计算."""
+    computable = [s for s in series if any(p.value is not None for p in s.points)]
+    usual = [s for s in computable if s.id in DEFAULT_COMPARE]
+    others = [s for s in computable if s.id not in DEFAULT_COMPARE]
+    chosen = (usual + others)[:DEFAULT_COUNT]
+    return chosen or [s for s in series if s.id in DEFAULT_COMPARE]
+
+
 def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fund: str | None = None,
            ruleset: RuleSet | str | None = None) -> Trends:
     """``unit``'s indicators in each year it has data for. Fund indicators come from its record
-    of ``fund`` (default: the fund it has in most years), whole-unit 口径 first."""
+    of ``fund`` (default: the fund it has in most years), whole-unit 口径 first. Without
+    ``indicator_ids``, the usual indicators that its data can compute (:func:`_defaults`). With
+    one year of data there is no chart (a line needs two points)."""
     info = get_unit(session, unit)
     rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
     rule_map = rule_indicators(rs)
-    defs = [resolve_indicator(i) for i in (indicator_ids or DEFAULT_COMPARE)]
+    # asked for: those; else every fund and department indicator, of which the shown ones are
+    # picked below from what this unit's data can compute
+    defs = [resolve_indicator(i) for i in indicator_ids] if indicator_ids else [
+        d for subject in ("fund", "department") for d in BY_SUBJECT[subject].values()]
     defs = list({(d.subject, d.id): d for d in defs}.values())
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
@@ -113,8 +135,13 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
                 r, sev = got
                 points.append(TrendPoint(year=y, value=r.value, display=r.display(), warning=sev))
         series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,
-                                  formula=d.formula, rule=d.rule, points=points))
+                                  formula=d.formula, basis=citation_text(d.citation), points=points))
+    if not indicator_ids:
+        series = _defaults(series)
     charts: list[Chart] = []
+    if len(years) < 2:  # one year draws lone dots, not a trend: the table says it all
+        return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.title, series=series,
+                      charts=charts)
     by_unit: dict[str, list[TrendSeries]] = {}
     for s in series:
         by_unit.setdefault(s.unit, []).append(s)
@@ -124,7 +151,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
                             series=[ChartSeries(name=s.name, data=[p.value for p in s.points],
                                                 places=max((n for p in s.points if (n := places_shown(p.display))
                                                             is not None), default=None)) for s in group]))
-    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.label, series=series,
+    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.title, series=series,
                   charts=charts)
 
 

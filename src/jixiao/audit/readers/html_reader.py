@@ -162,7 +162,7 @@ def read_html(name: str, text: str, notes: list[str]) -> Document:
             visible, offs = visible[lead:trail], offs[lead:trail]
         norm, origin = normalize_compact(visible)
         rel = [o - start for o in offs]
-        mapped = [rel[k] for k in origin] if origin else rel
+        mapped = [rel[k] for k in origin] if origin or not norm else rel  # all removed: no origin
         if not origin and rel == list(range(len(rel))):
             mapped = []
         blocks.append(Block(text=norm, line=i + 1, source_text=text[start:end], origin=mapped))
@@ -252,7 +252,7 @@ def _html_table(t: dict[str, Any], index: int, text: str, spans: list[tuple[int,
         source = text[base:spans[last_line][1]]
         norm, origin = normalize_compact(visible)
         rel = [o - base for o in offs]
-        mapped = [rel[k] for k in origin] if origin else rel
+        mapped = [rel[k] for k in origin] if origin or not norm else rel  # all removed: no origin
         grid[r][c] = Block(text=norm, kind="cell", line=first_line + 1, table=index, row=r, col=c,
                            source_text=source, origin=mapped)
     above = [s for s in reversed(t["above"].splitlines()) if s.strip()][:2]

@@ -215,8 +215,9 @@ class WorkbookReader:
         except UnitError as exc:
             self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（{exc}）", where)
             return None
-        except ValueError:
-            self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（应填数字，可带单位，如 {example}）", where)
+        except ValueError as exc:
+            reason = str(exc) if "位数过多" in str(exc) else f"应填数字，可带单位，如 {example}"
+            self.problem("JX-WB-006", f"{what}：“{text[:40]}”无法识别为数值（{reason}）", where)
             return None
         if f.is_money and q.unit and q.unit != default and q.dimension == "money":
             converted = q.value_in(default).normalize()
@@ -250,7 +251,7 @@ class WorkbookReader:
             self.problem("JX-WB-003", f"缺少工作表“{UNIT_SHEET}”（单位代码、年度在这张表里填写）", UNIT_SHEET)
         if not groups and not self.errors:
             self.problem("JX-WB-003", "工作簿中没有基金、部门或项目数据表（是否选错了文件？"
-                         "可用 jixiao template fund|department|project 生成填报表）", None)
+                         "空白填报工作簿可在网站的“上传工作簿”页下载）", None)
         for g in groups:
             for s in SHEETS_OF[g]:
                 if s.name not in self.sheets:
