@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import PurePath
 
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -61,7 +62,7 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     """Every figure of ``doc`` with its fund, item, year, span, role and the total it is listed
     under (``parent``); a figure the binder cannot file has ``item`` None."""
     lines = [b.text for b in doc.blocks if b.kind != "cell"]
-    period = document_period(lines)
+    period = document_period(lines, PurePath(doc.path).stem)
     kind = document_kind(lines)
     whole = "\n".join(lines)
     employee_with_maternity = bool(_MERGED.search(whole)) and not _SEPARATE_MATERNITY.search(whole)

@@ -152,9 +152,34 @@ class Period:
 _TITLE_LINES = 4
 
 
-def document_period(lines: list[str]) -> Period:
+#: a period in a file's name written the way files are named (…-2021m9-…, 2025q1, 2024h1)
+_NAME_PERIOD = re.compile(r"(?<![0-9])((?:19|20)\d{2})(?:[-_ ]?(?:m(1[0-2]|0?[1-9])|q([1-4])|h([12])))?(?![0-9])", re.I)
+
+
+def name_period(name: str) -> tuple[int | None, str | None]:
+    """The year and span a document's file name states (a name is the publisher's label of the
+    period when the text says only 本月末 or a publication date)."""
+    for p in find_periods(name):
+        if p.year and not (p.previous or p.compared):
+            return p.year, p.span
+    m = _NAME_PERIOD.search(name)
+    if m is None:
+        return None, None
+    month, quarter, half = m.group(2), m.group(3), m.group(4)
+    span = None
+    if month:
+        span = f"1-{int(month)}"
+    elif quarter:
+        span = f"1-{3 * int(quarter)}"
+    elif half:
+        span = "1-6" if half == "1" else "1-12"
+    return int(m.group(1)), span
+
+
+def document_period(lines: list[str], name: str = "") -> Period:
     """The period a document is about: the first year and span written in its first lines (its
-    title), else the most frequent year of the text and a full year."""
+    title), else the one its file name states, else the most frequent year of the text and a
+    full year."""
     year: int | None = None
     span: str | None = None
     for k, text in enumerate(lines[:_TITLE_LINES]):
@@ -165,6 +190,8 @@ def document_period(lines: list[str]) -> Period:
             span = span or p.span or (f"1-{p.month}" if p.month and k == 0 else None)
         if year and span:
             break
+    named_year, named_span = name_period(name) if name else (None, None)
+    year = year or named_year
     if year is None:
         counts: dict[int, int] = {}
         for text in lines:
@@ -180,4 +207,4 @@ def document_period(lines: list[str]) -> Period:
             if marks:
                 span = marks[0].span
                 break
-    return Period(year, span or "1-12")
+    return Period(year, span or (named_span if year == named_year else None) or "1-12")

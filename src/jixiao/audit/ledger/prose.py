@@ -27,6 +27,7 @@ from jixiao.audit.ledger.vocab import (
     EXPENSE,
     GENERIC,
     INCOME,
+    INSURED,
     SUB_FUNDS,
     TERM_OF,
     TERM_RE,
@@ -49,6 +50,7 @@ from jixiao.audit.ledger.words import (
     DEFICIT,
     LEVEL,
     MODIFIER,
+    PART_WORDS,
     PER_HEAD,
     QUALIFIER_FILLER,
     RESPECTIVE,
@@ -60,7 +62,7 @@ from jixiao.audit.ledger.words import (
     same_dimension,
     unit_before,
 )
-from jixiao.model.ledger import DEPARTMENT, OTHER
+from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
 
 FLOWS = (INCOME, EXPENSE)
 
@@ -72,7 +74,7 @@ class ProseBinder(Walker):
     def _figure(self, m: Mention, own: int) -> LedgerFact:
         words = self.text[own:m.start]
         terms = self.words.terms_in(own, m.start)
-        item_term = next((t for t in reversed(terms) if t[2].item), None)
+        item_term = self._item_term(terms)
         unit = m.quantity.unit or unit_before(words)
         role, base = self._role(m, words, item_term, own)
         scope = self._scope() if role == "value" else None
@@ -109,6 +111,19 @@ class ProseBinder(Walker):
         self._annotate(fact, base, terms, words, item_term, parent, scope)
         self._respective(words, fact)
         return fact
+
+    @staticmethod
+    def _item_term(terms: list[tuple[int, int, Term]]) -> tuple[int, int, Term] | None:
+        """The term that names the figure: the last one, except that 参保 right after a group of
+        the insured (在职职工参保118.91万人) says what the group did, not whose count it is."""
+        named = [t for t in terms if t[2].item]
+        if not named:
+            return None
+        last = named[-1]
+        if last[2].item == INSURED and len(named) > 1 and named[-2][1] == last[0] and \
+                named[-2][2].item in ITEM and ITEM[str(named[-2][2].item)].kind is ItemKind.people:
+            return named[-2]
+        return last
 
     def _fund_of_figure(self, m: Mention, words: str, terms: list[tuple[int, int, Term]], parent: LedgerFact | None,
                         item: str | None, role: Role, base: LedgerFact | None
@@ -152,6 +167,8 @@ class ProseBinder(Walker):
         if change is not None and (item_term is None or own + change.start() >= item_term[1]):
             if item_term is not None:
                 base = self._named_base(item_term[2].item)  # 其中待遇支出增加…: a change of 待遇支出
+            elif base is not None and base.role == "budget":
+                base = self._before_completed_budget(base, m)
             return ("growth" if m.quantity.unit == "%" else "change"), base
         if "占" in words and m.quantity.unit == "%":
             return "share", base
@@ -328,11 +345,22 @@ class ProseBinder(Walker):
         if control:
             fact.extra["rate_word"] = control.group()
         if parent is not None and fact.item is None and item_term is None:
-            fact.item = parent.item  # 其中职工527.96万人、城乡居民4045.51万人: the total's item
+            fact.item = self._part_item(parent, terms, words)
         if self.numbered is not None and fact.item is None and not self.facts:
             ancestor = self._outline_parent()
             if ancestor is not None:
                 fact.item = ancestor.item
+
+    @staticmethod
+    def _part_item(parent: LedgerFact, terms: list[tuple[int, int, Term]], words: str) -> str | None:
+        """A listed part its words do not name as an item: 其中职工527.96万人 is the total's item of
+        another fund; 其中成年人17.38万人 a group of the insured no ledger item holds."""
+        if any(t[2].fund for t in terms) or parent.mention.quantity.dimension != "person" or not parent.item:
+            return parent.item
+        own = PART_WORDS.sub("", words)
+        if len(own) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in own):
+            return parent.item
+        return OTHER + own + parent.item
 
     def _annotated(self) -> LedgerFact | None:
         """The figure an open bracket follows (（年初66564.16万元） is that figure's fund's)."""
@@ -393,6 +421,17 @@ class ProseBinder(Walker):
             if m.quantity.unit == "%" or same_dimension(last, m):
                 return last
         return None
+
+    def _before_completed_budget(self, budget: LedgerFact, m: Mention) -> LedgerFact:
+        """收入X，完成预算Y的Z%，较上年增加W: once its completion is said, the budget's clause is
+        closed and the change is of the value before it."""
+        at = next(i for i, f in enumerate(self.sentence) if f is budget)
+        if not any(f.role == "completion" for f in self.sentence[at + 1:]):
+            return budget
+        for f in reversed(self.sentence[:at]):
+            if f.role == "value" and (m.quantity.unit == "%" or same_dimension(f, m)):
+                return f
+        return budget
 
     @staticmethod
     def _bracketed(f: LedgerFact) -> bool:
