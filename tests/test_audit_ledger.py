@@ -202,3 +202,30 @@ def test_a_file_name_states_the_period_when_the_text_does_not() -> None:
     assert document_period(lines, "x-2023m5-y").span == "1-5"
     titled = ["某市2022年1-3月基金运行情况", "截至本月末，全市参保人数为12.30万人。"]
     assert (document_period(titled, "x-2023m5-y").year, document_period(titled, "x-2023m5-y").span) == (2022, "1-3")
+
+
+def test_a_department_s_spending_items(tmp_path: Path) -> None:
+    text = ("某县医疗保障局2022年度部门决算说明\n"
+            "（三）“三公”经费情况\n"
+            "2022年“三公”经费财政拨款支出6.40万元，完成预算8.00万元的80.00%。全年实际支出6.40万元。\n"
+            "1.公务接待费支出1.20万元，完成预算2.00万元的60.00%，比2021年的1.50万元减少0.30万元。\n"
+            "2.因公出国（境）经费支出0万元。\n")
+    got = facts(text, tmp_path)
+    assert set(filed(got, "6.40")) == {("部门", "三公经费")}
+    assert filed(got, "8.00") == [("部门", "其他:三公经费预算")]
+    assert filed(got, "1.20") == [("部门", "公务接待费")]
+    assert filed(got, "2.00") == [("部门", "其他:公务接待费预算")]
+    assert [(i, y) for _, i, y, _, v in got if v == Decimal("1.50")] == [("公务接待费", 2021)]
+    assert filed(got, "0") == [("部门", "因公出国（境）费")]
+
+
+def test_a_change_inside_a_bracket_is_of_the_part_before_it(tmp_path: Path) -> None:
+    text = ("某区2020年城镇职工基本医疗保险基金运行情况\n"
+            "2020年基金支出5000万元，比上年减少300万元，下降5.66%（其中统筹基金支出3000万元，比上年减少100万元，"
+            "下降3.23%；个人账户支出2000万元，比上年减少200万元，下降9.09%）。\n")
+    got = facts(text, tmp_path)
+    assert [f for f, i, _, _, v in got if v == Decimal("-100")] == ["职工基本医疗保险统筹基金"]
+    assert [f for f, i, _, _, v in got if v == Decimal("-200")] == ["职工基本医疗保险个人账户"]
+    assert [f for f, i, _, _, v in got if v == Decimal("-300")] == ["职工基本医疗保险"]
+    assert errors(text) == []
+    assert errors(text.replace("下降9.09%", "下降8.09%")) == ["JX-CHG-001"]

@@ -213,4 +213,5 @@ def _context(outline: Outline, period: object, kind: str, base_fund: str | None,
     year = outline.year() or period.year  # type: ignore[attr-defined]
     span = outline.span() or period.span  # type: ignore[attr-defined]
     return Context(fund=fund, named=named, year=year, span=span, kind=kind, budget=outline.budget(),
-                   unit=outline.unit() or doc_unit, path=tuple(s.block for s in outline.stack))
+                   unit=outline.unit() or doc_unit, path=tuple(s.block for s in outline.stack),
+                   item=outline.item() if kind == "department" else None)

@@ -153,7 +153,8 @@ _TITLE_LINES = 4
 
 
 #: a period in a file's name written the way files are named (…-2021m9-…, 2025q1, 2024h1)
-_NAME_PERIOD = re.compile(r"(?<![0-9])((?:19|20)\d{2})(?:[-_ ]?(?:m(1[0-2]|0?[1-9])|q([1-4])|h([12])))?(?![0-9])", re.I)
+_NAME_PERIOD = re.compile(
+    r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?:[-_ ]?(?:m(1[0-2]|0?[1-9])|q([1-4])|h([12])))?(?![0-9A-Za-z])", re.I)
 
 
 def name_period(name: str) -> tuple[int | None, str | None]:

@@ -21,9 +21,11 @@ from decimal import Decimal
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
 from jixiao.audit.ledger.naming import ADJUSTED_BUDGET, DERIVED, FLOW_OF, fits, other_words, plausible_part, resolve
+from jixiao.audit.ledger.sections import SPENDING
 from jixiao.audit.ledger.vocab import (
     AID,
     EMPLOYEE_FUNDS,
+    EXECUTED,
     EXPENSE,
     GENERIC,
     INCOME,
@@ -65,6 +67,8 @@ from jixiao.audit.ledger.words import (
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
 
 FLOWS = (INCOME, EXPENSE)
+#: words that only restate a spending item written just before them (its flow, its source)
+RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款支出"})
 
 
 class ProseBinder(Walker):
@@ -87,6 +91,8 @@ class ProseBinder(Walker):
         previous = self._previous(own, m.start) if role not in ("change", "growth") else None
         if previous is not None and role == "value":
             role, parent = "prev", None
+            if base is not None and base.role == "budget":
+                base = self._before_completed_budget(base, m)  # …的57.33%，比2019年的1.12万元
             if item is None and base is not None and same_dimension(base, m) and \
                     (base.mention.quantity.unit == "%") == (m.quantity.unit == "%"):
                 item = base.item
@@ -115,14 +121,19 @@ class ProseBinder(Walker):
     @staticmethod
     def _item_term(terms: list[tuple[int, int, Term]]) -> tuple[int, int, Term] | None:
         """The term that names the figure: the last one, except that 参保 right after a group of
-        the insured (在职职工参保118.91万人) says what the group did, not whose count it is."""
+        the insured (在职职工参保118.91万人) says what the group did, not whose count it is, and a
+        bare 支出 (or its source) right after a spending item restates that item."""
         named = [t for t in terms if t[2].item]
         if not named:
             return None
         last = named[-1]
-        if last[2].item == INSURED and len(named) > 1 and named[-2][1] == last[0] and \
-                named[-2][2].item in ITEM and ITEM[str(named[-2][2].item)].kind is ItemKind.people:
+        if len(named) < 2 or named[-2][1] != last[0] or named[-2][2].item not in ITEM:
+            return last
+        before = ITEM[str(named[-2][2].item)].kind
+        if last[2].item == INSURED and before is ItemKind.people:
             return named[-2]
+        if last[2].item in RESTATED_SPENDING and before in (ItemKind.department, ItemKind.expenditure):
+            return named[-2]  # 公务接待费支出0.86万元, “三公”经费财政拨款支出3.26万元: that spending
         return last
 
     def _fund_of_figure(self, m: Mention, words: str, terms: list[tuple[int, int, Term]], parent: LedgerFact | None,
@@ -188,12 +199,8 @@ class ProseBinder(Walker):
         item: str | None = None
         if scope is not None:
             parent, item = self._listed_under(scope, name, own_fund, words, m)
-        elif name is not None:
-            item = self._resolve(name, None, words, m)
-            if name == "预算" and item_term is not None and self._kind() == "department":
-                before = [t for t in self.words.terms_in(m.start - len(words), item_term[0]) if t[2].item]
-                if before and before[-1][1] >= item_term[0] - 1:
-                    item = OTHER + str(before[-1][2].item) + "预算"  # “三公”经费预算: that item's budget
+        elif name is not None and item_term is not None:
+            item = self._named_item(m, words, name, item_term, base)
         if name is None and item is None:
             unnamed = self._unnamed(m, words, base)
             if unnamed is not None:
@@ -214,6 +221,21 @@ class ProseBinder(Walker):
         elif (unit == "%" or DERIVED.search(words)) and item is not None and not item.endswith("率"):
             item = None  # a percentage or a ratio is not the amount its words name
         return parent, item, role, base
+
+    def _named_item(self, m: Mention, words: str, name: str, item_term: tuple[int, int, Term],
+                    base: LedgerFact | None) -> str | None:
+        """The item of a figure its words name that is listed under no total."""
+        item = self._resolve(name, None, words, m)
+        if name in (EXPENSE, EXECUTED) and self.ctx.item and item in (None, "本年支出合计") and \
+                m.quantity.dimension == "money":
+            return self.ctx.item  # （四）“三公”经费情况 … 全年实际支出14.85万元: that spending
+        if name == "预算" and self._kind() == "department":
+            before = [t for t in self.words.terms_in(m.start - len(words), item_term[0]) if t[2].item]
+            if before and before[-1][1] >= item_term[0] - 1:
+                return OTHER + str(before[-1][2].item) + "预算"  # “三公”经费预算: that item's budget
+            if base is not None and base.role == "value" and base.item in SPENDING and not before:
+                return OTHER + base.item + "预算"  # 三公经费3.26万元，完成预算4.50万元: its budget
+        return item
 
     def _unnamed(self, m: Mention, words: str, base: LedgerFact | None
                  ) -> tuple[str | None, Role, LedgerFact | None] | None:
@@ -412,10 +434,12 @@ class ProseBinder(Walker):
         """The figure a change, a rate or a comparison refers to: the sentence's last value (or
         budget) of the same dimension, not a part listed in brackets; for a percentage, of any
         dimension."""
+        inner = max((s.start for s in self.scopes if s.kind == "paren" and not s.closed), default=None)
         for f in reversed(self.sentence):
             if f.role in ("value", "budget") and (m.quantity.unit == "%" or same_dimension(f, m)) and \
-                    not (f.parent is not None and f.list_id is not None and self._bracketed(f)):
-                return f
+                    not (f.parent is not None and f.list_id is not None and self._bracketed(f)
+                         and (inner is None or f.mention.start < inner)):
+                return f  # （其中统筹基金支出X，减少Y）: inside the bracket, the change is of its part
         if not self.sentence and self.state.last_sentence:
             last = self.state.last_sentence[-1]
             if m.quantity.unit == "%" or same_dimension(last, m):

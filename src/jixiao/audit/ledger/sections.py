@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from jixiao.audit.ledger.periods import Period, find_periods
 from jixiao.audit.ledger.vocab import CRIT, DEPT, TERM_OF, TERM_RE, TOTAL
+from jixiao.model.ledger import ITEMS, ItemKind
 
 NUMBERING = re.compile(
     r"^[\s\u3000]*(?:(?P<part>第[一二三四五六七八九十]+(?:部分|章|节))"
@@ -53,6 +54,8 @@ class Section:
     unit: str | None = None
     budget: bool = False
     block: int = 0
+    #: the spending a department's heading is about (（四）“三公”经费情况): its bare 支出 is that
+    item: str | None = None
 
 
 @dataclass(slots=True)
@@ -93,6 +96,9 @@ class Outline:
     def budget(self) -> bool:
         return any(s.budget for s in self.stack)
 
+    def item(self) -> str | None:
+        return self.stack[-1].item if self.stack else None
+
 
 def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | None:
     """(level, heading words) when ``text`` is a heading or a numbered paragraph heading its own
@@ -114,6 +120,11 @@ def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | 
     if stripped[-1] in "。；;！？，,":
         return None
     return -1, stripped  # an unnumbered heading (a title, a caption): level set by the caller
+
+
+#: a department's spending that a section may be about (not its totals, budgets or rates)
+SPENDING = frozenset(i.name for i in ITEMS if i.kind is ItemKind.department
+                     and not i.name.endswith(("合计", "预算", "率")) and "收入" not in i.name)
 
 
 def section_of(level: int, words: str, block: int) -> Section:
@@ -143,4 +154,6 @@ def section_of(level: int, words: str, block: int) -> Section:
     budget = _BUDGET.search(typeless) is not None and _NOT_BUDGET.search(typeless) is None
     if fund == DEPT:
         fund = None  # 部门整体支出情况: a department document is already the department's
-    return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block)
+    items = {i for m in TERM_RE.finditer(words) if (i := TERM_OF[m.group()].item) in SPENDING}
+    return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block,
+                   items.pop() if len(items) == 1 else None)

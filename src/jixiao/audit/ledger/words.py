@@ -89,6 +89,7 @@ class Context:
     unit: str | None = None
     #: the sections the block stands in, outermost first (their first blocks)
     path: tuple[int, ...] = ()
+    item: str | None = None  # the spending the innermost heading is about
 
 
 @dataclass(slots=True)
