@@ -229,3 +229,24 @@ def test_a_change_inside_a_bracket_is_of_the_part_before_it(tmp_path: Path) -> N
     assert [f for f, i, _, _, v in got if v == Decimal("-300")] == ["职工基本医疗保险"]
     assert errors(text) == []
     assert errors(text.replace("下降9.09%", "下降8.09%")) == ["JX-CHG-001"]
+
+
+def test_a_deficit_a_growth_after_last_year_s_figures_and_a_heading_s_count(tmp_path: Path) -> None:
+    text = ("某区2019年医疗保险基金决算说明\n"
+            "1.生育保险基金当年收支缺口120.50万元，由历年滚存结余弥补。\n"
+            "2.与2018年相比（上年总收入8.20亿元，总支出7.90亿元），本年总收入增长6.10%，总支出增长4.43%。\n"
+            "3.年末参保人数：职工基本医疗保险120000人，生育保险80000人，城乡居民基本医疗保险300000人。\n")
+    got = facts(text, tmp_path)
+    assert filed(got, "-120.50") == [("生育保险", "当期结余")]
+    assert [i for _, i, _, _, v in got if v == Decimal("6.10")] == ["收入增长率"]
+    assert [i for _, i, _, _, v in got if v == Decimal("4.43")] == ["支出增长率"]
+    assert filed(got, "80000") == [("生育保险", "参保人数")]
+    assert filed(got, "300000") == [("城乡居民基本医疗保险", "参保人数")]
+
+
+def test_a_deficit_restated_as_a_negative_balance_is_the_same_figure() -> None:
+    text = ("某县2021年生育保险基金运行情况\n"
+            "一、基金当期收不抵支，收支缺口356万元，由历年结余弥补。\n"
+            "二、生育保险基金收入1200万元，支出1556万元，当期结余-{}万元。\n")
+    assert errors(text.format(356)) == []
+    assert "JX-DUP-001" in errors(text.format(365)) or "JX-BAL-001" in errors(text.format(365))

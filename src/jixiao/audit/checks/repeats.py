@@ -19,7 +19,7 @@ from jixiao.audit.findings import Finding
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.vocab import TERM_RE
 from jixiao.model.ledger import DEPARTMENT, OTHER
-from jixiao.numbers import UnitError
+from jixiao.numbers import Interval, UnitError
 
 
 def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding],
@@ -52,7 +52,7 @@ def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding
                              (later.mention.block, later.mention.start) in involved):
                 continue  # a figure of an error already found: the same slip
             try:
-                if in_unit(first.mention, unit).meets(in_unit(later.mention, unit)):
+                if _signed(first, unit).meets(_signed(later, unit)):
                     continue
             except UnitError:
                 continue
@@ -61,6 +61,12 @@ def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding
             findings.append(_finding(doc, first, later, fund, item, year, span))
             break
     return checks, findings
+
+
+def _signed(f: LedgerFact, unit: str) -> Interval:
+    """A figure's interval with the sign its words give it (收支缺口1913万元 is −1913)."""
+    iv = in_unit(f.mention, unit)
+    return -iv if f.value < 0 < f.mention.quantity.value else iv
 
 
 _FILLER = re.compile(r"(?:19|20)\d\d\s*年度?|\d{1,2}\s*[-—至]?\s*\d{0,2}\s*月(?:份|末|底)?|[\d.,%]+"

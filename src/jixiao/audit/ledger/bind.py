@@ -17,7 +17,7 @@ from jixiao.audit.document import Document, Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.periods import document_period
 from jixiao.audit.ledger.prose import ProseBinder
-from jixiao.audit.ledger.sections import Outline, heading_text, numbering_level, section_of
+from jixiao.audit.ledger.sections import INSURED_COUNT, Outline, heading_text, numbering_level, section_of
 from jixiao.audit.ledger.tables import TableBinder, cell_mentions, prose_cell
 from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
 from jixiao.audit.ledger.words import Context, ProseState
@@ -212,6 +212,7 @@ def _context(outline: Outline, period: object, kind: str, base_fund: str | None,
         named = fund is not None and fund == title_fund
     year = outline.year() or period.year  # type: ignore[attr-defined]
     span = outline.span() or period.span  # type: ignore[attr-defined]
+    item = outline.item()
     return Context(fund=fund, named=named, year=year, span=span, kind=kind, budget=outline.budget(),
                    unit=outline.unit() or doc_unit, path=tuple(s.block for s in outline.stack),
-                   item=outline.item() if kind == "department" else None)
+                   item=item if kind == "department" or item == INSURED_COUNT else None)

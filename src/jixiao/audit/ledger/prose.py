@@ -21,7 +21,7 @@ from decimal import Decimal
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
 from jixiao.audit.ledger.naming import ADJUSTED_BUDGET, DERIVED, FLOW_OF, fits, other_words, plausible_part, resolve
-from jixiao.audit.ledger.sections import SPENDING
+from jixiao.audit.ledger.sections import INSURED_COUNT, SPENDING
 from jixiao.audit.ledger.vocab import (
     AID,
     EMPLOYEE_FUNDS,
@@ -88,6 +88,9 @@ class ProseBinder(Walker):
             parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
         elif role in ("change", "growth"):
             item = change_item(base.item if base is not None and base.role in ("value", "prev") else None, role)
+            if item is None and base is None and item_term is not None and self._qualified(item_term) is None:
+                # 本年总收入增长7.95% after last year's figures only: the change of the item it names
+                item = change_item(self._resolve(str(item_term[2].item), None, words, m), role)
         previous = self._previous(own, m.start) if role not in ("change", "growth") else None
         if previous is not None and role == "value":
             role, parent = "prev", None
@@ -207,6 +210,9 @@ class ProseBinder(Walker):
                 return (None, *unnamed)
             if unit in ("个月", "月") and ("支付" in words or "可供" in words):
                 item = "累计结余可支付月数"
+            elif self.ctx.item == INSURED_COUNT and parent is None and m.quantity.dimension == "person" and \
+                    not DERIVED.search(words):
+                item = INSURED_COUNT  # 年末参保人数：职工基本医疗保险223618人，…
         role: Role = "value"
         if unit == "%" and (item in BUDGET_ITEMS or name == "预算") and ("完成" in words or "执行" in words):
             return parent, self._completion_flow(), "completion", base  # 完成年度预算110.79%

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from jixiao.audit.ledger.periods import Period, find_periods
-from jixiao.audit.ledger.vocab import CRIT, DEPT, TERM_OF, TERM_RE, TOTAL
+from jixiao.audit.ledger.vocab import CRIT, DEPT, INSURED, TERM_OF, TERM_RE, TOTAL
 from jixiao.model.ledger import ITEMS, ItemKind
 
 NUMBERING = re.compile(
@@ -54,7 +54,8 @@ class Section:
     unit: str | None = None
     budget: bool = False
     block: int = 0
-    #: the spending a department's heading is about (（四）“三公”经费情况): its bare 支出 is that
+    #: the spending a department's heading is about (（四）“三公”经费情况): its bare 支出 is that;
+    #: or 参保人数 (年末参保人数：职工…223618人): its counts of people are that
     item: str | None = None
 
 
@@ -127,6 +128,9 @@ SPENDING = frozenset(i.name for i in ITEMS if i.kind is ItemKind.department
                      and not i.name.endswith(("合计", "预算", "率")) and "收入" not in i.name)
 
 
+INSURED_COUNT = "参保人数"
+
+
 def section_of(level: int, words: str, block: int) -> Section:
     """What a heading's words name: its fund (the last one written: 城镇职工补充医疗保险基金
     （大病保险） is 大病保险), period, unit and whether it is a budget."""
@@ -154,6 +158,7 @@ def section_of(level: int, words: str, block: int) -> Section:
     budget = _BUDGET.search(typeless) is not None and _NOT_BUDGET.search(typeless) is None
     if fund == DEPT:
         fund = None  # 部门整体支出情况: a department document is already the department's
-    items = {i for m in TERM_RE.finditer(words) if (i := TERM_OF[m.group()].item) in SPENDING}
+    named = (TERM_OF[m.group()].item for m in TERM_RE.finditer(words))
+    items = {INSURED_COUNT if i == INSURED else i for i in named if i in SPENDING or i in (INSURED, INSURED_COUNT)}
     return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block,
                    items.pop() if len(items) == 1 else None)
