@@ -250,3 +250,15 @@ def test_a_deficit_restated_as_a_negative_balance_is_the_same_figure() -> None:
             "二、生育保险基金收入1200万元，支出1556万元，当期结余-{}万元。\n")
     assert errors(text.format(356)) == []
     assert "JX-DUP-001" in errors(text.format(365)) or "JX-BAL-001" in errors(text.format(365))
+
+
+def test_a_table_in_yuan_and_a_sentence_in_wan_yuan_are_added_in_one_unit() -> None:
+    text = ("某县2019年生育保险基金决算表\n"
+            "单位：元\n"
+            "项目 | 生育保险\n"
+            "一、基金收入 | 12000000.00\n"
+            "二、基金支出 | 13560000.00\n"
+            "三、本年收支结余 | -1560000.00\n"
+            "说明：生育保险基金当年收支缺口{}万元，由历年滚存结余弥补。\n")
+    assert errors(text.format("156.00")) == []
+    assert errors(text.format("165.00"))

@@ -10,10 +10,21 @@ from jixiao.audit.document import Document
 from jixiao.audit.ledger.bind import bind_document
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.quantities import find_document_mentions
+from jixiao.model.ledger import ITEM, OTHER, ItemKind
 
 __all__ = ["LedgerFact", "bind_document", "ledger_facts"]
 
 
 def ledger_facts(doc: Document) -> list[LedgerFact]:
-    """The figures of ``doc`` that the ledger files (an item named), as ``jixiao extract`` gives them."""
-    return [f for f in bind_document(doc, find_document_mentions(doc)) if f.item]
+    """The figures of ``doc`` that the ledger files (an item named), as ``jixiao extract`` gives them.
+
+    A budgeted figure of an item that has no budget item of its own (a budget table's 参保人数 or
+    当期结余) is not that item's actual figure: the ledger holds it as ``其他:预算`` + the item (the
+    checks read it by its item and role, as a budget table's sums need)."""
+    facts = [f for f in bind_document(doc, find_document_mentions(doc)) if f.item]
+    for f in facts:
+        item = f.item or ""
+        if f.role == "budget" and item in ITEM and ITEM[item].kind not in (ItemKind.budget, ItemKind.department,
+                                                                            ItemKind.project):
+            f.item = OTHER + "预算" + item
+    return facts

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
+from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.naming import descends, fund_part
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.model.funds import FundKind
 from jixiao.model.ledger import OTHER
+from jixiao.numbers import dimension
 
 Key = tuple[str | None, int | None, str]
 
@@ -42,7 +45,16 @@ _MAX_READINGS = 4
 
 
 def _term(f: LedgerFact, sign: int = 1, name: str = "") -> Term:
-    return Term(f.mention, sign, name or f.item or "")
+    return Term(_with_unit(f), sign, name or f.item or "")
+
+
+def _with_unit(f: LedgerFact) -> Mention:
+    """The figure with the unit the ledger read for it (a bare table cell under 单位：元 is in 元),
+    so that figures of a table and of the prose are added in one unit."""
+    m = f.mention
+    if m.quantity.unit or not f.unit or dimension(f.unit) != "money":
+        return m
+    return replace(m, quantity=replace(m.quantity, unit=f.unit))
 
 
 def _months(span: str) -> int | None:
@@ -142,7 +154,7 @@ def _relation(code: str, stated: LedgerFact, alts: list[list[Term]], *, den: lis
               form: str = "sum", percent: bool = False, partial: bool = False, name: str = "",
               magnitude: bool = False, direction: int = 0, scale: int = 1, note: str = "") -> Relation:
     dens = den or [[] for _ in alts]
-    rel = Relation(code, stated.mention, [(a, d) for a, d in zip(alts, dens, strict=True)],
+    rel = Relation(code, _with_unit(stated), [(a, d) for a, d in zip(alts, dens, strict=True)],
                    form="ratio" if form == "ratio" else "sum", percent=percent, partial=partial,
                    stated_name=name or stated.item or "", magnitude=magnitude, direction=direction, note=note)
     rel.scale = scale
@@ -246,7 +258,7 @@ def _flow(ledger: Ledger, key: Key, item: str, near: LedgerFact, sign: int, name
 def _signed(f: LedgerFact, name: str) -> Term:
     """A figure with its sign as meant (收支缺口541.82万元 is −541.82)."""
     sign = -1 if f.value < 0 < f.mention.quantity.value else 1
-    return Term(f.mention, sign, name)
+    return Term(_with_unit(f), sign, name)
 
 
 def _income_item(key: Key) -> str:
