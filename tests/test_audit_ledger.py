@@ -262,3 +262,18 @@ def test_a_table_in_yuan_and_a_sentence_in_wan_yuan_are_added_in_one_unit() -> N
             "说明：生育保险基金当年收支缺口{}万元，由历年滚存结余弥补。\n")
     assert errors(text.format("156.00")) == []
     assert errors(text.format("165.00"))
+
+
+def test_a_self_evaluation_table_s_points_and_its_sentences_belong_to_its_project(tmp_path: Path) -> None:
+    text = ("项目支出绩效自评表\n"
+            "（2023年度）\n"
+            "项目名称 | 医保经办窗口改造资金 | 医保经办窗口改造资金 | 医保经办窗口改造资金 | 医保经办窗口改造资金\n"
+            "项目资金（万元） | 项目资金（万元） | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n"
+            "项目资金（万元） | 年度资金总额 | 120.00 | 150.00 | 144.00 | 10 | 96.00% | 9.60\n"
+            "偏差原因：全年预算150.00万元，执行144.00万元，结余6.00万元为设备尾款。\n")
+    got = facts(text, tmp_path)
+    assert ("项目:医保经办窗口改造资金", "分值") in filed(got, "10")
+    path = tmp_path / "report.txt"
+    points = [f.unit for f in ledger_facts(read_document(str(path))) if f.item == "分值"]
+    assert points == ["分"]
+    assert {f for f, _ in filed(got, "144.00")} == {"项目:医保经办窗口改造资金"}

@@ -21,7 +21,7 @@ from jixiao.audit.ledger.sections import INSURED_COUNT, Outline, heading_text, n
 from jixiao.audit.ledger.tables import TableBinder, cell_mentions, prose_cell
 from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
 from jixiao.audit.ledger.words import Context, ProseState
-from jixiao.model.ledger import DEPARTMENT
+from jixiao.model.ledger import DEPARTMENT, PROJECT
 
 _DEPARTMENT_DOC = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员|部门概况"
                              r"|单位基本情况|部门职能|单位职能")
@@ -120,9 +120,23 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         facts.extend(TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind())
     facts.sort(key=lambda f: (f.mention.block, f.mention.start))
     _generic_total(facts)
+    if kind == "project":
+        _project_prose(facts)
     for f in facts:
         _doubled_unit(f)
     return facts
+
+
+def _project_prose(facts: list[LedgerFact]) -> None:
+    """A 自评表's sentences (偏差原因, 自评结论) speak of its one project: a figure no heading or
+    word gives a fund is that project's (not named: no certainty rests on it)."""
+    projects = {f.fund for f in facts if f.fund and f.fund.startswith(PROJECT)}
+    if len(projects) != 1:
+        return
+    project = projects.pop()
+    for f in facts:
+        if f.fund is None and f.item is not None:
+            f.fund, f.named = project, False
 
 
 #: a unit word written twice (8765.43万万元): a slip of the keyboard, not a figure 10⁴ times larger

@@ -365,12 +365,13 @@ class TableBinder:
             item = None  # 人均基金支出, 在职退休比, 资产减负债: derived from the item, not the item
         if m.comparator or (shown == "%" and item is not None and not item.endswith("率")):
             item = None  # a target (≥95%), or a rate in a row named by the amount it is a rate of
-        if role == "score" and not q.unit:
-            unit = "分"
+        written = q.unit if m.unit_source == "written" or role != "score" else ""
+        if role == "score" and not written:
+            unit = "分"  # a 分值 cell in a row labelled 项目资金（万元）: points, not money
         cell = self.table.rows[r][c]
         return LedgerFact(
             mention=m, fund=fund, item=item, year=year, span=self.ctx.span, value=value,
-            unit=q.unit or unit or ("分" if role == "score" else self.ctx.unit) or "", role=role,
+            unit=written or unit or ("分" if role == "score" else self.ctx.unit) or "", role=role,
             table=self.table.index, row=r, col=c,
             line=cell.line if cell is not None else None, page=cell.page if cell is not None else None,
             where=cell.where() if cell is not None else "", named=True, label=words,
