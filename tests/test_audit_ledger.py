@@ -277,3 +277,18 @@ def test_a_self_evaluation_table_s_points_and_its_sentences_belong_to_its_projec
     points = [f.unit for f in ledger_facts(read_document(str(path))) if f.item == "分值"]
     assert points == ["分"]
     assert {f for f, _ in filed(got, "144.00")} == {"项目:医保经办窗口改造资金"}
+
+
+def test_groups_listed_under_a_total_of_their_own_item_are_named_by_their_words(tmp_path: Path) -> None:
+    text = ("某县医疗保障局2021年第一季度医疗救助情况\n"
+            "全县累计救助困难群众80人次，支出医疗救助资金200000.00元。"
+            "其中：特困供养人员医疗救助30人次、低保对象医疗救助50人次。\n")
+    got = facts(text, tmp_path)
+    assert filed(got, "30") == [("医疗救助", "其他:特困供养人员医疗救助人次")]
+    assert filed(got, "80") == [("医疗救助", "医疗救助人次")]
+    assert {(y, s) for _, _, y, s, v in got if v == Decimal("80")} == {(2021, "1-3")}
+
+
+def test_a_month_that_lost_its_character_still_closes_a_cumulative_span(tmp_path: Path) -> None:
+    text = "某区医疗救助工作简报\n截止10底，全区累计发放医疗救助金120.5万元，共救助3600人次。\n"
+    assert {s for _, _, _, s, v in facts(text, tmp_path) if v == Decimal("120.5")} == {"1-10"}

@@ -9,6 +9,7 @@ extract`` prints these facts; the auditor's ledger checks and its certainty rule
 from jixiao.audit.document import Document
 from jixiao.audit.ledger.bind import bind_document
 from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.words import PART_WORDS
 from jixiao.audit.quantities import find_document_mentions
 from jixiao.model.ledger import ITEM, OTHER, ItemKind
 
@@ -27,4 +28,17 @@ def ledger_facts(doc: Document) -> list[LedgerFact]:
         if f.role == "budget" and item in ITEM and ITEM[item].kind not in (ItemKind.budget, ItemKind.department,
                                                                             ItemKind.project):
             f.item = OTHER + "预算" + item
-    return facts
+        elif f.role == "value" and f.parent is not None and (f.parent.fund, f.parent.item) == (f.fund, f.item):
+            f.item = _group_item(f)
+    return [f for f in facts if f.item]
+
+
+def _group_item(f: LedgerFact) -> str | None:
+    """A part listed under a total of its own fund and item (贫困户医疗救助39人次 under 救助57人次)
+    is a group no ledger item holds: ``其他:`` + its own words (None: it has none to be named by)."""
+    own = PART_WORDS.sub("", f.label)
+    if len(own) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in own):
+        return None
+    if f.mention.quantity.dimension == "person_time" and not own.endswith("人次"):
+        own += "人次"
+    return OTHER + own

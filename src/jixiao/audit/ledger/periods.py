@@ -56,6 +56,7 @@ _PERIOD = re.compile(
     rf"|(?P<yearend>年末|年底|全年|(?<=年)[底末])"
     rf")?"
 )
+_UNTIL_BARE = re.compile(r"截[至止]\s{0,2}(1[0-2]|0?[1-9])\s{0,2}[底末](?!\d)")
 _COMPARE = re.compile(r"(?:较|比|与|同|对比|相比|相较)\s{0,2}(?:的)?$")
 _PREVIOUS = re.compile(r"上年同期|去年同期|上年|(?<=[较比同])去年|上一年|上年末|上年度")
 
@@ -118,6 +119,9 @@ def _periods(text: str) -> tuple[PeriodMark, ...]:
                 continue
         compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None
         out.append(PeriodMark(m.start(), m.end(), year, span, compared, month=month))
+    if "截" in text:
+        for m in _UNTIL_BARE.finditer(text):  # 截止11底: the month of 截至11月底 with its 月 lost
+            out.append(PeriodMark(m.start(1), m.end(), None, f"1-{int(m.group(1))}"))
     for m in _PREVIOUS.finditer(text):
         compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None or "同期" in m.group()
         out.append(PeriodMark(m.start(), m.end(), None, None, compared, previous=True))

@@ -53,6 +53,7 @@ _UNIT_FIGURE = re.compile(r"\d[\d.]*\s*(?:万元|亿元|元|万人次|人次|万
 _FORMULA = re.compile(r"[÷×＝=]")
 #: columns that explain a row (its formula, its basis) or number it: never its name or its figure
 _ASIDE_COL = re.compile(r"公式|说明|依据|备注|计算过程|规则|原因|序号|编号|行次|栏次")
+_LABEL_UNIT = re.compile(r"[（(](万元|亿元|元)[）)]\s*$")
 _UNIT_ONLY = re.compile(r"^(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家|个|户)$")
 _FIGURE_CELL = re.compile(r"^[≥≤<>＞＜约]?\s*[-−]?\d")
 _HEADER_WORDS = re.compile(r"上年|本年|本期|决算|预算数|执行数|分值|得分|执行率|单位|指标|金额|增减|合计|项目|年度|数据"
@@ -329,6 +330,11 @@ class TableBinder:
         for c, col in enumerate(cols):
             if col.unit_col and c < len(cells) and cells[c]:
                 return cells[c]
+        for text in cells:  # 项目资金（万元） | 年度资金总额 | 2860.00: the row's label gives its unit
+            if text and not text[:1].isdigit():
+                m = _LABEL_UNIT.search(text)
+                if m:
+                    return m.group(1)
         return None
 
     def _fact(self, m: Mention, r: int, c: int, col: Column, item: str | None, fund: str | None,
