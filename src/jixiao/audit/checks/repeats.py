@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 from jixiao.audit.checks.arithmetic import in_unit
 from jixiao.audit.checks.messages import fig_text, quote_around
@@ -19,7 +20,7 @@ from jixiao.audit.findings import Finding
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.vocab import TERM_RE
 from jixiao.model.ledger import DEPARTMENT, OTHER
-from jixiao.numbers import Interval, UnitError
+from jixiao.numbers import Interval, UnitError, dimension
 
 
 def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding],
@@ -42,7 +43,7 @@ def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding
             continue
         same.sort(key=lambda f: (f.mention.block, f.mention.start))
         first = same[0]
-        unit = first.mention.quantity.unit
+        unit = first.mention.quantity.unit or first.unit
         known = {f.mention.quantity.value for f in same if (f.mention.block, f.mention.start) in flagged}
         for later in same[1:]:
             checks += 1
@@ -64,8 +65,12 @@ def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding
 
 
 def _signed(f: LedgerFact, unit: str) -> Interval:
-    """A figure's interval with the sign its words give it (收支缺口1913万元 is −1913)."""
-    iv = in_unit(f.mention, unit)
+    """A figure's interval with the sign its words give it (收支缺口1913万元 is −1913), in the unit
+    the ledger read for it (a bare table cell under 单位：万元 is in 万元)."""
+    m = f.mention
+    if not m.quantity.unit and f.unit and dimension(f.unit) == "money":
+        m = replace(m, quantity=replace(m.quantity, unit=f.unit))
+    iv = in_unit(m, unit)
     return -iv if f.value < 0 < f.mention.quantity.value else iv
 
 
