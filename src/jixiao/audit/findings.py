@@ -16,7 +16,8 @@ from jixiao.problems import Problem, Severity
 
 #: the audit's families of codes and the kind of relation each checks
 KINDS: dict[str, str] = {"BAL": "balance", "SUM": "sum", "SHR": "share", "CMP": "completion", "CHG": "change",
-                         "PCP": "per_capita", "DUP": "duplicate", "RND": "rounding"}
+                         "PCP": "per_capita", "DUP": "duplicate", "RND": "rounding", "SCR": "score", "TYP": "typo",
+                         "AMB": "ambiguous"}
 
 
 def code_family(code: str) -> str:

@@ -16,12 +16,17 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from jixiao.audit.checks import check_duplicates, check_table_budgets, run_checks
+from jixiao.audit.checks.certainty import Certainty
+from jixiao.audit.checks.repeats import check_repeats
+from jixiao.audit.checks.typos import find_typos
 from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
+from jixiao.audit.ledger import bind_document
 from jixiao.audit.quantities import find_document_mentions
 from jixiao.audit.readers import read_bytes, read_document
-from jixiao.audit.relations import find_relations
+from jixiao.audit.relations import Relation, find_relations
+from jixiao.audit.relations.ledger import ledger_relations
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 
@@ -29,10 +34,20 @@ SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentResult:
     """Audit a document already read (tests build documents by hand)."""
     mentions = find_document_mentions(doc)
-    relations = find_relations(doc, mentions)
-    checks, findings = run_checks(doc, relations)
+    ledger = bind_document(doc, mentions)
+    certainty = Certainty(ledger)
+    typo_checks, typo_findings, typo_mentions = find_typos(doc, ledger, mentions)
+    relations = [r for r in find_relations(doc, mentions) + ledger_relations(ledger)
+                 if not _uses(r, typo_mentions)]
+    involved: set[tuple[int, int]] = set()  # the figures of the errors found: their restatements add nothing
+    checks, findings = run_checks(doc, relations, certainty.gate, involved)
+    findings += typo_findings
+    checks += typo_checks
     facts = label_mentions(doc, mentions)
-    dup_checks, dup_findings = check_duplicates(doc, facts, findings)
+    dup_checks, dup_findings = check_duplicates(doc, facts, findings, certainty.same_quantity)
+    repeat_checks, repeats = check_repeats(doc, ledger, findings + dup_findings, involved)
+    dup_checks += repeat_checks
+    dup_findings += [r for r in repeats if (r.block, r.start) not in {(d.block, d.start) for d in dup_findings}]
     budget_checks, budget_findings = check_table_budgets(doc, mentions, facts)
     dup_checks += budget_checks
     dup_findings += budget_findings
@@ -45,6 +60,14 @@ def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentRes
         findings=findings,
         document=doc if keep_document else None,
     )
+
+
+def _uses(rel: Relation, mentions: set[tuple[int, int]]) -> bool:
+    """A relation with a figure whose typo changes its meaning is not checked with it."""
+    if not mentions:
+        return False
+    figures = [rel.stated] + [t.mention for alt in rel.alternatives for side in alt for t in side]
+    return any((m.block, m.start) in mentions for m in figures)
 
 
 def _order(f: Finding) -> tuple[int, int, int]:

@@ -6,7 +6,9 @@ that find any written form in one linear scan. It is data, kept apart from the l
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _P = r"[（(]含生育[）)]"
 TO_LEVEL = "→"  # 降低至/提高到: says the figure is a new level; the item is the word before it
@@ -164,19 +166,23 @@ def _trie_pattern(words: list[str]) -> str:
     return emit(trie)
 
 
-def _compile(terms: list[tuple[str, list[str]]]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One trie-shaped expression over every written form; written form ↦ canonical name.
+def compile_terms(terms: list[tuple[T, list[str]]]) -> tuple[re.Pattern[str], dict[str, T]]:
+    """One trie-shaped expression over every written form; written form ↦ what it names.
 
     A trie rather than an alternation of ~600 forms keeps the scan fast (each position fails on
-    its first character); at a position the longest form wins; the first canonical listed wins
+    its first character); at a position the longest form wins; the first meaning listed wins
     a form spelt by two of them.
     """
-    canonical: dict[str, str] = {}
+    meaning: dict[str, T] = {}
     for name, patterns in terms:
         for pattern in patterns:
             for form in _expand(pattern):
-                canonical.setdefault(form, name)
-    return re.compile(_trie_pattern(list(canonical))), canonical
+                meaning.setdefault(form, name)
+    return re.compile(_trie_pattern(list(meaning))), meaning
+
+
+def _compile(terms: list[tuple[str, list[str]]]) -> tuple[re.Pattern[str], dict[str, str]]:
+    return compile_terms(terms)
 
 
 SUBJECT_RE, SUBJECT_OF = _compile([(n, pats) for n, _, pats in SUBJECT_TERMS])

@@ -160,23 +160,25 @@ def extract_command(
     format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="输出格式")] = ExtractFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件而不是屏幕")] = None,
 ) -> None:
-    """提取报告中的数据（主体/基金、项目、年度、数值、单位、位置），可供入库。"""
+    """提取报告中的数据（基金、项目、年度、期间、数值、单位、位置），按台账口径命名，可供入库。"""
     from jixiao.audit.document import ReadError
-    from jixiao.audit.facts import extract_facts
+    from jixiao.audit.ledger import ledger_facts
     from jixiao.audit.readers import read_document
 
     try:
         doc = read_document(str(file))
     except ReadError as exc:
         fail(str(exc), code=2)
-    facts = extract_facts(doc)
+    facts = ledger_facts(doc)
     if format is ExtractFormat.json:
         payload = {"path": str(file), "facts": [f.to_json() for f in facts]}
         _write(output, json.dumps(payload, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{file}：{len(facts)} 个数据")
     rows = [f.to_json() for f in facts]
-    columns = list(rows[0].keys()) if rows else ["subject", "item", "year", "value", "unit"]
+    columns = ["fund", "item", "year", "span", "value", "unit", "quote"]
+    for row in rows:
+        row["quote"] = row["quote"]
     for col in columns:
         table.add_column(col)
     for row in rows:

@@ -27,6 +27,9 @@ class FundKind(StrEnum):
     employee_large_subsidy = "职工大额医疗补助"
     retired_cadres = "离休干部医药费"
     medical_assistance = "医疗救助"
+    long_term_care = "长期护理保险"
+    #: 职工 and 城乡居民 together, as statistics bulletins and combined tables state them
+    basic_total = "基本医疗保险（合计）"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ FUNDS: dict[FundKind, FundInfo] = {
         FundInfo(FundKind.employee_large_subsidy, "职工大额医疗补助"),
         FundInfo(FundKind.retired_cadres, "离休干部医药费"),
         FundInfo(FundKind.medical_assistance, "医疗救助"),
+        FundInfo(FundKind.long_term_care, "长期护理保险"),
+        FundInfo(FundKind.basic_total, "基本医保合计", (FundKind.employee_with_maternity, FundKind.resident)),
     )
 }
 

@@ -79,6 +79,8 @@ def compute(rel: Relation, alt: tuple[list[Term], list[Term]], *, exact: bool = 
     result = numer / denom
     if rel.percent:
         result = result * HUNDRED
+    if rel.scale != 1:
+        result = result * Decimal(rel.scale)
     return result
 
 

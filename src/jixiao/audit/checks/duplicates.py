@@ -5,6 +5,7 @@ labelled facts, not on relations, so it has a module of its own."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from jixiao.audit.checks.arithmetic import in_unit, truncated_interval
@@ -118,8 +119,8 @@ def _fact_key(doc: Document, fact: Fact, one_budget: bool = False) -> tuple[str,
     return (subject or "", f"{item}|{written}|{qualifier}", str(year or ""))
 
 
-def check_duplicates(doc: Document, facts: list[Fact],
-                     existing: list[Finding] | None = None) -> tuple[int, list[Finding]]:
+def check_duplicates(doc: Document, facts: list[Fact], existing: list[Finding] | None = None,
+                     same: Callable[[Mention, Mention], bool] | None = None) -> tuple[int, list[Finding]]:
     """The same quantity (same subject, item and year) stated in two places with two values.
 
     Conservative: both facts must name a subject and an item (the extractor's vocabulary),
@@ -169,6 +170,8 @@ def check_duplicates(doc: Document, facts: list[Fact],
                 continue
             if later.quantity.value in reported:
                 continue
+            if same is not None and not same(first, later):
+                continue  # the document's structure does not make them one quantity
             reported.add(later.quantity.value)
             fine, coarse = (first, later) if first.quantity.exponent < later.quantity.exponent else (later, first)
             trunc = truncated_interval(coarse)

@@ -78,11 +78,12 @@ def finding_message(rel: Relation, outcome: Outcome, expected: str) -> str:
 def _bal_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
     """收入 − 支出 = 当期结余 (a 收支缺口/亏损 is said as the negative balance it stands for)."""
     q = rel.stated.quantity
-    inc, exp_t = num[0].mention, num[1].mention
     said = f"文中{rel.stated_name}为{fig_text(rel.stated)}"
     if rel.direction < 0 and q.value > 0:  # 收支缺口/亏损 X: 当期结余 is −X
         said += f"（即当期结余-{fig_text(rel.stated)}）"
-    return f"收入{fig_text(inc)}减支出{fig_text(exp_t)}应为{exp}，{said}"
+    incomes = "加".join(fig_text(t.mention) for t in num if t.sign > 0)  # a fund's parts side by side
+    expenses = "加".join(fig_text(t.mention) for t in num if t.sign < 0)
+    return f"收入{incomes}减支出{expenses}应为{exp}，{said}"
 
 
 def _bal_002_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
@@ -195,6 +196,18 @@ def _pcp_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list
             f"文中为{fig_text(rel.stated)}")
 
 
+def _bal_005_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
+    """累计结余 ÷ 月均支出 = 可支付月数."""
+    return (f"累计结余{fig_text(num[0].mention)}除以{rel.scale}个月支出{fig_text(den[0].mention)}的月均数，"
+            f"可支付月数应为{exp}，文中为{fig_text(rel.stated)}")
+
+
+def _scr_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list[Term], exp: str) -> str:
+    """自评表: 总分 = Σ 得分."""
+    joined = "+".join(fig_text(t.mention) or "0" for t in num)
+    return f"表中各项{num[0].name if num else '得分'}{joined}合计为{exp}，文中{rel.stated_name}为{fig_text(rel.stated)}"
+
+
 #: the wording of each code's finding: (relation, outcome, numerator terms, denominator terms,
 #: the right value with its unit) → the sentence
 _MESSAGES: dict[str, Callable[[Relation, Outcome, list[Term], list[Term], str], str]] = {
@@ -202,6 +215,8 @@ _MESSAGES: dict[str, Callable[[Relation, Outcome, list[Term], list[Term], str], 
     "JX-BAL-002": _bal_002_message,
     "JX-BAL-003": _bal_003_message,
     "JX-BAL-004": _bal_004_message,
+    "JX-BAL-005": _bal_005_message,
+    "JX-SCR-001": _scr_001_message,
     "JX-SUM-001": _sum_001_message,
     "JX-SUM-004": _sum_004_message,
     "JX-CMP-002": _cmp_002_message,

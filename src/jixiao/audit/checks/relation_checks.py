@@ -4,13 +4,16 @@ one gives (its code, severity, message, the right value and where it stands)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
 from jixiao.audit.checks.arithmetic import compute, stated_of
 from jixiao.audit.checks.messages import expected_text, fig_text, finding_message, num_text, quote_around
 from jixiao.audit.checks.rules import Outcome, check_relation
-from jixiao.audit.document import Document
-from jixiao.audit.findings import Finding
-from jixiao.audit.relations.relation import Relation
+from jixiao.audit.document import Document, Mention
+from jixiao.audit.findings import Finding, code_family
+from jixiao.audit.relations.relation import Relation, Term
 from jixiao.numbers import UnitError
 from jixiao.problems import Severity
 
@@ -74,31 +77,94 @@ def finding_for(doc: Document, rel: Relation, outcome: Outcome) -> Finding | Non
     )
 
 
-def run_checks(doc: Document, relations: list[Relation]) -> tuple[int, list[Finding]]:
+Gate = Callable[[Relation, Outcome, Finding, dict[tuple[int, int], set[str]]], Finding | None]
+
+
+def run_checks(doc: Document, relations: list[Relation], gate: Gate | None = None,
+               involved: set[tuple[int, int]] | None = None) -> tuple[int, list[Finding]]:
     """Check every relation; return (number of checks made, findings).
 
     Implicit readings (``explicit=False``) are counted only when they hold: they are readings
-    the wording allows, not assertions the author plainly made.
+    the wording allows, not assertions the author plainly made. ``gate`` (the ledger's
+    certainty, :mod:`.certainty`) may turn an error into a warning or drop it; it is told which
+    figures a structure-bound (ledger) relation of the same family already found consistent.
     """
-    findings: list[Finding] = []
-    count = 0
+    counted: set[tuple[int, int, str]] = set()  # one check per stated figure and kind, however many readings
     seen: set[tuple[int, int, str]] = set()
-    for rel in relations:
-        outcome = check_relation(rel)
+    outcomes = [(rel, check_relation(rel)) for rel in relations]
+    held: dict[tuple[int, int], set[str]] = {}
+    for rel, outcome in outcomes:
+        # a structure-bound reading that holds with figures of the stated figure's own paragraph
+        if rel.ledger and outcome.holds and outcome.terms and \
+                all(t.mention.block == rel.stated.block for t in outcome.terms[0] + outcome.terms[1]):
+            held.setdefault((rel.stated.block, rel.stated.start), set()).add(code_family(rel.code))
+    errors_at: dict[tuple[int, int], str] = {}  # where an error is stated → its right value
+    reported: list[tuple[Relation, Outcome, Finding]] = []
+    for rel, outcome in outcomes:
         if outcome.computed is None:
             continue
         if not rel.explicit and not outcome.holds:
             continue
         if outcome.short and outcome.part_over_total is None and not outcome.holds:
-            count += 1  # a partial list that falls short: checked, nothing wrong
+            counted.add((rel.stated.block, rel.stated.start, code_family(rel.code)))  # a short partial list
             continue
-        count += 1
+        counted.add((rel.stated.block, rel.stated.start, code_family(rel.code)))
         f = finding_for(doc, rel, outcome)
+        if f is not None and gate is not None:
+            f = gate(rel, outcome, f, held)
         if f is None:
             continue
         key = (rel.stated.block, rel.stated.start, f.code)
-        if key in seen:
-            continue
+        where = (rel.stated.block, rel.stated.start)
+        if key in seen or (f.severity == "error" and where in errors_at):
+            continue  # one error per stated figure: the same slip found by two relations is one finding
         seen.add(key)
-        findings.append(f)
-    return count, findings
+        if f.severity == "error":
+            errors_at[where] = f.expected
+        reported.append((rel, outcome, f))
+    # a two-readings warning on a figure found wrong under its certain reading adds nothing
+    reported = [(rel, outcome, f) for rel, outcome, f in reported
+                if not (f.code == "JX-AMB-001" and (rel.stated.block, rel.stated.start) in errors_at)]
+    final = [_consequence(rel, outcome, f, errors_at) for rel, outcome, f in reported]
+    if involved is not None:
+        for (rel, outcome, _), f in zip(reported, final, strict=True):
+            if f.severity == "error":
+                involved.add((rel.stated.block, rel.stated.start))
+                for t in (outcome.terms[0] + outcome.terms[1]) if outcome.terms else []:
+                    involved.add((t.mention.block, t.mention.start))
+    return len(counted), final
+
+
+def _consequence(rel: Relation, outcome: Outcome, f: Finding, errors_at: dict[tuple[int, int], str]) -> Finding:
+    """An error computed from a figure that is itself found wrong in another paragraph or table,
+    and that holds once that figure reads as it should, is its consequence: a warning pointing to
+    it, not a second error (the balance restated below a table whose total is off). Both stand as
+    errors where they stand together."""
+    if f.severity != "error" or not outcome.terms:
+        return f
+    for t in outcome.terms[0] + outcome.terms[1]:
+        where = (t.mention.block, t.mention.start)
+        if where in errors_at and where != (rel.stated.block, rel.stated.start) and \
+                where[0] != rel.stated.block and _holds_with(rel, t.mention, errors_at[where]):
+            return replace(f, code="JX-AMB-001", severity="warning",
+                           message=f"{f.message}；所用的{t.mention.raw.strip()}本身已查出有误，按其应有之数此处成立，"
+                                   f"是其连带结果，请一并核对")
+    return f
+
+
+def _holds_with(rel: Relation, wrong: Mention, expected: str) -> bool:
+    """Does ``rel`` hold once ``wrong`` reads ``expected`` (the right value an error gave it)?"""
+    try:
+        value = Decimal(expected.strip("[]").split(",")[0]) if not expected.startswith("[") else \
+            (Decimal(expected.strip("[]").split(",")[0]) + Decimal(expected.strip("[]").split(",")[1])) / 2
+    except (InvalidOperation, IndexError):
+        return False
+    if wrong.quantity.value < 0 < value or value < 0 < wrong.quantity.value:
+        value = -value
+    fixed = replace(wrong, quantity=replace(wrong.quantity, value=value))
+
+    def swap(terms: list[Term]) -> list[Term]:
+        return [replace(t, mention=fixed) if t.mention is wrong else t for t in terms]
+
+    alts = [(swap(num), swap(den)) for num, den in rel.alternatives]
+    return check_relation(replace(rel, alternatives=alts)).holds

@@ -35,10 +35,12 @@ def check_relation(rel: Relation) -> Outcome:
 def _check_sum(rel: Relation) -> Outcome:
     """Balances, sums and changes-from-two-years: Σ signed terms = stated."""
     stated = stated_of(rel)
+    if rel.exact:
+        stated = Interval.exact(rel.stated.quantity.value)
     first: Outcome | None = None
     for alt in rel.alternatives:
         try:
-            computed = compute(rel, alt)
+            computed = compute(rel, alt, exact=rel.exact)
         except (UnitError, ZeroDivisionError, ArithmeticError):
             continue
         if computed.meets(stated):

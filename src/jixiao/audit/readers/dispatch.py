@@ -13,6 +13,7 @@ from jixiao.audit.readers.encoding import decode_text
 from jixiao.audit.readers.html_reader import read_html
 from jixiao.audit.readers.limits import MAX_BYTES, MAX_PDF_PAGES, MAX_UNZIPPED, mb
 from jixiao.audit.readers.pdf_reader import read_pdf
+from jixiao.audit.readers.script import fold_traditional
 from jixiao.audit.readers.text_reader import read_text
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt", ".md": "md",
@@ -65,6 +66,12 @@ def read_bytes(
         raise ReadError(f"无法读取“{name}”：文件有 {mb(len(data))}，超过上限 {mb(max_bytes)}，"
                         "不像是一份绩效报告。")
     kind = _kind(Path(name).suffix.lower(), data, name)
+    doc = _read_kind(kind, data, name, max_unzipped, max_pages)
+    fold_traditional(doc)
+    return doc
+
+
+def _read_kind(kind: str, data: bytes, name: str, max_unzipped: int, max_pages: int) -> Document:
     try:
         if kind == "docx":
             return read_docx(name, data, max_unzipped)

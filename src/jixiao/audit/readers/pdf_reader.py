@@ -37,11 +37,13 @@ def read_pdf(name: str, data: bytes, max_pages: int) -> Document:
             raise ReadError(f"无法读取“{name}”：PDF 有 {len(pages)} 页，超过上限 {max_pages} 页。")
         if not pages:
             raise ReadError(f"无法读取“{name}”：PDF 没有任何页面。")
+        last_was_table = False
         for number, page in enumerate(pages, 1):
             try:
                 lines = page.extract_text_lines(return_chars=False)
                 found = page.find_tables()
-                page_tables = [(t.extract(), t.bbox) for t in found]
+                page_tables = sorted(((t.extract(), t.bbox) for t in found), key=lambda tb: float(tb[1][1]))
+                width = float(page.width)
             except Exception:
                 failed_pages.append(number)
                 continue
@@ -49,12 +51,7 @@ def read_pdf(name: str, data: bytes, max_pages: int) -> Document:
                 _close_page(page)
             if not lines:
                 empty_pages.append(number)
-            blocks.extend(_pdf_page_blocks(lines, number, float(page.width)))
-            for rows, bbox in page_tables:
-                above = _pdf_text_above(lines, bbox[1])
-                table = _pdf_table(rows, len(tables), number, above)
-                if table is not None:
-                    tables.append(table)
+            last_was_table = _pdf_page(lines, page_tables, number, width, blocks, tables, last_was_table)
     if not any(b.text.strip() for b in blocks):
         if failed_pages and len(failed_pages) == len(pages):
             raise ReadError(f"无法读取“{name}”：PDF 已损坏，所有页面都无法解析。")
@@ -68,6 +65,54 @@ def read_pdf(name: str, data: bytes, max_pages: int) -> Document:
         notes.append(f"第{_page_list(failed_pages)}页已损坏，无法解析，未审核")
     chars = sum(len(b.source_text) for b in blocks)
     return Document(path=name, format="pdf", blocks=blocks, tables=tables, chars=chars, notes=notes)
+
+
+def _pdf_page(lines: list[dict[str, Any]], page_tables: list[tuple[Any, Any]], number: int, width: float,
+              blocks: list[Block], tables: list[Table], continues: bool) -> bool:
+    """One page: its text lines outside the tables as paragraphs, and each table as cell blocks
+    where it stands (a table that goes on from the page before is joined to it). Returns
+    whether the page ends with a table."""
+    boxes = [bbox for _, bbox in page_tables]
+    free = [ln for ln in lines if not any(_inside_box(ln, b) for b in boxes)]
+    cursor = 0.0
+    ends_with_table = False
+    for k, (rows, bbox) in enumerate(page_tables):
+        top, bottom = float(bbox[1]), float(bbox[3])
+        before = [ln for ln in free if cursor <= float(ln["top"]) < top]
+        blocks.extend(_pdf_page_blocks(before, number, width))
+        above = _pdf_text_above(lines, top)
+        joined = k == 0 and not before and continues and tables and _continues(tables[-1], rows)
+        table = _pdf_table(rows, tables[-1].index if joined else len(tables), number, above,
+                           first_row=len(tables[-1].rows) if joined else 0)
+        if table is not None:
+            if joined:
+                tables[-1].rows.extend(table.rows)
+            else:
+                tables.append(table)
+            blocks.extend(c for row in table.rows for c in row if c is not None)
+        cursor = bottom
+        ends_with_table = True
+    rest = [ln for ln in free if float(ln["top"]) >= cursor]
+    if rest:
+        ends_with_table = False
+    blocks.extend(_pdf_page_blocks(rest, number, width))
+    return ends_with_table
+
+
+def _inside_box(line: dict[str, Any], bbox: Any) -> bool:
+    mid = (float(line["top"]) + float(line["bottom"])) / 2
+    return float(bbox[1]) <= mid <= float(bbox[3]) and float(line["x1"]) > float(bbox[0]) and \
+        float(line["x0"]) < float(bbox[2])
+
+
+def _continues(previous: Table, rows: list[list[str | None]]) -> bool:
+    """A table at the top of a page goes on the one that ended the page before: as many columns,
+    and no header row of its own (its first cell is not the previous table's first cell)."""
+    width = max((len(r) for r in previous.rows), default=0)
+    if not rows or max(len(r) for r in rows) != width:
+        return False
+    head = previous.rows[0][0].text if previous.rows and previous.rows[0] and previous.rows[0][0] else ""
+    return (rows[0][0] or "").strip() != head
 
 
 def _close_page(page: Any) -> None:
@@ -146,8 +191,9 @@ def _pdf_text_above(lines: list[dict[str, Any]], top: float) -> list[str]:
     return [str(ln["text"]) for ln in above[:2]]
 
 
-def _pdf_table(rows: list[list[str | None]], index: int, page: int, above: list[str]) -> Table | None:
-    if not rows or max((len(r) for r in rows), default=0) < 2 or len(rows) < 2:
+def _pdf_table(rows: list[list[str | None]], index: int, page: int, above: list[str],
+               first_row: int = 0) -> Table | None:
+    if not rows or max((len(r) for r in rows), default=0) < 2 or (len(rows) < 2 and not first_row):
         return None
     grid: list[list[Block | None]] = []
     width = max(len(r) for r in rows)
@@ -158,7 +204,7 @@ def _pdf_table(rows: list[list[str | None]], index: int, page: int, above: list[
                 cells.append(None)
                 continue
             norm, origin = normalize_compact(raw)
-            cells.append(Block(text=norm, kind="cell", page=page, table=index, row=r, col=c,
+            cells.append(Block(text=norm, kind="cell", page=page, table=index, row=first_row + r, col=c,
                                source_text=raw, origin=origin))
         cells.extend([None] * (width - len(cells)))
         grid.append(cells)

@@ -8,7 +8,7 @@ import re
 
 from jixiao.audit.document import Block, BlockKind, Document, Table
 from jixiao.audit.normalize import normalize_lines
-from jixiao.audit.readers.text_tables import pipe_tables, tab_tables
+from jixiao.audit.readers.text_tables import bar_tables, pipe_tables, tab_tables
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -46,6 +46,10 @@ def read_text(name: str, text: str, notes: list[str], fmt: str) -> Document:
     tables = tab_tables(blocks)
     if fmt == "md":
         tables.extend(pipe_tables(blocks, start_index=len(tables)))
+    else:
+        taken = {c.line - 1 for t in tables for row in t.rows for c in row if c is not None and c.line}
+        tables.extend(bar_tables(blocks, len(tables), taken))
+    if len(tables) > 1:
         tables.sort(key=lambda t: _first_line(t))
         for i, t in enumerate(tables):
             t.index = i

@@ -182,6 +182,63 @@ def _pipe_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _bar_line(text: str) -> bool:
+    return "|" in text and not _PIPE_SEP.match(text)
+
+
+def bar_tables(blocks: list[Block], start_index: int, taken: set[int]) -> list[Table]:
+    """Tables of ``|``-separated cells in plain text, without Markdown's ``---`` line: a run of
+    at least two consecutive lines with ``|`` (a statement table pasted from a web page:
+    ``项目 | 职工 | 居民 | 合计``). A row broken over lines (``| 一、参保人数 |`` / ``人 |`` /
+    ``714699 |``: each line but the first ends a cell without opening one) is joined back."""
+    tables: list[Table] = []
+    n = len(blocks)
+    i = 0
+    while i < n:
+        if i in taken or not _bar_line(blocks[i].text):
+            i += 1
+            continue
+        j = i
+        while j < n and j not in taken and _bar_line(blocks[j].text) and blocks[j].text.strip():
+            j += 1
+        if j - i >= 2:
+            table = _bar_table(blocks[i:j], start_index + len(tables), _lines_above(blocks, i))
+            if table is not None:
+                tables.append(table)
+        i = max(j, i + 1)
+    return tables
+
+
+def _bar_table(lines: list[Block], index: int, above: list[str]) -> Table | None:
+    # rows broken over lines: a line that opens with "|" starts a row, the others continue it
+    single = sum(1 for ln in lines if ln.text.rstrip().endswith("|")
+                 and sum(1 for s, e in _pipe_spans(ln.text) if ln.text[s:e].strip()) <= 1)
+    broken = single * 5 >= len(lines) * 3
+    bordered = sum(1 for ln in lines if ln.text.strip().startswith("|") and ln.text.strip().endswith("|")) * 2 \
+        > len(lines)
+    rows: list[list[tuple[Block, int, int]]] = []
+    for ln in lines:
+        spans = _pipe_spans(ln.text)
+        if broken:
+            spans = [(s, e) for s, e in spans if ln.text[s:e].strip()]
+        elif not bordered and ln.text.lstrip().startswith("|"):
+            spans.insert(0, (0, 0))  # " | 年度资金总额 | …": the row's first cell is empty
+        if not broken or ln.text.lstrip().startswith("|") or not rows:
+            rows.append([(ln, s, e) for s, e in spans])
+        else:
+            rows[-1].extend((ln, s, e) for s, e in spans)
+    rows = [r for r in rows if any(ln.text[s:e].strip() for ln, s, e in r)]
+    if len(rows) < 2 or max(len(r) for r in rows) < 2:
+        return None
+    width = max(len(r) for r in rows)
+    grid: list[list[Block | None]] = []
+    for r, row in enumerate(rows):
+        cells: list[Block | None] = [_cell_from_line(line, s, e, index, r, c) for c, (line, s, e) in enumerate(row)]
+        cells.extend([None] * (width - len(cells)))
+        grid.append(cells)
+    return Table(index=index, rows=grid, unit=table_unit(above, grid))
+
+
 def pipe_tables(blocks: list[Block], start_index: int) -> list[Table]:
     tables: list[Table] = []
     i = 0

@@ -29,6 +29,10 @@ NET_LABEL = re.compile(r"(累计结余|滚存结余|净资产|基金结余|资�
 START_LABEL = re.compile(r"年初")
 ADD_LABEL = re.compile(r"(追加|调整|调增|增加|当期结余|本年结余|当年结余)")
 END_LABEL = re.compile(r"(全年|年末|期末|滚存|调整后)")
+#: an adjustment stated as the amount it came to (调整为, 追加至), not as the amount added
+_NEW_TOTAL = re.compile(r"(?:调整|调增|调减|追加|增加|压减|核减)(?:后)?(?:为|至|到)")
+#: a year's spending or its execution is not the year-end total of a budget
+_NOT_A_TOTAL = re.compile(r"执行|支出|使用|完成|实际|拨付")
 
 
 #: Words that say which part of a fund a figure belongs to (统筹基金 / 个人账户...).
@@ -340,6 +344,8 @@ def _rollover_relations(items: list[Item]) -> list[Relation]:
                 continue
             if nxt.list_total is not None:
                 continue
+            if _NEW_TOTAL.search(nxt.clause) or (END_LABEL.search(nxt.clause) and _NOT_A_TOTAL.search(nxt.clause)):
+                break  # 调整为1200万元: the new total, not an addition; 全年执行: what was spent, not the total
             if END_LABEL.search(nxt.clause) and not START_LABEL.search(nxt.clause):
                 if adds:
                     terms = [Term(it.mention, 1, "年初数")] + [

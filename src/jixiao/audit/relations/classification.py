@@ -88,3 +88,35 @@ def classification_relations(segments: list[Segment]) -> list[Relation]:
         out.append(Relation("JX-SUM-004", total.mention, [(terms, [])], partial=True,
                             stated_name=f"{name}（类）", note="类级合计"))
     return out
+
+
+#: a total whose details follow: "…支出决算数为592.52万元，具体情况如下："
+_FOLLOWS = re.compile(r"(?:具体情况|具体|明细|情况)如下[：:]?\s*$|主要用于以下方面[：:]?\s*$")
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.、．]")
+_ITEM_AMOUNT = re.compile(r"[（(]项[）)]\s*$")
+
+
+def detail_list_relations(segments: list[Segment]) -> list[Relation]:
+    """A total announced as "具体情况如下：" and the 项 amounts of the numbered items that follow it
+    (the functional classification of a 部门决算): the 项 amounts cannot add up to more than the
+    total (JX-SUM-004; the items may stop before a 项 that stands elsewhere, so falling short is
+    no error)."""
+    out: list[Relation] = []
+    for si, seg in enumerate(segments):
+        if not _FOLLOWS.search(seg.text):
+            continue
+        money = [it for it in seg.items if it.dim == "money" and it.role == "value"]
+        if not money or money[-1].mention.quantity.approx is not None:
+            continue
+        total = money[-1]
+        parts: list[Item] = []
+        for nxt in segments[si + 1:si + 12]:
+            if not _NUMBERED.match(nxt.text):
+                break
+            parts += [it for it in nxt.items if it.dim == "money" and _ITEM_AMOUNT.search(it.label)
+                      and it.mention.quantity.approx is None]
+        if len(parts) >= 2 and all(compatible(p, total) for p in parts):
+            terms = [Term(p.mention, 1, item_name(p, "项")) for p in parts]
+            out.append(Relation("JX-SUM-004", total.mention, [(terms, [])], partial=True,
+                                stated_name=item_name(total, "合计"), note="项级明细"))
+    return out

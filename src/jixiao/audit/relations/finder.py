@@ -7,7 +7,7 @@ from __future__ import annotations
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.relations.balances import balance_relations
 from jixiao.audit.relations.changes import change_relations
-from jixiao.audit.relations.classification import classification_relations
+from jixiao.audit.relations.classification import classification_relations, detail_list_relations
 from jixiao.audit.relations.ratios import completion_relations, per_capita_relations, share_relations
 from jixiao.audit.relations.relation import Relation
 from jixiao.audit.relations.segments import build_segments
@@ -30,6 +30,7 @@ def find_relations(doc: Document, mentions: list[Mention]) -> list[Relation]:
         relations += balance_relations(items, segments, seg_index)
         relations += per_capita_relations(items)
     relations += classification_relations(segments)
+    relations += detail_list_relations(segments)
     for table in doc.tables:
         relations += table_sum_relations(table, doc, mentions)
     return relations

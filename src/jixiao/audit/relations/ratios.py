@@ -50,6 +50,8 @@ def _ratio(code: str, stated: Item, pairs: list[tuple[Item, Item]], *, explicit:
 
 BUDGET_LABEL = re.compile(r"(预算|安排|计划)")
 ACTUAL_LABEL = re.compile(r"(支出|执行|决算|实际|完成)")
+#: a budget as adjusted during the year (调整为, 调整后预算, 追加至)
+ADJUSTED_LABEL = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后(?:预算)?|为|至|到)")
 
 
 def completion_relations(items: list[Item]) -> list[Relation]:
@@ -86,7 +88,10 @@ def completion_relations(items: list[Item]) -> list[Relation]:
         if len(dims) != 1:
             cands = [c for c in cands if c.dim == cands[-1].dim]
         bases = [c for c in cands if BUDGET_LABEL.search(c.clause) and not ACTUAL_LABEL.search(c.clause)]
-        actuals = [c for c in cands if c not in bases]
+        adjusted = [c for c in cands if ADJUSTED_LABEL.search(c.clause)]
+        actuals = [c for c in cands if c not in bases and c not in adjusted]
+        if adjusted:
+            bases = adjusted[-1:]  # 年初预算800万元，调整为1200万元: the rate is of the budget as adjusted
         if len(bases) == 1 and actuals:
             pairs = [(a, bases[0]) for a in reversed(actuals)]
             out.append(_ratio("JX-CMP-001", it, pairs[:2], explicit=len(pairs) == 1 or True,

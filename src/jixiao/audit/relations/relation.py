@@ -40,3 +40,8 @@ class Relation:
     stated_name: str = ""
     direction: int = 0  # for changes: +1 increase, −1 decrease
     note: str = ""
+    scale: int = 1  # a ratio's result times this (可支付月数: closing ÷ expenditure × months)
+    #: read from the ledger (structure-bound figures) rather than from the wording of one sentence
+    ledger: bool = False
+    #: the figures are exact as written (a 自评表's points are given, not rounded)
+    exact: bool = False

@@ -1,0 +1,44 @@
+"""The ledger reading of a document: every figure filed under the model's fund, item and period.
+
+:func:`bind_document` reads the structure first — sections (:mod:`.sections`), tables
+(:mod:`.tables`), sentences (:mod:`.prose`), periods (:mod:`.periods`) — and files each figure
+with the vocabulary of :mod:`jixiao.model.ledger` (written forms in :mod:`.vocab`). ``jixiao
+extract`` prints these facts; the auditor's ledger checks and its certainty rules read them.
+"""
+
+from jixiao.audit.document import Document
+from jixiao.audit.ledger.bind import bind_document
+from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.words import PART_WORDS
+from jixiao.audit.quantities import find_document_mentions
+from jixiao.model.ledger import ITEM, OTHER, ItemKind
+
+__all__ = ["LedgerFact", "bind_document", "ledger_facts"]
+
+
+def ledger_facts(doc: Document) -> list[LedgerFact]:
+    """The figures of ``doc`` that the ledger files (an item named), as ``jixiao extract`` gives them.
+
+    A budgeted figure of an item that has no budget item of its own (a budget table's 参保人数 or
+    当期结余) is not that item's actual figure: the ledger holds it as ``其他:预算`` + the item (the
+    checks read it by its item and role, as a budget table's sums need)."""
+    facts = [f for f in bind_document(doc, find_document_mentions(doc)) if f.item]
+    for f in facts:
+        item = f.item or ""
+        if f.role == "budget" and item in ITEM and ITEM[item].kind not in (ItemKind.budget, ItemKind.department,
+                                                                            ItemKind.project):
+            f.item = OTHER + "预算" + item
+        elif f.role == "value" and f.parent is not None and (f.parent.fund, f.parent.item) == (f.fund, f.item):
+            f.item = _group_item(f)
+    return [f for f in facts if f.item]
+
+
+def _group_item(f: LedgerFact) -> str | None:
+    """A part listed under a total of its own fund and item (贫困户医疗救助39人次 under 救助57人次)
+    is a group no ledger item holds: ``其他:`` + its own words (None: it has none to be named by)."""
+    own = PART_WORDS.sub("", f.label)
+    if len(own) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in own):
+        return None
+    if f.mention.quantity.dimension == "person_time" and not own.endswith("人次"):
+        own += "人次"
+    return OTHER + own

@@ -1,0 +1,186 @@
+"""The words of running text, found once per block: terms (funds and items), periods, the
+separators that end clauses and lists; what a block inherits (:class:`Context`), what carries
+from block to block (:class:`ProseState`), and a scope (:class:`Scope`: a 其中 list or a bracket).
+Shared by the walk through a block (:mod:`.walker`) and the naming of its figures (:mod:`.prose`)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from jixiao.audit.document import Mention
+from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.naming import FLOW_OF
+from jixiao.audit.ledger.periods import PeriodMark, find_periods
+from jixiao.audit.ledger.vocab import TERM_OF, TERM_RE, Term
+from jixiao.model.ledger import OTHER
+
+SENTENCE_END = frozenset("。！？!?")
+SEPARATORS = frozenset("，,；;：:、。！？!?（(）)")
+STRENGTH = {"、": 1, "，": 2, ",": 2, "；": 3, ";": 3}
+LIST_OPEN = re.compile(
+    r"其中主要有|其中主要是|其中主要为|主要有|主要包括|主要是|其中|包括|内含|(?<![不包])含|分为|构成如下|具体为"
+)
+CHANGE = re.compile(r"增加|减少|增长|下降|降低|提高|上升|增幅|降幅|减幅|回落|增减")
+DECREASE = re.compile(r"减少|下降|降低|降幅|减幅|回落")
+#: a budget stated as the amount it was adjusted to (调整为, 追加至), not as the amount added
+ADJUSTED_TO = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后)?(?:为|至|到)")
+#: words before a bare 收入/支出 that do not qualify it (全市, 当年, 实现, 医保基金…)
+#: what stands around a listed part's own words (其中：…、…为)
+PART_WORDS = re.compile(r"^[\s，,、；;：:（(]*(?:其中|包括|含)?[\s：:]*|(?:为|达|有|共|是)?[\s：:]*$")
+QUALIFIER_FILLER = re.compile(
+    r"^(?:其中|主要有|主要是|主要为|主要|包括|含有|含|分别|全年|全市|全县|全区|全省|全州|全盟|当年|本年|本期|当期|年度|"
+    r"累计|实现|完成|发生|共计|共|合计|总|医保|医疗保险|基本医疗保险|医疗保障|基金|年末|年底|上年|去年|同期|期末|"
+    r"各项|全部|一般|用于|以及|及|和|与|年度|年|月份|月|为此|此|其|该|这些|财政资金|部门|本部门|单位|本单位|保险)+|(?:的|中)+$"
+)
+LEVEL = re.compile(r"(?:提高|降低|增加|调整|下降|降)(?:到|至|为)")
+RESPECTIVE = re.compile(r"分别|依次|各为")
+BOTH = re.compile(r"两者|二者|两项|三者")
+DEFICIT = re.compile(r"缺口|亏损|赤字|收不抵支")
+PROJECT_NAME = re.compile(r"[“\"]([^”\"]{2,30})[”\"]项目")
+COMPLETE = re.compile(r"完成|达到|实际完成")
+PER_HEAD = re.compile(r"人均|次均|户均|每人")
+MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
+BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+SHARE_OF = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
+#: rates of one budget against another (全年预算 ÷ 年初预算), not of spending against a budget
+CONTROL = re.compile(r"预算控制率|预算调整率")
+BUDGET_OF = {"基金收入合计": "收入预算", "基金支出合计": "支出预算"}
+BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年初预算", "全年预算数", "年初预算数"})
+COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
+COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
+            "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
+OPERATORS = frozenset("÷×*/=＝＋+")
+LEAD = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)])?"
+                   r"[\s\u3000]*(?:全年|全市|全县|全区|全省|全国|本市|我市|其中|同期|当年)?"
+                   r"[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是|为|按)?[\s\u3000]*")
+SPECIFIC_GENERIC = frozenset({"基金收入", "基金支出", "参保", "参保人数", "累计结余", "当期结余"})
+UNIT_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
+
+
+@dataclass(slots=True)
+class Scope:
+    """A list (其中…) or a bracket: the totals its figures may be parts of, and its parts so far."""
+
+    kind: str  # "paren" | "list"
+    candidates: list[LedgerFact]  # the totals it may list parts of, newest first
+    listed: bool  # a list word opened it
+    partial: bool
+    list_id: int
+    start: int
+    hint: tuple[str | None, str | None] = (None, None)  # (fund, item) the words before the list name
+    #: per dimension (money, persons…): its last part, and the separator between its first two parts
+    last: dict[str | None, LedgerFact] = field(default_factory=dict)
+    sep: dict[str | None, int] = field(default_factory=dict)
+    closed: bool = False
+
+
+@dataclass(slots=True)
+class Context:
+    """What a block inherits from the document and the sections above it."""
+
+    fund: str | None
+    named: bool  # the fund is a section's or the title's, not only the document kind's default
+    year: int | None
+    span: str
+    kind: str  # "fund" | "department" | "project"
+    budget: bool = False
+    unit: str | None = None
+    #: the sections the block stands in, outermost first (their first blocks)
+    path: tuple[int, ...] = ()
+    item: str | None = None  # the spending the innermost heading is about
+
+
+@dataclass(slots=True)
+class ProseState:
+    """Carried from one block to the next: a 其中 list left open at the end of a line goes on in
+    the numbered lines below it; numbered lines inherit from the line above them; a sentence
+    opening with 其中 lists parts of the sentence before."""
+
+    open_list: Scope | None = None
+    last_sentence: list[LedgerFact] = field(default_factory=list)
+    next_list: int = 1
+    outline: list[tuple[int, LedgerFact]] = field(default_factory=list)
+
+    def new_list(self) -> int:
+        self.next_list += 1
+        return self.next_list
+
+
+class Words:
+    """One block's terms and period marks, found once and looked up by position."""
+
+    def __init__(self, text: str) -> None:
+        self.terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(text)]
+        self.term_starts = [t[0] for t in self.terms]
+        self.spans = [(s, e) for s, e, _ in self.terms]
+        spans = [(s, e) for s, e, t in self.terms if t.item]
+        starts = [c[0] for c in spans]
+        self.periods = [p for p in find_periods(text) if not covered(p.start, p.end, spans, starts)]
+        self.period_starts = [p.start for p in self.periods]
+
+    def terms_in(self, lo: int, hi: int) -> list[tuple[int, int, Term]]:
+        i = bisect_left(self.term_starts, lo)
+        out = []
+        while i < len(self.terms) and self.terms[i][1] <= hi:
+            out.append(self.terms[i])
+            i += 1
+        return out
+
+    def in_term(self, pos: int) -> int | None:
+        """The start of the term covering ``pos`` (None: no term covers it)."""
+        i = bisect_right(self.term_starts, pos) - 1
+        if i >= 0 and self.terms[i][0] <= pos < self.terms[i][1]:
+            return self.terms[i][0]
+        return None
+
+    def periods_in(self, lo: int, hi: int) -> list[PeriodMark]:
+        i = bisect_left(self.period_starts, lo)
+        j = bisect_right(self.period_starts, hi)
+        return [p for p in self.periods[i:j] if p.end <= hi]
+
+
+def covered(s: int, e: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Is ``[s, e)`` inside one of ``spans`` (sorted, not overlapping; ``starts`` their starts)?"""
+    i = bisect_right(starts, s) - 1
+    return i >= 0 and spans[i][1] >= e
+
+
+def own_start(text: str, lo: int, hi: int, words: Words) -> int:
+    """Where a figure's own words start: after the last separator in ``text[lo:hi]`` that is not
+    inside a term (因公出国（境）费 is one name)."""
+    k = hi
+    while k > lo:
+        if text[k - 1] in SEPARATORS:
+            inside = words.in_term(k - 1)
+            if inside is None:
+                return k
+            k = inside
+            continue
+        k -= 1
+    return lo
+
+
+
+def unit_before(words: str) -> str:
+    """``二、统筹基金收入 万元 22073.01``: a unit standing alone before a figure is its unit."""
+    m = UNIT_BEFORE.search(words)
+    return m.group(1) if m else ""
+
+
+def same_dimension(f: LedgerFact, m: Mention) -> bool:
+    a, b = f.mention.quantity.dimension, m.quantity.dimension
+    if a is None or b is None:
+        return True
+    return a == b
+
+
+def change_item(base_item: str | None, role: str) -> str | None:
+    flow = FLOW_OF.get(base_item or "")
+    if flow is None:
+        if base_item and base_item.startswith(OTHER):  # 机关运行经费支出…增长21.22%
+            return base_item + ("增减额" if role == "change" else "增长率")
+        return None
+    return f"{flow}较上年增减额" if role == "change" else f"{flow}增长率"
+

@@ -1,0 +1,48 @@
+"""Reports reposted in traditional characters (醫療保險基金…萬元) are read as simplified ones.
+
+The fold is one character for one (hanziconv's character map), so every offset into the
+original text still holds. It is made only for a document written mostly in traditional
+characters: some traditional forms are ordinary simplified characters too (著, 乾, 藉), and a
+simplified report must be read as written.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jixiao.audit.document import Block, Document
+
+#: traditional-only characters common in fund reports, and their simplified forms
+_MARKERS = "醫療險費萬億與實際數據機構總區縣會財貼結餘統籌經這為說應報國參門診發職員項資額"
+
+
+@cache
+def _table() -> dict[int, str]:
+    from hanziconv.charmap import simplified_charmap, traditional_charmap
+
+    return {ord(t): s for t, s in zip(traditional_charmap, simplified_charmap, strict=True) if t != s}
+
+
+def _is_traditional(texts: list[str]) -> bool:
+    table = _table()
+    simplified = "".join(table[ord(c)] for c in _MARKERS)
+    joined = "".join(texts)
+    trad = sum(joined.count(c) for c in _MARKERS)
+    simp = sum(joined.count(c) for c in simplified)
+    return trad >= 5 and trad > simp
+
+
+def fold_traditional(doc: Document) -> None:
+    """Fold ``doc``'s text to simplified characters in place when it is written in traditional ones."""
+    texts = [b.text for b in doc.blocks]
+    if not _is_traditional(texts):
+        return
+    table = _table()
+    seen: set[int] = set()
+    cells: list[Block] = [c for t in doc.tables for row in t.rows for c in row if c is not None]
+    for block in [*doc.blocks, *cells]:
+        if id(block) in seen:
+            continue
+        seen.add(id(block))
+        block.text = block.text.translate(table)
+    doc.notes.append("原文为繁体字，已按简体字审核")
