@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from jixiao.model import Dataset
+from jixiao.problems import Problem
 from jixiao.rules import RuleSet
 from jixiao.write.outline import Planned, department_report, fund_report, plan, reports_for
 from jixiao.write.report import Report, WorkPaper
@@ -48,6 +49,37 @@ def write_files(report: Report, out_dir: Path, formats: Iterable[str] = FORMATS,
 
 def is_workpaper(path: Path | str) -> bool:
     return Path(path).stem.endswith(WORKPAPER_SUFFIX)
+
+
+def notices(dataset: Dataset, unit_code: str, year: int, reports: Iterable[Report]) -> list[Problem]:
+    """What a preparer must know about the reports written (each also in the working paper): the
+    unit missing from the unit table, the parts with no report, the data that disagree with the
+    computation, what is left to fill in."""
+    where = f"{unit_code}/{year}"
+    out: list[Problem] = []
+    if dataset.unit(unit_code) is None:
+        out.append(Problem("JX-RPT-001", f"单位“{unit_code}”不在单位表中：报告中的单位名称留待填写，自评表和风险提示按"
+                           "全国默认规则集；请把单位表与数据一并载入", "warning", None, where))
+    for planned in plan(dataset, unit_code, year):
+        if not planned.made:
+            out.append(Problem("JX-RPT-002", f"未生成{planned.title}：{planned.reason}", "info", None, where))
+    for report in reports:
+        paper = report.workpaper
+        if paper is None:
+            continue
+        todo = next((g for g in paper.sheets if g.key == "todo"), None)
+        rows = [[c.text for c in row] for row in todo.rows()[1:]] if todo is not None else []
+        check = [r for r in rows if len(r) > 1 and r[1] == "待核实"]
+        fill = [r for r in rows if len(r) > 1 and r[1] == "待填写"]
+        if check:
+            out.append(Problem("JX-RPT-003", f"{report.title}：{len(check)} 处数据与计算不一致（"
+                               + "、".join(f"{r[2]}{r[3]}" for r in check[:3]) + ("等" if len(check) > 3 else "")
+                               + "），见审核底稿", "warning", None, where))
+        if fill:
+            out.append(Problem("JX-RPT-004", f"{report.title}：{len(fill)} 处待填写（"
+                               + "、".join(r[3] for r in fill[:3]) + ("等" if len(fill) > 3 else "") + "），见审核底稿",
+                               "info", None, where))
+    return out
 
 
 def write_report(
@@ -97,6 +129,7 @@ __all__ = [
     "department_report",
     "fund_report",
     "is_workpaper",
+    "notices",
     "plan",
     "reports_for",
     "score_tables",

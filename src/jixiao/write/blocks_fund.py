@@ -61,12 +61,10 @@ def _fund_goals(b: Build, _: Any) -> Made:
     bits = []
     for fy in b.ctx.funds:
         budget = fy.budget
-        parts = [x for x in (
-            f"收入预算{of(budget.income_adjusted or budget.income).text}" if (budget.income_adjusted or budget.income)
-            else None,
-            f"支出预算{of(budget.expenditure_adjusted or budget.expenditure).text}"
-            if (budget.expenditure_adjusted or budget.expenditure) else None,
-        ) if x]
+        income = budget.income_adjusted or budget.income
+        spend = budget.expenditure_adjusted or budget.expenditure
+        parts = [x for x in (f"收入预算{of(income).text}" if income is not None else None,
+                             f"支出预算{of(spend).text}" if spend is not None else None) if x]
         if budget.benefits is not None and budget.benefits != (budget.expenditure_adjusted or budget.expenditure):
             parts.append(f"其中待遇支出预算{of(budget.benefits).text}")
         if parts:
@@ -186,9 +184,7 @@ def _fund_sections(b: Build, _: Any) -> Made:
         body: Made = []
         cov = tf.coverage(b.ctx, fy)
         body += b.paragraphs(cov, tf.flows(b.ctx, fy, changes=True), tf.structure(b.ctx, fy))
-        parts_balance = [x for x in body if isinstance(x, Paragraph) and "当期结余中" in x.text]
-        body = [x for x in body if x not in parts_balance]
-        body += b.paragraphs(tf.balance_paragraph(b.ctx, fy), parts_balance, tf.services(b.ctx, fy))
+        body += b.paragraphs(tf.balance_paragraph(b.ctx, fy), tf.services(b.ctx, fy))
         if body:
             out.append(Section(f"fund_{_fund_key(fy)}", f"{fund_label(fy.fund)}情况", body))
     return out

@@ -46,14 +46,19 @@ def _band_label(w: RiskWarning, rule: BandWarningRule) -> str:
 
 
 def _deficit(fy: FundYear, f: RecordFigures, p: Para) -> bool:
+    """``…当期收不抵支。2019年基金收入X，支出Y，缺口Z，当期结余率为W`` — a part (统筹基金) says its
+    own name before each figure, so no figure is taken for the whole fund's."""
     if fy.income.total is None or fy.expenditure.total is None or "current_balance" in f.withheld:
         return False
     gap = p.derive(pr.difference(of(fy.expenditure.total), of(fy.income.total)))
     if gap is None or gap.sign <= 0:
         return False
     rate = p.derive(pr.ratio(Fig(-gap.value, gap.unit), of(fy.income.total)))
-    p.add(f"{_name(fy)}当期收不抵支。{fy.year}年基金收入{of(fy.income.total).text}，支出{of(fy.expenditure.total).text}，"
-          f"缺口{gap.text}" + (f"，当期结余率为{rate.text}" if rate else ""))
+    own = fy.fund in (FundKind.employee_pooling, FundKind.employee_account)
+    who = FUNDS[fy.fund].short if own else "基金"
+    figures = (f"{who}收入{of(fy.income.total).text}，支出{of(fy.expenditure.total).text}，缺口{gap.text}"
+               + (f"，{who if own else ''}当期结余率为{rate.text}" if rate else ""))
+    p.add(f"{_name(fy)}当期收不抵支。{fy.year}年{figures}")
     reason = officer_text([fy.narrative], "gap_reason")
     p.add("，".join(reason).rstrip("。") if reason else "基金收支平衡压力加大")
     return True
@@ -95,9 +100,10 @@ def _band(record: FundYear | DepartmentYear, f: RecordFigures, w: RiskWarning, r
     what = f.name(rule.indicator)
     if isinstance(record, FundYear):
         subject = _name(record)
+        own = FUNDS[record.fund].short if record.fund in (FundKind.employee_pooling, FundKind.employee_account) else ""
         if rule.indicator == "months_of_reserve":
             closing = record.balance.closing
-            p.add(f"{subject}累计结余{_judged(label)}。年末累计结余" + (f"{of(closing).text}，" if closing else "")
+            p.add(f"{subject}累计结余{_judged(label)}。{own}年末累计结余" + (f"{of(closing).text}，" if closing else "")
                   + f"可支付{value.text}")
             return True
         if rule.indicator in _EXECUTION:
@@ -111,7 +117,7 @@ def _band(record: FundYear | DepartmentYear, f: RecordFigures, w: RiskWarning, r
             else:
                 p.end().add(f"{what}为{value.text}")
             return True
-        p.add(f"{subject}{label or what}", f"{what}为{value.text}")
+        p.add(f"{subject}{label or what}", f"{own}{what}为{value.text}")
         return True
     p.add(label or what).end()
     res = f.result(rule.indicator)
@@ -149,10 +155,9 @@ def problems(ctx: Context, *, subjects: tuple[str, ...] = ("fund", "department")
         if record is None or f is None or rule is None:
             continue
         whole = _whole(ctx, record)
-        if whole is not None and (w.rule_id, whole) in by_whole:
+        if whole is not None and (w.rule_id, whole) in by_whole and isinstance(record, FundYear):
             extra = Para()
-            if isinstance(rule, GrowthGapRule) and isinstance(record, FundYear) \
-                    and _growth_gap(record, f, extra, part=True):
+            if isinstance(rule, GrowthGapRule) and _growth_gap(record, f, extra, part=True):
                 at = by_whole[(w.rule_id, whole)]
                 para = extra.paragraph()
                 if para is not None:

@@ -54,7 +54,8 @@ def _budget_lines(b: Build, dy: DepartmentYear) -> list[str]:
         tp = dy.three_public
         if tp.total.actual is not None:
             change = f.stated_only("three_public_change_rate")
-            items, none = [], []
+            items: list[str] = []
+            none: list[str] = []
             for name in tp.PARTS:
                 item = getattr(tp, name)
                 label = type(tp).model_fields[name].title or name

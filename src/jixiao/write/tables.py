@@ -273,10 +273,10 @@ def completion_table(project: Project, *, title: str, key: str, unit_label: str 
     for col, text in ((1, "一级指标"), (2, "二级指标"), (3, "三级指标"), (4, "预期指标值"), (5, "实际完成指标值")):
         g.add(top, col, text, header=True)
     _levels(g, top + 1, rows, 1)
-    for i, r in enumerate(rows):
-        g.add(top + 1 + i, 3, r.level3, align="left")
-        g.add(top + 1 + i, 4, signs(r.target))
-        g.add(top + 1 + i, 5, signs(r.actual or ""))
+    for i, row in enumerate(rows):
+        g.add(top + 1 + i, 3, row.level3, align="left")
+        g.add(top + 1 + i, 4, signs(row.target))
+        g.add(top + 1 + i, 5, signs(row.actual or ""))
     g.repeat_from = top
     g.check()
     return g

@@ -50,12 +50,13 @@ def staff(ctx: Context) -> Paragraph | None:
     if st.retired is not None:
         people.append(f"退休人员{of(st.retired).text}")
     if people:
-        p.add(("年末" if not p.empty else f"{dy.year}年末，本单位") + "，".join(people))
+        # a sentence of its own: the people are not one more part of the 编制
+        p.end().add(("年末" if st.authorized is not None else f"{dy.year}年末，本单位") + "，".join(people))
     if st.actual is not None and st.authorized is not None:
         rate = p.derive(pr.ratio(of(st.actual), of(st.authorized)))
         if rate is not None:
             p.add(f"在职人员控制率为{f.checked('staff_control_rate', rate).text}")
-    return p.paragraph("；" if st.authorized is not None and people else "，")
+    return p.paragraph()
 
 
 def budget(ctx: Context) -> Paragraph | None:

@@ -110,8 +110,10 @@ def current_balance(ctx: Context, fy: FundYear, p: Para) -> Fig | None:
 
 
 def balance_clauses(ctx: Context, fy: FundYear, p: Para) -> None:
+    """当期结余 (or 缺口) with its parts (统筹基金, 个人账户), 当期结余率 with theirs, 年末累计结余, months."""
     f = ctx.fund(fy)
     balance = current_balance(ctx, fy, p)
+    parts_balance, parts_rate = _parts_balance(ctx, fy, p)
     if balance is not None:
         rate = None
         if fy.income.total is not None and "current_balance" not in f.withheld:
@@ -119,20 +121,32 @@ def balance_clauses(ctx: Context, fy: FundYear, p: Para) -> None:
             rate = f.checked("current_balance_rate", rate) if rate is not None else None
         elif "current_balance" not in f.withheld:
             rate = f.stated_only("current_balance_rate")
-        if balance.sign < 0:
-            p.add(f"当期收不抵支，缺口{balance.magnitude}", f"当期结余率为{rate.text}" if rate else None)
-            reason = _reason(fy, "gap_reason")
-            if reason:
-                p.add(f"主要原因是{reason}")
+        if balance.sign >= 0:
+            head = f"当期结余{balance.text}"
+        elif parts_balance:  # the parts add up to a signed 结余, not to a 缺口
+            head = f"当期收不抵支，当期结余{balance.text}"
         else:
-            p.add(f"当期结余{balance.text}", f"当期结余率为{rate.text}" if rate else None)
+            head = f"当期收不抵支，缺口{balance.magnitude}"
+        p.add(head, parts_balance)
+        if rate is not None:
+            if parts_balance:  # a new sentence: the rate is the fund's, not the part named last
+                p.end().add(f"基金当期结余率为{rate.text}", parts_rate)
+            else:
+                p.add(f"当期结余率为{rate.text}", parts_rate)
+        reason = _reason(fy, "gap_reason") if balance.sign < 0 else None
+        if reason:
+            p.add(f"主要原因是{reason}")
     closing = closing_balance(ctx, fy, balance, p)
     if closing is not None:
-        p.end().add(f"年末累计结余{closing.text}")
-        if fy.expenditure.total is not None and closing.sign > 0:
-            m = p.derive(pr.months(closing, of(fy.expenditure.total)))
-            if m is not None:
-                p.add(f"可支付{f.checked('months_of_reserve', m).text}")
+        _closing(fy, f, closing, p)
+
+
+def _closing(fy: FundYear, f: RecordFigures, closing: Fig, p: Para) -> None:
+    p.end().add(f"年末累计结余{closing.text}")
+    if fy.expenditure.total is not None and closing.sign > 0:
+        m = p.derive(pr.months(closing, of(fy.expenditure.total)))
+        if m is not None:
+            p.add(f"可支付{f.checked('months_of_reserve', m).text}")
 
 
 def closing_balance(ctx: Context, fy: FundYear, balance: Fig | None, p: Para) -> Fig | None:
@@ -156,10 +170,10 @@ def balance_sheet(ctx: Context, fy: FundYear) -> Paragraph | None:
         p.add(f"{fy.year}年末，{fy.scope or ''}{fund_label(fy.fund)}资产总计{of(bs.assets_total).text}"
               + (f"，其中{'，'.join(parts)}" if parts else ""))
     if bs.liabilities_total is not None:
-        parts = [(fields[n].title or n, getattr(bs, n)) for n in bs.LIABILITY_PARTS if getattr(bs, n) is not None]
-        only = len(parts) == 1 and parts[0][1] == bs.liabilities_total
-        tail = (f"，全部为{parts[0][0]}" if only else
-                f"，其中{'，'.join(labelled(t, of(q)) for t, q in parts)}" if parts else "")
+        owed = [(fields[n].title or n, getattr(bs, n)) for n in bs.LIABILITY_PARTS if getattr(bs, n) is not None]
+        only = len(owed) == 1 and owed[0][1] == bs.liabilities_total
+        tail = (f"，全部为{owed[0][0]}" if only else
+                f"，其中{'，'.join(labelled(t, of(q)) for t, q in owed)}" if owed else "")
         p.add(f"负债总计{of(bs.liabilities_total).text}{tail}")
     if bs.assets_total is not None and bs.liabilities_total is not None:
         net = p.derive(pr.difference(of(bs.assets_total), of(bs.liabilities_total)))
@@ -221,15 +235,16 @@ def _flow(ctx: Context, fy: FundYear, side: str, changes: bool) -> Paragraph | N
                 items.insert(0, labelled(fields[name].title or name, of(q)))
     if total is None and (not items or side == "expenditure"):
         return None  # spending without its total is told with the services (基金支付)
-    head = f"{subject(fy)}总{word}{total.text}" if total is not None else f"{subject(fy)}{word}"
     if total is not None:
         change = _change(f, total, getattr(fy.change, f"{side}_total"), f"{side}_yoy_change", f"{side}_yoy_rate",
                          p) if changes else None
-        p.add(head, change, execution)
-        if items:
-            p.end().add(f"其中：{'，'.join(items)}")
+        # the parts right after their total (a reader, and the audit, add them up against it), the
+        # budget after them in a sentence of its own
+        p.add(f"{subject(fy)}总{word}{total.text}", change, f"其中：{'；'.join(items)}" if items else None)
     else:
-        p.add(f"{subject(fy)}{word}中，{'，'.join(items)}", execution)
+        p.add(f"{subject(fy)}{word}中，{'；'.join(items)}")
+    if execution:
+        p.end().add(execution if execution.startswith(word) else f"基金{word}{execution}")
     return p.paragraph()
 
 
@@ -299,32 +314,28 @@ def structure(ctx: Context, fy: FundYear) -> list[Paragraph]:
             para = p.paragraph()
             if para:
                 out.append(para)
-    balance = _parts_balance(ctx, fy, pooling, account)
-    if balance:
-        out.append(balance)
     return out
 
 
-def _parts_balance(ctx: Context, fy: FundYear, pooling: FundYear | None, account: FundYear | None
-                   ) -> Paragraph | None:
-    p = Para()
-    bits = []
-    for part, label in ((pooling, "统筹基金"), (account, "个人账户")):
+def _parts_balance(ctx: Context, fy: FundYear, p: Para) -> tuple[str | None, str | None]:
+    """``其中统筹基金当期结余4096万元，个人账户当期结余19108万元`` and ``其中统筹基金当期结余率为5.01%，…``
+    (a part's deficit written as a negative 结余, so the parts add up to the whole)."""
+    if fy.fund not in EMPLOYEE:
+        return None, None
+    balances, rates = [], []
+    for kind, label in ((FundKind.employee_pooling, "统筹基金"), (FundKind.employee_account, "个人账户")):
+        part = ctx.part(fy, kind)
         if part is None:
             continue
         bal = current_balance(ctx, part, p)
         if bal is None:
             continue
-        text = f"{label}当期结余{bal.text}" if bal.sign >= 0 else f"{label}当期收不抵支，缺口{bal.magnitude}"
+        balances.append(f"{label}当期结余{bal.text}")
         if part.income.total is not None:
             rate = p.derive(pr.ratio(bal, of(part.income.total)))
             if rate is not None:
-                text += f"，当期结余率为{ctx.fund(part).checked('current_balance_rate', rate).text}"
-        bits.append(text)
-    if not bits:
-        return None
-    p.add(f"{short(fy)}基金当期结余中，{'；'.join(bits)}")
-    return p.paragraph()
+                rates.append(f"{label}当期结余率为{ctx.fund(part).checked('current_balance_rate', rate).text}")
+    return (f"其中{'，'.join(balances)}" if balances else None), (f"其中{'，'.join(rates)}" if rates else None)
 
 
 def coverage(ctx: Context, fy: FundYear) -> Paragraph | None:

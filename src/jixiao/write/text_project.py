@@ -172,9 +172,9 @@ def conclusion(ctx: Context, project: Project, scored: ScoredTable | None, total
     p = Para()
     f = project.funds
     if rate and f.budget is not None and f.executed is not None:
-        rate = p.derive(pr.ratio(of(f.executed), of(f.budget)))
-        if rate is not None:
-            p.add(f"{project.year}年该项目预算执行率为{rate.text}")
+        executed = p.derive(pr.ratio(of(f.executed), of(f.budget)))
+        if executed is not None:
+            p.add(f"{project.year}年该项目预算执行率为{executed.text}")
     if scored is not None and scored.rows:
         met = sum(1 for r in scored.rows if r.met)
         n = len(scored.rows)

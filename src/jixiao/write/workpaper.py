@@ -82,7 +82,7 @@ def _records(ctx: Context, report: Report) -> list[tuple[RecordFigures, FundYear
 
 
 def _indicators(ctx: Context, report: Report) -> Grid | None:
-    rows = []
+    rows: list[list[str]] = []
     for figs, _ in _records(ctx, report):
         for res in figs.results.values():
             if res.value is None:
