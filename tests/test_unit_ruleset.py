@@ -140,7 +140,8 @@ def test_one_docx_per_report_and_an_explicit_zip(admin: TestClient) -> None:
     # the API's download scores the same way
     api = admin.get("/api/units/430900/years/2020/reports/html")
     with zipfile.ZipFile(io.BytesIO(api.content)) as bundle:
-        assert "<td class=\"center\">7.48</td>" in bundle.read("430900_2020_部门整体支出绩效自评报告.html").decode("utf-8")
+        html = bundle.read("430900_2020_部门整体支出绩效自评报告.html").decode("utf-8")
+        assert "<td class=\"center\">7.48</td>" in html
     # each report's working paper (审核底稿) downloads beside it
     assert 'href="/units/430900/years/2020/workpapers/department"' in page
     paper = admin.get("/units/430900/years/2020/workpapers/department")

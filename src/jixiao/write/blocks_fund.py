@@ -157,7 +157,7 @@ def _fund_tables(b: Build, _: Any) -> Made:
     out: Made = []
     for i, project in enumerate(b.ctx.projects):
         out.append(completion_table(project, title=title if len(b.ctx.projects) == 1 else f"{project.name}绩效自评表",
-                                    key=f"self_eval_{i}", unit_label="社会保险基金预算支出部门",
+                                    key=f"completion_fund_{i}", unit_label="社会保险基金预算支出部门",
                                     unit_name=project.department or project.implementer or b.ctx.unit_name,
                                     source_label="医疗保险基金"))
     return out

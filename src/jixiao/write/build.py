@@ -37,6 +37,8 @@ class Build:
     ctx: Context
     path: list[str] = field(default_factory=list)
     produced: set[str] = field(default_factory=set)
+    #: slots already left to fill in: a second place for the same text gets it when it is written
+    asked: set[str] = field(default_factory=set)
 
     def officer(self, key: str, what: str | None, *, optional: bool = False) -> Made:
         """The unit's own text for ``key``; else a placeholder saying what is to be written (listed
@@ -44,8 +46,9 @@ class Build:
         paras = officer_text(self.ctx.texts, key)
         if paras:
             return [Paragraph(p, origin="officer") for p in paras]
-        if optional or not self.ctx.placeholders:
+        if optional or not self.ctx.placeholders or key in self.asked:
             return []
+        self.asked.add(key)
         label = what or key
         self.ctx.ledger.pend(Pending("／".join(self.path), label, "数据中没有这部分文字，需由单位撰写"))
         return [Paragraph(f"（待填写：{label}。）", origin="placeholder")]

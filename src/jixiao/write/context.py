@@ -243,6 +243,11 @@ class RecordFigures:
         computed = shown(res)
         if res.interval is not None and res.interval.meets(q.interval_in(res.unit) if q.unit != res.unit else
                                                            q.interval()):
+            if of(q).text != computed.text:
+                self.ledger.finding(Finding(
+                    self.label, self.name(indicator_id), of(q).text, computed.text, _inputs(res),
+                    "报告按录入数写入：两数之差在所列数的取整误差之内（如元位四舍五入的尾差），可在报告中说明",
+                    serious=False))
             return of(q)
         self.withheld.add(indicator_id)
         self.ledger.finding(Finding(

@@ -68,10 +68,10 @@ def _growth_gap(fy: FundYear, f: RecordFigures, p: Para, *, part: bool = False) 
     income, spent = f.value("income_yoy_rate"), f.value("expenditure_yoy_rate")
     if income is None or spent is None:
         return False
-    gap = p.derive(pr.difference(spent, income))
+    gap = p.derive(pr.difference(spent, income, unit=pr.POINTS))
     if gap is None or gap.sign <= 0:
         return False
-    points = gap.magnitude.removesuffix("%")
+    points = gap.magnitude.removesuffix(pr.POINTS)
     if part:
         p.add(f"其中{FUNDS[fy.fund].short}收入{_moved(income)}，支出{_moved(spent)}，相差{points}个百分点")
         return True
@@ -104,7 +104,7 @@ def _band(record: FundYear | DepartmentYear, f: RecordFigures, w: RiskWarning, r
         if rule.indicator == "months_of_reserve":
             closing = record.balance.closing
             p.add(f"{subject}累计结余{_judged(label)}。{own}年末累计结余" + (f"{of(closing).text}，" if closing else "")
-                  + f"可支付{value.text}")
+                  + f"按本年支出水平可支付{value.text}")
             return True
         if rule.indicator in _EXECUTION:
             word, side, names = _EXECUTION[rule.indicator]

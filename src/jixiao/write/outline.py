@@ -156,10 +156,10 @@ def _blocks(b: Build, specs: Sequence[str | dict[str, Any]]) -> Made:
             made += run(spec, b)
             continue
         if "text" in spec:
+            # ``unless``: no placeholder when that block said something (the unit's own text still shows)
             unless = spec.get("unless")
-            if unless and unless in b.produced:
-                continue
-            made += b.officer(spec["text"], spec.get("what"), optional=bool(spec.get("optional")))
+            optional = bool(spec.get("optional")) or bool(unless and unless in b.produced)
+            made += b.officer(spec["text"], spec.get("what"), optional=optional)
             continue
         (name, arg), = spec.items()
         made += run(name, b, arg)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from jixiao.write.printed import Fig
 from jixiao.write.report import Claim, Origin, Paragraph
 
@@ -43,5 +45,14 @@ class Para:
         if self.empty:
             return None
         text = self.text(sep)
-        claims = tuple(c for c in self.claims if c.result in text and all(o in text for o in c.operands))
+        claims = tuple(c for c in self.claims if printed_in(c.result, text) and all(printed_in(o, text)
+                                                                                       for o in c.operands))
         return Paragraph(text, origin, claims)
+
+
+def printed_in(figure: str, text: str) -> bool:
+    """Whether ``figure`` is printed in ``text``: as it is, or a negative one as its magnitude after
+    the word that gives its sign (“下降9.63%” for −9.63%)."""
+    if figure in text:
+        return True
+    return figure.startswith("-") and re.search(f"(?:下降|减少|缺口|亏损){re.escape(figure[1:])}", text) is not None

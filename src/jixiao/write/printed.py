@@ -16,6 +16,8 @@ from jixiao.numbers import Quantity, conversion, round_half_up
 from jixiao.write.report import Claim, ClaimOp, ResultLike
 
 HUNDRED = Decimal(100)
+#: a difference of two rates, in percentage points
+POINTS = "个百分点"
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ def _round(value: Decimal, places: int, unit: str) -> Fig:
 
 
 def _in(f: Fig, unit: str) -> Decimal:
-    return f.value if f.unit == unit or not f.unit or not unit else f.value * conversion(f.unit, unit)
+    if f.unit == unit or not f.unit or not unit or (f.unit, unit) == ("%", POINTS):
+        return f.value
+    return f.value * conversion(f.unit, unit)
 
 
 def _claim(op: ClaimOp, operands: tuple[Fig, ...], result: Fig) -> Claim:
@@ -89,9 +93,10 @@ def _checkable(*figs: Fig) -> bool:
     return all(f.exact for f in figs)
 
 
-def difference(a: Fig, b: Fig, places: int | None = None) -> tuple[Fig, Claim | None]:
-    """a − b, at the most decimals of the two (a sum of written figures is exact)."""
-    unit = a.unit or b.unit
+def difference(a: Fig, b: Fig, places: int | None = None, unit: str | None = None) -> tuple[Fig, Claim | None]:
+    """a − b in ``unit`` (default: a's), at the most decimals of the two (a sum of written figures
+    is exact) or at ``places`` (a difference of 元 figures shown in 万元)."""
+    unit = unit or a.unit or b.unit
     out = _round(_in(a, unit) - _in(b, unit), max(a.places, b.places) if places is None else places, unit)
     return out, _claim("difference", (a, b), out) if _checkable(a, b) else None
 

@@ -91,9 +91,45 @@ def _rules(rs: RuleSet) -> dict[str, tuple[str, str]]:
 _TAGGED = re.compile(r"[（(][^（）()]*(?:rules\.md|\b[a-z]+_[a-z_]+\b)[^（）()]*[）)]")
 
 
+_INTERVAL = re.compile(r"([\[(])\s*(-inf|-?[\d.]+)\s*,\s*(\+inf|-?[\d.]+)\s*([\])])")
+
+
+def _interval(m: re.Match[str]) -> str:
+    """``(30, +inf)`` → ``大于30``; ``[90, 100)`` → ``不低于90且小于100`` (as people write a range)."""
+    left, lo, hi, right = m.groups()
+    parts = []
+    if lo != "-inf":
+        parts.append(("大于" if left == "(" else "不低于") + lo)
+    if hi != "+inf":
+        parts.append(("小于" if right == ")" else "不高于") + hi)
+    return "且".join(parts) or "任意值"
+
+
+def _without_citations(text: str) -> str:
+    """Drop every bracketed group that cites the repository (``（rules.md §2 …（…）…）``), nested ones too."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] in "（(" and re.match(r"[（(]\s*rules\.md", text[i:]):
+            depth = 0
+            for j in range(i, len(text)):
+                depth += text[j] in "（("
+                depth -= text[j] in "）)"
+                if depth == 0:
+                    i = j + 1
+                    break
+            else:
+                i = len(text)
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
 def _arithmetic(explanation: str, rule_id: str, label: str) -> str:
-    """The explanation without its “（rule，rule set…）” tags (the table has a 规则 column)."""
-    return _TAGGED.sub("", _untagged(explanation, rule_id, label)).strip()
+    """The explanation without its “（rule，rule set…）” tags and citations (the table has a 规则
+    column), its ranges in words."""
+    text = _without_citations(_untagged(explanation, rule_id, label))
+    return _INTERVAL.sub(_interval, _TAGGED.sub("", text)).strip()
 
 
 def _untagged(explanation: str, rule_id: str, label: str) -> str:

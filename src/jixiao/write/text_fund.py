@@ -93,19 +93,26 @@ def balance_paragraph(ctx: Context, fy: FundYear) -> Paragraph | None:
     return p.paragraph()
 
 
+def _shape(f: RecordFigures, indicator_id: str) -> dict[str, object]:
+    """The unit and places the engine shows an amount in (a difference of 元 figures in 万元 at 2)."""
+    res = f.results.get(indicator_id)
+    return {"places": res.places, "unit": res.unit} if res is not None and res.value is not None else {}
+
+
 def current_balance(ctx: Context, fy: FundYear, p: Para) -> Fig | None:
     """当期结余: as entered when it agrees with 收入 − 支出 (or nothing can be computed), else None."""
     f = ctx.fund(fy)
     income, spent = fy.income.total, fy.expenditure.total
+    shape = _shape(f, "current_balance")
     if fy.balance.current is not None:
         entered = f.entered("current_balance", fy.balance.current)
         if entered is not None and income is not None and spent is not None:
-            got = pr.difference(of(income), of(spent))
+            got = pr.difference(of(income), of(spent), **shape)  # type: ignore[arg-type]
             if got[0].value == entered.value:
                 p.derive(got)
         return entered
     if income is not None and spent is not None:
-        return p.derive(pr.difference(of(income), of(spent)))
+        return p.derive(pr.difference(of(income), of(spent), **shape))  # type: ignore[arg-type]
     return f.stated_only("current_balance")
 
 
@@ -176,7 +183,8 @@ def balance_sheet(ctx: Context, fy: FundYear) -> Paragraph | None:
                 f"，其中{'，'.join(labelled(t, of(q)) for t, q in owed)}" if owed else "")
         p.add(f"负债总计{of(bs.liabilities_total).text}{tail}")
     if bs.assets_total is not None and bs.liabilities_total is not None:
-        net = p.derive(pr.difference(of(bs.assets_total), of(bs.liabilities_total)))
+        net = p.derive(pr.difference(of(bs.assets_total), of(bs.liabilities_total),
+                                     **_shape(ctx.fund(fy), "net_assets")))  # type: ignore[arg-type]
         if net is not None:
             p.add(f"资产减负债{net.text}")
     return p.paragraph("；")
@@ -245,6 +253,11 @@ def _flow(ctx: Context, fy: FundYear, side: str, changes: bool) -> Paragraph | N
         p.add(f"{subject(fy)}{word}中，{'；'.join(items)}")
     if execution:
         p.end().add(execution if execution.startswith(word) else f"基金{word}{execution}")
+        # the part's rate the data state though not the part itself (征缴收入, 待遇支出)
+        part, rate_id, what = (("contributions", "contributions_budget_execution_rate", "征缴收入") if side == "income"
+                               else ("benefits", "benefits_budget_execution_rate", "待遇支出"))
+        if getattr(record, part) is None and (stated := f.stated_only(rate_id)) is not None:
+            p.add(f"其中{what}预算执行率为{stated.text}")
     return p.paragraph()
 
 
@@ -289,6 +302,7 @@ def structure(ctx: Context, fy: FundYear) -> list[Paragraph]:
         p = Para()
         whole = getattr(fy, side).total
         bits = []
+        reasons = []
         for part, label in ((pooling, "统筹基金"), (account, "个人账户")):
             if part is None or getattr(part, side).total is None:
                 continue
@@ -306,11 +320,13 @@ def structure(ctx: Context, fy: FundYear) -> list[Paragraph]:
             reason = _reason(part, f"{side}_change_reason")
             if reason and change:
                 moved = "增加" if "增" in change else "减少"
-                bit += f"。{label}{word}{moved}的主要原因是{reason}"
+                reasons.append(f"{label}{word}{moved}的主要原因是{reason}")
             bits.append(bit)
         if bits:
             head = f"{short(fy)}基金{word}{of(whole).text}，" if whole is not None else ""
             p.add(f"{head}其中：{'；'.join(bits)}")
+            for reason in reasons:
+                p.end().add(reason)
             para = p.paragraph()
             if para:
                 out.append(para)
@@ -359,7 +375,8 @@ def coverage(ctx: Context, fy: FundYear) -> Paragraph | None:
                                 if (rate := p.derive(pr.growth_by_change(insured, change))) else None))
             reason = _reason(fy, "insured_change_reason")
             if reason:
-                p.add(f"主要原因是{reason}")
+                moved = "增加" if change.sign > 0 else "减少"
+                p.end().add(f"参保人数{moved}的主要原因是{reason}").end()
         elif fy.previous.insured is not None:
             rate = p.derive(pr.growth(insured, of(fy.previous.insured)))
             if rate is not None:

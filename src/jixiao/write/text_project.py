@@ -161,8 +161,19 @@ def _name(row: IndicatorRow) -> str:
     return row.level3.removeprefix("其中：").removeprefix("其中:")
 
 
+def _before_figure(row: IndicatorRow) -> str:
+    """The name put right before its figure: without the unit the figure carries (“…享受人次25266人次”
+    reads “…享受25266人次”)."""
+    name = _name(row)
+    actual = parse_target(row.actual or "")
+    unit = actual.quantity.unit if actual.quantity is not None else ""
+    if unit and unit != "%" and name.endswith(unit) and len(name) > len(unit) + 1:
+        return name[: -len(unit)]
+    return name
+
+
 def _reached(row: IndicatorRow) -> str:
-    return f"{_name(row)}{signs(row.actual or '')}（年度指标值{signs(row.target)}）"
+    return f"{_before_figure(row)}{signs(row.actual or '')}（年度指标值{signs(row.target)}）"
 
 
 def conclusion(ctx: Context, project: Project, scored: ScoredTable | None, total: str | None,

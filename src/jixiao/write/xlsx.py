@@ -173,6 +173,7 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, below: tu
     for i, line in enumerate(below):
         put(ws.cell(end + 1 + i, 1), line)
         ws.cell(end + 1 + i, 1).font = Font(name=FONT_NAME, size=11)
+        ws.row_dimensions[end + 1 + i].height = LINE_POINTS + 6
     _print_setup(ws, grid, top, end - 1 + (len(below) + 1 if below else 0))
 
 
