@@ -98,9 +98,8 @@ def _figures_table(b: Build, _: Any) -> Made:
                           sections=("staff", "budget", "income", "expenditure", "carryover", "assets", "previous"))]
 
 
-_REASONS = {"budget_completion_rate": "carryover_reason", "carryover_rate": "carryover_reason",
-            "budget_addition_rate": "budget_adjustment_reason", "budget_control_rate": "budget_adjustment_reason",
-            "budget_adjustment_rate": "budget_adjustment_reason"}
+#: the row a reason the unit gave explains (once: the same words on three rows say nothing more)
+_REASONS = {"budget_completion_rate": "carryover_reason", "budget_addition_rate": "budget_adjustment_reason"}
 
 
 @block("department_self_eval_table")

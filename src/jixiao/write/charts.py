@@ -207,7 +207,8 @@ def bar_chart(
                 text = texts[i][j] or ""
                 if common and text.endswith(common):
                     text = text[: -len(common)]
-                ax.bar_label(bar, labels=[text.replace("-", "−")], padding=2, fontsize=8)
+                ax.bar_label(bar, labels=[text.replace("-", "−")], padding=2, fontsize=8,
+                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # legible over a line
                 drawn.append(float(v))
         if reference is not None:
             ax.axhline(float(reference), color="#c0504d", linewidth=1, linestyle="--", label=reference_label or None)

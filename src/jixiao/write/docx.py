@@ -319,6 +319,8 @@ def grid_table_xml(grid: Grid, width_cm: float, rows: range | None = None, *, he
     for first, last in grid.kept_together():
         if last - first < 12:  # a block taller than a page cannot be kept on one
             keep.update(range(first, last))
+    if grid.repeat_from is not None and grid.repeat_from < 12:
+        keep.update(range(grid.repeat_from))  # a form's top stays with the indicators it heads
     out = [f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:type=\"auto\" w:w=\"0\"/>"
            f"<w:jc w:val=\"center\"/><w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
            "<w:tblLook w:val=\"04A0\" w:firstRow=\"1\" w:lastRow=\"0\" w:firstColumn=\"1\" w:lastColumn=\"0\" "
@@ -384,6 +386,8 @@ class _Writer:
         _footer(first)
         self.landscape = False
         self.empty = True
+        #: the page was just begun for an annex, under its part's heading (“第四部分　附件”)
+        self.starts_annex = False
 
     @property
     def width(self) -> float:
@@ -440,7 +444,9 @@ class _Writer:
         self.empty = False
 
     def annex(self, section: Section) -> None:
-        self.new_page(landscape=False)
+        if not self.starts_annex:
+            self.new_page(landscape=False)
+        self.starts_annex = False
         self.para(section.annex or "", font=H1_FONT, indent=False, align="left", keep_next=True)
         self.title([section.title])
         self.para("", indent=False)
@@ -455,7 +461,7 @@ class _Writer:
         p.paragraph_format.first_line_indent = Pt(0)
         run = p.add_run()
         set_run_font(run, BODY_FONT, BODY_SIZE)
-        run.add_picture(io.BytesIO(figure.chart.png), width=Cm(min(self.width, 14.5)))
+        run.add_picture(io.BytesIO(figure.chart.png), width=Cm(min(self.width, 13.0)))
         self.para(figure.caption, size=CAPTION_SIZE, align="center", indent=False)
 
     def grid(self, grid: Grid) -> None:
@@ -469,9 +475,11 @@ class _Writer:
             self.para(grid.note, size=Pt(10.5), align="right", indent=False, keep_next=True)
         split = grid.repeat_from
         if split is not None and 0 < split < grid.n_rows:
-            # the part above the repeated header, then the rest with its header row repeated: two
-            # tables with nothing between them print as one
+            # the part above the repeated header, then the rest, a table of its own whose first row
+            # repeats on every page; a paragraph of one point between them keeps them two tables
+            # (joined, the header would be a middle row, and a middle row does not repeat)
             _append(self.doc, parse_xml(grid_table_xml(grid, self.width, range(0, split), header_rows=0)))
+            self.para("", indent=False, size=Pt(1), line_pt=1)
             _append(self.doc, parse_xml(grid_table_xml(grid, self.width, range(split, grid.n_rows), header_rows=1)))
         else:
             _append(self.doc, parse_xml(grid_table_xml(grid, self.width)))
@@ -504,6 +512,9 @@ class _Writer:
         elif self.landscape and not wide:
             self.new_page(landscape=False)
         self.heading(section)
+        # a part that opens with an annex: the annex begins on this page, under the part's heading
+        self.starts_annex = bool(section.blocks) and isinstance(section.blocks[0], Section) \
+            and bool(section.blocks[0].annex)
         for b in section.blocks:
             self.block(b, level)
         if section.signature:

@@ -124,9 +124,12 @@ def _row_heights(grid: Grid, col_widths: list[float]) -> list[float]:
     return [n * LINE_POINTS + 4 for n in need]
 
 
-def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, below: tuple[str, ...] = ()) -> None:
-    """Lay out one grid on a fresh sheet with print settings; ``below``: lines printed under it."""
+def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle: str | None = None,
+               below: tuple[str, ...] = ()) -> None:
+    """Lay out one grid on a fresh sheet with print settings; ``title``/``subtitle`` stand in for the
+    grid's own (a form is titled by its report); ``below``: lines printed under it."""
     n = grid.n_cols
+    subtitle = grid.subtitle or subtitle
     row = 1
     heading = grid.title or title or ""
     put(ws.cell(row, 1), heading)
@@ -135,9 +138,9 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, below: tu
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
     ws.row_dimensions[row].height = 30
     row += 1
-    if grid.subtitle or grid.note:
-        if grid.subtitle:
-            put(ws.cell(row, 1), grid.subtitle)
+    if subtitle or grid.note:
+        if subtitle:
+            put(ws.cell(row, 1), subtitle)
             ws.cell(row, 1).font = Font(name=FONT_NAME, size=11)
             ws.cell(row, 1).alignment = Alignment(horizontal="center")
             if n > 3:
@@ -196,13 +199,13 @@ def _print_setup(ws: Worksheet, grid: Grid, top: int, last: int) -> None:
         ws.freeze_panes = ws.cell(top + grid.header_rows, 1)
 
 
-def _workbook(title: str, grids: list[tuple[Grid, str | None, tuple[str, ...]]]) -> Workbook:
+def _workbook(title: str, grids: list[tuple[Grid, str | None, str | None, tuple[str, ...]]]) -> Workbook:
     wb = Workbook()
     default = wb.active
     taken: set[str] = set()
-    for grid, heading, below in grids:
+    for grid, heading, subtitle, below in grids:
         ws = wb.create_sheet(sheet_title(grid.title or heading or "表", taken))
-        write_grid(ws, grid, title=heading, below=below)
+        write_grid(ws, grid, title=heading, subtitle=subtitle, below=below)
     if grids and default is not None:
         wb.remove(default)
     wb.properties.title = title
@@ -214,7 +217,8 @@ def build_xlsx(report: Report) -> Workbook:
     """The report's tables; a form (one table) has the report's title and signature lines with it."""
     grids = report.grids()
     below = tuple(f"{line.label}：{line.value}" for line in report.signature) if len(grids) == 1 else ()
-    return _workbook(report.title, [(g, report.title if not g.title else None, below) for g in grids])
+    return _workbook(report.title, [(g, None, None, below) if g.title else (g, report.title, report.subtitle, below)
+                                    for g in grids])
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
@@ -224,5 +228,5 @@ def write_xlsx(report: Report, path: Path) -> Path:
 
 def write_workpaper(paper: WorkPaper, path: Path) -> Path:
     """The 审核底稿: one sheet a table, each titled with what it is."""
-    _workbook(paper.title, [(g, None, ()) for g in paper.sheets]).save(str(path))
+    _workbook(paper.title, [(g, None, None, ()) for g in paper.sheets]).save(str(path))
     return path
