@@ -229,8 +229,10 @@ def project_spending(ctx: Context) -> Paragraph | None:
         return None
     names = [p.name for p in ctx.projects]
     text = f"{dy.year}年项目支出{of(ex.project).text}"
-    if names:
-        text += f"，包括{listing(names)}{'等' if len(names) > 3 else ''}{len(names)}个项目"
+    if len(names) == 1:
+        text += f"，用于{names[0]}"
+    elif names:
+        text += f"，包括{listing(names[:3])}{'等' if len(names) > 3 else ''}{len(names)}个项目"
     return Paragraph(text + "。")
 
 
