@@ -297,6 +297,37 @@ def _cell_paragraphs(text: str, align: str, rpr: str, keep_next: bool) -> str:
     return "".join(f"<w:p>{ppr}{_run_xml(line, rpr)}</w:p>" for line in (text.split("\n") if text else [""]))
 
 
+def _kept_rows(grid: Grid) -> set[int]:
+    """Rows kept with the next: a merged 一级/二级 block's, a form's top (with the indicators it heads)."""
+    keep: set[int] = set()
+    for first, last in grid.kept_together():
+        if last - first < 12:  # a block taller than a page cannot be kept on one
+            keep.update(range(first, last))
+    if grid.repeat_from is not None and grid.repeat_from < 12:
+        keep.update(range(grid.repeat_from))
+    return keep
+
+
+def _cell_xml(grid: Grid, c: Cell, r: int, start: int, cols: list[int], keep: bool) -> str:
+    """One ``w:tc`` of cell ``c`` at row ``r`` (its first row, or a row its vertical merge continues)."""
+    span = c.colspan
+    pr = [f'<w:tcW w:w="{sum(cols[c.col:c.col + span])}" w:type="dxa"/>']
+    if span > 1:
+        pr.append(f'<w:gridSpan w:val="{span}"/>')
+    first = r in (c.row, start)
+    if c.rowspan > 1:
+        pr.append('<w:vMerge w:val="restart"/>' if first else "<w:vMerge/>")
+    if grid.repeat_from is not None and c.col == 0 and c.row in (grid.repeat_from, grid.repeat_from + 1):
+        # the repeated header's first cell and the cell under it read as one
+        side = "bottom" if c.row == grid.repeat_from else "top"
+        pr.append(f'<w:tcBorders><w:{side} w:val="nil"/></w:tcBorders>')
+    if c.header:
+        pr.append('<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
+    pr.append('<w:vAlign w:val="center"/>')
+    rpr = _rpr_xml(H1_FONT if c.header else TABLE_FONT, _half_points(TABLE_SIZE), False)
+    return f"<w:tc><w:tcPr>{''.join(pr)}</w:tcPr>{_cell_paragraphs(c.text if first else '', c.align, rpr, keep)}</w:tc>"
+
+
 def grid_table_xml(grid: Grid, width_cm: float, rows: range | None = None, *, header_rows: int | None = None) -> str:
     """The ``w:tbl`` of a grid (or of ``rows`` of it) as XML: merged cells as ``gridSpan`` and
     ``vMerge``, rows that may not split, header rows repeated, merged blocks kept together.
@@ -309,18 +340,12 @@ def grid_table_xml(grid: Grid, width_cm: float, rows: range | None = None, *, he
     scale = width_cm / sum(widths)
     cols = [_twips(w * scale) for w in widths]
     body_rpr = _rpr_xml(TABLE_FONT, _half_points(TABLE_SIZE), False)
-    head_rpr = _rpr_xml(H1_FONT, _half_points(TABLE_SIZE), False)
     cover: dict[tuple[int, int], Cell] = {}
     for placed in grid.cells:
         for r in range(placed.row, placed.row + placed.rowspan):
             for k in range(placed.col, placed.col + placed.colspan):
                 cover[(r, k)] = placed
-    keep: set[int] = set()
-    for first, last in grid.kept_together():
-        if last - first < 12:  # a block taller than a page cannot be kept on one
-            keep.update(range(first, last))
-    if grid.repeat_from is not None and grid.repeat_from < 12:
-        keep.update(range(grid.repeat_from))  # a form's top stays with the indicators it heads
+    keep = _kept_rows(grid) | {r for i, r in enumerate(rows) if i < heads}  # a header stays with its rows
     out = [f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:type=\"auto\" w:w=\"0\"/>"
            f"<w:jc w:val=\"center\"/><w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
            "<w:tblLook w:val=\"04A0\" w:firstRow=\"1\" w:lastRow=\"0\" w:firstColumn=\"1\" w:lastColumn=\"0\" "
@@ -329,10 +354,7 @@ def grid_table_xml(grid: Grid, width_cm: float, rows: range | None = None, *, he
     out.append("</w:tblGrid>")
     for i, r in enumerate(rows):
         props = "" if r in grid.splittable else "<w:cantSplit/>"
-        if i < heads:
-            keep.add(r)  # a header row stays with the rows it heads
-        if i < heads:
-            props += '<w:tblHeader w:val="true"/>'
+        props += '<w:tblHeader w:val="true"/>' if i < heads else ""
         out.append(f"<w:tr><w:trPr>{props}</w:trPr>" if props else "<w:tr>")
         k = 0
         while k < grid.n_cols:
@@ -342,24 +364,8 @@ def grid_table_xml(grid: Grid, width_cm: float, rows: range | None = None, *, he
                            f"{_cell_paragraphs('', 'center', body_rpr, r in keep)}</w:tc>")
                 k += 1
                 continue
-            span = c.colspan
-            pr = [f'<w:tcW w:w="{sum(cols[c.col:c.col + span])}" w:type="dxa"/>']
-            if span > 1:
-                pr.append(f'<w:gridSpan w:val="{span}"/>')
-            first = r == c.row or r == rows.start
-            if c.rowspan > 1:
-                pr.append('<w:vMerge w:val="restart"/>' if first else "<w:vMerge/>")
-            if grid.repeat_from is not None and c.col == 0 and c.row in (grid.repeat_from, grid.repeat_from + 1):
-                # the repeated header's first cell and the cell under it read as one
-                side = "bottom" if c.row == grid.repeat_from else "top"
-                pr.append(f'<w:tcBorders><w:{side} w:val="nil"/></w:tcBorders>')
-            if c.header:
-                pr.append('<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
-            pr.append('<w:vAlign w:val="center"/>')
-            rpr = head_rpr if c.header else body_rpr
-            text = c.text if first else ""
-            out.append(f"<w:tc><w:tcPr>{''.join(pr)}</w:tcPr>{_cell_paragraphs(text, c.align, rpr, r in keep)}</w:tc>")
-            k += span
+            out.append(_cell_xml(grid, c, r, rows.start, cols, r in keep))
+            k += c.colspan
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
