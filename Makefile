@@ -36,6 +36,7 @@ test: setup system
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
 
 # Every example's reports and working papers rendered through LibreOffice, one PNG a page, into
 # out/review (needs LibreOffice and poppler: make system).

@@ -1,4 +1,4 @@
-"""Speed of figure extraction (audit/quantities.py) and labelling (audit/facts.py).
+"""Speed of figure extraction (audit/quantities/) and labelling (audit/facts.py).
 
 Reads the five seeds (through the reader, so blocks are normalised as in ``jixiao audit``),
 repeats their blocks to about 5 MB of text, and prints characters and bytes per second for

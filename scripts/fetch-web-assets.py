@@ -1,8 +1,9 @@
-"""Put the browser libraries the web app serves (ECharts, htmx) into src/jixiao/web/static/vendor/.
+"""Put the browser libraries the web app serves (ECharts, htmx, Swagger UI for ``/docs``) into
+src/jixiao/web/static/vendor/.
 
 They come from the npm registry at exactly the versions and sha512 digests of package-lock.json,
 fetched with Python alone (no Node.js or npm needed): each package's tarball is downloaded,
-checked against its lock-file integrity, and the one file the app serves is taken out of it.
+checked against its lock-file integrity, and the files the app serves are taken out of it.
 
     python3 scripts/fetch-web-assets.py            # NPM_REGISTRY overrides https://registry.npmjs.org
 """
@@ -21,8 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "src" / "jixiao" / "web" / "static" / "vendor"
-#: package → the file of its tarball the app serves
-FILES = {"echarts": "package/dist/echarts.min.js", "htmx.org": "package/dist/htmx.min.js"}
+#: package → the files of its tarball the app serves
+FILES = {
+    "echarts": ("package/dist/echarts.min.js",),
+    "htmx.org": ("package/dist/htmx.min.js",),
+    "swagger-ui-dist": ("package/swagger-ui-bundle.js", "package/swagger-ui.css"),
+}
 
 
 def tarball_url(registry: str, name: str, version: str) -> str:
@@ -46,7 +51,7 @@ def main() -> int:
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
     registry = os.environ.get("NPM_REGISTRY", "https://registry.npmjs.org")
     VENDOR.mkdir(parents=True, exist_ok=True)
-    for name, member in FILES.items():
+    for name, members in FILES.items():
         entry = lock["packages"][f"node_modules/{name}"]
         url = entry.get("resolved") or tarball_url(registry, name, entry["version"])
         try:
@@ -56,11 +61,12 @@ def main() -> int:
             return 1
         check_integrity(data, entry["integrity"], name)
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            extracted = archive.extractfile(member)
-            if extracted is None:
-                raise SystemExit(f"{name} 的压缩包中没有 {member}")
-            (VENDOR / Path(member).name).write_bytes(extracted.read())
-        print(f"{name} {entry['version']} → {VENDOR / Path(member).name}")
+            for member in members:
+                extracted = archive.extractfile(member)
+                if extracted is None:
+                    raise SystemExit(f"{name} 的压缩包中没有 {member}")
+                (VENDOR / Path(member).name).write_bytes(extracted.read())
+                print(f"{name} {entry['version']} → {VENDOR / Path(member).name}")
     (VENDOR / ".installed").touch()
     return 0
 

@@ -72,3 +72,17 @@ def test_extract_json() -> None:
     facts = json.loads(r.stdout)["facts"]
     hit = [f for f in facts if f["value"] == "23204"]
     assert hit and hit[0]["unit"] == "万元" and hit[0]["location"]["line"] == 54
+
+
+def test_an_upload_is_audited_from_memory_as_its_file_is() -> None:
+    """app.audits reads an upload from its bytes; the findings are those of the file on disk."""
+    from jixiao.app.audits import audit_upload
+    from jixiao.audit.pipeline import audit_path
+
+    for seed in sorted(SEEDS.glob("0*.txt")):
+        on_disk = audit_path(seed)
+        uploaded = audit_upload(seed.name, seed.read_bytes()).result
+        assert uploaded.path == seed.name and uploaded.error is None
+        assert [f.to_json() for f in uploaded.findings] == [f.to_json() for f in on_disk.findings]
+    broken = audit_upload("坏.docx", b"PK\x03\x04 not really a zip").result
+    assert broken.error is not None and "坏.docx" in broken.error and "/tmp" not in broken.error

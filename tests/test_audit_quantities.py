@@ -1,4 +1,4 @@
-"""Figures in free text (audit/quantities.py), on the seeds' own sentences and the known traps."""
+"""Figures in free text (audit/quantities/), on the seeds' own sentences and the known traps."""
 
 from __future__ import annotations
 

@@ -319,3 +319,13 @@ def test_fifty_megabyte_text_file(tmp_path: Path) -> None:
     last = doc.blocks[-len(reference.blocks):]
     assert [b.text for b in last] == [b.text for b in reference.blocks]
     assert last[0].line == len(reference.blocks) * (copies - 1) + 1
+
+
+@pytest.mark.parametrize("suffix", [".html", ".txt"])
+def test_a_line_of_only_invisible_characters_keeps_no_origin(tmp_path: Path, suffix: str) -> None:
+    """A soft hyphen after a form feed normalises to nothing: the block has no offsets to map."""
+    path = tmp_path / f"x{suffix}"
+    path.write_text("第一行\n\x0c\xad\n结余100万元", encoding="utf-8")
+    doc = read_or_error(path)
+    assert isinstance(doc, Document)
+    assert any("结余100万元" in b.text for b in doc.blocks)

@@ -207,7 +207,7 @@ def test_report_scores_every_table_by_the_chosen_rules(run, tmp_path: Path) -> N
                        "grade": None, "ruleset": "hunan 2018.1", "scored": False,
                        "reason": "规则集只规定了部分指标的评分方法"}]
     bad = run("report", UNITS, YIYANG, "-o", tmp_path / "b", "--rules", "guangdong")
-    assert bad.exit_code == 1 and "未知的规则集“guangdong”（可用：default、sichuan、hunan" in bad.stderr
+    assert bad.exit_code == 1 and "未知的规则集“guangdong”（可用：default、hunan、sichuan" in bad.stderr
     assert not (tmp_path / "b").exists()
 
 

@@ -65,3 +65,17 @@ def test_a_wrong_stated_figure_and_a_risk_warning_are_problems_too() -> None:
     warned = [w.problem() for w in computed.warnings]
     assert any(p.code == "JX-W-003" and p.title == "当期赤字" and "430900" in (p.path or "") for p in warned)
     assert all(c.problem() is None for c in computed.checks if c.ok)
+
+
+def test_an_audit_finding_is_the_same_record() -> None:
+    from jixiao.audit.findings import CODES as AUDIT_CODES
+    from jixiao.audit.pipeline import audit_path
+
+    result = audit_path(ROOT / "examples" / "seeds" / "000_1cda87d66f87ced2.txt")
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert errors
+    for f in errors:
+        p = f.problem(source="000.txt")
+        assert (p.code, p.severity, p.message, p.line) == (f.code, "error", f.message, f.line)
+        assert p.title == f.title == CODES[f.code].title and p.details["expected"] == f.expected
+    assert set(AUDIT_CODES) == {c.code for c in CATALOGUE if c.family == "报告审核"}

@@ -138,3 +138,33 @@ def test_extends_cycle_is_reported(tmp_path: Path):
     b.write_text(f"{HEAD}extends: {a}\n", encoding="utf-8")
     with pytest.raises(RuleSetError, match="成环"):
         load_ruleset(str(a))
+
+
+def test_citations_name_catalogued_documents_and_pages_never_show_provenance_notes() -> None:
+    """What users see of a rule's or an indicator's origin is an official document (文号《标题》)
+    from the one catalogue; every catalogued document is cited by something; the maintainers'
+    source notes (rules.md sections, confidence tags) stay out of what pages are given."""
+    from jixiao.calc.registry import BY_SUBJECT
+    from jixiao.rules import citation_text
+    from jixiao.rules.citations import CitationError, documents
+
+    cited: set[str] = set()
+    for name in available_rulesets():
+        rs = load_ruleset(name)
+        parts: list[object] = [*rs.warnings, *rs.scoring]
+        if rs.project_table is not None:
+            t = rs.project_table
+            parts += [t, *t.categories, t.positive, t.reverse, t.equality, t.qualitative, t.deadline, t.too_low]
+        if rs.grades is not None:
+            parts.append(rs.grades)
+        cited |= {c for p in parts if (c := getattr(p, "citation", None))}
+    cited |= {d.citation for subject in BY_SUBJECT.values() for d in subject.values() if d.citation}
+    assert cited == set(documents())
+    for number in cited:
+        text = citation_text(number)
+        assert text is not None and text.startswith(number) and "《" in text and "rules.md" not in text
+    assert citation_text(None) is None
+    with pytest.raises(CitationError):
+        citation_text("某发〔2099〕1号")
+    reserve = load_ruleset("default").rule("employee_pooling_reserve")
+    assert citation_text(reserve.citation) == "人社部发〔2009〕67号《关于进一步加强基本医疗保险基金管理的指导意见》"

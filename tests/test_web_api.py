@@ -33,11 +33,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     return make_app(f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}")
 
 
-def _token(app: FastAPI, username: str) -> dict[str, str]:
+def _token(app: FastAPI, username: str, scope: str = "write") -> dict[str, str]:
     with Session(app.state.engine) as s:
         user = find_user(s, username)
         assert user is not None
-        token, _ = create_api_token(s, user, f"test {username}")
+        token, _ = create_api_token(s, user, f"test {username}", scope)
         s.commit()
     return {"Authorization": f"Bearer {token}"}
 
@@ -146,23 +146,24 @@ def test_entry_api_all_or_nothing(app: FastAPI, client: TestClient) -> None:
     income = next(f for r in form.records for f in r.fields if f.path == "income.total" and f.value)
     insured = next(f for r in form.records for f in r.fields if f.path == "coverage.insured")
     bad = client.post(f"/api/units/{unit}/years/2019/entry", headers=headers,
-                      json={"values": {income.name: income.value, insured.name: "-3"}})
+                      json={"version": form.version, "values": {income.name: income.value, insured.name: "-3"}})
     assert bad.status_code == 422
     assert bad.json()["ok"] is False and list(bad.json()["errors"]) == [insured.name]
     shown = client.get(f"/api/units/{unit}/years/2019/entry", headers=headers).json()
     assert any(f["name"] == income.name and f["value"] == income.value for r in shown["records"] for f in r["fields"])
     # a total that no longer matches its parts is refused by the dataset checks, by field
-    parts = client.post(f"/api/units/{unit}/years/2019/entry", headers=headers, json={"values": {income.name: "1"}})
+    parts = client.post(f"/api/units/{unit}/years/2019/entry", headers=headers,
+                        json={"version": form.version, "values": {income.name: "1"}})
     assert parts.status_code == 422 and parts.json()["errors"]
     good = client.post(f"/api/units/{unit}/years/2019/entry", headers=headers,
-                       json={"values": {insured.name: "123456"}})
+                       json={"version": form.version, "values": {insured.name: "123456"}})
     assert good.status_code == 200 and good.json()["ok"] is True
     change = good.json()["changes"][0]
     assert change["old"] == (insured.value or None) and change["new"] == "123456人"
     with Session(app.state.engine) as s:
         assert any(str(f.coverage.insured) == "123456人" for f in get_fund_years(s, unit, 2019))
     reviewer = client.post("/api/units/510421-01/years/2019/entry", headers=_token(app, "sichuan"),
-                           json={"values": {}})
+                           json={"version": 1, "values": {}})
     assert reviewer.status_code == 403
 
 

@@ -367,12 +367,13 @@ def test_audit_a_seed_shows_the_libraries_findings(watched: Watched, shot_dirs: 
         cells = rows.nth(i).locator("td")
         seen.append((cells.nth(1).inner_text().strip(), cells.nth(2).inner_text().strip(),
                      cells.nth(4).inner_text().strip(), cells.nth(5).inner_text().strip()))
-    want = [(str(f["line"]), f["code"], f["stated"], f["expected"]) for f in expected]
+    level = {"error": "错误", "warning": "提示", "info": "说明"}  # the 级别 column in words, not codes
+    want = [(str(f["line"]), level[f["severity"]], f["stated"], f["expected"]) for f in expected]
     assert sorted(seen) == sorted(want)
     errors = sum(1 for f in expected if f["severity"] == "error")
     assert f"错误 {errors}" in result.inner_text()
     # the known balance error of seed 000 (第8行 当期结余 8836, 应为 74200 − 65884 = 8316)
-    assert ("8", "JX-BAL-001", "8836", "8316") in seen
+    assert ("8", "错误", "8836", "8316") in seen
     # the highlighted text: a sandboxed iframe with the report's own words
     frame = page.frame_locator("iframe.audit-view")
     assert "8836" in frame.locator("body").inner_text()
@@ -395,10 +396,11 @@ def test_compare_units_for_a_year_with_chart_and_sorting(watched: Watched, shot_
     data = api_json(page, "/api/compare?year=2019")
     assert data["year"] == 2019 and data["total"] == len(names), (data["total"], names)
     assert [r["name"] for r in data["rows"]] == names, "页面与 API 的对比行不一致"
-    # the two example units with 2019 城乡居民 data and the synthetic province's units
-    for unit in ("哈密市医疗保障局", "米易县医疗保障事务中心", "合成省医疗保障局"):
-        assert unit in names, f"对比表缺少 {unit}：{names}"
-    assert len(names) >= SYNTHETIC_UNITS, names
+    # like with like by default: the counties (米易's center and the synthetic province's), not
+    # the province and the cities beside them
+    assert data["level"] == "县" and page.locator("select[name=level]").input_value() == "县"
+    assert "米易县医疗保障事务中心" in names and "合成省医疗保障局" not in names and "哈密市医疗保障局" not in names
+    assert len(names) >= SYNTHETIC_UNITS - 3, names
     assert page.locator("#compare-table td.num .rank").count() > 0, "没有名次"
     assert page.locator("#compare-table td.num[class*='sev-']").count() > 0, "没有按预警着色的单元格"
     assert "2019年" in page.locator("#compare-result h2").inner_text()
@@ -418,7 +420,10 @@ def test_compare_units_for_a_year_with_chart_and_sorting(watched: Watched, shot_
     assert sorted(first) == sorted(names) and second == list(reversed(first)), (first, second)
     assert_charts_drawn(page)
 
-    # a unit's dashboard from the comparison (a reviewer's path), its charts drawn
+    # every level at once, then a unit's dashboard from the comparison (a reviewer's path), its charts drawn
+    with page.expect_navigation():
+        page.goto("/compare?year=2019&level=all")
+    assert "哈密市医疗保障局" in page.locator("#compare-table").inner_text()
     with page.expect_navigation():
         page.locator("#compare-table tbody a", has_text="哈密市医疗保障局").first.click()
     page.wait_for_url("**/units/650500/years/2019")
@@ -495,11 +500,11 @@ def test_reviewer_sees_only_their_region_compares_and_changes_nothing(
     with page.expect_navigation():
         page.locator("#unit-tree a.year-chip[href='/units/430900/years/2020']").click()
     assert "益阳市医疗保障局 · 2020年" in page.locator("h1").inner_text()
-    assert page.locator("#ruleset").inner_text().startswith("hunan"), page.locator("#ruleset").inner_text()
+    assert page.locator("#ruleset").inner_text().startswith("湖南"), page.locator("#ruleset").inner_text()
     score = page.locator("section.card", has=page.locator("h2", has_text="部门整体支出评分"))
     assert score.count() == 1, "益阳按湖南规则集应有部门整体支出评分"
     board = api_json(page, "/api/units/430900/years/2020")
-    assert board["department_score"] is not None and board["ruleset"].startswith("hunan")
+    assert board["department_score"] is not None and board["ruleset"].startswith("湖南")
     assert f"合计 {board['department_score']['total']}" in score.inner_text()
     for control in ("a[href$='/edit']", "a[href$='/upload']", "a[href$='/workbook']", "form[action$='/edit']",
                     "form[action$='/upload']", "input[type=file]"):
@@ -511,7 +516,7 @@ def test_reviewer_sees_only_their_region_compares_and_changes_nothing(
     with page.expect_navigation():
         page.select_option("select[name=rules]", "default")
     assert "rules=default" in page.url
-    assert page.locator("#ruleset").inner_text().startswith("default")
+    assert page.locator("#ruleset").inner_text().startswith("全国默认")
     assert page.locator("h2", has_text="部门整体支出评分").count() == 0
 
     # a direct POST to the edit URL, with a valid CSRF token: refused, in Chinese
@@ -585,11 +590,12 @@ def test_operator_edits_a_figure_then_a_bad_value_is_refused(
     with watching(browser_full, live_full) as admin:
         login(admin.page, *ADMIN, next_path="/admin/audit?entity=figure")
         admin.page.wait_for_url("**/admin/audit**")
-        row = admin.page.locator("table.data tbody tr").first
-        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        row = admin.page.locator("#changes > tbody > tr").first
+        cells = [c.strip() for c in row.locator(":scope > td").all_inner_texts()]
         assert cells[1] == OPERATOR[0], cells
-        assert f"{OPERATOR_UNIT}/2020" in cells[3] and RESIDENTS in cells[3], cells
-        assert "328340万元" in cells[4] and "330000万元" in cells[5], cells
+        assert cells[3] == "益阳市医疗保障局 · 2020年 · 城乡居民医保（全市）", cells  # the object in words
+        change = row.locator("table.diffs tbody tr").first.locator("td").all_inner_texts()
+        assert change == ["基金支出合计", "328340万元", "330000万元"], change  # old → new, field by field
         save_shot(admin.page, shot_dirs, "13_audit_log_after_entry")
 
     # 2. letters in 基金支出 and a negative 参保人数: errors by the fields, nothing saved

@@ -285,8 +285,8 @@ def test_script_in_usernames_and_unit_names_is_stored_verbatim_and_rendered_esca
 def test_injection_in_form_fields_and_filters_is_parameterised(app: FastAPI) -> None:
     admin = logged_in(app, "admin")
     for evil in SQLISH:
-        response = admin.get("/admin/audit", params={"entity": evil, "key": evil})
-        assert response.status_code == 200 and "没有记录" in response.text
+        response = admin.get("/admin/audit", params={"entity": evil, "user": evil, "unit": evil, "action": evil})
+        assert response.status_code == 200 and "没有符合条件的记录" in response.text
         response = admin.post("/tokens", data={"name": evil, "csrf_token": page_csrf(admin)})
         assert response.status_code == 200
     with Session(app.state.engine) as db:

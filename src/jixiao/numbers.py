@@ -10,6 +10,7 @@ Money and rates are Decimal everywhere; floats never enter (``Decimal(str(x))`` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Literal
@@ -120,17 +121,49 @@ def to_decimal(raw: object) -> Decimal:
     if isinstance(raw, (bool, float)):
         raise ValueError(f"数值“{raw}”须写成字符串或整数，不能是浮点数")
     if isinstance(raw, int):
-        return Decimal(raw)
+        return _bounded(Decimal(raw), raw)
     if not isinstance(raw, str):
         raise ValueError(f"不是数值：{raw!r}")
-    text = raw.strip().replace(",", "").replace("，", "")
+    text = without_separators(raw)
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(f"不是数值：“{raw}”") from exc
     if not value.is_finite():
         raise ValueError(f"不是有限数值：“{raw}”")
+    return _bounded(value, raw)
+
+
+#: more digits, or a larger or finer exponent, than any figure of a fund or budget has: past
+#: these the rounding and interval arithmetic (50-digit contexts) cannot hold the value exactly
+MAX_DIGITS = 30
+MAX_EXPONENT = 30
+
+
+def _bounded(value: Decimal, raw: object) -> Decimal:
+    digits = len(value.as_tuple().digits)
+    exponent = exponent_of(value)
+    if digits > MAX_DIGITS or abs(exponent) > MAX_EXPONENT or abs(exponent + digits) > MAX_EXPONENT:
+        shown = str(raw) if len(str(raw)) <= 40 else str(raw)[:37] + "…"
+        raise ValueError(f"数值“{shown}”位数过多或超出范围（最多 {MAX_DIGITS} 位有效数字）")
     return value
+
+
+#: a number with thousands separators: 1-3 digits, then groups of exactly three, then decimals
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def without_separators(raw: str) -> str:
+    """``raw`` without its thousands separators (``1,896,270`` → ``1896270``; ``，`` counts as
+    ``,``). A comma anywhere else (``7,0``, ``1,896,27``, ``12,5.3``) is an error that says so:
+    read as a separator it would silently change the figure (``7,0`` → 70)."""
+    text = raw.strip().replace("，", ",")
+    if "," not in text:
+        return text
+    if _GROUPED.fullmatch(text) is None:
+        raise ValueError(f"“{raw.strip()}”中的逗号不是千位分隔符：千位分隔符从个位起每三位一个"
+                         f"（如 1,896,270），小数点应写“.”（如 7.0）")
+    return text.replace(",", "")
 
 
 def exponent_of(value: Decimal) -> int:
@@ -306,6 +339,18 @@ class Quantity:
     def value_in(self, unit: str) -> Decimal:
         return self.value * conversion(self.unit, unit)
 
+    def to_unit(self, unit: str) -> Quantity:
+        """The same figure in ``unit``, still at its written precision: ``7.42亿元`` → ``7.42E+4万元``
+        (hundreds of 万元, as written), ``1234元`` → ``0.1234万元`` — a power-of-ten conversion
+        moves the decimal point, it never invents digits (``74200.00``)."""
+        if unit == self.unit:
+            return self
+        factor = conversion(self.unit, unit)
+        normal = factor.normalize()
+        if normal.as_tuple().digits == (1,):
+            return Quantity(self.value.scaleb(normal.adjusted()), unit, self.approx)
+        return Quantity(self.value * factor, unit, self.approx)
+
     def __str__(self) -> str:
         prefix = self.approx if self.approx in ("约", "近") else ""
         suffix = self.approx if self.approx in ("余", "多", "以上", "以下") else ""
@@ -324,11 +369,11 @@ def parse_quantity(text: str, default_unit: str = "") -> Quantity:
     approx: Approx | None = None
     for word in ("约", "近"):
         if raw.startswith(word):
-            approx = word  # type: ignore[assignment]
+            approx = word
             raw = raw[len(word):].strip()
     number_end = 0
     for i, ch in enumerate(raw):
-        if ch.isdigit() or ch in ".-+,":
+        if ch.isdigit() or ch in ".-+,，":
             number_end = i + 1
         else:
             break

@@ -4,6 +4,9 @@
   threshold stays an exact Decimal), so nothing passes through a float.
 * Each field path is mapped to its 1-based line, so a problem can say where it is.
 * Syntax errors come back as :class:`~jixiao.problems.Problem` values with a Chinese message.
+* Hostile documents are refused before they are built: a key given twice in one mapping (YAML
+  would keep the last silently), aliases that would expand past a small bound (a 1 KB "billion
+  laughs" document builds gigabytes) and nesting deeper than any input of jixiao needs.
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ import yaml
 
 from jixiao.problems import Problem
 
+#: nodes that aliases may add to a document beyond those written out (a merge key or a repeated
+#: block costs tens; an alias bomb asks for billions)
+MAX_ALIAS_EXPANSION = 10_000
+#: deeper nesting than any data file or rule set has (and past it Python's recursion breaks)
+MAX_DEPTH = 64
+
 #: libyaml's C parser when PyYAML has it (about 10× faster on large files), else pure Python
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StringNumberLoader(_BaseLoader):  # type: ignore[misc]
+class _StringNumberLoader(_BaseLoader):
     """SafeLoader that keeps numbers as the strings they were written as (``655.50`` stays so)."""
 
 
@@ -46,11 +55,92 @@ def _line_index(node: yaml.Node, path: tuple[str | int, ...] = ()) -> dict[tuple
     return lines
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _scalar_key(node: yaml.Node) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _mapping_duplicates(node: yaml.MappingNode, source: str) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key = _scalar_key(key_node)
+        if key is None or key == "<<":  # merge keys may repeat
+            continue
+        line = key_node.start_mark.line + 1
+        if key in first:
+            problems.append(Problem("JX-IN-005", f"字段“{key}”重复：第{first[key]}行已经写过（同一层只能写一次，"
+                                    "否则只有后一个生效）", source=source, line=line))
+        else:
+            first[key] = line
+    return problems
+
+
+def _check_tree(root: yaml.Node, source: str) -> list[Problem]:
+    """Duplicate keys, alias expansion, cycles and depth, in one walk over the distinct nodes
+    (an alias is the same node object met again, so the walk never expands one)."""
+    size: dict[int, int] = {}  # id(node) -> nodes it stands for once expanded
+    open_nodes: set[int] = set()  # being walked: an alias to one of these is a cycle
+    problems: list[Problem] = []
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            open_nodes.discard(key)
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            return [Problem("JX-IN-006", "别名引用了自身（循环引用），拒绝读取", source=source,
+                            line=node.start_mark.line + 1)]
+        if depth > MAX_DEPTH:
+            return [Problem("JX-IN-006", f"嵌套超过 {MAX_DEPTH} 层，不是 jixiao 的数据文件", source=source,
+                            line=node.start_mark.line + 1)]
+        open_nodes.add(key)
+        if isinstance(node, yaml.MappingNode):
+            problems += _mapping_duplicates(node, source)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node))
+    expanded, distinct = size[id(root)], len(size)
+    if expanded > distinct + MAX_ALIAS_EXPANSION:
+        problems.append(Problem("JX-IN-006", f"别名（&锚点 / *引用）展开后有 {expanded} 个节点，超过上限"
+                                f"（本文件写出的 {distinct} 个再加 {MAX_ALIAS_EXPANSION} 个），拒绝读取",
+                                source=source, line=root.start_mark.line + 1))
+    return problems
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def parse_text(text: str, source: str, fmt: str) -> tuple[Any, dict[tuple[str | int, ...], int], list[Problem]]:
     """Parse YAML/JSON text into plain data (numbers kept as strings) and a path → line map."""
     if fmt == "json":
         try:
-            data = json.loads(text, parse_float=str, parse_int=str)
+            data = json.loads(text, parse_float=str, parse_int=str, object_pairs_hook=_json_object)
+        except _DuplicateKey as exc:
+            message = f"字段“{exc.args[0]}”在同一个对象中重复（否则只有后一个生效）"
+            return None, {}, [Problem("JX-IN-005", message, source=source)]
+        except RecursionError:
+            return None, {}, [Problem("JX-IN-006", "嵌套层数过多，不是 jixiao 的数据文件", source=source)]
         except json.JSONDecodeError as exc:
             hint = next((zh for en, zh in JSON_HINTS.items() if exc.msg.startswith(en)), exc.msg)
             message = f"JSON 语法错误（第{exc.colno}列）：{hint}"
@@ -61,6 +151,9 @@ def parse_text(text: str, source: str, fmt: str) -> tuple[Any, dict[tuple[str | 
         loader = _StringNumberLoader(text)
         try:
             node = loader.get_single_node()
+            checked = _check_tree(node, source) if node is not None else []
+            if checked:
+                return None, {}, checked
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -71,6 +164,8 @@ def parse_text(text: str, source: str, fmt: str) -> tuple[Any, dict[tuple[str | 
         return None, {}, [Problem("JX-IN-002", message, source=source, line=line)]
     except yaml.YAMLError as exc:
         return None, {}, [Problem("JX-IN-002", f"YAML 语法错误：{exc}", source=source)]
+    except RecursionError:
+        return None, {}, [Problem("JX-IN-006", "嵌套层数过多，不是 jixiao 的数据文件", source=source)]
     return data, (_line_index(node) if node is not None else {}), []
 
 

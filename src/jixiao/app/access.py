@@ -3,7 +3,8 @@
 Three roles: an **admin** manages users, units and rule sets and may do everything; a
 **unit operator** reads and edits only their own unit; a **reviewer** reads every unit in their
 region's subtree of the unit tree (their region unit and all its descendants) and edits nothing.
-Everything not granted here is denied.
+Everything not granted here is denied. A read-only API token reads what its user may read and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def can_read(principal: Principal, unit_code: str, parents: Mapping[str, str | N
 
 
 def can_edit(principal: Principal, unit_code: str) -> bool:
+    if principal.read_only:  # a read-only API token changes nothing, whoever made it
+        return False
     if principal.role is Role.admin:
         return True
     return principal.role is Role.operator and principal.unit == unit_code
@@ -73,6 +76,6 @@ def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
     """The unit row if ``principal`` may change its data; NotFound if unreadable, Forbidden if read-only."""
     row = require_read(db, principal, unit_code)
     if not can_edit(principal, unit_code):
-        raise Forbidden("没有修改这个单位数据的权限")
+        raise Forbidden("只读令牌不能修改数据" if principal.read_only else "没有修改这个单位数据的权限")
     return row
 

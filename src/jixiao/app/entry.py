@@ -1,5 +1,9 @@
 """Data entry on the web: the main figures of a unit-year as a form, a submitted form validated
-through the same reader and checks as a file, and saved with one change-log entry per figure."""
+through the same reader and checks as a file, and saved with one change-log entry per figure.
+
+The form carries the unit-year's version (:mod:`jixiao.store.versions`); a form submitted after
+someone else saved the same unit-year is refused with :class:`~jixiao.app.errors.Conflict`,
+which lists what was saved meanwhile — never saved over it."""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from jixiao.app.changes import record_change
+from jixiao.app.busy import with_retry
+from jixiao.app.changes import conflict, record_change
+from jixiao.app.errors import InvalidRequest
 from jixiao.app.pages.common import UnitInfo, fund_label, get_unit
 from jixiao.ingest.data import dataset_from_data
 from jixiao.ingest.validate import validate_dataset
@@ -19,6 +25,7 @@ from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.users import Principal
 from jixiao.problems import Problem
 from jixiao.store.repository import get_department, get_fund_years, get_projects, save_dataset
+from jixiao.store.versions import StaleVersion, version_of
 
 FUND_FIELDS: tuple[str, ...] = (
     "income.total", "income.contributions", "income.fiscal_subsidy", "expenditure.total", "expenditure.benefits",
@@ -50,6 +57,7 @@ class EntryRecord(BaseModel):
 class EntryForm(BaseModel):
     unit: UnitInfo
     year: int
+    version: int = Field(description="该单位该年度数据的版本号：提交时原样带回；期间有人修改过则拒绝保存（409）")
     money_unit: str = "万元"
     records: list[EntryRecord]
 
@@ -160,7 +168,7 @@ def entry_form(session: Session, unit: str, year: int) -> EntryForm:
             fields.append(EntryField(name=field_name(rec.key, path), path=path, label=_title(rec.model, path),
                                      value="" if value is None else str(value)))
         records.append(EntryRecord(key=rec.key, title=rec.title, fields=fields))
-    return EntryForm(unit=info, year=year, records=records)
+    return EntryForm(unit=info, year=year, version=version_of(session, unit, year), records=records)
 
 
 def _form_data(records: list[_EntryRecord], values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -208,9 +216,11 @@ def _changes(records: list[_EntryRecord], dataset: Dataset) -> list[FieldChange]
 def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, str]) -> EntryOutcome:
     """Validate a submitted entry form for ``unit``/``year`` through the loader and the dataset
     checks; nothing is written. Unknown field names are refused (errors under ``""``); a blank
-    field removes the figure. With no errors, ``dataset`` holds the records to save (every
-    record of the unit-year, edited or not) and ``changes`` the figures that differ (old → new,
-    as the model writes them)."""
+    field removes the figure. Every error is reported at once: when some fields cannot be read,
+    the dataset checks still run on the others (those fields left out), so a second submit never
+    brings up errors the first could have shown. With no errors, ``dataset`` holds the records to
+    save (every record of the unit-year, edited or not) and ``changes`` the figures that differ
+    (old → new, as the model writes them)."""
     records = _entry_records(session, unit, year)
     if not records:
         return EntryOutcome(errors={"": [f"{unit} 在 {year} 年没有可编辑的数据（请先上传工作簿）"]})
@@ -224,15 +234,21 @@ def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, s
     for p in loaded.problems:
         if p.severity == "error":
             errors.setdefault(_field_of(p, where), []).append(p.message)
-    if loaded.dataset is None or errors:
-        return EntryOutcome(errors=errors or {"": ["数据无法通过校验"]})
     dataset = loaded.dataset
+    if dataset is None and errors and "" not in errors:
+        # the checks of the whole dataset on the fields that could be read: the others left blank
+        unread = {name: "" for name in errors}
+        dataset = dataset_from_data(_form_data(records, {**values, **unread})[0], "网页表单").dataset
+    if dataset is None:
+        return EntryOutcome(errors=errors or {"": ["数据无法通过校验"]})
+    unread_fields = set(errors)
     warnings: list[str] = []
     for p in validate_dataset(dataset, {unit}, "网页表单"):
-        if p.severity == "error":
-            errors.setdefault(_field_of(p, where), []).append(p.message)
-        else:
+        name = _field_of(p, where)
+        if p.severity != "error":
             warnings.append(p.message)
+        elif name not in unread_fields:  # a field left blank in the second pass has its own error
+            errors.setdefault(name, []).append(p.message)
     if errors:
         return EntryOutcome(errors=errors, warnings=warnings)
     return EntryOutcome(warnings=warnings, changes=_changes(records, dataset), dataset=dataset)
@@ -246,19 +262,38 @@ class SavedEntry:
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     changes: list[FieldChange] = field(default_factory=list)
+    version: int | None = None  # the unit-year's version after a save that changed something
 
 
-def save_entry(db: Session, principal: Principal, unit: str, year: int, values: Mapping[str, str]) -> SavedEntry:
-    """Validate the entry form and, when every field is valid, save it with one change-log entry
-    per changed figure, in one transaction; nothing is saved otherwise."""
-    outcome = prepare_entry(db, unit, year, values)
-    if not outcome.ok or outcome.dataset is None:
-        return SavedEntry(ok=False, errors=outcome.errors, warnings=outcome.warnings)
-    if outcome.changes:
-        save_dataset(db, outcome.dataset)
+def save_entry(db: Session, principal: Principal, unit: str, year: int, values: Mapping[str, str],
+               version: int | None) -> SavedEntry:
+    """Validate the entry form and, when every field is valid and the unit-year is still at
+    ``version`` (the one the form was read at), save it with one change-log entry per changed
+    figure, in one transaction; nothing is saved otherwise. Someone else's save in between:
+    :class:`~jixiao.app.errors.Conflict` with what they changed. A busy database is waited for."""
+    if version is None:
+        raise InvalidRequest("表单缺少版本号（version）：请重新打开编辑页面或先读取 GET …/entry，再提交")
+
+    def attempt() -> SavedEntry:
+        outcome = prepare_entry(db, unit, year, values)
+        if not outcome.ok or outcome.dataset is None:
+            db.rollback()
+            return SavedEntry(ok=False, errors=outcome.errors, warnings=outcome.warnings)
+        if not outcome.changes:
+            db.rollback()
+            return SavedEntry(ok=True, warnings=outcome.warnings)
+        try:
+            counts = save_dataset(db, outcome.dataset, expected={(unit, year): version}, by=principal.username)
+        except StaleVersion as stale:
+            db.rollback()
+            raise conflict(db, stale) from None
+        made = counts.versions.get((unit, year), version)
         for change in outcome.changes:
             record_key, _, path = change.name.partition("|")
             record_change(db, principal, "update", "figure", f"{unit}/{year}/{record_key}",
-                          old={path: change.old}, new={path: change.new}, detail=f"{change.record}：{change.label}")
+                          old={path: change.old}, new={path: change.new}, detail=f"{change.record}：{change.label}",
+                          unit_year=(unit, year, made))
         db.commit()
-    return SavedEntry(ok=True, warnings=outcome.warnings, changes=outcome.changes)
+        return SavedEntry(ok=True, warnings=outcome.warnings, changes=outcome.changes, version=made)
+
+    return with_retry(db, attempt)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from jixiao.app.changes import record_change
-from jixiao.app.errors import InvalidRequest, NotFound
+from jixiao.app.errors import Forbidden, InvalidRequest, NotFound
 from jixiao.model.users import Principal
 from jixiao.store.schema import ApiTokenRow, UserRow
 from jixiao.store.users import (
@@ -83,7 +83,7 @@ def change_user(db: Session, by: Principal, user: UserRow, *, role: str | None, 
 def reset_password(db: Session, by: Principal | None, user: UserRow, password: str | None, *,
                    detail: str | None = None) -> NewPassword:
     """Set ``user``'s password (a generated one when ``password`` is empty); every session of the
-    user ends with it."""
+    user ends with it and every API token of theirs is revoked."""
     generated = not password
     new_password = password or secrets.token_urlsafe(12)
     name = user.username
@@ -97,18 +97,22 @@ def reset_password(db: Session, by: Principal | None, user: UserRow, password: s
     return NewPassword(name, new_password, generated)
 
 
-def new_token(db: Session, by: Principal, name: str) -> tuple[str, ApiTokenRow]:
-    """A new API token of ``by``'s own (the token itself is shown once)."""
+def new_token(db: Session, by: Principal, name: str, scope: str = "read") -> tuple[str, ApiTokenRow]:
+    """A new API token of ``by``'s own, read-only unless ``scope`` is "write" (the token itself is
+    shown once). Only a person logged in makes tokens: a token making tokens would outlive its
+    own revocation."""
+    if by.via_token:
+        raise Forbidden("API 令牌不能创建令牌：请登录网页创建")
     user = get_user(db, by.user_id)
     if user is None:  # pragma: no cover - the principal was just loaded
         raise NotFound("用户不存在")
     try:
-        token, row = create_api_token(db, user, name)
+        token, row = create_api_token(db, user, name, scope)
     except AuthError as exc:
         db.rollback()
         raise InvalidRequest(str(exc)) from exc
     record_change(db, by, "create", "api_token", f"{row.id}", None,
-                  {"name": row.name, "prefix": row.prefix, "user": user.username})
+                  {"name": row.name, "prefix": row.prefix, "user": user.username, "scope": row.scope})
     db.commit()
     return token, row
 

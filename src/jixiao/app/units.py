@@ -4,6 +4,7 @@ it), and the administrator's adding and changing of a unit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from jixiao.app.errors import InvalidRequest
 from jixiao.model import Dataset, Unit
 from jixiao.model.units import effective_ruleset
 from jixiao.model.users import Principal
+from jixiao.problems import validation_message
 from jixiao.store.repository import save_dataset
 from jixiao.store.schema import UnitRow
 
@@ -24,7 +26,7 @@ class UnitTable(NamedTuple):
     """Every unit's row (code, name, level, kind, parent, region, ruleset), ordered by code; its
     parent and its own rule set (None: its parent's)."""
 
-    rows: list[Any]
+    rows: Sequence[Any]
     parents: dict[str, str | None]
     rulesets: dict[str, str | None]
 
@@ -83,5 +85,5 @@ def validation_text(exc: ValidationError) -> str:
         field = ".".join(str(p) for p in err.get("loc", ()))
         title = {"code": "单位代码", "name": "单位名称", "level": "层级", "kind": "单位类型",
                  "parent": "上级单位", "region": "所属地区"}.get(field, field)
-        parts.append(f"{title}：{err.get('msg', '')}")
+        parts.append(f"{title}：{validation_message(err)}")
     return "；".join(parts)

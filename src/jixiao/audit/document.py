@@ -95,7 +95,7 @@ class Mention:
     end: int
     raw: str  # the text as it stands in the block, e.g. "74200万元"
     negative_word: str | None = None  # 减少/下降/赤字/亏损... that made it negative or a decrease
-    # Added by the quantities extractor (audit/quantities.py); all optional:
+    # Added by the quantities extractor (audit/quantities/); all optional:
     comparator: str | None = None  # ≥ > ≤ < = from "≥99%", "大于90%", "不低于", "5个工作日内"
     unit_source: str = "written"  # written | list | label | row | column | table | context
     flags: tuple[str, ...] = ()  # e.g. "time_limit", "colloquial", "bare_multiplier"

@@ -59,58 +59,87 @@ def _integer_part(s: str) -> int | None:
         if len(s) == 1:
             return DIGITS[s]
         return int("".join(str(DIGITS[ch]) for ch in s))  # 二〇一九 → 2019
-    total = 0  # everything above the current 万/亿 section
-    section = 0  # the current section (below 万)
-    digit: int | None = None  # a digit waiting for its unit
-    last_small = 0  # the last 十/百/千 in this section (they must fall: 千 > 百 > 十)
-    last_unit = 0  # the last unit seen (for colloquial elision)
-    after_zero = False
+    reader = _NumeralReader()
     for ch in s:
         if ch in DIGITS:
-            value = DIGITS[ch]
-            if digit is not None:
-                return None  # 二三 inside a numeral with units
-            if value == 0:
-                after_zero = True
-                continue
-            digit = value
+            ok = reader.add_digit(DIGITS[ch])
         elif ch in SMALL_UNITS:
-            unit = SMALL_UNITS[ch]
-            if digit is None:
-                if unit != 10:
-                    return None  # 百 or 千 with no digit
-                digit = 1  # 十三 = 13; 一百一十 = 110
-            if last_small and unit >= last_small:
-                return None  # 一百一千
-            section += digit * unit
-            digit = None
-            last_small = last_unit = unit
-            after_zero = False
+            ok = reader.add_small_unit(SMALL_UNITS[ch])
         elif ch in BIG_UNITS:
-            unit = BIG_UNITS[ch]
-            if digit is not None:
-                section += digit
-                digit = None
-            if section == 0 and total == 0:
-                return None
-            if unit == 100_000_000:
-                total = (total + section) * unit
-            else:
-                if total % 100_000_000 >= 10_000 and section:
-                    return None  # 一万二万
-                total += section * unit
-            section = 0
-            last_small = 0
-            last_unit = unit
-            after_zero = False
+            ok = reader.add_big_unit(BIG_UNITS[ch])
         else:
             return None
-    if digit is not None:
-        if last_unit >= 100 and not after_zero:
-            section += digit * (last_unit // 10)  # 三千五 = 3500, 十三万二 = 132000
+        if not ok:
+            return None
+    return reader.value()
+
+
+class _NumeralReader:
+    """A Chinese numeral with units read character by character: each ``add_…`` says whether
+    the numeral is still well formed; :meth:`value` is what it has read."""
+
+    __slots__ = ("after_zero", "last_small", "last_unit", "pending", "section", "total")
+
+    def __init__(self) -> None:
+        self.total = 0  # everything above the current 万/亿 section
+        self.section = 0  # the current section (below 万)
+        self.pending: int | None = None  # a digit waiting for its unit
+        self.last_small = 0  # the last 十/百/千 in this section (they must fall: 千 > 百 > 十)
+        self.last_unit = 0  # the last unit seen (for colloquial elision)
+        self.after_zero = False
+
+    def add_digit(self, value: int) -> bool:
+        if self.pending is not None:
+            return False  # 二三 inside a numeral with units
+        if value == 0:
+            self.after_zero = True
         else:
-            section += digit
-    return total + section
+            self.pending = value
+        return True
+
+    def add_small_unit(self, unit: int) -> bool:
+        """十, 百 or 千."""
+        digit = self.pending
+        if digit is None:
+            if unit != 10:
+                return False  # 百 or 千 with no digit
+            digit = 1  # 十三 = 13; 一百一十 = 110
+        if self.last_small and unit >= self.last_small:
+            return False  # 一百一千
+        self.section += digit * unit
+        self.pending = None
+        self.last_small = self.last_unit = unit
+        self.after_zero = False
+        return True
+
+    def add_big_unit(self, unit: int) -> bool:
+        """万 or 亿."""
+        if self.pending is not None:
+            self.section += self.pending
+            self.pending = None
+        if self.section == 0 and self.total == 0:
+            return False
+        if unit == 100_000_000:
+            self.total = (self.total + self.section) * unit
+        else:
+            if self.total % 100_000_000 >= 10_000 and self.section:
+                return False  # 一万二万
+            self.total += self.section * unit
+        self.section = 0
+        self.last_small = 0
+        self.last_unit = unit
+        self.after_zero = False
+        return True
+
+    def value(self) -> int:
+        section = self.section
+        digit = self.pending
+        if digit is not None:
+            if self.last_unit >= 100 and not self.after_zero:
+                section += digit * (self.last_unit // 10)  # 三千五 = 3500, 十三万二 = 132000
+            else:
+                section += digit
+        return self.total + section
 
 
 def parse_chinese_number(s: str) -> Decimal | None:

@@ -20,6 +20,7 @@ from jixiao.audit.document import Document, ReadError
 from jixiao.audit.facts import label_mentions
 from jixiao.audit.findings import DocumentResult, Finding
 from jixiao.audit.quantities import find_document_mentions
+from jixiao.audit.readers import read_bytes, read_document
 from jixiao.audit.relations import find_relations
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -52,14 +53,27 @@ def _order(f: Finding) -> tuple[int, int, int]:
 
 def audit_path(path: str | os.PathLike[str], *, keep_document: bool = False) -> DocumentResult:
     """Audit one file. Unreadable input → ``error`` set, never an exception."""
-    from jixiao.audit.readers import read_document
-
     started = time.perf_counter()
     name = str(path)
     try:
         doc = read_document(name)
     except ReadError as exc:
         return DocumentResult(path=name, error=str(exc), seconds=time.perf_counter() - started)
+    return _audited(doc, name, keep_document, started)
+
+
+def audit_bytes(data: bytes, name: str, *, keep_document: bool = False) -> DocumentResult:
+    """Audit a file held in memory (an upload) called ``name``: the same as :func:`audit_path`
+    without a file on disk."""
+    started = time.perf_counter()
+    try:
+        doc = read_bytes(data, name)
+    except ReadError as exc:
+        return DocumentResult(path=name, error=str(exc), seconds=time.perf_counter() - started)
+    return _audited(doc, name, keep_document, started)
+
+
+def _audited(doc: Document, name: str, keep_document: bool, started: float) -> DocumentResult:
     try:
         result = audit_document(doc, keep_document=keep_document)
     except RecursionError:
@@ -94,9 +108,7 @@ def expand_paths(args: Iterable[str]) -> tuple[list[str], list[str]]:
                 missing.append(arg)
         else:
             missing.append(arg)
-    seen: set[str] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
-    return unique, missing
+    return list(dict.fromkeys(files)), missing  # each file once, in the order first named
 
 
 def _audit_for_pool(path: str, keep_document: bool) -> DocumentResult:

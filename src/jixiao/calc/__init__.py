@@ -1,10 +1,14 @@
 """Pure functions from model objects to results: the indicator registry and engine
-(:mod:`jixiao.calc.registry`), checks of the figures a report states (:mod:`jixiao.calc.stated`)
-and fund/department risk warnings (:mod:`jixiao.calc.risks`)."""
+(:mod:`jixiao.calc.registry`), checks of the figures a report states (:mod:`jixiao.calc.stated`),
+fund/department risk warnings (:mod:`jixiao.calc.risks`), monthly monitoring
+(:mod:`jixiao.calc.monitoring`), year-end projections and forecasts (:mod:`jixiao.calc.forecast`)
+and next year's budget draft (:mod:`jixiao.calc.budget_draft`)."""
 
 from jixiao.calc.dataset import DatasetIndicators, RecordIndicators, compute_dataset, fund_groups
 from jixiao.calc.department import compute_department
 from jixiao.calc.fund import compute_fund_year
+from jixiao.calc.monitoring import FundMonitor, Monitoring, monitor
+from jixiao.calc.period import period_values
 from jixiao.calc.project import compute_project
 from jixiao.calc.registry import BY_SUBJECT, REGISTRY, IndicatorDef, IndicatorResult, definitions, lookup
 from jixiao.calc.risks import RiskWarning, department_warnings, fund_warnings
@@ -14,8 +18,10 @@ __all__ = [
     "BY_SUBJECT",
     "REGISTRY",
     "DatasetIndicators",
+    "FundMonitor",
     "IndicatorDef",
     "IndicatorResult",
+    "Monitoring",
     "RecordIndicators",
     "RiskWarning",
     "StatedCheck",
@@ -29,4 +35,6 @@ __all__ = [
     "fund_groups",
     "fund_warnings",
     "lookup",
+    "monitor",
+    "period_values",
 ]

@@ -1,14 +1,18 @@
-"""All indicators, stated-figure checks and warnings of a dataset, grouped by record."""
+"""What the engine says of a stored record — its indicators (:func:`record_values`), the checks
+of its stated figures and its risk warnings (:func:`assess`) — and of a whole dataset.
+
+This is the one path from a record to its numbers: the dashboard, the trends, the CLI's tables,
+the reports and the values the store keeps for the comparison all come through here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from jixiao.calc.department import compute_department
-from jixiao.calc.fund import compute_fund_year
-from jixiao.calc.project import compute_project
+from jixiao.calc.fund import fund_values
+from jixiao.calc.project import project_values
 from jixiao.calc.registry import IndicatorResult
 from jixiao.calc.risks import RiskWarning, department_warnings, fund_warnings
 from jixiao.calc.stated import StatedCheck, check_stated
@@ -64,30 +68,61 @@ def fund_groups(fund_years: list[FundYear]) -> dict[tuple[str, int, str | None],
     return groups
 
 
+Record = FundYear | DepartmentYear | Project
+
+
+@dataclass(frozen=True)
+class RecordValues:
+    """A record's indicators: ``every`` definition of its subject computed (a comparison column
+    may ask for one meant for another fund), and the record's ``own`` list (what its pages show
+    and its warnings rest on: for a fund, the indicators meant for it and any other it makes
+    computable; for a project, 预算执行率 and what is computable)."""
+
+    every: list[IndicatorResult]
+    own: list[IndicatorResult]
+
+
+def record_values(record: Record, siblings: Mapping[FundKind, FundYear] | None = None) -> RecordValues:
+    """The one place a stored record's indicators are computed (the dashboard, the comparison's
+    stored values, the trends, the CLI and the reports all come here)."""
+    if isinstance(record, FundYear):
+        return RecordValues(*fund_values(record, siblings))
+    if isinstance(record, DepartmentYear):
+        every = compute_department(record)
+        return RecordValues(every, every)
+    return RecordValues(*project_values(record))
+
+
+def record_warnings(record: Record, own: list[IndicatorResult], ruleset: RuleSet,
+                    siblings: Mapping[FundKind, FundYear] | None = None) -> list[RiskWarning]:
+    """The risk warnings of a record by ``ruleset``, resting on its ``own`` indicators."""
+    if isinstance(record, FundYear):
+        return fund_warnings(record, own, ruleset, {record.fund: record, **(siblings or {})})
+    if isinstance(record, DepartmentYear):
+        return department_warnings(record, own, ruleset)
+    return []
+
+
+def assess(record: Record, ruleset: RuleSet, siblings: Mapping[FundKind, FundYear] | None = None,
+           label: str = "") -> RecordIndicators:
+    """Everything the engine says of one record: its indicators, the checks of the figures the
+    report states, and its risk warnings by ``ruleset``."""
+    own = record_values(record, siblings).own
+    subject: Literal["fund", "department", "project"] = (
+        "fund" if isinstance(record, FundYear) else "department" if isinstance(record, DepartmentYear) else "project")
+    return RecordIndicators(subject, record.key, label, record, own, check_stated(record, own),
+                            record_warnings(record, own, ruleset, siblings))
+
+
 def compute_dataset(ds: Dataset, ruleset: RuleSet | None = None) -> DatasetIndicators:
     """Indicators, stated checks and warnings of every record of ``ds``."""
     ruleset = ruleset or load_ruleset("default")
     groups = fund_groups(ds.fund_years)
     funds = []
     for fy in ds.fund_years:
-        siblings = groups[(fy.unit, fy.year, fy.scope)]
-        results = compute_fund_year(fy, siblings)
         scope = f"（{fy.scope}）" if fy.scope else ""
-        funds.append(RecordIndicators(
-            "fund", fy.key, f"{fy.unit} {fy.year} {FUNDS[fy.fund].short}{scope}", fy, results,
-            check_stated(fy, results), fund_warnings(fy, results, ruleset, siblings),
-        ))
-    departments = []
-    for dy in ds.departments:
-        results = compute_department(dy)
-        departments.append(RecordIndicators(
-            "department", dy.key, f"{dy.unit} {dy.year} 部门整体支出", dy, results,
-            check_stated(dy, results), department_warnings(dy, results, ruleset),
-        ))
-    projects = []
-    for pr in ds.projects:
-        results = compute_project(pr)
-        projects.append(RecordIndicators(
-            "project", pr.key, f"{pr.unit} {pr.year} {pr.name}", pr, results, check_stated(pr, results),
-        ))
+        funds.append(assess(fy, ruleset, groups[(fy.unit, fy.year, fy.scope)],
+                            f"{fy.unit} {fy.year} {FUNDS[fy.fund].short}{scope}"))
+    departments = [assess(dy, ruleset, label=f"{dy.unit} {dy.year} 部门整体支出") for dy in ds.departments]
+    projects = [assess(pr, ruleset, label=f"{pr.unit} {pr.year} {pr.name}") for pr in ds.projects]
     return DatasetIndicators(funds, departments, projects, ruleset)

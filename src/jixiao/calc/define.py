@@ -13,6 +13,7 @@ from typing import Any
 from jixiao.calc.registry import BY_SUBJECT, REGISTRY, IndicatorDef, IndicatorResult, Subject
 from jixiao.calc.terms import Gather, Term, evaluate
 from jixiao.model.funds import FundKind
+from jixiao.rules.citations import check_citation
 
 
 def indicator(
@@ -27,6 +28,7 @@ def indicator(
     *,
     funds: frozenset[FundKind] | None = None,
     note: str | None = None,
+    citation: str | None = None,
 ) -> Callable[[Callable[[Gather], Term]], IndicatorDef]:
     """Register an indicator whose formula is a function of a :class:`~jixiao.calc.terms.Gather`.
 
@@ -44,7 +46,7 @@ def indicator(
 
         definition = IndicatorDef(
             id=id, name=name, formula=formula, unit=unit, places=places, subject=subject,
-            inputs=inputs, rule=rule, compute=compute, funds=funds, note=note,
+            inputs=inputs, rule=rule, compute=compute, funds=funds, note=note, citation=check_citation(citation),
         )
         BY_SUBJECT[subject][id] = definition
         if subject == "fund":

@@ -13,6 +13,8 @@ from jixiao.calc.terms import Gather, Term, rate, shared_reads, yoy_rate
 from jixiao.model.department import DepartmentYear
 
 _S2 = "rules.md §2"
+#: the framework that names the common department indicators (the formulas are practice)
+_FRAMEWORK = "财预〔2013〕53号"
 
 
 def _yoy(g: Gather, current: str, previous: str) -> Term:
@@ -29,6 +31,7 @@ def _yoy(g: Gather, current: str, previous: str) -> Term:
     "本年支出合计（未列时用一般公共预算财政拨款支出）÷ 全年预算 × 100%",
     "%", 2, "department", ("expenditure.total", "expenditure.general_public", "budget.full_year"),
     f"{_S2} 预算完成率 = 预算完成数 / 预算数 [unconfirmed]；seed 004 所述 98.7%（914.17 ÷ 926.17）",
+    citation=_FRAMEWORK,
 )
 def _budget_completion_rate(g: Gather) -> Term:
     return rate(g.first(("expenditure.total", "expenditure.general_public")), g.money("budget.full_year"))
@@ -53,6 +56,7 @@ def _adjustment(g: Gather) -> Term:
     "（全年预算 − 年初预算）÷ 年初预算 × 100%（未列全年预算时用调整预算净额，或 追加 − 压减）",
     "%", 2, "department", ("budget.full_year", "budget.initial", "budget.adjustment"),
     f"{_S2} 预算调整率 = 预算调整数 / 预算数 [unconfirmed]",
+    citation=_FRAMEWORK,
 )
 def _budget_adjustment_rate(g: Gather) -> Term:
     adjustment = _adjustment(g)
@@ -104,6 +108,7 @@ def _operating_cost_control_rate(g: Gather) -> Term:
     "公用经费 ÷ 公用经费预算 × 100%",
     "%", 2, "department", ("expenditure.public_operating", "budget.public_operating"),
     f"{_S2} 公用经费控制率 = 实际支出公用经费 / 预算安排公用经费 [unconfirmed]",
+    citation=_FRAMEWORK,
 )
 def _public_operating_control_rate(g: Gather) -> Term:
     return rate(g.money("expenditure.public_operating"), g.money("budget.public_operating"))
@@ -121,6 +126,7 @@ _TP = "“三公”经费"
     "“三公”经费决算数 ÷ “三公”经费预算数 × 100%",
     "%", 2, "department", ("three_public.total.actual", "three_public.total.budget"),
     f"{_S2}“三公经费”控制率 = 实际支出 / 预算安排数 [unconfirmed]；seed 004 验证（6.73 ÷ 29.32 = 22.95%）",
+    citation=_FRAMEWORK,
 )
 def _three_public_control_rate(g: Gather) -> Term:
     return rate(g.money("three_public.total.actual", label=f"{_TP}决算数"),
@@ -135,6 +141,7 @@ def _three_public_control_rate(g: Gather) -> Term:
     ("three_public.total.budget", "three_public.total.previous_budget", "three_public.total.actual",
      "three_public.total.previous"),
     f"{_S2}“三公经费”变动率 = (本年预算 − 上年预算) / 上年预算（有的用决算）[secondary]",
+    citation=_FRAMEWORK,
 )
 def _three_public_change_rate(g: Gather) -> Term:
     budget = g.opt_money("three_public.total.budget", label=f"{_TP}预算数")
@@ -182,6 +189,7 @@ def _reception_yoy_rate(g: Gather) -> Term:
     "实有在职人数 ÷ 编制人数 × 100%",
     "%", 2, "department", ("staff.actual", "staff.authorized"),
     f"{_S2} 在职人员控制率 = 在职人员数 / 编制数 [secondary]",
+    citation=_FRAMEWORK,
 )
 def _staff_control_rate(g: Gather) -> Term:
     actual, authorized = g.persons("staff.actual"), g.persons("staff.authorized")
@@ -194,6 +202,7 @@ def _staff_control_rate(g: Gather) -> Term:
     "年末结转和结余 ÷ 全年预算 × 100%",
     "%", 2, "department", ("carryover.closing", "budget.full_year"),
     f"{_S2} 结转结余率 = 结转结余总额 / 支出预算数 [unconfirmed]（另一口径除以一般公共预算支出 [secondary]）",
+    citation=_FRAMEWORK,
 )
 def _carryover_rate(g: Gather) -> Term:
     return rate(g.money("carryover.closing"), g.money("budget.full_year"))
@@ -204,6 +213,7 @@ def _carryover_rate(g: Gather) -> Term:
     "（年末结转和结余 − 上年末结转结余）÷ 上年末结转结余 × 100%（未列上年末数时用年初结转和结余）",
     "%", 2, "department", ("carryover.closing", "previous.carryover_closing", "carryover.opening"),
     f"{_S2} 结转结余变动率 = (本年累计结转结余 − 上年) / 上年 [unconfirmed]",
+    citation=_FRAMEWORK,
 )
 def _carryover_change_rate(g: Gather) -> Term:
     closing = g.money("carryover.closing")
@@ -216,6 +226,7 @@ def _carryover_change_rate(g: Gather) -> Term:
     "政府采购支出 ÷ 政府采购预算 × 100%",
     "%", 2, "department", ("procurement_actual", "procurement_budget"),
     f"{_S2} 政府采购执行率 = 实际政府采购金额 / 政府采购预算数 [unconfirmed]",
+    citation=_FRAMEWORK,
 )
 def _procurement_execution_rate(g: Gather) -> Term:
     return rate(g.money("procurement_actual"), g.money("procurement_budget"))

@@ -142,7 +142,7 @@ def _benefits_yoy_rate(g: Gather) -> Term:
 # Balances (结余)
 # --------------------------------------------------------------------------------------------
 
-def _current_balance_term(g: Gather) -> Term:
+def current_balance_term(g: Gather) -> Term:
     return g.money("income.total") - g.money("expenditure.total")
 
 
@@ -153,7 +153,7 @@ def _current_balance_term(g: Gather) -> Term:
     f"{_S3} 当期结余 = 本年收入 − 本年支出 {_PRACTICE}；seed 004 验证（151661 − 128457 = 23204）",
 )
 def _current_balance(g: Gather) -> Term:
-    return _current_balance_term(g)
+    return current_balance_term(g)
 
 
 @indicator(
@@ -163,7 +163,7 @@ def _current_balance(g: Gather) -> Term:
     f"{_S3} 当期结余率（实务口径）{_PRACTICE}；seed 004 验证（23204 ÷ 151661 = 15.30%）",
 )
 def _current_balance_rate(g: Gather) -> Term:
-    return rate(_current_balance_term(g), g.money("income.total"))
+    return rate(current_balance_term(g), g.money("income.total"))
 
 
 @indicator(
@@ -173,7 +173,7 @@ def _current_balance_rate(g: Gather) -> Term:
     f"{_S3} 年末累计结余 = 年初累计结余 + 当期结余 {_PRACTICE}",
 )
 def _closing_balance(g: Gather) -> Term:
-    return g.money("balance.opening") + _current_balance_term(g)
+    return g.money("balance.opening") + current_balance_term(g)
 
 
 @indicator(
@@ -199,7 +199,7 @@ def _months_of_reserve(g: Gather) -> Term:
         opening = g.opt_money("balance.opening")
         if opening is None:
             return g.need("年末累计结余（或年初累计结余）")
-        closing = g.note("年末累计结余（推算：年初 + 当期结余）", opening + _current_balance_term(g), "万元")
+        closing = g.note("年末累计结余（推算：年初 + 当期结余）", opening + current_balance_term(g), "万元")
     monthly = g.money("expenditure.total") / 12
     return closing / monthly.named("月均基金支出")
 
@@ -238,7 +238,7 @@ def _expenditure_per_capita(g: Gather) -> Term:
 
 
 @indicator(
-    "per_capita_gap", "人均支出大于人均收入（元）",
+    "per_capita_gap", "人均支出与人均收入之差",
     "人均基金支出 − 人均基金收入（均按 万元 × 10000 ÷ 参保人数，不先取整）",
     "元", 0, "fund", ("income.total", "expenditure.total", "coverage.insured"),
     f"{_S3} 人均筹资、人均支出 {_PRACTICE}；seed 004 所述“人均支出大于人均收入22元”",
@@ -415,11 +415,17 @@ def compute_fund_year(
     职工医保 structure). An indicator meant for other funds (e.g. 在职退休比 on 城乡居民) is left
     out unless the record makes it computable; all others are listed, computable or not.
     """
+    return fund_values(fy, siblings)[1]
+
+
+def fund_values(
+    fy: FundYear, siblings: Mapping[FundKind, FundYear] | None = None,
+) -> tuple[list[IndicatorResult], list[IndicatorResult]]:
+    """(every fund indicator of ``fy``, the ones :func:`compute_fund_year` lists): a comparison
+    column may ask for an indicator meant for another fund, so the store keeps them all."""
     others = {k: v for k, v in (siblings or {}).items() if k != fy.fund}
-    results: list[IndicatorResult] = []
+    fund_defs = definitions("fund")
     with shared_reads():
-        for definition in definitions("fund"):
-            result = definition.compute(fy, others)
-            if definition.applies_to(fy.fund) or result.computable:
-                results.append(result)
-    return results
+        every = [definition.compute(fy, others) for definition in fund_defs]
+    own = [r for d, r in zip(fund_defs, every, strict=True) if d.applies_to(fy.fund) or r.computable]
+    return every, own

@@ -16,7 +16,7 @@ _S1 = "rules.md §1 预算执行率 = 全年执行数 / 全年预算数（四川
 @indicator(
     "project_budget_execution_rate", "预算执行率",
     "全年执行数 ÷ 全年预算数 × 100%",
-    "%", 2, "project", ("funds.executed", "funds.budget"), _S1,
+    "%", 2, "project", ("funds.executed", "funds.budget"), _S1, citation="财预〔2020〕10号",
 )
 def _project_budget_execution_rate(g: Gather) -> Term:
     return rate(g.money("funds.executed"), g.money("funds.budget"))
@@ -34,9 +34,11 @@ def _project_fiscal_execution_rate(g: Gather) -> Term:
 
 def compute_project(pr: Project) -> list[IndicatorResult]:
     """Every project indicator of ``pr``. 财政拨款执行率 only when the form splits the funds."""
-    results = []
-    for definition in definitions("project"):
-        result = definition.compute(pr)
-        if definition.id == "project_budget_execution_rate" or result.computable:
-            results.append(result)
-    return results
+    return project_values(pr)[1]
+
+
+def project_values(pr: Project) -> tuple[list[IndicatorResult], list[IndicatorResult]]:
+    """(every project indicator of ``pr``, the ones :func:`compute_project` lists)."""
+    every = [definition.compute(pr) for definition in definitions("project")]
+    own = [r for r in every if r.id == "project_budget_execution_rate" or r.computable]
+    return every, own

@@ -16,10 +16,12 @@ writer (sentences, tables, xlsx number formats, charts, the CLI, the web pages) 
 through :meth:`IndicatorResult.display` / :attr:`IndicatorResult.places`.
 
 Four ids exist for both a fund and a department (``income_yoy_change``, ``income_yoy_rate``,
-``expenditure_yoy_change``, ``expenditure_yoy_rate``): :data:`BY_SUBJECT` keeps each subject's
-own definition; :data:`REGISTRY` maps every id to one definition (the fund one for those four,
-whose formula text is written for both). Use :func:`lookup` or :attr:`IndicatorResult.definition`
-to get the exact definition of a result.
+``expenditure_yoy_change``, ``expenditure_yoy_rate``), and a monthly or quarterly record
+(subject ``period``, :mod:`jixiao.calc.period`) reuses a fund id wherever it is the same figure
+for part of a year (``income_budget_execution_rate``, ``current_balance``, ``months_of_reserve``…):
+:data:`BY_SUBJECT` keeps each subject's own definition; :data:`REGISTRY` maps every id to one
+definition (the fund one for the shared ids, whose formula text is written for both). Use
+:func:`lookup` or :attr:`IndicatorResult.definition` to get the exact definition of a result.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from jixiao.numbers import Interval, fmt
 if TYPE_CHECKING:
     from jixiao.model.funds import FundKind
 
-Subject = Literal["fund", "department", "project"]
+Subject = Literal["fund", "department", "project", "period"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class IndicatorDef:
     # its funds is still reported when the record happens to make it computable.
     funds: frozenset[FundKind] | None = None
     note: str | None = None
+    #: 文号 of the official document that defines the indicator (rules/documents.yaml), shown to
+    #: users by :func:`jixiao.rules.citation_text`; ``rule`` is the maintainers' provenance note
+    citation: str | None = None
 
     def applies_to(self, fund: FundKind) -> bool:
         return self.funds is None or fund in self.funds
@@ -106,7 +111,7 @@ class IndicatorDef:
 #: id -> definition (for the four ids both a fund and a department have: the fund definition)
 REGISTRY: dict[str, IndicatorDef] = {}
 #: subject -> id -> definition, in display order
-BY_SUBJECT: dict[str, dict[str, IndicatorDef]] = {"fund": {}, "department": {}, "project": {}}
+BY_SUBJECT: dict[str, dict[str, IndicatorDef]] = {"fund": {}, "department": {}, "project": {}, "period": {}}
 
 
 def lookup(indicator_id: str, subject: str | None = None) -> IndicatorDef:

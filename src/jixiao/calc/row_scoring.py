@@ -115,9 +115,6 @@ class RowScorer:
                  choices: Mapping[int | str, str]) -> None:
         self.rs, self.t, self.flags, self.choices = ruleset, table, flags, choices
 
-    def tag(self, rule_id: str) -> str:
-        return f"（{rule_id}，{self.rs.label}）"
-
     # ---------------------------------------------------------------- qualitative
     def qualitative(self, i: int, row: IndicatorRow, w: Decimal, actual: Target | None, lead: str) -> Outcome:
         rule = self.t.qualitative
@@ -139,14 +136,14 @@ class RowScorer:
                 top = max(rule.bands, key=lambda b: b.high)
                 return Outcome(score, "qualitative", rule.id, band is top,
                                 f"{lead}评价人选定“{band.label}”档（{_n(band.low)}%–{_n(band.high)}%），"
-                                f"取 {_n(fraction)}%：{_n(w)} × {_n(fraction)}% = {_r(score)}{self.tag(rule.id)}",
+                                f"取 {_n(fraction)}%：{_n(w)} × {_n(fraction)}% = {_r(score)}",
                                 band.label)
         if actual is not None and actual.grade and actual.grade in rule.grades:
             pct = rule.grades[actual.grade]
             score = w * pct / HUNDRED
             return Outcome(score, "qualitative", rule.id, pct >= HUNDRED,
                             f"{lead}实际等级“{actual.grade}”，按 {_n(pct)}% 计：{_n(w)} × {_n(pct)}% = {_r(score)}"
-                            f"{self.tag(rule.id)}", actual.grade)
+                            f"", actual.grade)
         band, word = _words(text, rule)
         if band is not None:
             pct = _at(band, rule.default_at)
@@ -154,7 +151,7 @@ class RowScorer:
             others = "，无相反字样" if band is max(rule.bands, key=lambda b: b.high) else ""
             return Outcome(score, "qualitative", rule.id, band is max(rule.bands, key=lambda b: b.high),
                             f"{lead}实际“{text}”含“{word}”{others}，归“{band.label}”档（{_n(band.low)}%–"
-                            f"{_n(band.high)}%），取 {_n(pct)}%：{_n(w)} × {_n(pct)}% = {_r(score)}{self.tag(rule.id)}",
+                            f"{_n(band.high)}%），取 {_n(pct)}%：{_n(w)} × {_n(pct)}% = {_r(score)}",
                             band.label)
         band = rule.band(rule.unclear_band)
         pct = _at(band, rule.unclear_at)
@@ -163,7 +160,7 @@ class RowScorer:
                        f"暂按“{band.label}”档 {_n(pct)}% 计分，请评价人选定档次", "info", row=i, line=row.line)
         return Outcome(score, "qualitative", rule.id, None,
                         f"{lead}实际“{text}”未表明是否达成，按“{band.label}”档（{_n(band.low)}%–{_n(band.high)}%）"
-                        f"取 {_n(pct)}%：{_n(w)} × {_n(pct)}% = {_r(score)}{self.tag(rule.id)}", band.label)
+                        f"取 {_n(pct)}%：{_n(w)} × {_n(pct)}% = {_r(score)}", band.label)
 
     # ---------------------------------------------------------------- deadline
     def deadline(self, i: int, row: IndicatorRow, w: Decimal, target: Target, actual: Target) -> Outcome:
@@ -174,10 +171,10 @@ class RowScorer:
             late = (actual.deadline - limit).days - rule.grace_days
             if late <= 0:
                 return Outcome(w, "deadline", rule.id, True,
-                                f"目标 {target.text}，实际 {actual.text}，未逾期，得满分 {_n(w)}{self.tag(rule.id)}")
+                                f"目标 {target.text}，实际 {actual.text}，未逾期，得满分 {_n(w)}")
             if rule.late == "zero":
                 return Outcome(ZERO, "deadline", rule.id, False,
-                                f"目标 {target.text}，实际 {actual.text}，逾期 {late} 天，得 0 分{self.tag(rule.id)}")
+                                f"目标 {target.text}，实际 {actual.text}，逾期 {late} 天，得 0 分")
         return self.time_words(i, row, w, target, actual)
 
     def time_words(self, i: int, row: IndicatorRow, w: Decimal, target: Target, actual: Target) -> Outcome:
@@ -188,7 +185,7 @@ class RowScorer:
         if band is top:
             return Outcome(w, "deadline", rule.id, True,
                             f"时限指标：目标“{target.text}”，实际“{actual.text}”含“{word}”，视为在时限内完成，"
-                            f"得满分 {_n(w)}{self.tag(rule.id)}")
+                            f"得满分 {_n(w)}")
         return self.qualitative(i, row, w, actual, f"时限指标：目标“{target.text}”，实际为文字，按定性计分；")
 
     # ---------------------------------------------------------------- quantitative
@@ -230,18 +227,18 @@ class RowScorer:
             if met:
                 return self.too_low(i, row, w, a, t, unit, head, rule.id)
             if rule.mode == "zero" or t <= 0:
-                return Outcome(ZERO, "positive", rule.id, False, f"{head}，未达标，得 0 分{self.tag(rule.id)}")
+                return Outcome(ZERO, "positive", rule.id, False, f"{head}，未达标，得 0 分")
             raw = w * a / t
             score = clamp(raw, w)
             return Outcome(score, "positive", rule.id, False,
                             f"{head}，未达标，得分 = {_n(w)} × {_n(a)} ÷ {_n(t)} = {_r(raw)}"
-                            f"{'，取 0' if raw < 0 else ''}{self.tag(rule.id)}")
+                            f"{'，取 0' if raw < 0 else ''}")
         if comp in ("<=", "<"):
             rev = self.t.reverse
             if met:
-                return Outcome(w, "reverse", rev.id, True, f"{head}，达标，得满分 {_n(w)}{self.tag(rev.id)}")
+                return Outcome(w, "reverse", rev.id, True, f"{head}，达标，得满分 {_n(w)}")
             if rev.mode == "zero" or t <= 0:
-                return Outcome(ZERO, "reverse", rev.id, False, f"{head}，未达标，得 0 分{self.tag(rev.id)}")
+                return Outcome(ZERO, "reverse", rev.id, False, f"{head}，未达标，得 0 分")
             span = (rev.zero_at - 1) * t
             raw = w * (1 - (a - t) / span)
             score = clamp(raw, w)
@@ -250,18 +247,18 @@ class RowScorer:
                        else f"{_n(w)} × (1 − ({_n(a)} − {_n(t)}) ÷ ({_n(rev.zero_at)} − 1) ÷ {_n(t)})")
             return Outcome(score, "reverse", rev.id, False,
                             f"{head}，未达标，按线性递减（{zero_at}时为 0）：{formula} = {_r(raw)}"
-                            f"{'，取 0' if raw < 0 else ''}{self.tag(rev.id)}")
+                            f"{'，取 0' if raw < 0 else ''}")
         rule_eq = self.t.equality
         if met:
-            return Outcome(w, "equality", rule_eq.id, True, f"{head}，达标，得满分 {_n(w)}{self.tag(rule_eq.id)}")
+            return Outcome(w, "equality", rule_eq.id, True, f"{head}，达标，得满分 {_n(w)}")
         if rule_eq.mode == "zero" or t <= 0:
             return Outcome(ZERO, "equality", rule_eq.id, False,
-                            f"{head}，未达到目标值，得 0 分{self.tag(rule_eq.id)}")
+                            f"{head}，未达到目标值，得 0 分")
         raw = w * (1 - abs(a - t) / t)
         score = clamp(raw, w)
         return Outcome(score, "equality", rule_eq.id, False,
                         f"{head}，未达到目标值，得分 = {_n(w)} × (1 − |{_n(a)} − {_n(t)}| ÷ {_n(t)}) = {_r(raw)}"
-                        f"{'，取 0' if raw < 0 else ''}{self.tag(rule_eq.id)}")
+                        f"{'，取 0' if raw < 0 else ''}")
 
     def too_low(self, i: int, row: IndicatorRow, w: Decimal, a: Decimal, t: Decimal, unit: str, head: str,
                 rule_id: str) -> Outcome:
@@ -276,8 +273,8 @@ class RowScorer:
                 return Outcome(score, "positive", rule_id, True,
                                 f"{head}，达标，但实际为目标的 {_r(ratio)} 倍，超过 {_n(low.ratio)} 倍，按偏离扣分："
                                 f"{_n(w)} × (1 − ({_r(ratio, 4)} − {_n(low.ratio)})) = {_r(raw)}"
-                                f"{'，取 0' if raw < 0 else ''}{self.tag(low.id)}")
-        return Outcome(w, "positive", rule_id, True, f"{head}，达标，得满分 {_n(w)}{self.tag(rule_id)}")
+                                f"{'，取 0' if raw < 0 else ''}")
+        return Outcome(w, "positive", rule_id, True, f"{head}，达标，得满分 {_n(w)}")
 
     # ---------------------------------------------------------------- one row
     def score(self, i: int, row: IndicatorRow, w: Decimal) -> Outcome:
@@ -290,7 +287,7 @@ class RowScorer:
         if actual is None:
             self.flags.add("JX-S-009", f"“{row.level3}”未填写实际完成值，按 0 分计", row=i, line=row.line)
             return Outcome(ZERO, "missing", "", False,
-                            f"目标 {target.text}，未填写实际完成值，得 0 分（{self.rs.label}）")
+                            f"目标 {target.text}，未填写实际完成值，得 0 分")
         if actual.is_bound:
             self.flags.add("JX-S-006", f"“{row.level3}”的实际完成值写作“{actual.text}”，是界限而不是实测值，"
                            "应填写实际达到的数值", row=i, line=row.line)

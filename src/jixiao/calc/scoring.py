@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, localcontext
 
+from jixiao.calc.department import compute_department
 from jixiao.calc.project import compute_project
 from jixiao.calc.registry import BY_SUBJECT, IndicatorResult
 from jixiao.calc.row_scoring import RowScorer, classify
@@ -78,6 +79,7 @@ from jixiao.rules import (
     RuleSet,
     ScoreCategory,
     ThresholdDeductionRule,
+    citation_tag,
     load_ruleset,
 )
 
@@ -122,7 +124,7 @@ def _indicator_score(rule: ProportionalScoreRule | BandScoreRule | ThresholdDedu
         band = next((b for b in rule.bands if b.range.contains(value)), None)
         if band is None:
             return ZERO, f"{shown} 不在任何分档区间内，得 0 分"
-        return band.score, f"{shown} 落在区间 {band.range}，得 {_n(band.score)} 分"
+        return band.score, f"{shown}（{band.range.words(unit)}），得 {_n(band.score)} 分"
     beyond = value - rule.threshold if rule.direction == "at_most" else rule.threshold - value
     limit = "不高于" if rule.direction == "at_most" else "不低于"
     if beyond <= 0:
@@ -206,17 +208,16 @@ def _budget(project: Project, ruleset: RuleSet, table: ProjectTableScoring, flag
     assert isinstance(rule, ProportionalScoreRule | BandScoreRule | ThresholdDeductionRule)
     results = {r.id: r for r in compute_project(project)}
     rate = results.get(rule.indicator)
-    tag = f"（{rule.id}，{ruleset.label}）"
     if rate is None or rate.value is None:
         reason = rate.reason if rate is not None else "未计算"
         flags.add("JX-S-016", f"预算执行率不能计算（{reason}），该项未计分")
         return ScoredBudget(None, f"不可计算：{reason}", rule.weight, None, rule.id,
-                            f"预算执行率不可计算（{reason}），未计分{tag}")
+                            f"预算执行率不可计算（{reason}），未计分")
     f = project.funds
     inputs = f"全年执行数 {f.executed} ÷ 全年预算数 {f.budget}" if f.executed and f.budget else "；".join(
         f"{k}{v}" for k, v in rate.inputs.items())
     score, arithmetic = score_indicator(rule, rate.value, rate.unit, table.score_places)
-    text = f"预算执行率 = {inputs} = {rate.display()}；得分 = {arithmetic}{tag}"
+    text = f"预算执行率 = {inputs} = {rate.display()}；得分 = {arithmetic}"
     _funds_flags(project, rate, table, flags)
     return ScoredBudget(rate.value, rate.display(), rule.weight, score, rule.id, text)
 
@@ -252,7 +253,7 @@ def _funds_flags(project: Project, rate: IndicatorResult, table: ProjectTableSco
         explained = any("执行率" in text or "偏差" in text for text in project.narrative.values())
         if not explained:
             flags.add("JX-S-008", f"预算执行率 {rate.display()} 低于 {_n(reason_rule.below)}%，应说明原因"
-                      f"（{reason_rule.source}）", reason_rule.severity, rule=reason_rule.id)
+                      f"{citation_tag(reason_rule.citation)}", reason_rule.severity, rule=reason_rule.id)
 
 
 def _row_flags(flags: Flags, i: int, row: IndicatorRow, score: Decimal, weight: Decimal) -> None:
@@ -348,7 +349,7 @@ def score_project(project: Project, ruleset: RuleSet | str | None = None, *,
         flags.add("JX-S-001", f"分值合计为 {_n(weight_total)}（预算执行率 {_n(budget.weight)} + 各指标 "
                   f"{_n(weight_total - budget.weight)}），应为 100")
     grade = rs.grades.grade(total) if rs.grades is not None and weight_total == HUNDRED else None
-    notes = tuple(f"{c.name}权重 {_n(cat_weights[c.id])}（{c.source}，{c.confidence}）" for c in table.categories)
+    notes = tuple(f"{c.name}权重 {_n(cat_weights[c.id])}{citation_tag(c.citation)}" for c in table.categories)
     return ScoredTable(project.name, project.unit, project.year, rs.label, budget, tuple(rows), tuple(subtotals),
                        weight_total, total, grade, tuple(flags.items), notes)
 
@@ -367,7 +368,6 @@ def score_department(dy: DepartmentYear, results: Iterable[IndicatorResult] | No
     """
     rs = load_ruleset(ruleset) if isinstance(ruleset, str) else ruleset or load_ruleset("default")
     if results is None:
-        from jixiao.calc.department import compute_department
         results = compute_department(dy)
     by_id = {r.id: r for r in results}
     own = BY_SUBJECT["department"]
@@ -377,17 +377,16 @@ def score_department(dy: DepartmentYear, results: Iterable[IndicatorResult] | No
         if rule.indicator not in own:
             continue
         result = by_id.get(rule.indicator) or own[rule.indicator].compute(dy)
-        tag = f"（{rule.id}，{rs.label}；{rule.source}）"
         if result.value is None:
             flags.add("JX-S-020", f"{rule.name}：{result.name or rule.indicator}不可计算（{result.reason}），未计分",
                       "info", rule=rule.id)
             rows.append(ScoredIndicator(rule.id, rule.name, rule.indicator, None, result.display(), rule.weight, None,
-                                        f"{result.display()}，未计分{tag}"))
+                                        f"{result.display()}，未计分"))
             continue
         score, arithmetic = score_indicator(rule, result.value, result.unit)
         inputs = "，".join(f"{k}{v}" for k, v in result.inputs.items())
         rows.append(ScoredIndicator(rule.id, rule.name, rule.indicator, result.value, result.display(), rule.weight,
-                                    score, f"{result.name} = {result.display()}（{inputs}）；{arithmetic}{tag}"))
+                                    score, f"{result.name} = {result.display()}（{inputs}）；{arithmetic}"))
     weight_total = sum((r.weight for r in rows), ZERO)
     scored = [r for r in rows if r.score is not None]
     scored_weight = sum((r.weight for r in scored), ZERO)

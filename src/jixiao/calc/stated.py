@@ -17,9 +17,10 @@ from typing import Any, Literal
 from jixiao.calc.registry import BY_SUBJECT, IndicatorDef, IndicatorResult
 from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FundYear
+from jixiao.model.periods import FundPeriod
 from jixiao.model.project import Project
 from jixiao.numbers import Interval, Quantity, UnitError, conversion, dimension, fmt, parse_quantity, truncate
-from jixiao.problems import Problem
+from jixiao.problems import Problem, Severity
 
 Status = Literal["ok", "mismatch", "not_computable", "unknown", "unparsable"]
 
@@ -56,7 +57,8 @@ class StatedCheck:
         when it cannot be checked, None when it holds."""
         if self.ok:
             return None
-        code, severity = ("JX-ST-001", "error") if self.ok is False else ("JX-ST-002", "info")
+        code: str = "JX-ST-001" if self.ok is False else "JX-ST-002"
+        severity: Severity = "error" if self.ok is False else "info"
         details = {"stated": self.stated, "computed": self.computed_display, **(
             {"expected": self.expected} if self.expected else {})}
         return Problem(code, self.message, severity, source, f"stated.{self.key or self.id}", self.line, details)
@@ -65,6 +67,8 @@ class StatedCheck:
 def subject_of(record: Any) -> str:
     if isinstance(record, FundYear):
         return "fund"
+    if isinstance(record, FundPeriod):
+        return "period"
     if isinstance(record, DepartmentYear):
         return "department"
     if isinstance(record, Project):
@@ -158,7 +162,7 @@ def base_id(key: str) -> str:
     return key.split("@", 1)[0].strip()
 
 
-def check_stated(record: FundYear | DepartmentYear | Project,
+def check_stated(record: FundYear | FundPeriod | DepartmentYear | Project,
                  results: Iterable[IndicatorResult]) -> list[StatedCheck]:
     """Compare each ``record.stated[id]`` with the computed indicator ``id``.
 

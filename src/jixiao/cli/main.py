@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from jixiao.cli import audit, data, indicators, report, web
+from jixiao.cli import audit, data, indicators, monitor, report, web
 
 app = typer.Typer(
     name="jixiao",
@@ -18,5 +18,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, indicators, audit, report, web):
+for module in (data, indicators, monitor, audit, report, web):
     module.register(app)

@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 
+from jixiao.app.backups import restore_database
 from jixiao.app.people import add_user, reset_password, user_by_name
 from jixiao.cli.common import CommandError, console, database, one_line_errors, session
-from jixiao.store.backup import backup, inspect_backup, restore
+from jixiao.store.backup import backup, inspect_backup
 from jixiao.store.db import database_url, describe, open_database
 from jixiao.store.indicator_store import engine_version, reindex
 from jixiao.store.users import list_users
@@ -120,7 +121,7 @@ def user_passwd(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")] = False,
     generate: Annotated[bool, typer.Option("--generate-password", help="生成随机密码并只显示这一次")] = False,
 ) -> None:
-    """重设用户密码（该用户的所有会话随之失效）。"""
+    """重设用户密码（该用户的所有会话和 API 令牌随之失效）。"""
     password, generated = _read_password(password_stdin, generate)
     with session() as db:
         reset_password(db, None, user_by_name(db, username), password, detail="命令行 jixiao user passwd")
@@ -153,7 +154,7 @@ def db_restore(
     file: Annotated[Path, typer.Argument(help="jixiao db backup 生成的备份文件")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认")] = False,
 ) -> None:
-    """用备份替换整个数据库（全部成功或全不改变）。"""
+    """用备份替换整个数据库（全部成功或全不改变；先核验备份完整，并把替换前的数据库另存一份）。"""
     info = inspect_backup(file)
     if not yes:
         if not sys.stdin.isatty():
@@ -161,8 +162,11 @@ def db_restore(
         typer.confirm(f"用 {file}（{info.total_rows} 行）替换数据库 {describe(database_url())} 的全部内容？",
                       abort=True)
     with database() as engine:
-        restore(engine, file)
-    console.print(f"已从 {file} 恢复（{info.format} 格式，共 {info.total_rows} 行）", soft_wrap=True)
+        done = restore_database(engine, file)
+    checked = "行数与校验和已核对" if info.verified else "旧版备份，没有校验和，只核对了表结构"
+    console.print(f"已从 {file} 恢复（{info.format} 格式，共 {info.total_rows} 行，{checked}）", soft_wrap=True)
+    console.print(f"恢复前的数据库已另存为 {done.safety_copy}；备份之后的修改记录保留了 {done.kept_entries} 条，"
+                  "恢复本身已记入修改记录", soft_wrap=True)
 
 
 @db_app.command("reindex")

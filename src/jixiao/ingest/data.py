@@ -7,14 +7,15 @@ and what is wrong, in Chinese.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from jixiao.model import Dataset
-from jixiao.problems import Problem
+from jixiao.model.budget import BudgetFile
+from jixiao.model.periods import SPAN_ERROR
+from jixiao.problems import Problem, validation_message
 
 
 @dataclass
@@ -29,25 +30,6 @@ class ReadResult:
     @property
     def ok(self) -> bool:
         return self.dataset is not None and not any(p.severity == "error" for p in self.problems)
-
-
-_PYDANTIC_MESSAGES = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "未知字段（拼写错误？）",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "string_type": "应为文字",
-    "list_type": "应为列表",
-    "dict_type": "应为键值表",
-    "model_type": "应为键值表",
-    "model_attributes_type": "应为键值表",
-    "bool_parsing": "应为是/否",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "string_too_short": "不能为空或过短",
-    "string_too_long": "过长",
-    "string_pattern_mismatch": "格式不对（只能用字母、数字、-、_、.）",
-}
 
 
 def _title_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
@@ -75,39 +57,27 @@ def _title_of(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
     return title
 
 
-def _choices(expected: str) -> str:
-    """pydantic's "'a', 'b' or 'c'" as 「a、b、c」."""
-    return "、".join(part.strip().strip("'") for part in re.split(r", | or ", expected) if part.strip())
-
-
 def _schema_problems(
-    exc: ValidationError, source: str, lines: dict[tuple[str | int, ...], int]
+    exc: ValidationError, source: str, lines: dict[tuple[str | int, ...], int], model: type[BaseModel] = Dataset,
 ) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         kind = err["type"]
-        if kind == "value_error":
-            message = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif kind in ("enum", "literal_error"):
-            expected = _choices(str(err.get("ctx", {}).get("expected", "")))
-            message = f"取值“{err.get('input')}”不在允许范围内（可选：{expected}）"
-        else:
-            message = _PYDANTIC_MESSAGES.get(kind, err["msg"])
-            ctx = err.get("ctx", {})
-            if kind in ("greater_than_equal", "less_than_equal") and ctx:
-                bound = ctx.get("ge", ctx.get("le"))
-                message += f"（{err.get('input')}；应{'不小于' if kind == 'greater_than_equal' else '不大于'} {bound}）"
+        message = validation_message(err)
+        if kind == SPAN_ERROR:
+            message = str(err["msg"])
         raw = err.get("input")
         if kind == "value_error" and isinstance(raw, str) and not any(ch.isdigit() for ch in raw) \
                 and ("未知单位" in message or "不是数值" in message):
             message = f"不是数值：“{raw}”（须用阿拉伯数字书写，如 120000 或 12万元）"
-        title = _title_of(Dataset, loc)
+        title = _title_of(model, loc)
         if title:
             message = f"{title}：{message}"
         line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
-        problems.append(Problem("JX-IN-003", message, source=source, path=path, line=line))
+        code = "JX-IN-030" if kind == SPAN_ERROR else "JX-IN-003"
+        problems.append(Problem(code, message, source=source, path=path, line=line))
     return problems
 
 
@@ -117,11 +87,23 @@ def dataset_from_data(data: Any, source: str, lines: dict[tuple[str | int, ...],
     if data is None:
         return ReadResult(None, [Problem("JX-IN-004", "文件为空", source=source)])
     if not isinstance(data, dict):
-        return ReadResult(None, [Problem("JX-IN-004", "顶层应为键值表（units / fund_years / departments / projects）",
-                                         source=source)])
+        message = "顶层应为键值表（units / fund_years / fund_periods / departments / projects）"
+        return ReadResult(None, [Problem("JX-IN-004", message, source=source)])
     money_unit = data.get("money_unit", "万元")
     try:
         dataset = Dataset.model_validate(data, context={"money_unit": money_unit})
     except ValidationError as exc:
         return ReadResult(None, _schema_problems(exc, source, lines))
     return ReadResult(dataset, [], lines)
+
+
+def assumptions_from_data(data: Any, source: str, lines: dict[tuple[str | int, ...], int] | None = None,
+                          ) -> tuple[BudgetFile | None, list[Problem]]:
+    """Validate parsed data into a file of budget assumptions (problems as for a data file)."""
+    if not isinstance(data, dict):
+        return None, [Problem("JX-IN-004", "顶层应为键值表（money_unit / budgets）", source=source)]
+    try:
+        found = BudgetFile.model_validate(data, context={"money_unit": data.get("money_unit", "万元")})
+    except ValidationError as exc:
+        return None, _schema_problems(exc, source, lines or {}, BudgetFile)
+    return found, []

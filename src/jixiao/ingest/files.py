@@ -12,10 +12,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from jixiao.ingest.data import ReadResult, dataset_from_data
-from jixiao.ingest.validate import duplicate_records, validate_dataset
+from jixiao.ingest.data import ReadResult, assumptions_from_data, dataset_from_data
+from jixiao.ingest.validate import duplicate_records, period_problems, validate_dataset
 from jixiao.ingest.workbook.reader import read_workbook
 from jixiao.model import Dataset, Unit
+from jixiao.model.budget import BudgetFile
 from jixiao.parsing import parse_text
 from jixiao.problems import Problem
 
@@ -51,6 +52,23 @@ def read_file(path: str | Path) -> ReadResult:
     return dataset_from_data(data, source, lines)
 
 
+def read_assumptions(path: str | Path) -> tuple[BudgetFile | None, list[Problem]]:
+    """Read a YAML/JSON file of budget assumptions (``budgets:``); never raises for bad content."""
+    p, source = Path(path), str(path)
+    if p.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return None, [Problem("JX-IN-001", "预算测算假设应为 .yaml 或 .json 文件", source=source)]
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except OSError:
+        return None, [Problem("JX-IN-001", "文件不存在或无法读取", source=source)]
+    except UnicodeDecodeError:
+        return None, [Problem("JX-IN-001", "文件不是 UTF-8 编码", source=source)]
+    data, lines, problems = parse_text(text, source, "json" if p.suffix.lower() == ".json" else "yaml")
+    if problems:
+        return None, problems
+    return assumptions_from_data(data, source, lines)
+
+
 def _with_line(problem: Problem, lines: dict[tuple[str | int, ...], int]) -> Problem:
     """Give a validation problem the YAML line of its field path when known."""
     if problem.line is not None or not problem.path or not lines:
@@ -61,7 +79,8 @@ def _with_line(problem: Problem, lines: dict[tuple[str | int, ...], int]) -> Pro
 
 
 def read_files(paths: list[str | Path], known_units: set[str] | None = None) -> ReadResult:
-    """Load several files as one batch and validate them together (units may be in another file).
+    """Load several files as one batch and validate them together (units may be in another file;
+    a year's months may be in one file and the year in another).
 
     ``known_units`` are unit codes already in the database. Any error anywhere → no dataset.
     """
@@ -80,6 +99,7 @@ def read_files(paths: list[str | Path], known_units: set[str] | None = None) -> 
     for source, dataset in loaded:
         problems.extend(validate_dataset(dataset, units, source))
     problems.extend(duplicate_records(loaded))
+    problems.extend(period_problems(loaded))
     problems = [_with_line(p, lines.get(p.source or "", {})) for p in problems]
     # a workbook is validated by its reader too: say each problem once
     problems = list({(p.code, p.source, p.path, p.message): p for p in problems}.values())

@@ -1,5 +1,6 @@
 """Checks on a dataset that the schema alone cannot make: references, parts and totals,
-magnitudes that betray a wrong unit, duplicates.
+magnitudes that betray a wrong unit, duplicates, and a year's periods against each other and
+against the year.
 
 Errors make the load refuse the whole batch; warnings load but are shown. Each problem names
 the field path and says what is wrong in Chinese. Comparisons use the written precision
@@ -9,6 +10,7 @@ the field path and says what is wrong in Chinese. Comparisons use the written pr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -16,6 +18,7 @@ from pydantic import BaseModel
 from jixiao.model import Dataset, Unit
 from jixiao.model.department import DepartmentExpenditure, DepartmentYear, Staff, ThreePublic
 from jixiao.model.funds import BalanceSheet, FundExpenditure, FundIncome, FundYear
+from jixiao.model.periods import FundPeriod, Span, tiling
 from jixiao.numbers import Interval, Quantity, UnitError, interval_sum, parse_quantity
 from jixiao.problems import Problem
 
@@ -103,23 +106,14 @@ def _magnitude_problems(model: BaseModel, path: str, limit_wan: Decimal, source:
 
 def _fund_year_problems(fy: FundYear, path: str, source: str | None) -> list[Problem]:
     problems = _magnitude_problems(fy, path, MAX_FUND_WAN, source)
-    problems += _parts_problems(fy.income, "total", FundIncome.PARTS, f"{path}.income", source)
-    problems += _parts_problems(
-        fy.income, "contributions", ("contributions_employer", "contributions_individual"), f"{path}.income", source
-    )
-    problems += _parts_problems(fy.expenditure, "total", FundExpenditure.PARTS, f"{path}.expenditure", source)
-    problems += _parts_problems(
-        fy.expenditure, "benefits", FundExpenditure.BENEFIT_PARTS, f"{path}.expenditure", source
-    )
+    problems += _flow_problems(fy, path, source)
     problems += _parts_problems(
         fy.balance_sheet, "assets_total", BalanceSheet.ASSET_PARTS, f"{path}.balance_sheet", source
     )
     problems += _parts_problems(
         fy.balance_sheet, "liabilities_total", BalanceSheet.LIABILITY_PARTS, f"{path}.balance_sheet", source
     )
-    problems += _parts_problems(
-        fy.coverage, "insured", ("employed", "retired"), f"{path}.coverage", source, convert="人"
-    )
+    problems += _coverage_problems(fy, path, source)
     problems += _parts_problems(fy.coverage, "insured", ("over_60",), f"{path}.coverage", source, convert="人")
     problems += _parts_problems(
         fy.services, "maternity", ("maternity_medical", "maternity_allowance"), f"{path}.services", source,
@@ -127,6 +121,32 @@ def _fund_year_problems(fy: FundYear, path: str, source: str | None) -> list[Pro
     )
     problems += _stated_problems(fy.stated, path, source)
     return problems
+
+
+def _fund_period_problems(fp: FundPeriod, path: str, source: str | None) -> list[Problem]:
+    problems = _magnitude_problems(fp, path, MAX_FUND_WAN, source)
+    problems += _flow_problems(fp, path, source)
+    problems += _coverage_problems(fp, path, source)
+    problems += _stated_problems(fp.stated, path, source)
+    return problems
+
+
+def _flow_problems(record: FundYear | FundPeriod, path: str, source: str | None) -> list[Problem]:
+    """Parts against totals of the items a year and a period share (income, expenditure, 参保)."""
+    problems = _parts_problems(record.income, "total", FundIncome.PARTS, f"{path}.income", source)
+    problems += _parts_problems(
+        record.income, "contributions", ("contributions_employer", "contributions_individual"), f"{path}.income", source
+    )
+    problems += _parts_problems(record.expenditure, "total", FundExpenditure.PARTS, f"{path}.expenditure", source)
+    problems += _parts_problems(
+        record.expenditure, "benefits", FundExpenditure.BENEFIT_PARTS, f"{path}.expenditure", source
+    )
+    return problems
+
+
+def _coverage_problems(record: FundYear | FundPeriod, path: str, source: str | None) -> list[Problem]:
+    return _parts_problems(record.coverage, "insured", ("employed", "retired"), f"{path}.coverage", source,
+                           convert="人")
 
 
 def _department_problems(dy: DepartmentYear, path: str, source: str | None) -> list[Problem]:
@@ -181,6 +201,7 @@ def validate_dataset(ds: Dataset, known_units: set[str], source: str | None = No
             cur = parents[cur]
     records: list[tuple[str, str]] = [
         *((f"fund_years[{i}]", r.unit) for i, r in enumerate(ds.fund_years)),
+        *((f"fund_periods[{i}]", r.unit) for i, r in enumerate(ds.fund_periods)),
         *((f"departments[{i}]", r.unit) for i, r in enumerate(ds.departments)),
         *((f"projects[{i}]", r.unit) for i, r in enumerate(ds.projects)),
     ]
@@ -190,6 +211,8 @@ def validate_dataset(ds: Dataset, known_units: set[str], source: str | None = No
                                     source=source, path=f"{path}.unit"))
     for i, fy in enumerate(ds.fund_years):
         problems += _fund_year_problems(fy, f"fund_years[{i}]", source)
+    for i, fp in enumerate(ds.fund_periods):
+        problems += _fund_period_problems(fp, f"fund_periods[{i}]", source)
     for i, dy in enumerate(ds.departments):
         problems += _department_problems(dy, f"departments[{i}]", source)
     for i, pr in enumerate(ds.projects):
@@ -224,6 +247,9 @@ def duplicate_records(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
               for i, u in enumerate(ds.units) if i not in repeated),
             *((("fund", *r.key, r.scope), f"fund_years[{i}]", f"{r.unit} {r.year}年{r.fund.value}")
               for i, r in enumerate(ds.fund_years)),
+            *((("period", *r.key, r.scope), f"fund_periods[{i}]",
+               f"{r.unit} {r.year}年{r.span.label}{r.fund.value}")
+              for i, r in enumerate(ds.fund_periods)),
             *((("dept", *r.key), f"departments[{i}]", f"{r.unit} {r.year}年部门数据")
               for i, r in enumerate(ds.departments)),
             *((("project", *r.key), f"projects[{i}]", f"{r.unit} {r.year}年项目“{r.name}”")
@@ -235,4 +261,148 @@ def duplicate_records(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
                 problems.append(Problem("JX-IN-021", message, source=source, path=path))
             else:
                 seen[key] = f"{source}:{path}"
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# A year's periods against each other and against the year
+# --------------------------------------------------------------------------------------------
+
+#: the flow items a period and a year share, as (group, field): they add up over months
+FLOWS: tuple[tuple[str, str], ...] = (
+    *(("income", name) for name in FundIncome.model_fields),
+    *(("expenditure", name) for name in FundExpenditure.model_fields),
+    ("balance", "current"),
+)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A year's record or a period's, with the months it covers and where it was written."""
+
+    span: Span
+    record: FundYear | FundPeriod
+    source: str
+    path: str
+
+    @property
+    def annual(self) -> bool:
+        return isinstance(self.record, FundYear)
+
+    @property
+    def label(self) -> str:
+        return f"{self.record.year}年年度数" if self.annual else f"{self.record.year}年{self.span.label}数"
+
+    def figure(self, group: str, name: str) -> Quantity | None:
+        value = getattr(getattr(self.record, group), name)
+        return value if isinstance(value, Quantity) else None
+
+    def title(self, group: str, name: str) -> str:
+        return _title(getattr(self.record, group), name)
+
+
+def _tiling(whole: _Entry, pieces: list[_Entry]) -> list[_Entry] | None:
+    """The fewest ``pieces`` that cover ``whole``'s months one after another, without gaps."""
+    by_span: dict[Span, _Entry] = {}
+    for piece in pieces:
+        by_span.setdefault(piece.span, piece)
+    spans = tiling(whole.span, by_span)
+    return [by_span[s] for s in spans] if spans is not None else None
+
+
+def _sum_problem(whole: _Entry, pieces: list[_Entry], group: str, name: str) -> Problem | None:
+    total = whole.figure(group, name)
+    parts = [p.figure(group, name) for p in pieces]
+    if total is None or any(q is None for q in parts):
+        return None
+    summed = interval_sum([q.interval_in("万元") for q in parts if q is not None])
+    if summed.meets(total.interval_in("万元")):
+        return None
+    title = whole.title(group, name)
+    if len(pieces) == 1:
+        other = f"{pieces[0].label} {parts[0]}（{pieces[0].source}:{pieces[0].path}）"
+    else:
+        names = "、".join(p.span.label for p in pieces)
+        other = f"{names}之和约为 {summed.mid.normalize():f}万元"
+    message = f"{whole.label}{title} {total} 与{other}不符"
+    return Problem("JX-IN-031", message, "warning", whole.source, f"{whole.path}.{group}.{name}")
+
+
+def _balance_problems(whole: _Entry, pieces: list[_Entry]) -> list[Problem]:
+    """The whole opens as its first piece opens and closes as its last piece closes."""
+    problems = []
+    for name, piece in (("opening", pieces[0]), ("closing", pieces[-1])):
+        mine, theirs = whole.figure("balance", name), piece.figure("balance", name)
+        if mine is None or theirs is None or mine.interval_in("万元").meets(theirs.interval_in("万元")):
+            continue
+        message = (f"{whole.label}{whole.title('balance', name)} {mine} 与{piece.label}"
+                   f"{piece.title('balance', name)} {theirs}（{piece.source}:{piece.path}）不符")
+        problems.append(Problem("JX-IN-031", message, "warning", whole.source, f"{whole.path}.balance.{name}"))
+    return problems
+
+
+def _tiling_problems(entries: list[_Entry]) -> list[Problem]:
+    problems: list[Problem] = []
+    periods = [e for e in entries if not e.annual]
+    for whole in entries:
+        if whole.span.months < 2:
+            continue
+        # a period is not tiled by itself or by its duplicates (JX-IN-021 says those); a year by any period
+        others = periods if whole.annual else [p for p in periods if p.span != whole.span]
+        pieces = _tiling(whole, others)
+        if not pieces:
+            continue
+        for group, name in FLOWS:
+            found = _sum_problem(whole, pieces, group, name)
+            if found is not None:
+                problems.append(found)
+        problems += _balance_problems(whole, pieces)
+    return problems
+
+
+def _decreasing_problems(entries: list[_Entry]) -> list[Problem]:
+    """Cumulative flows (from January) never fall from one month to a later one."""
+    problems = []
+    months = sorted({e.span.last for e in entries if e.span.cumulative})
+    for group, name in FLOWS:
+        if (group, name) == ("balance", "current"):
+            continue  # 当期结余 may fall: a month can spend more than it takes in
+        floor: tuple[_Entry, Quantity] | None = None  # the earlier figure with the highest lower bound
+        for month in months:
+            reached: list[tuple[_Entry, Quantity]] = []
+            for entry in (e for e in entries if e.span.cumulative and e.span.last == month):
+                q = entry.figure(group, name)
+                if q is None:
+                    continue
+                if floor is not None and q.interval_in("万元").hi < floor[1].interval_in("万元").lo:
+                    message = (f"{entry.label}{entry.title(group, name)} {q} 小于{floor[0].label} {floor[1]}"
+                               "：累计数不会减少，请核对月份或数值")
+                    problems.append(Problem("JX-IN-032", message, source=entry.source,
+                                            path=f"{entry.path}.{group}.{name}"))
+                else:
+                    reached.append((entry, q))
+            for entry, q in reached:
+                if floor is None or q.interval_in("万元").lo > floor[1].interval_in("万元").lo:
+                    floor = (entry, q)
+    return problems
+
+
+def period_problems(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
+    """A batch's periods of one unit, year, fund and scope checked against each other and the year:
+    the 1-12月 cumulative equals the year, periods that tile a longer one add up to it (JX-IN-031,
+    at written precision), and cumulative income and expenditure do not fall (JX-IN-032)."""
+    groups: dict[tuple[str, int, str, str | None], list[_Entry]] = {}
+    for source, ds in loaded:
+        for i, fy in enumerate(ds.fund_years):
+            key = (fy.unit, fy.year, fy.fund.value, fy.scope)
+            groups.setdefault(key, []).append(_Entry(Span(1, 12), fy, source, f"fund_years[{i}]"))
+        for i, fp in enumerate(ds.fund_periods):
+            key = (fp.unit, fp.year, fp.fund.value, fp.scope)
+            groups.setdefault(key, []).append(_Entry(fp.span, fp, source, f"fund_periods[{i}]"))
+    problems: list[Problem] = []
+    for entries in groups.values():
+        if all(e.annual for e in entries):
+            continue
+        problems += _tiling_problems(entries)
+        problems += _decreasing_problems(entries)
     return problems

@@ -1,8 +1,9 @@
-"""What the figures are: units, fund years, department years, projects (pydantic, no I/O)."""
+"""What the figures are: units, fund years and periods, department years, projects (pydantic, no I/O)."""
 
 from jixiao.model.dataset import Dataset
 from jixiao.model.department import DepartmentYear
 from jixiao.model.funds import FUNDS, FundKind, FundYear, StatedFigure
+from jixiao.model.periods import FundPeriod, Span, parse_span, tiling
 from jixiao.model.project import IndicatorRow, Nature, Project
 from jixiao.model.units import Level, Unit, UnitKind
 
@@ -11,12 +12,16 @@ __all__ = [
     "Dataset",
     "DepartmentYear",
     "FundKind",
+    "FundPeriod",
     "FundYear",
     "IndicatorRow",
     "Level",
     "Nature",
     "Project",
+    "Span",
     "StatedFigure",
     "Unit",
     "UnitKind",
+    "parse_span",
+    "tiling",
 ]

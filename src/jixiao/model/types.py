@@ -80,3 +80,5 @@ PersonTimes = _make(None, "人次", ("person_time",), non_negative=True, what="�
 Rate = _make(None, "%", ("ratio", "points"), non_negative=False, what="比率")
 #: Money per person (人均, 缴费标准 ``220元/人``).
 PerCapita = _make(None, "元/人", ("money_per_person", "money"), non_negative=False, what="人均金额")
+#: Money per visit (次均费用 ``8500元/人次``).
+PerVisit = _make(None, "元/人次", ("money_per_visit", "money"), non_negative=True, what="次均金额")

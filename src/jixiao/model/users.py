@@ -27,7 +27,18 @@ class Principal:
     username: str
     role: Role
     unit: str | None = None  # operator: their unit; reviewer: the root of their region
+    #: None when logged in; "read" or "write" when acting through an API token of that scope
+    token_scope: str | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
+
+    @property
+    def via_token(self) -> bool:
+        return self.token_scope is not None
+
+    @property
+    def read_only(self) -> bool:
+        """A read-only token: may read what its user may, change nothing."""
+        return self.token_scope == "read"

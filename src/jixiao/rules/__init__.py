@@ -2,15 +2,21 @@
 
 A rule set lives in ``jixiao/rules/data/<name>.yaml`` (``default`` is the national set;
 ``hunan`` extends it with the 2018 Hunan department scoring table). Every rule carries its
-``source`` and a ``confidence`` tag from ``rules.md``: official, secondary, practice or
-unconfirmed. Thresholds live here, never in code.
+``source`` and a ``confidence`` tag (official, secondary, practice or unconfirmed) for the
+maintainers, and — when an official document is behind it — its ``citation`` (文号), which is all
+a user ever sees of where a rule comes from (:mod:`jixiao.rules.citations`). Thresholds live
+here, never in code.
 
 Two families of rules:
 
 * **warning rules** (``warnings:``) — read by :mod:`jixiao.calc.risks`:
   ``bands`` (an indicator's value falls in a band with a severity), ``deficit`` (当期赤字,
-  severity by the size of the deficit) and ``growth_gap`` (income growing slower than
-  expenditure);
+  severity by the size of the deficit), ``growth_gap`` (income growing slower than
+  expenditure) and ``projected_deficit`` (a year projected from its months to end in deficit);
+  a fund rule with ``periods: true`` applies to monthly and quarterly figures too, a rule with
+  ``subject: period`` only to them;
+* **monitoring** (``monitoring:``) — how 序时进度 is measured (by months or by days) and how
+  many earlier years the year-end projection averages (:mod:`jixiao.calc.monitoring`);
 * **scoring rules** (``scoring:``) — indicator scores read by :mod:`jixiao.calc.scoring`:
   ``threshold_deduction`` (full marks up to a threshold, then a fixed deduction per point),
   ``bands`` (a score per band) and ``proportional`` (weight × value ÷ target, capped, optionally
@@ -37,6 +43,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jixiao.model.funds import FundKind
 from jixiao.parsing import parse_text
+from jixiao.rules.citations import check_citation, citation_tag, citation_text
+from jixiao.rules.messages import validation_message
 
 Confidence = Literal["official", "secondary", "practice", "unconfirmed"]
 Severity = Literal["info", "warning", "serious"]
@@ -91,6 +99,16 @@ class Range(BaseModel):
             return a.upper < b.lower or (a.upper == b.lower and not (a.upper_closed and b.lower_closed))
         return not (below(self, other) or below(other, self))
 
+    def words(self, unit: str = "") -> str:
+        """The interval as people say it: 大于 30%、不大于 100%、不小于 6个月且小于 9个月."""
+        def bound(value: Decimal, word: str) -> str:
+            return f"{word} {value:f}{unit}"
+        lower = None if self.lower is None else bound(self.lower, "不小于" if self.lower_closed else "大于")
+        upper = None if self.upper is None else bound(self.upper, "不大于" if self.upper_closed else "小于")
+        if self.lower is not None and self.lower == self.upper:
+            return f"等于 {self.lower:f}{unit}"
+        return "且".join(part for part in (lower, upper) if part) or "任意值"
+
     def __str__(self) -> str:
         lo = "-inf" if self.lower is None else f"{self.lower}"
         hi = "+inf" if self.upper is None else f"{self.upper}"
@@ -102,14 +120,21 @@ class _Rule(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=2, description="中文名")
-    source: str = Field(min_length=2, description="where the rule comes from (document, rules.md section)")
+    source: str = Field(min_length=2, description="where the rule comes from, for maintainers (never shown)")
     confidence: Confidence
+    citation: str | None = Field(default=None, description="文号 of the official document the rule rests on "
+                                                            "(catalogued in rules/documents.yaml); shown to users")
     note: str | None = None
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _strip_brackets(cls, raw: Any) -> Any:
         return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+    @field_validator("citation")
+    @classmethod
+    def _catalogued(cls, value: str | None) -> str | None:
+        return check_citation(value)
 
 
 def _check_bands(ranges: list[Range], what: str) -> None:
@@ -137,7 +162,10 @@ class Band(BaseModel):
 
 class _WarningRule(_Rule):
     code: str = Field(pattern=r"^JX-W-\d{3}$", description="stable warning code")
-    subject: Literal["fund", "department"] = "fund"
+    subject: Literal["fund", "department", "period"] = "fund"
+    periods: bool = Field(
+        default=False, description="a fund rule that applies to monthly and quarterly figures as well",
+    )
     funds: list[FundKind] = Field(default_factory=list, description="funds the rule applies to; empty: all")
     approximate_funds: list[FundKind] = Field(
         default_factory=list,
@@ -205,7 +233,42 @@ class GrowthGapRule(_WarningRule):
         return next((b for b in self.bands if b.range.contains(gap)), None)
 
 
-WarningRule = Annotated[BandWarningRule | DeficitRule | GrowthGapRule, Field(discriminator="kind")]
+class ProjectedDeficitRule(_WarningRule):
+    """A year projected from its months so far to end with expenditure above income (预计全年赤字)."""
+
+    kind: Literal["projected_deficit"]
+    subject: Literal["period"] = "period"
+    severity: Severity = Field(default="warning", description="when the projected balance is below zero")
+    certain_severity: Severity = Field(
+        default="serious", description="when even the top of the projection's range is below zero",
+    )
+
+
+WarningRule = Annotated[
+    BandWarningRule | DeficitRule | GrowthGapRule | ProjectedDeficitRule, Field(discriminator="kind"),
+]
+AnyWarningRule = BandWarningRule | DeficitRule | GrowthGapRule | ProjectedDeficitRule
+
+
+class MonitoringRules(BaseModel):
+    """月度、季度监测: how 序时进度 is measured and how many years the year-end projection averages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_progress: Literal["month", "day"] = Field(
+        default="month", description="month: 已过月数 ÷ 12; day: 已过天数 ÷ 全年天数",
+    )
+    projection_years: int = Field(
+        default=3, ge=1, le=10, description="earlier years whose 上年同期进度 the year-end projection averages",
+    )
+    source: str = Field(default="jixiao 默认：序时进度按月计算", min_length=2)
+    confidence: Confidence = "practice"
+    note: str | None = None
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _strip_brackets(cls, raw: Any) -> Any:
+        return raw.strip().strip("[]") if isinstance(raw, str) else raw
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,12 +350,18 @@ class _Cited(BaseModel):
 
     source: str = Field(min_length=2)
     confidence: Confidence
+    citation: str | None = None
     note: str | None = None
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _strip_brackets(cls, raw: Any) -> Any:
         return raw.strip().strip("[]") if isinstance(raw, str) else raw
+
+    @field_validator("citation")
+    @classmethod
+    def _catalogued(cls, value: str | None) -> str | None:
+        return check_citation(value)
 
 
 class ScoreCategory(_Rule):
@@ -492,12 +561,15 @@ class RuleSet(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_\-]*$")
     version: str = Field(min_length=1)
     title: str = Field(min_length=2)
+    #: where the rules apply, in the words a page shows beside the name (全国通用、湖南、四川)
+    region: str | None = None
     description: str | None = None
     extends: str | None = None
     warnings: list[WarningRule] = Field(default_factory=list)
     scoring: list[ScoringRule] = Field(default_factory=list)
     project_table: ProjectTableScoring | None = None
     grades: GradeScale | None = None
+    monitoring: MonitoringRules = Field(default_factory=MonitoringRules)
 
     @model_validator(mode="after")
     def _table_refs(self) -> RuleSet:
@@ -530,11 +602,14 @@ class RuleSet(BaseModel):
     def label(self) -> str:
         return f"{self.name} {self.version}"
 
-    def warning_rules(self, subject: str) -> list[BandWarningRule | DeficitRule | GrowthGapRule]:
+    def warning_rules(self, subject: str) -> list[AnyWarningRule]:
         return [r for r in self.warnings if r.subject == subject]
 
-    def rule(self, rule_id: str) -> BandWarningRule | DeficitRule | GrowthGapRule | ThresholdDeductionRule \
-            | BandScoreRule | ProportionalScoreRule:
+    def period_rules(self) -> list[AnyWarningRule]:
+        """The rules for monthly and quarterly figures: their own, and fund rules marked ``periods``."""
+        return [r for r in self.warnings if r.subject == "period" or (r.subject == "fund" and r.periods)]
+
+    def rule(self, rule_id: str) -> AnyWarningRule | ThresholdDeductionRule | BandScoreRule | ProportionalScoreRule:
         for r in (*self.warnings, *self.scoring):
             if r.id == rule_id:
                 return r
@@ -548,7 +623,7 @@ class RuleSet(BaseModel):
                 ids.add(r.indicator)
             elif isinstance(r, GrowthGapRule):
                 ids.update((r.income_indicator, r.expenditure_indicator))
-            else:
+            elif isinstance(r, DeficitRule):
                 ids.update(("current_balance", "current_balance_rate"))
         ids.update(r.indicator for r in self.scoring)
         return ids
@@ -612,7 +687,7 @@ def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], st
     parent, _ = _resolve(str(parent_name), (*chain, name))
     disabled = set(data.pop("disable", []) or [])
     merged = {**parent, **data}
-    for key in ("project_table", "grades"):
+    for key in ("project_table", "grades", "monitoring"):
         if isinstance(parent.get(key), dict) and isinstance(data.get(key), dict):
             merged[key] = _deep_merge(parent[key], data[key])
     for key in ("warnings", "scoring"):
@@ -620,50 +695,12 @@ def _resolve(name: str, chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], st
     return merged, where
 
 
-def _error_message(err: Any) -> str:
-    kind, ctx = err.get("type", ""), err.get("ctx") or {}
-    if kind == "missing":
-        return "缺少此项"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
-        return f"应为 {expected} 之一，而不是“{err.get('input')}”"
-    if kind == "string_pattern_mismatch":
-        return f"“{err.get('input')}”格式不符（应匹配 {ctx.get('pattern', '')}）"
-    if kind == "union_tag_invalid":
-        return f"未知的规则类型 kind“{ctx.get('tag', '')}”（可用：{ctx.get('expected_tags', '')}）"
-    if kind == "extra_forbidden":
-        return "未知的字段"
-    msg = str(err.get("msg", ""))
-    return msg.removeprefix("Value error, ")
-
-
-def _error_text(exc: ValidationError, data: dict[str, Any]) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        path: list[str] = []
-        obj: Any = data
-        for item in err["loc"]:
-            after_index = bool(path) and path[-1].startswith("[")
-            if isinstance(obj, dict) and "kind" in obj and item == obj.get("kind") and after_index:
-                continue  # the discriminator tag pydantic puts in the location
-            if isinstance(item, int) and isinstance(obj, list) and item < len(obj):
-                obj = obj[item]
-                label = obj.get("id") if isinstance(obj, dict) else None
-                path.append(f"[{label or item}]")
-            else:
-                obj = obj.get(item) if isinstance(obj, dict) else None
-                label = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
-                path.append(f".{item}（{label}）" if label else f".{item}")
-        parts.append(f"{''.join(path).lstrip('.') or '（顶层）'}：{_error_message(err)}")
-    return "；".join(parts)
-
-
 def _validate(name: str) -> RuleSet:
     data, where = _resolve(name)
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
-        raise RuleSetError(f"{where}：规则集有误——{_error_text(exc, data)}") from exc
+        raise RuleSetError(f"{where}：规则集有误——{validation_message(exc, data)}") from exc
 
 
 @lru_cache(maxsize=16)
@@ -686,6 +723,7 @@ def load_ruleset(name: str = "default") -> RuleSet:
 __all__ = [
     "SEVERITY_LABEL",
     "SEVERITY_ORDER",
+    "AnyWarningRule",
     "Band",
     "BandScoreRule",
     "BandWarningRule",
@@ -700,8 +738,10 @@ __all__ = [
     "GrowthGapRule",
     "ImplicitComparator",
     "MissingCategory",
+    "MonitoringRules",
     "PositiveRule",
     "ProjectTableScoring",
+    "ProjectedDeficitRule",
     "ProportionalScoreRule",
     "QualitativeBand",
     "QualitativeRule",
@@ -717,5 +757,7 @@ __all__ = [
     "TooLowRule",
     "WarningRule",
     "available_rulesets",
+    "citation_tag",
+    "citation_text",
     "load_ruleset",
 ]

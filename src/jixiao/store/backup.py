@@ -8,11 +8,14 @@ Two formats, told apart by their first bytes on restore:
   one REPEATABLE READ transaction, with the Alembic revision the schema was at. Portable: a
   SQLite database can be restored into PostgreSQL and back.
 
-Restore is all or nothing. PostgreSQL: in ONE transaction, drop every table, build the schema of
-the dump's revision with the migrations, insert the rows, reset the sequences, migrate to the
-newest revision — any failure rolls all of it back. SQLite: the new content is first built and
-checked in a temporary file, then copied over the database with the backup API, which writes
-the destination in one transaction.
+Before anything is replaced the file is checked to be a complete jixiao backup
+(:mod:`jixiao.store.backup_check`: schema revision, every table and column, rows and checksums
+per table from its manifest, integrity and foreign keys). Restore is all or nothing.
+PostgreSQL: in ONE transaction, drop every table, build the schema of the dump's revision
+with the migrations, insert the rows, reset the sequences, migrate to the newest revision —
+any failure rolls all of it back. SQLite: the new content is first built and checked in a
+temporary file, then copied over the database with the backup API, which writes the
+destination in one transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,10 +36,19 @@ from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, func,
 from sqlalchemy import types as sqltypes
 from sqlalchemy.exc import SQLAlchemyError
 
+from jixiao.store.backup_check import (
+    MANIFEST_TABLE,
+    NOT_DATA,
+    TableDigest,
+    check_foreign_keys,
+    check_manifest,
+    check_tables,
+)
 from jixiao.store.db import DatabaseError, alembic_config, create_db_engine
 
 FORMAT = "jixiao-backup"
-VERSION = 1
+#: 2: with a manifest (rows and SHA-256 per table); 1 (older jixiao): without
+VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -46,6 +58,8 @@ class BackupInfo:
     format: str  # "sqlite" | "json"
     revision: str | None
     rows: dict[str, int]
+    #: rows and checksums checked against the backup's manifest (False: an older backup without one)
+    verified: bool = False
 
     @property
     def total_rows(self) -> int:
@@ -81,7 +95,7 @@ def _user_tables(conn: Connection) -> list[Table]:
     metadata = MetaData()
     metadata.reflect(conn)
     # the data revision is not data: a restored database gets a new one (its triggers fire)
-    return [t for t in metadata.sorted_tables if t.name not in ("alembic_version", "data_revision")]
+    return [t for t in metadata.sorted_tables if t.name not in NOT_DATA]
 
 
 def _encode(value: Any) -> Any:
@@ -159,8 +173,13 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise DatabaseError(f"{path} 不是 jixiao 备份文件（无法解析 JSON）") from exc
     if not isinstance(dump, dict) or dump.get("format") != FORMAT:
         raise DatabaseError(f"{path} 不是 jixiao 备份文件")
-    if dump.get("version") != VERSION:
+    if dump.get("version") not in (1, VERSION):
         raise DatabaseError(f"{path} 的备份格式版本 {dump.get('version')} 不受支持")
+    tables = dump.get("tables")
+    if not isinstance(tables, dict) or not all(
+            isinstance(t, dict) and isinstance(t.get("columns"), list) and isinstance(t.get("rows"), list)
+            for t in tables.values()):
+        raise DatabaseError(f"{path} 不是 jixiao 备份文件（tables 的结构不对）")
     return dump
 
 
@@ -172,19 +191,49 @@ def _read_json(path: Path) -> dict[str, Any]:
 def dump_tables(conn: Connection) -> dict[str, Any]:
     """Every table as JSON-ready data (call inside one transaction for a consistent copy)."""
     tables: dict[str, Any] = {}
+    manifest: dict[str, Any] = {}
     for table in _user_tables(conn):
         columns = [c.name for c in table.columns]
         order = list(table.primary_key.columns) or list(table.columns)
         rows = [[_encode(v) for v in row] for row in conn.execute(select(table).order_by(*order))]
         tables[table.name] = {"columns": columns, "rows": rows}
+        digest = TableDigest()
+        for row in rows:
+            digest.add(row)
+        manifest[table.name] = digest.as_json()
     return {
         "format": FORMAT,
         "version": VERSION,
         "revision": _revision(conn),
         "dialect": conn.dialect.name,
         "created_at": datetime.now(UTC).isoformat(),
+        "manifest": manifest,
         "tables": tables,
     }
+
+
+def _digests(conn: Connection) -> dict[str, TableDigest]:
+    """Rows and checksum of every data table, rows encoded as a JSON dump encodes them."""
+    found: dict[str, TableDigest] = {}
+    for table in _user_tables(conn):
+        order = list(table.primary_key.columns) or list(table.columns)
+        digest = found[table.name] = TableDigest()
+        for row in conn.execute(select(table).order_by(*order)):
+            digest.add(_encode(v) for v in row)
+    return found
+
+
+def _write_manifest(path: Path) -> None:
+    """Put the manifest into a fresh SQLite copy (in its own table, which restore drops)."""
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            digests = _digests(conn)
+            conn.exec_driver_sql(f"CREATE TABLE {MANIFEST_TABLE} (name TEXT PRIMARY KEY, rows INTEGER, sha256 TEXT)")
+            conn.exec_driver_sql(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?)",
+                                 [(name, d.rows, d.hexdigest) for name, d in digests.items()])
+    finally:
+        engine.dispose()
 
 
 def _dump_engine(engine: Engine) -> dict[str, Any]:
@@ -232,45 +281,83 @@ def backup(engine: Engine, path: str | Path, fmt: str | None = None) -> BackupIn
                 _sqlite_copy(raw.driver_connection, str(tmp))  # type: ignore[arg-type]
             finally:
                 raw.close()
+            _write_manifest(tmp)
             info = inspect_backup(tmp)
         else:
             dump = _dump_engine(engine)
             with _open_output(tmp, gz=path.name.endswith(".gz")) as out:
                 json.dump(dump, out, ensure_ascii=False, separators=(",", ":"))
             info = BackupInfo(path, "json", dump["revision"],
-                              {name: len(t["rows"]) for name, t in dump["tables"].items()})
+                              {name: len(t["rows"]) for name, t in dump["tables"].items()}, verified=True)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return BackupInfo(path, info.format, info.revision, info.rows)
+    return BackupInfo(path, info.format, info.revision, info.rows, info.verified)
 
 
 def inspect_backup(path: str | Path) -> BackupInfo:
-    """What a backup file holds (format, revision, rows per table); DatabaseError if it is none."""
+    """What a backup file holds (format, revision, rows per table), after checking that it is a
+    complete jixiao backup (:mod:`jixiao.store.backup_check`); DatabaseError if it is not."""
     path = Path(path)
     if not path.is_file():
         raise DatabaseError(f"找不到备份文件 {path}")
     with path.open("rb") as handle:
         head = handle.read(16)
     if head == SQLITE_MAGIC:
-        engine = create_engine(f"sqlite:///{path}")
-        try:
-            with engine.connect() as conn:
-                check = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-                if check != "ok":
-                    raise DatabaseError(f"备份文件 {path} 已损坏：{check}")
-                revision = _revision(conn)
+        return _inspect_sqlite(path)
+    dump = _read_json(path)
+    revision = _checked_revision(path, dump.get("revision"))
+    check_tables(str(path), revision, {name: t["columns"] for name, t in dump["tables"].items()})
+    manifest = dump.get("manifest")
+    if manifest is not None:
+        found: dict[str, TableDigest] = {}
+        for name, table in dump["tables"].items():
+            digest = found[name] = TableDigest()
+            for row in table["rows"]:
+                digest.add(row)
+        check_manifest(str(path), manifest if isinstance(manifest, dict) else {}, found)
+    elif dump.get("version") == VERSION:
+        raise DatabaseError(f"{path} 不完整：缺少清单（各表行数与校验和）；数据库未改变")
+    return BackupInfo(path, "json", revision, {name: len(t["rows"]) for name, t in dump["tables"].items()},
+                      verified=manifest is not None)
+
+
+def _checked_revision(path: Path, revision: object) -> str:
+    if not isinstance(revision, str) or not revision:
+        raise DatabaseError(f"{path} 不是 jixiao 备份：没有数据库结构版本（alembic_version）；数据库未改变")
+    if revision not in _known_revisions():
+        raise DatabaseError(f"备份的数据库结构版本 {revision} 比本程序更新，请先升级 jixiao")
+    return revision
+
+
+def _inspect_sqlite(path: Path) -> BackupInfo:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            check = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+            if check != "ok":
+                raise DatabaseError(f"备份文件 {path} 已损坏：{check}")
+            revision = _checked_revision(path, _revision(conn))
+            metadata = MetaData()
+            metadata.reflect(conn)
+            check_tables(str(path), revision, {t.name: [c.name for c in t.columns] for t in metadata.sorted_tables})
+            check_foreign_keys(conn, str(path))
+            verified = MANIFEST_TABLE in metadata.tables
+            if verified:
+                manifest = {name: {"rows": rows, "sha256": sha}
+                            for name, rows, sha in conn.exec_driver_sql(f"SELECT * FROM {MANIFEST_TABLE}")}
+                digests = _digests(conn)
+                check_manifest(str(path), manifest, digests)
+                rows = {name: d.rows for name, d in digests.items()}
+            else:
                 rows = {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
                         for t in _user_tables(conn)}
-        except SQLAlchemyError as exc:
-            raise DatabaseError(f"备份文件 {path} 无法读取：{exc}") from exc
-        finally:
-            engine.dispose()
-        return BackupInfo(path, "sqlite", revision, rows)
-    dump = _read_json(path)
-    return BackupInfo(path, "json", dump.get("revision"),
-                      {name: len(t["rows"]) for name, t in dump["tables"].items()})
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"备份文件 {path} 无法读取：{exc}") from exc
+    finally:
+        engine.dispose()
+    return BackupInfo(path, "sqlite", revision, rows, verified)
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,43 +435,47 @@ def _restore_sqlite_target(engine: Engine, source_file: str) -> None:
     engine.dispose()
 
 
-def restore(engine: Engine, path: str | Path) -> BackupInfo:
-    """Replace the whole database by the backup at ``path``; all or nothing."""
+def restore(engine: Engine, path: str | Path, after: Callable[[Connection], None] | None = None) -> BackupInfo:
+    """Replace the whole database by the backup at ``path``; all or nothing. ``after`` runs in
+    the same transaction once the backup's content is in (the change log's entries about the
+    restore are written there, so they exist exactly when the restore does)."""
     info = inspect_backup(path)
     path = Path(path)
-    if info.revision is not None and info.revision not in _known_revisions():
-        raise DatabaseError(f"备份的数据库结构版本 {info.revision} 比本程序更新，请先升级 jixiao")
-    if engine.dialect.name == "sqlite":
-        if _sqlite_path(engine) is None:
-            raise DatabaseError("无法恢复到内存数据库")
-        with tempfile.TemporaryDirectory(prefix="jixiao-restore-") as tmpdir:
-            staging = str(Path(tmpdir) / "staging.db")
-            if info.format == "sqlite":
-                _sqlite_copy(str(path), staging)
-                staged = create_db_engine(f"sqlite:///{staging}")
-                try:
-                    with staged.begin() as conn:
-                        _upgrade(conn, "head")
-                finally:
-                    staged.dispose()
-            else:
-                dump = _read_json(path)
-                staged = create_db_engine(f"sqlite:///{staging}")
-                try:
-                    with staged.begin() as conn:
-                        _load_dump_into(conn, dump)
-                finally:
-                    staged.dispose()
-            _restore_sqlite_target(engine, staging)
-        return info
-    dump = _read_json(path) if info.format == "json" else _dump_sqlite_file(path)
     try:
+        if engine.dialect.name == "sqlite":
+            _restore_sqlite(engine, path, info, after)
+            return info
+        dump = _read_json(path) if info.format == "json" else _dump_sqlite_file(path)
         with engine.begin() as conn:
             _load_dump_into(conn, dump)
+            if after is not None:
+                after(conn)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise DatabaseError(f"恢复失败，数据库未改变：{reason}") from exc
     return info
+
+
+def _restore_sqlite(engine: Engine, path: Path, info: BackupInfo, after: Callable[[Connection], None] | None) -> None:
+    if _sqlite_path(engine) is None:
+        raise DatabaseError("无法恢复到内存数据库")
+    with tempfile.TemporaryDirectory(prefix="jixiao-restore-") as tmpdir:
+        staging = str(Path(tmpdir) / "staging.db")
+        if info.format == "sqlite":
+            _sqlite_copy(str(path), staging)
+        staged = create_db_engine(f"sqlite:///{staging}")
+        try:
+            with staged.begin() as conn:
+                if info.format == "sqlite":
+                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {MANIFEST_TABLE}")
+                    _upgrade(conn, "head")
+                else:
+                    _load_dump_into(conn, _read_json(path))
+                if after is not None:
+                    after(conn)
+        finally:
+            staged.dispose()
+        _restore_sqlite_target(engine, staging)
 
 
 def _dump_sqlite_file(path: Path) -> dict[str, Any]:

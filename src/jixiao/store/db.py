@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -47,15 +47,38 @@ def describe(url: str) -> str:
         return url
 
 
+#: how long a SQLite write waits for another writer before "database is locked" (the use cases
+#: then retry with backoff, :mod:`jixiao.app.busy`)
+BUSY_TIMEOUT_MS = 10000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # read at each connection: tests lower it
     # write-ahead log: readers (the web app's worker processes) go on while a writer works and
     # commits, where the rollback journal made each wait on the other (logins behind page views
     # took seconds under load). A property of the file, kept once set; ':memory:' stays 'memory'.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _private_file(path: Path) -> None:
+    """The database file readable by its owner only (0600; SQLite gives its -wal and -shm files
+    the same mode), in a directory made 0700 when jixiao makes it: it holds password hashes and
+    every unit's figures."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"无法创建数据目录 {path.parent}：{exc.strerror}") from exc
+    try:
+        if path.exists():
+            if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+                path.chmod(0o600)
+        else:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise DatabaseError(f"无法创建数据库文件 {path}：{exc.strerror}") from exc
 
 
 def create_db_engine(url: str | None = None) -> Engine:
@@ -66,10 +89,7 @@ def create_db_engine(url: str | None = None) -> Engine:
     except ArgumentError as exc:
         raise DatabaseError(f"数据库地址无效：{url}") from exc
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        try:
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseError(f"无法创建数据目录 {Path(parsed.database).parent}：{exc.strerror}") from exc
+        _private_file(Path(parsed.database).expanduser())
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5}
@@ -113,6 +133,28 @@ def open_database(url: str | None = None) -> Engine:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise DatabaseError(f"无法打开数据库 {describe(url)}：{reason}") from exc
     return engine
+
+
+def commit_if_free(session: Session, wait_ms: int = 50) -> bool:
+    """Commit what ``session`` holds if SQLite's write lock can be had within ``wait_ms``
+    (other databases: just commit). False (nothing written, caller rolls back) when it cannot:
+    for bookkeeping that may as well be written next time."""
+    if session.get_bind().dialect.name != "sqlite" or not (session.new or session.dirty or session.deleted):
+        session.commit()
+        return True
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA busy_timeout={wait_ms}")
+    try:
+        session.flush()  # the write lock is taken here, or not within wait_ms
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            raise
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    session.commit()
+    return True
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

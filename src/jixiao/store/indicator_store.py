@@ -67,12 +67,8 @@ import jixiao
 from jixiao.calc import (
     IndicatorResult,
     RiskWarning,
-    compute_department,
-    compute_project,
-    definitions,
-    department_warnings,
-    fund_warnings,
 )
+from jixiao.calc.dataset import record_values, record_warnings
 from jixiao.model import DepartmentYear, FundYear, Project
 from jixiao.model.funds import FundKind
 from jixiao.rules import SEVERITY_ORDER, RuleSet, available_rulesets, load_ruleset
@@ -189,26 +185,11 @@ class _Computed:
 def _compute(src: _Source, rulesets: Sequence[RuleSet]) -> _Computed:
     """Every indicator of the record's subject (computable or not) and its warnings per rule set,
     by the engine's own functions — the results the dashboard shows."""
-    model = src.model
-    if isinstance(model, FundYear):
-        group = {model.fund: model, **src.siblings}
-        others = {k: v for k, v in src.siblings.items() if k != model.fund}
-        # every fund indicator, also those meant for other funds (a comparison column may ask for
-        # them); the record's own results are the ones compute_fund_year lists — the same filter,
-        # which tests/test_indicator_store.py holds equal to compute_fund_year's warnings
-        fund_defs = definitions("fund")
-        values = [d.compute(model, others) for d in fund_defs]
-        results = [r for d, r in zip(fund_defs, values, strict=True) if d.applies_to(model.fund) or r.computable]
-        warns = {ruleset_key(rs): fund_warnings(model, results, rs, group) for rs in rulesets}
-    elif isinstance(model, DepartmentYear):
-        values = compute_department(model)
-        warns = {ruleset_key(rs): department_warnings(model, values, rs) for rs in rulesets}
-    else:
-        results = compute_project(model)
-        by_id = {r.id: r for r in results}
-        values = [by_id[d.id] if d.id in by_id else d.compute(model) for d in definitions("project")]
-        warns = {ruleset_key(rs): [] for rs in rulesets}
-    return _Computed(src, values, warns)
+    # every indicator of the subject, also those meant for other funds (a comparison column may
+    # ask for them); the warnings rest on the record's own ones, as on the dashboard
+    values = record_values(src.model, src.siblings)
+    warns = {ruleset_key(rs): record_warnings(src.model, values.own, rs, src.siblings) for rs in rulesets}
+    return _Computed(src, values.every, warns)
 
 
 def _worst(warnings: Iterable[RiskWarning]) -> str | None:
@@ -375,16 +356,39 @@ def _stamp() -> int:
     return secrets.randbits(40)
 
 
+#: results computed before a write transaction, by (record key, digest): see :func:`precompute`
+Precomputed = dict[tuple[RecordKey, str], "_Computed"]
+
+
 def _sync(session: Session, sources: Sequence[_Source], stored: Mapping[RecordKey, _Stored],
-          rulesets: Sequence[RuleSet], *, force: bool = False) -> int:
+          rulesets: Sequence[RuleSet], *, force: bool = False, ready: Precomputed | None = None) -> int:
     """Recompute and write the sources that are not current; the number recomputed."""
     keys = [ruleset_key(rs) for rs in rulesets]
     stale = [s for s in sources if force or not _is_current(s, stored.get(s.key), keys)]
+    ready = ready or {}
     done = 0
     for chunk in _chunks(stale):
-        _write(session, [_compute(s, rulesets) for s in chunk], stored)
+        _write(session, [ready.get((s.key, s.digest)) or _compute(s, rulesets) for s in chunk], stored)
         done += len(chunk)
     return done
+
+
+def precompute(fund_years: Iterable[FundYear], departments: Iterable[DepartmentYear],
+               projects: Iterable[Project]) -> Precomputed:
+    """The results of records about to be saved, computed before the write transaction starts:
+    on SQLite a transaction holds the one write lock from its first write to its commit, and
+    computing a large import's indicators inside it (seconds) kept every other writer — logins
+    too — waiting. A result is used only if the record's digest (its document and its fund
+    siblings' as stored) is the one computed here, so a sibling stored but not in the batch
+    just means that record is computed again, inside."""
+    def doc(model: FundYear | DepartmentYear | Project) -> dict[str, Any]:
+        return model.model_dump(mode="json", exclude_none=True)
+
+    rulesets = stored_rulesets()
+    sources = _fund_sources(((f.unit, f.year, f.fund.value, f.scope or "", doc(f)) for f in fund_years), None)
+    sources += _department_sources((d.unit, d.year, doc(d)) for d in departments)
+    sources += _project_sources((p.unit, p.year, p.name, doc(p)) for p in projects)
+    return {(s.key, s.digest): _compute(s, rulesets) for s in sources}
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,7 +397,8 @@ def _sync(session: Session, sources: Sequence[_Source], stored: Mapping[RecordKe
 
 
 def index_saved(session: Session, fund_groups: Collection[tuple[str, int, str]],
-                departments: Collection[tuple[str, int]], projects: Collection[tuple[str, int, str]]) -> int:
+                departments: Collection[tuple[str, int]], projects: Collection[tuple[str, int, str]],
+                ready: Precomputed | None = None) -> int:
     """Bring the stored values of just-saved records up to date, in the caller's transaction.
 
     ``fund_groups`` are (unit, year, scope) groups with a saved fund record: every fund record of
@@ -429,7 +434,7 @@ def index_saved(session: Session, fund_groups: Collection[tuple[str, int, str]],
         if not sources:
             continue
         stored = _stored(session, and_(IndicatorRecordRow.unit.in_(chunk), IndicatorRecordRow.year.in_(years)))
-        done += _sync(session, sources, stored, rulesets)
+        done += _sync(session, sources, stored, rulesets, ready=ready)
     session.flush()
     return done
 
@@ -746,3 +751,14 @@ __all__ = [
     "unit_years",
     "year_is_current",
 ]
+
+
+def fund_scopes_of_year(session: Session, year: int) -> dict[str, dict[str, list[str]]]:
+    """unit → fund → the 口径 (scopes) it has a fund record of in ``year``: one range of the
+    covering index, for a reader that must know who has what before loading any record."""
+    r = IndicatorRecordRow
+    out: dict[str, dict[str, list[str]]] = {}
+    query = select(r.unit, r.fund, r.scope).where(r.year == year, r.kind == "fund")
+    for unit, fund, scope in session.execute(query):
+        out.setdefault(unit, {}).setdefault(fund, []).append(scope or "")
+    return out

@@ -6,12 +6,14 @@ Loading is idempotent and atomic:
 - an import (:mod:`jixiao.app.imports`) validates the whole batch first (nothing is written if any
   file has an error), then writes everything in one transaction, which rolls back on any failure;
 - every save also writes the saved records' indicator values (``indicator_values``, a cache of
-  the engine's results, see :mod:`jixiao.store.indicator_store`) in that same transaction.
+  the engine's results, see :mod:`jixiao.store.indicator_store`) in that same transaction;
+- every save that changes a unit-year's records moves its version on (:mod:`jixiao.store.versions`),
+  refusing one based on a version that is no longer the stored one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -21,8 +23,9 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project, Unit
+from jixiao.model.units import effective_ruleset
 from jixiao.problems import Problem
-from jixiao.store.indicator_store import index_saved
+from jixiao.store.indicator_store import Precomputed, index_saved
 from jixiao.store.schema import (
     TABLES,
     Base,
@@ -32,6 +35,7 @@ from jixiao.store.schema import (
     ProjectRow,
     UnitRow,
 )
+from jixiao.store.versions import UnitYear, advance
 
 TABLE_LABELS = {
     "units": "单位",
@@ -50,12 +54,15 @@ class SaveCounts:
     inserted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLE_LABELS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLE_LABELS, 0))
     unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLE_LABELS, 0))
+    #: the new version of each unit-year whose records changed
+    versions: dict[UnitYear, int] = field(default_factory=dict)
 
     def add(self, other: SaveCounts) -> None:
         for mine, theirs in ((self.inserted, other.inserted), (self.updated, other.updated),
                              (self.unchanged, other.unchanged)):
             for key, value in theirs.items():
                 mine[key] = mine.get(key, 0) + value
+        self.versions.update(other.versions)
 
     def total(self, table: str) -> int:
         return self.inserted[table] + self.updated[table] + self.unchanged[table]
@@ -105,30 +112,73 @@ def _ordered_units(units: Iterable[Unit]) -> list[Unit]:
 def _upsert(
     session: Session, row: Any, doc: dict[str, Any], import_id: int | None, columns: dict[str, Any],
     counts: SaveCounts, table: str, existing: Any | None,
-) -> None:
+) -> bool:
+    """Insert or update one row; whether anything changed."""
     if existing is None:
         session.add(row(**columns, doc=doc, import_id=import_id))
         counts.inserted[table] += 1
-        return
+        return True
     changed = existing.doc != doc or existing.import_id != import_id or any(
         getattr(existing, k) != v for k, v in columns.items()
     )
     if not changed:
         counts.unchanged[table] += 1
-        return
+        return False
     for key, value in columns.items():
         setattr(existing, key, value)
     existing.doc = doc
     existing.import_id = import_id
     counts.updated[table] += 1
+    return True
 
 
-def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) -> SaveCounts:
+def _upsert_records(session: Session, parts: Sequence[tuple[int | None, Dataset]], counts: SaveCounts) -> set[UnitYear]:
+    """Upsert the fund years, department years and projects of ``parts``; the unit-years changed."""
+    codes = sorted({r.unit for _, ds in parts for r in records_of(ds)})
+    old_funds: dict[tuple[str, int, str, str], FundYearRow] = {}
+    old_depts: dict[tuple[str, int], DepartmentYearRow] = {}
+    old_projects: dict[tuple[str, int, str], ProjectRow] = {}
+    for chunk in _chunks(codes):
+        for f in session.scalars(select(FundYearRow).where(FundYearRow.unit.in_(chunk))):
+            old_funds[(f.unit, f.year, f.fund, f.scope)] = f
+        for d in session.scalars(select(DepartmentYearRow).where(DepartmentYearRow.unit.in_(chunk))):
+            old_depts[(d.unit, d.year)] = d
+        for p in session.scalars(select(ProjectRow).where(ProjectRow.unit.in_(chunk))):
+            old_projects[(p.unit, p.year, p.name)] = p
+    changed: set[UnitYear] = set()
+    for import_id, ds in parts:
+        for fy in ds.fund_years:
+            scope = fy.scope or ""
+            cols = {"unit": fy.unit, "year": fy.year, "fund": fy.fund.value, "scope": scope}
+            if _upsert(session, FundYearRow, _doc(fy), import_id, cols, counts, "fund_years",
+                       old_funds.get((fy.unit, fy.year, fy.fund.value, scope))):
+                changed.add((fy.unit, fy.year))
+        for dy in ds.departments:
+            cols = {"unit": dy.unit, "year": dy.year}
+            if _upsert(session, DepartmentYearRow, _doc(dy), import_id, cols, counts, "department_years",
+                       old_depts.get((dy.unit, dy.year))):
+                changed.add((dy.unit, dy.year))
+        for pr in ds.projects:
+            cols = {"unit": pr.unit, "year": pr.year, "name": pr.name}
+            if _upsert(session, ProjectRow, _doc(pr), import_id, cols, counts, "projects",
+                       old_projects.get((pr.unit, pr.year, pr.name))):
+                changed.add((pr.unit, pr.year))
+    session.flush()
+    return changed
+
+
+def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]], *,
+               expected: Mapping[UnitYear, int] | None = None, by: str | None = None,
+               ready: Precomputed | None = None) -> SaveCounts:
     """Upsert the records of several datasets (each with the import row it came from), and
     recompute the stored indicator values of every record saved (and of its fund siblings) —
     unchanged records keep theirs (:func:`jixiao.store.indicator_store.index_saved`).
 
-    Runs inside the caller's transaction; the caller commits or rolls back.
+    Each unit-year whose records changed gets its next version (``counts.versions``); one in
+    ``expected`` only if its stored version is still the expected one, else
+    :class:`~jixiao.store.versions.StaleVersion` is raised. Runs inside the caller's
+    transaction; the caller commits or rolls back (on StaleVersion: rolls back). ``ready``:
+    indicator results computed before the transaction (:func:`~jixiao.store.indicator_store.precompute`).
     """
     counts = SaveCounts()
     unit_import: dict[str, int | None] = {}
@@ -156,46 +206,23 @@ def save_parts(session: Session, parts: Sequence[tuple[int | None, Dataset]]) ->
     # parents were added before children, so their rows are inserted first
     session.flush()
 
-    codes = sorted({r.unit for _, ds in parts for r in records_of(ds)})
-    old_funds: dict[tuple[str, int, str, str], FundYearRow] = {}
-    old_depts: dict[tuple[str, int], DepartmentYearRow] = {}
-    old_projects: dict[tuple[str, int, str], ProjectRow] = {}
-    for chunk in _chunks(codes):
-        for f in session.scalars(select(FundYearRow).where(FundYearRow.unit.in_(chunk))):
-            old_funds[(f.unit, f.year, f.fund, f.scope)] = f
-        for d in session.scalars(select(DepartmentYearRow).where(DepartmentYearRow.unit.in_(chunk))):
-            old_depts[(d.unit, d.year)] = d
-        for p in session.scalars(select(ProjectRow).where(ProjectRow.unit.in_(chunk))):
-            old_projects[(p.unit, p.year, p.name)] = p
-
-    for import_id, ds in parts:
-        for fy in ds.fund_years:
-            scope = fy.scope or ""
-            cols = {"unit": fy.unit, "year": fy.year, "fund": fy.fund.value, "scope": scope}
-            _upsert(session, FundYearRow, _doc(fy), import_id, cols, counts, "fund_years",
-                    old_funds.get((fy.unit, fy.year, fy.fund.value, scope)))
-        for dy in ds.departments:
-            cols = {"unit": dy.unit, "year": dy.year}
-            _upsert(session, DepartmentYearRow, _doc(dy), import_id, cols, counts, "department_years",
-                    old_depts.get((dy.unit, dy.year)))
-        for pr in ds.projects:
-            cols = {"unit": pr.unit, "year": pr.year, "name": pr.name}
-            _upsert(session, ProjectRow, _doc(pr), import_id, cols, counts, "projects",
-                    old_projects.get((pr.unit, pr.year, pr.name)))
-    session.flush()
+    changed = _upsert_records(session, parts, counts)
+    counts.versions = advance(session, changed, expected=expected, by=by)
     # the saved records' indicator values (and their fund siblings'), in the same transaction
     index_saved(
         session,
         {(fy.unit, fy.year, fy.scope or "") for _, ds in parts for fy in ds.fund_years},
         {(dy.unit, dy.year) for _, ds in parts for dy in ds.departments},
         {(pr.unit, pr.year, pr.name) for _, ds in parts for pr in ds.projects},
+        ready,
     )
     return counts
 
 
-def save_dataset(session: Session, dataset: Dataset, import_id: int | None = None) -> SaveCounts:
-    """Upsert one validated dataset (in the caller's transaction)."""
-    return save_parts(session, [(import_id, dataset)])
+def save_dataset(session: Session, dataset: Dataset, import_id: int | None = None, *,
+                 expected: Mapping[UnitYear, int] | None = None, by: str | None = None) -> SaveCounts:
+    """Upsert one validated dataset (in the caller's transaction); see :func:`save_parts`."""
+    return save_parts(session, [(import_id, dataset)], expected=expected, by=by)
 
 
 # ------------------------------------------------------------------------------------------
@@ -289,8 +316,6 @@ def years_of(session: Session, unit: str) -> list[int]:
 def unit_ruleset(session: Session, unit: str, fallback: str = "default") -> str:
     """The rule set ``unit`` is judged by: its own ``units.ruleset``, else its nearest ancestor's,
     else ``fallback`` (:func:`jixiao.model.units.effective_ruleset`)."""
-    from jixiao.model.units import effective_ruleset
-
     rulesets: dict[str, str | None] = {}
     parents: dict[str, str | None] = {}
     current: str | None = unit

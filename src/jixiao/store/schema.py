@@ -268,13 +268,16 @@ class ApiTokenRow(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))  # first characters, to recognise a token in lists
+    #: "read" (只读) or "write" (读写), migration 0007; tokens made before it keep "write"
+    scope: Mapped[str] = mapped_column(String(10), default="read")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class LoginAttemptRow(Base):
-    """One login attempt (for throttling): who tried, from where, whether it worked."""
+    """One login attempt (for throttling): who tried, from where, whether it worked. A try refused
+    by the throttle is not recorded."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (Index(None, "username", "at"), Index(None, "ip", "at"))
@@ -286,12 +289,27 @@ class LoginAttemptRow(Base):
     success: Mapped[bool] = mapped_column(Boolean)
 
 
+class UnitYearRow(Base):
+    """One unit's year of data as a whole (migration 0007): ``version`` moves on with every write
+    of its records, so a form, API call or workbook based on an older version is refused instead
+    of overwriting what was saved meanwhile. The workflow's status belongs on this row too."""
+
+    __tablename__ = "unit_years"
+
+    unit: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    changed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 class ChangeLogRow(Base):
     """修改记录 (the change log, table ``audit_log``): who changed what, when, from which value to
-    which. Append-only."""
+    which. Append-only. An entry about a unit-year's data names it and the version its write
+    made (migration 0007), so what changed after a given version is one query."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "entity", "key"),)
+    __table_args__ = (Index(None, "entity", "key"), Index("ix_audit_log_unit_year_version", "unit", "year", "version"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -303,6 +321,9 @@ class ChangeLogRow(Base):
     old: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     new: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 

@@ -4,6 +4,15 @@ Nothing here commits: the caller owns the transaction, so a change and its chang
 (:mod:`jixiao.store.changelog`) are written together or not at all. Secrets are kept only as
 hashes: passwords with argon2id (:mod:`argon2`), session ids and API tokens with SHA-256 (they
 are 256-bit random values, so a fast hash is enough and lets them be looked up by index).
+
+Passwords are judged by zxcvbn (PyPI ``zxcvbn``, the Python port of Dropbox's estimator, kept
+up to date): it knows the lists of the most common passwords and words and sees keyboard rows,
+repeats, sequences and dates, so "12345678", "aaaaaaaa" or "password123" are refused for what
+they are, not only for their length.
+
+Login throttling is per (username, address) pair with growing delays: one person mistyping in
+a county office slows only their own name from that address, someone elsewhere cannot keep
+another user out, and a refused (throttled) try is not counted as a failure.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from jixiao.model.users import Principal, Role
@@ -32,10 +41,33 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 #: verified against when the username is unknown, so both cases take the same time
 _DUMMY_HASH = _hasher.hash("jixiao-no-such-user")
 
-MAX_FAILURES = 5
+#: failures of one username from one address before each further try has to wait
+FREE_FAILURES = 5
+#: the first wait, doubled with each further failure, up to MAX_DELAY
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(minutes=15)
+#: failures are remembered this long (and always until the pair's next success)
+FAILURE_MEMORY = timedelta(hours=24)
+#: failures from one address, any usernames, in THROTTLE_WINDOW after which usernames that never
+#: logged in from there are slowed too (someone trying many names); those that did are not
+ADDRESS_FAILURES = 30
 THROTTLE_WINDOW = timedelta(minutes=15)
-MIN_PASSWORD = 8
+#: how long a successful login is remembered, making its (username, address) a known pair
+SUCCESS_MEMORY = timedelta(days=90)
+MIN_PASSWORD = 10
+#: zxcvbn's score (0–4) a password needs: 3 = "safely unguessable", about 10^8 guesses or more
+MIN_PASSWORD_SCORE = 3
 TOKEN_PREFIX = "jx_"
+
+
+class TokenScope(StrEnum):
+    """What an API token may do: read only, or read and change data."""
+
+    read = "read"
+    write = "write"
+
+
+TOKEN_SCOPE_LABEL = {TokenScope.read: "只读", TokenScope.write: "读写"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -72,11 +104,33 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_password_strength(password: str) -> None:
+_WEAKNESS = {
+    "dictionary": "含常用密码或常见单词",
+    "spatial": "是键盘上相邻的一串键",
+    "repeat": "是重复的字符",
+    "sequence": "是连续的字母或数字",
+    "date": "是日期",
+    "regex": "是年份等有规律的写法",
+}
+
+
+def check_password_strength(password: str, user_inputs: tuple[str | None, ...] = ()) -> None:
+    """Refuse a short password or one zxcvbn can guess (``user_inputs``: the user's own name,
+    unit and so on, which a password must not lean on)."""
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"密码太短：至少 {MIN_PASSWORD} 个字符")
     if len(password) > 256:
         raise AuthError("密码太长：最多 256 个字符")
+    from zxcvbn import zxcvbn  # its word lists load on first use, not at every start
+
+    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    if int(result["score"]) >= MIN_PASSWORD_SCORE:
+        return
+    matches = sorted(result.get("sequence") or [], key=lambda m: len(m.get("token", "")), reverse=True)
+    why = next((_WEAKNESS[m["pattern"]] for m in matches if m.get("pattern") in _WEAKNESS), "太简单")
+    if any(m.get("pattern") == "dictionary" and m.get("dictionary_name") == "user_inputs" for m in matches):
+        why = "含用户名、姓名或单位"
+    raise AuthError(f"密码太容易被猜到（{why}）：请用更长、不常见的组合，如几个不相干的词加数字")
 
 
 def normalise_username(username: str) -> str:
@@ -90,8 +144,10 @@ def normalise_username(username: str) -> str:
     return name
 
 
-def principal_of(user: UserRow) -> Principal:
-    return Principal(user_id=user.id, username=user.username, role=Role(user.role), unit=user.unit)
+def principal_of(user: UserRow, scope: TokenScope | None = None) -> Principal:
+    """The principal of ``user``: logged in (``scope`` None) or through a token of ``scope``."""
+    return Principal(user_id=user.id, username=user.username, role=Role(user.role), unit=user.unit,
+                     token_scope=scope.value if scope is not None else None)
 
 
 def _check_role_unit(session: Session, role: Role, unit: str | None) -> str | None:
@@ -137,7 +193,7 @@ def create_user(
     except ValueError as exc:
         raise AuthError(f"未知角色：{role}（可选 admin、operator、reviewer）") from exc
     unit = _check_role_unit(session, role, (unit or "").strip() or None)
-    check_password_strength(password)
+    check_password_strength(password, (name, display_name, unit))
     if find_user(session, name) is not None:
         raise AuthError(f"用户名 {name} 已存在")
     display = (display_name or "").strip() or None
@@ -163,15 +219,24 @@ def update_user(session: Session, user: UserRow, *, role: Role | str | None = No
     if active is not None:
         user.active = active
         if not active:
-            session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+            end_sessions_and_tokens(session, user)
     session.flush()
 
 
-def set_password(session: Session, user: UserRow, password: str) -> None:
-    """New password; every session of the user ends (they log in again)."""
-    check_password_strength(password)
-    user.password_hash = hash_password(password)
+def end_sessions_and_tokens(session: Session, user: UserRow) -> None:
+    """Every session of ``user`` ends and every token is revoked — for good: enabling the user
+    again, or the old password coming back, revives none of them."""
     session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
+                    .values(revoked_at=now_utc()))
+
+
+def set_password(session: Session, user: UserRow, password: str) -> None:
+    """New password; every session of the user ends and every API token is revoked (whoever
+    held the old password may have made one)."""
+    check_password_strength(password, (user.username, user.display_name, user.unit))
+    user.password_hash = hash_password(password)
+    end_sessions_and_tokens(session, user)
     session.flush()
 
 
@@ -196,42 +261,54 @@ class LoginResult(StrEnum):
 class LoginOutcome:
     result: LoginResult
     user: UserRow | None = None
+    #: throttled: how long until the next try is looked at
+    retry_after: timedelta = timedelta(0)
 
 
-def recent_failures(session: Session, username: str, ip: str, now: datetime | None = None) -> tuple[int, int]:
-    """Failed attempts in the throttle window: (for this username since its last success, from this IP)."""
+def failure_delay(failures: int) -> timedelta:
+    """How long a try must wait after ``failures`` failures in a row: none for the first
+    :data:`FREE_FAILURES`, then :data:`FIRST_DELAY` doubling with each, at most :data:`MAX_DELAY`."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_DELAY * (2 ** min(failures - FREE_FAILURES, 20)), MAX_DELAY)
+
+
+def _failures(session: Session, since: datetime, *conditions: Any) -> tuple[int, datetime | None]:
+    row = session.execute(
+        select(func.count(), func.max(LoginAttemptRow.at)).where(
+            ~LoginAttemptRow.success, LoginAttemptRow.at >= since, *conditions)
+    ).one()
+    return int(row[0] or 0), aware(row[1]) if row[1] is not None else None
+
+
+def login_wait(session: Session, username: str, ip: str, now: datetime | None = None) -> timedelta:
+    """How long a login of ``username`` from ``ip`` has to wait (0: it is looked at now)."""
     now = now or now_utc()
-    since = now - THROTTLE_WINDOW
-    last_ok = session.scalar(
-        select(func.max(LoginAttemptRow.at)).where(
-            LoginAttemptRow.username == username, LoginAttemptRow.success, LoginAttemptRow.at >= since
-        )
-    )
-    user_since = max(since, aware(last_ok)) if last_ok is not None else since
-    by_user = session.scalar(
-        select(func.count()).select_from(LoginAttemptRow).where(
-            LoginAttemptRow.username == username, ~LoginAttemptRow.success, LoginAttemptRow.at >= user_since
-        )
-    ) or 0
-    by_ip = session.scalar(
-        select(func.count()).select_from(LoginAttemptRow).where(
-            LoginAttemptRow.ip == ip, ~LoginAttemptRow.success, LoginAttemptRow.at >= since
-        )
-    ) or 0
-    return int(by_user), int(by_ip)
+    pair = (LoginAttemptRow.username == username, LoginAttemptRow.ip == ip)
+    last_ok = session.scalar(select(func.max(LoginAttemptRow.at)).where(*pair, LoginAttemptRow.success))
+    last_ok = aware(last_ok) if last_ok is not None else None
+    since = max(now - FAILURE_MEMORY, last_ok) if last_ok is not None else now - FAILURE_MEMORY
+    failures, last = _failures(session, since, *pair)
+    wait = failure_delay(failures) - (now - last) if last is not None else timedelta(0)
+    if last_ok is None or last_ok < now - SUCCESS_MEMORY:
+        # a name never used from here: slowed too when this address tries many names
+        by_ip, last_ip = _failures(session, now - THROTTLE_WINDOW, LoginAttemptRow.ip == ip)
+        if by_ip >= ADDRESS_FAILURES and last_ip is not None:
+            wait = max(wait, failure_delay(by_ip - ADDRESS_FAILURES + FREE_FAILURES) - (now - last_ip))
+    return max(wait, timedelta(0))
 
 
 def authenticate(session: Session, username: str, password: str, ip: str,
                  now: datetime | None = None) -> LoginOutcome:
-    """Check a login. After :data:`MAX_FAILURES` failures for the username or the IP within
-    :data:`THROTTLE_WINDOW` every attempt is refused without looking at the password."""
+    """Check a login. A pair (username, address) with failures behind it waits
+    (:func:`login_wait`): a try before its time is refused without looking at the password and
+    is not recorded, so waiting out the delay always works."""
     now = now or now_utc()
     name = username.strip()[:64]
     ip = ip[:64]
-    by_user, by_ip = recent_failures(session, name, ip, now)
-    if by_user >= MAX_FAILURES or by_ip >= MAX_FAILURES:
-        session.add(LoginAttemptRow(at=now, username=name, ip=ip, success=False))
-        return LoginOutcome(LoginResult.throttled)
+    wait = login_wait(session, name, ip, now)
+    if wait > timedelta(0):
+        return LoginOutcome(LoginResult.throttled, retry_after=wait)
     user = find_user(session, name) if name else None
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)
@@ -248,7 +325,10 @@ def authenticate(session: Session, username: str, password: str, ip: str,
 
 def purge_login_attempts(session: Session, now: datetime | None = None) -> None:
     now = now or now_utc()
-    session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < now - 2 * THROTTLE_WINDOW))
+    session.execute(delete(LoginAttemptRow).where(or_(
+        (~LoginAttemptRow.success) & (LoginAttemptRow.at < now - FAILURE_MEMORY),
+        LoginAttemptRow.at < now - SUCCESS_MEMORY,
+    )))
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,21 +400,27 @@ def purge_sessions(session: Session, policy: SessionPolicy, now: datetime | None
 # --------------------------------------------------------------------------------------------
 
 
-def create_api_token(session: Session, user: UserRow, name: str) -> tuple[str, ApiTokenRow]:
-    """A new token for ``user``: the clear value is returned once and never stored."""
+def create_api_token(session: Session, user: UserRow, name: str,
+                     scope: TokenScope | str = TokenScope.read) -> tuple[str, ApiTokenRow]:
+    """A new token for ``user`` (read only unless ``scope`` says write): the clear value is
+    returned once and never stored."""
     label = name.strip()
     if not label or len(label) > 80 or _CONTROL.search(label):
         raise AuthError("令牌名称不能为空，最多 80 个字符")
+    try:
+        scope = TokenScope(scope)
+    except ValueError as exc:
+        raise AuthError("令牌权限只能是 read（只读）或 write（读写）") from exc
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiTokenRow(user_id=user.id, name=label, token_hash=sha256_hex(token), prefix=token[:10],
-                      created_at=now_utc())
+                      created_at=now_utc(), scope=scope.value)
     session.add(row)
     session.flush()
     return token, row
 
 
-def resolve_api_token(session: Session, token: str, now: datetime | None = None) -> UserRow | None:
-    """The active user behind a live token, or None."""
+def resolve_api_token(session: Session, token: str, now: datetime | None = None) -> Principal | None:
+    """Who a live token acts as (its user, with the token's scope), or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == sha256_hex(token)))
@@ -346,7 +432,7 @@ def resolve_api_token(session: Session, token: str, now: datetime | None = None)
     now = now or now_utc()
     if row.last_used_at is None or now - aware(row.last_used_at) > timedelta(minutes=1):
         row.last_used_at = now
-    return user
+    return principal_of(user, scope=TokenScope(row.scope))
 
 
 def list_api_tokens(session: Session, user_id: int | None = None) -> list[ApiTokenRow]:

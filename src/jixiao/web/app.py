@@ -8,43 +8,47 @@ the routers of :mod:`jixiao.web.routes` (``pages`` and ``api`` when those module
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import json
 import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jixiao.store.db import open_database, session_factory
+from jixiao.app.busy import is_busy
+from jixiao.app.errors import AppError, Busy, Conflict, Forbidden, NotFound
+from jixiao.store.db import commit_if_free, open_database, session_factory
 from jixiao.store.schema import SessionRow, UserRow
 from jixiao.store.users import (
     SessionPolicy,
     load_session,
+    now_utc,
     principal_of,
     resolve_api_token,
     sha256_hex,
 )
+from jixiao.web import language
 from jixiao.web.deps import (
     STATIC_DIR,
     AuthContext,
     LoginRequired,
-    OptionalPrincipal,
     csrf_protect,
     is_api,
     templates,
 )
-from jixiao.web.security import SESSION_COOKIE, BodyLimitMiddleware, is_https
+from jixiao.web.language import chinese_detail
+from jixiao.web.routes import admin, api, auth, docs, exports, pages
+from jixiao.web.security import CSRF_COOKIE, SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
 CSP = (
@@ -102,19 +106,30 @@ class WebSettings:
 # --------------------------------------------------------------------------------------------
 
 
+def _commit_if_free(db: Session) -> None:
+    """Commit bookkeeping (a session's or token's last use) only if the database is free now: a
+    long import holding SQLite's write lock must not make every page wait for a timestamp."""
+    try:
+        if commit_if_free(db):
+            return
+    except OperationalError as exc:
+        db.rollback()
+        if not is_busy(exc):
+            raise
+        return
+    db.rollback()
+
+
 def _resolve(factory: sessionmaker[Session], policy: SessionPolicy, authorization: str | None,
-             cookie: str | None) -> AuthContext:
+             cookie: str | None, anonymous_csrf: str | None) -> AuthContext:
     ctx = AuthContext()
     with factory() as db:
         if authorization:
             scheme, _, value = authorization.partition(" ")
             if scheme.lower() == "bearer":
                 ctx.via = "token"
-                user = resolve_api_token(db, value.strip())
-                if user is not None:
-                    ctx.principal = principal_of(user)
-                    ctx.display_name = user.display_name
-                db.commit()
+                ctx.principal = resolve_api_token(db, value.strip())
+                _commit_if_free(db)
                 return ctx
         if cookie:
             row = load_session(db, cookie, policy)
@@ -133,7 +148,11 @@ def _resolve(factory: sessionmaker[Session], policy: SessionPolicy, authorizatio
                     if user is not None:
                         ctx.principal = principal_of(user)
                         ctx.display_name = user.display_name
-            db.commit()
+            _commit_if_free(db)
+        if ctx.csrf is None and anonymous_csrf and 20 <= len(anonymous_csrf) <= 100:
+            # not logged in and no stored session: the login form's CSRF token is a cookie
+            # (double submit), so showing the form writes nothing to the database
+            ctx.csrf = anonymous_csrf
     return ctx
 
 
@@ -141,18 +160,17 @@ def _finish_needed(ctx: AuthContext) -> bool:
     """Whether the request changed anything :func:`_finish` stores (most requests change nothing)."""
     if ctx.via == "token":
         return False
-    return bool(ctx.new_session or ctx.flashes_out or (ctx.flashes_shown and ctx.flashes_in))
+    return bool(ctx.flashes_out or (ctx.flashes_shown and ctx.flashes_in))
 
 
 def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
-    """Store what the request changed in its session: a new anonymous session, flash messages."""
+    """Store what the request changed in its session: flash messages (for someone not logged in,
+    in a session made only now, when there is a message to keep)."""
     if not _finish_needed(ctx):
         return
     if ctx.flashes_out and ctx.session_token is None:
-        ctx.start_anonymous()
+        ctx.start_session()
     remaining = ([] if ctx.flashes_shown else list(ctx.flashes_in)) + list(ctx.flashes_out)
-    from jixiao.store.users import now_utc
-
     with factory() as db:
         if ctx.new_session:
             now = now_utc()
@@ -178,11 +196,16 @@ def _install_middleware(app: FastAPI) -> None:
         ctx = await run_in_threadpool(
             _resolve, factory, settings.session_policy,
             request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE),
+            request.cookies.get(CSRF_COOKIE),
         )
         request.state.auth = ctx
         response = await call_next(request)
         if _finish_needed(ctx):
-            await run_in_threadpool(_finish, factory, ctx)
+            try:
+                await run_in_threadpool(_finish, factory, ctx)
+            except OperationalError as exc:  # flash messages are not worth a 500 on a busy database
+                if not is_busy(exc):
+                    raise
         secure = settings.secure_cookies == "always" or (
             settings.secure_cookies == "auto" and is_https(request, settings.trust_forwarded_proto)
         )
@@ -191,6 +214,8 @@ def _install_middleware(app: FastAPI) -> None:
                                 secure=secure, path="/")
         elif ctx.clear_cookie:
             response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+        if ctx.set_csrf_cookie and ctx.csrf:
+            response.set_cookie(CSRF_COOKIE, ctx.csrf, httponly=True, samesite="lax", secure=secure, path="/")
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
@@ -210,7 +235,37 @@ def _wants_html(request: Request) -> bool:
     return not is_api(request) and "text/html" in request.headers.get("accept", "text/html")
 
 
+def _error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    if not _wants_html(request):
+        return Response(json.dumps({"detail": detail}, ensure_ascii=False), status_code=status,
+                        media_type="application/json", headers=headers)
+    return templates.TemplateResponse(request, "error.html", {"status": status, "detail": detail},
+                                      status_code=status, headers=headers)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    """A use case's refusal is a 4xx with its Chinese sentence; a busy database is 503 with
+    Retry-After — never a 500."""
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        if isinstance(exc, Conflict):
+            if not _wants_html(request):
+                return Response(json.dumps(exc.as_json(), ensure_ascii=False, default=str), status_code=409,
+                                media_type="application/json")
+            return _error_page(request, 409, str(exc))
+        if isinstance(exc, Busy):
+            return _error_page(request, 503, str(exc), {"Retry-After": str(exc.retry_after)})
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 422
+        return _error_page(request, status, str(exc))
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> Response:
+        if not is_busy(exc):
+            raise exc
+        return _error_page(request, 503, "数据库正忙（可能有人正在导入大量数据），请稍后再试；本次操作未做任何修改",
+                           {"Retry-After": "10"})
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         if request.headers.get("hx-request"):
@@ -219,9 +274,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = chinese_detail(exc.status_code, exc.detail)  # never the framework's "Not Found"
         if not _wants_html(request):
-            return await http_exception_handler(request, exc)
-        detail = exc.detail if isinstance(exc.detail, str) else "请求无法处理"
+            return await http_exception_handler(request, StarletteHTTPException(exc.status_code, detail,
+                                                                                getattr(exc, "headers", None)))
         return templates.TemplateResponse(
             request, "error.html", {"status": exc.status_code, "detail": detail},
             status_code=exc.status_code, headers=getattr(exc, "headers", None),
@@ -231,13 +287,6 @@ def _install_error_handlers(app: FastAPI) -> None:
 # --------------------------------------------------------------------------------------------
 # The app
 # --------------------------------------------------------------------------------------------
-
-
-def _optional_router(name: str) -> Any | None:
-    module_name = f"jixiao.web.routes.{name}"
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    return getattr(importlib.import_module(module_name), "router", None)
 
 
 def create_app(database_url: str | None = None, *, secret_key: str | None = None,
@@ -251,6 +300,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
                     "API 用 `Authorization: Bearer <令牌>` 认证（令牌在“管理 → API 令牌”创建）。",
         version="1",
         dependencies=[Depends(csrf_protect)],
+        docs_url=None, redoc_url=None,  # /docs is served from local assets (routes/docs.py)
     )
     app.state.engine = engine
     app.state.sessionmaker = session_factory(engine)
@@ -262,22 +312,8 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     # outermost: refuse oversized bodies before they are parsed or spooled to disk
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + BODY_OVERHEAD)
     _install_error_handlers(app)
+    language.install(app)
 
-    from jixiao.web.routes import admin, auth
-
-    app.include_router(auth.router)
-    app.include_router(admin.router)
-    pages = _optional_router("pages")
-    api = _optional_router("api")
-    if pages is not None:
-        app.include_router(pages)
-    if api is not None:
-        app.include_router(api)
-    if pages is None:
-        @app.get("/", include_in_schema=False)
-        def home(request: Request, principal: OptionalPrincipal) -> Response:
-            if principal is None:
-                return RedirectResponse("/login", status_code=303)
-            return templates.TemplateResponse(request, "home.html", {})
-
+    for routes in (auth, admin, pages, exports, api, docs):
+        app.include_router(routes.router)
     return app

@@ -6,7 +6,9 @@ route runs) is in ``request.state.auth`` (:class:`AuthContext`):
 - ``Authorization: Bearer <token>`` → the API token's user (``via="token"``; CSRF does not apply,
   since a browser never sends that header on its own; an invalid token is simply not logged in);
 - else the ``jixiao_session`` cookie → a server-side session row (``via="session"``), which may
-  belong to nobody yet (an anonymous session holds the CSRF token of the login form).
+  belong to nobody yet (made only to keep a message for the next page, e.g. after logging out);
+- someone not logged in and without such a row gets the login form's CSRF token as a cookie
+  (``jixiao_csrf``, double submit): showing the login page writes nothing to the database.
 
 Routes use:
 
@@ -72,15 +74,21 @@ class AuthContext:
     flashes_in: list[dict[str, str]] = field(default_factory=list)  # stored, to show now
     flashes_shown: bool = False
     flashes_out: list[dict[str, str]] = field(default_factory=list)  # to show on the next page
-    new_session: bool = False  # session_token/csrf made in memory; the middleware stores it
+    new_session: bool = False  # session_token made in memory; the middleware stores it
     set_cookie: bool = False
     clear_cookie: bool = False
+    set_csrf_cookie: bool = False  # csrf made in this request for someone not logged in: sent as a cookie
     display_name: str | None = None
 
     def start_anonymous(self) -> None:
-        """A session for someone not logged in (created lazily, stored after the response)."""
-        self.session_token = secrets.token_urlsafe(32)
+        """A CSRF token for someone not logged in, kept in a cookie (nothing stored)."""
         self.csrf = secrets.token_urlsafe(32)
+        self.set_csrf_cookie = True
+
+    def start_session(self) -> None:
+        """A stored session for someone not logged in, made only to keep flash messages."""
+        self.session_token = secrets.token_urlsafe(32)
+        self.csrf = self.csrf or secrets.token_urlsafe(32)
         self.via = "session"
         self.new_session = True
         self.set_cookie = True
@@ -226,8 +234,9 @@ async def csrf_protect(request: Request) -> None:
         return
     ctx = auth_context(request)
     if ctx.via == "token":
+        _token_may_change(request, ctx)
         return
-    expected = None if ctx.new_session else ctx.csrf
+    expected = None if ctx.new_session or ctx.set_csrf_cookie else ctx.csrf
     supplied = request.headers.get(CSRF_HEADER)
     if not supplied:
         content_type = request.headers.get("content-type", "")
@@ -240,6 +249,21 @@ async def csrf_protect(request: Request) -> None:
             supplied = value if isinstance(value, str) else None
     if not expected or not supplied or not hmac.compare_digest(expected.encode(), supplied.encode()):
         raise HTTPException(403, detail="安全校验失败（CSRF）：请刷新页面后重试")
+
+
+#: what an API token may never do, whatever its scope: manage users, units or tokens (a token
+#: minting tokens would outlive its own revocation)
+TOKEN_FORBIDDEN_PREFIXES = ("/tokens", "/admin")
+
+
+def _token_may_change(request: Request, ctx: AuthContext) -> None:
+    """An unsafe method through an API token: refused for a read-only token, and for any token
+    on the management pages."""
+    path = request.url.path
+    if any(path == p or path.startswith(p + "/") for p in TOKEN_FORBIDDEN_PREFIXES):
+        raise HTTPException(403, detail="API 令牌不能创建或吊销令牌、不能管理用户和单位：请登录网页操作")
+    if ctx.principal is not None and ctx.principal.read_only:
+        raise HTTPException(403, detail="只读令牌不能修改数据：请用读写令牌")
 
 
 # --------------------------------------------------------------------------------------------

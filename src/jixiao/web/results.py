@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
+from fastapi import HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,7 @@ from jixiao.app.entry import FieldChange, SavedEntry
 from jixiao.app.imports import WorkbookImport
 from jixiao.app.reports import ReportFile
 from jixiao.audit.findings import DocumentResult
+from jixiao.model.funds import FundKind
 from jixiao.problems import Problem
 
 ReportFormat = Literal["docx", "xlsx", "html"]
@@ -23,6 +25,15 @@ def json_response(model: BaseModel) -> Response:
     own path turns the model into Python objects, then into JSON. The route keeps its
     ``response_model`` so the OpenAPI schema says what this is."""
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def known_fund(fund: str | None) -> str | None:
+    """A fund's full name as a query gives it (blank: none); 400 in Chinese for an unknown one."""
+    if not fund:
+        return None
+    if fund not in {k.value for k in FundKind}:
+        raise HTTPException(400, detail=f"未知基金“{fund[:40]}”")
+    return fund
 
 
 def split_ids(text: str | None) -> list[str]:
@@ -55,6 +66,7 @@ class ImportResult(BaseModel):
     problems: list[ProblemView]
     saved: dict[str, int] = Field(default_factory=dict, description="表 → 写入（新增或更新）的记录数")
     years: list[int] = Field(default_factory=list)
+    versions: dict[str, int] = Field(default_factory=dict, description="单位代码/年度 → 保存后的版本号")
 
 
 class EntryResult(BaseModel):
@@ -62,6 +74,7 @@ class EntryResult(BaseModel):
     errors: dict[str, list[str]] = Field(default_factory=dict, description="字段名 → 错误；\"\" 为整张表单")
     warnings: list[str] = Field(default_factory=list)
     changes: list[FieldChange] = Field(default_factory=list)
+    version: int | None = Field(default=None, description="保存后的版本号（有修改时）")
 
 
 class FindingView(BaseModel):
@@ -110,11 +123,12 @@ def file_response(file: ReportFile) -> Response:
 
 def import_view(result: WorkbookImport) -> ImportResult:
     return ImportResult(ok=result.ok, problems=[problem_view(p) for p in result.problems], saved=result.saved,
-                        years=result.years)
+                        years=result.years, versions=result.versions)
 
 
 def entry_view(result: SavedEntry) -> EntryResult:
-    return EntryResult(ok=result.ok, errors=result.errors, warnings=result.warnings, changes=result.changes)
+    return EntryResult(ok=result.ok, errors=result.errors, warnings=result.warnings, changes=result.changes,
+                       version=result.version)
 
 
 def audit_view(result: DocumentResult) -> AuditResult:

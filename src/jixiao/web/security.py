@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -19,6 +20,8 @@ from typing import Any, Protocol
 from fastapi import HTTPException, Request
 
 SESSION_COOKIE = "jixiao_session"
+#: the login form's CSRF token for someone without a stored session (double-submit cookie)
+CSRF_COOKIE = "jixiao_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -219,28 +222,34 @@ class BodyLimitMiddleware:
             await self._refuse(scope, send)
             return
         seen = 0
-        started = False
+        exceeded = False
+        refused = False
 
         async def counting_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    # a body without Content-Length (chunked) found too large while streaming in
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Any) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def guarded_send(message: Any) -> None:
+            # whatever the app made of the cut-off body (a form parser's 400, say), the answer is 413
+            nonlocal refused
+            if exceeded:
+                if not refused and message["type"] == "http.response.start":
+                    refused = True
+                    await self._refuse(scope, send)
+                return
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(scope, send)
+        with contextlib.suppress(BodyTooLarge):
+            await self.app(scope, counting_receive, guarded_send)
+        if exceeded and not refused:
+            await self._refuse(scope, send)
 
     async def _refuse(self, scope: Any, send: Any) -> None:
         import json

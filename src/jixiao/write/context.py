@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jixiao.calc import compute_department, compute_fund_year, compute_project
+from jixiao.calc.dataset import record_values, record_warnings
 from jixiao.calc.registry import BY_SUBJECT, IndicatorResult
-from jixiao.calc.risks import RiskWarning, department_warnings, fund_warnings
+from jixiao.calc.risks import RiskWarning
 from jixiao.calc.score_results import ScoredTable
 from jixiao.calc.scoring import score_project
 from jixiao.calc.stated import StatedCheck, check_stated, parse_stated
@@ -176,12 +176,12 @@ class RecordFigures:
         return res if res is not None and res.value is not None else None
 
     def name(self, indicator_id: str) -> str:
-        d = BY_SUBJECT[self.subject].get(indicator_id)  # type: ignore[index]
+        d = BY_SUBJECT[self.subject].get(indicator_id)
         return display_name(d.name if d else indicator_id)
 
     def _stated(self, indicator_id: str) -> tuple[Fig, int | None] | None:
         figure = self.record.stated.get(indicator_id)
-        d = BY_SUBJECT[self.subject].get(indicator_id)  # type: ignore[index]
+        d = BY_SUBJECT[self.subject].get(indicator_id)
         if figure is None or d is None:
             return None
         try:
@@ -355,18 +355,18 @@ def build_context(dataset: Dataset, unit: str, year: int, ruleset: RuleSet, *,
     for fy in fys:
         sib = {o.fund: o for o in fys if o.scope == fy.scope and o is not fy}
         siblings[id(fy)] = sib
-        results = compute_fund_year(fy, sib)
+        results = record_values(fy, sib).own
         scope = fy.scope or ""
         fund_figures[id(fy)] = RecordFigures(f"{scope}{fund_label(fy.fund)}", fy, results, "fund", ledger)
-        warnings += fund_warnings(fy, results, ruleset, sib)
+        warnings += record_warnings(fy, results, ruleset, sib)
     dept = next((d for d in dataset.departments if d.unit == unit and d.year == year), None)
     dept_figures = None
     if dept is not None:
-        results = compute_department(dept)
+        results = record_values(dept).own
         dept_figures = RecordFigures("部门整体支出", dept, results, "department", ledger)
-        warnings += department_warnings(dept, results, ruleset)
+        warnings += record_warnings(dept, results, ruleset)
     projects = [p for p in dataset.projects if p.unit == unit and p.year == year]
-    project_figures = {id(p): RecordFigures(p.name, p, compute_project(p), "project", ledger) for p in projects}
+    project_figures = {id(p): RecordFigures(p.name, p, record_values(p).own, "project", ledger) for p in projects}
     table_rules = ruleset if ruleset.project_table is not None else load_ruleset("default")
     scored = {p.name: score_project(p, table_rules) for p in projects}
     return Context(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from jixiao.calc.risks import RiskWarning
 from jixiao.model import DepartmentYear, FundKind, FundYear
 from jixiao.model.funds import FUNDS
-from jixiao.rules import BandWarningRule, DeficitRule, GrowthGapRule
+from jixiao.rules import AnyWarningRule, BandWarningRule, DeficitRule, GrowthGapRule
 from jixiao.write import printed as pr
 from jixiao.write.context import Context, RecordFigures, display_name, fund_label, officer_text
 from jixiao.write.para import Para
@@ -32,7 +32,7 @@ def _record(ctx: Context, w: RiskWarning) -> tuple[FundYear | DepartmentYear | N
     return None, None
 
 
-def _rule(ctx: Context, w: RiskWarning) -> BandWarningRule | DeficitRule | GrowthGapRule | None:
+def _rule(ctx: Context, w: RiskWarning) -> AnyWarningRule | None:
     return next((r for r in ctx.ruleset.warnings if r.id == w.rule_id), None)
 
 

@@ -31,7 +31,7 @@ class Fig:
 
     @property
     def places(self) -> int:
-        return max(0, -int(self.value.as_tuple().exponent))  # type: ignore[arg-type]
+        return max(0, -int(self.value.as_tuple().exponent))
 
     @property
     def text(self) -> str:

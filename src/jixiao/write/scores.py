@@ -22,11 +22,11 @@ from jixiao.calc.registry import BY_SUBJECT
 from jixiao.calc.score_results import ScoredDepartment, ScoredTable, score_text
 from jixiao.calc.scoring import score_department, score_project
 from jixiao.model import Dataset, DepartmentYear
-from jixiao.rules import RuleSet, load_ruleset
+from jixiao.rules import RuleSet, available_rulesets, load_ruleset
 from jixiao.write.tables import NOT_SCORED, RowScore, ScoreLine, SelfEvalScores
 
 #: the rule sets shipped with jixiao that ``--rules`` offers
-RULESETS = ("default", "sichuan", "hunan")
+RULESETS = tuple(available_rulesets())
 #: the key of the department's scores in a scores mapping (projects are keyed by their name)
 DEPARTMENT = "department"
 #: why a table is not scored, as the CLI and the working paper say it

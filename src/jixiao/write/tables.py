@@ -106,13 +106,13 @@ def _number_format(places: int) -> str:
 
 def _written_format(q: Quantity | Fig) -> str:
     """The spreadsheet format of a figure as written: as many decimals as it was written with."""
-    exponent = int(q.value.as_tuple().exponent)  # type: ignore[arg-type]
+    exponent = int(q.value.as_tuple().exponent)
     return _number_format(max(0, -exponent))
 
 
 def _money_cell(g: Grid, row: int, col: int, q: Quantity | Fig | None, **kw: object) -> None:
     if q is None:
-        g.add(row, col, "", **kw)  # type: ignore[arg-type]
+        g.add(row, col, "", **kw)
         return
     g.add(row, col, f"{q.value:f}", align="right", value=q.value, number_format=_written_format(q))
 

@@ -26,6 +26,7 @@ from jixiao.rules import (
     DeficitRule,
     GrowthGapRule,
     RuleSet,
+    citation_text,
     load_ruleset,
 )
 from jixiao.store.indicator_store import (
@@ -59,7 +60,8 @@ class IndicatorInfo(BaseModel):
     name: str = Field(title="指标名称")
     unit: str = Field(title="单位")
     formula: str = Field(title="公式")
-    rule: str = Field(title="依据")
+    basis: str | None = Field(default=None, title="依据",
+                              description="the official document the indicator rests on (文号《标题》), if any")
 
 
 class ChartSeries(BaseModel):
@@ -118,7 +120,7 @@ def indicator_catalog() -> list[IndicatorInfo]:
         for d in BY_SUBJECT[subject].values():
             qualified = d.id if subject == "fund" or d.id not in BY_SUBJECT["fund"] else f"department:{d.id}"
             out.append(IndicatorInfo(id=qualified, subject=subject, name=d.name, unit=d.unit, formula=d.formula,
-                                     rule=d.rule))
+                                     basis=citation_text(d.citation)))
     return out
 
 

@@ -47,6 +47,7 @@ from jixiao.numbers import fmt
 from jixiao.rules import (
     SEVERITY_ORDER,
     RuleSet,
+    citation_text,
 )
 from jixiao.store import indicator_store
 from jixiao.store.indicator_store import (
@@ -57,12 +58,13 @@ from jixiao.store.indicator_store import (
     records_token,
     refresh_year_now,
     ruleset_key,
+    unit_years,
     year_is_current,
 )
 from jixiao.store.schema import DepartmentYearRow, FundYearRow
 
 _COMPARISONS: RevisionCache[Comparison] = RevisionCache(size=256)
-_YEARS: RevisionCache[list[int]] = RevisionCache(size=1)
+_YEARS: RevisionCache[list[int]] = RevisionCache(size=64)
 #: small facts about a year's stored records and a principal's visible units (index reads)
 _YEAR_FACTS: RevisionCache[Any] = RevisionCache(size=256)
 
@@ -106,6 +108,10 @@ class Comparison(BaseModel):
     offset: int
     rows: list[CompareRow]
     chart: Chart | None = None
+    level: str | None = Field(default=None, description="the level compared (null: every level)")
+    levels: dict[str, int] = Field(default_factory=dict, description="level → units with data that year")
+    region: str | None = Field(default=None, description="the units' region contains this")
+    warning: Severity | None = Field(default=None, description="only rows with a warning at least this severe")
 
 
 @dataclass
@@ -132,21 +138,59 @@ def _median(values: list[Decimal]) -> Decimal | None:
 
 
 
-def _visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
-    """code → (name, region) of the units ``principal`` may read (once per data revision and scope)."""
+#: a visible unit as the comparison needs it: (name, region, level)
+_Unit = tuple[str, str | None, str]
+
+
+def _visible_units(session: Session, principal: Principal) -> dict[str, _Unit]:
+    """code → (name, region, level) of the units ``principal`` may read (once per data revision and scope)."""
     key = ("visible", principal.role, None if principal.is_admin else principal.unit)
     return _YEAR_FACTS.get_or_make(session, key, lambda: _read_visible_units(session, principal))
 
 
-def _read_visible_units(session: Session, principal: Principal) -> dict[str, tuple[str, str | None]]:
+def _read_visible_units(session: Session, principal: Principal) -> dict[str, _Unit]:
     table = unit_table(session)
     rows, parents = table.rows, table.parents
     if principal.is_admin:
-        return {r.code: (r.name, r.region) for r in rows}
-    return {r.code: (r.name, r.region) for r in rows if can_read(principal, r.code, parents)}
+        return {r.code: (r.name, r.region, r.level) for r in rows}
+    return {r.code: (r.name, r.region, r.level) for r in rows if can_read(principal, r.code, parents)}
 
 
-def _stored_records(session: Session, year: int, kind: Literal["fund", "department"], rs: RuleSet,
+#: the ``level`` that asks for every level at once (the default is one level: like with like)
+ALL_LEVELS = "all"
+
+
+def _levels_with_data(session: Session, visible: Mapping[str, _Unit], year: int, scope: Any) -> dict[str, int]:
+    """level → how many visible units have a record in ``year`` (one GROUP BY, kept per revision)."""
+    def read() -> dict[str, int]:
+        found = unit_years(session, visible.keys())
+        counts: dict[str, int] = {}
+        for code, years in found.items():
+            if year in years and code in visible:
+                counts[visible[code][2]] = counts.get(visible[code][2], 0) + 1
+        return counts
+    return _YEAR_FACTS.get_or_make(session, ("levels", year, scope), read)
+
+
+def _pool(session: Session, visible: dict[str, _Unit], year: int, scope: Any, level: str | None,
+          region: str | None) -> tuple[dict[str, _Unit], str | None, dict[str, int]]:
+    """The units compared: the visible ones of ``level`` (None: the level most of them with data
+    that year are at, when two or more are — like with like; ``all``: every level) whose region
+    contains ``region``;
+    with the level applied and the count of units with data per level."""
+    levels = _levels_with_data(session, visible, year, scope)
+    applied = None if level == ALL_LEVELS else level
+    if level is None and len(levels) > 1:
+        most = max(levels, key=lambda name: (levels[name], name))
+        applied = most if levels[most] > 1 else None  # like with like needs two alike
+    if applied is None and not region:
+        return visible, None, levels
+    pool = {code: u for code, u in visible.items()
+            if (applied is None or u[2] == applied) and (not region or region in (u[1] or ""))}
+    return pool, applied, levels
+
+
+def stored_records(session: Session, year: int, kind: Literal["fund", "department"], rs: RuleSet,
                     indicator_ids: Sequence[str], *, fund: str | None = None,
                     units: Collection[str] | None = None) -> list[StoredRecord]:
     """The year's stored records of ``kind`` with their values and warnings; when any is missing
@@ -213,7 +257,7 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
     for d in defs:
         qid = qualified_id(d)
         ranked = [(cell[0], r) for r in rows if (cell := r.cells.get(qid)) is not None and cell[0] is not None]
-        ranked.sort(key=lambda pair: pair[0], reverse=True)  # type: ignore[arg-type,return-value]
+        ranked.sort(key=lambda pair: pair[0], reverse=True)
         previous: Decimal | None = None
         rank = 0
         for i, (value, r) in enumerate(ranked, 1):
@@ -222,8 +266,8 @@ def _rows_and_columns(fund_records: Mapping[str, StoredRecord], dept_records: Ma
             r.ranks[qid] = rank
         known = [v for v, _ in ranked if v is not None]
         med = _median(known[::-1])
-        columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
-                                     formula=d.formula, rule=d.rule, count=len(known),
+        columns.append(CompareColumn(id=qid, subject=d.subject, name=d.name, unit=d.unit,
+                                     formula=d.formula, basis=citation_text(d.citation), count=len(known),
                                      minimum=known[-1] if known else None, maximum=known[0] if known else None,
                                      median=med, median_display=None if med is None else fmt(med, _most_places(
                                          (c[1] for r in rows if (c := r.cells.get(qid)) is not None), d.places))))
@@ -247,9 +291,35 @@ def _most_places(displays: Iterable[str], default: int) -> int:
     return default if most is None else most
 
 
+def index_complete(session: Session, year: int, rs: RuleSet) -> None:
+    """Make the stored records' index hold every record of ``year`` (a record written behind the
+    repository's back is indexed now), before the levels and funds present are read from it."""
+    for kind in ("fund", "department"):
+        if not _YEAR_FACTS.get_or_make(session, ("complete", year, kind),
+                                       lambda k=kind: keys_complete(session, year, k)):  # type: ignore[misc]
+            refresh_year_now(session, year, [kind], rs)
+
+
+def _sorted(rows: list[_Row], sort_key: str, descending: bool, visible: Mapping[str, _Unit]) -> list[_Row]:
+    """The rows by ``sort_key`` (a column, ``unit``, ``name`` or ``warnings``); rows without a
+    value in the column go last either way."""
+    if sort_key == "unit":
+        return sorted(rows, key=lambda r: r.unit, reverse=descending)
+    if sort_key == "name":
+        return sorted(rows, key=lambda r: visible[r.unit][0], reverse=descending)
+    if sort_key == "warnings":
+        return sorted(rows, key=lambda r: (SEVERITY_ORDER[r.worst] if r.worst else -1, len(r.warnings)),
+                      reverse=descending)
+    with_value = [r for r in rows if (c := r.cells.get(sort_key)) is not None and c[0] is not None]
+    without = [r for r in rows if not ((c := r.cells.get(sort_key)) is not None and c[0] is not None)]
+    with_value.sort(key=lambda r: r.cells[sort_key][0], reverse=descending)  # type: ignore[arg-type,return-value]
+    return with_value + without
+
+
 @kept_per_revision(_COMPARISONS, lambda a: (
     indicator_store.engine_version(), visibility_scope(a["principal"]), a["year"], tuple(a["indicator_ids"]), a["fund"],
-    a["sort"], a["descending"], rules_key(a["ruleset"]), a["offset"], a["limit"]))
+    a["sort"], a["descending"], rules_key(a["ruleset"]), a["offset"], a["limit"], a["level"], a["region"],
+    a["warning"]))
 def comparison(
     session: Session,
     principal: Principal,
@@ -262,6 +332,9 @@ def comparison(
     ruleset: RuleSet | str | None = None,
     offset: int = 0,
     limit: int | None = None,
+    level: str | None = None,
+    region: str | None = None,
+    warning: Severity | None = None,
 ) -> Comparison:
     """Units × indicators for one year, over the units ``principal`` may read (kept in this
     process until the data revision moves, per scope and arguments; callers must not change it).
@@ -272,6 +345,10 @@ def comparison(
     Ranks: 1 = highest value, ties share a rank. ``sort`` is an indicator id, ``unit`` (code),
     ``name`` or ``warnings``; units without a value sort last either way. ``offset``/``limit``
     page the rows; ranks, column statistics and ``total`` are over all of them.
+    Like is compared with like: ``level`` None takes the level most units with data are at (a
+    province's counties, not the province beside them), ``all`` every level; ``region`` keeps the
+    units whose region contains it; ranks and statistics are within what is kept. ``warning``
+    then shows only the rows whose worst warning is at least that severe (ranks unchanged).
     KeyError (Chinese) for an unknown indicator or fund.
 
     Values, displays and warnings are the engine's results stored with each record
@@ -287,15 +364,15 @@ def comparison(
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
 
-    visible = _visible_units(session, principal)
-    everything = principal.is_admin
+    index_complete(session, year, rs)
+    seen_by = (principal.role, None if principal.is_admin else principal.unit)
+    visible, applied_level, levels = _pool(session, _visible_units(session, principal), year, seen_by, level,
+                                           region or None)
+    everything = principal.is_admin and applied_level is None and not region
     units: Collection[str] | None = None if everything else visible.keys()
+    scope = (*seen_by, applied_level, region or None)
 
-    # which funds the visible units have this year (for the selector and the default), from the
-    # stored records' index — once it is known to hold every fund record of the year
-    scope = (principal.role, None if everything else principal.unit)
-    if not _YEAR_FACTS.get_or_make(session, ("complete", year), lambda: keys_complete(session, year, "fund")):
-        refresh_year_now(session, year, ["fund"], rs)
+    # which funds the compared units have this year (for the selector and the default)
     fund_units = _YEAR_FACTS.get_or_make(session, ("funds", year, scope), lambda: funds_of_year(session, year, units))
     order = [k.value for k in FundKind]
     funds_present = sorted(fund_units, key=lambda k: (-fund_units[k], order.index(k) if k in order else 99))
@@ -314,13 +391,13 @@ def comparison(
     if cached is None:
         fund_records: dict[str, StoredRecord] = {}
         if fund_defs and chosen is not None:
-            found = _stored_records(session, year, "fund", rs, [d.id for d in fund_defs], fund=chosen, units=units)
+            found = stored_records(session, year, "fund", rs, [d.id for d in fund_defs], fund=chosen, units=units)
             for rec in sorted(found, key=lambda r: (r.unit, scope_rank(r.scope))):
                 if rec.unit in visible and rec.unit not in fund_records:
                     fund_records[rec.unit] = rec
         dept_records: dict[str, StoredRecord] = {}
         if dept_defs:
-            found = _stored_records(session, year, "department", rs, [d.id for d in dept_defs], units=units)
+            found = stored_records(session, year, "department", rs, [d.id for d in dept_defs], units=units)
             dept_records = {rec.unit: rec for rec in found if rec.unit in visible}
         cached = _rows_and_columns(fund_records, dept_records, defs, rule_map, ruleset_key(rs))
         _TABLES.put((shape, tokens()), cached)  # the tokens after any refresh the reads made
@@ -331,17 +408,9 @@ def comparison(
     valid_sorts = {c.id for c in columns} | {"unit", "name", "warnings"}
     if sort_key not in valid_sorts:
         raise KeyError(f"不能按“{sort_key}”排序（可用：{'、'.join(sorted(valid_sorts))}）")
-    if sort_key == "unit":
-        rows.sort(key=lambda r: r.unit, reverse=descending)
-    elif sort_key == "name":
-        rows.sort(key=lambda r: visible[r.unit][0], reverse=descending)
-    elif sort_key == "warnings":
-        rows.sort(key=lambda r: (SEVERITY_ORDER[r.worst] if r.worst else -1, len(r.warnings)), reverse=descending)
-    else:
-        with_value = [r for r in rows if (c := r.cells.get(sort_key)) is not None and c[0] is not None]
-        without = [r for r in rows if not ((c := r.cells.get(sort_key)) is not None and c[0] is not None)]
-        with_value.sort(key=lambda r: r.cells[sort_key][0], reverse=descending)  # type: ignore[arg-type,return-value]
-        rows = with_value + without
+    rows = _sorted(rows, sort_key, descending, visible)
+    if warning is not None:
+        rows = [r for r in rows if r.worst is not None and SEVERITY_ORDER[r.worst] >= SEVERITY_ORDER[warning]]
     total = len(rows)
     page_rows = rows[offset: offset + limit if limit is not None else None]
     page = [
@@ -364,17 +433,32 @@ def comparison(
                                                       and (p := places_shown(got.display)) is not None),
                                                      default=None))])
     return Comparison(year=year, fund=chosen if fund_defs else None, funds=funds_present,
-                      ruleset=rs.label, columns=columns, sort=sort_key, descending=descending, total=total,
-                      offset=offset, rows=page, chart=chart, years=years_with_data(session))
+                      ruleset=rs.title, columns=columns, sort=sort_key, descending=descending, total=total,
+                      offset=offset, rows=page, chart=chart, years=years_with_data(session, principal),
+                      level=applied_level, levels=levels, region=region or None, warning=warning)
 
 
 _IN_LIMIT = 900  # units listed in an SQL IN (…) at most
 
 
-def years_with_data(session: Session) -> list[int]:
-    """Years with any fund or department record (the comparison's year choices), once per data
-    revision."""
-    return list(_YEARS.get_or_make(session, "years", lambda: _read_years_with_data(session)))
+def years_with_data(session: Session, principal: Principal | None = None) -> list[int]:
+    """Years with any fund or department record (the comparison's year choices) — of the units
+    ``principal`` may read (an operator does not learn which years other units have data for);
+    once per data revision."""
+    if principal is None or principal.is_admin:
+        return list(_YEARS.get_or_make(session, "years", lambda: _read_years_with_data(session)))
+    units = sorted(_visible_units(session, principal))
+    return list(_YEARS.get_or_make(session, ("years", principal.role, principal.unit),
+                                   lambda: _read_years_of(session, units)))
+
+
+def _read_years_of(session: Session, units: list[str]) -> list[int]:
+    years: set[int] = set()
+    for start in range(0, len(units), _IN_LIMIT):
+        part = units[start:start + _IN_LIMIT]
+        for row in (FundYearRow, DepartmentYearRow):
+            years.update(session.scalars(select(row.year).where(row.unit.in_(part)).distinct()))
+    return sorted(years)
 
 
 def _read_years_with_data(session: Session) -> list[int]:

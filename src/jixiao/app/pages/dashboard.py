@@ -31,14 +31,8 @@ from jixiao.calc import (
     IndicatorResult,
     RiskWarning,
     StatedCheck,
-    check_stated,
-    compute_department,
-    compute_fund_year,
-    compute_project,
-    department_warnings,
-    fund_warnings,
 )
-from jixiao.calc.dataset import fund_groups
+from jixiao.calc.dataset import RecordIndicators, assess, fund_groups
 from jixiao.calc.score_results import ScoredDepartment, ScoredTable
 from jixiao.calc.scoring import score_department, score_project
 from jixiao.calc.terms import figure_places
@@ -48,6 +42,7 @@ from jixiao.problems import Problem
 from jixiao.rules import (
     SEVERITY_LABEL,
     RuleSet,
+    citation_text,
 )
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 
@@ -61,7 +56,7 @@ class IndicatorView(BaseModel):
     display: str = Field(description="rounded half-up with its unit, or 不可计算：reason")
     unit: str
     formula: str
-    rule: str
+    basis: str | None = Field(default=None, description="the official document it rests on (文号《标题》), if any")
     note: str | None = None
     reason: str | None = None
     inputs: dict[str, str] = Field(default_factory=dict, description="label → figure as written")
@@ -86,15 +81,14 @@ class CheckView(BaseModel):
 
 class WarningView(BaseModel):
     code: str
-    rule_id: str
     rule_name: str
     severity: Severity
     severity_label: str
     label: str
     message: str
     figures: dict[str, str]
-    source: str
-    confidence: str
+    basis: str | None = Field(default=None, description="the official document the rule rests on (文号《标题》), "
+                                                        "if any")
     from_stated: bool = False
 
 
@@ -122,6 +116,7 @@ class ScoreRowView(BaseModel):
     kind: str
     met: bool | None
     explanation: str
+    basis: str | None = Field(default=None, description="the official document the row's scoring rests on, if any")
 
 
 class CategoryView(BaseModel):
@@ -146,10 +141,10 @@ class ProjectScoreView(BaseModel):
     budget_weight: Decimal
     budget_score: Decimal | None
     budget_explanation: str
+    budget_basis: str | None = None
     categories: list[CategoryView]
     rows: list[ScoreRowView]
     flags: list[FlagView]
-    explanation: str
 
 
 class DepartmentScoreRowView(BaseModel):
@@ -159,6 +154,7 @@ class DepartmentScoreRowView(BaseModel):
     weight: Decimal
     score: Decimal | None
     explanation: str
+    basis: str | None = None
 
 
 class DepartmentScoreView(BaseModel):
@@ -188,8 +184,8 @@ def _indicator_view(r: IndicatorResult, warned: Mapping[str, Severity],
                     stated_only: Collection[str] = ()) -> IndicatorView:
     d = r.definition
     return IndicatorView(id=r.id, name=d.name, value=r.value, display=r.display(), unit=r.unit, formula=d.formula,
-                         rule=d.rule, note=d.note, reason=r.reason, inputs=dict(r.inputs), warning=warned.get(r.id),
-                         warning_from_stated=r.id in stated_only)
+                         basis=citation_text(d.citation), note=d.note, reason=r.reason, inputs=dict(r.inputs),
+                         warning=warned.get(r.id), warning_from_stated=r.id in stated_only)
 
 
 def _check_view(c: StatedCheck) -> CheckView:
@@ -198,14 +194,15 @@ def _check_view(c: StatedCheck) -> CheckView:
 
 
 def _warning_view(w: RiskWarning) -> WarningView:
-    return WarningView(code=w.code, rule_id=w.rule_id, rule_name=w.rule_name, severity=w.severity,
+    return WarningView(code=w.code, rule_name=w.rule_name, severity=w.severity,
                        severity_label=SEVERITY_LABEL[w.severity], label=w.label, message=w.message,
-                       figures=dict(w.figures), source=w.source, confidence=w.confidence, from_stated=w.from_stated)
+                       figures=dict(w.figures), basis=w.citation or None, from_stated=w.from_stated)
 
 
 
-def _record_view(subject: Subject, label: str, results: list[IndicatorResult], checks: list[StatedCheck],
-                 warnings: list[RiskWarning], rule_map: Mapping[str, tuple[str, ...]], **extra: Any) -> RecordView:
+def record_view(subject: Subject, label: str, found: RecordIndicators, rule_map: Mapping[str, tuple[str, ...]],
+                 **extra: Any) -> RecordView:
+    results, checks, warnings = found.results, found.checks, found.warnings
     warned = warned_indicators(warnings, rule_map)
     computed = warned_indicators([w for w in warnings if not w.from_stated], rule_map)
     stated_only = {i for i in warned if i not in computed}
@@ -219,25 +216,37 @@ def _flags(problems: Iterable[Problem]) -> list[FlagView]:
     return [FlagView(code=p.code, severity=p.severity, message=p.message) for p in problems]
 
 
-def _project_score(table: ScoredTable) -> ProjectScoreView:
+def _rule_citation(rs: RuleSet, rule_id: str) -> str | None:
+    """The official document a scoring rule of ``rs`` rests on (文号《标题》), if any."""
+    rules: list[Any] = list(rs.scoring)
+    table = rs.project_table
+    if table is not None:
+        rules += [table.positive, table.reverse, table.equality, table.qualitative, table.deadline, table.too_low]
+    found = next((r for r in rules if r.id == rule_id), None)
+    return citation_text(found.citation) if found is not None else None
+
+
+def _project_score(table: ScoredTable, rs: RuleSet) -> ProjectScoreView:
     return ProjectScoreView(
-        project=table.project, ruleset=table.ruleset, total=table.total, weight_total=table.weight_total,
+        project=table.project, ruleset=rs.title, total=table.total, weight_total=table.weight_total,
         grade=table.grade, budget_rate=table.budget.rate_display, budget_weight=table.budget.weight,
         budget_score=table.budget.score, budget_explanation=table.budget.explanation,
+        budget_basis=_rule_citation(rs, table.budget.rule),
         categories=[CategoryView(name=c.name, weight=c.weight, score=c.score) for c in table.categories],
         rows=[ScoreRowView(index=r.index, category=r.category_name, level1=r.level1, level2=r.level2, level3=r.level3,
                            target=r.target, actual=r.actual, weight=r.weight, score=r.score, kind=r.kind, met=r.met,
-                           explanation=r.explanation) for r in table.rows],
-        flags=_flags(table.flags), explanation=table.explanation(),
+                           explanation=r.explanation, basis=_rule_citation(rs, r.rule)) for r in table.rows],
+        flags=_flags(table.flags),
     )
 
 
-def _department_score(scored: ScoredDepartment) -> DepartmentScoreView:
+def _department_score(scored: ScoredDepartment, rs: RuleSet) -> DepartmentScoreView:
     return DepartmentScoreView(
-        ruleset=scored.ruleset, total=scored.total, scored_weight=scored.scored_weight,
+        ruleset=rs.title, total=scored.total, scored_weight=scored.scored_weight,
         weight_total=scored.weight_total, grade=scored.grade,
         rows=[DepartmentScoreRowView(name=r.name, indicator=r.indicator, value=r.value_display, weight=r.weight,
-                                     score=r.score, explanation=r.explanation) for r in scored.rows],
+                                     score=r.score, explanation=r.explanation, basis=_rule_citation(rs, r.rule))
+              for r in scored.rows],
         flags=_flags(scored.flags),
     )
 
@@ -307,26 +316,20 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     groups = fund_groups(funds)
     records: list[RecordView] = []
     for fy in funds:
-        siblings = groups[(fy.unit, fy.year, fy.scope)]
-        results = compute_fund_year(fy, siblings)
-        records.append(_record_view("fund", fund_label(fy), results, check_stated(fy, results),
-                                    fund_warnings(fy, results, rs, siblings), rule_map, fund=fy.fund.value,
-                                    scope=fy.scope))
+        found = assess(fy, rs, groups[(fy.unit, fy.year, fy.scope)])
+        records.append(record_view("fund", fund_label(fy), found, rule_map, fund=fy.fund.value, scope=fy.scope))
     dept_score: DepartmentScoreView | None = None
     if dept is not None:
-        results = compute_department(dept)
-        records.append(_record_view("department", "部门整体支出", results, check_stated(dept, results),
-                                    department_warnings(dept, results, rs), rule_map))
-        scored = score_department(dept, results, rs)
+        found = assess(dept, rs)
+        records.append(record_view("department", "部门整体支出", found, rule_map))
+        scored = score_department(dept, found.results, rs)
         if scored.rows:
-            dept_score = _department_score(scored)
+            dept_score = _department_score(scored, rs)
     scores: list[ProjectScoreView] = []
     for pr in projects:
-        results = compute_project(pr)
-        records.append(_record_view("project", pr.name, results, check_stated(pr, results), [], rule_map,
-                                    project=pr.name))
+        records.append(record_view("project", pr.name, assess(pr, rs), rule_map, project=pr.name))
         if pr.indicators and rs.project_table is not None:
-            scores.append(_project_score(score_project(pr, rs)))
+            scores.append(_project_score(score_project(pr, rs), rs))
     warning_counts = dict.fromkeys(("serious", "warning", "info"), 0)
     check_counts = {"ok": 0, "mismatch": 0, "unchecked": 0}
     for rec in records:
@@ -334,7 +337,7 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
             warning_counts[w.severity] += 1
         for c in rec.checks:
             check_counts["ok" if c.ok else "mismatch" if c.ok is False else "unchecked"] += 1
-    return Dashboard(unit=info, year=year, years=years_of(session, unit), ruleset=rs.label, records=records,
+    return Dashboard(unit=info, year=year, years=years_of(session, unit), ruleset=rs.title, records=records,
                      projects=scores, department_score=dept_score, warning_counts=warning_counts,
                      check_counts=check_counts, charts=_dashboard_charts(funds, dept, scores))
 

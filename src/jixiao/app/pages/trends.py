@@ -25,15 +25,15 @@ from jixiao.app.pages.common import (
 )
 from jixiao.app.units import rules_of_unit
 from jixiao.calc import (
+    BY_SUBJECT,
     IndicatorResult,
-    department_warnings,
-    fund_warnings,
 )
-from jixiao.calc.dataset import fund_groups
+from jixiao.calc.dataset import fund_groups, record_values, record_warnings
 from jixiao.calc.registry import places_shown
 from jixiao.model.funds import FundKind
 from jixiao.rules import (
     RuleSet,
+    citation_text,
 )
 from jixiao.store.repository import get_department, get_fund_years, years_of
 
@@ -59,14 +59,34 @@ class Trends(BaseModel):
     charts: list[Chart]
 
 
+#: how many indicators the page shows when none are asked for
+DEFAULT_COUNT = 5
+
+
+def _defaults(series: list[TrendSeries]) -> list[TrendSeries]:
+    """The series shown when none are asked for: the usual ones (:data:`DEFAULT_COMPARE`) this
+    unit's data can compute in some year, topped up with others it can compute — never a table
+    of 不可计算."""
+    computable = [s for s in series if any(p.value is not None for p in s.points)]
+    usual = [s for s in computable if s.id in DEFAULT_COMPARE]
+    others = [s for s in computable if s.id not in DEFAULT_COMPARE]
+    chosen = (usual + others)[:DEFAULT_COUNT]
+    return chosen or [s for s in series if s.id in DEFAULT_COMPARE]
+
+
 def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fund: str | None = None,
            ruleset: RuleSet | str | None = None) -> Trends:
     """``unit``'s indicators in each year it has data for. Fund indicators come from its record
-    of ``fund`` (default: the fund it has in most years), whole-unit 口径 first."""
+    of ``fund`` (default: the fund it has in most years), whole-unit 口径 first. Without
+    ``indicator_ids``, the usual indicators that its data can compute (:func:`_defaults`). With
+    one year of data there is no chart (a line needs two points)."""
     info = get_unit(session, unit)
     rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
     rule_map = rule_indicators(rs)
-    defs = [resolve_indicator(i) for i in (indicator_ids or DEFAULT_COMPARE)]
+    # asked for: those; else every fund and department indicator, of which the shown ones are
+    # picked below from what this unit's data can compute
+    defs = [resolve_indicator(i) for i in indicator_ids] if indicator_ids else [
+        d for subject in ("fund", "department") for d in BY_SUBJECT[subject].values()]
     defs = list({(d.subject, d.id): d for d in defs}.values())
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
@@ -90,16 +110,18 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
         if candidates and fund_defs:
             fy = candidates[0]
             siblings = groups[(fy.unit, fy.year, fy.scope)]
-            results = [d.compute(fy, siblings) for d in fund_defs]
-            warned = warned_indicators(fund_warnings(fy, results, rs, siblings), rule_map)
-            for r in results:
-                cells[r.id] = (r, warned.get(r.id))
+            values = record_values(fy, siblings)
+            warned = warned_indicators(record_warnings(fy, values.own, rs, siblings), rule_map)
+            by_id = {r.id: r for r in values.every}
+            for d in fund_defs:
+                cells[d.id] = (by_id[d.id], warned.get(d.id))
         dept_defs = [d for d in defs if d.subject == "department"]
         if y in depts and dept_defs:
-            results = [d.compute(depts[y]) for d in dept_defs]
-            warned = warned_indicators(department_warnings(depts[y], results, rs), rule_map)
-            for r in results:
-                cells[qualified_id(r.definition)] = (r, warned.get(r.id))
+            values = record_values(depts[y])
+            warned = warned_indicators(record_warnings(depts[y], values.own, rs), rule_map)
+            by_id = {r.id: r for r in values.every}
+            for d in dept_defs:
+                cells[qualified_id(d)] = (by_id[d.id], warned.get(d.id))
         per_year[y] = cells
     series: list[TrendSeries] = []
     for d in defs:
@@ -112,9 +134,14 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
             else:
                 r, sev = got
                 points.append(TrendPoint(year=y, value=r.value, display=r.display(), warning=sev))
-        series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,  # type: ignore[arg-type]
-                                  formula=d.formula, rule=d.rule, points=points))
+        series.append(TrendSeries(id=qid, subject=d.subject, name=d.name, unit=d.unit,
+                                  formula=d.formula, basis=citation_text(d.citation), points=points))
+    if not indicator_ids:
+        series = _defaults(series)
     charts: list[Chart] = []
+    if len(years) < 2:  # one year draws lone dots, not a trend: the table says it all
+        return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.title, series=series,
+                      charts=charts)
     by_unit: dict[str, list[TrendSeries]] = {}
     for s in series:
         by_unit.setdefault(s.unit, []).append(s)
@@ -124,7 +151,7 @@ def trends(session: Session, unit: str, indicator_ids: Sequence[str] = (), *, fu
                             series=[ChartSeries(name=s.name, data=[p.value for p in s.points],
                                                 places=max((n for p in s.points if (n := places_shown(p.display))
                                                             is not None), default=None)) for s in group]))
-    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.label, series=series,
+    return Trends(unit=info, years=years, fund=chosen, funds=funds_present, ruleset=rs.title, series=series,
                   charts=charts)
 
 

@@ -36,11 +36,13 @@ from jixiao.ingest.workbook.layout import (
     Group,
     Section,
     TableSheet,
+    all_sheet_names,
     group_of_sheet,
 )
 from jixiao.model import FUNDS
 from jixiao.numbers import UnitError, parse_quantity
 from jixiao.problems import Problem, Severity
+from jixiao.rules import ProportionalScoreRule, load_ruleset
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 #: more rows than this in one sheet is not a fill-in form
@@ -59,8 +61,6 @@ NUMBER_START = re.compile(r"^(?:约|近)?\s*[-+]?[\d.,]*\d")
 def budget_execution_weight() -> Decimal:
     """分值 of 预算执行率 in the default rule set (10): the indicators then carry 100 − 10."""
     try:
-        from jixiao.rules import ProportionalScoreRule, load_ruleset
-
         rule = load_ruleset("default").rule("project_budget_execution_score")
         if isinstance(rule, ProportionalScoreRule):
             return Decimal(rule.weight)
@@ -215,8 +215,9 @@ class WorkbookReader:
         except UnitError as exc:
             self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（{exc}）", where)
             return None
-        except ValueError:
-            self.problem("JX-WB-006", f"{what}：“{text}”无法识别为数值（应填数字，可带单位，如 {example}）", where)
+        except ValueError as exc:
+            reason = str(exc) if "位数过多" in str(exc) else f"应填数字，可带单位，如 {example}"
+            self.problem("JX-WB-006", f"{what}：“{text[:40]}”无法识别为数值（{reason}）", where)
             return None
         if f.is_money and q.unit and q.unit != default and q.dimension == "money":
             converted = q.value_in(default).normalize()
@@ -250,7 +251,7 @@ class WorkbookReader:
             self.problem("JX-WB-003", f"缺少工作表“{UNIT_SHEET}”（单位代码、年度在这张表里填写）", UNIT_SHEET)
         if not groups and not self.errors:
             self.problem("JX-WB-003", "工作簿中没有基金、部门或项目数据表（是否选错了文件？"
-                         "可用 jixiao template fund|department|project 生成填报表）", None)
+                         "空白填报工作簿可在网站的“上传工作簿”页下载）", None)
         for g in groups:
             for s in SHEETS_OF[g]:
                 if s.name not in self.sheets:
@@ -340,8 +341,6 @@ EXAMPLE = {"money": "74200 或 7.42亿元", "signed_money": "-9054", "persons": 
 
 
 def sheet_order(name: str) -> int:
-    from jixiao.ingest.workbook.layout import all_sheet_names
-
     names = all_sheet_names()
     return names.index(name) if name in names else len(names)
 

@@ -13,7 +13,7 @@ Numbers are read by the precision rule of :mod:`jixiao.ingest.workbook.cells`.
 
 Problem codes (besides the loader's ``JX-IN-*``):
 
-* ``JX-WB-001`` the file cannot be opened as an .xlsx workbook;
+* ``JX-WB-001`` the file cannot be opened as an .xlsx workbook (a part with a DTD included);
 * ``JX-WB-002`` a sheet this workbook cannot have; ``JX-WB-003`` a sheet it must have;
 * ``JX-WB-004`` a header that is not the template's (wrong or reordered sheet content);
 * ``JX-WB-005`` a row label that is not a field of the sheet;
@@ -22,6 +22,8 @@ Problem codes (besides the loader's ``JX-IN-*``):
 * ``JX-WB-008`` a duplicate (indicator row, 指标代码, project name, label);
 * ``JX-WB-009`` 分值 (weights) not summing to 100, or 得分 above 分值;
 * ``JX-WB-010`` a required cell left empty (单位代码, 年度, 险种...);
+* ``JX-WB-011`` a workbook past the bounds of :mod:`~jixiao.ingest.workbook.package` (unzipped
+  size, cells per sheet), refused before it is opened;
 * ``JX-WB-020`` (info) a value read differently from how it looks: rounded to the displayed
   decimals, or converted from another unit (``7.42亿元``).
 """
@@ -45,6 +47,7 @@ from jixiao.ingest.workbook.layout import (
     UNIT_SHEET,
     FormSheet,
 )
+from jixiao.ingest.workbook.package import check_package
 from jixiao.ingest.workbook.sheets import (
     Plain,
     read_common_tables,
@@ -89,10 +92,14 @@ def _check_name(name: str, size: int, source: str) -> list[Problem]:
 
 
 def _load(file: Path | bytes, source: str) -> tuple[Workbook | None, list[Problem]]:
+    refused = check_package(file, source)
+    if refused:
+        return None, refused
     try:
         return load_workbook(io.BytesIO(file) if isinstance(file, bytes) else file,
                              data_only=False, read_only=False), []
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    # SyntaxError: the XML parsers' errors (ElementTree's ParseError, lxml's XMLSyntaxError)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError) as exc:
         message = f"无法打开工作簿：不是有效的 .xlsx 文件（{type(exc).__name__}）"
         return None, [Problem("JX-WB-001", message, source=source)]
 

@@ -1,26 +1,31 @@
 """Administration (admins only, except each user's own API tokens): users (create, change role
 and unit, disable and enable, reset password), units (create, edit), rule sets (read), API
-tokens (create — shown once — and revoke), the change log (read only: no route changes it).
+tokens (create — shown once — and revoke), the change log (read only: no route changes it; a
+readable, filtered and paged table, and its JSON twin ``/api/changes``).
 
 Every change is a use case of :mod:`jixiao.app` (change and change-log entry in one transaction).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from jixiao.app.errors import InvalidRequest, NotFound
+from jixiao.app.errors import Forbidden, InvalidRequest, NotFound
+from jixiao.app.pages.changelog import ChangeLog, change_log
 from jixiao.app.people import add_user, change_user, end_token, new_token, reset_password, user_by_id
 from jixiao.app.units import save_unit
 from jixiao.model.units import Level, UnitKind
 from jixiao.model.users import ROLE_LABEL, Role
-from jixiao.store.changelog import list_changes
+from jixiao.rules import RuleSetError, available_rulesets, citation_text, load_ruleset
 from jixiao.store.schema import UnitRow, UserRow
 from jixiao.store.users import (
+    TOKEN_SCOPE_LABEL,
     list_api_tokens,
     list_users,
 )
@@ -124,6 +129,7 @@ def _unit_form(code: str, name: str, level: str, kind: str, parent: str, region:
 def units_page(request: Request, principal: AdminPrincipal, db: DbSession) -> Response:
     return templates.TemplateResponse(request, "admin/units.html", {
         "units": _units(db), "levels": list(Level), "kinds": list(UnitKind), "section": "units",
+        "ruleset_titles": {name: load_ruleset(name).title for name in available_rulesets()},
     })
 
 
@@ -169,15 +175,16 @@ def unit_update(
 
 @router.get("/admin/rules", include_in_schema=False)
 def rules_page(request: Request, principal: AdminPrincipal) -> Response:
-    from jixiao.rules import RuleSetError, available_rulesets, load_ruleset
-
     sets: list[dict[str, Any]] = []
     for name in available_rulesets():
         try:
             rs = load_ruleset(name)
-            sets.append({"name": name, "title": rs.title, "version": rs.version, "extends": rs.extends,
-                         "description": rs.description, "warnings": rs.warnings, "scoring": rs.scoring,
-                         "error": None})
+            parent = load_ruleset(rs.extends).title if rs.extends else None
+            rules = [("警示", r.name, r.code, citation_text(r.citation)) for r in rs.warnings]
+            rules += [("评分", r.name, "", citation_text(r.citation)) for r in rs.scoring]
+            sets.append({"name": name, "title": rs.title, "region": rs.region, "version": rs.version,
+                         "extends": parent, "description": rs.description, "rules": rules,
+                         "warnings": len(rs.warnings), "scoring": len(rs.scoring), "error": None})
         except RuleSetError as exc:
             sets.append({"name": name, "error": str(exc)})
     return templates.TemplateResponse(request, "admin/rules.html", {"sets": sets, "section": "rules"})
@@ -188,16 +195,47 @@ def rules_page(request: Request, principal: AdminPrincipal) -> Response:
 # --------------------------------------------------------------------------------------------
 
 
+def day_or_none(text: str, what: str) -> date | None:
+    """A date typed into the filter (2024-05-01); 422 in Chinese for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(422, detail=f"{what}“{text[:20]}”不是日期（应写成 2024-05-01）") from None
+
+
+def _change_log(db: DbSession, entity: str, action: str, user: str, unit: str, since: str, until: str,
+                page: int) -> ChangeLog:
+    return change_log(db, entity=entity.strip() or None, action=action.strip() or None, user=user.strip() or None,
+                      unit=unit.strip() or None, since=day_or_none(since, "起始日期"),
+                      until=day_or_none(until, "截止日期"), page=max(1, min(page, 100_000)))
+
+
 @router.get("/admin/audit", include_in_schema=False)
-def audit_page(request: Request, principal: AdminPrincipal, db: DbSession,
-               entity: str = "", key: str = "", page: int = 1) -> Response:
-    page = max(1, min(page, 10_000))
-    size = 100
-    entries = list_changes(db, entity=entity or None, key=key or None, limit=size + 1, offset=(page - 1) * size)
-    return templates.TemplateResponse(request, "admin/audit.html", {
-        "entries": entries[:size], "entity": entity, "key": key, "page": page,
-        "has_next": len(entries) > size, "section": "audit",
-    })
+def audit_page(request: Request, principal: AdminPrincipal, db: DbSession, entity: str = "", action: str = "",
+               user: str = "", unit: str = "", since: str = "", until: str = "", page: int = 1) -> Response:
+    log = _change_log(db, entity, action, user, unit, since, until, page)
+    query = urlencode({k: v for k, v in (("entity", log.entity), ("action", log.action), ("user", log.user),
+                                         ("unit", log.unit), ("since", log.since), ("until", log.until)) if v})
+    return templates.TemplateResponse(request, "admin/audit.html", {"log": log, "query": query, "section": "audit"})
+
+
+@router.get("/api/changes", response_model=ChangeLog, tags=["管理"],
+            summary="修改记录（仅管理员）：谁在何时改了什么，逐项原值与新值（北京时间），可筛选、分页")
+def api_changes(
+    principal: AdminPrincipal, db: DbSession,
+    entity: Annotated[str, Query(max_length=40, description="对象类别：figure、fund_year、unit、user…")] = "",
+    action: Annotated[str, Query(max_length=40, description="操作：create、update、import…")] = "",
+    user: Annotated[str, Query(max_length=64, description="用户名")] = "",
+    unit: Annotated[str, Query(max_length=40, description="单位代码：该单位及其数据的记录")] = "",
+    since: Annotated[date | None, Query(description="起始日期（北京时间，含）")] = None,
+    until: Annotated[date | None, Query(description="截止日期（北京时间，含）")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> ChangeLog:
+    return change_log(db, entity=entity.strip() or None, action=action.strip() or None, user=user.strip() or None,
+                      unit=unit.strip() or None, since=since, until=until, page=page)
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,24 +249,26 @@ def tokens_page(request: Request, principal: CurrentPrincipal, db: DbSession) ->
     owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
         principal.user_id: principal.username}
     return templates.TemplateResponse(request, "admin/tokens.html", {
-        "tokens": tokens, "owners": owners, "new_token": None, "section": "tokens",
+        "tokens": tokens, "owners": owners, "new_token": None, "section": "tokens", "scopes": TOKEN_SCOPE_LABEL,
     })
 
 
 @router.post("/tokens", include_in_schema=False)
-def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, name: Text = "") -> Response:
+def token_create(request: Request, principal: CurrentPrincipal, db: DbSession, name: Text = "",
+                 scope: Text = "read") -> Response:
     try:
-        token, row = new_token(db, principal, name)
+        token, row = new_token(db, principal, name, scope)
     except InvalidRequest as exc:
         flash(request, f"未能创建令牌：{exc}", "error")
         return _back("/tokens")
-    except NotFound as exc:  # pragma: no cover - the principal was just loaded
+    except (NotFound, Forbidden) as exc:
         raise HTTPException(403, detail=str(exc)) from exc
     tokens = list_api_tokens(db, None if principal.is_admin else principal.user_id)
     owners = {u.id: u.username for u in list_users(db)} if principal.is_admin else {
         principal.user_id: principal.username}
     return templates.TemplateResponse(request, "admin/tokens.html", {
         "tokens": tokens, "owners": owners, "new_token": token, "new_name": row.name, "section": "tokens",
+        "scopes": TOKEN_SCOPE_LABEL, "new_scope": row.scope,
     })
 
 

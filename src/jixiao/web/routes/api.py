@@ -9,9 +9,10 @@ results at the top are shared with the HTML pages.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -19,12 +20,13 @@ from pydantic import BaseModel, Field
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import EntryForm, entry_form, save_entry
-from jixiao.app.errors import NotFound
+from jixiao.app.errors import Conflict, InvalidRequest, NotFound
 from jixiao.app.imports import import_workbook
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
-from jixiao.app.pages.tree import UnitTree, unit_tree
+from jixiao.app.pages.rollup import Rollup, unit_rollup
+from jixiao.app.pages.tree import UnitTree, WarningFilter, find_units
 from jixiao.app.pages.trends import Trends, trends
 from jixiao.app.reports import MEDIA_TYPES, report_file
 from jixiao.store.repository import years_of
@@ -39,6 +41,7 @@ from jixiao.web.results import (
     file_response,
     import_view,
     json_response,
+    known_fund,
     split_ids,
 )
 from jixiao.web.security import read_upload
@@ -55,7 +58,26 @@ class UnitSummary(BaseModel):
 
 
 class EntryRequest(BaseModel):
+    version: int = Field(ge=0, le=10**9,
+                         description="GET …/entry 返回的 version：期间有人修改过该单位该年度的数据则拒绝（409）")
     values: dict[str, str] = Field(description="表单字段名（见 GET …/entry 的 fields[].name）→ 数值文字；空串删除该数")
+
+
+WorkbookVersion = Annotated[int | None, Form(ge=0, le=10**9, description=(
+    "工作簿所据数据的版本（可选；从本系统下载的工作簿自带）"))]
+
+
+class ConflictResult(BaseModel):
+    """A write refused because the unit-year changed after the version it was based on."""
+
+    detail: str
+    stale: list[dict[str, Any]] = Field(description="每个单位年度：based_on（所据版本）、current（现版本）、"
+                                                    "meanwhile（期间的修改：时间、用户、内容、旧值、新值）")
+
+
+def conflict_response(exc: Conflict) -> Response:
+    return Response(json.dumps(exc.as_json(), ensure_ascii=False, default=str), status_code=409,
+                    media_type="application/json")
 
 
 def bad_request(exc: KeyError) -> HTTPException:
@@ -72,9 +94,17 @@ def api_indicators(principal: CurrentPrincipal) -> list[IndicatorInfo]:
     return indicator_catalog()
 
 
-@router.get("/units", response_model=UnitTree, summary="单位树（仅当前用户可查看的单位）")
-def api_units(principal: CurrentPrincipal, db: DbSession) -> Response:
-    return json_response(unit_tree(db, principal))
+@router.get("/units", response_model=UnitTree,
+            summary="单位树（仅当前用户可查看的单位）；可按名称或代码、层级、地区、预警查找")
+def api_units(
+    principal: CurrentPrincipal, db: DbSession,
+    q: Annotated[str | None, Query(max_length=80, description="名称或代码中含有的文字")] = None,
+    level: Annotated[str | None, Query(max_length=20, description="层级：省、市、县…")] = None,
+    region: Annotated[str | None, Query(max_length=80, description="所属地区中含有的文字")] = None,
+    warning: Annotated[WarningFilter | None, Query(
+        description="最近一年的预警至少为：serious 严重、warning 警示、info 提示")] = None,
+) -> Response:
+    return json_response(find_units(db, principal, q=q, level=level, region=region, warning=warning))
 
 
 @router.get("/units/{unit}", response_model=UnitSummary, summary="单位信息与有数据的年度")
@@ -90,6 +120,14 @@ def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Re
         return json_response(unit_year_dashboard(db, row.code, year))
     except NotFound as exc:  # pragma: no cover - readable_unit already checked
         raise HTTPException(404, detail=str(exc)) from exc
+
+
+@router.get("/units/{unit}/years/{year}/rollup", response_model=Rollup,
+            summary="下级单位合计（市级统筹视图）：各基金合计数、按合计数计算的指标、各下级单位的数据与预警")
+def api_rollup(unit: str, year: Year, row: ReadableUnit, db: DbSession,
+               fund: Annotated[str | None, Query(description="各下级单位一栏显示哪个基金；缺省为单位最多的基金")]
+               = None) -> Response:
+    return json_response(unit_rollup(db, row.code, year, fund=known_fund(fund)))
 
 
 @router.get("/units/{unit}/trends", response_model=Trends, summary="单位历年指标趋势")
@@ -115,10 +153,16 @@ def api_compare(
     order: Annotated[Literal["asc", "desc"], Query(description="升序或降序")] = "desc",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    level: Annotated[str | None, Query(max_length=20, description=(
+        "只比较这一层级（省、市、县…）；缺省为当年有数据的单位最多的层级（同级比较），all 为全部层级"))] = None,
+    region: Annotated[str | None, Query(max_length=80, description="只比较所属地区含有此文字的单位")] = None,
+    warning: Annotated[WarningFilter | None, Query(
+        description="只列出预警至少为此级别的单位：serious 严重、warning 警示、info 提示（名次不变）")] = None,
 ) -> Response:
     try:
         return json_response(comparison(db, principal, year, split_ids(indicators), fund=fund, sort=sort,
-                                        descending=order == "desc", offset=offset, limit=limit))
+                                        descending=order == "desc", offset=offset, limit=limit, level=level,
+                                        region=region, warning=warning))
     except KeyError as exc:
         raise bad_request(exc) from exc
 
@@ -129,11 +173,16 @@ def api_entry_form(unit: str, year: Year, row: EditableUnit, db: DbSession) -> E
 
 
 @router.post("/units/{unit}/years/{year}/entry", response_model=EntryResult,
-             responses={422: {"model": EntryResult, "description": "有字段未通过校验，未保存任何数据"}},
-             summary="提交数据录入（全部通过校验才保存，并记入审计日志）")
+             responses={422: {"model": EntryResult, "description": "有字段未通过校验，未保存任何数据"},
+                        409: {"model": ConflictResult, "description": "期间有人修改了该单位该年度的数据，未保存"}},
+             summary="提交数据录入（全部通过校验、且版本未变才保存，并记入修改记录）")
 def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                    body: Annotated[EntryRequest, Body()]) -> Response | EntryResult:
-    result = entry_view(save_entry(db, principal, row.code, year, body.values))
+    try:
+        saved = save_entry(db, principal, row.code, year, body.values, body.version)
+    except Conflict as exc:
+        return conflict_response(exc)
+    result = entry_view(saved)
     if not result.ok:
         return Response(result.model_dump_json(), status_code=422, media_type="application/json")
     return result
@@ -141,15 +190,21 @@ def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentP
 
 @router.post("/units/{unit}/workbook", response_model=ImportResult,
              responses={422: {"model": ImportResult,
-                              "description": "工作簿有错误（按工作表和单元格列出），未保存任何数据"}},
+                              "description": "工作簿有错误（按工作表和单元格列出），未保存任何数据"},
+                        409: {"model": ConflictResult, "description": "工作簿所据版本已被他人修改，未保存"}},
              summary="上传填报工作簿（.xlsx）：全部通过校验才保存")
 async def api_workbook(unit: str, request: Request, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
-                       file: Annotated[UploadFile, File(description="填报工作簿 .xlsx")]) -> Response | ImportResult:
+                       file: Annotated[UploadFile, File(description="填报工作簿 .xlsx")],
+                       version: WorkbookVersion = None) -> Response | ImportResult:
     upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
     from starlette.concurrency import run_in_threadpool
 
-    result = import_view(await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
-                                                 upload.data))
+    try:
+        imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
+                                           upload.data, version)
+    except Conflict as exc:
+        return conflict_response(exc)
+    result = import_view(imported)
     if not result.ok:
         return Response(result.model_dump_json(), status_code=422, media_type="application/json")
     return result
@@ -173,7 +228,10 @@ async def api_audit(request: Request, principal: CurrentPrincipal,
     upload = await read_upload(file, request.app.state.settings.max_upload_bytes, AUDIT_TYPES)
     from starlette.concurrency import run_in_threadpool
 
-    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data)
+    try:
+        audited = await run_in_threadpool(audit_upload, upload.filename, upload.data)
+    except InvalidRequest as exc:
+        raise HTTPException(413, detail=str(exc)) from exc
     return audit_view(audited.result)
 
 

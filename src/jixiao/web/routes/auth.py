@@ -2,7 +2,9 @@
 
 A successful login always starts a NEW session (new random id, new CSRF token) and deletes the
 one the browser had, so a session id planted before login is worthless after it. Failed
-attempts are counted per username and per IP: after 5 in 15 minutes logins are refused (429).
+attempts are counted per (username, address) pair: after 5, each further try waits longer
+(:func:`jixiao.store.users.login_wait`, 429 with Retry-After); a refused try does not count.
+A busy database is waited for (:mod:`jixiao.app.busy`), then answered 503.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from jixiao.app.busy import with_retry
 from jixiao.store.schema import UserRow
 from jixiao.store.users import (
-    THROTTLE_WINDOW,
+    LoginOutcome,
     LoginResult,
     authenticate,
     delete_session,
@@ -29,8 +32,12 @@ from jixiao.web.security import client_ip, safe_next
 
 router = APIRouter(tags=["登录"])
 
-THROTTLED_MESSAGE = f"登录失败次数过多，请 {int(THROTTLE_WINDOW.total_seconds() // 60)} 分钟后再试"
 BAD_LOGIN_MESSAGE = "用户名或密码错误"
+
+
+def throttled_message(seconds: int) -> str:
+    wait = f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
+    return f"这个用户名从您这里登录失败次数过多，请 {wait}后再试（其他用户不受影响）"
 
 
 def start_user_session(db: Session, request: Request, user: UserRow) -> None:
@@ -74,17 +81,24 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     target = safe_next(next)
-    outcome = authenticate(db, username, password, client_ip(request))
+
+    def attempt() -> LoginOutcome:
+        outcome = authenticate(db, username, password, client_ip(request))
+        if outcome.result is LoginResult.ok and outcome.user is not None:
+            start_user_session(db, request, outcome.user)
+            purge_sessions(db, request.app.state.settings.session_policy)
+            purge_login_attempts(db)
+        db.commit()
+        return outcome
+
+    outcome = with_retry(db, attempt)
     if outcome.result is LoginResult.throttled:
-        db.commit()
-        return _login_page(request, target, username, THROTTLED_MESSAGE, status_code=429)
+        seconds = max(1, int(outcome.retry_after.total_seconds() + 0.999))
+        page = _login_page(request, target, username, throttled_message(seconds), status_code=429)
+        page.headers["Retry-After"] = str(seconds)
+        return page
     if outcome.result is LoginResult.bad or outcome.user is None:
-        db.commit()
         return _login_page(request, target, username, BAD_LOGIN_MESSAGE, status_code=400)
-    start_user_session(db, request, outcome.user)
-    purge_sessions(db, request.app.state.settings.session_policy)
-    purge_login_attempts(db)
-    db.commit()
     return RedirectResponse(target, status_code=303)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -18,18 +18,19 @@ from starlette.concurrency import run_in_threadpool
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import entry_form, save_entry
-from jixiao.app.errors import NotFound
-from jixiao.app.imports import import_workbook
+from jixiao.app.errors import Conflict, InvalidRequest, NotFound
+from jixiao.app.imports import filled_workbook, import_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, get_unit, indicator_catalog
-from jixiao.app.pages.comparison import comparison, years_with_data
+from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import unit_year_dashboard
-from jixiao.app.pages.tree import unit_tree
+from jixiao.app.pages.rollup import rollup_years, unit_rollup
+from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file, report_parts
 from jixiao.app.units import rules_of_unit
 from jixiao.model.funds import FUNDS, FundKind
-from jixiao.rules import SEVERITY_LABEL
-from jixiao.store.repository import load_dataset, years_of
+from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
+from jixiao.store.repository import years_of
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
@@ -40,7 +41,8 @@ from jixiao.web.deps import (
     flash,
     templates,
 )
-from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, split_ids
+from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, import_view, known_fund, split_ids
+from jixiao.web.routes.exports import signed_audit
 from jixiao.web.security import UploadError, read_upload
 
 router = APIRouter(include_in_schema=False)
@@ -67,23 +69,57 @@ def home(principal: OptionalPrincipal) -> Response:
 
 
 @router.get("/units")
-def units_page(request: Request, principal: CurrentPrincipal, db: DbSession) -> Response:
-    tree = unit_tree(db, principal)
-    return render(request, "pages/units.html", {"tree": tree})
+def units_page(request: Request, principal: CurrentPrincipal, db: DbSession,
+               q: Annotated[str | None, Query(max_length=80)] = None,
+               level: Annotated[str | None, Query(max_length=20)] = None,
+               region: Annotated[str | None, Query(max_length=80)] = None,
+               warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None) -> Response:
+    """The unit tree, or the units that meet the filters with the units above them."""
+    tree = find_units(db, principal, q=q, level=level, region=region, warning=warning or None)
+    context = {"tree": tree, "warning_labels": WARNING_FILTER_LABEL}
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "unit-results":
+        return render(request, "pages/_unit_results.html", context)
+    return render(request, "pages/units.html", context)
 
 
 @router.get("/units/{unit}")
-def unit_page(unit: str, row: ReadableUnit, db: DbSession) -> Response:
+def unit_page(request: Request, unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSession) -> Response:
+    """A unit's latest year; for a unit without data of its own, its subordinates' latest roll-up;
+    for one without any, the upload page (who may add data) or a page saying so (who may not)."""
     years = years_of(db, row.code)
     if years:
         return RedirectResponse(f"/units/{row.code}/years/{years[-1]}", status_code=303)
-    return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    below = rollup_years(db, row.code)
+    if below:
+        return RedirectResponse(f"/units/{row.code}/years/{below[-1]}/rollup", status_code=303)
+    if can_edit(principal, row.code):
+        return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    return render(request, "pages/no_data.html", {"unit": get_unit(db, row.code)})
+
+
+@router.get("/units/{unit}/years/{year}/rollup")
+def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: DbSession,
+                fund: Annotated[str | None, Query()] = None) -> Response:
+    """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
+    subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
+    data = unit_rollup(db, row.code, year, fund=known_fund(fund))
+    return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
 
 
 #: the shipped rule sets a user may pick on the dashboard instead of the unit's own
-RULESETS = ("default", "hunan", "sichuan")
-RULESET_LABEL = {"default": "全国通用（default）", "hunan": "湖南（hunan）", "sichuan": "四川（sichuan）"}
-RuleChoice = Annotated[Literal["default", "hunan", "sichuan"] | None, Query()]
+RULESETS = tuple(available_rulesets())
+#: how the picker names each: the rule set's own title (never its file's name)
+RULESET_LABEL = {name: load_ruleset(name).title for name in RULESETS}
+
+
+def rule_choice(rules: Annotated[str | None, Query()] = None) -> str | None:
+    """A rule set the page may be judged by instead of the unit's own: one shipped with jixiao."""
+    if rules is not None and rules not in RULESETS:
+        raise HTTPException(422, detail=f"没有这个规则集（“{rules}”）：请在页面上的“按规则集查看”中选择")
+    return rules
+
+
+RuleChoice = Annotated[str | None, Depends(rule_choice)]
 
 
 def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None, rules: str | None) -> ReportFile:
@@ -103,13 +139,14 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
     own = rules_of_unit(db, row.code)
     board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
     editable = can_edit(principal, row.code)
+    below = rollup_years(db, row.code)
 
     def content() -> dict[str, Any]:
         parts = report_parts(db, row.code, year) if board.records else []
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
-                "rules_query": f"?rules={rules}" if rules else ""}
+                "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below}
 
     # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
     return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
@@ -119,15 +156,34 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
 @router.get("/units/{unit}/years/{year}/edit")
 def entry_page(request: Request, unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
     form = entry_form(db, row.code, year)
-    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}})
+    return render(request, "pages/entry.html", {"form": form, "errors": {}, "submitted": {}, "version": form.version})
+
+
+def _form_version(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 @router.post("/units/{unit}/years/{year}/edit")
 async def entry_submit(request: Request, unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal,
                        db: DbSession) -> Response:
     form_data = await request.form()
-    values = {k: v for k, v in form_data.items() if k != "csrf_token" and isinstance(v, str)}
-    result = entry_view(await run_in_threadpool(save_entry, db, principal, row.code, year, values))
+    values = {k: v for k, v in form_data.items() if k not in ("csrf_token", "version") and isinstance(v, str)}
+    raw_version = form_data.get("version")
+    version = _form_version(raw_version if isinstance(raw_version, str) else None)
+    try:
+        saved = await run_in_threadpool(save_entry, db, principal, row.code, year, values, version)
+    except Conflict as exc:
+        form = await run_in_threadpool(entry_form, db, row.code, year)
+        return render(request, "pages/entry.html", {
+            "form": form, "errors": {}, "submitted": {}, "version": form.version, "conflict": exc,
+            "theirs": {k: v for k, v in values.items() if v.strip() != _current(form).get(k, "")}},
+            status_code=409)
+    except InvalidRequest as exc:
+        form = await run_in_threadpool(entry_form, db, row.code, year)
+        return render(request, "pages/entry.html", {"form": form, "errors": {"": [str(exc)]}, "submitted": values,
+                                                    "version": form.version}, status_code=422)
+    result = entry_view(saved)
     if result.ok:
         n = len(result.changes)
         flash(request, f"已保存 {n} 项修改" if n else "没有修改任何数字", "success" if n else "info")
@@ -135,8 +191,13 @@ async def entry_submit(request: Request, unit: str, year: Year, row: EditableUni
             flash(request, f"提示：{w}", "warning")
         return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
     form = await run_in_threadpool(entry_form, db, row.code, year)
-    return render(request, "pages/entry.html", {"form": form, "errors": result.errors, "submitted": values},
-                  status_code=422)
+    # the form goes back with the version it was read at: correcting it must not pass over a save made meanwhile
+    return render(request, "pages/entry.html", {"form": form, "errors": result.errors, "submitted": values,
+                                                "version": version}, status_code=422)
+
+
+def _current(form: Any) -> dict[str, str]:
+    return {f.name: f.value for rec in form.records for f in rec.fields}
 
 
 @router.get("/units/{unit}/upload")
@@ -154,8 +215,13 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
     except UploadError as exc:
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
                                                      "years": years_of(db, row.code)}, status_code=exc.status_code)
-    result = import_view(await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
-                                                 upload.data))
+    try:
+        imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename, upload.data)
+    except Conflict as exc:
+        return render(request, "pages/upload.html", {"unit": info, "result": None, "conflict": exc,
+                                                     "filename": upload.filename, "years": years_of(db, row.code)},
+                      status_code=409)
+    result = import_view(imported)
     if result.ok:
         flash(request, f"工作簿“{upload.filename}”已导入（{sum(result.saved.values())} 条记录有新增或更新）", "success")
         year = result.years[-1] if result.years else None
@@ -167,17 +233,13 @@ async def upload_submit(request: Request, unit: str, row: EditableUnit, principa
 
 @router.get("/units/{unit}/years/{year}/workbook")
 def workbook_download(unit: str, year: Year, row: EditableUnit, db: DbSession) -> Response:
-    """The unit-year's data in the fill-in workbook, to edit offline and upload again."""
-    import io
-
-    from jixiao.write.workbook import fill_workbook
-
-    dataset = load_dataset(db, row.code, year)
-    if not (dataset.fund_years or dataset.departments or dataset.projects):
-        raise HTTPException(404, detail=f"{row.code} 没有 {year} 年的数据")
-    buffer = io.BytesIO()
-    fill_workbook(dataset, row.code, year).save(buffer)
-    return file_response(ReportFile(f"{row.code}_{year}_填报工作簿.xlsx", buffer.getvalue(), MEDIA_TYPES["xlsx"]))
+    """The unit-year's data in the fill-in workbook, to edit offline and upload again (it carries
+    the version it was filled from: uploaded after someone else's change, it is refused)."""
+    try:
+        data = filled_workbook(db, row.code, year)
+    except NotFound as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    return file_response(ReportFile(f"{row.code}_{year}_填报工作簿.xlsx", data, MEDIA_TYPES["xlsx"]))
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}")
@@ -231,33 +293,45 @@ def compare_page(
     sort: Annotated[str | None, Query()] = None,
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    level: Annotated[str | None, Query(max_length=20)] = None,
+    region: Annotated[str | None, Query(max_length=80)] = None,
+    warning: Annotated[WarningFilter | Literal[""] | None, Query()] = None,
 ) -> Response:
     chosen = [i for part in (indicators or []) for i in split_ids(part)] or list(DEFAULT_COMPARE)
-    if year is None:
-        years = years_with_data(db)
+    years = years_with_data(db, principal)
+    if year is None:  # the latest year the viewer has data for, never an empty one
         year = years[-1] if years else None
     data = None
     if year is not None:
         try:
             data = comparison(db, principal, year, chosen, fund=fund or None, sort=sort or None,
-                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                              descending=order == "desc", offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                              level=level or None, region=(region or "").strip() or None, warning=warning or None)
         except KeyError as exc:
             raise HTTPException(400, detail=str(exc.args[0])) from exc
 
     def content() -> dict[str, Any]:
         return {
-            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
+            "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS, "years": years,
             "data": data, "year": year, "catalog": indicator_catalog(), "chosen": chosen, "page": page,
             "page_size": PAGE_SIZE, "order": order, "fund_short": {k.value: FUNDS[k].short for k in FundKind},
             "charts": chart_json([data.chart]) if data is not None and data.chart is not None else [],
+            "warning_labels": WARNING_FILTER_LABEL, "all_levels": ALL_LEVELS,
         }
 
     # what the table shows depends on the data, the query and which units the viewer may read
     key = (principal.role, None if principal.is_admin else principal.unit, year, tuple(chosen), fund, sort, order,
-           page)
+           page, level, region, warning)
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "compare-result":
         return render_cached_fragment(request, db, "pages/_compare_result.html", key, content)
     return render_cached_content(request, db, "pages/compare.html", key, {}, content)
+
+
+@router.get("/indicators")
+def indicators_page(request: Request, principal: CurrentPrincipal) -> Response:
+    """Every indicator: its code (as the workbook's 报告所述 sheet takes it), name, unit, formula
+    and the official document it rests on."""
+    return render(request, "pages/indicators.html", {"catalog": indicator_catalog()})
 
 
 @router.get("/audit")
@@ -273,9 +347,15 @@ async def audit_submit(request: Request, principal: CurrentPrincipal,
     except UploadError as exc:
         return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": exc.message},
                       status_code=exc.status_code)
-    audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
-    return render(request, "pages/audit.html", {"result": audit_view(audited.result), "html": audited.html,
-                                                "types": AUDIT_TYPES})
+    try:
+        audited = await run_in_threadpool(audit_upload, upload.filename, upload.data, html=True)
+    except InvalidRequest as exc:
+        return render(request, "pages/audit.html", {"result": None, "types": AUDIT_TYPES, "upload_error": str(exc)},
+                      status_code=413)
+    view = audit_view(audited.result)
+    payload, signature = signed_audit(request, view)
+    return render(request, "pages/audit.html", {"result": view, "html": audited.html, "types": AUDIT_TYPES,
+                                                "export_payload": payload, "export_signature": signature})
 
 
 __all__ = ["router"]

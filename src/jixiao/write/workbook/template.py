@@ -190,7 +190,8 @@ def _field_validation(ws: Worksheet, f: FieldSpec, ref: str) -> None:
 def _instructions(ws: Worksheet, groups: Sequence[Group], names: Sequence[str]) -> None:
     kinds = "、".join(GROUP_LABEL[g] for g in groups)
     lines = [
-        f"本工作簿用于填报医保绩效自评数据（{kinds}），填好后运行：jixiao report 本文件.xlsx -o 输出目录",
+        f"本工作簿用于填报医保绩效自评数据（{kinds}）。填好后登录医保绩效网站，在本单位页面点“上传工作簿”上传；"
+        "全部通过校验后保存，即可在网站上查看指标、预警并下载自评报告。",
         "",
         "一、怎样填",
         "1. 先填“单位与年度”：单位代码、年度为必填；填写单位名称时，层级、单位类型也须填写。",
@@ -210,7 +211,7 @@ def _instructions(ws: Worksheet, groups: Sequence[Group], names: Sequence[str]) 
         "4. 明显不合常理的数（如把“元”填进了万元栏）会被指出，请改正后再生成报告。",
         "",
         "三、出错时",
-        "读取时每个问题都会指明工作表和单元格（如“基金收入!C5”）及原因；有任何错误时不生成任何报告。",
+        "上传后每个问题都会指明工作表和单元格（如“基金收入!C5”）及原因；有任何错误时不保存任何数据，改正后重新上传即可。",
         "",
         "四、工作表",
         *(f"· {name}" for name in names if name != INSTRUCTIONS),
@@ -393,7 +394,7 @@ def build_template(
     if not chosen:
         raise ValueError("至少要有一种数据：fund、department 或 project")
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     sheets: list[Sheet | str] = [INSTRUCTIONS, UNIT_SHEET]
     for g in chosen:
         sheets += list(SHEETS_OF[g])

@@ -58,7 +58,7 @@
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : shown(v, places) + (spec.unit || ""); } },
       legend: { top: 26, data: spec.series.map(function (s) { return s.name; }) },
-      grid: { left: 60, right: 24, top: 64, bottom: many ? 90 : 24, containLabel: true },
+      grid: { left: 60, right: 24, top: width < 520 ? 84 : 64, bottom: many ? 90 : 24, containLabel: true },
       xAxis: { type: "category", data: spec.categories,
                axisLabel: many ? { interval: 0, rotate: 45, width: 120, overflow: "truncate" }
                                : { interval: 0, lineHeight: 15, formatter: function (v) { return wrapLabel(v, perLine); } } },
