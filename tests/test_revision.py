@@ -155,7 +155,7 @@ def test_serve_with_two_workers_answers_from_both(sqlite_url: str) -> None:
     proc = subprocess.Popen([jixiao, "serve", "--port", str(port), "--workers", "2", "--no-access-log"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a hang guard, not a speed target (loaded CI is slow)
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
@@ -163,7 +163,7 @@ def test_serve_with_two_workers_answers_from_both(sqlite_url: str) -> None:
             except httpx.HTTPError:
                 pass
             assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            assert time.monotonic() < deadline, "jixiao serve --workers 2 did not answer in 60 s"
+            assert time.monotonic() < deadline, "jixiao serve --workers 2 did not answer in 180 s"
             time.sleep(0.3)
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         assert len(children) >= 2, children  # the worker processes (and uvicorn's own helpers)

@@ -276,15 +276,19 @@ def test_numbers_are_read_strictly_and_every_error_comes_at_once(app: FastAPI, a
     department = next(r for r in form.records if r.key == "department")
     initial = next(f for f in department.fields if f.path == "budget.initial")
     token = page_csrf(admin, "/units/430900/years/2020/edit")
+    version = str(form.version)  # the version the form was read at (a save over a newer one is a conflict)
     for written in ("7,0", "1,896,27"):
-        page = admin.post("/units/430900/years/2020/edit", data={"csrf_token": token, initial.name: written})
+        page = admin.post("/units/430900/years/2020/edit",
+                          data={"csrf_token": token, "version": version, initial.name: written})
         assert page.status_code == 422 and "逗号不是千位分隔符" in page.text and written in page.text
     # one unreadable figure and one figure larger than its total: both reported by the one submit
     both = admin.post("/units/430900/years/2020/edit",
-                      data={"csrf_token": token, initial.name: "7,0", contributions.name: "999999"})
+                      data={"csrf_token": token, "version": version, initial.name: "7,0",
+                            contributions.name: "999999"})
     assert both.status_code == 422
     assert "逗号不是千位分隔符" in both.text and "大于其总数" in both.text
-    saved = admin.post("/units/430900/years/2020/edit", data={"csrf_token": token, initial.name: "1,234.5"},
+    saved = admin.post("/units/430900/years/2020/edit",
+                       data={"csrf_token": token, "version": version, initial.name: "1,234.5"},
                        follow_redirects=False)  # a thousands separator is read as one
     assert saved.status_code == 303
     with Session(app.state.engine) as s:

@@ -121,10 +121,9 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
             files.append(ImportedFile(source, row.sha256, row.id, new))
             parts.append((row.id, dataset))
         counts = save_parts(session, parts, by=CLI_USER, ready=ready)
-        names = "、".join(Path(f.file).name for f in files)
         for (unit, year), version in sorted(counts.versions.items()):
             record_change(session, None, "import", "unit_year", f"{unit}/{year}", new={"version": version},
-                          detail=f"命令行导入 {names}"[:1000], unit_year=(unit, year, version))
+                          detail=f"命令行导入数据文件 {len(files)} 个", unit_year=(unit, year, version))
     return ImportOutcome(problems, counts, files)
 
 

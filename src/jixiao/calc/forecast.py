@@ -53,8 +53,26 @@ class SeasonYear:
     total: Decimal
 
 
+class _Ranged:
+    """A value with a margin (the largest back-test miss, a fraction): its low and high ends."""
+
+    value: Decimal
+
+    @property
+    def margin(self) -> Decimal | None:
+        raise NotImplementedError
+
+    @property
+    def low(self) -> Decimal | None:
+        return None if self.margin is None else self.value * (1 - self.margin)
+
+    @property
+    def high(self) -> Decimal | None:
+        return None if self.margin is None else self.value * (1 + self.margin)
+
+
 @dataclass(frozen=True)
-class Projection:
+class Projection(_Ranged):
     """A year-end projection; ``errors`` are the back-test's (year, (actual − predicted) ÷ predicted)."""
 
     value: Decimal
@@ -68,14 +86,6 @@ class Projection:
     def margin(self) -> Decimal | None:
         """The largest back-test miss (a fraction), None when nothing could be back-tested."""
         return max((abs(e) for _, e in self.errors), default=None) if self.method != "complete" else Decimal(0)
-
-    @property
-    def low(self) -> Decimal | None:
-        return None if self.margin is None else self.value * (1 - self.margin)
-
-    @property
-    def high(self) -> Decimal | None:
-        return None if self.margin is None else self.value * (1 + self.margin)
 
     @property
     def label(self) -> str:
@@ -99,7 +109,7 @@ class Projection:
 
 
 @dataclass(frozen=True)
-class Forecast:
+class Forecast(_Ranged):
     """Next year's value from earlier years; ``growth`` is the average growth used (0.065)."""
 
     value: Decimal
@@ -111,14 +121,6 @@ class Forecast:
     @property
     def margin(self) -> Decimal | None:
         return max((abs(e) for _, e in self.errors), default=None)
-
-    @property
-    def low(self) -> Decimal | None:
-        return None if self.margin is None else self.value * (1 - self.margin)
-
-    @property
-    def high(self) -> Decimal | None:
-        return None if self.margin is None else self.value * (1 + self.margin)
 
     @property
     def label(self) -> str:
