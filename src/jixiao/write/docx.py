@@ -178,6 +178,22 @@ def _append(doc: DocxDocument, element: Any) -> None:
         body.append(element)
 
 
+def _keep_last_with_next(doc: DocxDocument) -> None:
+    """The body's last paragraph kept on the page of what follows (a signature never stands alone);
+    nothing when the body ends with a table or a page break."""
+    body = doc.element.body
+    blocks = [el for el in body if el.tag != qn("w:sectPr")]
+    if not blocks or blocks[-1].tag != qn("w:p") or any(
+            br.get(qn("w:type")) == "page" for br in blocks[-1].iter(qn("w:br"))):
+        return
+    ppr = blocks[-1].find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        blocks[-1].insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is None:
+        ppr.insert(1 if ppr.find(qn("w:pStyle")) is not None else 0, OxmlElement("w:keepNext"))
+
+
 def _run_xml(text: str, rpr: str) -> str:
     """One run; line breaks as ``w:br``; a minus before a digit as U+2212 (it never ends a line)."""
     if not text:
@@ -424,9 +440,12 @@ class _Writer:
         if subtitle:
             self.para(subtitle, font=H2_FONT, align="center", indent=False)
 
-    def lines(self, lines: tuple[CoverLine, ...], *, left_cm: float | None = None, align: str = "left") -> None:
-        for line in lines:
-            self.para(f"{line.label}：{line.value}", left_cm=left_cm, indent=False, align=align)
+    def lines(self, lines: tuple[CoverLine, ...], *, left_cm: float | None = None, align: str = "left",
+              together: bool = False) -> None:
+        """One line each; ``together``: on one page (a signature block never split by a page break)."""
+        for i, line in enumerate(lines):
+            self.para(f"{line.label}：{line.value}", left_cm=left_cm, indent=False, align=align,
+                      keep_next=together and i < len(lines) - 1)
 
     def cover(self) -> None:
         r = self.report
@@ -529,13 +548,15 @@ class _Writer:
     def signature(self, lines: tuple[CoverLine, ...], *, inline: bool = False) -> None:
         if self.landscape:
             self.new_page(landscape=False)
-        self.para("", indent=False)
+        else:
+            _keep_last_with_next(self.doc)
+        self.para("", indent=False, keep_next=True)
         if inline:
             text = "　　".join(f"{line.label}：{line.value.strip() or '　　　'}" if "年" not in line.value
                               else f"{line.label}：{line.value}" for line in lines)
             self.para(text, indent=False, size=Pt(12))
         else:
-            self.lines(lines, left_cm=7.5)
+            self.lines(lines, left_cm=7.5, together=True)
 
     def write(self) -> DocxDocument:
         r = self.report

@@ -45,6 +45,15 @@ def _band_label(w: RiskWarning, rule: BandWarningRule) -> str:
     return label
 
 
+def _shared_subject(label: str, what: str) -> str:
+    """The words ``what`` begins with that ``label`` already said (at least two characters, and
+    never all of ``what``)."""
+    n = 0
+    while n < min(len(label), len(what)) and label[n] == what[n]:
+        n += 1
+    return what[:n] if n >= 2 and len(what) - n >= 2 else ""
+
+
 def _deficit(fy: FundYear, f: RecordFigures, p: Para) -> bool:
     """``…当期收不抵支。2019年基金收入X，支出Y，缺口Z，当期结余率为W`` — a part (统筹基金) says its
     own name before each figure, so no figure is taken for the whole fund's."""
@@ -119,10 +128,15 @@ def _band(record: FundYear | DepartmentYear, f: RecordFigures, w: RiskWarning, r
             return True
         p.add(f"{subject}{label or what}", f"{own}{what}为{value.text}")
         return True
-    p.add(label or what).end()
     res = f.result(rule.indicator)
     inputs = "，".join(f"{k}{v}" for k, v in res.inputs.items()) if res is not None else ""
-    p.add(f"{what}为{value.text}" + (f"（{inputs}）" if inputs else ""))
+    # “三公”经费较上年增加，变动率为0.03%: the figure's name without the subject the label just said
+    shared = _shared_subject(label, what)
+    figures = f"为{value.text}" + (f"（{inputs}）" if inputs else "")
+    if label:
+        p.add(label, what[len(shared):] + figures)
+    else:
+        p.add(what + figures)
     reason_key = _REASONS.get(rule.indicator)
     if reason_key:
         reason = officer_text([record.narrative], reason_key)

@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from jixiao.model import DepartmentYear, FundYear, IndicatorRow, Project
+from jixiao.model import DepartmentYear, FundKind, FundYear, IndicatorRow, Project
+from jixiao.model.funds import FUNDS
 from jixiao.numbers import Quantity, round_half_up, to_decimal
 from jixiao.write.context import display_name, fund_label
 from jixiao.write.printed import Fig, of
@@ -368,8 +369,13 @@ def fund_table(rows: Sequence[tuple[FundYear, Mapping[str, Fig | None]]], *, yea
     g.add(0, 0, "险种", header=True)
     for col, (_, title) in enumerate(used, 1):
         g.add(0, col, title, header=True)
+    parts = (FundKind.employee_pooling, FundKind.employee_account)
     for r, (fy, figs) in enumerate(rows, 1):
-        g.add(r, 0, f"{fy.scope or ''}{fund_label(fy.fund)}", align="left")
+        # a part of the fund above it (统筹基金, 个人账户) is printed as its part: “其中：统筹基金”
+        label = f"{fy.scope or ''}{fund_label(fy.fund)}"
+        if fy.fund in parts and r > 1:
+            label = ("　　　" if rows[r - 2][0].fund in parts else "　其中：") + FUNDS[fy.fund].short
+        g.add(r, 0, label, align="left")
         for col, (k, _) in enumerate(used, 1):
             _money_cell(g, r, col, figs.get(k))
     g.check()
