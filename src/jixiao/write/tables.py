@@ -338,7 +338,9 @@ def department_self_eval_table(
         d = lookup(ind, getattr(res, "subject", "department"))
         value = round_half_up(res.value, res.places) if res.value is not None else None
         g.add(1 + i, 2, display_name(d.name), align="left")
-        g.add(1 + i, 3, res.display(), align="right", value=value, number_format=_number_format(res.places))
+        # a rate keeps its number (as the audit reads it) and shows its sign: 95.57 displayed “95.57%”
+        shown_as = _number_format(res.places) + ('"%"' if res.unit == "%" else "")
+        g.add(1 + i, 3, res.display(), align="right", value=value, number_format=shown_as)
         g.add(1 + i, 4, score.weight or "")
         g.add(1 + i, 5, score.score or NOT_SCORED)
         g.add(1 + i, 6, (reasons or {}).get(ind, ""), align="left")
