@@ -201,7 +201,8 @@ def test_xlsx_self_eval_values_are_numbers_with_formats(written: dict[str, Path]
     wb = load_workbook(pick(written, "430900_2020_部门整体支出绩效自评报告", ".xlsx"))
     ws = wb["部门整体支出绩效自评表"]
     rows = {ws.cell(r, 3).value: (ws.cell(r, 4).value, ws.cell(r, 4).number_format) for r in range(4, ws.max_row + 1)}
-    assert rows["运行成本控制率"] in ((Decimal("95.57"), "0.00"), (95.57, "0.00"))
+    # a rate is a number Excel can compute with, shown with its per cent sign (“95.57%”)
+    assert rows["运行成本控制率"] in ((Decimal("95.57"), '0.00"%"'), (95.57, '0.00"%"'))
     assert ws.print_title_rows == "$1:$3"
     assert "指标计算表" not in wb.sheetnames  # formulas are the working paper's
     paper = load_workbook(pick(written, "430900_2020_部门整体支出绩效自评报告_审核底稿", ".xlsx"))
