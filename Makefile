@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test lint bench clean web-assets
+.PHONY: setup system demo test lint bench clean web-assets review
 
 # Python environment: a venv with jixiao and its dev tools (re-made when pyproject changes).
 $(STAMP): pyproject.toml
@@ -37,6 +37,11 @@ test: setup system
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+
+# Every example's reports and working papers rendered through LibreOffice, one PNG a page, into
+# out/review (needs LibreOffice and poppler: make system).
+review: setup
+	$(BIN)/python scripts/review.py out/review
 
 bench: setup
 	$(BIN)/python bench/audit.py

@@ -120,9 +120,12 @@ def test_report_from_a_workbook(run, tmp_path: Path) -> None:  # type: ignore[no
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted([
         "430900_2020_基金支出绩效自评报告.html", "430900_2020_基金支出绩效自评报告.xlsx",
+        "430900_2020_基金支出绩效自评报告_审核底稿.xlsx",
         "430900_2020_部门整体支出绩效自评报告.html", "430900_2020_部门整体支出绩效自评报告.xlsx",
+        "430900_2020_部门整体支出绩效自评报告_审核底稿.xlsx",
     ])
-    assert "2020年 益阳市医疗保障局" in result.stdout and "共写出 4 个文件" in result.stdout
+    assert "2020年 益阳市医疗保障局" in result.stdout and "共写出 6 个文件（其中审核底稿 2 个）" in result.stdout
+    assert "430900_2020_部门整体支出绩效自评报告_审核底稿.xlsx（审核底稿）" in result.stdout
     html = (out / "430900_2020_部门整体支出绩效自评报告.html").read_text(encoding="utf-8")
     assert "914.17" in html and "益阳市医疗保障局" in html  # figures and the unit from the workbook
 
@@ -132,10 +135,14 @@ def test_report_from_yaml_as_json(run, tmp_path: Path) -> None:  # type: ignore[
     result = run("report", UNITS, MIYI, "-o", out, "--formats", "html", "--format", "json")
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert payload["ok"] is True and payload["problems"] == []
+    assert payload["ok"] is True
+    assert not [p for p in payload["problems"] if p["severity"] == "error"]
+    # 米易 has fund figures but no fund spending: no fund report, and the notices say so
+    assert any(p["code"] == "JX-RPT-002" and "基金支出绩效自评报告" in p["message"] for p in payload["problems"])
     names = sorted(Path(f).name for f in payload["files"])
-    assert len(names) == 5  # fund, department and three projects
-    assert all(Path(f).parent == out and Path(f).is_file() for f in payload["files"])
+    assert len(names) == 4  # department and three projects
+    assert len(payload["workpapers"]) == 4 and all(f.endswith("_审核底稿.xlsx") for f in payload["workpapers"])
+    assert all(Path(f).parent == out and Path(f).is_file() for f in payload["files"] + payload["workpapers"])
 
 
 def test_report_from_the_database(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +151,8 @@ def test_report_from_the_database(run, tmp_path: Path) -> None:  # type: ignore[
     result = run("report", "益阳", "2020", "-o", out, "--formats", "html")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "430900_2020_基金支出绩效自评报告.html", "430900_2020_部门整体支出绩效自评报告.html",
+        "430900_2020_基金支出绩效自评报告.html", "430900_2020_基金支出绩效自评报告_审核底稿.xlsx",
+        "430900_2020_部门整体支出绩效自评报告.html", "430900_2020_部门整体支出绩效自评报告_审核底稿.xlsx",
     ]
     missing = run("report", "430900", "2019", "-o", tmp_path / "none", "--formats", "html")
     assert missing.exit_code == 1 and "没有 2019 年的数据（已有年份：2020）" in missing.stderr
@@ -181,16 +189,23 @@ def test_report_scores_every_table_by_the_chosen_rules(run, tmp_path: Path) -> N
     result = run("report", UNITS, MIYI, "-o", out, "--formats", "html", "--rules", "sichuan", "--no-charts")
     assert result.exit_code == 0, result.stderr
     assert "自评表评分（规则集 sichuan 2023.1）" in result.stdout
-    assert "财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费：82.43 / 100，良" in result.stdout
+    # the 目标表 gives no 分值: the rows are not scored, the 预算执行率 (10 分 of 财预〔2020〕10号) is
+    assert ("财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费：未计分（目标表未列三级指标分值，规则集不代为分配）"
+            "；预算执行率得分 10 / 10") in result.stdout
     html = (out / "510421-01_2019_项目_医保专项工作经费.html").read_text(encoding="utf-8")
-    assert "项目支出绩效自评表评分说明" in html and "（规则集：sichuan 2023.1）" in html
+    assert "评分说明" not in html and "规则集" not in html  # both in the working paper
+    paper = load_workbook(out / "510421-01_2019_项目_财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费_审核底稿.xlsx")
+    scoring = "\n".join(str(c.value) for row in paper["评分说明"].iter_rows() for c in row if c.value)
+    assert "（规则集：四川项目支出绩效自评规则（青神 2023、大英县医疗保障局 2023 表式））" in scoring
+    assert "总分为82.43（满分100），等级“良”" in scoring and "报告中未采用" in scoring
     assert "<img" not in html  # --no-charts
     hunan = run("report", UNITS, YIYANG, "-o", tmp_path / "h", "--formats", "html", "--rules", "hunan",
                 "--format", "json")
     assert hunan.exit_code == 0, hunan.stderr
     scores = json.loads(hunan.stdout)["scores"]
-    assert scores == [{"unit": "430900", "year": 2020, "table": "department", "weight": "24", "score": "15.48",
-                       "grade": None, "ruleset": "hunan 2018.1"}]
+    assert scores == [{"unit": "430900", "year": 2020, "table": "department", "weight": None, "score": None,
+                       "grade": None, "ruleset": "hunan 2018.1", "scored": False,
+                       "reason": "规则集只规定了部分指标的评分方法"}]
     bad = run("report", UNITS, YIYANG, "-o", tmp_path / "b", "--rules", "guangdong")
     assert bad.exit_code == 1 and "未知的规则集“guangdong”（可用：default、hunan、sichuan" in bad.stderr
     assert not (tmp_path / "b").exists()
@@ -241,13 +256,15 @@ def test_empty_template_filled_by_hand_gives_reports_that_pass_the_audit(run, tm
     result = run("report", book, "-o", out, "--formats", "docx,html")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "999001_2022_基金支出绩效自评报告.docx", "999001_2022_基金支出绩效自评报告.html"]
+        "999001_2022_基金支出绩效自评报告.docx", "999001_2022_基金支出绩效自评报告.html",
+        "999001_2022_基金支出绩效自评报告_审核底稿.xlsx"]
     html = (out / "999001_2022_基金支出绩效自评报告.html").read_text(encoding="utf-8")
     assert "测试县医疗保障局" in html and "12345.67万元" in html
-    # figures as typed (two-decimal cells), derived ones from the engine
-    assert "基金收入12345.67万元，较上年增加545.67万元，增长4.62%，完成年度预算12000.00万元的102.88%" in html
+    # figures as typed (two-decimal cells), derived ones from the printed figures
+    assert "基金收入12345.67万元，较上年增加545.67万元，增长4.62%" in html
+    assert "基金收入为年度收入预算12000.00万元的102.88%" in html
     assert "年末累计结余6345.17万元" in html
-    for path in out.iterdir():
+    for path in (p for p in out.iterdir() if p.suffix != ".xlsx"):
         found = audit_path(path)
         assert found.error is None and found.checks > 0
         assert [f.message for f in found.findings if f.severity == "error"] == []

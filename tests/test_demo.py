@@ -16,8 +16,9 @@ from jixiao.cli import data, indicators
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-#: unit code → reports written (fund, department, projects), each in docx, xlsx and html
-REPORTS = {"650500": 1, "650000-01": 2, "430200-01": 2, "510421-01": 5, "430900": 2}
+#: unit code → reports written (fund, department, projects), each in docx, xlsx and html and with its
+#: working paper (审核底稿, xlsx); 株洲 and 米易 have fund figures but no fund spending: no fund report
+REPORTS = {"650500": 1, "650000-01": 2, "430200-01": 1, "510421-01": 4, "430900": 2}
 
 
 def test_demo_writes_every_example_units_reports_into_out(tmp_path: Path) -> None:
@@ -33,19 +34,22 @@ def test_demo_writes_every_example_units_reports_into_out(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     out = tmp_path / "out"
     files = sorted(p.name for p in out.iterdir())
-    assert len(files) == 3 * sum(REPORTS.values())
+    assert len(files) == 4 * sum(REPORTS.values())
     for unit, count in REPORTS.items():
         mine = [f for f in files if f.startswith(f"{unit}_")]
-        assert len(mine) == 3 * count, (unit, mine)
+        assert len(mine) == 4 * count, (unit, mine)
         assert {Path(f).suffix for f in mine} == {".docx", ".xlsx", ".html"}
+        assert len([f for f in mine if f.endswith("_审核底稿.xlsx")]) == count
     assert all((out / f).stat().st_size > 1000 for f in files)
     text = result.stdout
-    assert f"共写出 36 个报告文件 → {out}" in text
-    assert "米易县医疗保障事务中心（510421-01）：15 个文件（规则集 sichuan）" in text
-    assert "财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费 82.43/100 良" in text
-    assert "益阳市医疗保障局（430900）：6 个文件（规则集 hunan），自评表得分：部门整体 15.48/24" in text
+    assert f"共写出 40 个文件（报告及其审核底稿）→ {out}" in text
+    assert "米易县医疗保障事务中心（510421-01）：16 个文件，其中审核底稿 4 个（规则集 sichuan）" in text
+    # the 目标表 gives no 分值: the tables are not scored (the rule set's own split is in the working paper)
+    assert "财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费 未计分" in text
+    assert ("益阳市医疗保障局（430900）：8 个文件，其中审核底稿 2 个（规则集 hunan），"
+            "自评表得分：部门整体 未计分") in text
     html = (out / "510421-01_2019_项目_医保专项工作经费.html").read_text(encoding="utf-8")
-    assert "（规则集：sichuan 2023.1）" in html
+    assert "规则集" not in html and "sichuan" not in html
     assert "<img" in (out / "510421-01_2019_部门整体支出绩效自评报告.html").read_text(encoding="utf-8")
 
 

@@ -134,14 +134,27 @@ def test_one_docx_per_report_and_an_explicit_zip(admin: TestClient) -> None:
     with zipfile.ZipFile(io.BytesIO(everything.content)) as bundle:
         assert sorted(bundle.namelist()) == ["430900_2020_基金支出绩效自评报告.docx",
                                              "430900_2020_部门整体支出绩效自评报告.docx"]
-    # the department report's 自评表 is scored by hunan unless another rule set is asked for
+    # the department report's 自评表 rows are scored by hunan (预算完成率 7.48 of 8) unless another rule
+    # set is asked for; hunan's 2018 rules cover part of the table, so it has no total
     own = admin.get("/units/430900/years/2020/reports/html/department").text
     plain = admin.get("/units/430900/years/2020/reports/html/department?rules=default").text
-    assert "15.48" in own and "15.48" not in plain
+    assert "<td class=\"center\">7.48</td>" in own and "7.48" not in plain and "15.48" not in own
     # the API's download scores the same way
     api = admin.get("/api/units/430900/years/2020/reports/html")
     with zipfile.ZipFile(io.BytesIO(api.content)) as bundle:
-        assert "15.48" in bundle.read("430900_2020_部门整体支出绩效自评报告.html").decode("utf-8")
+        html = bundle.read("430900_2020_部门整体支出绩效自评报告.html").decode("utf-8")
+        assert "<td class=\"center\">7.48</td>" in html
+    # each report's working paper (审核底稿) downloads beside it
+    assert 'href="/units/430900/years/2020/workpapers/department"' in page
+    paper = admin.get("/units/430900/years/2020/workpapers/department")
+    assert paper.status_code == 200 and paper.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "审核底稿" in paper.headers["content-disposition"] or "%E5%AE%A1%E6%A0%B8" in paper.headers[
+        "content-disposition"]
+    both = admin.get("/units/430900/years/2020/workpapers")
+    with zipfile.ZipFile(io.BytesIO(both.content)) as bundle:
+        assert sorted(bundle.namelist()) == ["430900_2020_基金支出绩效自评报告_审核底稿.xlsx",
+                                             "430900_2020_部门整体支出绩效自评报告_审核底稿.xlsx"]
     for missing in ("project-1", "project-x", "nothing"):
         assert admin.get(f"/units/430900/years/2020/reports/docx/{missing}").status_code == 404
     # 米易 2019: one link per project report, each its own file
@@ -171,14 +184,14 @@ def test_cli_report_and_warnings_use_the_units_rule_set(tmp_path: Path) -> None:
     assert loaded.exit_code == 0, loaded.output
     own = runner.invoke(app, ["report", "430900", "2020", "-o", str(tmp_path / "a"), "--formats", "html"], env=env)
     assert own.exit_code == 0, own.output
-    assert "规则集 hunan" in own.output and "部门整体：15.48 / 24" in own.output
+    assert "规则集 hunan" in own.output and "部门整体：未计分（规则集只规定了部分指标的评分方法）" in own.output
     plain = runner.invoke(app, ["report", "430900", "2020", "-o", str(tmp_path / "b"), "--formats", "html",
                                 "--rules", "default"], env=env)
-    assert plain.exit_code == 0 and "15.48" not in plain.output
+    assert plain.exit_code == 0 and "部门整体：" not in plain.output
     # from files, the tree given beside the data decides
     files = runner.invoke(app, ["report", str(EXAMPLES / "units.yaml"), str(EXAMPLES / "004_yiyang_2020.yaml"),
                                 "-o", str(tmp_path / "c"), "--formats", "html"], env=env)
-    assert files.exit_code == 0 and "部门整体：15.48 / 24" in files.output
+    assert files.exit_code == 0 and "规则集 hunan" in files.output and "部门整体：未计分" in files.output
     # warnings: the same rule set as the dashboard's
     with Session(open_database(env["JIXIAO_DATABASE_URL"])) as s:
         board = unit_year_dashboard(s, "430900", 2020)

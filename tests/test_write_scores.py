@@ -1,17 +1,20 @@
-"""Scores by default: every 自评表 of a written report is scored by a rule set and explained.
+"""The scores a submitted 自评表 prints, and the 评分说明 of the working paper.
 
-Seed 001's and seed 003's tables left 分值/得分 blank; the writers fill them with
-:func:`jixiao.calc.scoring.score_project` (default, sichuan) and the department's with
-``score_department`` when the rule set has department rules (hunan), and print after each table
-its 评分说明: the rule and the arithmetic of every line, then the reviewer's notes.
+A rule set scores every 自评表 (:func:`jixiao.calc.scoring.score_project`, ``score_department``);
+the report prints only what it can stand behind: a row's 分值 must be approved (written in the
+目标表 — the rule set's own even split is an assumption, kept in the working paper as a reference),
+a row the rules cannot score reads “未计分”, and a 总分/合计 is printed only when it adds up every
+row. Seeds 001 and 003 left their 分值 blank; seed 004's department has Hunan's 2018 rules, which
+cover part of its table.
 """
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from docx import Document
 from openpyxl import load_workbook
 
 from jixiao.calc.scoring import score_project
@@ -20,8 +23,10 @@ from jixiao.model import Dataset
 from jixiao.write import RowScore, SelfEvalScores, reports_for, score_tables, write_report
 from jixiao.write.report import Grid
 from jixiao.write.scores import has_department_rules, self_eval_scores
+from jixiao.write.tables import NOT_SCORED
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+RULE_ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 
 
 def dataset(name: str) -> Dataset:
@@ -30,103 +35,132 @@ def dataset(name: str) -> Dataset:
     return result.dataset
 
 
-def grids(reports: list, key_part: str) -> list[Grid]:  # type: ignore[type-arg]
-    return [g for r in reports for g in r.grids() if key_part in g.key]
-
-
 def cells(g: Grid) -> dict[tuple[int, int], str]:
     return {(c.row, c.col): c.text for c in g.cells}
 
 
-def test_seed_001_table_is_scored_and_explained_in_the_docx(tmp_path: Path) -> None:
+def sheet_text(path: Path, sheet: str) -> list[list[str]]:
+    ws = load_workbook(path)[sheet]
+    return [[str(c.value) if c.value is not None else "" for c in row] for row in ws.iter_rows()]
+
+
+def test_seed_001_table_without_approved_weights_is_not_scored(tmp_path: Path) -> None:
     paths = write_report(dataset("001_xinjiang_2019.yaml"), "650000-01", 2019, tmp_path, ("docx",))
-    doc = Document(str(next(p for p in paths if "项目_" in p.name)))
-    form = next(t for t in doc.tables if t.cell(0, 0).text == "项目名称")
-    assert [form.cell(r, 6).text for r in range(10, 19)] == ["10"] * 5 + ["30", "3.34", "3.33", "3.33"]
-    assert [form.cell(19, c).text for c in (6, 7, 8)] == ["100", "98.64", "优"]
-    notes = next(t for t in doc.tables if t.cell(0, 1).text == "评分项目")
-    rows = [[c.text for c in row.cells] for row in notes.rows]
-    assert rows[0][:4] == ["序号", "评分项目", "规则", "计算过程"]
-    budget = rows[1]
-    assert budget[1] == "预算执行率" and "project_budget_execution_score" in budget[2]
-    assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[3] and budget[3].endswith("8.64")
-    assert "default 2024.1" not in budget[3]  # the rule set is in the table's subtitle, not in every line
-    upfang = next(r for r in rows if r[1].endswith("上访率"))
-    assert upfang[2] == "反向指标（≤、<）\n（project_reverse）"  # the rule's name, its id below
-    total = next(r for r in rows if r[1] == "总分")
-    assert "＝98.64" in total[3] and "优" in total[3] and "优≥90" in total[2]
-    tips = [r for r in rows if r[0] == "提示"]
-    assert any("9595人" in r[1] and "1.53 倍" in r[1] for r in tips)  # JX-S-004, target set too low
-    body = "\n".join(p.text for p in doc.paragraphs)
-    assert "项目支出绩效自评表评分说明" in body and "（规则集：default 2024.1）" in body
+    report = next(r for r in reports_for(dataset("001_xinjiang_2019.yaml"), "650000-01", 2019, charts=False)
+                  if r.kind == "project")
+    form = cells(next(g for g in report.grids() if g.key == "self_eval"))
+    # 预算执行率: its 10 分 is 财预〔2020〕10号's, so it is scored: min(86.38%, 100%) × 10
+    assert (form[(3, 7)], form[(3, 8)], form[(3, 9)]) == ("10", "86.38%", "8.64")
+    rows = range(10, 19)
+    assert [form[(r, 6)] for r in rows] == [""] * 9  # no 分值 invented (not 3.34/3.33)
+    assert [form[(r, 7)] for r in rows] == [NOT_SCORED] * 9
+    assert (form[(19, 6)], form[(19, 7)], form[(19, 8)]) == ("", NOT_SCORED, "")  # never a partial total
+    # the working paper explains it, with the rule set's own even split as a reference only
+    paper = next(p for p in paths if p.name.endswith("项目_自治区本级医疗生育保险基金支出_审核底稿.xlsx"))
+    lines = sheet_text(paper, "评分说明")
+    budget = next(r for r in lines if r[2] == "预算执行率")
+    assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[4] and budget[4].endswith("8.64")
+    assert budget[3].startswith("预算执行率得分（依据：财预〔2020〕10号")
+    upfang = next(r for r in lines if r[2].endswith("上访率"))
+    assert upfang[3].startswith("反向指标（≤、<）（依据：")
+    reference = next(r for r in lines if r[2] == "参考总分")
+    assert "总分为98.64（满分100），等级“优”" in reference[4] and "报告中未采用" in reference[4]
+    assert any(r[2] == "提示" and "9595人" in r[4] and "1.53 倍" in r[4] for r in lines)  # target set too low
+    assert not [v for r in lines for v in r if RULE_ID.search(v)]  # rules by name, never by id
+    todo = sheet_text(paper, "待填写和待核实事项")
+    assert any("自评表三级指标的分值和得分" in r[3] for r in todo)
 
 
-def test_seed_003_tables_scored_by_sichuan() -> None:
+def test_seed_003_under_sichuan_tables_without_scores() -> None:
     ds = dataset("003_miyi_2019.yaml")
     reports = reports_for(ds, "510421-01", 2019, charts=False, rules="sichuan")
     dept = next(r for r in reports if r.kind == "department")
-    forms = [g for g in dept.grids() if g.key.startswith("self_eval_") and not g.key.endswith("_notes")]
-    assert len(forms) == 3
-    totals = []
-    for g in forms:
-        at = cells(g)
+    # the 四川 部门决算 prints each project's 项目绩效目标完成情况表: 预期/实际 指标值, no 分值 or 得分
+    forms = [g for g in dept.grids() if g.key.startswith("completion_")]
+    assert len(forms) == 3 and all(g.n_cols == 6 for g in forms)
+    assert not any("得分" in c.text for g in forms for c in g.cells)
+    # the project reports' 财预〔2020〕10号 tables: no approved 分值, so not scored; the scorer's full
+    # reading stays in each working paper
+    references = []
+    for report in (r for r in reports if r.kind == "project"):
+        at = cells(next(g for g in report.grids() if g.key == "self_eval"))
         last = max(r for r, _ in at)
-        totals.append((at[(last, 7)], at[(last, 8)]))
-    assert totals == [("100", "优"), ("100", "优"), ("82.43", "良")]
-    notes = cells(next(g for g in dept.grids() if g.key == "self_eval_2_notes"))
-    lines = [v for (_, col), v in notes.items() if col == 3]
-    assert any("5.56 × 13297 ÷ 18067 = 4.09" in v for v in lines)
-    assert any("未填写实际完成值，得 0 分" in v for v in lines)
-    # a project report carries the same scores as the department report's appendix
-    proj = next(r for r in reports if r.kind == "project" and r.title.startswith("财政代缴"))
-    at = cells(next(g for g in proj.grids() if g.key == "self_eval"))
-    assert (at[(24, 6)], at[(24, 7)], at[(24, 8)]) == ("100", "82.43", "良")
+        assert at[(last, 7)] == NOT_SCORED
+        paper = report.workpaper
+        assert paper is not None
+        scoring = next(g for g in paper.sheets if g.key == "scoring")
+        texts = [c.text for c in scoring.cells]
+        references.append(next(t for t in texts if t.startswith("若按一级指标分值平均分配")))
+        if report.title.startswith("财政代缴"):
+            assert any("5.56 × 13297 ÷ 18067 = 4.09" in t for t in texts)
+            assert any("未填写实际完成值，得 0 分" in t for t in texts)
+    assert sorted(re.search(r"总分为([\d.]+)", t).group(1) for t in references) == ["100", "100", "82.43"]
 
 
-def test_department_scored_by_hunan_in_xlsx_and_html(tmp_path: Path) -> None:
+def test_department_scored_by_hunan_prints_its_rows_but_no_partial_total(tmp_path: Path) -> None:
     ds = dataset("004_yiyang_2020.yaml")
     assert has_department_rules("hunan") and not has_department_rules("default")
     paths = write_report(ds, "430900", 2020, tmp_path, ("xlsx", "html"), rules="hunan", charts=False)
-    xlsx = next(p for p in paths if "部门整体" in p.name and p.suffix == ".xlsx")
-    wb = load_workbook(xlsx)
-    ws = next(wb[n] for n in wb.sheetnames if n == "部门整体支出绩效自评表")
-    rows = {ws.cell(r, 3).value: (ws.cell(r, 6).value, ws.cell(r, 7).value) for r in range(4, ws.max_row + 1)}
+    xlsx = next(p for p in paths if p.name == "430900_2020_部门整体支出绩效自评报告.xlsx")
+    ws = load_workbook(xlsx)["部门整体支出绩效自评表"]
+    rows = {ws.cell(r, 3).value: (ws.cell(r, 5).value or "", ws.cell(r, 6).value) for r in range(4, ws.max_row + 1)}
     assert rows["在职人员控制率"] == ("8", "8")
     assert rows["预算完成率"] == ("8", "7.48")  # 98.70%: 1.30 points short, 2 per 5 points
     assert rows["追加预算占年初预算比"] == ("8", "0")  # 45.33% > 30%
-    assert rows["运行成本控制率"] == (None, None) or rows["运行成本控制率"] == ("", "")  # no rule: not scored
+    assert rows["运行成本控制率"] == ("", NOT_SCORED)  # no rule: not scored
+    assert "预算控制率" in rows and "预算控制率（湖南口径）" not in rows  # the registry's qualifier stays out
     total = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "合计")
-    assert (ws.cell(total, 6).value, ws.cell(total, 7).value) == ("24", "15.48")
-    explained = next(wb[n] for n in wb.sheetnames if "评分说明" in n)
-    text = "\n".join(str(c.value) for row in explained.iter_rows() for c in row if c.value)
+    assert (ws.cell(total, 5).value or "", ws.cell(total, 6).value) == ("", NOT_SCORED)  # not 15.48 of 24
+    paper = next(p for p in paths if p.name == "430900_2020_部门整体支出绩效自评报告_审核底稿.xlsx")
+    text = "\n".join(v for row in sheet_text(paper, "评分说明") for v in row)
     assert "“三公经费”变动率" in text and "未计分" in text and "7.4817，四舍五入为 7.48" in text
-    assert "规则未覆盖百分制评分表，不评等级" in text
-    html = next(p for p in paths if "部门整体" in p.name and p.suffix == ".html").read_text(encoding="utf-8")
-    assert "部门整体支出绩效自评表评分说明" in html and "threshold_deduction" not in html
-    assert "在职人员控制率得分<br>（staff_control_score）" in html
+    assert "规则未覆盖整张评分表，表中不计总分" in text
+    html = next(p for p in paths if p.name == "430900_2020_部门整体支出绩效自评报告.html").read_text(encoding="utf-8")
+    assert "评分说明" not in html and "threshold_deduction" not in html and "staff_control_score" not in html
+    # the text states the unit's own 自评得分 as entered; the table adds nothing up that could contradict it
+    assert "自评得分99.9分" in html and "15.48" not in html
 
 
 def test_default_rules_have_no_department_scores_and_keep_its_self_score() -> None:
     ds = dataset("004_yiyang_2020.yaml")
     assert "department" not in score_tables(ds, "430900", 2020, "default")
-    dept = next(r for r in reports_for(ds, "430900", 2020, charts=False) if r.kind == "department")
+    dept = next(r for r in reports_for(ds, "430900", 2020, charts=False, rules="default") if r.kind == "department")
     at = cells(next(g for g in dept.grids() if g.key == "department_self_eval"))
     last = max(r for r, _ in at)
-    assert at[(last, 6)] == "99.9"  # the 自评得分 the report states, as written
-    assert not [g for g in dept.grids() if g.key == "department_score_notes"]
+    assert at[(last, 5)] == NOT_SCORED and all(v == NOT_SCORED for (r, c), v in at.items() if c == 5 and r > 0)
+    assert any(p.text == "经自评，2020年度部门整体支出绩效自评得分99.9分。" for p in dept.paragraphs())
 
 
-def test_scores_given_win_and_rules_none_keeps_the_data() -> None:
+def test_scores_given_win() -> None:
     ds = dataset("001_xinjiang_2019.yaml")
     pr = ds.projects[0]
     given = {pr.name: SelfEvalScores(rows=[RowScore("11", "7")] * len(pr.indicators), total_score="77")}
     report = next(r for r in reports_for(ds, "650000-01", 2019, charts=False, scores=given) if r.kind == "project")
     at = cells(next(g for g in report.grids() if g.key == "self_eval"))
     assert at[(10, 6)] == "11" and at[(19, 7)] == "77"
-    assert not [g for g in report.grids() if g.key.endswith("_notes")]  # given without explanations
-    raw = next(r for r in reports_for(ds, "650000-01", 2019, charts=False, rules=None) if r.kind == "project")
-    at = cells(next(g for g in raw.grids() if g.key == "self_eval"))
-    assert at[(10, 6)] == "" and at[(19, 7)] == ""
+
+
+def _with_weights(ds: Dataset) -> Dataset:
+    """Seed 001's table with the 分值 a unit would approve: 产出 50, 效益 30, 满意度 10 (预算执行率 10)."""
+    pr = ds.projects[0]
+    weights = ["10", "10", "10", "10", "10", "30", "4", "3", "3"]
+    rows = [row.model_copy(update={"weight": w}) for row, w in zip(pr.indicators, weights, strict=True)]
+    return ds.model_copy(update={"projects": [pr.model_copy(update={"indicators": rows})]})
+
+
+@pytest.mark.parametrize("rules", ["default", "sichuan"])
+def test_a_table_with_approved_weights_is_scored_and_adds_up(rules: str) -> None:
+    ds = _with_weights(dataset("001_xinjiang_2019.yaml"))
+    scores = score_tables(ds, "650000-01", 2019, rules)[ds.projects[0].name]
+    assert scores.complete and scores.total_score not in (None, NOT_SCORED)
+    report = next(r for r in reports_for(ds, "650000-01", 2019, charts=False, rules=rules) if r.kind == "project")
+    at = cells(next(g for g in report.grids() if g.key == "self_eval"))
+    rows = [Decimal(at[(r, 7)]) for r in range(10, 19)]
+    assert [at[(r, 6)] for r in range(10, 19)] == ["10", "10", "10", "10", "10", "30", "4", "3", "3"]
+    assert Decimal(at[(19, 7)]) == sum(rows) + Decimal(at[(3, 9)])  # the total is its rows
+    assert Decimal(at[(19, 6)]) == 100
+    conclusion = " ".join(p.text for p in report.paragraphs())
+    assert f"自评得分{at[(19, 7)]}分" in conclusion  # and the text says the table's total
 
 
 def test_scores_match_the_scorer_row_for_row() -> None:
@@ -134,7 +168,8 @@ def test_scores_match_the_scorer_row_for_row() -> None:
     for pr in ds.projects:
         table = score_project(pr, "sichuan")
         scores = score_tables(ds, "510421-01", 2019, "sichuan")[pr.name]
-        assert [r.score for r in scores.rows] == [r.score for r in self_eval_scores(table).rows]
+        assert scores.reference is not None
+        assert [r.score for r in scores.reference.rows] == [r.score for r in self_eval_scores(table).rows]
         assert len(scores.explanations) == len(pr.indicators) + 2  # 预算执行率, rows, 总分
         assert scores.ruleset == "sichuan 2023.1"
 
@@ -148,3 +183,4 @@ def test_every_example_scores_under_every_shipped_rule_set(rules: str) -> None:
             assert set(scores) >= {p.name for p in ds.projects if (p.unit, p.year) == (unit, year)}
             for sc in scores.values():
                 assert sc.explanations and sc.total_score is not None
+                assert sc.complete or sc.total_score == NOT_SCORED

@@ -8,6 +8,8 @@ A code never changes meaning; a new rule gets a new code. Families:
 * ``JX-ST-*``  a figure a report states, against the one computed from its data;
 * ``JX-W-*``   a fund or department risk warning (the rule sets' rules carry these codes);
 * ``JX-S-*``   a note of the 自评表 scorer (weights, targets, actual values);
+* ``JX-RPT-*`` a note on the reports written (a unit not in the unit table, a part with no report,
+  what is left to fill in or to check — the working paper lists them);
 * ``JX-BAL-*`` … ``JX-RND-*``: an inconsistency the audit of a report finds.
 
 ``docs/codes.md`` is made from this table (``python -m jixiao.codes > docs/codes.md``; a test
@@ -35,6 +37,7 @@ _ST = "报告所述数"
 _W = "风险预警"
 _S = "自评表评分"
 _AU = "报告审核"
+_RPT = "报告生成"
 
 CATALOGUE: tuple[Code, ...] = (
     Code("JX-IN-001", _IN, "文件无法读取", "不存在、是目录、过大、扩展名不对或不是 UTF-8 编码"),
@@ -107,6 +110,10 @@ CATALOGUE: tuple[Code, ...] = (
     Code("JX-S-016", _S, "预算执行率不可计算", "该项未计分"),
     Code("JX-S-017", _S, "分值或得分不是数值"),
     Code("JX-S-020", _S, "部门指标不可计算", "该项未计分"),
+    Code("JX-RPT-001", _RPT, "单位不在单位表中", "报告中单位名称留待填写，自评表按默认规则集评分；请一并载入单位表"),
+    Code("JX-RPT-002", _RPT, "没有数据的部分不生成报告", "如只有基金收入而无基金支出，不生成基金支出绩效自评报告"),
+    Code("JX-RPT-003", _RPT, "数据与计算不一致", "录入数与按所列数计算的不同：报告未写该数，或按计算写入；见审核底稿"),
+    Code("JX-RPT-004", _RPT, "报告留有待填写事项", "数据中没有的文字（工作成效、改进措施等）；清单见审核底稿"),
     Code("JX-BAL-001", _AU, "收支结余不符", "收入 − 支出 ≠ 当期（当年）结余"),
     Code("JX-BAL-002", _AU, "资产负债与结余不符", "资产 − 负债 ≠ 累计结余（净资产）"),
     Code("JX-BAL-003", _AU, "年初、本期与年末（滚存）数不符", "年初数 + 本期增减 ≠ 年末（全年）数"),

@@ -79,12 +79,15 @@ def _demo_reports(dataset: Dataset, pairs: Sequence[tuple[str, int]], out_dir: P
         written, scored = done.paths, done.scores
         total += len(written)
         scores = "；".join(
-            f"{'部门整体' if name == 'department' else name} {sc.total_score}/{sc.total_weight}"
-            + (f" {sc.grade}" if sc.grade else "")
+            f"{'部门整体' if name == 'department' else name} "
+            + (f"{sc.total_score}/{sc.total_weight}" + (f" {sc.grade}" if sc.grade else "") if sc.complete
+               else "未计分")
             for name, sc in scored.get((code, year), {}).items())
-        console.print(f"{year}年 {unit_label(unit, code)}：{len(written)} 个文件（规则集 {rules}）"
-                      + (f"，自评表得分：{scores}" if scores else ""), soft_wrap=True, markup=False)
-    console.print(f"共写出 {total} 个报告文件 → {out_dir}", soft_wrap=True, markup=False)
+        papers = len(done.workpapers)
+        console.print(f"{year}年 {unit_label(unit, code)}：{len(written)} 个文件，其中审核底稿 {papers} 个"
+                      f"（规则集 {rules}）" + (f"，自评表得分：{scores}" if scores else ""),
+                      soft_wrap=True, markup=False)
+    console.print(f"共写出 {total} 个文件（报告及其审核底稿）→ {out_dir}", soft_wrap=True, markup=False)
 
 
 def _unit_tree(units: Sequence[Unit], years: dict[str, list[int]]) -> Tree:

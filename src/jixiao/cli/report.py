@@ -36,7 +36,7 @@ from jixiao.model import Dataset
 from jixiao.model.units import ruleset_of
 from jixiao.problems import Problem
 from jixiao.rules import RuleSet, RuleSetError, load_ruleset
-from jixiao.write import FORMATS, RULESETS
+from jixiao.write import FORMATS, RULESETS, is_workpaper
 from jixiao.write.workbook import fill_workbook, write_template
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -71,9 +71,13 @@ def _rules(text: str) -> RuleSet:
 
 
 def _score_line(name: str, scores: Any) -> str:
-    total = f"{scores.total_score} / {scores.total_weight}" if scores.total_score is not None else "未计分"
-    grade = f"，{scores.grade}" if scores.grade else ""
-    return f"  {'部门整体' if name == 'department' else name}：{total}{grade}"
+    if scores.complete and scores.total_score is not None:
+        total = f"{scores.total_score} / {scores.total_weight}" + (f"，{scores.grade}" if scores.grade else "")
+    else:
+        total = f"未计分（{scores.reason or '部分指标无法计分'}）"
+        if scores.budget_score is not None:
+            total += f"；预算执行率得分 {scores.budget_score} / {scores.budget_weight}"
+    return f"  {'部门整体' if name == 'department' else name}：{total}"
 
 
 def _export_workbook(source: list[Path], unit: str | None, year: str | None, output: Path) -> None:
@@ -133,8 +137,12 @@ def _print_written(dataset: Dataset, pairs: list[tuple[str, int]], done: Written
             for name, sc in tables.items():
                 console.print(_score_line(name, sc), soft_wrap=True, markup=False)
     for path in done.paths:
-        console.print(f"  {path}", soft_wrap=True, markup=False)
-    console.print(f"共写出 {len(done.paths)} 个文件 → {output}", soft_wrap=True, markup=False)
+        label = "（审核底稿）" if is_workpaper(path) else ""
+        console.print(f"  {path}{label}", soft_wrap=True, markup=False)
+    print_problems(done.notices, "")
+    papers = len(done.workpapers)
+    console.print(f"共写出 {len(done.paths)} 个文件（其中审核底稿 {papers} 个）→ {output}", soft_wrap=True,
+                  markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -193,12 +201,15 @@ def register(app: typer.Typer) -> None:
                              rules=ruleset or "default", charts=not no_charts, rules_for=dict(rules_for))
         if output_format is OutputFormat.json:
             scores_json = [
-                {"unit": code, "year": yr, "table": name, "weight": sc.total_weight, "score": sc.total_score,
-                 "grade": sc.grade, "ruleset": sc.ruleset}
+                {"unit": code, "year": yr, "table": name, "weight": sc.total_weight,
+                 "score": sc.total_score if sc.complete else None, "grade": sc.grade, "ruleset": sc.ruleset,
+                 "scored": sc.complete, "reason": sc.reason}
                 for (code, yr), tables in done.scores.items() for name, sc in tables.items()
             ]
-            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in done.paths], "scores": scores_json,
-                                   "problems": [problem_json(p) for p in problems]}, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps({"ok": True, "files": [str(p) for p in done.paths if not is_workpaper(p)],
+                                   "workpapers": [str(p) for p in done.workpapers], "scores": scores_json,
+                                   "problems": [problem_json(p) for p in [*problems, *done.notices]]},
+                                  ensure_ascii=False, indent=2))
             return
         print_problems(problems, "")
         _print_written(dataset, pairs, done, output, rules_for)

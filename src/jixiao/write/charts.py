@@ -19,7 +19,7 @@ the figures formatted as the report writes them (``fmt``), never a float's repr.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -35,8 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from jixiao.model import DepartmentYear, FundKind, FundYear
-from jixiao.numbers import Quantity, fmt, round_half_up
+from jixiao.numbers import fmt
 
 CJK_FAMILY = "WenQuanYi Micro Hei"
 CJK_FONT_PATHS = (
@@ -139,15 +138,20 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _f(values: Sequence[Decimal | None]) -> list[float]:
-    return [float(v) if v is not None else 0.0 for v in values]
+def _wrap(label: str, width: int = 7) -> str:
+    """A category label on lines of at most ``width`` characters (never cropped at the figure's edge)."""
+    if len(label) <= width:
+        return label
+    return "\n".join(label[i:i + width] for i in range(0, len(label), width))
 
 
-def _label(value: Decimal | None, places: int | None) -> str:
-    """A figure as written (``places=None``: the Decimal's own exponent) or rounded half-up."""
-    if value is None:
-        return ""
-    return f"{value:f}" if places is None else fmt(value, places)
+def _common_unit(labels: Sequence[str]) -> str | None:
+    """The unit every label ends with (``万元``), or None when they differ."""
+    units = set()
+    for text in labels:
+        tail = text.lstrip("-−0123456789.")
+        units.add(tail)
+    return units.pop() if len(units) == 1 else None
 
 
 def bar_chart(
@@ -160,52 +164,85 @@ def bar_chart(
     places: int | None = None,
     reference: Decimal | None = None,
     reference_label: str | None = None,
+    labels: Sequence[Sequence[str | None]] | None = None,
 ) -> Chart:
-    """Grouped vertical bars with the figure written on each bar (missing figures are not drawn).
+    """Grouped vertical bars with the figure written on each bar.
 
-    The figures are on the bars, so there is no value axis: only the unit, top left, as printed
-    reports do. Fixed margins (no layout engine): one draw per chart.
+    A missing figure leaves no gap: each category's bars are centred on it, however many it has.
+    ``labels`` (parallel to ``series``) are the figures as the report prints them; without them a
+    figure is printed as written (``places=None``) or rounded half-up. When every label carries the
+    same unit it is printed once, top left; else each label keeps its own. The value axis is
+    hidden (the figures are on the bars) and its limits leave room for every label.
     """
+    keep = [j for j in range(len(categories)) if any(values[j] is not None for _, values in series)]
+    if len(keep) < len(categories):  # a category with no figure draws nothing, not an empty slot
+        categories = [categories[j] for j in keep]
+        series = [(name, [values[j] for j in keep]) for name, values in series]
+        labels = [[row[j] for j in keep] for row in labels] if labels is not None else None
+    n_series = max(len(series), 1)
+    texts: list[list[str | None]] = []
+    for i, (_, values) in enumerate(series):
+        row = list(labels[i]) if labels is not None else [
+            None if v is None else f"{_label(v, places)}{unit}" for v in values]
+        texts.append(row)
+    shown = [t for row in texts for t in row if t]
+    common = _common_unit(shown) if shown else unit
     with matplotlib.rc_context(_rc()):  # type: ignore[arg-type]
-        legend = len(series) > 1 or bool(reference_label)
-        fig = _figure(6.4, 3.6)
-        fig.subplots_adjust(left=0.03, right=0.97, top=0.84, bottom=0.2 if legend else 0.11)
+        legend = n_series > 1 or bool(reference_label)
+        fig = _figure(6.4, 3.8)
+        fig.subplots_adjust(left=0.04, right=0.96, top=0.82, bottom=0.24 if legend else 0.16)
         ax = fig.add_subplot()
-        n = max(len(series), 1)
-        width = 0.8 / n
-        for i, (name, values) in enumerate(series):
-            xs = [j + (i - (n - 1) / 2) * width for j in range(len(categories))]
-            present = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-            if not present:
-                continue
-            bars = ax.bar(
-                [x for x, _ in present], _f([v for _, v in present]), width=width * 0.92,
-                label=name, color=COLOURS[(i + (0 if n > 1 else 1)) % len(COLOURS)],
-            )
-            ax.bar_label(bars, labels=[_label(v, places) for _, v in present], padding=2, fontsize=8)
+        width = 0.8 / n_series
+        drawn: list[float] = [0.0]
+        seen_series: set[int] = set()
+        for j in range(len(categories)):
+            present = [(i, series[i][1][j]) for i in range(len(series)) if series[i][1][j] is not None]
+            for k, (i, v) in enumerate(present):
+                x = j + (k - (len(present) - 1) / 2) * width
+                assert v is not None
+                bar = ax.bar([x], [float(v)], width=width * 0.9, color=COLOURS[(i + (0 if n_series > 1 else 1))
+                                                                            % len(COLOURS)],
+                             label=series[i][0] if i not in seen_series else None)
+                seen_series.add(i)
+                text = texts[i][j] or ""
+                if common and text.endswith(common):
+                    text = text[: -len(common)]
+                ax.bar_label(bar, labels=[text.replace("-", "−")], padding=2, fontsize=8,
+                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # legible over a line
+                drawn.append(float(v))
         if reference is not None:
-            ax.axhline(float(reference), color="#c0504d", linewidth=1, linestyle="--",
-                       label=reference_label or None)
+            ax.axhline(float(reference), color="#c0504d", linewidth=1, linestyle="--", label=reference_label or None)
+            drawn.append(float(reference))
         ax.axhline(0, color="#333333", linewidth=0.6)
-        ax.set_xticks(range(len(categories)), list(categories))
+        top, bottom = max(drawn), min(drawn)
+        span = (top - bottom) or abs(top) or 1.0
+        ax.set_ylim(bottom - (0.18 * span if bottom < 0 else 0), top + 0.2 * span)
+        ax.set_xlim(-0.6, len(categories) - 0.4)
+        ax.set_xticks(range(len(categories)), [_wrap(c) for c in categories])
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="x", length=0, pad=6)
-        ax.margins(y=0.15)
-        fig.suptitle(title, fontsize=12, y=0.97)
-        fig.text(0.03, 0.87, f"单位：{unit}", fontsize=9, va="bottom")
+        fig.suptitle(_wrap(title, 30), fontsize=12, y=0.97)
+        if common:
+            fig.text(0.04, 0.85, f"单位：{common}", fontsize=9, va="bottom")
         if legend:
-            handles = len(series) + (1 if reference_label else 0)
-            fig.legend(loc="lower center", ncols=handles, frameon=False, fontsize=9)
+            fig.legend(loc="lower center", ncols=n_series + (1 if reference_label else 0), frameon=False, fontsize=9)
         return Chart(key, title, _png(fig))
+
+
+def _label(value: Decimal | None, places: int | None) -> str:
+    """A figure as written (``places=None``: the Decimal's own exponent) or rounded half-up."""
+    if value is None:
+        return ""
+    return f"{value:f}" if places is None else fmt(value, places)
 
 
 def pie_chart(
     key: str, title: str, parts: Sequence[tuple[str, Decimal | None, str]], *, legend_title: str | None = None,
 ) -> Chart | None:
     """A ring of non-negative parts; the legend carries each part's label text as the report writes it
-    (amount as written and the engine's share, e.g. ``"746.35万元，占98.16%"``). None with fewer than two
+    (amount as written and its share, e.g. ``"746.35万元，占98.16%"``). None with fewer than two
     positive parts.
     """
     drawn = [(name, v, text) for name, v, text in parts if v is not None and v > 0]
@@ -216,181 +253,13 @@ def pie_chart(
         fig.subplots_adjust(left=0.02, right=0.42, top=0.86, bottom=0.04)
         ax = fig.add_subplot()
         wedges, _ = ax.pie(
-            _f([v for _, v, _ in drawn]), startangle=90, counterclock=False,
+            [float(v) for _, v, _ in drawn if v is not None], startangle=90, counterclock=False,
             colors=COLOURS[1:] + COLOURS[:1], wedgeprops={"linewidth": 1.5, "edgecolor": "white", "width": 0.45},
         )
         ax.legend(
-            wedges, [f"{name}：{text}" for name, _, text in drawn], title=legend_title, loc="center left",
+            wedges, [f"{_wrap(name, 12)}：{text}" for name, _, text in drawn], title=legend_title, loc="center left",
             bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=9,
         )
-        fig.suptitle(title, fontsize=12, y=0.97)
+        fig.suptitle(_wrap(title, 30), fontsize=12, y=0.97)
         ax.axis("equal")
         return Chart(key, title, _png(fig))
-
-# --------------------------------------------------------------------------------------------
-# Report charts from the model and the engine's results
-# --------------------------------------------------------------------------------------------
-
-def _computed(results: Mapping[str, Any], indicator_id: str) -> Any | None:
-    res = results.get(indicator_id)
-    return res if res is not None and res.value is not None else None
-
-
-def _money(q: Quantity | None, unit: str) -> Decimal | None:
-    if q is None:
-        return None
-    return q.value if q.unit == unit else q.value_in(unit)
-
-
-def _fund_label(fy: FundYear) -> str:
-    return fy.fund.value if fy.fund.value.endswith("基金") else f"{fy.fund.value}基金"
-
-
-def fund_overview_chart(fy: FundYear, results: Mapping[str, Any]) -> Chart | None:
-    """收入、支出、当期结余 of the year, next to the previous year's 收入/支出 when known."""
-    unit = "万元"
-    income = _money(fy.income.total, unit)
-    spent = _money(fy.expenditure.total, unit)
-    if income is None and spent is None:
-        return None
-    current = _computed(results, "current_balance")
-    # the engine's value rounded as it displays it: the bar label then reads like the sentence
-    balance = (round_half_up(current.value, current.places) if current is not None
-               else _money(fy.balance.current, unit))
-    prev_income = _money(fy.previous.income_total, unit)
-    prev_spent = _money(fy.previous.expenditure_total, unit)
-    change_in = _computed(results, "income_yoy_change")
-    change_out = _computed(results, "expenditure_yoy_change")
-    if prev_income is None and change_in is not None and income is not None:
-        prev_income = income - change_in.value
-    if prev_spent is None and change_out is not None and spent is not None:
-        prev_spent = spent - change_out.value
-    series: list[tuple[str, Sequence[Decimal | None]]] = []
-    if prev_income is not None or prev_spent is not None:
-        series.append((f"{fy.year - 1}年", [prev_income, prev_spent, None]))
-    series.append((f"{fy.year}年", [income, spent, balance]))
-    return bar_chart(f"fund_overview_{fy.fund.name}", f"{fy.year}年{_fund_label(fy)}收支结余情况",
-                     ["基金收入", "基金支出", "当期结余"], series, unit)
-
-
-def fund_structure_chart(
-    fy: FundYear, siblings: Mapping[FundKind, FundYear], results: Mapping[str, Any],
-) -> Chart | None:
-    """统筹基金/个人账户 structure of 职工医保 income (shares from the engine)."""
-    pooling = siblings.get(FundKind.employee_pooling)
-    account = siblings.get(FundKind.employee_account)
-    if pooling is None or account is None:
-        return None
-    parts = []
-    for sib, share_id, label in ((pooling, "pooling_income_share", "统筹基金收入"),
-                                 (account, "account_income_share", "个人账户收入")):
-        q = sib.income.total
-        share = _computed(results, share_id)
-        parts.append((label, q.value if q else None, f"{q}，占{share.display()}" if q and share else str(q or "")))
-    title = f"{fy.year}年{_fund_label(fy)}收入结构（统筹基金/个人账户）"
-    return pie_chart(f"fund_structure_{fy.fund.name}", title, parts)
-
-
-def fund_budget_execution_chart(records: Sequence[tuple[FundYear, Mapping[str, Any]]]) -> Chart | None:
-    """收入/支出 预算执行率 of each fund, with the 100% line."""
-    names, income, spent = [], [], []
-    for fy, results in records:
-        a = _computed(results, "income_budget_execution_rate")
-        b = _computed(results, "expenditure_budget_execution_rate")
-        if a is None and b is None:
-            continue
-        names.append(fy.fund.value.replace("基本医疗保险", "医保"))
-        income.append(round_value(a))
-        spent.append(round_value(b))
-    if not names:
-        return None
-    year = records[0][0].year
-    return bar_chart("fund_budget_execution", f"{year}年基金预算执行率", names,
-                     [("收入预算执行率", income), ("支出预算执行率", spent)], "%", places=2,
-                     reference=Decimal(100), reference_label="100%")
-
-
-def round_value(res: Any | None) -> Decimal | None:
-    """The value a bar is drawn at and labelled with: the engine's value (label rounds like display())."""
-    return None if res is None else res.value
-
-
-def department_totals_chart(dy: DepartmentYear) -> Chart | None:
-    """收、支决算总计变动情况 (上年 vs 本年)."""
-    income, spent = dy.income.total, dy.expenditure.total
-    if income is None and spent is None:
-        return None
-    series: list[tuple[str, Sequence[Decimal | None]]] = []
-    prev_in, prev_out = dy.previous.income_total, dy.previous.expenditure_total
-    if prev_in is not None or prev_out is not None:
-        series.append((f"{dy.year - 1}年", [_money(prev_in, "万元"), _money(prev_out, "万元")]))
-    series.append((f"{dy.year}年", [_money(income, "万元"), _money(spent, "万元")]))
-    return bar_chart("department_totals", "收、支决算总计变动情况", ["收入总计", "支出总计"], series, "万元")
-
-
-def department_income_chart(dy: DepartmentYear, results: Mapping[str, Any]) -> Chart | None:
-    """收入决算结构 (财政拨款/其他收入)."""
-    parts = []
-    for q, label, share_id in ((dy.income.fiscal, "财政拨款收入", "fiscal_income_share"),
-                               (dy.income.other, "其他收入", "other_income_share")):
-        share = _computed(results, share_id)
-        if q is not None:
-            parts.append((label, q.value, f"{q}，占{share.display()}" if share else str(q)))
-    return pie_chart("department_income", "收入决算结构", parts)
-
-
-def department_expenditure_chart(dy: DepartmentYear, results: Mapping[str, Any]) -> Chart | None:
-    """支出决算结构 (基本支出/项目支出)."""
-    parts = []
-    for q, label, share_id in ((dy.expenditure.basic, "基本支出", "basic_share"),
-                               (dy.expenditure.project, "项目支出", "project_share")):
-        share = _computed(results, share_id)
-        if q is not None:
-            parts.append((label, q.value, f"{q}，占{share.display()}" if share else str(q)))
-    return pie_chart("department_expenditure", "支出决算结构", parts)
-
-
-def department_fiscal_chart(dy: DepartmentYear) -> Chart | None:
-    """一般公共预算财政拨款支出决算变动情况 (上年 vs 本年)."""
-    now, before = dy.expenditure.general_public, dy.previous.general_public_expenditure
-    if now is None or before is None:
-        return None
-    return bar_chart("department_fiscal", "一般公共预算财政拨款支出决算变动情况", ["一般公共预算财政拨款支出"],
-                     [(f"{dy.year - 1}年", [_money(before, "万元")]), (f"{dy.year}年", [_money(now, "万元")])], "万元")
-
-
-def department_three_public_chart(dy: DepartmentYear) -> Chart | None:
-    """“三公”经费 by item: 预算 vs 决算 (a pie when every item has a positive 决算 is misleading at 0)."""
-    tp = dy.three_public
-    items = [(type(tp).model_fields[name].title or name, getattr(tp, name)) for name in tp.PARTS]
-    items = [(label, item) for label, item in items if item.actual is not None or item.budget is not None]
-    if not items:
-        return None
-    series: list[tuple[str, Sequence[Decimal | None]]] = []
-    budgets = [_money(item.budget, "万元") for _, item in items]
-    if any(v is not None for v in budgets):
-        series.append(("预算数", budgets))
-    series.append(("决算数", [_money(item.actual, "万元") for _, item in items]))
-    labels = [label.replace("公务用车购置及运行维护费", "公务用车购置及运行费") for label, _ in items]
-    return bar_chart("department_three_public", "“三公”经费财政拨款支出结构", labels, series, "万元")
-
-
-def department_budget_chart(dy: DepartmentYear) -> Chart | None:
-    """年初预算、全年预算、实际支出 (预算执行情况)."""
-    spent = dy.expenditure.general_public or dy.expenditure.total
-    values = [_money(dy.budget.initial, "万元"), _money(dy.budget.full_year, "万元"), _money(spent, "万元")]
-    if sum(v is not None for v in values) < 2:
-        return None
-    return bar_chart("department_budget", "预算及执行情况", ["年初预算", "全年预算", "实际支出"],
-                     [(f"{dy.year}年", values)], "万元")
-
-
-def department_basic_chart(dy: DepartmentYear, results: Mapping[str, Any]) -> Chart | None:
-    """基本支出结构 (人员经费/公用经费)."""
-    parts = []
-    for q, label, share_id in ((dy.expenditure.personnel, "人员经费", "personnel_share"),
-                               (dy.expenditure.public_operating, "公用经费", "public_operating_share")):
-        share = _computed(results, share_id)
-        if q is not None:
-            parts.append((label, q.value, f"{q}，占{share.display()}" if share else str(q)))
-    return pie_chart("department_basic", "基本支出结构", parts)

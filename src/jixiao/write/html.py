@@ -11,7 +11,7 @@ import base64
 from html import escape
 from pathlib import Path
 
-from jixiao.write.report import Figure, Grid, Paragraph, Report, Section
+from jixiao.write.report import CoverLine, Figure, Grid, Paragraph, Report, Section
 
 CSS = """
 @page { size: A4; margin: 3.7cm 2.6cm 3.5cm 2.8cm; }
@@ -26,7 +26,15 @@ h2 { font-family: "黑体", "SimHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei",
 h3 { font-family: "楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", serif; font-weight: normal; }
 h4 { font-weight: bold; }
 p { text-indent: 2em; margin: 0; text-align: justify; }
-p.officer.placeholder { color: #888; }
+p.placeholder { color: #888; background: #fff7cc; }
+.cover { text-align: center; margin: 6em 0 8em; page-break-after: always; }
+.cover .lines, .signature { text-align: left; text-indent: 0; margin: 3em 0 0 8em; }
+.signature { margin: 2em 0 0 18em; }
+.annex { page-break-before: always; }
+.annex .label { font-family: "黑体", "SimHei", sans-serif; text-indent: 0; }
+.annex h2.title { text-align: center; text-indent: 0; font-family: "方正小标宋简体", "SimSun", "宋体", serif;
+                  font-size: 20pt; line-height: 32pt; }
+h2.part { text-align: center; text-indent: 0; }
 figure { margin: 0.8em 0; text-align: center; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 12pt; line-height: 18pt; }
@@ -61,7 +69,9 @@ def _grid(grid: Grid) -> str:
     # one row per source line: a reader that goes line by line sees a row, never a whole table
     head = "\n".join(r for is_head, r in rows if is_head)
     body = "\n".join(r for is_head, r in rows if not is_head)
-    parts = [f'<div class="grid" id="{escape(grid.key)}">', f'<p class="title">{escape(grid.title)}</p>']
+    parts = [f'<div class="grid" id="{escape(grid.key)}">']
+    if grid.title:
+        parts.append(f'<p class="title">{escape(grid.title)}</p>')
     if grid.subtitle:
         parts.append(f'<p class="sub">{escape(grid.subtitle)}</p>')
     if grid.note:
@@ -77,34 +87,54 @@ def _figure(fig: Figure) -> str:
             f'src="data:image/png;base64,{data}"><figcaption>{escape(fig.caption)}</figcaption></figure>')
 
 
+def _lines(lines: tuple[CoverLine, ...], cls: str) -> str:
+    if not lines:
+        return ""
+    rows = "".join(f"<p>{escape(line.label)}：{escape(line.value)}</p>" for line in lines)
+    return f'<div class="{cls}">{rows}</div>'
+
+
 def _section(s: Section, level: int) -> str:
     tag = f"h{min(level + 1, 4)}"
-    out = [f'<section id="{escape(s.key)}"><{tag}>{escape(s.title)}</{tag}>']
+    if s.annex:
+        out = [f'<section class="annex" id="{escape(s.key)}"><p class="label">{escape(s.annex)}</p>'
+               f'<h2 class="title">{escape(s.title)}</h2>']
+        level -= 1
+    elif s.heading:
+        cls = ' class="part"' if s.style == "part" else ""
+        out = [f'<section id="{escape(s.key)}"><{tag}{cls}>{escape(s.title)}</{tag}>']
+    else:
+        out = [f'<section id="{escape(s.key)}">']
     for b in s.blocks:
         if isinstance(b, Section):
             out.append(_section(b, level + 1))
         elif isinstance(b, Paragraph):
-            cls = b.origin + (" placeholder" if b.origin == "officer" and b.text.startswith("（待填写") else "")
-            out.append(f'<p class="{cls}">{escape(b.text)}</p>')
+            out.append(f'<p class="{b.origin}">{escape(b.text)}</p>')
         elif isinstance(b, Figure):
             out.append(_figure(b))
         elif isinstance(b, Grid):
             out.append(_grid(b))
+    out.append(_lines(s.signature, "signature"))
     out.append("</section>")
     return "\n".join(out)
 
 
 def build_html(report: Report) -> str:
-    body = [f"<h1>{escape(report.title)}</h1>"]
+    title = "<br>".join(escape(t) for t in (report.title_lines or (report.title,)))
+    head = [f"<h1>{title}</h1>"]
     if report.subtitle:
-        body.append(f'<p class="subtitle">{escape(report.subtitle)}</p>')
-    body.append(f'<p class="unit">填报单位：{escape(report.unit_name)}</p>')
+        head.append(f'<p class="subtitle">{escape(report.subtitle)}</p>')
+    if report.cover:
+        body = [f'<div class="cover">{"".join(head)}{_lines(report.cover, "lines")}</div>']
+    else:
+        body = [*head, _lines(report.header_lines, "header")]
     body += [_section(s, 1) for s in report.sections]
+    body.append(_lines(report.signature, "signature"))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(report.title)}</title>'
         f'<meta name="generator" content="jixiao"><style>{CSS}</style></head>\n<body>\n'
-        + "\n".join(body) + "\n</body></html>\n"
+        + "\n".join(x for x in body if x) + "\n</body></html>\n"
     )
 
 

@@ -1,14 +1,19 @@
-"""The scores printed in the 自评表: the scorer's results turned into table cells and 评分说明.
+"""The scores printed in the 自评表, and the 评分说明 the working paper explains them with.
 
 :func:`score_tables` scores every project's 自评表 of a unit-year with
 :func:`jixiao.calc.scoring.score_project` and the department with ``score_department`` when the
-rule set has department rules; the writers print 分值/得分/总分/等级 and, after each table, the
-评分说明 (each line's rule and arithmetic, then the reviewer's notes). Scoring lives in
-``jixiao.calc``; this module only presents it.
+rule set has department rules. Scoring lives in ``jixiao.calc``; this module decides what of it a
+submitted table may print:
+
+* a row's 分值 must be approved (written in the 目标表): weights the rule set splits evenly are its
+  own assumption, so such rows print no 分值 and read “未计分”, and the table has no total — the
+  full scoring stays in the working paper as a reference;
+* a row the rules cannot score reads “未计分”; a total adds up every row or is not printed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -18,12 +23,33 @@ from jixiao.calc.score_results import ScoredDepartment, ScoredTable, score_text
 from jixiao.calc.scoring import score_department, score_project
 from jixiao.model import Dataset, DepartmentYear
 from jixiao.rules import RuleSet, available_rulesets, load_ruleset
-from jixiao.write.tables import RowScore, ScoreLine, SelfEvalScores
+from jixiao.write.tables import NOT_SCORED, RowScore, ScoreLine, SelfEvalScores
 
 #: the rule sets shipped with jixiao that ``--rules`` offers
 RULESETS = tuple(available_rulesets())
 #: the key of the department's scores in a scores mapping (projects are keyed by their name)
 DEPARTMENT = "department"
+#: why a table is not scored, as the CLI and the working paper say it
+UNAPPROVED = "目标表未列三级指标分值，规则集不代为分配"
+
+_TAGS = re.compile(r"(?:rules\.md\s*)?§\s*\d+(?:\s*[/、]\s*§\s*\d+)*\s*"
+                   r"|\s*\[(?:official|secondary|practice|unconfirmed)\]"
+                   r"|jixiao\s*的约定：?|[（(]可在本文件调整[）)]")
+
+
+def cite(source: str) -> str:
+    """A rule's source as people read it: the documents named (文号) and the practice it follows,
+    without the repository's own marks (``rules.md §2``, ``[secondary]``) or its checks against
+    the example reports (clauses naming a seed)."""
+    kept = []
+    for clause in re.split(r"[；;]", source):
+        clause = re.sub(r"[（(][^（）()]*seed[^（）()]*[）)]", "", clause, flags=re.I)
+        clause = re.split(r"\bseed\b", clause, flags=re.I)[0]
+        text = _TAGS.sub("", clause)
+        text = re.sub(r"（\s*）|\(\s*\)", "", text).strip(" ，,")
+        if text:
+            kept.append(text)
+    return "；".join(kept) or "实务做法"
 
 
 def _ruleset(rules: RuleSet | str) -> RuleSet:
@@ -37,8 +63,8 @@ def _n(value: Decimal) -> str:
 
 
 def self_eval_scores(table: ScoredTable) -> SelfEvalScores:
-    """The cells the 自评表 writer fills (:class:`jixiao.write.tables.SelfEvalScores`) from a
-    scored table, without the 评分说明 (:func:`project_scores` adds those)."""
+    """The cells the 自评表 would show from a scored table as the scorer made it (weights split
+    evenly included), without the 评分说明."""
     rows = [RowScore(None if r.weight is None else score_text(r.weight),
                      None if r.score is None else score_text(r.score), r.explanation) for r in table.rows]
     return SelfEvalScores(
@@ -52,31 +78,76 @@ def self_eval_scores(table: ScoredTable) -> SelfEvalScores:
     )
 
 
-def _rule_names(rs: RuleSet) -> dict[str, str]:
-    names = {r.id: r.name for r in rs.scoring}
+def _rules(rs: RuleSet) -> dict[str, tuple[str, str]]:
+    """rule id → (name, source) of every scoring rule of the rule set."""
+    rules = {r.id: (r.name, r.source) for r in rs.scoring}
     t = rs.project_table
     if t is not None:
         for rule in (t.positive, t.reverse, t.equality, t.qualitative, t.deadline, t.too_low):
-            names[rule.id] = rule.name
-    return names
+            rules[rule.id] = (rule.name, rule.source)
+    return rules
+
+
+_TAGGED = re.compile(r"[（(][^（）()]*(?:rules\.md|\b[a-z]+_[a-z_]+\b)[^（）()]*[）)]")
+
+
+_INTERVAL = re.compile(r"([\[(])\s*(-inf|-?[\d.]+)\s*,\s*(\+inf|-?[\d.]+)\s*([\])])")
+
+
+def _interval(m: re.Match[str]) -> str:
+    """``(30, +inf)`` → ``大于30``; ``[90, 100)`` → ``不低于90且小于100`` (as people write a range)."""
+    left, lo, hi, right = m.groups()
+    parts = []
+    if lo != "-inf":
+        parts.append(("大于" if left == "(" else "不低于") + lo)
+    if hi != "+inf":
+        parts.append(("小于" if right == ")" else "不高于") + hi)
+    return "且".join(parts) or "任意值"
+
+
+def _without_citations(text: str) -> str:
+    """Drop every bracketed group that cites the repository (``（rules.md §2 …（…）…）``), nested ones too."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] in "（(" and re.match(r"[（(]\s*rules\.md", text[i:]):
+            depth = 0
+            for j in range(i, len(text)):
+                depth += text[j] in "（("
+                depth -= text[j] in "）)"
+                if depth == 0:
+                    i = j + 1
+                    break
+            else:
+                i = len(text)
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
 
 
 def _arithmetic(explanation: str, rule_id: str, label: str) -> str:
-    """The explanation without its trailing “（rule，rule set…）” tag (the table has a 规则 column)."""
+    """The explanation without its “（rule，rule set…）” tags and citations (the table has a 规则
+    column), its ranges in words."""
+    text = _without_citations(_untagged(explanation, rule_id, label))
+    return _INTERVAL.sub(_interval, _TAGGED.sub("", text)).strip()
+
+
+def _untagged(explanation: str, rule_id: str, label: str) -> str:
     for tag in (f"（{rule_id}，{label}）", f"（{label}）"):
         if explanation.endswith(tag):
             return explanation[: -len(tag)]
     head = f"（{rule_id}，{label}；"
     at = explanation.rfind(head)
     if rule_id and at > 0 and explanation.endswith("）"):
-        return explanation[:at]
+        return explanation[:at] + "（" + explanation[at + len(head):]
     return explanation
 
 
-def _rule_text(rule_id: str, names: Mapping[str, str]) -> str:
-    if not rule_id:
+def _rule_text(rule_id: str, rules: Mapping[str, tuple[str, str]]) -> str:
+    if not rule_id or rule_id not in rules:
         return "—"
-    return f"{names[rule_id]}\n（{rule_id}）" if rule_id in names else rule_id
+    name, source = rules[rule_id]
+    return f"{name}（依据：{cite(source)}）"
 
 
 def _grades_text(rs: RuleSet) -> str:
@@ -97,43 +168,66 @@ def _grades_text(rs: RuleSet) -> str:
     return "等级：" + "、".join(parts)
 
 
-def table_scores(table: ScoredTable, ruleset: RuleSet | str) -> SelfEvalScores:
-    """The 自评表 cells of a scored project table, with its 评分说明 lines."""
-    rs = _ruleset(ruleset)
-    names = _rule_names(rs)
-    lines = [ScoreLine("预算执行率", _rule_text(table.budget.rule, names),
+def _explanations(table: ScoredTable, rs: RuleSet) -> tuple[ScoreLine, ...]:
+    rules = _rules(rs)
+    lines = [ScoreLine("预算执行率", _rule_text(table.budget.rule, rules),
                        _arithmetic(table.budget.explanation, table.budget.rule, rs.label))]
     for r in table.rows:
-        lines.append(ScoreLine(f"{r.category_name}／{r.level3}", _rule_text(r.rule, names),
+        lines.append(ScoreLine(f"{r.category_name}／{r.level3}", _rule_text(r.rule, rules),
                                _arithmetic(r.explanation, r.rule, rs.label)))
     total = f"{'＋'.join(f'{c.name}{_n(c.score)}' for c in table.categories)}＝{_n(table.total)}"
     grade = f"，等级“{table.grade}”" if table.grade else ""
-    lines.append(ScoreLine("总分", _grades_text(rs),
-                           f"{total}（满分{_n(table.weight_total)}）{grade}"))
-    return replace(self_eval_scores(table), ruleset=rs.label, explanations=tuple(lines))
+    lines.append(ScoreLine("总分", _grades_text(rs), f"{total}（满分{_n(table.weight_total)}）{grade}"))
+    return tuple(lines)
+
+
+def table_scores(table: ScoredTable, ruleset: RuleSet | str) -> SelfEvalScores:
+    """The 自评表 cells of a scored project table as a submitted table may print them, with the
+    评分说明 lines. Rows without an approved 分值, or that cannot be scored, read “未计分”."""
+    rs = _ruleset(ruleset)
+    full = replace(self_eval_scores(table), ruleset=rs.label, explanations=_explanations(table, rs))
+    unapproved = any(r.weight_origin != "written" for r in table.rows)
+    unscored = any(r.score is None for r in table.rows)
+    if not unapproved and not unscored:
+        return full
+    rows = []
+    for r, cell in zip(table.rows, full.rows, strict=True):
+        if r.weight_origin != "written":
+            rows.append(RowScore(None, NOT_SCORED, cell.explanation))
+        elif r.score is None:
+            rows.append(RowScore(cell.weight, NOT_SCORED, cell.explanation))
+        else:
+            rows.append(cell)
+    reason = UNAPPROVED if unapproved else "部分指标无法按规则计分"
+    return replace(full, rows=rows, total_weight=None, total_score=NOT_SCORED, grade=None, complete=False,
+                   reason=reason, reference=full if unapproved and not unscored else None)
 
 
 def department_scores(scored: ScoredDepartment, ruleset: RuleSet | str) -> SelfEvalScores:
-    """The department 自评表 cells (keyed by indicator) with the 评分说明 lines."""
+    """The department 自评表 cells (keyed by indicator) with the 评分说明 lines; complete only when
+    the rules score a whole 100-point table and every one of its rows could be scored."""
     rs = _ruleset(ruleset)
-    names = _rule_names(rs)
-    by_indicator = {r.indicator: RowScore(_n(r.weight), None if r.score is None else _n(r.score), r.explanation)
-                    for r in scored.rows if r.score is not None}
-    lines = [ScoreLine(r.name.removesuffix("得分"), _rule_text(r.rule, names),
+    rules = _rules(rs)
+    by_indicator = {r.indicator: RowScore(_n(r.weight), NOT_SCORED if r.score is None else _n(r.score), r.explanation)
+                    for r in scored.rows}
+    lines = [ScoreLine(r.name.removesuffix("得分"), _rule_text(r.rule, rules),
                        _arithmetic(r.explanation, r.rule, rs.label)) for r in scored.rows]
     done = [r for r in scored.rows if r.score is not None]
     total = "＋".join(_n(r.score) for r in done if r.score is not None) or "0"
-    lines.append(ScoreLine("合计", "—", f"{total}＝{_n(scored.total)}（已计分项满分{_n(scored.scored_weight)}；"
-                                        f"规则所列各项满分{_n(scored.weight_total)}）"
-                           + ("" if scored.grade else "；规则未覆盖百分制评分表，不评等级")))
+    complete = scored.grade is not None and len(done) == len(scored.rows)
+    lines.append(ScoreLine("合计", "—", f"已计分各项：{total}＝{_n(scored.total)}（满分{_n(scored.scored_weight)}）；"
+                                        f"规则所列各项满分{_n(scored.weight_total)}"
+                           + ("" if complete else "；规则未覆盖整张评分表，表中不计总分")))
     return SelfEvalScores(
         by_indicator=by_indicator,
-        total_weight=_n(scored.scored_weight),
-        total_score=_n(scored.total),
-        grade=scored.grade,
+        total_weight=_n(scored.scored_weight) if complete else None,
+        total_score=_n(scored.total) if complete else NOT_SCORED,
+        grade=scored.grade if complete else None,
         notes=tuple(f.message for f in scored.flags),
         ruleset=rs.label,
         explanations=tuple(lines),
+        complete=complete,
+        reason=None if complete else "规则集只规定了部分指标的评分方法",
     )
 
 
@@ -171,9 +265,12 @@ def score_tables(dataset: Dataset, unit_code: str, year: int, rules: RuleSet | s
 __all__ = [
     "DEPARTMENT",
     "RULESETS",
+    "UNAPPROVED",
+    "cite",
     "department_scores",
     "has_department_rules",
     "score_department_year",
     "score_tables",
+    "self_eval_scores",
     "table_scores",
 ]

@@ -1,14 +1,19 @@
-"""Excel output (openpyxl): the 自评表 and the indicator tables, one sheet each, ready to print.
+"""Excel output (openpyxl): a report's tables, one sheet each, ready to print; and the working paper.
 
+Values and text only: a number is stored as a number with its display format (``0.00``); every
+text is stored as text — one that starts with ``=``, ``+``, ``-`` or ``@`` (a target “=100%”, or
+anything a user typed) is never a formula, and is marked so Excel keeps it text when edited.
 Each sheet: a title row, the subtitle and unit note, then the grid with its merged cells merged,
-thin borders on every cell (merged ones included), header cells bold on grey, numbers stored as
-numbers with their display format (``0.00``), text wrapped. Print setup: A4, landscape for wide
-forms, fit to one page wide, the title and header rows repeated on every page, centred.
+thin borders on every cell (merged ones included), header cells bold on grey, text wrapped and
+every row as tall as its text. Print setup: A4, landscape for wide forms, fit to one page wide,
+the header rows repeated on every page, centred.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -20,15 +25,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.write.report import Grid, Report
+from jixiao.write.report import Grid, Report, WorkPaper
 
 FONT_NAME = "宋体"
+FONT_SIZE = 10
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 #: characters of column width per unit of a grid's relative width
 CHARS_PER_UNIT = 5.0
+#: points a wrapped line of 10-point 宋体 takes
+LINE_POINTS = 13.5
+#: the first characters Excel would read as the start of a formula
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
@@ -42,9 +52,15 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return name
 
 
+def put(cell: Any, value: object) -> None:
+    """Store a value as a value: a number as a number, any text as text (never a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl makes “=…” a formula; a report's text is never one
+
+
 def _merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
-    """``ws.merge_cells`` without its border re-formatting (the caller borders every position;
-    openpyxl's ``MergedCellRange.format`` re-hashes styles and cost a second per report)."""
+    """``ws.merge_cells`` without its border re-formatting (the caller borders every position)."""
     mcr = MergedCellRange(ws, f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}")
     ws.merged_cells.add(mcr)
     for row in range(first_row, last_row + 1):
@@ -54,29 +70,27 @@ def _merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_co
 
 
 class _StyleCache:
-    """Cell styles set once per kind and then copied (openpyxl hashes every style it is given).
-
-    Each distinct (header, alignment, number format) is styled in full on its first cell; later
-    cells of the same kind take a copy of that cell's style ids.
-    """
+    """Cell styles set once per kind and then copied (openpyxl hashes every style it is given)."""
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
-        self.done: dict[tuple[bool, str, str], Any] = {}
+        self.done: dict[tuple[bool, str, str, bool], Any] = {}
         self.border_only: Any = None
 
-    def apply(self, cell: Any, *, header: bool, align: str, number_format: str) -> None:
-        key = (header, align, number_format)
+    def apply(self, cell: Any, *, header: bool, align: str, number_format: str, quoted: bool = False) -> None:
+        key = (header, align, number_format, quoted)
         proto = self.done.get(key)
         if proto is not None:
             cell._style = copy(proto)
             return
-        cell.font = Font(name=FONT_NAME, size=10, bold=header)
+        cell.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=header)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
         if header:
             cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.number_format = number_format
+        if quoted:
+            cell.quotePrefix = True
         self.done[key] = copy(cell._style)
 
     def border(self, cell: Any) -> None:
@@ -87,22 +101,53 @@ class _StyleCache:
             cell._style = copy(self.border_only)
 
 
-def write_grid(ws: Worksheet, grid: Grid) -> None:
-    """Lay out one grid on a fresh sheet with print settings."""
+def _text_width(text: str) -> int:
+    """Width in Excel character units: a CJK character is two, a digit or letter one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _lines(text: str, width_units: float) -> int:
+    usable = max(2.0, width_units - 1.5)
+    return sum(max(1, math.ceil(_text_width(part) / usable)) for part in (text.split("\n") or [""]))
+
+
+def _row_heights(grid: Grid, col_widths: list[float]) -> list[float]:
+    """Each row's height in points so its tallest cell's wrapped text shows whole; a merged cell's
+    lines are shared by the rows it spans."""
+    need = [1] * grid.n_rows
+    for c in grid.cells:
+        width = sum(col_widths[c.col:c.col + c.colspan])
+        lines = _lines(c.text, width)
+        per_row = math.ceil(lines / c.rowspan)
+        for r in range(c.row, c.row + c.rowspan):
+            need[r] = max(need[r], per_row)
+    return [n * LINE_POINTS + 4 for n in need]
+
+
+def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle: str | None = None,
+               below: tuple[str, ...] = ()) -> None:
+    """Lay out one grid on a fresh sheet with print settings; ``title``/``subtitle`` stand in for the
+    grid's own (a form is titled by its report); ``below``: lines printed under it."""
     n = grid.n_cols
+    subtitle = grid.subtitle or subtitle
     row = 1
-    ws.cell(row, 1, grid.title).font = Font(name=FONT_NAME, size=16, bold=True)
-    ws.cell(row, 1).alignment = Alignment(horizontal="center", vertical="center")
+    heading = grid.title or title or ""
+    put(ws.cell(row, 1), heading)
+    ws.cell(row, 1).font = Font(name=FONT_NAME, size=16, bold=True)
+    ws.cell(row, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
     ws.row_dimensions[row].height = 30
     row += 1
-    if grid.subtitle or grid.note:
-        if grid.subtitle:
-            ws.cell(row, 1, grid.subtitle).font = Font(name=FONT_NAME, size=11)
+    if subtitle or grid.note:
+        if subtitle:
+            put(ws.cell(row, 1), subtitle)
+            ws.cell(row, 1).font = Font(name=FONT_NAME, size=11)
             ws.cell(row, 1).alignment = Alignment(horizontal="center")
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(1, n - 2))
+            if n > 3:
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n - 2)
         if grid.note:
-            ws.cell(row, n, grid.note).font = Font(name=FONT_NAME, size=10)
+            put(ws.cell(row, n), grid.note)
+            ws.cell(row, n).font = Font(name=FONT_NAME, size=FONT_SIZE)
             ws.cell(row, n).alignment = Alignment(horizontal="right")
         row += 1
     top = row
@@ -110,12 +155,11 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
     for c in grid.cells:
         r, k = top + c.row, 1 + c.col
         cell = ws.cell(r, k)
-        if c.value is not None:
-            cell.value = c.value
-        else:
-            cell.value = c.text
-        styles.apply(cell, header=c.header, align=c.align,
-                     number_format=(c.number_format or "General") if c.value is not None else "General")
+        value: object = c.value if c.value is not None else c.text
+        put(cell, value)
+        quoted = isinstance(value, str) and value.startswith(FORMULA_START)
+        styles.apply(cell, header=c.header, align=c.align, quoted=quoted,
+                     number_format=(c.number_format or "General") if c.value is not None else "@")
         if c.rowspan > 1 or c.colspan > 1:
             _merge(ws, r, k, r + c.rowspan - 1, k + c.colspan - 1)
     covered = {(top + c.row, 1 + c.col) for c in grid.cells}
@@ -123,46 +167,66 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
         for k in range(1, n + 1):
             if (r, k) not in covered:  # merged-over and empty positions: the border only
                 styles.border(ws.cell(r, k))
-        ws.row_dimensions[r].height = None
-    widths = grid.widths or [2.0] * n
+    widths = [max(6.0, w * CHARS_PER_UNIT) for w in (grid.widths or [2.0] * n)]
     for k, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(k)].width = max(6.0, w * CHARS_PER_UNIT)
-    _print_setup(ws, grid, top)
+        ws.column_dimensions[get_column_letter(k)].width = w
+    for i, height in enumerate(_row_heights(grid, widths)):
+        ws.row_dimensions[top + i].height = height
+    end = top + grid.n_rows
+    for i, line in enumerate(below):
+        put(ws.cell(end + 1 + i, 1), line)
+        ws.cell(end + 1 + i, 1).font = Font(name=FONT_NAME, size=11)
+        ws.row_dimensions[end + 1 + i].height = LINE_POINTS + 6
+    _print_setup(ws, grid, top, end - 1 + (len(below) + 1 if below else 0))
 
 
-def _print_setup(ws: Worksheet, grid: Grid, top: int) -> None:
+def _print_setup(ws: Worksheet, grid: Grid, top: int, last: int) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if grid.n_cols >= 8 else "portrait"
+    ws.page_setup.orientation = "landscape" if grid.landscape or grid.n_cols >= 8 else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.8
-    last_header = top - 1 + max(grid.header_rows, 0)
-    ws.print_title_rows = f"1:{max(last_header, top - 1)}"
-    ws.print_area = f"A1:{get_column_letter(grid.n_cols)}{top - 1 + grid.n_rows}"
+    if grid.repeat_from is not None:
+        ws.print_title_rows = f"{top + grid.repeat_from}:{top + grid.repeat_from}"
+    elif grid.header_rows:
+        ws.print_title_rows = f"1:{top - 1 + grid.header_rows}"
+    ws.print_area = f"A1:{get_column_letter(grid.n_cols)}{last}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.freeze_panes = ws.cell(top + grid.header_rows, 1) if grid.header_rows else None
+    if grid.header_rows and grid.repeat_from is None:
+        ws.freeze_panes = ws.cell(top + grid.header_rows, 1)
 
 
-def build_xlsx(report: Report) -> Workbook:
+def _workbook(title: str, grids: list[tuple[Grid, str | None, str | None, tuple[str, ...]]]) -> Workbook:
     wb = Workbook()
     default = wb.active
     taken: set[str] = set()
-    for grid in report.grids():
-        ws = wb.create_sheet(sheet_title(grid.title.removeprefix(report.unit_name) or grid.title, taken))
-        write_grid(ws, grid)
-    if len(wb.worksheets) > 1 and default is not None:
+    for grid, heading, subtitle, below in grids:
+        ws = wb.create_sheet(sheet_title(grid.title or heading or "表", taken))
+        write_grid(ws, grid, title=heading, subtitle=subtitle, below=below)
+    if grids and default is not None:
         wb.remove(default)
-    else:
-        default.title = "说明"
-        default.cell(1, 1, f"{report.title}：没有可列表的数据。")
-    wb.properties.title = report.title
+    wb.properties.title = title
     wb.properties.creator = "jixiao"
     return wb
 
 
+def build_xlsx(report: Report) -> Workbook:
+    """The report's tables; a form (one table) has the report's title and signature lines with it."""
+    grids = report.grids()
+    below = tuple(f"{line.label}：{line.value}" for line in report.signature) if len(grids) == 1 else ()
+    return _workbook(report.title, [(g, None, None, below) if g.title else (g, report.title, report.subtitle, below)
+                                    for g in grids])
+
+
 def write_xlsx(report: Report, path: Path) -> Path:
     build_xlsx(report).save(str(path))
+    return path
+
+
+def write_workpaper(paper: WorkPaper, path: Path) -> Path:
+    """The 审核底稿: one sheet a table, each titled with what it is."""
+    _workbook(paper.title, [(g, None, None, ()) for g in paper.sheets]).save(str(path))
     return path

@@ -8,7 +8,6 @@ the change log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -23,13 +22,13 @@ from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
 from jixiao.app.imports import filled_workbook
 from jixiao.app.pages.common import DEFAULT_COMPARE, data_years, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
-from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
+from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import rollup_years, unit_rollup
 from jixiao.app.pages.status import has_children, rollup_with_status
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
-from jixiao.app.reports import MEDIA_TYPES, ReportFile, report_file, report_part
+from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file, report_parts
 from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
@@ -166,35 +165,13 @@ def rule_choice(rules: Annotated[str | None, Query()] = None) -> str | None:
 RuleChoice = Annotated[str | None, Depends(rule_choice)]
 
 
-@dataclass(frozen=True)
-class ReportPart:
-    """One report of a unit-year (the fund report, the department report, one per project)."""
-
-    part: str  # "fund" | "department" | "project-N" (N: the project's place among the unit-year's, from 1)
-    title: str
-
-
-def board_report_parts(board: Dashboard) -> list[ReportPart]:
-    """The reports a unit-year's data makes (:func:`jixiao.write.reports_for`'s order), from the
-    records its dashboard shows (the same records, projects in stored order)."""
-    subjects = {r.subject for r in board.records}
-    parts = []
-    if "fund" in subjects:
-        parts.append(ReportPart("fund", "基金支出绩效自评报告"))
-    if "department" in subjects:
-        parts.append(ReportPart("department", "部门整体支出绩效自评报告"))
-    projects = [r.project or r.label for r in board.records if r.subject == "project"]
-    parts += [ReportPart(f"project-{n}", f"项目支出绩效自评报告：{name}") for n, name in enumerate(projects, start=1)]
-    return parts
-
-
 def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None, rules: str | None) -> ReportFile:
     """One report (``part``) as its own file, or all of the unit-year's reports (``part`` None) —
-    the file itself when there is one, else a zip. Every 自评表 is scored by ``rules``, or by the
-    unit's own rule set. 404 for a unit-year without data or a part it does not have."""
-    pick = (lambda dataset: report_part(dataset, part)) if part is not None else None
+    the file itself when there is one, else a zip; ``fmt`` ``workpaper``: their 审核底稿. Every
+    自评表 is scored by ``rules``, or by the unit's own rule set. 404 for a unit-year without data
+    or a part it does not have."""
     try:
-        return report_file(db, unit, year, fmt, part=pick, rules=rules)
+        return report_file(db, unit, year, fmt, part=part, rules=rules)
     except NotFound as exc:
         raise HTTPException(404, detail=str(exc)) from exc
 
@@ -212,7 +189,7 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
               "workflow": status if status.status != NOT_STARTED else None}
 
     def content() -> dict[str, Any]:
-        parts = board_report_parts(board)
+        parts = report_parts(db, row.code, year) if board.records else []
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
@@ -342,6 +319,19 @@ def report_download(unit: str, year: Year, fmt: ReportFormat, row: ReadableUnit,
                     rules: RuleChoice = None) -> Response:
     """All the unit-year's reports: the file itself when there is one, a zip (“全部下载”) when several."""
     return file_response(report_files(db, row.code, year, fmt, None, rules))
+
+
+@router.get("/units/{unit}/years/{year}/workpapers")
+def workpaper_download(unit: str, year: Year, row: ReadableUnit, db: DbSession, rules: RuleChoice = None) -> Response:
+    """Every report's 审核底稿 (xlsx): the file itself when there is one report, else a zip."""
+    return file_response(report_files(db, row.code, year, WORKPAPER, None, rules))
+
+
+@router.get("/units/{unit}/years/{year}/workpapers/{part}")
+def workpaper_part_download(unit: str, year: Year, part: str, row: ReadableUnit, db: DbSession,
+                            rules: RuleChoice = None) -> Response:
+    """The 审核底稿 (xlsx) of one report (``fund``, ``department`` or ``project-N``)."""
+    return file_response(report_files(db, row.code, year, WORKPAPER, part, rules))
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}/{part}")

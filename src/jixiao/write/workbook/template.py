@@ -379,9 +379,9 @@ def _matrix_sheet(ws: Worksheet, sheet: MatrixSheet, money_unit: str) -> None:
 
 
 def _narrative_titles() -> tuple[str, ...]:
-    from jixiao.write.outline import SLOTS
+    from jixiao.write.context import SIGNATURE_KEYS, SLOTS
 
-    return tuple(slot.title for slot in SLOTS.values())
+    return (*(slot.title for slot in SLOTS.values()), *SIGNATURE_KEYS)
 
 
 def build_template(
