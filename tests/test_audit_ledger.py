@@ -292,3 +292,29 @@ def test_groups_listed_under_a_total_of_their_own_item_are_named_by_their_words(
 def test_a_month_that_lost_its_character_still_closes_a_cumulative_span(tmp_path: Path) -> None:
     text = "某区医疗救助工作简报\n截止10底，全区累计发放医疗救助金120.5万元，共救助3600人次。\n"
     assert {s for _, _, _, s, v in facts(text, tmp_path) if v == Decimal("120.5")} == {"1-10"}
+
+
+def test_a_rate_written_as_a_bound_is_not_checked_as_its_value() -> None:
+    """A warning says where a rate lies (执行率低于90%, 超过110%): no completion rate rests on it;
+    the same sentence with the rate itself is still checked."""
+    head = "某市医疗保障局2022年度基金运行情况\n（一）城乡居民基本医疗保险\n"
+    bound = head + "2022年基金支出8000.00万元，支出预算10000.00万元。风险提示：基金支出预算执行率低于90%。\n"
+    assert errors(bound) == []
+    wrong = head + "2022年基金支出8000.00万元，完成支出预算10000.00万元的90%。\n"
+    assert "JX-CMP-001" in errors(wrong)
+
+
+def test_a_budget_subject_named_like_a_fund_is_not_that_fund() -> None:
+    """“公务员医疗补助（项）” is a line of the department's accounts, not the fund 公务员医疗补助."""
+    text = ("某县医疗保障局2021年度部门决算\n"
+            "一、公务员医疗补助基金支出预算14.00万元。\n"
+            "二、行政事业单位医疗（款）公务员医疗补助（项）支出决算1.23万元，完成预算100%。\n")
+    assert "JX-CMP-001" not in errors(text)
+
+
+def test_two_indicator_rows_or_a_target_and_its_outturn_are_two_figures(tmp_path: Path) -> None:
+    """In 自评表 the 目标 and 实际 of a row, and two rows' indicators, are different figures."""
+    rows = ("一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\n"
+            "产出指标\t数量指标\t城乡居民参加基本医疗保险个人缴费人数\t18.8万人\t18.9627万人\n"
+            "产出指标\t数量指标\t代缴城乡居民基本医疗保险个人缴费人数\t1.8067万人\t1.8067万人\n")
+    assert "JX-DUP-001" not in errors("某县医疗保障局2019年项目支出绩效自评表\n" + rows)

@@ -59,6 +59,8 @@ def check_repeats(doc: Document, facts: list[LedgerFact], existing: list[Finding
                 continue
             if _qualifier(doc, first) != _qualifier(doc, later):
                 continue  # 手工结算…发放 / 一单制结算…合计: the words tell the two apart
+            if _both_cells_apart(doc, first, later):
+                continue  # two table cells: another row's words or another column (目标 / 实际完成)
             findings.append(_finding(doc, first, later, fund, item, year, span))
             break
     return checks, findings
@@ -89,6 +91,39 @@ def _qualifier(doc: Document, f: LedgerFact) -> str:
         k -= 1
     words = TERM_RE.sub("", text[k:f.mention.start])
     return _FILLER.sub("", words)
+
+
+def _both_cells_apart(doc: Document, a: LedgerFact, b: LedgerFact) -> bool:
+    """Two cells that are two things: in one table, another row or column (目标 / 实际完成); in
+    two 自评表 (an indicator per row, named by its 三级指标), rows of other indicators."""
+    ca, cb = doc.blocks[a.mention.block], doc.blocks[b.mention.block]
+    pa, pb = _cell_place(doc, a), _cell_place(doc, b)
+    if pa is None or pb is None:
+        return False
+    if ca.table == cb.table:
+        return pa != pb
+    return _indicator_table(doc, ca.table) and _indicator_table(doc, cb.table) and pa[0] != pb[0]
+
+
+def _indicator_table(doc: Document, index: int | None) -> bool:
+    rows = doc.tables[index].rows if index is not None and index < len(doc.tables) else []
+    return any(c is not None and "三级指标" in c.text for row in rows[:3] for c in row)
+
+
+def _cell_place(doc: Document, f: LedgerFact) -> tuple[str, str] | None:
+    """A table cell's row words (its label cells, without funds, items and filler) and its
+    column's header; None for a figure of the prose."""
+    cell = doc.blocks[f.mention.block]
+    if cell.table is None or cell.row is None or cell.col is None or cell.table >= len(doc.tables):
+        return None
+    rows = doc.tables[cell.table].rows
+    row = rows[cell.row] if cell.row < len(rows) else []
+    label = "".join(c.text for c in row if c is not None and c.col != cell.col and not _FIGURE.fullmatch(c.text))
+    head = rows[0][cell.col] if rows and cell.row > 0 and cell.col < len(rows[0]) else None
+    return _FILLER.sub("", TERM_RE.sub("", label)), head.text if head is not None else ""
+
+
+_FIGURE = re.compile(r"[\s\d.,%+\-−≥≤<>=＝约万亿千元人次户个家月日年]*")
 
 
 def _finding(doc: Document, first: LedgerFact, later: LedgerFact, fund: str | None, item: str | None,

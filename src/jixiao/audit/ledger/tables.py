@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import DERIVED
+from jixiao.audit.ledger.naming import DERIVED, other_words
 from jixiao.audit.ledger.sections import numbering_level
 from jixiao.audit.ledger.vocab import (
     BALANCE,
@@ -180,6 +180,8 @@ class TableBinder:
         self.labels: dict[int, str] = {}
         self.part_level: int | None = None
         self.groups: dict[int, str] = {}
+        #: a table of budget subjects (类 | 款 | 项 | 决算数): each row is a line of the accounts
+        self.subjects = any({"类", "项"} <= {t.strip() for t in row} for row in self.rows[:3])
 
     def bind(self) -> list[LedgerFact]:
         rows = self.rows
@@ -308,6 +310,8 @@ class TableBinder:
 
     def _generic(self, name: str, words: str) -> str | None:
         kind = "project" if self.project else self.ctx.kind
+        if name in (INCOME, EXPENSE) and (self.subjects or words.lstrip().startswith("其他")):
+            return other_words(words)  # a subject's line or 其他…支出: a line of its own, never the total
         if name == INCOME:
             return "本年收入合计" if kind == "department" else "基金收入合计"
         if name == EXPENSE:

@@ -108,11 +108,17 @@ class ProseState:
         return self.next_list
 
 
+#: "公务员医疗补助（项）": a subject of the budget classification (类/款/项), named like a fund
+#: but a line of a department's accounts — the fund it spells is not the figure's fund
+_SUBJECT_MARK = re.compile(r"\s*[（(][类款项][）)]")
+
+
 class Words:
     """One block's terms and period marks, found once and looked up by position."""
 
     def __init__(self, text: str) -> None:
-        self.terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(text)]
+        self.terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(text)
+                      if not (TERM_OF[m.group()].fund and _SUBJECT_MARK.match(text, m.end()))]
         self.term_starts = [t[0] for t in self.terms]
         self.spans = [(s, e) for s, e, _ in self.terms]
         spans = [(s, e) for s, e, t in self.terms if t.item]

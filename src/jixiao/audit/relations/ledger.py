@@ -27,7 +27,7 @@ from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.naming import descends, fund_part
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.model.funds import FundKind
-from jixiao.model.ledger import OTHER
+from jixiao.model.ledger import DEPARTMENT, OTHER
 from jixiao.numbers import dimension
 
 Key = tuple[str | None, int | None, str]
@@ -127,7 +127,14 @@ def ledger_relations(facts: list[LedgerFact]) -> list[Relation]:
     out += _scores(facts)
     out += _fund_totals(facts)
     out += _table_changes(facts)
-    return out
+    return [r for r in out if not _rests_on_a_bound(r)]
+
+
+def _rests_on_a_bound(rel: Relation) -> bool:
+    """A bound (低于90%, ≥95%, 超过110%) says where a figure lies, not what it is: no equality
+    can be checked on it, whether it is the stated figure or one of the operands."""
+    return bool(rel.stated.comparator) or any(
+        t.mention.comparator for num, den in rel.alternatives for t in (*num, *den))
 
 
 def _table_changes(facts: list[LedgerFact]) -> list[Relation]:
@@ -285,6 +292,8 @@ def _completions(ledger: Ledger) -> list[Relation]:
             for rate in _once(items.get(name, [])):
                 if rate.role != "completion" or rate.mention.quantity.unit != "%":
                     continue
+                if (actual_item, budget_item) == _COMPLETION["预算执行率"] and key[0] != DEPARTMENT:
+                    continue  # a fund's rate in a department's report: not the department's totals
                 budget = rate.extra.get("base")
                 actual = budget.extra.get("base") if budget is not None and budget.role == "budget" else None
                 if actual is not None and budget is not None and actual.role == "value" and \
