@@ -122,3 +122,34 @@ def test_a_tall_self_eval_table_never_splits_its_groups(tmp_path: Path, n: int) 
     assert all(str(ws.cell(first, 4).value).startswith(("第", "三级指标")) for first, _ in pages[1:])
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
     assert Decimal(ws.page_setup.scale) <= 100
+
+
+def test_a_table_one_row_too_long_is_not_left_with_a_lone_row(tmp_path: Path) -> None:
+    """Grow a plain table until its last row alone would spill onto a page of its own: the written
+    sheet keeps company on its last page (a slightly smaller scale, or an earlier break)."""
+    from jixiao.write.report import Grid
+    from jixiao.write.sheet_pages import paginate, printable, width_scale
+    from jixiao.write.xlsx import _sheet
+
+    seen = 0
+    for k in range(10, 120):
+        grid = Grid(key="t", title="测试表", n_cols=4, widths=[2, 4, 2, 2], header_rows=1)
+        for i, text in enumerate(("项目", "说明", "金额", "备注")):
+            grid.add(0, i, text, header=True)
+        for r in range(1, k + 1):
+            grid.add(r, 0, f"第{r}行")
+            grid.add(r, 1, "说明文字" * (1 + r % 5), align="left")
+            grid.add(r, 2, str(r))
+            grid.add(r, 3, "")
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        write_grid(ws, grid)
+        sheet = _sheet(ws, grid, 2, 1 + grid.n_rows)  # a title row, no subtitle, then the table
+        widths = sum(column_points(ws.column_dimensions[get_column_letter(c)].width) for c in range(1, 5))
+        plain = paginate(sheet, width_scale(widths, False), printable(False)[1])
+        if plain and plain[-1] == sheet.last:  # greedily, the last row would print alone
+            seen += 1
+            wb.save(tmp_path / f"t{k}.xlsx")
+            check_sheet(load_workbook(tmp_path / f"t{k}.xlsx").worksheets[0])
+    assert seen >= 1
