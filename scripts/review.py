@@ -3,7 +3,8 @@
 Writes each example unit's reports (with ``examples/units.yaml``) into ``out/review/files``,
 converts every .docx and .xlsx — the reports and their 审核底稿 — to PDF with LibreOffice, and every
 PDF page to a PNG (``pdftoppm``), all into ``out/review``: ``<file>.pdf`` and ``<file>-<page>.png``
-(a spreadsheet's PDF is named ``<file>.xlsx.pdf``). Prints each file with its page count.
+(a spreadsheet's PDF is named ``<file>.xlsx.pdf``). Prints each file with its page count, and for a
+spreadsheet whose printed pages differ from its writer's page breaks, the pages it planned.
 
 Usage: python scripts/review.py [OUT_DIR] [--dpi 60]
 Needs LibreOffice (soffice) and poppler-utils (pdftoppm, pdfinfo): ``bash scripts/system-deps.sh``.
@@ -62,6 +63,13 @@ def pages(pdf: Path) -> int:
     return int(found.group(1)) if found else 0
 
 
+def planned_pages(path: Path) -> int:
+    """The pages a workbook's own page breaks make (one more than its breaks, per sheet)."""
+    from openpyxl import load_workbook
+
+    return sum(len(ws.row_breaks.brk) + 1 for ws in load_workbook(path).worksheets)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default=str(REPO / "out" / "review"))
@@ -81,7 +89,9 @@ def main() -> None:
                            check=True, capture_output=True, timeout=600)
             n = pages(pdf)
             total += n
-            print(f"{n:3d} 页  {pdf.name}")
+            planned = planned_pages(path) if path.suffix == ".xlsx" else n
+            note = "" if planned == n else f"  （程序分页为 {planned} 页：LibreOffice 另行分页）"
+            print(f"{n:3d} 页  {pdf.name}{note}")
     print(f"共 {len(written)} 个文件，{total} 页 → {out}")
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages jixiao's tests and outputs need. Safe to run again.
 set -euo pipefail
-PKGS=(postgresql fonts-wqy-microhei libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils chromium chromium-driver)
+# fonts-crosextra-carlito: Calibri's metrics (an xlsx's column widths are counted in its digits), so LibreOffice
+# lays out a spreadsheet's columns, and so its pages, as Excel does
+PKGS=(postgresql fonts-wqy-microhei fonts-crosextra-carlito libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils chromium chromium-driver)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

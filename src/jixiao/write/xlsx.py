@@ -5,8 +5,9 @@ text is stored as text — one that starts with ``=``, ``+``, ``-`` or ``@`` (a 
 anything a user typed) is never a formula, and is marked so Excel keeps it text when edited.
 Each sheet: a title row, the subtitle and unit note, then the grid with its merged cells merged,
 thin borders on every cell (merged ones included), header cells bold on grey, text wrapped and
-every row as tall as its text. Print setup: A4, landscape for wide forms, fit to one page wide,
-the header rows repeated on every page, centred.
+every row as tall as its text. Print setup: A4, landscape for wide forms, scaled to one page wide,
+the header rows repeated on every page, centred, and every page break placed by the writer between
+row groups (:mod:`jixiao.write.sheet_pages`), so no merged 一级/二级 cell is split by a page.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.write.report import Grid, Report, WorkPaper
+from jixiao.write.report import Cell, Grid, Report, WorkPaper
+from jixiao.write.sheet_pages import END_MARGIN, SIDE_MARGIN, Pages, Sheet, column_points, lay_out
 
 FONT_NAME = "宋体"
 FONT_SIZE = 10
@@ -37,6 +40,8 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 CHARS_PER_UNIT = 5.0
 #: points a wrapped line of 10-point 宋体 takes
 LINE_POINTS = 13.5
+#: the subtitle row's height (points)
+SUBTITLE_POINTS = 20.0
 #: the first characters Excel would read as the start of a formula
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -145,6 +150,7 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle:
             ws.cell(row, 1).alignment = Alignment(horizontal="center")
             if n > 3:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n - 2)
+        ws.row_dimensions[row].height = SUBTITLE_POINTS
         if grid.note:
             put(ws.cell(row, n), grid.note)
             ws.cell(row, n).font = Font(name=FONT_NAME, size=FONT_SIZE)
@@ -152,8 +158,13 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle:
         row += 1
     top = row
     styles = _StyleCache(ws)
+    covered: set[tuple[int, int]] = set()
     for c in grid.cells:
         r, k = top + c.row, 1 + c.col
+        if c.rowspan > 1 and not c.text and c.value is None:
+            covered |= _open_column(ws, styles, c, r, k)
+            continue
+        covered.add((r, k))
         cell = ws.cell(r, k)
         value: object = c.value if c.value is not None else c.text
         put(cell, value)
@@ -162,7 +173,6 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle:
                      number_format=(c.number_format or "General") if c.value is not None else "@")
         if c.rowspan > 1 or c.colspan > 1:
             _merge(ws, r, k, r + c.rowspan - 1, k + c.colspan - 1)
-    covered = {(top + c.row, 1 + c.col) for c in grid.cells}
     for r in range(top, top + grid.n_rows):
         for k in range(1, n + 1):
             if (r, k) not in covered:  # merged-over and empty positions: the border only
@@ -173,22 +183,64 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle:
     for i, height in enumerate(_row_heights(grid, widths)):
         ws.row_dimensions[top + i].height = height
     end = top + grid.n_rows
+    if below:
+        ws.row_dimensions[end].height = LINE_POINTS
     for i, line in enumerate(below):
         put(ws.cell(end + 1 + i, 1), line)
         ws.cell(end + 1 + i, 1).font = Font(name=FONT_NAME, size=11)
         ws.row_dimensions[end + 1 + i].height = LINE_POINTS + 6
-    _print_setup(ws, grid, top, end - 1 + (len(below) + 1 if below else 0))
+    _print_setup(ws, grid, top, end - 1 + (len(below) + 1 if below else 0), widths)
 
 
-def _print_setup(ws: Worksheet, grid: Grid, top: int, last: int) -> None:
+def _open_column(ws: Worksheet, styles: _StyleCache, c: Cell, r: int, k: int) -> set[tuple[int, int]]:
+    """A blank cell spanning rows (the 绩效指标 column beside the indicators), drawn as one box but
+    left unmerged, so a page may break through it without cutting a merged cell."""
+    done: set[tuple[int, int]] = set()
+    for i in range(c.rowspan):
+        cell = ws.cell(r + i, k)
+        put(cell, "")
+        styles.apply(cell, header=c.header, align=c.align, number_format="@")
+        cell.border = Border(left=THIN, right=THIN, top=THIN if i == 0 else None,
+                             bottom=THIN if i == c.rowspan - 1 else None)
+        if c.colspan > 1:
+            _merge(ws, r + i, k, r + i, k + c.colspan - 1)
+        done |= {(r + i, k + j) for j in range(c.colspan)}
+    return done
+
+
+def _sheet(ws: Worksheet, grid: Grid, top: int, last: int) -> Sheet:
+    """The sheet as pagination sees it: heights as written, rows kept with the one above (the
+    subtitle, a row under a header row, the lines under the table), merged cells with text."""
+    heights = {r: float(ws.row_dimensions[r].height or 15.0) for r in range(1, last + 1)}
+    header_only = {c.row for c in grid.cells if c.header} - {c.row for c in grid.cells if not c.header}
+    glued = {r for r in range(2, top + 1)} | {top + r + 1 for r in header_only}
+    glued |= set(range(top + grid.n_rows, last + 1))
+    merges = [(top + c.row, top + c.row + c.rowspan - 1) for c in grid.cells
+              if c.rowspan > 1 and (c.text or c.value is not None)]
+    repeat_rows: list[int] = []
+    if grid.repeat_from is not None:
+        repeat_rows = [top + grid.repeat_from]
+    elif grid.header_rows:
+        repeat_rows = list(range(1, top + grid.header_rows))
+    return Sheet(heights=heights, last=last, glued=frozenset(glued), merges=merges,
+                 repeat=sum(heights[r] for r in repeat_rows), repeat_after=max(repeat_rows, default=0),
+                 table_last=top + grid.n_rows - 1)
+
+
+def _print_setup(ws: Worksheet, grid: Grid, top: int, last: int, widths: list[float]) -> Pages:
+    """A4, the columns scaled to the page width and a page break placed before every page: a
+    fixed scale, not “fit to width”, which would make Excel drop the breaks."""
+    landscape = grid.landscape or grid.n_cols >= 8
+    pages = lay_out(_sheet(ws, grid, top, last), sum(column_points(w) for w in widths), landscape)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if grid.landscape or grid.n_cols >= 8 else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.scale = pages.scale
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    for start in pages.breaks:
+        ws.row_breaks.append(Break(id=start - 1))  # a break's id is the last row before it
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.6
-    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top = ws.page_margins.bottom = END_MARGIN
     if grid.repeat_from is not None:
         ws.print_title_rows = f"{top + grid.repeat_from}:{top + grid.repeat_from}"
     elif grid.header_rows:
@@ -197,6 +249,7 @@ def _print_setup(ws: Worksheet, grid: Grid, top: int, last: int) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if grid.header_rows and grid.repeat_from is None:
         ws.freeze_panes = ws.cell(top + grid.header_rows, 1)
+    return pages
 
 
 def _workbook(title: str, grids: list[tuple[Grid, str | None, str | None, tuple[str, ...]]]) -> Workbook:
