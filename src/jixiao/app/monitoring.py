@@ -28,6 +28,8 @@ from jixiao.store.repository import (
     period_years,
     unit_ruleset,
 )
+from jixiao.write.docx import write_docx
+from jixiao.write.monitoring import monitoring_report
 
 
 def parse_month(text: str | None) -> int | None:
@@ -49,6 +51,8 @@ class UnitMonitoring:
 
     name: str
     monitoring: Monitoring
+    #: the unit's name alone, as a document's title prints it
+    title_name: str = ""
 
 
 def monitor_dataset(dataset: Dataset, unit_text: str, year_text: str,
@@ -64,7 +68,7 @@ def monitor_dataset(dataset: Dataset, unit_text: str, year_text: str,
     unit = dataset.unit(code)
     found = monitor(dataset.fund_periods, dataset.fund_years, ruleset, unit=code, year=year,
                     month=parse_month(month_text))
-    return UnitMonitoring(f"{unit.name}（{code}）" if unit else code, found)
+    return UnitMonitoring(f"{unit.name}（{code}）" if unit else code, found, unit.name if unit else code)
 
 
 def monitor_files(paths: Sequence[Path], unit_text: str, year_text: str,
@@ -98,7 +102,14 @@ def monitor_database(session: Session, unit_text: str, year_text: str,
     except UnitNotFound as exc:
         raise NotFound(str(exc)) from exc
     found = monitor_stored(session, unit.code, parse_year(year_text), parse_month(month_text))
-    return UnitMonitoring(f"{unit.name}（{unit.code}）", found)
+    return UnitMonitoring(f"{unit.name}（{unit.code}）", found, unit.name)
+
+
+def write_monitoring_docx(found: UnitMonitoring, path: Path) -> Path:
+    """The 基金运行分析报告 of a monitoring, as a Word file at ``path``."""
+    if not found.monitoring.funds:
+        raise InvalidRequest("没有可分析的基金数据，未生成基金运行分析报告")
+    return write_docx(monitoring_report(found.monitoring, found.title_name or found.name), path)
 
 
 def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem]]:
@@ -119,4 +130,4 @@ def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[Bud
 
 
 __all__ = ["UnitMonitoring", "draft_from_files", "monitor_database", "monitor_dataset", "monitor_files",
-           "monitor_stored", "parse_month"]
+           "monitor_stored", "parse_month", "write_monitoring_docx"]
