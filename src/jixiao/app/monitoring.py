@@ -28,8 +28,10 @@ from jixiao.store.repository import (
     period_years,
     unit_ruleset,
 )
+from jixiao.write.budget import budget_report, budget_table
 from jixiao.write.docx import write_docx
 from jixiao.write.monitoring import monitoring_report
+from jixiao.write.xlsx import write_xlsx
 
 
 def parse_month(text: str | None) -> int | None:
@@ -113,21 +115,44 @@ def write_monitoring_docx(found: UnitMonitoring, path: Path) -> Path:
 
 
 def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem]]:
-    """Every budget a file of assumptions asks for, drafted from the data files' fund records
-    (the unit's name, when the files define it, in each draft's ``unit_name``)."""
+    """Every budget a file of assumptions asks for, drafted from the data files' fund records."""
+    drafts, problems, _ = _drafts(paths, assumptions)
+    return drafts, problems
+
+
+def write_budget_files(paths: Sequence[Path], assumptions: Path, *, docx: Path | None = None,
+                       xlsx: Path | None = None) -> tuple[list[BudgetDraft], list[Problem]]:
+    """:func:`draft_from_files`, and its 预算编制说明 (Word) and 基金预算表 (Excel) written when asked,
+    named by the unit's name when the data files define it. One unit per file of assumptions."""
+    drafts, problems, dataset = _drafts(paths, assumptions)
+    if not drafts or (docx is None and xlsx is None):
+        return drafts, problems
+    keys = sorted({f"{d.assumptions.unit} {d.assumptions.year}年" for d in drafts})
+    if len(keys) > 1:
+        raise InvalidRequest(f"一份预算编制说明只写一个单位的一个年度，假设文件含：{'、'.join(keys)}")
+    unit = dataset.unit(drafts[0].assumptions.unit) if dataset is not None else None
+    name = unit.name if unit is not None else drafts[0].assumptions.unit
+    if docx is not None:
+        write_docx(budget_report(drafts, name), docx)
+    if xlsx is not None:
+        write_xlsx(budget_table(drafts, name), xlsx)
+    return drafts, problems
+
+
+def _drafts(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem], Dataset | None]:
     dataset, problems = read_inputs(paths)
     budgets, more = read_assumptions(assumptions)
     problems += more
     if dataset is None or budgets is None or any(p.severity == "error" for p in problems):
-        return [], problems
+        return [], problems, dataset
     drafts = []
     for a in budgets.budgets:
         try:
             drafts.append(draft_budget(a, dataset.fund_years))
         except BudgetDraftError as exc:
             raise InvalidRequest(f"{a.unit} {a.year}年 {a.fund.value}：{exc}") from exc
-    return drafts, problems
+    return drafts, problems, dataset
 
 
 __all__ = ["UnitMonitoring", "draft_from_files", "monitor_database", "monitor_dataset", "monitor_files",
-           "monitor_stored", "parse_month", "write_monitoring_docx"]
+           "monitor_stored", "parse_month", "write_budget_files", "write_monitoring_docx"]

@@ -14,9 +14,9 @@ from rich.table import Table
 
 from jixiao.app.monitoring import (
     UnitMonitoring,
-    draft_from_files,
     monitor_database,
     monitor_files,
+    write_budget_files,
     write_monitoring_docx,
 )
 from jixiao.calc.budget_draft import BudgetDraft
@@ -162,10 +162,12 @@ def register(app: typer.Typer) -> None:
     def budget_command(
         assumptions: Annotated[Path, typer.Argument(help="预算测算假设文件（.yaml，budgets:）")],
         files: Annotated[list[Path], typer.Option("--file", help="历年基金数据文件（可重复）")],
+        docx: Annotated[Path | None, typer.Option("--docx", help="写出预算编制说明（Word）")] = None,
+        xlsx: Annotated[Path | None, typer.Option("--xlsx", help="写出基金预算表（Excel，只有数值）")] = None,
         output: FormatOption = OutputFormat.text,
     ) -> None:
         """以收定支：按所给假设与历年数据测算下一年度基金预算表，每项列出算式与依据。"""
-        drafts, problems = draft_from_files(files, assumptions)
+        drafts, problems = write_budget_files(files, assumptions, docx=docx, xlsx=xlsx)
         if not drafts:
             print_problems(problems, "未能测算")
             raise typer.Exit(1)
@@ -181,6 +183,9 @@ def register(app: typer.Typer) -> None:
         print_problems(problems, "")
         for d in drafts:
             print_draft(d)
+        for path, what in ((docx, "预算编制说明"), (xlsx, "基金预算表")):
+            if path is not None:
+                console.print(f"已写出{what}：{path}")
 
 
 __all__ = ["monitoring_json", "print_draft", "print_monitoring", "register"]

@@ -19,7 +19,7 @@ from jixiao.calc.period import SAME_PERIOD, THIS_YEAR
 from jixiao.calc.risks import RiskWarning
 from jixiao.numbers import Quantity, round_half_up
 from jixiao.write.printed import POINTS, Fig, difference, growth, of, ratio
-from jixiao.write.report import Claim, CoverLine, Grid, Paragraph, Report, Section
+from jixiao.write.report import Block, Claim, CoverLine, Grid, Paragraph, Report, Section
 from jixiao.write.words import change_clause, listing
 
 _CN = "一二三四五六七八九十"
@@ -235,7 +235,7 @@ def _overview(m: Monitoring, name: str, when: str) -> Section:
     text = f"{when}，{name}对{funds}的收支、结余和预算执行情况进行了监测分析"
     warned = [w for w in m.warnings if w.severity in ("error", "warning")]
     text += f"，发现需关注的风险{len(warned)}项" if warned else "，未发现需预警的风险"
-    blocks: list[Paragraph | Grid | Section] = [Paragraph(text + "。")]
+    blocks: list[Block | Section] = [Paragraph(text + "。")]
     if m.missing:
         blocks.append(Paragraph(f"{listing(m.missing)}暂无截至{m.month}月的累计数据，本报告未作分析。"))
     return Section("overview", "一、基金运行总体情况", blocks)
