@@ -120,7 +120,7 @@ def _execution(f: FundMonitor) -> Paragraph | None:
         rate = p.take(ratio(total, budget))
         if rate is None:
             continue
-        text = f"{title}完成年度预算{budget.text}的{rate.text}"
+        text = f"{title}{total.text}，为年度预算{budget.text}的{rate.text}"
         if progress is not None:
             if rate.value >= progress.value:
                 gap = p.take(difference(rate, progress, unit=POINTS))
