@@ -62,6 +62,8 @@ def _how(d: BudgetDraft, line: BudgetLine) -> str:
     if line.path == "balance.closing":
         return "为年初累计结余加当期结余"
     used = _used(d, f"trends.{line.path}") or (_used(d, "opening") if line.path == "balance.opening" else None)
+    if used is not None and used.title.endswith("增长率"):
+        return f"按{used.title}{used.value}测算（{_basis(used).removeprefix('按')}）"
     if used is not None:
         return _basis(used)
     lhs = line.formula.split(" = ")[0].replace(" ÷ 10000", "").replace(" ", "")

@@ -17,12 +17,15 @@ from jixiao.calc.forecast import Projection
 from jixiao.calc.monitoring import FundMonitor, Monitoring
 from jixiao.calc.period import SAME_PERIOD, THIS_YEAR
 from jixiao.calc.risks import RiskWarning
+from jixiao.model.funds import FUNDS
 from jixiao.numbers import Quantity, round_half_up
 from jixiao.write.printed import POINTS, Fig, difference, growth, of, ratio
 from jixiao.write.report import Block, Claim, CoverLine, Grid, Paragraph, Report, Section
 from jixiao.write.words import change_clause, listing
 
 _CN = "一二三四五六七八九十"
+#: how a band's label begins when it says only how a figure compares, not which figure
+_COMPARED = ("低于", "高于", "超过", "不足", "过高", "过低")
 #: the rows of a fund's table: (title, group, item)
 _ROWS = (("一、基金收入", "income", "total"), ("其中：征缴收入", "income", "contributions"),
          ("二、基金支出", "expenditure", "total"), ("其中：待遇支出", "expenditure", "benefits"))
@@ -154,8 +157,7 @@ def _projection(f: FundMonitor) -> Paragraph | None:
     for title, side, p in (("基金收入", "income", f.income), ("基金支出", "expenditure", f.expenditure)):
         if p is None or p.method == "complete":
             continue
-        written = _fig(getattr(f.record, side).total)
-        places = written.places if written is not None else 0
+        places = 0  # a projection in whole 万元: its digits beyond are not known
         text = f"预计全年{title}{_about(p, places).text}{_range(p, places)}"
         budget = _budget(f, side)
         if budget is not None and budget.value:
@@ -166,11 +168,10 @@ def _projection(f: FundMonitor) -> Paragraph | None:
         return None
     method = next(p.label for p in (f.income, f.expenditure) if p is not None and p.method != "complete")
     parts[0] = f"{method}，{parts[0]}"
-    balance = f.projected_balance
-    if balance is not None:
-        places = max(0, -int(round_half_up(balance, 0).as_tuple().exponent))
+    if f.income is not None and f.expenditure is not None:  # from the projections as printed
+        balance = _about(f.income, 0).value - _about(f.expenditure, 0).value
         word = "当期结余" if balance >= 0 else "当期收不抵支"
-        parts.append(f"全年{word}约{abs(round_half_up(balance, places))}万元")
+        parts.append(f"全年{word}约{abs(balance)}万元")
     text = "；".join(parts) + "。"
     if any(p is not None and p.method != "complete" and p.margin is None for p in (f.income, f.expenditure)):
         text += "往年同期数据不足，暂无法测算预计数的可能区间。"
@@ -249,12 +250,17 @@ def _figure(name: str, value: str) -> str:
     return f"{name}{value}"
 
 
-def _risk(f: FundMonitor, w: RiskWarning) -> Paragraph:
-    """A warning as the report says it: what is wrong (its band's label), the figures it rests on,
-    whether the figure is approximate, and the official document of its threshold."""
-    text = f"{f.label}{w.label or w.rule_name}"
-    if w.figures:
-        text += "。" + "，".join(_figure(k, v) for k, v in w.figures.items())
+def _risk(f: FundMonitor, w: RiskWarning, said: str) -> Paragraph:
+    """A warning as the report says it: what is wrong (its band's label), the figures it rests on
+    that the fund's part has not already said (``said``; each figure once), whether the figure is
+    approximate, and the official document of its threshold."""
+    head = w.label or w.rule_name
+    if w.label.startswith(_COMPARED) and w.rule_name:  # a band's label says how, the rule's name what
+        head = f"{w.rule_name}{w.label}"
+    text = head if head.startswith(FUNDS[f.fund].short) else f"{f.label}{head}"
+    figures = [_figure(k, v) for k, v in w.figures.items() if v.removeprefix("-") not in said]
+    if figures:
+        text += "。" + "，".join(figures)
     if w.approximate:
         text += "（统筹基金与个人账户未分开列示，按合并数据近似测算）"
     if w.citation:
@@ -262,9 +268,9 @@ def _risk(f: FundMonitor, w: RiskWarning) -> Paragraph:
     return Paragraph(text + "。")
 
 
-def _risks(m: Monitoring) -> Section:
+def _risks(m: Monitoring, said: dict[int, str]) -> Section:
     section = Section("risks", "三、风险提示")
-    section.blocks += [_risk(f, w) for f in m.funds for w in f.warnings]
+    section.blocks += [_risk(f, w, said[i]) for i, f in enumerate(m.funds) for w in f.warnings]
     if not section.blocks:
         section.blocks.append(Paragraph("本期各项基金收支未触发风险预警，将继续按月跟踪监测。"))
     return section
@@ -273,13 +279,14 @@ def _risks(m: Monitoring) -> Section:
 def monitoring_report(m: Monitoring, unit_name: str) -> Report:
     """The 基金运行分析报告 of ``m`` for the unit called ``unit_name``."""
     when = f"{m.year}年1-{m.month}月" if m.month > 1 else f"{m.year}年1月"
-    funds = Section("funds", "二、分基金运行情况",
-                    [_fund_section(i, f, when[len(str(m.year)) + 1:]) for i, f in enumerate(m.funds)])
+    parts = [_fund_section(i, f, when[len(str(m.year)) + 1:]) for i, f in enumerate(m.funds)]
+    said = {i: "\n".join(b.text for b in part.blocks if isinstance(b, Paragraph)) for i, part in enumerate(parts)}
+    funds = Section("funds", "二、分基金运行情况", list(parts))
     title = f"{when}基金运行分析报告"
     return Report(
         kind="monitoring", title=f"{unit_name}{title}", unit_name=unit_name, year=m.year,
         file_stem=f"{m.unit}_{m.year}_{m.month:02d}_基金运行分析报告", title_lines=(unit_name, title),
-        sections=[_overview(m, unit_name, when), funds, _risks(m)],
+        sections=[_overview(m, unit_name, when), funds, _risks(m, said)],
         signature=(CoverLine("编报单位", unit_name), CoverLine("编报日期", "　　年　　月　　日")),
         part="monitoring", outline="基金运行分析报告")
 
