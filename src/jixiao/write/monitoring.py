@@ -160,9 +160,9 @@ def _projection(f: FundMonitor) -> Paragraph | None:
         places = 0  # a projection in whole 万元: its digits beyond are not known
         text = f"预计全年{title}{_about(p, places).text}{_range(p, places)}"
         budget = _budget(f, side)
-        if budget is not None and budget.value:
-            share = round_half_up(p.value / budget.value * 100, 1)
-            text += f"，约为年度预算的{share}%"
+        share = ratio(_about(p, places), budget, 1) if budget is not None else None  # from the printed figures
+        if share is not None:
+            text += f"，约为年度预算的{share[0].text}"
         parts.append(text)
     if not parts:
         return None
