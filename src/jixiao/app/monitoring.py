@@ -28,6 +28,10 @@ from jixiao.store.repository import (
     period_years,
     unit_ruleset,
 )
+from jixiao.write.budget import budget_report, budget_table
+from jixiao.write.docx import write_docx
+from jixiao.write.monitoring import monitoring_report
+from jixiao.write.xlsx import write_xlsx
 
 
 def parse_month(text: str | None) -> int | None:
@@ -49,6 +53,8 @@ class UnitMonitoring:
 
     name: str
     monitoring: Monitoring
+    #: the unit's name alone, as a document's title prints it
+    title_name: str = ""
 
 
 def monitor_dataset(dataset: Dataset, unit_text: str, year_text: str,
@@ -64,7 +70,7 @@ def monitor_dataset(dataset: Dataset, unit_text: str, year_text: str,
     unit = dataset.unit(code)
     found = monitor(dataset.fund_periods, dataset.fund_years, ruleset, unit=code, year=year,
                     month=parse_month(month_text))
-    return UnitMonitoring(f"{unit.name}（{code}）" if unit else code, found)
+    return UnitMonitoring(f"{unit.name}（{code}）" if unit else code, found, unit.name if unit else code)
 
 
 def monitor_files(paths: Sequence[Path], unit_text: str, year_text: str,
@@ -98,25 +104,55 @@ def monitor_database(session: Session, unit_text: str, year_text: str,
     except UnitNotFound as exc:
         raise NotFound(str(exc)) from exc
     found = monitor_stored(session, unit.code, parse_year(year_text), parse_month(month_text))
-    return UnitMonitoring(f"{unit.name}（{unit.code}）", found)
+    return UnitMonitoring(f"{unit.name}（{unit.code}）", found, unit.name)
+
+
+def write_monitoring_docx(found: UnitMonitoring, path: Path) -> Path:
+    """The 基金运行分析报告 of a monitoring, as a Word file at ``path``."""
+    if not found.monitoring.funds:
+        raise InvalidRequest("没有可分析的基金数据，未生成基金运行分析报告")
+    return write_docx(monitoring_report(found.monitoring, found.title_name or found.name), path)
 
 
 def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem]]:
-    """Every budget a file of assumptions asks for, drafted from the data files' fund records
-    (the unit's name, when the files define it, in each draft's ``unit_name``)."""
+    """Every budget a file of assumptions asks for, drafted from the data files' fund records."""
+    drafts, problems, _ = _drafts(paths, assumptions)
+    return drafts, problems
+
+
+def write_budget_files(paths: Sequence[Path], assumptions: Path, *, docx: Path | None = None,
+                       xlsx: Path | None = None) -> tuple[list[BudgetDraft], list[Problem]]:
+    """:func:`draft_from_files`, and its 预算编制说明 (Word) and 基金预算表 (Excel) written when asked,
+    named by the unit's name when the data files define it. One unit per file of assumptions."""
+    drafts, problems, dataset = _drafts(paths, assumptions)
+    if not drafts or (docx is None and xlsx is None):
+        return drafts, problems
+    keys = sorted({f"{d.assumptions.unit} {d.assumptions.year}年" for d in drafts})
+    if len(keys) > 1:
+        raise InvalidRequest(f"一份预算编制说明只写一个单位的一个年度，假设文件含：{'、'.join(keys)}")
+    unit = dataset.unit(drafts[0].assumptions.unit) if dataset is not None else None
+    name = unit.name if unit is not None else drafts[0].assumptions.unit
+    if docx is not None:
+        write_docx(budget_report(drafts, name), docx)
+    if xlsx is not None:
+        write_xlsx(budget_table(drafts, name), xlsx)
+    return drafts, problems
+
+
+def _drafts(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem], Dataset | None]:
     dataset, problems = read_inputs(paths)
     budgets, more = read_assumptions(assumptions)
     problems += more
     if dataset is None or budgets is None or any(p.severity == "error" for p in problems):
-        return [], problems
+        return [], problems, dataset
     drafts = []
     for a in budgets.budgets:
         try:
             drafts.append(draft_budget(a, dataset.fund_years))
         except BudgetDraftError as exc:
             raise InvalidRequest(f"{a.unit} {a.year}年 {a.fund.value}：{exc}") from exc
-    return drafts, problems
+    return drafts, problems, dataset
 
 
 __all__ = ["UnitMonitoring", "draft_from_files", "monitor_database", "monitor_dataset", "monitor_files",
-           "monitor_stored", "parse_month"]
+           "monitor_stored", "parse_month", "write_budget_files", "write_monitoring_docx"]

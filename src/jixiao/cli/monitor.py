@@ -12,7 +12,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from jixiao.app.monitoring import UnitMonitoring, draft_from_files, monitor_database, monitor_files
+from jixiao.app.monitoring import (
+    UnitMonitoring,
+    monitor_database,
+    monitor_files,
+    write_budget_files,
+    write_monitoring_docx,
+)
 from jixiao.calc.budget_draft import BudgetDraft
 from jixiao.calc.monitoring import FundMonitor
 from jixiao.cli.common import (
@@ -129,6 +135,7 @@ def register(app: typer.Typer) -> None:
             "--file", help="数据文件（含 fund_periods 月度、季度数；可重复）；不给时读数据库")] = None,
         month: Annotated[str | None, typer.Option("--month", help="监测到几月（默认：有数据的最后一个月）")] = None,
         show_all: Annotated[bool, typer.Option("--all", help="列出全部指标")] = False,
+        docx: Annotated[Path | None, typer.Option("--docx", help="写出基金运行分析报告（Word）")] = None,
         output: FormatOption = OutputFormat.text,
     ) -> None:
         """基金运行监测：累计收支与预算、序时进度对比，同比，可支付月数，全年预计与风险预警。"""
@@ -140,21 +147,27 @@ def register(app: typer.Typer) -> None:
         if found is None:
             print_problems(problems, "未能监测")
             raise typer.Exit(1)
+        if docx is not None:
+            write_monitoring_docx(found, docx)
         if output is OutputFormat.json:
             echo_json(monitoring_json(found))
             return
         print_problems(problems, "")
         print_monitoring(found, show_all=show_all)
+        if docx is not None:
+            console.print(f"已写出基金运行分析报告：{docx}")
 
     @app.command("budget")
     @one_line_errors
     def budget_command(
         assumptions: Annotated[Path, typer.Argument(help="预算测算假设文件（.yaml，budgets:）")],
         files: Annotated[list[Path], typer.Option("--file", help="历年基金数据文件（可重复）")],
+        docx: Annotated[Path | None, typer.Option("--docx", help="写出预算编制说明（Word）")] = None,
+        xlsx: Annotated[Path | None, typer.Option("--xlsx", help="写出基金预算表（Excel，只有数值）")] = None,
         output: FormatOption = OutputFormat.text,
     ) -> None:
         """以收定支：按所给假设与历年数据测算下一年度基金预算表，每项列出算式与依据。"""
-        drafts, problems = draft_from_files(files, assumptions)
+        drafts, problems = write_budget_files(files, assumptions, docx=docx, xlsx=xlsx)
         if not drafts:
             print_problems(problems, "未能测算")
             raise typer.Exit(1)
@@ -170,6 +183,9 @@ def register(app: typer.Typer) -> None:
         print_problems(problems, "")
         for d in drafts:
             print_draft(d)
+        for path, what in ((docx, "预算编制说明"), (xlsx, "基金预算表")):
+            if path is not None:
+                console.print(f"已写出{what}：{path}")
 
 
 __all__ = ["monitoring_json", "print_draft", "print_monitoring", "register"]

@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 
 from jixiao.write.charts import Chart
 
-ReportKind = Literal["fund", "department", "project"]
+ReportKind = Literal["fund", "department", "project", "monitoring", "budget"]
 Align = Literal["left", "center", "right"]
 #: generated: a sentence built from figures; officer: text from the input as written;
 #: placeholder: “（待填写：…）” where no data can say it; fixed: the outline's own standard text
