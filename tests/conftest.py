@@ -16,6 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+#: the browser tests' shared fixtures (playwright, browser, watched, shot_dirs) and page watcher
+pytest_plugins = ["e2e_support"]
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 

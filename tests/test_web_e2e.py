@@ -26,12 +26,9 @@ drawn with real glyphs (two different characters do not render the same box). Sc
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,12 +45,14 @@ from e2e_support import (
     REVIEWER,
     SEEDS,
     LiveServer,
+    Watched,
     chromium,
     require_browser,
     run_cli,
     save_shot,
     served,
     synthetic_province_file,
+    watching,
     year_copy,
 )
 
@@ -79,76 +78,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # beside the examples, a small synthetic province in 2019 so the comparison has many rows
     with served(home, [*PRELOADED, synthetic_province_file(home, SYNTHETIC_UNITS, 2019)]) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    """One Playwright per module: its sync API cannot run twice at once in a thread."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
-    with chromium(playwright) as b:
-        yield b
-
-
-@dataclass
-class Watched:
-    """A page and what it did: script errors, every URL it requested, static files that failed.
-
-    Console lines "Failed to load resource" are left out of ``errors``: the tests themselves ask
-    for pages that must answer 400/404 (a wrong password, another unit's page); a page's own
-    assets that fail are caught in ``failed_assets`` instead (``/favicon.ico`` is not asked for
-    by any page, the browser guesses it)."""
-
-    page: Any
-    errors: list[str] = field(default_factory=list)
-    urls: list[str] = field(default_factory=list)
-    failed_assets: list[str] = field(default_factory=list)
-
-
-@contextmanager
-def watching(browser: Any, live: LiveServer) -> Iterator[Watched]:
-    """A fresh browser context and page on ``live``, checked on leaving (see :class:`Watched`)."""
-    context = browser.new_context(base_url=live.base_url, locale="zh-CN", viewport={"width": 1280, "height": 900},
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    w = Watched(page)
-    page.on("pageerror", lambda exc: w.errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: w.errors.append(f"console.{msg.type}: {msg.text}")
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    page.on("request", lambda req: w.urls.append(req.url))
-    page.on("response", lambda r: w.failed_assets.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type in ("stylesheet", "script", "image", "font")
-            and not r.url.endswith("/favicon.ico") else None)
-    try:
-        yield w
-        assert w.errors == [], f"页面脚本出错或资源被拦截：{w.errors}\n服务器日志：\n{live.log()[-3000:]}"
-        assert w.failed_assets == [], f"页面的静态资源加载失败：{w.failed_assets}"
-        foreign = [u for u in w.urls if not u.startswith((live.base_url + "/", "data:", "blob:", "about:"))]
-        assert foreign == [], f"页面请求了本站以外的地址：{foreign}"
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def watched(browser: Any, live: LiveServer) -> Iterator[Watched]:
-    with watching(browser, live) as w:
-        yield w
-
-
-@pytest.fixture
-def shot_dirs(tmp_path: Path) -> list[Path]:
-    dirs = [tmp_path / "shots"]
-    if os.environ.get("JIXIAO_SHOTS_DIR"):
-        dirs.append(Path(os.environ["JIXIAO_SHOTS_DIR"]))
-    return dirs
 
 
 @pytest.fixture(scope="module")

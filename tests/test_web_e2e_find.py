@@ -29,7 +29,7 @@ from e2e_support import (
     ADMIN,
     EXAMPLES,
     LiveServer,
-    chromium,
+    Watched,
     prepare_database,
     require_browser,
     run_cli,
@@ -37,9 +37,10 @@ from e2e_support import (
     server_env,
     start_server,
     synthetic_province_file,
+    watching,
     year_copy,
 )
-from test_web_e2e import Watched, assert_cjk_glyphs, login, watching
+from test_web_e2e import assert_cjk_glyphs, login
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -65,37 +66,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
-    with chromium(playwright) as b:
-        yield b
-
-
-@pytest.fixture
-def watched(browser: Any, live: LiveServer) -> Iterator[Watched]:
-    with watching(browser, live) as w:
-        yield w
-
-
-@pytest.fixture
-def shot_dirs(tmp_path: Path) -> list[Path]:
-    import os
-
-    dirs = [tmp_path / "shots"]
-    if os.environ.get("JIXIAO_SHOTS_DIR"):
-        dirs.append(Path(os.environ["JIXIAO_SHOTS_DIR"]))
-    return dirs
 
 
 def number(text: str) -> Decimal:

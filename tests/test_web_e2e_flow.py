@@ -23,7 +23,6 @@ What a person does, and what they must see:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,15 +33,15 @@ from e2e_support import (
     ADMIN,
     EXAMPLES,
     LiveServer,
-    chromium,
     prepare_database,
     require_browser,
     run_cli,
     save_shot,
     server_env,
     start_server,
+    watching,
 )
-from test_web_e2e import login, watching
+from test_web_e2e import login
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -71,29 +70,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
-    with chromium(playwright) as b:
-        yield b
-
-
-@pytest.fixture
-def shot_dirs(tmp_path: Path) -> list[Path]:
-    dirs = [tmp_path / "shots"]
-    if os.environ.get("JIXIAO_SHOTS_DIR"):
-        dirs.append(Path(os.environ["JIXIAO_SHOTS_DIR"]))
-    return dirs
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,21 @@ from typing import Any
 import pytest
 import yaml
 
-from e2e_support import ADMIN, EXAMPLES, LiveServer, chromium, require_browser, run_cli, save_shot, served
+from e2e_support import (
+    ADMIN,
+    EXAMPLES,
+    LiveServer,
+    Watched,
+    require_browser,
+    run_cli,
+    save_shot,
+    served,
+    watching,
+)
 from jixiao.ingest.files import read_files
 from jixiao.model import Dataset
 from jixiao.write.workbook import fill_workbook
-from test_web_e2e import Watched, assert_cjk_glyphs, login, upload, watching
+from test_web_e2e import assert_cjk_glyphs, login, upload
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -70,27 +80,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         run_cli(["user", "add", COUNTY_OPERATOR[0], "--role", "operator", "--unit", COUNTY, "--password-stdin"],
                 server.env, stdin=COUNTY_OPERATOR[1] + "\n")
         yield server
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any, live: LiveServer) -> Iterator[Any]:
-    with chromium(playwright) as b:
-        yield b
-
-
-@pytest.fixture
-def watched(browser: Any, live: LiveServer) -> Iterator[Watched]:
-    with watching(browser, live) as w:
-        yield w
 
 
 def test_an_operator_uploads_june_and_sees_it_against_time_progress(
