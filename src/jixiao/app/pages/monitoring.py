@@ -27,7 +27,8 @@ from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc.forecast import PROJECTION_LABELS, Projection
 from jixiao.calc.monitoring import FundMonitor, Monitoring, latest_month, monitor, rollup
 from jixiao.calc.registry import BY_SUBJECT
-from jixiao.model import FundYear
+from jixiao.ingest.validate import stored_period_problems
+from jixiao.model import Dataset, FundYear
 from jixiao.model.funds import FUNDS
 from jixiao.model.periods import FundPeriod
 from jixiao.numbers import fmt
@@ -79,6 +80,16 @@ class MonitoredFund(BaseModel):
     chart: Chart
 
 
+class Disagreement(BaseModel):
+    """Stored months and the stored year (or months) that disagree: saved before the checks of an
+    import saw both, or one at a time."""
+
+    code: str
+    title: str
+    severity: str
+    message: str
+
+
 class MonitoringPage(BaseModel):
     unit: UnitInfo
     year: int
@@ -91,6 +102,9 @@ class MonitoringPage(BaseModel):
     missing: list[str] = Field(description="funds with figures this year but none through the month")
     warnings: dict[str, int] = Field(description="severity → count")
     worst: Severity | None = None
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="the year's stored months and year checked against each other "
+                                          "(年度数与12月累计数不符、累计数减少)")
 
 
 class ChildFundRow(BaseModel):
@@ -200,11 +214,16 @@ def _unit_monitoring(session: Session, unit: str, year: int, month: int | None) 
                               basis=BASIS_LABEL[rules.monitoring.time_progress], ruleset=rules.title, funds=[],
                               missing=[], warnings=dict.fromkeys(("serious", "warning", "info"), 0))
     found = monitor_stored(session, unit, year, month, ruleset=rules)
-    months = sorted({p.span.last for p in get_fund_periods(session, unit, year)})
+    periods = get_fund_periods(session, unit, year)
+    months = sorted({p.span.last for p in periods})
+    stored = Dataset(fund_years=get_fund_years(session, unit, year), fund_periods=periods)
+    disagreements = [Disagreement(code=p.code, title=p.title, severity=p.severity, message=p.message)
+                     for p in stored_period_problems(stored)]
     return MonitoringPage(
         unit=info, year=year, month=found.month, months=months, years=years, basis=BASIS_LABEL[found.basis],
         ruleset=rules.title, funds=[_fund_view(f, i, rule_map) for i, f in enumerate(found.funds, start=1)],
-        missing=found.missing, warnings=_counts(found), worst=worst_severity(w.severity for w in found.warnings))
+        missing=found.missing, warnings=_counts(found), worst=worst_severity(w.severity for w in found.warnings),
+        disagreements=disagreements)
 
 
 # --------------------------------------------------------------------------------------------
