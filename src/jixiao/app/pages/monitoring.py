@@ -13,12 +13,16 @@ by the parent's rule set.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from decimal import Decimal
+from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+import jixiao
 from jixiao.app.cache import RevisionCache
 from jixiao.app.monitoring import monitor_stored
 from jixiao.app.pages.common import Chart, ChartSeries, Severity, UnitInfo, get_unit, rule_indicators, worst_severity
@@ -33,10 +37,14 @@ from jixiao.model.funds import FUNDS
 from jixiao.model.periods import FundPeriod
 from jixiao.numbers import fmt
 from jixiao.rules import load_ruleset
+from jixiao.store.indicator_store import engine_version, ruleset_key
+from jixiao.store.pages import keep_if_free, page_key, read_kept, units_content
 from jixiao.store.repository import get_fund_periods, get_fund_years, period_years
 
 _PAGES: RevisionCache[MonitoringPage] = RevisionCache(size=256)
 _ROLLUPS: RevisionCache[MonitoringRollup] = RevisionCache(size=128)
+#: the kept roll-up's slot in ``kept_dashboards`` (where a dashboard names its rule set), and its month
+_ROLLUP_SLOT = "monitoring-rollup/"
 
 BASIS_LABEL = {"month": "按月计算（已过月数 ÷ 12）", "day": "按天计算（已过天数 ÷ 全年天数）"}
 #: the indicators a child's row of the roll-up shows
@@ -311,8 +319,52 @@ def _named(note: str, names: dict[str, str]) -> str:
 
 def monitoring_rollup(session: Session, unit: str, year: int, month: int | None = None) -> MonitoringRollup:
     """Every direct subordinate of ``unit`` monitored through ``month`` (else the last month any of
-    them has), and their total; NotFound when the unit does not exist."""
-    return _ROLLUPS.get_or_make(session, (unit, year, month), lambda: _monitoring_rollup(session, unit, year, month))
+    them has), and their total; NotFound when the unit does not exist. Kept: in this process per
+    data revision, and in the database under the key of what it is made from (a province's
+    roll-up monitors every subordinate: seconds), so a write elsewhere costs a read, not that."""
+    return _ROLLUPS.get_or_make(session, (unit, year, month), lambda: _kept_rollup(session, unit, year, month))
+
+
+@functools.cache
+def _page_version() -> str:
+    """jixiao's version and a digest of what shapes the roll-up beyond the engine and the rule
+    sets (this module and the views it shares): a change to either makes every kept one stale."""
+    digest = hashlib.sha256(jixiao.__version__.encode())
+    for name in ("monitoring.py", "dashboard.py", "common.py"):
+        digest.update((resources.files("jixiao.app.pages") / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _rollup_key(session: Session, unit: str, year: int, month: int | None) -> str:
+    """What a roll-up is made from: the unit-year versions of every unit below ``unit``, the unit
+    table (names, parents, rule sets), the rule sets of ``unit`` and its children, the engine."""
+    table = unit_table(session)
+    children: dict[str, list[str]] = {}
+    for r in table.rows:
+        if r.parent is not None:
+            children.setdefault(r.parent, []).append(r.code)
+    below, stack = [], list(children.get(unit, []))
+    while stack:
+        code = stack.pop()
+        below.append(code)
+        stack.extend(children.get(code, []))
+    rows = "\n".join("\t".join(str(v) for v in r) for r in table.rows)
+    names = sorted({rules_of_unit(session, code) for code in [unit, *children.get(unit, [])]})
+    rules = [ruleset_key(load_ruleset(name)) for name in names]
+    return page_key(units_content(session, below), rows, *rules, str(year), str(month), engine_version(),
+                    _page_version())
+
+
+def _kept_rollup(session: Session, unit: str, year: int, month: int | None) -> MonitoringRollup:
+    get_unit(session, unit)  # NotFound first
+    key = _rollup_key(session, unit, year, month)
+    slot = f"{_ROLLUP_SLOT}{month or 0}"
+    found = read_kept(session, unit, year, slot, key)
+    if found is not None:
+        return MonitoringRollup.model_validate_json(found)
+    made = _monitoring_rollup(session, unit, year, month)
+    keep_if_free(session, unit, year, slot, key, made.model_dump_json().encode())
+    return made
 
 
 def _monitoring_rollup(session: Session, unit: str, year: int, month: int | None) -> MonitoringRollup:
