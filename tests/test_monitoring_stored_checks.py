@@ -164,3 +164,24 @@ def test_the_monitoring_page_shows_a_stored_disagreement(tmp_path: Path) -> None
     assert "fund_" not in shown["message"] and "数据库" not in shown["message"]
     page = client.get(f"/units/{HAMI}/years/2019/monitoring").text
     assert 'id="monitoring-disagreements"' in page and "75390" in page
+
+
+def test_the_entry_form_checks_a_year_against_its_stored_months(sqlite_url: str) -> None:
+    from jixiao.app.entry import entry_form, prepare_entry
+
+    engine = open_database(sqlite_url)
+    try:
+        assert import_files(engine, [UNITS, ANNUAL, MONTHLY]).ok
+        with Session(engine) as db:
+            form = entry_form(db, HAMI, 2019)
+            values = {f.name: f.value for r in form.records for f in r.fields}
+            income = next(f.name for r in form.records if EMPLOYEES in r.title for f in r.fields
+                          if f.path == "income.total")
+            assert prepare_entry(db, HAMI, 2019, values).warnings == []  # as stored: they agree
+            changed = prepare_entry(db, HAMI, 2019, {**values, income: "75390"})
+            assert changed.ok and any("已保存的2019年1-12月数" in w and "75390" in w for w in changed.warnings)
+            # below the stored 1-11月 cumulative: the year cannot be less than its first eleven months
+            falling = prepare_entry(db, HAMI, 2019, {**values, income: "100"})
+            assert not falling.ok and any("累计数不会减少" in m for m in falling.errors.get(income, []))
+    finally:
+        engine.dispose()
