@@ -78,6 +78,14 @@ def test_december_against_the_stored_year_at_written_precision(sqlite_url: str, 
         assert "fund_years" not in problem.message  # the stored side is named, not pointed at
         together = read_files([UNITS, ANNUAL, off]).problems
         assert [p.code for p in together] == ["JX-IN-031"]
+        # the closing balance too: December's 期末 against the stored year's 年末
+        def closing(record: dict[str, Any]) -> None:
+            record["balance"]["closing"] = "86460"
+        shut = _months(tmp_path, "closing.yaml", _employees(2019, "1-12"), closing)
+        [problem] = import_files(engine, [shut]).problems
+        assert problem.path == "fund_periods[0].balance.closing" and problem.source == str(shut)
+        assert problem.message.startswith("2019年1-12月数期末累计结余 86460万元 与已保存的2019年年度数")
+        assert "86448" in problem.message
     finally:
         engine.dispose()
 

@@ -335,6 +335,9 @@ def _sum_problem(whole: _Entry, pieces: list[_Entry], group: str, name: str) -> 
     if summed.meets(total.interval_in("万元")):
         return None
     title = whole.title(group, name)
+    if len(pieces) == 1 and whole.stored:  # told at the batch's record: it speaks first
+        message = f"{pieces[0].label}{title} {parts[0]} 与{whole.label} {total}{whole.where}不符"
+        return Problem("JX-IN-031", message, "warning", pieces[0].source, f"{pieces[0].path}.{group}.{name}")
     if len(pieces) == 1:
         other = f"{pieces[0].label} {parts[0]}{pieces[0].where}"
     else:
@@ -360,10 +363,11 @@ def _balance_problems(whole: _Entry, pieces: list[_Entry]) -> list[Problem]:
             continue
         if whole.stored and piece.stored:
             continue
-        message = (f"{whole.label}{whole.title('balance', name)} {mine} 与{piece.label}"
-                   f"{piece.title('balance', name)} {theirs}{piece.where}不符")
-        at = _batch_side(whole, [piece])
-        problems.append(Problem("JX-IN-031", message, "warning", at.source, f"{at.path}.balance.{name}"))
+        # told at the batch's record, which speaks first; the other named with where it is
+        first, second = (piece, whole) if whole.stored else (whole, piece)
+        message = (f"{first.label}{first.title('balance', name)} {first.figure('balance', name)} 与{second.label}"
+                   f"{second.title('balance', name)} {second.figure('balance', name)}{second.where}不符")
+        problems.append(Problem("JX-IN-031", message, "warning", first.source, f"{first.path}.balance.{name}"))
     return problems
 
 
