@@ -50,8 +50,8 @@ def _income_execution(rollup: Any) -> str:
 
 
 def test_the_roll_up_is_kept_and_read_back_until_a_subordinate_changes(
-        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = open_database(sqlite_url)
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = open_database(db_url)
     try:
         assert import_files(engine, [UNITS, MONTHLY]).ok
         clear_caches()

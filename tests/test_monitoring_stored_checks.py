@@ -60,8 +60,8 @@ def _annual(tmp_path: Path, income: str) -> Path:
     return out
 
 
-def test_december_against_the_stored_year_at_written_precision(sqlite_url: str, tmp_path: Path) -> None:
-    engine = open_database(sqlite_url)
+def test_december_against_the_stored_year_at_written_precision(db_url: str, tmp_path: Path) -> None:
+    engine = open_database(db_url)
     try:
         assert import_files(engine, [UNITS, ANNUAL]).ok
         # 75380.8 lies within 75381's written precision (±0.5): no problem
@@ -104,8 +104,8 @@ def test_a_year_imported_after_its_months_meets_them(sqlite_url: str, tmp_path: 
         engine.dispose()
 
 
-def test_a_cumulative_below_a_stored_later_month_refuses_the_import(sqlite_url: str, tmp_path: Path) -> None:
-    engine = open_database(sqlite_url)
+def test_a_cumulative_below_a_stored_later_month_refuses_the_import(db_url: str, tmp_path: Path) -> None:
+    engine = open_database(db_url)
     try:
         assert import_files(engine, [UNITS, MONTHLY]).ok
         # 1-3月 above the stored 1-6月 (34693): the 1-6 cumulative would fall
