@@ -193,3 +193,23 @@ def test_the_entry_form_checks_a_year_against_its_stored_months(sqlite_url: str)
             assert not falling.ok and any("累计数不会减少" in m for m in falling.errors.get(income, []))
     finally:
         engine.dispose()
+
+
+def test_the_upload_preview_warns_at_the_cell_when_december_differs_from_the_stored_year(tmp_path: Path) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'warn.db'}")  # the examples: 哈密's 2019 year is stored
+    off = _months(tmp_path, "off.yaml", lambda r: r["year"] == 2019, _only_december_income("75383"))
+    dataset = read_files([UNITS, off]).dataset
+    assert dataset is not None
+    buffer = BytesIO()
+    fill_workbook(dataset, HAMI, 2019).save(buffer)
+    html = _upload(logged_in(app, "hami"), buffer.getvalue())
+    assert "与已保存的2019年年度数 75381万元（数据库）不符" in html
+    assert re.search(r"月度数据!\$?[A-Z]+\$?\d+", html)  # at its cell
+    assert re.search(r'name="token" value="[^"]+"', html)  # a warning: it may still be confirmed
+
+
+def _only_december_income(value: str) -> Callable[[dict[str, Any]], None]:
+    def change(record: dict[str, Any]) -> None:
+        if str(record["span"]) == "1-12" and record["fund"].startswith(EMPLOYEES):
+            record["income"]["total"] = value
+    return change
