@@ -6,13 +6,14 @@ examples directory, the repository root's git-ignored ``out/`` in a checkout —
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import typer
 from typer.testing import CliRunner
 
-from jixiao.cli import data, indicators
+from jixiao.cli import data, indicators, monitor
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -62,6 +63,13 @@ def test_demo_output_directory_can_be_chosen(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--examples", str(EXAMPLES), "-o", str(target)], env=env)
     assert result.exit_code == 0, result.stderr
     assert len(list(target.glob("*.docx"))) == sum(REPORTS.values())
+    # the examples' months are loaded too: the monitoring page of 哈密 has its 1-6月
+    assert "jixiao monitor 650500 2020" in result.stdout and "/units/650500/years/2020/monitoring" in result.stdout
+    monitor.register(app)
+    shown = CliRunner().invoke(app, ["monitor", "650500", "2020", "--format", "json"], env=env)
+    assert shown.exit_code == 0, shown.stderr
+    answer = json.loads(shown.stdout)
+    assert answer["month"] == 6 and len(answer["funds"]) == 2
 
 def test_demo_prints_a_web_admin_password_once_and_a_new_one_each_run(tmp_path: Path) -> None:
     import re

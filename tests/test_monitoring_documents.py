@@ -177,3 +177,45 @@ def test_a_projection_with_its_range_from_earlier_years(tmp_path: Path) -> None:
     assert claim_errors(report) == []
     path = write_docx(report, tmp_path / "分析报告.docx")
     assert [f.message for f in audit_path(path).findings if f.severity == "error"] == []
+
+
+#: an employees' fund's assumptions (the example is a residents' fund): 单位缴费 and 个人缴费 both
+EMPLOYEES_BUDGET = """
+money_unit: 万元
+budgets:
+  - unit: "650500"
+    year: 2020
+    fund: 职工基本医疗保险（含生育）
+    scope: 全市
+    employee: {paying: "98000", paying_growth: "1.5%", base: 76543元/人, base_growth: "4%",
+               employer_rate: "7.5%", individual_rate: "2%"}
+    expenditure: {per_capita: 6500元/人, per_capita_growth: 5%, persons: "99470"}
+"""
+
+
+@pytest.mark.parametrize("fund", ["residents", "employees"])
+def test_the_budget_table_splits_contributions_into_their_parts(written: dict[str, Path], tmp_path: Path,
+                                                                fund: str) -> None:
+    """征缴收入 with its 其中 lines 单位缴费 and 个人缴费 (as the 说明 gives them), which add up to it."""
+    assumptions, table = ASSUMPTIONS, written["table"]
+    if fund == "employees":
+        assumptions, table = tmp_path / "employees.yaml", tmp_path / "employees.xlsx"
+        assumptions.write_text(EMPLOYEES_BUDGET, encoding="utf-8")
+        code, text = _run("budget", str(assumptions), *_files(DATA), "--xlsx", str(table))
+        assert code == 0, text
+    assert formula_cells(table) == []
+    [d], _ = draft_from_files(DATA, assumptions)
+    sheet = load_workbook(table).worksheets[0]
+    rows = [(str(r[0].value).strip("　 ").removeprefix("其中："), r[1].value) for r in sheet.iter_rows()
+            if r[0].value is not None and len(r) > 1]
+    by_title = {title: value for title, value in rows if isinstance(value, int | float)}
+    parts = [line for line in d.lines if line.path in ("income.contributions_employer",
+                                                       "income.contributions_individual")]
+    assert [p.title for p in parts] == (["单位缴费", "个人缴费"] if fund == "employees" else ["个人缴费"])
+    whole = d.line("income.contributions")
+    assert whole is not None
+    got = {line.title: Decimal(str(by_title[line.title])) for line in [whole, *parts]}
+    assert got == {line.title: round_half_up(line.value, line.places) for line in [whole, *parts]}
+    assert sum(got[line.title] for line in parts) == got[whole.title]
+    titles = [t for t, _ in rows]
+    assert titles.index(whole.title) < min(titles.index(p.title) for p in parts)

@@ -29,10 +29,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from jixiao.app.imports import import_files
 from jixiao.store.repository import dump_state
 from jixiao.store.schema import ChangeLogRow, UnitRow, UserRow
 from jixiao.web.security import UploadError, read_upload, safe_filename, sniff
-from web_helpers import HAMI, OTHER_UNITS, PASSWORD, all_routes, logged_in, login, make_app, page_csrf
+from web_helpers import EXAMPLES, HAMI, OTHER_UNITS, PASSWORD, all_routes, logged_in, login, make_app, page_csrf
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -45,7 +46,10 @@ MISSING_UNIT = "999999-99"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    return make_app(f"sqlite:///{tmp_path_factory.mktemp('security') / 'security.db'}")
+    app = make_app(f"sqlite:///{tmp_path_factory.mktemp('security') / 'security.db'}")
+    # 哈密's months too: the monitoring downloads of 2019 are reachable for its operator
+    assert import_files(app.state.engine, [EXAMPLES / "periods" / "650500_hami_monthly.yaml"]).ok
+    return app
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from jixiao.model.users import Role
 from jixiao.store.users import create_user, find_user, set_password
 
 DEMO_USER = "demo"
+#: the examples' folder of monthly and quarterly figures
+PERIODS = "periods"
 
 
 def find_examples() -> Path | None:
@@ -26,7 +28,8 @@ def find_examples() -> Path | None:
 
 
 def example_files(directory: Path) -> list[Path]:
-    """``units.yaml`` first, then every unit's data file of an examples folder."""
+    """``units.yaml`` first, then every unit's data file of an examples folder, then its months
+    and quarters (``periods/``, when there), so the demo's monitoring pages have data."""
     if not directory.is_dir():
         raise NotFound(f"示例目录不存在：{directory}")
     units = directory / "units.yaml"
@@ -35,7 +38,8 @@ def example_files(directory: Path) -> list[Path]:
     others = sorted(p for p in [*directory.glob("*.yaml"), *directory.glob("*.yml")] if p.name != "units.yaml")
     if not others:
         raise NotFound(f"示例目录 {directory} 中只有 units.yaml，没有单位数据文件")
-    return [units, *others]
+    months = sorted([*(directory / PERIODS).glob("*.yaml"), *(directory / PERIODS).glob("*.yml")])
+    return [units, *others, *months]
 
 
 def demo_account(db: Session) -> str:
@@ -51,4 +55,4 @@ def demo_account(db: Session) -> str:
     return password
 
 
-__all__ = ["DEMO_USER", "demo_account", "example_files", "find_examples"]
+__all__ = ["DEMO_USER", "PERIODS", "demo_account", "example_files", "find_examples"]

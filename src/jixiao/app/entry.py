@@ -7,6 +7,7 @@ which lists what was saved meanwhile — never saved over it."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,12 +23,12 @@ from jixiao.app.lock import locked
 from jixiao.app.pages.common import UnitInfo, fund_label, get_unit
 from jixiao.app.pages.dashboard import keep_dashboards
 from jixiao.ingest.data import dataset_from_data
-from jixiao.ingest.validate import validate_dataset
+from jixiao.ingest.validate import period_problems, validate_dataset
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.model.users import Principal
 from jixiao.model.workflow import EDITABLE
 from jixiao.problems import Problem
-from jixiao.store.repository import get_department, get_fund_years, get_projects, save_dataset
+from jixiao.store.repository import get_department, get_fund_years, get_projects, save_dataset, stored_funds
 from jixiao.store.versions import Locked, LockedUnitYear, StaleVersion, version_of
 from jixiao.store.workflow import state_of
 
@@ -247,7 +248,9 @@ def prepare_entry(session: Session, unit: str, year: int, values: Mapping[str, s
         return EntryOutcome(errors=errors or {"": ["数据无法通过校验"]})
     unread_fields = set(errors)
     warnings: list[str] = []
-    for p in validate_dataset(dataset, {unit}, "网页表单"):
+    # a year's figures against its months already stored (JX-IN-031/032), as an import checks them
+    stored = functools.partial(stored_funds, session)
+    for p in validate_dataset(dataset, {unit}, "网页表单") + period_problems([("网页表单", dataset)], stored):
         name = _field_of(p, where)
         if p.severity != "error":
             warnings.append(p.message)

@@ -9,6 +9,7 @@ with ``=``, ``+``, ``-`` or ``@`` (Excel would read those as a formula). Headers
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.app.pages.comparison import Comparison
+from jixiao.app.pages.monitoring import MonitoredFund, MonitoringPage, MonitoringRollup
 from jixiao.app.pages.rollup import Rollup
 from jixiao.app.pages.trends import Trends
 from jixiao.calc.registry import places_shown
@@ -235,6 +237,86 @@ def _plain(value: Decimal | None, display: str) -> Any:
     return value
 
 
+def _fund_sheets(funds: Sequence[MonitoredFund], when: str, ruleset: str) -> list[Sheet]:
+    """The monitoring page's tables of some funds: indicators, execution month by month against
+    序时进度, warnings, the year-end projection."""
+    indicators = [[f.label, i.name, Figure(i.value, i.display) if i.value is not None else "不可计算", i.unit,
+                   i.formula] for f in funds for i in f.indicators]
+    progress = [[f.label, f"1-{p.month}月", _percent(p.time_progress), _percent(p.income_execution),
+                 _percent(p.expenditure_execution)] for f in funds for p in f.progress]
+    warnings = [[f.label, w.severity_label, w.message, w.basis or ""] for f in funds for w in f.warnings]
+    projections: list[list[Any]] = []
+    for f in funds:
+        for p in f.projections:
+            projections.append([f.label, p.side_label, _whole(p.value), _whole(p.low), _whole(p.high), p.method_label,
+                                p.text])
+    return [
+        Sheet("监测指标", f"监测指标（{when}）", ["基金", "指标", "数值", "单位", "公式"], indicators,
+              [f"指标与预警按{ruleset}"], widths=[24, 30, 14, 8, 60]),
+        Sheet("执行进度", f"累计执行进度与序时进度（{when}）",
+              ["基金", "期间", "序时进度", "收入执行进度", "支出执行进度"], progress,
+              ["执行进度 = 累计数 ÷ 年度预算；没有年度预算时为“—”"], widths=[24, 10, 12, 14, 14]),
+        Sheet("预警", f"预警（{when}）", ["基金", "级别", "内容", "依据"], warnings or [["", "", "没有预警", ""]],
+              widths=[24, 8, 70, 40]),
+        Sheet("全年预计", f"全年预计（{when}）",
+              ["基金", "项目", "预计数（万元）", "区间下限（万元）", "区间上限（万元）", "方法", "说明"], projections,
+              widths=[24, 10, 14, 14, 14, 18, 70]),
+    ]
+
+
+def _percent(value: Decimal | None) -> Any:
+    return "—" if value is None else Figure(value, f"{value:.2f}%")
+
+
+def _whole(value: Decimal | None) -> Any:
+    """万元 as the page shows a projection: whole 万元."""
+    return "" if value is None else Figure(value, f"{value:.0f}万元")
+
+
+def monitoring_xlsx(data: MonitoringPage) -> bytes:
+    """A unit's monitoring page: its tables as sheets, the same figures at the page's precision."""
+    when = f"{data.year}年1-{data.month}月" if data.month else f"{data.year}年"
+    notes = [f"{data.unit.name}（{data.unit.code}）· 序时进度{data.basis} · 预警按{data.ruleset}"]
+    notes += [f"{d.title}：{d.message}" for d in data.disagreements]
+    if data.missing:
+        notes.append(f"以下基金没有到 {data.month} 月的累计数：{'、'.join(data.missing)}")
+    sheets = _fund_sheets(data.funds, when, data.ruleset)
+    sheets[0].notes = notes
+    return workbook(sheets)
+
+
+def monitoring_rollup_xlsx(data: MonitoringRollup) -> bytes:
+    """A parent's monitoring roll-up: each subordinate's row per fund, then the total's tables."""
+    when = f"{data.year}年1-{data.month}月" if data.month else f"{data.year}年"
+    rows: list[list[Any]] = []
+    for c in data.children:
+        if not c.funds:
+            rows.append([c.unit.code, c.unit.name, c.source_label, "", *[""] * len(data.indicator_ids), ""])
+        for f in c.funds:
+            rows.append([c.unit.code, c.unit.name, c.source_label, f.short,
+                         *[_shown(f.values.get(i)) for i in data.indicator_ids],
+                         "；".join(w.message for w in f.warnings)])
+    heads = ["单位代码", "单位", "数据", "基金", *data.indicators, "预警"]
+    notes = [f"{data.unit.name}（{data.unit.code}）· 各直属下级单位监测到{when}，各按本单位规则；合计按{data.ruleset}"]
+    first = Sheet("下级单位", f"下级单位基金运行监测（{when}）", heads, rows, notes,
+                  widths=[12, 28, 14, 22, *([14] * len(data.indicator_ids)), 70])
+    total = _fund_sheets(data.total, f"下级单位合计 {when}", data.ruleset)
+    for sheet in total:
+        sheet.name = f"合计{sheet.name}"
+    return workbook([first, *total])
+
+
+_LEADING_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _shown(display: str | None) -> Any:
+    """A figure the roll-up shows as text (``50.00%``, ``1234万元``) as its number, else the text."""
+    if display is None:
+        return "—"
+    number = _LEADING_NUMBER.match(display)
+    return Figure(Decimal(number.group()), display) if number else display
+
+
 def findings_xlsx(file: str, findings: Sequence[Any], summary: str) -> bytes:
     """An audit's findings, in the page's order."""
     labels = {"error": "错误", "warning": "提示", "info": "说明"}
@@ -245,5 +327,5 @@ def findings_xlsx(file: str, findings: Sequence[Any], summary: str) -> bytes:
                            widths=[6, 6, 6, 8, 20, 60, 14, 14, 60])])
 
 
-__all__ = ["XLSX", "Figure", "Sheet", "comparison_xlsx", "findings_xlsx", "number_of", "rollup_xlsx",
-           "trends_xlsx", "workbook"]
+__all__ = ["XLSX", "Figure", "Sheet", "comparison_xlsx", "findings_xlsx", "monitoring_rollup_xlsx", "monitoring_xlsx",
+           "number_of", "rollup_xlsx", "trends_xlsx", "workbook"]

@@ -49,6 +49,7 @@ from jixiao.store.repository import (
     load_dataset,
     save_dataset,
     save_parts,
+    stored_funds,
     tree_problems,
     unit_codes,
     unit_year_records,
@@ -114,7 +115,7 @@ def _import_files(session: Session, paths: Sequence[str | Path]) -> ImportOutcom
     # indicators all come before that, so other writers wait for the writing only
     with session.begin():
         known = unit_codes(session)
-        result = read_files(list(paths), known)
+        result = read_files(list(paths), known, stored=functools.partial(stored_funds, session))
         problems = list(result.problems)
         if not result.ok or result.dataset is None:
             return ImportOutcome(problems)
@@ -253,7 +254,7 @@ def check_workbook(db: Session, principal: Principal, unit: str, filename: str, 
     """Read a filled workbook for ``unit`` and check it (problems named by sheet and cell); an
     operator's workbook brings figures only, never the unit's own definition. ``expected``: the
     version it was filled from (its stamp, or ``version`` for every unit-year it holds)."""
-    result = read_workbook_bytes(data, filename, known_units=unit_codes(db))
+    result = read_workbook_bytes(data, filename, known_units=unit_codes(db), stored=functools.partial(stored_funds, db))
     db.rollback()  # the read above must not hold a snapshot the write would then find stale
     problems = [replace(p, source=filename) for p in result.problems]
     dataset = result.dataset

@@ -5,6 +5,7 @@ from data files or from the database; and next year's budget drafted from stated
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from jixiao.app.errors import InvalidRequest, NotFound
+from jixiao.app.reports import MEDIA_TYPES, ReportFile
 from jixiao.app.selection import find_in_dataset, parse_year, read_inputs
 from jixiao.calc.budget_draft import BudgetDraft, BudgetDraftError, draft_budget
 from jixiao.calc.monitoring import Monitoring, monitor
@@ -29,8 +31,9 @@ from jixiao.store.repository import (
     unit_ruleset,
 )
 from jixiao.write.budget import budget_report, budget_table
-from jixiao.write.docx import write_docx
+from jixiao.write.docx import build_docx, write_docx
 from jixiao.write.monitoring import monitoring_report
+from jixiao.write.report import Report
 from jixiao.write.xlsx import write_xlsx
 
 
@@ -107,11 +110,25 @@ def monitor_database(session: Session, unit_text: str, year_text: str,
     return UnitMonitoring(f"{unit.name}（{unit.code}）", found, unit.name)
 
 
-def write_monitoring_docx(found: UnitMonitoring, path: Path) -> Path:
-    """The 基金运行分析报告 of a monitoring, as a Word file at ``path``."""
+def _analysis(found: UnitMonitoring) -> Report:
     if not found.monitoring.funds:
         raise InvalidRequest("没有可分析的基金数据，未生成基金运行分析报告")
-    return write_docx(monitoring_report(found.monitoring, found.title_name or found.name), path)
+    return monitoring_report(found.monitoring, found.title_name or found.name)
+
+
+def write_monitoring_docx(found: UnitMonitoring, path: Path) -> Path:
+    """The 基金运行分析报告 of a monitoring, as a Word file at ``path``."""
+    return write_docx(_analysis(found), path)
+
+
+def monitoring_docx_file(session: Session, code: str, year: int, month: int | None = None) -> ReportFile:
+    """The 基金运行分析报告 of a stored unit's year through ``month`` (its last month when None):
+    the document ``jixiao monitor --docx`` writes, for a download. NotFound without months."""
+    found = monitor_database(session, code, str(year), None if month is None else str(month))
+    buffer = io.BytesIO()
+    build_docx(_analysis(found)).save(buffer)
+    name = f"{found.title_name}_{year}年1-{found.monitoring.month}月_基金运行分析报告.docx"
+    return ReportFile(name, buffer.getvalue(), MEDIA_TYPES["docx"])
 
 
 def draft_from_files(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft], list[Problem]]:
@@ -155,4 +172,4 @@ def _drafts(paths: Sequence[Path], assumptions: Path) -> tuple[list[BudgetDraft]
 
 
 __all__ = ["UnitMonitoring", "draft_from_files", "monitor_database", "monitor_dataset", "monitor_files",
-           "monitor_stored", "parse_month", "write_budget_files", "write_monitoring_docx"]
+           "monitor_stored", "monitoring_docx_file", "parse_month", "write_budget_files", "write_monitoring_docx"]

@@ -136,7 +136,7 @@ _EXPENDITURE_BUDGET = ("budget.expenditure_adjusted", "budget.expenditure")
 
 @indicator(
     "time_progress", "序时进度",
-    "按月：期间月数 ÷ 12 × 100%；按日：期间天数 ÷ 全年天数 × 100%（由规则集 monitoring.time_progress 选定）",
+    "按月：期间月数 ÷ 12 × 100%；按日：期间天数 ÷ 全年天数 × 100%（二者由适用的规则确定）",
     "%", 2, "period", ("span", "year"),
     f"{_MONITOR} {_PRACTICE}；w16 所述 1-11月序时进度 91.67%",
 )

@@ -166,7 +166,21 @@ def register(app: typer.Typer) -> None:
             print_indicator_tables(sections, explain=explain, show_all=False)
             print_warning_tables(sections)
         _demo_reports(listed, pairs, output or directory.resolve().parent / "out")
+        _demo_monitoring(listed)
         _demo_web_account()
+
+
+def _demo_monitoring(dataset: Dataset) -> None:
+    """Where the examples' months can be looked at (when the examples have any)."""
+    latest: dict[str, int] = {}
+    for p in dataset.fund_periods:
+        latest[p.unit] = max(p.year, latest.get(p.unit, p.year))
+    if not latest:
+        return
+    console.rule("[bold]基金运行监测（月度数据）")
+    for code, year in sorted(latest.items()):
+        console.print(f"{unit_label(dataset.unit(code), code)}：jixiao monitor {code} {year}；"
+                      f"网页 /units/{code}/years/{year}/monitoring", soft_wrap=True, markup=False)
 
 
 def _demo_web_account() -> None:

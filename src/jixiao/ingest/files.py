@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from jixiao.ingest.data import ReadResult, assumptions_from_data, dataset_from_data
-from jixiao.ingest.validate import duplicate_records, period_problems, validate_dataset
+from jixiao.ingest.validate import StoredFunds, duplicate_records, period_problems, validate_dataset
 from jixiao.ingest.workbook.reader import read_workbook
 from jixiao.model import Dataset, Unit
 from jixiao.model.budget import BudgetFile
@@ -78,11 +78,14 @@ def _with_line(problem: Problem, lines: dict[tuple[str | int, ...], int]) -> Pro
     return replace(problem, line=line) if line else problem
 
 
-def read_files(paths: list[str | Path], known_units: set[str] | None = None) -> ReadResult:
+def read_files(paths: list[str | Path], known_units: set[str] | None = None, *,
+               stored: StoredFunds | None = None) -> ReadResult:
     """Load several files as one batch and validate them together (units may be in another file;
     a year's months may be in one file and the year in another).
 
-    ``known_units`` are unit codes already in the database. Any error anywhere → no dataset.
+    ``known_units`` are unit codes already in the database; ``stored`` gives the fund records
+    already stored, which a year's months and the year are checked against too. Any error
+    anywhere → no dataset.
     """
     problems: list[Problem] = []
     loaded: list[tuple[str, Dataset]] = []
@@ -99,7 +102,7 @@ def read_files(paths: list[str | Path], known_units: set[str] | None = None) -> 
     for source, dataset in loaded:
         problems.extend(validate_dataset(dataset, units, source))
     problems.extend(duplicate_records(loaded))
-    problems.extend(period_problems(loaded))
+    problems.extend(period_problems(loaded, stored))
     problems = [_with_line(p, lines.get(p.source or "", {})) for p in problems]
     # a workbook is validated by its reader too: say each problem once
     problems = list({(p.code, p.source, p.path, p.message): p for p in problems}.values())

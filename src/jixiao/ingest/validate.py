@@ -9,8 +9,8 @@ the field path and says what is wrong in Chinese. Comparisons use the written pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -276,14 +276,22 @@ FLOWS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: the records already stored for the unit-years a batch brings fund records for: called with
+#: (those unit-years, the ones among them the batch brings months or quarters for); gives the
+#: stored fund years and periods that can disagree with the batch (the app reads the database)
+StoredFunds = Callable[[set[tuple[str, int]], set[tuple[str, int]]], Dataset]
+
+
 @dataclass(frozen=True)
 class _Entry:
-    """A year's record or a period's, with the months it covers and where it was written."""
+    """A year's record or a period's, with the months it covers and where it was written;
+    ``stored``: already in the database (the batch replaces a stored record of the same key)."""
 
     span: Span
     record: FundYear | FundPeriod
     source: str
     path: str
+    stored: bool = False
 
     @property
     def annual(self) -> bool:
@@ -291,7 +299,15 @@ class _Entry:
 
     @property
     def label(self) -> str:
-        return f"{self.record.year}年年度数" if self.annual else f"{self.record.year}年{self.span.label}数"
+        what = "年度数" if self.annual else f"{self.span.label}数"
+        return f"{'已保存的' if self.stored else ''}{self.record.year}年{what}"
+
+    @property
+    def where(self) -> str:
+        """Where it was written, for a message about another record: "（file:path）", "（数据库）",
+        or nothing when every record is stored (a page about stored data)."""
+        where = f"{self.source}:{self.path}" if self.path else self.source
+        return f"（{where}）" if where else ""
 
     def figure(self, group: str, name: str) -> Quantity | None:
         value = getattr(getattr(self.record, group), name)
@@ -319,13 +335,23 @@ def _sum_problem(whole: _Entry, pieces: list[_Entry], group: str, name: str) -> 
     if summed.meets(total.interval_in("万元")):
         return None
     title = whole.title(group, name)
+    if len(pieces) == 1 and whole.stored:  # told at the batch's record: it speaks first
+        message = f"{pieces[0].label}{title} {parts[0]} 与{whole.label} {total}{whole.where}不符"
+        return Problem("JX-IN-031", message, "warning", pieces[0].source, f"{pieces[0].path}.{group}.{name}")
     if len(pieces) == 1:
-        other = f"{pieces[0].label} {parts[0]}（{pieces[0].source}:{pieces[0].path}）"
+        other = f"{pieces[0].label} {parts[0]}{pieces[0].where}"
     else:
-        names = "、".join(p.span.label for p in pieces)
+        names = "、".join(("已保存的" if p.stored else "") + p.span.label for p in pieces)
         other = f"{names}之和约为 {summed.mid.normalize():f}万元"
     message = f"{whole.label}{title} {total} 与{other}不符"
-    return Problem("JX-IN-031", message, "warning", whole.source, f"{whole.path}.{group}.{name}")
+    at = _batch_side(whole, pieces)
+    return Problem("JX-IN-031", message, "warning", at.source, f"{at.path}.{group}.{name}")
+
+
+def _batch_side(whole: _Entry, pieces: list[_Entry]) -> _Entry:
+    """The entry a problem is told at: the whole unless it is stored, else the first piece the
+    batch brings (a problem among stored records only is never raised again)."""
+    return whole if not whole.stored else next(p for p in pieces if not p.stored)
 
 
 def _balance_problems(whole: _Entry, pieces: list[_Entry]) -> list[Problem]:
@@ -335,9 +361,13 @@ def _balance_problems(whole: _Entry, pieces: list[_Entry]) -> list[Problem]:
         mine, theirs = whole.figure("balance", name), piece.figure("balance", name)
         if mine is None or theirs is None or mine.interval_in("万元").meets(theirs.interval_in("万元")):
             continue
-        message = (f"{whole.label}{whole.title('balance', name)} {mine} 与{piece.label}"
-                   f"{piece.title('balance', name)} {theirs}（{piece.source}:{piece.path}）不符")
-        problems.append(Problem("JX-IN-031", message, "warning", whole.source, f"{whole.path}.balance.{name}"))
+        if whole.stored and piece.stored:
+            continue
+        # told at the batch's record, which speaks first; the other named with where it is
+        first, second = (piece, whole) if whole.stored else (whole, piece)
+        message = (f"{first.label}{first.title('balance', name)} {first.figure('balance', name)} 与{second.label}"
+                   f"{second.title('balance', name)} {second.figure('balance', name)}{second.where}不符")
+        problems.append(Problem("JX-IN-031", message, "warning", first.source, f"{first.path}.balance.{name}"))
     return problems
 
 
@@ -350,7 +380,7 @@ def _tiling_problems(entries: list[_Entry]) -> list[Problem]:
         # a period is not tiled by itself or by its duplicates (JX-IN-021 says those); a year by any period
         others = periods if whole.annual else [p for p in periods if p.span != whole.span]
         pieces = _tiling(whole, others)
-        if not pieces:
+        if not pieces or (whole.stored and all(p.stored for p in pieces)):
             continue
         for group, name in FLOWS:
             found = _sum_problem(whole, pieces, group, name)
@@ -375,10 +405,13 @@ def _decreasing_problems(entries: list[_Entry]) -> list[Problem]:
                 if q is None:
                     continue
                 if floor is not None and q.interval_in("万元").hi < floor[1].interval_in("万元").lo:
+                    if entry.stored and floor[0].stored:
+                        continue
                     message = (f"{entry.label}{entry.title(group, name)} {q} 小于{floor[0].label} {floor[1]}"
                                "：累计数不会减少，请核对月份或数值")
-                    problems.append(Problem("JX-IN-032", message, source=entry.source,
-                                            path=f"{entry.path}.{group}.{name}"))
+                    at = floor[0] if entry.stored else entry
+                    problems.append(Problem("JX-IN-032", message, source=at.source,
+                                            path=f"{at.path}.{group}.{name}"))
                 else:
                     reached.append((entry, q))
             for entry, q in reached:
@@ -387,18 +420,39 @@ def _decreasing_problems(entries: list[_Entry]) -> list[Problem]:
     return problems
 
 
-def period_problems(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
+def period_problems(loaded: list[tuple[str, Dataset]], stored: StoredFunds | None = None) -> list[Problem]:
     """A batch's periods of one unit, year, fund and scope checked against each other and the year:
     the 1-12月 cumulative equals the year, periods that tile a longer one add up to it (JX-IN-031,
-    at written precision), and cumulative income and expenditure do not fall (JX-IN-032)."""
+    at written precision), and cumulative income and expenditure do not fall (JX-IN-032). With
+    ``stored``, against the records already stored too (those the batch does not replace): the
+    same checks, told at the batch's record, never about stored records alone."""
     groups: dict[tuple[str, int, str, str | None], list[_Entry]] = {}
     for source, ds in loaded:
-        for i, fy in enumerate(ds.fund_years):
-            key = (fy.unit, fy.year, fy.fund.value, fy.scope)
-            groups.setdefault(key, []).append(_Entry(Span(1, 12), fy, source, f"fund_years[{i}]"))
-        for i, fp in enumerate(ds.fund_periods):
-            key = (fp.unit, fp.year, fp.fund.value, fp.scope)
-            groups.setdefault(key, []).append(_Entry(fp.span, fp, source, f"fund_periods[{i}]"))
+        _add_records(groups, ds, source, lambda kind, i: f"{kind}[{i}]")
+    if stored is not None and groups:
+        _add_stored(groups, stored)
+    return _group_problems(groups)
+
+
+def stored_period_problems(dataset: Dataset) -> list[Problem]:
+    """The same checks on records already stored (saved before these checks existed, or one at
+    a time), for a page to show: the problems carry neither a file nor a field path."""
+    groups: dict[tuple[str, int, str, str | None], list[_Entry]] = {}
+    _add_records(groups, dataset, "", lambda kind, i: "")
+    return [replace(p, source=None, path=None) for p in _group_problems(groups)]
+
+
+def _add_records(groups: dict[tuple[str, int, str, str | None], list[_Entry]], ds: Dataset, source: str,
+                 path: Callable[[str, int], str]) -> None:
+    for i, fy in enumerate(ds.fund_years):
+        key = (fy.unit, fy.year, fy.fund.value, fy.scope)
+        groups.setdefault(key, []).append(_Entry(Span(1, 12), fy, source, path("fund_years", i)))
+    for i, fp in enumerate(ds.fund_periods):
+        key = (fp.unit, fp.year, fp.fund.value, fp.scope)
+        groups.setdefault(key, []).append(_Entry(fp.span, fp, source, path("fund_periods", i)))
+
+
+def _group_problems(groups: dict[tuple[str, int, str, str | None], list[_Entry]]) -> list[Problem]:
     problems: list[Problem] = []
     for entries in groups.values():
         if all(e.annual for e in entries):
@@ -406,3 +460,17 @@ def period_problems(loaded: list[tuple[str, Dataset]]) -> list[Problem]:
         problems += _tiling_problems(entries)
         problems += _decreasing_problems(entries)
     return problems
+
+
+def _add_stored(groups: dict[tuple[str, int, str, str | None], list[_Entry]], stored: StoredFunds) -> None:
+    """Join to each group the stored records of its unit, year, fund and scope the batch keeps."""
+    keys = {(u, y) for u, y, _, _ in groups}
+    months = {(u, y) for (u, y, _, _), entries in groups.items() if any(not e.annual for e in entries)}
+    found = stored(keys, months)
+    brought = {(k, e.annual, e.span) for k, entries in groups.items() for e in entries}
+    records: list[FundYear | FundPeriod] = [*found.fund_years, *found.fund_periods]
+    for record in records:
+        key = (record.unit, record.year, record.fund.value, record.scope)
+        span = record.span if isinstance(record, FundPeriod) else Span(1, 12)
+        if key in groups and (key, isinstance(record, FundYear), span) not in brought:
+            groups[key].append(_Entry(span, record, "数据库", "", stored=True))

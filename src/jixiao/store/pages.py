@@ -8,6 +8,10 @@ path), the rule set and whatever the maker adds (the unit's own row, the page's 
 reader computes the key, and a kept page with another key is stale: it is made again and kept
 again. So a kept page can be missing or stale, never wrong.
 
+The same table keeps a parent's monitoring roll-up (:mod:`jixiao.app.pages.monitoring`), in a
+slot of its own in place of the rule set, under the key of its subordinates' unit-year versions
+(:func:`units_content`), the unit table and the rule sets.
+
 Pages are written by the app (:mod:`jixiao.app.pages.dashboard`) in the same transaction as the
 data when a person saves, after an import's transaction for a command-line load, and lazily by a
 reader that found none. Kept pages are not data: backups leave them out and the data revision
@@ -42,6 +46,22 @@ def year_content(session: Session, unit: str, year: int) -> tuple[list[int], str
     for row in sorted(tuple(map(str, row[1:])) for row in rows if row[0] == year):
         digest.update(("\t".join(row) + "\n").encode())
     return sorted({int(row[0]) for row in rows}), digest.hexdigest()
+
+
+def units_content(session: Session, units: Collection[str]) -> str:
+    """A digest of every year of ``units`` as stored: each unit-year's version, which every write
+    of its records (annual, monthly, departmental, projects) moves on (:mod:`jixiao.store.versions`).
+    For a page made from many units' records (a roll-up), one indexed read per 500 units."""
+    wanted = sorted(set(units))
+    rows: list[tuple[str, int, int]] = []
+    for start in range(0, len(wanted), 500):
+        rows += [(u, int(y), int(v)) for u, y, v in session.execute(
+            select(UnitYearRow.unit, UnitYearRow.year, UnitYearRow.version)
+            .where(UnitYearRow.unit.in_(wanted[start:start + 500])))]
+    digest = hashlib.sha256()
+    for unit, year, version in sorted(rows):
+        digest.update(f"{unit}\t{year}\t{version}\n".encode())
+    return digest.hexdigest()
 
 
 def page_key(*parts: str) -> str:
@@ -123,4 +143,4 @@ def drop_kept(session: Session, keys: Collection[UnitYear]) -> None:
 
 
 __all__ = ["drop_kept", "keep", "keep_if_free", "kept_keys", "page_key", "read_kept", "unit_years_with_data",
-           "year_content"]
+           "units_content", "year_content"]

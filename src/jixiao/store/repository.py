@@ -378,6 +378,26 @@ def period_years(session: Session, units: Sequence[str]) -> dict[str, list[int]]
     return {code: sorted(years) for code, years in found.items()}
 
 
+def stored_funds(session: Session, keys: set[UnitYear], months: set[UnitYear]) -> Dataset:
+    """The stored fund records an import of ``keys`` (unit-years) is checked against: their
+    months and quarters, and their years where months are stored or ``months`` brings some (a
+    load of annual records alone into a database without months reads no annual record)."""
+    units = sorted({u for u, _ in keys})
+    years = sorted({y for _, y in keys})
+    periods: list[FundPeriod] = []
+    for chunk in _chunks(units):
+        query = (select(FundPeriodRow.doc).where(FundPeriodRow.unit.in_(list(chunk)), FundPeriodRow.year.in_(years))
+                 .order_by(FundPeriodRow.unit, FundPeriodRow.year, FundPeriodRow.id))
+        periods += [p for p in map(FundPeriod.model_validate, session.scalars(query)) if (p.unit, p.year) in keys]
+    wanted = ({(p.unit, p.year) for p in periods} | months) & keys
+    annual: list[FundYear] = []
+    for chunk in _chunks(sorted({u for u, _ in wanted})):
+        query = (select(FundYearRow.doc).where(FundYearRow.unit.in_(list(chunk)), FundYearRow.year.in_(years))
+                 .order_by(FundYearRow.unit, FundYearRow.year, FundYearRow.id))
+        annual += [a for a in map(FundYear.model_validate, session.scalars(query)) if (a.unit, a.year) in wanted]
+    return Dataset(fund_years=annual, fund_periods=periods)
+
+
 def get_department(session: Session, unit: str, year: int) -> DepartmentYear | None:
     doc = session.scalars(
         select(DepartmentYearRow.doc).where(DepartmentYearRow.unit == unit, DepartmentYearRow.year == year)
@@ -537,6 +557,7 @@ __all__ = [
     "row_counts",
     "save_dataset",
     "save_parts",
+    "stored_funds",
     "tree_problems",
     "unit_codes",
     "unit_year_records",

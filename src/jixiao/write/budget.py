@@ -117,21 +117,23 @@ def assumptions_grid(d: BudgetDraft, key: str = "assumptions") -> Grid:
     return grid
 
 
-def budget_grid(d: BudgetDraft, key: str = "budget") -> Grid:
-    """基金预算表: the lines in 万元 at the table's places, each total over its parts. 征缴收入 is
-    one line, as the official table has it (单位缴费 and 个人缴费 are in the 说明): one level of parts
-    under each total, so a reader adds each column as it stands."""
+def budget_grid(d: BudgetDraft, key: str = "budget", *, parts: bool = False) -> Grid:
+    """基金预算表: the lines in 万元 at the table's places, each total over its parts. In the 说明's
+    annex 征缴收入 is one line, as the official table has it: one level of parts under each total,
+    so a reader adds each column as it stands. With ``parts`` (the workbook) 征缴收入 has its own
+    其中 lines, 单位缴费 and 个人缴费, as the 说明 gives them; they add up to it exactly (the draft's
+    totals are sums of its rounded lines)."""
     a = d.assumptions
     scope = f"（{a.scope}）" if a.scope else ""
     grid = Grid(key, f"{a.year}年{a.fund.value}{scope}基金预算表", 2, widths=[3.0, 1.6], note="单位：万元")
     grid.add(0, 0, "项目", header=True)
     grid.add(0, 1, "预算数", header=True)
     depth = 0
-    shown = [line for line in _ordered(d) if _depth(line.path) < 2]
+    shown = [line for line in _ordered(d) if parts or _depth(line.path) < 2]
     for row, line in enumerate(shown, start=1):
         value = round_half_up(line.value, line.places)
         level = _depth(line.path)
-        pad = "　" if level else ""
+        pad = "　" * level
         # the first part under a total reads “其中：”, the next ones line up under it (as fund_table)
         label = (pad + "其中：" if level > depth else pad + "　　" if level else "") + _TOP.get(line.path, line.title)
         depth = level
@@ -181,7 +183,7 @@ def budget_table(drafts: Sequence[BudgetDraft], unit_name: str) -> Report:
     first = drafts[0].assumptions
     grids: list[Block | Section] = []
     for i, d in enumerate(drafts):
-        grids += [budget_grid(d, f"budget-{i}"), assumptions_grid(d, f"assumptions-{i}")]
+        grids += [budget_grid(d, f"budget-{i}", parts=True), assumptions_grid(d, f"assumptions-{i}")]
     return Report(kind="budget", title=f"{unit_name}{first.year}年基金预算表", unit_name=unit_name,
                   year=first.year, file_stem=f"{first.unit}_{first.year}_基金预算表",
                   sections=[Section("tables", "基金预算表", grids, heading=False)], part="budget")

@@ -13,12 +13,16 @@ by the parent's rule set.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from decimal import Decimal
+from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+import jixiao
 from jixiao.app.cache import RevisionCache
 from jixiao.app.monitoring import monitor_stored
 from jixiao.app.pages.common import Chart, ChartSeries, Severity, UnitInfo, get_unit, rule_indicators, worst_severity
@@ -27,15 +31,20 @@ from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc.forecast import PROJECTION_LABELS, Projection
 from jixiao.calc.monitoring import FundMonitor, Monitoring, latest_month, monitor, rollup
 from jixiao.calc.registry import BY_SUBJECT
-from jixiao.model import FundYear
+from jixiao.ingest.validate import stored_period_problems
+from jixiao.model import Dataset, FundYear
 from jixiao.model.funds import FUNDS
 from jixiao.model.periods import FundPeriod
 from jixiao.numbers import fmt
 from jixiao.rules import load_ruleset
+from jixiao.store.indicator_store import engine_version, ruleset_key
+from jixiao.store.pages import keep_if_free, page_key, read_kept, units_content
 from jixiao.store.repository import get_fund_periods, get_fund_years, period_years
 
 _PAGES: RevisionCache[MonitoringPage] = RevisionCache(size=256)
 _ROLLUPS: RevisionCache[MonitoringRollup] = RevisionCache(size=128)
+#: the kept roll-up's slot in ``kept_dashboards`` (where a dashboard names its rule set), and its month
+_ROLLUP_SLOT = "monitoring-rollup/"
 
 BASIS_LABEL = {"month": "按月计算（已过月数 ÷ 12）", "day": "按天计算（已过天数 ÷ 全年天数）"}
 #: the indicators a child's row of the roll-up shows
@@ -79,6 +88,16 @@ class MonitoredFund(BaseModel):
     chart: Chart
 
 
+class Disagreement(BaseModel):
+    """Stored months and the stored year (or months) that disagree: saved before the checks of an
+    import saw both, or one at a time."""
+
+    code: str
+    title: str
+    severity: str
+    message: str
+
+
 class MonitoringPage(BaseModel):
     unit: UnitInfo
     year: int
@@ -91,6 +110,9 @@ class MonitoringPage(BaseModel):
     missing: list[str] = Field(description="funds with figures this year but none through the month")
     warnings: dict[str, int] = Field(description="severity → count")
     worst: Severity | None = None
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="the year's stored months and year checked against each other "
+                                          "(年度数与12月累计数不符、累计数减少)")
 
 
 class ChildFundRow(BaseModel):
@@ -200,11 +222,16 @@ def _unit_monitoring(session: Session, unit: str, year: int, month: int | None) 
                               basis=BASIS_LABEL[rules.monitoring.time_progress], ruleset=rules.title, funds=[],
                               missing=[], warnings=dict.fromkeys(("serious", "warning", "info"), 0))
     found = monitor_stored(session, unit, year, month, ruleset=rules)
-    months = sorted({p.span.last for p in get_fund_periods(session, unit, year)})
+    periods = get_fund_periods(session, unit, year)
+    months = sorted({p.span.last for p in periods})
+    stored = Dataset(fund_years=get_fund_years(session, unit, year), fund_periods=periods)
+    disagreements = [Disagreement(code=p.code, title=p.title, severity=p.severity, message=p.message)
+                     for p in stored_period_problems(stored)]
     return MonitoringPage(
         unit=info, year=year, month=found.month, months=months, years=years, basis=BASIS_LABEL[found.basis],
         ruleset=rules.title, funds=[_fund_view(f, i, rule_map) for i, f in enumerate(found.funds, start=1)],
-        missing=found.missing, warnings=_counts(found), worst=worst_severity(w.severity for w in found.warnings))
+        missing=found.missing, warnings=_counts(found), worst=worst_severity(w.severity for w in found.warnings),
+        disagreements=disagreements)
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,8 +319,52 @@ def _named(note: str, names: dict[str, str]) -> str:
 
 def monitoring_rollup(session: Session, unit: str, year: int, month: int | None = None) -> MonitoringRollup:
     """Every direct subordinate of ``unit`` monitored through ``month`` (else the last month any of
-    them has), and their total; NotFound when the unit does not exist."""
-    return _ROLLUPS.get_or_make(session, (unit, year, month), lambda: _monitoring_rollup(session, unit, year, month))
+    them has), and their total; NotFound when the unit does not exist. Kept: in this process per
+    data revision, and in the database under the key of what it is made from (a province's
+    roll-up monitors every subordinate: seconds), so a write elsewhere costs a read, not that."""
+    return _ROLLUPS.get_or_make(session, (unit, year, month), lambda: _kept_rollup(session, unit, year, month))
+
+
+@functools.cache
+def _page_version() -> str:
+    """jixiao's version and a digest of what shapes the roll-up beyond the engine and the rule
+    sets (this module and the views it shares): a change to either makes every kept one stale."""
+    digest = hashlib.sha256(jixiao.__version__.encode())
+    for name in ("monitoring.py", "dashboard.py", "common.py"):
+        digest.update((resources.files("jixiao.app.pages") / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _rollup_key(session: Session, unit: str, year: int, month: int | None) -> str:
+    """What a roll-up is made from: the unit-year versions of every unit below ``unit``, the unit
+    table (names, parents, rule sets), the rule sets of ``unit`` and its children, the engine."""
+    table = unit_table(session)
+    children: dict[str, list[str]] = {}
+    for r in table.rows:
+        if r.parent is not None:
+            children.setdefault(r.parent, []).append(r.code)
+    below, stack = [], list(children.get(unit, []))
+    while stack:
+        code = stack.pop()
+        below.append(code)
+        stack.extend(children.get(code, []))
+    rows = "\n".join("\t".join(str(v) for v in r) for r in table.rows)
+    names = sorted({rules_of_unit(session, code) for code in [unit, *children.get(unit, [])]})
+    rules = [ruleset_key(load_ruleset(name)) for name in names]
+    return page_key(units_content(session, below), rows, *rules, str(year), str(month), engine_version(),
+                    _page_version())
+
+
+def _kept_rollup(session: Session, unit: str, year: int, month: int | None) -> MonitoringRollup:
+    get_unit(session, unit)  # NotFound first
+    key = _rollup_key(session, unit, year, month)
+    slot = f"{_ROLLUP_SLOT}{month or 0}"
+    found = read_kept(session, unit, year, slot, key)
+    if found is not None:
+        return MonitoringRollup.model_validate_json(found)
+    made = _monitoring_rollup(session, unit, year, month)
+    keep_if_free(session, unit, year, slot, key, made.model_dump_json().encode())
+    return made
 
 
 def _monitoring_rollup(session: Session, unit: str, year: int, month: int | None) -> MonitoringRollup:

@@ -40,7 +40,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from jixiao.ingest.data import ReadResult, dataset_from_data
-from jixiao.ingest.validate import duplicate_records, validate_dataset
+from jixiao.ingest.validate import StoredFunds, duplicate_records, period_problems, validate_dataset
 from jixiao.ingest.workbook.book import MAX_WORKBOOK_BYTES, Loc, WorkbookReader
 from jixiao.ingest.workbook.layout import (
     SHEETS_OF,
@@ -128,16 +128,19 @@ def read_workbook(path: str | Path, *, known_units: set[str] | None = None) -> R
     return _read(WorkbookReader(source, wb, p), known_units)
 
 
-def read_workbook_bytes(data: bytes, name: str, *, known_units: set[str] | None = None) -> ReadResult:
+def read_workbook_bytes(data: bytes, name: str, *, known_units: set[str] | None = None,
+                        stored: StoredFunds | None = None) -> ReadResult:
     """Read a filled workbook held in memory (an upload) whose file name is ``name``; the same
-    checks and problems as :func:`read_workbook`, without a file on disk."""
+    checks and problems as :func:`read_workbook`, without a file on disk. With ``stored``, its
+    months and years are checked against each other and the records already stored (named by
+    cell); without, a batch of files checks them (:func:`jixiao.ingest.files.read_files`)."""
     problems = _check_name(name, len(data), name)
     if problems:
         return ReadResult(None, problems)
     wb, problems = _load(data, name)
     if wb is None:
         return ReadResult(None, problems)
-    return _read(WorkbookReader(name, wb, data), known_units)
+    return _read(WorkbookReader(name, wb, data), known_units, stored)
 
 
 def read_loaded(wb: Workbook, source: str = "<workbook>", *, known_units: set[str] | None = None) -> ReadResult:
@@ -145,7 +148,7 @@ def read_loaded(wb: Workbook, source: str = "<workbook>", *, known_units: set[st
     return _read(WorkbookReader(source, wb), known_units)
 
 
-def _read(r: WorkbookReader, known_units: set[str] | None) -> ReadResult:
+def _read(r: WorkbookReader, known_units: set[str] | None, stored: StoredFunds | None = None) -> ReadResult:
     groups = r.check_sheets()
     if r.errors:
         return ReadResult(None, r.problems)
@@ -171,6 +174,8 @@ def _read(r: WorkbookReader, known_units: set[str] | None) -> ReadResult:
     dataset = loaded.dataset
     units = {code, *(known_units or ())} | ({str(plain.unit["parent"])} if plain.unit.get("parent") else set())
     checks = validate_dataset(dataset, units, r.source) + duplicate_records([(r.source, dataset)])
+    if stored is not None:
+        checks += period_problems([(r.source, dataset)], stored)
     r.problems += [_to_cell(r, p) for p in checks]
     if not (dataset.fund_years or dataset.fund_periods or dataset.departments or dataset.projects):
         r.problem("JX-WB-010", "工作簿中没有填写任何基金、部门或项目数据", r.cells.get(("unit_sheet", "code")),

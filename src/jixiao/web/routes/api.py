@@ -22,6 +22,7 @@ from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import EntryForm, entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound
 from jixiao.app.imports import import_workbook
+from jixiao.app.monitoring import monitoring_docx_file
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
 from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
@@ -224,6 +225,14 @@ async def api_workbook(unit: str, request: Request, row: EditableUnit, principal
     if not result.ok:
         return Response(result.model_dump_json(), status_code=422, media_type="application/json")
     return result
+
+
+@router.get("/units/{unit}/years/{year}/monitoring/report", summary="下载基金运行分析报告（docx）",
+            response_class=Response,
+            responses={200: {"content": {MEDIA_TYPES["docx"]: {}}, "description": "基金运行分析报告"}})
+def api_monitoring_report(unit: str, year: Year, row: ReadableUnit, db: DbSession, month: Month = None) -> Response:
+    """The 基金运行分析报告 of the unit's year through ``month``: what ``jixiao monitor --docx`` writes."""
+    return file_response(monitoring_docx_file(db, row.code, year, month))
 
 
 @router.get("/units/{unit}/years/{year}/reports/{fmt}", summary="下载自评报告（docx、xlsx 或 html；多份时为 zip）",

@@ -1,5 +1,6 @@
 """Downloads of what the pages show, as Excel (values, never formulas: :mod:`jixiao.app.exports`):
-the comparison, a unit's trends, a roll-up, an audit's findings; and the blank fill-in workbook.
+the comparison, a unit's trends, a roll-up, the monitoring page and its roll-up, an audit's
+findings; the 基金运行分析报告 (Word); and the blank fill-in workbook.
 
 An audit is not stored: its page carries the findings it showed, signed with the app's secret
 key (HMAC-SHA256), and ``POST /audit/export`` turns exactly those into a workbook — a payload
@@ -19,9 +20,19 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from jixiao.app.exports import XLSX, comparison_xlsx, findings_xlsx, rollup_xlsx, trends_xlsx
+from jixiao.app.exports import (
+    XLSX,
+    comparison_xlsx,
+    findings_xlsx,
+    monitoring_rollup_xlsx,
+    monitoring_xlsx,
+    rollup_xlsx,
+    trends_xlsx,
+)
+from jixiao.app.monitoring import monitoring_docx_file
 from jixiao.app.pages.common import DEFAULT_COMPARE
 from jixiao.app.pages.comparison import comparison
+from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import unit_rollup
 from jixiao.app.pages.status import rollup_with_status
 from jixiao.app.pages.tree import WarningFilter
@@ -35,6 +46,8 @@ from jixiao.write.workbook import build_template
 router = APIRouter(include_in_schema=False)
 
 Year = Annotated[int, Query(ge=1990, le=2100)]
+PathYear = Annotated[int, PathParam(ge=1990, le=2100)]
+Month = Annotated[int | None, Query(ge=1, le=12)]
 
 
 def _xlsx(name: str, data: bytes) -> Response:
@@ -80,6 +93,29 @@ def rollup_export(unit: str, year: Annotated[int, PathParam(ge=1990, le=2100)], 
                   principal: CurrentPrincipal, fund: Annotated[str | None, Query()] = None) -> Response:
     data = rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund)))
     return _xlsx(f"{row.name}_{year}年_下级单位合计.xlsx", rollup_xlsx(data))
+
+
+@router.get("/units/{unit}/years/{year}/monitoring.xlsx")
+def monitoring_export(unit: str, year: PathYear, row: ReadableUnit, db: DbSession, month: Month = None) -> Response:
+    """The monitoring page as Excel: the same figures, values only."""
+    data = unit_monitoring(db, row.code, year, month)
+    when = f"{year}年1-{data.month}月" if data.month else f"{year}年"
+    return _xlsx(f"{row.name}_{when}_基金运行监测.xlsx", monitoring_xlsx(data))
+
+
+@router.get("/units/{unit}/years/{year}/monitoring/rollup.xlsx")
+def monitoring_rollup_export(unit: str, year: PathYear, row: ReadableUnit, db: DbSession,
+                             month: Month = None) -> Response:
+    data = monitoring_rollup(db, row.code, year, month)
+    when = f"{year}年1-{data.month}月" if data.month else f"{year}年"
+    return _xlsx(f"{row.name}_{when}_下级单位基金运行监测.xlsx", monitoring_rollup_xlsx(data))
+
+
+@router.get("/units/{unit}/years/{year}/monitoring/report.docx")
+def monitoring_report_download(unit: str, year: PathYear, row: ReadableUnit, db: DbSession,
+                               month: Month = None) -> Response:
+    """The 基金运行分析报告 (Word), as ``jixiao monitor --docx`` writes it from the database."""
+    return file_response(monitoring_docx_file(db, row.code, year, month))
 
 
 # --------------------------------------------------------------------------------------------
