@@ -61,6 +61,7 @@ from jixiao.audit.ledger.words import (
     STRENGTH,
     Scope,
     change_item,
+    parallel_names,
     same_dimension,
     unit_before,
 )
@@ -495,7 +496,14 @@ class ProseBinder(Walker):
         lo = max(0, fact.mention.start - 80)
         k = max(self.text.rfind(c, lo, fact.mention.start) for c in "。；;：:，,")
         names = [t[2].item for t in self.words.terms_in(max(k, lo), fact.mention.start) if t[2].item]
-        if len(names) >= 2:
+        if len(names) < 2:
+            said = RESPECTIVE.search(words)
+            parallel = parallel_names(self.text[max(k + 1, lo):fact.mention.start - len(words) + said.start()]) \
+                if said is not None else None
+            if parallel:
+                fact.item, fact.role = parallel[0], "value"
+                self.respective = list(parallel[1:])
+        elif len(names) >= 2:
             resolved = [self._resolve(n, None, "", fact.mention) for n in names]
             fact.item = resolved[0]
             fact.role = "value"

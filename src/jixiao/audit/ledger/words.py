@@ -190,3 +190,36 @@ def change_item(base_item: str | None, role: str) -> str | None:
         return None
     return f"{flow}较上年增减额" if role == "change" else f"{flow}增长率"
 
+
+
+_LIST_SPLIT = re.compile(r"、|和|及|与")
+_LIST_LEAD = re.compile(r"^(?:其中|按[^，,]{1,8}分|包括)?[\s，,：:]*")
+
+
+def parallel_names(clause: str) -> list[str] | None:
+    """``一档、二档、三档医疗参保人数依次为``: the names of a parallel list sharing the words of its last
+    element (``医疗参保人数``), as ``其他:`` items. None: the clause is no such list."""
+    clause = _LIST_LEAD.sub("", clause.strip())
+    parts = [p for p in _LIST_SPLIT.split(clause)]
+    if len(parts) < 2 or not all(p and all("\u4e00" <= ch <= "\u9fff" for ch in p) for p in parts):
+        return None
+    terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(parts[-1])]
+    named = [t for t in terms if t[2].item and len(parts[-1]) - t[1] <= 2]
+    if not named:
+        return None
+    first = parts[0]
+    lead = next((t for t in TERM_RE.finditer(first) if t.start() == 0 and TERM_OF[t.group()].fund
+                 and not TERM_OF[t.group()].item), None)
+    if lead is not None and lead.end() < len(first):
+        parts[0] = first = first[lead.end():]  # 职工医保统账结合和单建统筹参保人员: the fund is not a name
+    # 一档、二档、三档: elements of one length ending in one classifier (档, 类, 级) mark where the
+    # last one ends; else the shared words are the item's
+    lengths = {len(p) for p in parts[:-1]}
+    n = lengths.pop() if len(lengths) == 1 else 0
+    marks = {p[-1] for p in parts[:-1]}
+    classified = 0 < n < named[-1][0] and len(marks) == 1 and parts[-1][n - 1] in marks
+    cut = n if classified else named[-1][0]
+    if cut < 1:
+        return None
+    suffix = parts[-1][cut:]
+    return [OTHER + p + suffix for p in parts[:-1]] + [OTHER + parts[-1]]

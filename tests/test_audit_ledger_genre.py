@@ -1,0 +1,42 @@
+"""Patterns of the genre the ledger names with the report's own words (``其他:``…), each on a small
+document written for this test (never copied from a corpus)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from jixiao.audit.ledger import ledger_facts
+from jixiao.audit.ledger.words import parallel_names
+from jixiao.audit.readers import read_document
+
+Fact = tuple[str | None, str | None, int | None, str, Decimal, str]
+
+
+def facts(text: str, tmp_path: Path) -> list[Fact]:
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    return [(f.fund, f.item, f.year, f.span, f.value, f.unit) for f in ledger_facts(read_document(str(path)))]
+
+
+def items(got: list[Fact], value: str) -> list[str | None]:
+    return [i for _, i, _, _, v, _ in got if v == Decimal(value)]
+
+
+def test_a_parallel_list_shares_the_words_of_its_last_element(tmp_path: Path) -> None:
+    text = ("某市2023年6月城乡居民医保参保情况\n"
+            "截至6月底，全市城乡居民医保参保人数52.30万人，其中甲类、乙类、丙类居民参保人数依次为"
+            "20.10万人、18.40万人、13.80万人。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "20.10") == ["其他:甲类居民参保人数"]
+    assert items(got, "18.40") == ["其他:乙类居民参保人数"]
+    assert items(got, "13.80") == ["其他:丙类居民参保人数"]
+    assert items(got, "52.30") == ["参保人数"]
+
+
+def test_parallel_names_of_unequal_length_share_only_the_item() -> None:
+    assert parallel_names("按单位类型分，企业、机关、灵活就业人员参保人数") == [
+        "其他:企业参保人数", "其他:机关参保人数", "其他:灵活就业人员参保人数"]
+    assert parallel_names("居民医保门诊统筹和住院统筹参保人员") == ["其他:门诊统筹参保人员", "其他:住院统筹参保人员"]
+    assert parallel_names("收入、支出") is None  # each element its own item: the items themselves
+    assert parallel_names("今年以来，各地") is None
