@@ -40,3 +40,14 @@ def test_parallel_names_of_unequal_length_share_only_the_item() -> None:
     assert parallel_names("居民医保门诊统筹和住院统筹参保人员") == ["其他:门诊统筹参保人员", "其他:住院统筹参保人员"]
     assert parallel_names("收入、支出") is None  # each element its own item: the items themselves
     assert parallel_names("今年以来，各地") is None
+
+
+def test_the_change_of_a_count_at_a_date_is_named_by_its_count(tmp_path: Path) -> None:
+    text = ("某县2024年1-6月职工医保运行情况\n"
+            "至6月底，全县职工医保参保人数为8.20万人，较上年同期增加0.35万人，增长4.46%；"
+            "其中退休人员2.10万人，同比减少0.04万人。城乡居民医保参保人数环比增加0.12万人。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "0.35") == ["其他:参保人数比上年同期增减"]
+    assert items(got, "4.46") == ["其他:参保人数增长率"]
+    assert items(got, "-0.04") == ["其他:退休人员比上年同期增减"]  # a decrease is negative
+    assert items(got, "0.12") == []  # against last month (环比): not a change against last year

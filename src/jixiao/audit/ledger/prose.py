@@ -56,6 +56,7 @@ from jixiao.audit.ledger.words import (
     PER_HEAD,
     QUALIFIER_FILLER,
     RESPECTIVE,
+    SEQUENTIAL,
     SHARE_OF,
     SPECIFIC_GENERIC,
     STRENGTH,
@@ -63,6 +64,7 @@ from jixiao.audit.ledger.words import (
     change_item,
     parallel_names,
     same_dimension,
+    stock_change,
     unit_before,
 )
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
@@ -89,6 +91,9 @@ class ProseBinder(Walker):
             parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
         elif role in ("change", "growth"):
             item = change_item(base.item if base is not None and base.role in ("value", "prev") else None, role)
+            if item is None and base is not None and base.role == "value" and base.item in COUNTED and \
+                    COUNTED[base.item] == "人" and not SEQUENTIAL.search(self._clause(m.start)):
+                item = stock_change(base.item, role, self.span)  # 参保人数…较上年同期增加7.66万人
             if item is None and base is None and item_term is not None and self._qualified(item_term) is None:
                 # 本年总收入增长7.95% after last year's figures only: the change of the item it names
                 item = change_item(self._resolve(str(item_term[2].item), None, words, m), role)

@@ -182,6 +182,18 @@ def same_dimension(f: LedgerFact, m: Mention) -> bool:
     return a == b
 
 
+#: a change against the period before (环比), not against last year
+SEQUENTIAL = re.compile(r"环比|比上月|较上月|比上季度|较上季度")
+
+
+def stock_change(item: str, role: str, span: str) -> str:
+    """The change of a count at a date (参保人数, 退休人员), which no ledger item holds: against the
+    same date of last year, its amount is ``其他:…比上年(同期)增减``, its rate ``其他:…增长率``."""
+    if role == "growth":
+        return f"{OTHER}{item}增长率"
+    return f"{OTHER}{item}比上年{'' if span == '1-12' else '同期'}增减"
+
+
 def change_item(base_item: str | None, role: str) -> str | None:
     flow = FLOW_OF.get(base_item or "")
     if flow is None:
