@@ -51,3 +51,16 @@ def test_the_change_of_a_count_at_a_date_is_named_by_its_count(tmp_path: Path) -
     assert items(got, "4.46") == ["其他:参保人数增长率"]
     assert items(got, "-0.04") == ["其他:退休人员比上年同期增减"]  # a decrease is negative
     assert items(got, "0.12") == []  # against last month (环比): not a change against last year
+
+
+def test_a_department_s_headcount_is_its_own_not_the_insured(tmp_path: Path) -> None:
+    text = ("某区医疗保障局2023年度部门整体支出绩效自评报告\n"
+            "一、部门基本情况\n"
+            "本局负责全区基本医疗保险、医疗救助等工作。核定编制36名，其中行政编制10名、事业编制26名；"
+            "年末实有在编人员33人，其中行政9人、事业24人；另有离退休人员12人。\n"
+            "二、预算执行情况\n"
+            "2023年本年支出合计1520.60万元，其中基本支出1100.20万元、项目支出420.40万元。\n")
+    got = facts(text, tmp_path)
+    people = [(fund, item, v, unit) for fund, item, _, _, v, unit in got if unit in ("人", "名")]
+    assert people == [("部门", "其他:编制人数", Decimal("36"), "人"), ("部门", "其他:实有人数", Decimal("33"), "人")]
+    assert items(got, "1520.60") == ["本年支出合计"]

@@ -9,9 +9,10 @@ extract`` prints these facts; the auditor's ledger checks and its certainty rule
 from jixiao.audit.document import Document
 from jixiao.audit.ledger.bind import bind_document
 from jixiao.audit.ledger.facts import LedgerFact
+from jixiao.audit.ledger.vocab import STAFF
 from jixiao.audit.ledger.words import PART_WORDS
 from jixiao.audit.quantities import find_document_mentions
-from jixiao.model.ledger import ITEM, OTHER, ItemKind
+from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
 
 __all__ = ["LedgerFact", "bind_document", "ledger_facts"]
 
@@ -24,13 +25,24 @@ def ledger_facts(doc: Document) -> list[LedgerFact]:
     checks read it by its item and role, as a budget table's sums need)."""
     facts = [f for f in bind_document(doc, find_document_mentions(doc)) if f.item]
     for f in facts:
+        if f.item in STAFF and f.unit == "名":
+            f.unit = "人"  # 核定编制112名
         item = f.item or ""
         if f.role == "budget" and item in ITEM and ITEM[item].kind not in (ItemKind.budget, ItemKind.department,
                                                                             ItemKind.project):
             f.item = OTHER + "预算" + item
         elif f.role == "value" and f.parent is not None and (f.parent.fund, f.parent.item) == (f.fund, f.item):
             f.item = _group_item(f)
-    return [f for f in facts if f.item]
+    return [f for f in facts if f.item and not _staff_group(f)]
+
+
+def _staff_group(f: LedgerFact) -> bool:
+    """A department's count of people other than its headcount (其中行政17人, 离退休人员23人) is no
+    ledger figure; a headcount word before an amount (编制…预算) names no headcount."""
+    person = f.mention.quantity.dimension == "person"
+    if f.item in STAFF:
+        return not person
+    return person and f.fund == DEPARTMENT
 
 
 def _group_item(f: LedgerFact) -> str | None:

@@ -47,6 +47,10 @@ BUDGET = "预算"
 INSURED = "参保"
 EXECUTED = "执行"
 PAYABLE = "可支付"
+#: a department's headcount (no ledger item holds it; the genre states it in every 部门 report)
+STAFF_POSTS = OTHER + "编制人数"
+STAFF_PRESENT = OTHER + "实有人数"
+STAFF = frozenset({STAFF_POSTS, STAFF_PRESENT})
 #: a named figure that no ledger item holds (银行存款, 参保率): it is not a figure of the item before it
 UNFILED = "-"
 
@@ -154,6 +158,10 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item="分值"), [r"分值"]),
     (Term(item="得分"), [r"得分"]),
     (Term(item="总分"), [r"总分", r"自评得分"]),
+    # a department's staff: its approved posts and the people it has (核定编制78人，实有在职人员71人)
+    (Term(DEPT, STAFF_POSTS), [r"(?:核定|人员)编制(?:人数|数)?", r"编制(?:人数|数)"]),
+    (Term(DEPT, STAFF_PRESENT), [r"实有(?:在职|在编)?(?:人员|人数)", r"实有人"]),
+    (Term(DEPT, UNFILED), [r"(?:核定)?(?:行政|事业)编制", r"离退休(?:人员|干部)"]),
     (Term(item=OTHER + "政府采购支出"), [r"政府采购(?:支出)?(?:总额)?"]),
     (Term(item=OTHER + "一般公共预算财政拨款支出"), [r"(?:一般公共预算)?财政拨款支出", r"一般公共预算支出"]),
     (Term(item="财政拨款收入"), [r"一般公共预算收入"]),
