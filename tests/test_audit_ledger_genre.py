@@ -64,3 +64,19 @@ def test_a_department_s_headcount_is_its_own_not_the_insured(tmp_path: Path) -> 
     people = [(fund, item, v, unit) for fund, item, _, _, v, unit in got if unit in ("人", "名")]
     assert people == [("部门", "其他:编制人数", Decimal("36"), "人"), ("部门", "其他:实有人数", Decimal("33"), "人")]
     assert items(got, "1520.60") == ["本年支出合计"]
+
+
+def test_a_control_rate_is_named_by_the_spending_it_controls(tmp_path: Path) -> None:
+    text = ("某县医疗保障局2022年度部门整体支出绩效自评报告\n"
+            "（一）公用经费\n"
+            "全年基本支出820.40万元，其中人员经费700.10万元，日常公用经费120.30万元，"
+            "年初安排公用经费预算130.00万元，公用经费控制率92.54%。\n"
+            "（二）“三公”经费\n"
+            "2022年“三公”经费预算12.00万元，实际支出9.60万元，预算控制率80.00%。\n"
+            "（三）预算调整\n"
+            "全年预算较年初预算增加50.00万元，预算控制率106.10%。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "130.00") == ["其他:公用经费预算"]
+    assert items(got, "92.54") == ["其他:公用经费控制率"]
+    assert items(got, "80.00") == ["其他:三公经费控制率"]
+    assert items(got, "106.10") == ["其他:预算控制率"]

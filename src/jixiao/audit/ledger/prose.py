@@ -34,6 +34,7 @@ from jixiao.audit.ledger.vocab import (
     TERM_OF,
     TERM_RE,
     TOTAL,
+    UNFILED,
     Term,
 )
 from jixiao.audit.ledger.walker import Walker
@@ -204,12 +205,7 @@ class ProseBinder(Walker):
         name = item_term[2].item if item_term is not None else None
         if name in FLOWS and item_term is not None:
             name = self._qualified(item_term) or name
-        parent = None
-        item: str | None = None
-        if scope is not None:
-            parent, item = self._listed_under(scope, name, own_fund, words, m)
-        elif name is not None and item_term is not None:
-            item = self._named_item(m, words, name, item_term, base)
+        parent, item = self._named_or_listed(m, words, name, item_term, own_fund, scope, base)
         if name is None and item is None:
             unnamed = self._unnamed(m, words, base)
             if unnamed is not None:
@@ -248,6 +244,35 @@ class ProseBinder(Walker):
             if base is not None and base.role == "value" and base.item in SPENDING and not before:
                 return OTHER + base.item + "预算"  # 三公经费3.26万元，完成预算4.50万元: its budget
         return item
+
+    def _named_or_listed(self, m: Mention, words: str, name: str | None, item_term: tuple[int, int, Term] | None,
+                         own_fund: str | None, scope: Scope | None, base: LedgerFact | None
+                         ) -> tuple[LedgerFact | None, str | None]:
+        """The total a figure is listed under (None: none) and the item its words name."""
+        parent = None
+        item: str | None = None
+        if scope is not None:
+            parent, item = self._listed_under(scope, name, own_fund, words, m)
+            if parent is None and name == "预算" and item_term is not None:
+                item = self._named_item(m, words, name, item_term, base)  # …，年初安排公用经费预算289.50万元
+        elif name is not None and item_term is not None:
+            item = self._named_item(m, words, name, item_term, base)
+        if name == UNFILED and item_term is not None and m.quantity.unit == "%" and \
+                self.text[item_term[0]:item_term[1]].endswith("控制率"):
+            item = self._control_rate(item_term)
+        return parent, item
+
+    def _control_rate(self, term: tuple[int, int, Term]) -> str:
+        """公用经费控制率95.46%: spending against its budget, named by the spending (``其他:公用经费控制率``);
+        a bare 预算控制率 is of the item the sentence budgets (“三公”经费预算32万元…预算控制率67.09%)."""
+        before = [t for t in self.words.terms_in(max(0, term[0] - 12), term[0]) if t[2].item]
+        if before and before[-1][1] >= term[0] - 1 and before[-1][2].item in ITEM and \
+                ITEM[str(before[-1][2].item)].kind in (ItemKind.department, ItemKind.expenditure):
+            return f"{OTHER}{before[-1][2].item}控制率"
+        for f in self.sentence:
+            if f.role == "budget" and f.item and f.item.startswith(OTHER) and f.item.endswith("预算"):
+                return f.item.removesuffix("预算") + "控制率"
+        return OTHER + "预算控制率"
 
     def _unnamed(self, m: Mention, words: str, base: LedgerFact | None
                  ) -> tuple[str | None, Role, LedgerFact | None] | None:

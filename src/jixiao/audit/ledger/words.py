@@ -197,7 +197,7 @@ def stock_change(item: str, role: str, span: str) -> str:
 def change_item(base_item: str | None, role: str) -> str | None:
     flow = FLOW_OF.get(base_item or "")
     if flow is None:
-        if base_item and base_item.startswith(OTHER):  # 机关运行经费支出…增长21.22%
+        if base_item and base_item.startswith(OTHER) and not base_item.endswith("率"):  # 机关运行经费支出…增长21.22%
             return base_item + ("增减额" if role == "change" else "增长率")
         return None
     return f"{flow}较上年增减额" if role == "change" else f"{flow}增长率"
