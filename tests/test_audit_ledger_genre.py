@@ -80,3 +80,16 @@ def test_a_control_rate_is_named_by_the_spending_it_controls(tmp_path: Path) -> 
     assert items(got, "92.54") == ["其他:公用经费控制率"]
     assert items(got, "80.00") == ["其他:三公经费控制率"]
     assert items(got, "106.10") == ["其他:预算控制率"]
+
+
+def test_a_count_under_a_numbered_count_is_a_count_of_people(tmp_path: Path) -> None:
+    text = ("某县2024年1-9月基本医疗保险主要指标\n"
+            "指标名称 单位 指标数据\n"
+            "一、参保人数 52310\n"
+            "1.职工基本医疗保险 8120\n"
+            "2.城乡居民基本医疗保险 44190\n"
+            "二、统筹基金收入 万元 9021.40\n")
+    got = facts(text, tmp_path)
+    counts = {(fund, v): unit for fund, item, _, _, v, unit in got if item == "参保人数"}
+    assert counts == {("基本医疗保险（合计）", Decimal("52310")): "人", ("职工基本医疗保险", Decimal("8120")): "人",
+                      ("城乡居民基本医疗保险", Decimal("44190")): "人"}

@@ -125,6 +125,8 @@ class ProseBinder(Walker):
             self.joining.last[m.quantity.dimension] = fact
         self.joining = None
         self._annotate(fact, base, terms, words, item_term, parent, scope)
+        if not fact.unit and fact.item in COUNTED:
+            fact.unit = COUNTED[fact.item]  # 1.城乡居民基本医疗保险 674973 under 一、参保人数: a count of people
         self._respective(words, fact)
         return fact
 
