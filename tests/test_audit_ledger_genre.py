@@ -93,3 +93,16 @@ def test_a_count_under_a_numbered_count_is_a_count_of_people(tmp_path: Path) -> 
     counts = {(fund, v): unit for fund, item, _, _, v, unit in got if item == "参保人数"}
     assert counts == {("基本医疗保险（合计）", Decimal("52310")): "人", ("职工基本医疗保险", Decimal("8120")): "人",
                       ("城乡居民基本医疗保险", Decimal("44190")): "人"}
+
+
+def test_a_header_cell_s_unit_is_the_unit_of_the_rows_below(tmp_path: Path) -> None:
+    text = ("2024年度医保经办能力提升项目支出绩效自评表\n"
+            "项目名称 | 医保经办能力提升项目 |  |  |  |  |  | \n"
+            "主管部门 | 某县医疗保障局 |  |  | 实施单位 | 某县医疗保障局 |  | \n"
+            "项目资金（万元） |  | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n"
+            " | 年度资金总额 | 120.00 | 150.00 | 141.30 | 10 | 94.20% | 9.42\n")
+    got = facts(text, tmp_path)
+    money = {item: (v, unit) for _, item, _, _, v, unit in got if item in ("年初预算数", "全年预算数", "全年执行数")}
+    assert money == {"年初预算数": (Decimal("120.00"), "万元"), "全年预算数": (Decimal("150.00"), "万元"),
+                     "全年执行数": (Decimal("141.30"), "万元")}
+    assert [(v, unit) for _, item, _, _, v, unit in got if item == "分值"] == [(Decimal("10"), "分")]

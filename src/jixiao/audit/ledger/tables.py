@@ -191,10 +191,12 @@ class TableBinder:
         cols = _columns([""] * self.width, self.width)
         outline: list[tuple[int, dict[int, LedgerFact], str | None, str | None]] = []  # level, facts, item, fund
         last_level = 0
+        header_unit: str | None = None
         for r, cells in enumerate(rows):
             if _is_header(cells):
                 cols = _columns(cells + [""] * (self.width - len(cells)), self.width)
                 outline = []
+                header_unit = self._row_unit(cells, [])  # 项目资金（万元） | | 年初预算数…: the rows' unit
                 continue
             label_c = self._label_col(cells, cols)
             if label_c is None:
@@ -219,7 +221,7 @@ class TableBinder:
                 fund = POOL
             if _TOTAL_ROW.match(words):
                 item = "总分"
-            unit = self._row_unit(cells, cols)
+            unit = self._row_unit(cells, cols) or header_unit
             facts: dict[int, LedgerFact] = {}
             for c in range(label_c + 1, len(cells)):
                 if cols[c].unit_col or cols[c].aside or prose_cell(cells[c]):
