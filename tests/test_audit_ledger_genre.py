@@ -106,3 +106,12 @@ def test_a_header_cell_s_unit_is_the_unit_of_the_rows_below(tmp_path: Path) -> N
     assert money == {"年初预算数": (Decimal("120.00"), "万元"), "全年预算数": (Decimal("150.00"), "万元"),
                      "全年执行数": (Decimal("141.30"), "万元")}
     assert [(v, unit) for _, item, _, _, v, unit in got if item == "分值"] == [(Decimal("10"), "分")]
+
+
+def test_an_income_s_share_of_the_fund_s_income_is_a_figure_of_its_own(tmp_path: Path) -> None:
+    text = ("某县2023年城乡居民基本医疗保险基金收支情况\n"
+            "2023年基金收入8120.50万元，其中财政补助收入5302.10万元，个人缴费2710.30万元。"
+            "财政补助收入占该项基金收入的65.29%；住院费用支出占基金支出的70.12%。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "65.29") == ["其他:财政补助收入占基金收入比重"]
+    assert items(got, "70.12") == []  # a share of spending is no income structure

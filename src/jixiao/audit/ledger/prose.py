@@ -20,7 +20,16 @@ from decimal import Decimal
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import ADJUSTED_BUDGET, DERIVED, FLOW_OF, fits, other_words, plausible_part, resolve
+from jixiao.audit.ledger.naming import (
+    ADJUSTED_BUDGET,
+    DERIVED,
+    FLOW_OF,
+    descends,
+    fits,
+    other_words,
+    plausible_part,
+    resolve,
+)
 from jixiao.audit.ledger.sections import INSURED_COUNT, SPENDING
 from jixiao.audit.ledger.vocab import (
     AID,
@@ -51,6 +60,7 @@ from jixiao.audit.ledger.words import (
     COUNTED,
     DECREASE,
     DEFICIT,
+    FUND_INCOME,
     LEVEL,
     MODIFIER,
     PART_WORDS,
@@ -438,7 +448,12 @@ class ProseBinder(Walker):
         lo = clause_start + k - len(clause)
         named = [t for t in self.words.terms_in(lo, clause_start + k) if t[2].item]
         if named:
-            fact.extra["share_part"] = self._resolve(str(named[-1][2].item), None, clause, fact.mention)
+            part = self._resolve(str(named[-1][2].item), None, clause, fact.mention)
+            fact.extra["share_part"] = part
+            if fact.item is None and descends(part, "基金收入合计") and \
+                    FUND_INCOME.match(self.text, clause_start + k + 1):
+                # 财政补贴收入占该项基金收入的63.57%: the fund's income structure, a figure of its own
+                fact.item = f"{OTHER}{self.text[named[-1][0]:named[-1][1]]}占基金收入比重"
 
     def _reserve_fund(self) -> str | None:
         """可支付N个月 is the reserve of the 累计结余 just stated before it."""

@@ -43,6 +43,8 @@ COMPLETE = re.compile(r"完成|达到|实际完成")
 PER_HEAD = re.compile(r"人均|次均|户均|每人")
 MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+#: 占（该项|本）基金收入的: a share of a fund's whole income
+FUND_INCOME = re.compile(r"(?:该项|该|本|当年|全部)?(?:基金)?(?:总)?收入(?:合计|总额)?的")
 SHARE_OF = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
 #: rates of one budget against another (全年预算 ÷ 年初预算), not of spending against a budget
 CONTROL = re.compile(r"预算控制率|预算调整率")
