@@ -115,3 +115,13 @@ def test_an_income_s_share_of_the_fund_s_income_is_a_figure_of_its_own(tmp_path:
     got = facts(text, tmp_path)
     assert items(got, "65.29") == ["其他:财政补助收入占基金收入比重"]
     assert items(got, "70.12") == []  # a share of spending is no income structure
+
+
+def test_a_news_item_s_now_is_the_month_it_was_published(tmp_path: Path) -> None:
+    text = ("某省基本医保参保人数持续增长\n"
+            "发布时间:2023-08-21 10:02:11\n"
+            "记者从省医保局获悉，目前全省基本医疗保险参保人数已达2315.60万人。\n")
+    got = facts(text, tmp_path)
+    assert [(i, y, s) for _, i, y, s, v, _ in got if v == Decimal("2315.60")] == [("参保人数", 2023, "1-8")]
+    plain = text.replace("目前", "2022年末")
+    assert [(y, s) for _, _, y, s, v, _ in facts(plain, tmp_path) if v == Decimal("2315.60")] == [(2022, "1-12")]
