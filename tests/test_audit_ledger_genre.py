@@ -125,3 +125,17 @@ def test_a_news_item_s_now_is_the_month_it_was_published(tmp_path: Path) -> None
     assert [(i, y, s) for _, i, y, s, v, _ in got if v == Decimal("2315.60")] == [("参保人数", 2023, "1-8")]
     plain = text.replace("目前", "2022年末")
     assert [(y, s) for _, _, y, s, v, _ in facts(plain, tmp_path) if v == Decimal("2315.60")] == [(2022, "1-12")]
+
+
+def test_an_aid_s_count_and_its_money_are_told_by_the_figure(tmp_path: Path) -> None:
+    text = ("某市2023年城乡医疗救助情况\n"
+            "2023年全市直接医疗救助5.20万人次，其中住院救助1.80万人次、门诊救助3.40万人次；"
+            "支出医疗救助资金8420.00万元，其中住院救助6310.00万元、门诊救助1250.00万元，"
+            "资助参保支出860.00万元，全年资助参保2.35万人。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "1.80") == ["住院人次"]
+    assert items(got, "3.40") == ["其他:门诊救助人次"]
+    assert items(got, "6310.00") == ["住院费用支出"]
+    assert items(got, "1250.00") == ["门诊费用支出"]
+    assert items(got, "860.00") == ["其他:资助参保支出"]
+    assert items(got, "2.35") == ["其他:资助参保人数"]

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import DERIVED, other_words
+from jixiao.audit.ledger.naming import DERIVED, aid_item, aided_item, other_words
 from jixiao.audit.ledger.sections import numbering_level
 from jixiao.audit.ledger.vocab import (
+    AID_KINDS,
+    AIDED_ENROLMENT,
     BALANCE,
     BUDGET,
     EMPLOYEE_FUNDS,
@@ -328,6 +330,10 @@ class TableBinder:
             return "全年执行数" if kind == "project" else None
         if name == UNFILED:
             return None
+        if name == AIDED_ENROLMENT:
+            return aided_item(words, "人" in words and "元" not in words)
+        if name in AID_KINDS:
+            return aid_item(name, "人次" in words, bool(re.search(r"金额|资金|支出|元", words)))
         if kind == "department":
             return {"基金收入合计": "本年收入合计", "基金支出合计": "本年支出合计"}.get(name, name)
         return name
