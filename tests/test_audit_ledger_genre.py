@@ -139,3 +139,13 @@ def test_an_aid_s_count_and_its_money_are_told_by_the_figure(tmp_path: Path) -> 
     assert items(got, "1250.00") == ["门诊费用支出"]
     assert items(got, "860.00") == ["其他:资助参保支出"]
     assert items(got, "2.35") == ["其他:资助参保人数"]
+
+
+def test_a_group_of_the_aided_is_named_with_its_aid(tmp_path: Path) -> None:
+    text = ("某县2024年1-6月医疗救助情况\n"
+            "1-6月全县开展医疗救助820人次，救助金额合计96.30万元，包括特困人员210人次、低保对象610人次。"
+            "其中：门诊救助500人次，金额12.40万元；孤儿医疗救助6人次、救助资金1.20万元。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "210") == ["其他:特困人员救助人次"]
+    assert items(got, "12.40") == ["门诊费用支出"]
+    assert items(got, "1.20") == ["其他:孤儿医疗救助资金"]

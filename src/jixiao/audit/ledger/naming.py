@@ -93,6 +93,21 @@ def aided_item(words: str, person: bool) -> str | None:
     return OTHER + phrase if len(phrase) <= 16 else None
 
 
+#: a group's aid money named by no words of its own (…、救助资金112418元; …，金额8774.31元)
+BARE_AID_MONEY = re.compile(r"(?:救助)?(?:资金|金额|金)")
+
+
+def group_money(count_item: str, written: str) -> str | None:
+    """The money of the group whose count was just stated: the aid kind's spending (门诊救助174人次，
+    金额8774.31元 → 门诊费用支出), else the group's name with the money word (贫困户医疗救助资金)."""
+    for count, money in AID_KINDS.values():
+        if count_item == count:
+            return money
+    if count_item.startswith(OTHER) and count_item.endswith("人次"):
+        return count_item.removesuffix("人次") + ("资金" if "资金" in written else "金额")
+    return None
+
+
 def aid_item(name: str, counted: bool, money: bool) -> str | None:
     """住院救助 of a count (人次) is the aid's count, of money its spending; else neither."""
     count_item, money_item = AID_KINDS[name]
