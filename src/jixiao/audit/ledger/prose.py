@@ -618,6 +618,10 @@ class ProseBinder(Walker):
             named = True
         if fund in SUB_FUNDS:
             base = outer if own else None
+            if base == TOTAL:
+                whose = self._pool_of(terms)  # 其中职工医保统筹基金…、居民医保统筹基金…: that fund's pooling
+                if whose is not None:
+                    return whose, named, item
             if base == TOTAL or (base is None and self.numbered is not None):
                 return TOTAL if base == TOTAL else outer, named, item  # 统筹基金收入 of all funds together
             if base is not None and base not in EMPLOYEE_FUNDS and base not in SUB_FUNDS:
@@ -626,6 +630,17 @@ class ProseBinder(Walker):
         if fund in EMPLOYEE_FUNDS and self.numbered is not None and self._pool_above():
             return SUB_FUNDS[0], named, item  # 二、统筹基金收入 / 1.职工基本医疗保险: the employee pooling fund
         return fund, named, item
+
+    def _pool_of(self, terms: list[tuple[int, int, Term]]) -> str | None:
+        """The fund whose 统筹基金 its own words name (职工医保统筹基金; 居民医保 统筹基金), None: none."""
+        funds = [t for t in terms if t[2].fund]
+        last = funds[-1]
+        if last[2].fund == SUB_FUNDS[0] and self.text.startswith("职工", last[0]):
+            return last[2].fund
+        if len(funds) >= 2 and funds[-2][1] == last[0] and funds[-2][2].fund not in (TOTAL, *SUB_FUNDS):
+            before = funds[-2][2].fund
+            return last[2].fund if before in EMPLOYEE_FUNDS else before
+        return None
 
     def _pool_above(self) -> bool:
         ancestor = self._outline_parent()
