@@ -156,6 +156,7 @@ def test_a_pooling_fund_named_with_its_fund_is_that_fund_s(tmp_path: Path) -> No
             "2023年全省基本医疗保险统筹基金收入合计820.5亿元、支出合计700.2亿元；统筹基金累计结余960.0亿元。"
             "其中职工医保统筹基金累计结余为610.0亿元，居民医保统筹基金累计结余为350.0亿元。\n")
     got = facts(text, tmp_path)
-    assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("960.0")] == [("基本医疗保险（合计）", "年末累计结余")]
-    assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("610.0")] == [("职工基本医疗保险统筹基金", "年末累计结余")]
-    assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("350.0")] == [("城乡居民基本医疗保险", "年末累计结余")]
+    filed = {v: (f, i) for f, i, _, _, v, _ in got}
+    assert filed[Decimal("960.0")] == ("基本医疗保险（合计）", "年末累计结余")
+    assert filed[Decimal("610.0")] == ("职工基本医疗保险统筹基金", "年末累计结余")
+    assert filed[Decimal("350.0")] == ("城乡居民基本医疗保险", "年末累计结余")
