@@ -160,3 +160,15 @@ def test_a_pooling_fund_named_with_its_fund_is_that_fund_s(tmp_path: Path) -> No
     assert filed[Decimal("960.0")] == ("基本医疗保险（合计）", "年末累计结余")
     assert filed[Decimal("610.0")] == ("职工基本医疗保险统筹基金", "年末累计结余")
     assert filed[Decimal("350.0")] == ("城乡居民基本医疗保险", "年末累计结余")
+
+
+def test_a_growth_column_of_a_table_in_wan_yuan_is_in_percent(tmp_path: Path) -> None:
+    text = ("某县2022年度职工基本医疗保险基金收支决算表\n"
+            "编制单位：某县医疗保障局　　　　单位：万元\n"
+            "项目 | 上年数 | 本年数 | 增减%\n"
+            "一、收入合计 | 5210.40 | 5630.10 | 8.06\n"
+            "二、支出合计 | 4980.20 | 5102.70 | 2.46\n")
+    got = facts(text, tmp_path)
+    rates = {(i, v): unit for _, i, _, _, v, unit in got if i and i.endswith("增长率")}
+    assert rates == {("收入增长率", Decimal("8.06")): "%", ("支出增长率", Decimal("2.46")): "%"}
+    assert [(y, unit) for _, i, y, _, v, unit in got if v == Decimal("5210.40")] == [(2021, "万元")]

@@ -384,6 +384,8 @@ class TableBinder:
         if m.comparator or (shown == "%" and item is not None and not item.endswith("率")):
             item = None  # a target (≥95%), or a rate in a row named by the amount it is a rate of
         written = q.unit if m.unit_source == "written" or role != "score" else ""
+        if role == "growth" and m.unit_source != "written":
+            written, unit = "", "%"  # 项目 | 上年数 | 本年数 | 增减%: a rate, not an amount of the table's 万元
         if role == "score" and not written:
             unit = "分"  # a 分值 cell in a row labelled 项目资金（万元）: points, not money
         cell = self.table.rows[r][c]
