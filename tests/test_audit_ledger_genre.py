@@ -172,3 +172,12 @@ def test_a_growth_column_of_a_table_in_wan_yuan_is_in_percent(tmp_path: Path) ->
     rates = {(i, v): unit for _, i, _, _, v, unit in got if i and i.endswith("增长率")}
     assert rates == {("收入增长率", Decimal("8.06")): "%", ("支出增长率", Decimal("2.46")): "%"}
     assert [(y, unit) for _, i, y, _, v, unit in got if v == Decimal("5210.40")] == [(2021, "万元")]
+
+
+def test_the_growth_of_a_balance_stock_is_named_as_written(tmp_path: Path) -> None:
+    text = ("某市2022年1-6月城乡居民医保基金运行情况\n"
+            "城乡居民基本医疗保险基金1-6月总收入为12.30亿元，较上年增长4.10%；"
+            "年末滚存结余为20.50亿元，较上年增长9.20%。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "9.20") == ["其他:滚存结余增长率"]
+    assert items(got, "4.10") == ["收入增长率"]

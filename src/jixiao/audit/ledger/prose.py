@@ -76,6 +76,7 @@ from jixiao.audit.ledger.words import (
     parallel_names,
     same_dimension,
     stock_change,
+    stock_words,
     unit_before,
 )
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
@@ -102,9 +103,10 @@ class ProseBinder(Walker):
             parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
         elif role in ("change", "growth"):
             item = change_item(base.item if base is not None and base.role in ("value", "prev") else None, role)
-            if item is None and base is not None and base.role == "value" and base.item in COUNTED and \
-                    COUNTED[base.item] == "人" and not SEQUENTIAL.search(self._clause(m.start)):
-                item = stock_change(base.item, role, self.span)  # 参保人数…较上年同期增加7.66万人
+            if item is None and base is not None and base.role == "value" and base.item and \
+                    (COUNTED.get(base.item) == "人" or base.item == "年末累计结余") and \
+                    not SEQUENTIAL.search(self._clause(m.start)):
+                item = stock_change(stock_words(base), role, self.span)  # 参保人数…较上年同期增加7.66万人
             if item is None and base is None and item_term is not None and self._qualified(item_term) is None:
                 # 本年总收入增长7.95% after last year's figures only: the change of the item it names
                 item = change_item(self._resolve(str(item_term[2].item), None, words, m), role)

@@ -188,8 +188,19 @@ def same_dimension(f: LedgerFact, m: Mention) -> bool:
 SEQUENTIAL = re.compile(r"环比|比上月|较上月|比上季度|较上季度")
 
 
+_AT_END = re.compile(r"^(?:年末|期末|年底|月末|季末)")
+
+
+def stock_words(f: LedgerFact) -> str:
+    """The name of a stock as written, without its date (年末滚存结余 → 滚存结余); a count by its item."""
+    if f.item != "年末累计结余":
+        return str(f.item)
+    written = [t.group() for t in TERM_RE.finditer(f.label) if TERM_OF[t.group()].item == f.item]
+    return _AT_END.sub("", written[-1]) if written else str(f.item)
+
+
 def stock_change(item: str, role: str, span: str) -> str:
-    """The change of a count at a date (参保人数, 退休人员), which no ledger item holds: against the
+    """The change of a stock at a date (参保人数, 滚存结余), which no ledger item holds: against the
     same date of last year, its amount is ``其他:…比上年(同期)增减``, its rate ``其他:…增长率``."""
     if role == "growth":
         return f"{OTHER}{item}增长率"
