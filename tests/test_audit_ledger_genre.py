@@ -181,3 +181,11 @@ def test_the_growth_of_a_balance_stock_is_named_as_written(tmp_path: Path) -> No
     got = facts(text, tmp_path)
     assert items(got, "9.20") == ["其他:滚存结余增长率"]
     assert items(got, "4.10") == ["收入增长率"]
+
+
+def test_months_payable_are_of_the_whole_balance_not_its_bracketed_part(tmp_path: Path) -> None:
+    text = ("某县2024年1-9月职工基本医疗保险基金运行情况\n"
+            "截至9月底，职工基本医疗保险基金累计结余8650.20万元（其中统筹基金结余6120.10万元、"
+            "个人账户结余2530.10万元），可供支付18.40个月。\n")
+    got = facts(text, tmp_path)
+    assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("18.40")] == [("职工基本医疗保险", "累计结余可支付月数")]

@@ -460,8 +460,8 @@ class ProseBinder(Walker):
     def _reserve_fund(self) -> str | None:
         """可支付N个月 is the reserve of the 累计结余 just stated before it."""
         for f in reversed(self.sentence):
-            if f.item == "年末累计结余":
-                return f.fund
+            if f.item == "年末累计结余" and not (f.parent is not None and self._bracketed(f)):
+                return f.fund  # …累计结余X万元（其中个人账户结余Y万元），可支付N个月: the whole balance's
         return None
 
     def _other_words(self, end: int) -> str | None:
