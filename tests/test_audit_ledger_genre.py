@@ -189,3 +189,11 @@ def test_months_payable_are_of_the_whole_balance_not_its_bracketed_part(tmp_path
             "个人账户结余2530.10万元），可供支付18.40个月。\n")
     got = facts(text, tmp_path)
     assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("18.40")] == [("职工基本医疗保险", "累计结余可支付月数")]
+
+
+def test_a_level_reached_from_last_year_s_is_this_year_s_of_that_item(tmp_path: Path) -> None:
+    text = ("某县2023年城乡居民基本医疗保险基金运行分析\n"
+            "本年收支结余120.40万元，当期结余率由上年的2.15%提高到4.02%，上升1.87个百分点。\n")
+    got = facts(text, tmp_path)
+    assert [(i, y) for _, i, y, _, v, _ in got if v in (Decimal("2.15"), Decimal("4.02"))] == [
+        ("当期结余率", 2022), ("当期结余率", 2023)]

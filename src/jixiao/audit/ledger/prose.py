@@ -295,6 +295,10 @@ class ProseBinder(Walker):
         unit = m.quantity.unit
         if self.respective:
             return self.respective.pop(0), "value", base
+        last = self.sentence[-1] if self.sentence else None
+        if last is not None and last.role == "prev" and last.item and LEVEL.search(words) and \
+                last.mention.quantity.unit == unit:
+            return last.item, "value", base  # 当期结余率由上年的3.75%降至-1.18%: this year's of that item
         if unit == "%" and base is not None and (
                 (base.role == "budget" and self.facts and self.facts[-1] is base
                  and self.text[base.mention.end:m.start].strip() in ("", "的"))
