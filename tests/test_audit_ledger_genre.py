@@ -197,3 +197,11 @@ def test_a_level_reached_from_last_year_s_is_this_year_s_of_that_item(tmp_path: 
     got = facts(text, tmp_path)
     assert [(i, y) for _, i, y, _, v, _ in got if v in (Decimal("2.15"), Decimal("4.02"))] == [
         ("当期结余率", 2022), ("当期结余率", 2023)]
+
+
+def test_a_listed_group_named_like_a_ledger_item_is_that_item(tmp_path: Path) -> None:
+    text = ("某市2023年职工基本医疗保险基金运行情况\n"
+            "全年职工医保享受待遇210.40万人次，其中主要有住院6.20万人次、门诊慢特病20.10万人次。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "6.20") == ["住院人次"]
+    assert items(got, "20.10") == ["其他:门诊慢特病人次"]

@@ -63,4 +63,4 @@ def _group_item(f: LedgerFact, before: LedgerFact | None) -> str | None:
         return group_money(before.item, own)
     if f.mention.quantity.dimension == "person_time" and not own.endswith("人次"):
         own += "救助人次" if f.item == "医疗救助人次" and "助" not in own else "人次"
-    return OTHER + own
+    return own if own in ITEM else OTHER + own  # 其中主要有住院18.63万人次: a group the ledger names

@@ -28,7 +28,8 @@ DECREASE = re.compile(r"减少|下降|降低|降幅|减幅|回落")
 ADJUSTED_TO = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后)?(?:为|至|到)")
 #: words before a bare 收入/支出 that do not qualify it (全市, 当年, 实现, 医保基金…)
 #: what stands around a listed part's own words (其中：…、…为)
-PART_WORDS = re.compile(r"^[\s，,、；;：:（(]*(?:其中|包括|含)?[\s：:]*|(?:为|达|有|共|是)?[\s：:]*$")
+PART_WORDS = re.compile(
+    r"^[\s，,、；;：:（(]*(?:其中)?(?:主要有|主要是|主要为|主要包括|包括|含)?[\s：:]*|(?:为|达|有|共|是)?[\s：:]*$")
 QUALIFIER_FILLER = re.compile(
     r"^(?:其中|主要有|主要是|主要为|主要|包括|含有|含|分别|全年|全市|全县|全区|全省|全州|全盟|当年|本年|本期|当期|年度|"
     r"累计|实现|完成|发生|共计|共|合计|总|医保|医疗保险|基本医疗保险|医疗保障|基金|年末|年底|上年|去年|同期|期末|"
