@@ -205,3 +205,10 @@ def test_a_listed_group_named_like_a_ledger_item_is_that_item(tmp_path: Path) ->
     got = facts(text, tmp_path)
     assert items(got, "6.20") == ["住院人次"]
     assert items(got, "20.10") == ["其他:门诊慢特病人次"]
+
+
+def test_a_sum_named_only_as_together_is_all_the_funds_item(tmp_path: Path) -> None:
+    text = ("某市医疗保障局2022年度部门整体支出绩效自评报告\n"
+            "全年职工医保基金支出402310万元，居民医保基金支出388120万元，两项合计790430万元，基金运行平稳。\n")
+    got = facts(text, tmp_path)
+    assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("790430")] == [("基本医疗保险（合计）", "基金支出合计")]

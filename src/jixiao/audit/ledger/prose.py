@@ -26,6 +26,7 @@ from jixiao.audit.ledger.naming import (
     FLOW_OF,
     descends,
     fits,
+    fund_part,
     other_words,
     plausible_part,
     resolve,
@@ -71,6 +72,7 @@ from jixiao.audit.ledger.words import (
     SHARE_OF,
     SPECIFIC_GENERIC,
     STRENGTH,
+    TOGETHER_WORDS,
     Scope,
     change_item,
     parallel_names,
@@ -164,6 +166,8 @@ class ProseBinder(Walker):
                         item: str | None, role: Role, base: LedgerFact | None
                         ) -> tuple[str | None, bool, str | None, Role]:
         fund, named, item = self._fund(terms, parent or self._annotated(), item)
+        if role == "value" and not terms and item and self._together(m, words) == item:
+            fund, named = TOTAL, True
         if role in ("change", "growth", "prev") and base is not None and base.fund and not \
                 any(t[2].fund for t in terms):
             fund, named = base.fund, base.named  # 生育保险待遇9595人次，增加1036人次: the change of that figure
@@ -295,6 +299,9 @@ class ProseBinder(Walker):
         unit = m.quantity.unit
         if self.respective:
             return self.respective.pop(0), "value", base
+        together = self._together(m, words)
+        if together is not None:
+            return together, "value", base  # 职工…收入X万元，居民…收入Y万元，两项合计Z万元
         last = self.sentence[-1] if self.sentence else None
         if last is not None and last.role == "prev" and last.item and LEVEL.search(words) and \
                 last.mention.quantity.unit == unit:
@@ -311,6 +318,16 @@ class ProseBinder(Walker):
                 same_dimension(base, m):
             return ADJUSTED_BUDGET.get(base.item, base.item), "budget", base  # 调整为1200万元: the budget as adjusted
         return None
+
+    def _together(self, m: Mention, words: str) -> str | None:
+        """合计/两项合计 after one item of two or more funds of the basic insurance: that item of all of them."""
+        if not TOGETHER_WORDS.fullmatch(words.strip()):
+            return None
+        values = [f for f in self.sentence if f.role == "value" and f.item and f.parent is None and
+                  same_dimension(f, m) and fund_part(f.fund, TOTAL)]
+        if len({f.fund for f in values}) < 2 or len({f.item for f in values}) != 1:
+            return None
+        return values[-1].item
 
     def _qualified(self, term: tuple[int, int, Term]) -> str | None:
         """``药店购药支出``: a bare 收入/支出 that words of their own qualify names an item no ledger

@@ -35,6 +35,8 @@ QUALIFIER_FILLER = re.compile(
     r"累计|实现|完成|发生|共计|共|合计|总|医保|医疗保险|基本医疗保险|医疗保障|基金|年末|年底|上年|去年|同期|期末|"
     r"各项|全部|一般|用于|以及|及|和|与|年度|年|月份|月|为此|此|其|该|这些|财政资金|部门|本部门|单位|本单位|保险)+|(?:的|中)+$"
 )
+#: a figure named only as the sum of the figures before it (两项合计, 合计, 共计)
+TOGETHER_WORDS = re.compile(r"(?:[两二三四]项|以上|上述)?(?:合计|共计|总计)(?:为|达)?")
 LEVEL = re.compile(r"(?:提高|降低|增加|调整|下降|降)(?:到|至|为)")
 RESPECTIVE = re.compile(r"分别|依次|各为")
 BOTH = re.compile(r"两者|二者|两项|三者")
