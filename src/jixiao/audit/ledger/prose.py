@@ -238,8 +238,8 @@ class ProseBinder(Walker):
             return parent, self._completion_flow(), "completion", base  # 完成年度预算110.79%
         if item in BUDGET_ITEMS or ((item or "").endswith("预算") and (item or "").startswith(OTHER)):
             role = "budget"
-        elif item in COMPLETION_ITEMS:
-            role = "completion"
+        elif item in COMPLETION_ITEMS or (item or "").endswith("控制率"):
+            role = "completion"  # 控制率: spending over its budget, as a completion rate is
         elif item == "累计结余可支付月数":
             role = "months"
         elif item in ("分值", "得分", "总分"):
