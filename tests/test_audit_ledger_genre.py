@@ -212,3 +212,13 @@ def test_a_sum_named_only_as_together_is_all_the_funds_item(tmp_path: Path) -> N
             "全年职工医保基金支出402310万元，居民医保基金支出388120万元，两项合计790430万元，基金运行平稳。\n")
     got = facts(text, tmp_path)
     assert [(f, i) for f, i, _, _, v, _ in got if v == Decimal("790430")] == [("基本医疗保险（合计）", "基金支出合计")]
+
+
+def test_a_project_s_balance_is_its_money_left_not_a_fund_s(tmp_path: Path) -> None:
+    text = ("2023年度困难群众参保资助项目支出绩效自评表\n"
+            "项目名称 | 困难群众参保资助项目 |  |  |  |  |  | \n"
+            "主管部门 | 某县医疗保障局 |  |  | 实施单位 | 某县医疗保障局 |  | \n"
+            "1.本项目全年预算860.00万元，全年执行842.30万元，结余17.70万元为年末新增对象的预留资金。\n")
+    got = facts(text, tmp_path)
+    assert items(got, "17.70") == ["其他:结余资金"]
+    assert items(got, "842.30") == ["全年执行数"]

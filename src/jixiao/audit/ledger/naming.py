@@ -52,9 +52,7 @@ def resolve(name: str, kind: str, parent: LedgerFact | None, words: str, m: Ment
             return "本年收入合计" if name == INCOME else "本年支出合计"
         return "基金收入合计" if name == INCOME else "基金支出合计"
     if name == BALANCE:
-        if parent_item in ("当期结余", "年末累计结余", "年初累计结余"):
-            return parent_item
-        return "年末累计结余" if _CUMULATIVE.search(words) else "当期结余"
+        return _balance(parent_item, kind, words)
     if name == BUDGET:
         if kind == "department":
             return "全年预算"
@@ -112,6 +110,14 @@ def aid_item(name: str, counted: bool, money: bool) -> str | None:
     """住院救助 of a count (人次) is the aid's count, of money its spending; else neither."""
     count_item, money_item = AID_KINDS[name]
     return count_item if counted else money_item if money else None
+
+
+def _balance(parent_item: str | None, kind: str, words: str) -> str:
+    if parent_item in ("当期结余", "年末累计结余", "年初累计结余"):
+        return parent_item
+    if kind == "project":
+        return OTHER + "结余资金"  # a project's money left unspent, no fund's 当期结余
+    return "年末累计结余" if _CUMULATIVE.search(words) else "当期结余"
 
 
 _PROJECT_ITEM = {"预算执行率": "执行率", "年初预算": "年初预算数", "全年预算": "全年预算数"}
