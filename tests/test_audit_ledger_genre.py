@@ -222,3 +222,15 @@ def test_a_project_s_balance_is_its_money_left_not_a_fund_s(tmp_path: Path) -> N
     got = facts(text, tmp_path)
     assert items(got, "17.70") == ["其他:结余资金"]
     assert items(got, "842.30") == ["全年执行数"]
+
+
+def test_a_table_column_of_the_employee_fund_that_pays_maternity_is_with_maternity(tmp_path: Path) -> None:
+    text = ("某市2024年1-6月医疗保障基金运行分析\n"
+            "1-6月，职工基本医疗保险基金收入40210.50万元。\n"
+            "1-6月，职工基本医疗保险基金支付生育保险待遇1620.30万元。\n"
+            "附表：2024年1-6月医保基金收支情况（单位：万元）\n"
+            "项目 | 职工基本医疗保险 | 城乡居民基本医疗保险\n"
+            "基金收入 | 40210.50 | 65120.80\n")
+    got = facts(text, tmp_path)
+    assert {f for f, i, _, _, v, _ in got if v == Decimal("40210.50")} == {"职工基本医疗保险（含生育）"}
+    assert {f for f, i, _, _, v, _ in got if v == Decimal("65120.80")} == {"城乡居民基本医疗保险"}

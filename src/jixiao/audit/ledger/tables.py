@@ -373,6 +373,8 @@ class TableBinder:
             item = "总分" if _TOTAL_ROW.match(words) and col.item == "得分" else None
         if not self.project:
             fund = fund or col.fund or self.ctx.fund
+            if fund in EMPLOYEE_FUNDS and self.emp_m:
+                fund = "职工基本医疗保险（含生育）"  # a column of the employee fund that pays maternity benefits
         q = m.quantity
         value = q.value
         shown = q.unit or unit or ""
