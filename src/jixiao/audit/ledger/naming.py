@@ -14,6 +14,8 @@ import re
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.vocab import (
+    AID_KINDS,
+    AIDED_ENROLMENT,
     BALANCE,
     BUDGET,
     EMPLOYEE_FUNDS,
@@ -50,9 +52,7 @@ def resolve(name: str, kind: str, parent: LedgerFact | None, words: str, m: Ment
             return "本年收入合计" if name == INCOME else "本年支出合计"
         return "基金收入合计" if name == INCOME else "基金支出合计"
     if name == BALANCE:
-        if parent_item in ("当期结余", "年末累计结余", "年初累计结余"):
-            return parent_item
-        return "年末累计结余" if _CUMULATIVE.search(words) else "当期结余"
+        return _balance(parent_item, kind, words)
     if name == BUDGET:
         if kind == "department":
             return "全年预算"
@@ -67,7 +67,57 @@ def resolve(name: str, kind: str, parent: LedgerFact | None, words: str, m: Ment
         return "累计结余可支付月数" if m.quantity.unit in ("个月", "月") else None
     if name == UNFILED:
         return None
+    if name in AID_KINDS:
+        return aid_item(name, m.quantity.dimension == "person_time", m.quantity.dimension == "money")
+    if name == AIDED_ENROLMENT:
+        return aided_item(words, m.quantity.dimension == "person")
     return _by_kind(name, kind)
+
+
+_AIDED_END = re.compile(r"(?:的|共|为|达|有|计|合计|约)+$")
+
+
+def aided_item(words: str, person: bool) -> str | None:
+    """资助参保支出442.68万元, 资助参加基本医疗保险的共6634.7万人: ``其他:`` + the words from 资助 on
+    (a count of people ``…人数``)."""
+    k = words.rfind("资助")
+    if k < 0:
+        return None
+    if words[max(0, k - 2):k] == "定额":
+        k -= 2
+    phrase = _AIDED_END.sub("", words[k:].strip())
+    if person and not phrase.endswith(("人数", "人员")):
+        phrase += "人数"
+    return OTHER + phrase if len(phrase) <= 16 else None
+
+
+#: a group's aid money named by no words of its own (…、救助资金112418元; …，金额8774.31元)
+BARE_AID_MONEY = re.compile(r"(?:救助)?(?:资金|金额|金)")
+
+
+def group_money(count_item: str, written: str) -> str | None:
+    """The money of the group whose count was just stated: the aid kind's spending (门诊救助174人次，
+    金额8774.31元 → 门诊费用支出), else the group's name with the money word (贫困户医疗救助资金)."""
+    for count, money in AID_KINDS.values():
+        if count_item == count:
+            return money
+    if count_item.startswith(OTHER) and count_item.endswith("人次"):
+        return count_item.removesuffix("人次") + ("资金" if "资金" in written else "金额")
+    return None
+
+
+def aid_item(name: str, counted: bool, money: bool) -> str | None:
+    """住院救助 of a count (人次) is the aid's count, of money its spending; else neither."""
+    count_item, money_item = AID_KINDS[name]
+    return count_item if counted else money_item if money else None
+
+
+def _balance(parent_item: str | None, kind: str, words: str) -> str:
+    if parent_item in ("当期结余", "年末累计结余", "年初累计结余"):
+        return parent_item
+    if kind == "project":
+        return OTHER + "结余资金"  # a project's money left unspent, no fund's 当期结余
+    return "年末累计结余" if _CUMULATIVE.search(words) else "当期结余"
 
 
 _PROJECT_ITEM = {"预算执行率": "执行率", "年初预算": "年初预算数", "全年预算": "全年预算数"}

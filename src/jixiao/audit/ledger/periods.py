@@ -212,4 +212,24 @@ def document_period(lines: list[str], name: str = "") -> Period:
             if marks:
                 span = marks[0].span
                 break
-    return Period(year, span or (named_span if year == named_year else None) or "1-12")
+    span = span or (named_span if year == named_year else None)
+    if span is None:
+        year, span = _published_now(lines, year)
+    return Period(year, span or "1-12")
+
+
+_PUBLISHED = re.compile(r"(?:发布|发表|更新)(?:时间|日期)\s*[:：]?\s*((?:19|20)\d\d)[-/.年](1[0-2]|0?[1-9])(?!\d)")
+_NOW = re.compile(r"目前|截至目前|截止目前|当前")
+
+
+def _published_now(lines: list[str], year: int | None) -> tuple[int | None, str | None]:
+    """A news item that states no period but says 目前 (参保人数目前已达…) speaks of the month it was
+    published in (发布时间:2020-11-17 → 1-11 of 2020)."""
+    for text in lines[:_TITLE_LINES + 2]:
+        m = _PUBLISHED.search(text)
+        if m is not None:
+            published = int(m.group(1))
+            if (year is not None and published != year) or not any(_NOW.search(t) for t in lines):
+                return year, None
+            return published, f"1-{int(m.group(2))}"
+    return year, None

@@ -20,7 +20,17 @@ from decimal import Decimal
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import ADJUSTED_BUDGET, DERIVED, FLOW_OF, fits, other_words, plausible_part, resolve
+from jixiao.audit.ledger.naming import (
+    ADJUSTED_BUDGET,
+    DERIVED,
+    FLOW_OF,
+    descends,
+    fits,
+    fund_part,
+    other_words,
+    plausible_part,
+    resolve,
+)
 from jixiao.audit.ledger.sections import INSURED_COUNT, SPENDING
 from jixiao.audit.ledger.vocab import (
     AID,
@@ -34,6 +44,7 @@ from jixiao.audit.ledger.vocab import (
     TERM_OF,
     TERM_RE,
     TOTAL,
+    UNFILED,
     Term,
 )
 from jixiao.audit.ledger.walker import Walker
@@ -50,18 +61,24 @@ from jixiao.audit.ledger.words import (
     COUNTED,
     DECREASE,
     DEFICIT,
+    FUND_INCOME,
     LEVEL,
     MODIFIER,
     PART_WORDS,
     PER_HEAD,
     QUALIFIER_FILLER,
     RESPECTIVE,
+    SEQUENTIAL,
     SHARE_OF,
     SPECIFIC_GENERIC,
     STRENGTH,
+    TOGETHER_WORDS,
     Scope,
     change_item,
+    parallel_names,
     same_dimension,
+    stock_change,
+    stock_words,
     unit_before,
 )
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
@@ -88,6 +105,10 @@ class ProseBinder(Walker):
             parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
         elif role in ("change", "growth"):
             item = change_item(base.item if base is not None and base.role in ("value", "prev") else None, role)
+            if item is None and base is not None and base.role == "value" and base.item and \
+                    (COUNTED.get(base.item) == "人" or base.item == "年末累计结余") and \
+                    not SEQUENTIAL.search(self._clause(m.start)):
+                item = stock_change(stock_words(base), role, self.span)  # 参保人数…较上年同期增加7.66万人
             if item is None and base is None and item_term is not None and self._qualified(item_term) is None:
                 # 本年总收入增长7.95% after last year's figures only: the change of the item it names
                 item = change_item(self._resolve(str(item_term[2].item), None, words, m), role)
@@ -118,6 +139,8 @@ class ProseBinder(Walker):
             self.joining.last[m.quantity.dimension] = fact
         self.joining = None
         self._annotate(fact, base, terms, words, item_term, parent, scope)
+        if not fact.unit and fact.item in COUNTED:
+            fact.unit = COUNTED[fact.item]  # 1.城乡居民基本医疗保险 674973 under 一、参保人数: a count of people
         self._respective(words, fact)
         return fact
 
@@ -143,6 +166,8 @@ class ProseBinder(Walker):
                         item: str | None, role: Role, base: LedgerFact | None
                         ) -> tuple[str | None, bool, str | None, Role]:
         fund, named, item = self._fund(terms, parent or self._annotated(), item)
+        if role == "value" and not terms and item and self._together(m, words) == item:
+            fund, named = TOTAL, True
         if role in ("change", "growth", "prev") and base is not None and base.fund and not \
                 any(t[2].fund for t in terms):
             fund, named = base.fund, base.named  # 生育保险待遇9595人次，增加1036人次: the change of that figure
@@ -198,12 +223,7 @@ class ProseBinder(Walker):
         name = item_term[2].item if item_term is not None else None
         if name in FLOWS and item_term is not None:
             name = self._qualified(item_term) or name
-        parent = None
-        item: str | None = None
-        if scope is not None:
-            parent, item = self._listed_under(scope, name, own_fund, words, m)
-        elif name is not None and item_term is not None:
-            item = self._named_item(m, words, name, item_term, base)
+        parent, item = self._named_or_listed(m, words, name, item_term, own_fund, scope, base)
         if name is None and item is None:
             unnamed = self._unnamed(m, words, base)
             if unnamed is not None:
@@ -218,8 +238,8 @@ class ProseBinder(Walker):
             return parent, self._completion_flow(), "completion", base  # 完成年度预算110.79%
         if item in BUDGET_ITEMS or ((item or "").endswith("预算") and (item or "").startswith(OTHER)):
             role = "budget"
-        elif item in COMPLETION_ITEMS:
-            role = "completion"
+        elif item in COMPLETION_ITEMS or (item or "").endswith("控制率"):
+            role = "completion"  # 控制率: spending over its budget, as a completion rate is
         elif item == "累计结余可支付月数":
             role = "months"
         elif item in ("分值", "得分", "总分"):
@@ -243,6 +263,35 @@ class ProseBinder(Walker):
                 return OTHER + base.item + "预算"  # 三公经费3.26万元，完成预算4.50万元: its budget
         return item
 
+    def _named_or_listed(self, m: Mention, words: str, name: str | None, item_term: tuple[int, int, Term] | None,
+                         own_fund: str | None, scope: Scope | None, base: LedgerFact | None
+                         ) -> tuple[LedgerFact | None, str | None]:
+        """The total a figure is listed under (None: none) and the item its words name."""
+        parent = None
+        item: str | None = None
+        if scope is not None:
+            parent, item = self._listed_under(scope, name, own_fund, words, m)
+            if parent is None and name == "预算" and item_term is not None:
+                item = self._named_item(m, words, name, item_term, base)  # …，年初安排公用经费预算289.50万元
+        elif name is not None and item_term is not None:
+            item = self._named_item(m, words, name, item_term, base)
+        if name == UNFILED and item_term is not None and m.quantity.unit == "%" and \
+                self.text[item_term[0]:item_term[1]].endswith("控制率"):
+            item = self._control_rate(item_term)
+        return parent, item
+
+    def _control_rate(self, term: tuple[int, int, Term]) -> str:
+        """公用经费控制率95.46%: spending against its budget, named by the spending (``其他:公用经费控制率``);
+        a bare 预算控制率 is of the item the sentence budgets (“三公”经费预算32万元…预算控制率67.09%)."""
+        before = [t for t in self.words.terms_in(max(0, term[0] - 12), term[0]) if t[2].item]
+        if before and before[-1][1] >= term[0] - 1 and before[-1][2].item in ITEM and \
+                ITEM[str(before[-1][2].item)].kind in (ItemKind.department, ItemKind.expenditure):
+            return f"{OTHER}{before[-1][2].item}控制率"
+        for f in self.sentence:
+            if f.role == "budget" and f.item and f.item.startswith(OTHER) and f.item.endswith("预算"):
+                return f.item.removesuffix("预算") + "控制率"
+        return OTHER + "预算控制率"
+
     def _unnamed(self, m: Mention, words: str, base: LedgerFact | None
                  ) -> tuple[str | None, Role, LedgerFact | None] | None:
         """A figure its own words do not name: the next of a 分别 list, the completion rate after
@@ -250,6 +299,13 @@ class ProseBinder(Walker):
         unit = m.quantity.unit
         if self.respective:
             return self.respective.pop(0), "value", base
+        together = self._together(m, words)
+        if together is not None:
+            return together, "value", base  # 职工…收入X万元，居民…收入Y万元，两项合计Z万元
+        last = self.sentence[-1] if self.sentence else None
+        if last is not None and last.role == "prev" and last.item and LEVEL.search(words) and \
+                last.mention.quantity.unit == unit:
+            return last.item, "value", base  # 当期结余率由上年的3.75%降至-1.18%: this year's of that item
         if unit == "%" and base is not None and (
                 (base.role == "budget" and self.facts and self.facts[-1] is base
                  and self.text[base.mention.end:m.start].strip() in ("", "的"))
@@ -262,6 +318,16 @@ class ProseBinder(Walker):
                 same_dimension(base, m):
             return ADJUSTED_BUDGET.get(base.item, base.item), "budget", base  # 调整为1200万元: the budget as adjusted
         return None
+
+    def _together(self, m: Mention, words: str) -> str | None:
+        """合计/两项合计 after one item of two or more funds of the basic insurance: that item of all of them."""
+        if not TOGETHER_WORDS.fullmatch(words.strip()):
+            return None
+        values = [f for f in self.sentence if f.role == "value" and f.item and f.parent is None and
+                  same_dimension(f, m) and fund_part(f.fund, TOTAL)]
+        if len({f.fund for f in values}) < 2 or len({f.item for f in values}) != 1:
+            return None
+        return values[-1].item
 
     def _qualified(self, term: tuple[int, int, Term]) -> str | None:
         """``药店购药支出``: a bare 收入/支出 that words of their own qualify names an item no ledger
@@ -405,13 +471,18 @@ class ProseBinder(Walker):
         lo = clause_start + k - len(clause)
         named = [t for t in self.words.terms_in(lo, clause_start + k) if t[2].item]
         if named:
-            fact.extra["share_part"] = self._resolve(str(named[-1][2].item), None, clause, fact.mention)
+            part = self._resolve(str(named[-1][2].item), None, clause, fact.mention)
+            fact.extra["share_part"] = part
+            if fact.item is None and descends(part, "基金收入合计") and \
+                    FUND_INCOME.match(self.text, clause_start + k + 1):
+                # 财政补贴收入占该项基金收入的63.57%: the fund's income structure, a figure of its own
+                fact.item = f"{OTHER}{self.text[named[-1][0]:named[-1][1]]}占基金收入比重"
 
     def _reserve_fund(self) -> str | None:
         """可支付N个月 is the reserve of the 累计结余 just stated before it."""
         for f in reversed(self.sentence):
-            if f.item == "年末累计结余":
-                return f.fund
+            if f.item == "年末累计结余" and not (f.parent is not None and self._bracketed(f)):
+                return f.fund  # …累计结余X万元（其中个人账户结余Y万元），可支付N个月: the whole balance's
         return None
 
     def _other_words(self, end: int) -> str | None:
@@ -495,7 +566,14 @@ class ProseBinder(Walker):
         lo = max(0, fact.mention.start - 80)
         k = max(self.text.rfind(c, lo, fact.mention.start) for c in "。；;：:，,")
         names = [t[2].item for t in self.words.terms_in(max(k, lo), fact.mention.start) if t[2].item]
-        if len(names) >= 2:
+        if len(names) < 2:
+            said = RESPECTIVE.search(words)
+            parallel = parallel_names(self.text[max(k + 1, lo):fact.mention.start - len(words) + said.start()]) \
+                if said is not None else None
+            if parallel:
+                fact.item, fact.role = parallel[0], "value"
+                self.respective = list(parallel[1:])
+        elif len(names) >= 2:
             resolved = [self._resolve(n, None, "", fact.mention) for n in names]
             fact.item = resolved[0]
             fact.role = "value"
@@ -563,6 +641,10 @@ class ProseBinder(Walker):
             named = True
         if fund in SUB_FUNDS:
             base = outer if own else None
+            if base == TOTAL:
+                whose = self._pool_of(terms)  # 其中职工医保统筹基金…、居民医保统筹基金…: that fund's pooling
+                if whose is not None:
+                    return whose, named, item
             if base == TOTAL or (base is None and self.numbered is not None):
                 return TOTAL if base == TOTAL else outer, named, item  # 统筹基金收入 of all funds together
             if base is not None and base not in EMPLOYEE_FUNDS and base not in SUB_FUNDS:
@@ -571,6 +653,17 @@ class ProseBinder(Walker):
         if fund in EMPLOYEE_FUNDS and self.numbered is not None and self._pool_above():
             return SUB_FUNDS[0], named, item  # 二、统筹基金收入 / 1.职工基本医疗保险: the employee pooling fund
         return fund, named, item
+
+    def _pool_of(self, terms: list[tuple[int, int, Term]]) -> str | None:
+        """The fund whose 统筹基金 its own words name (职工医保统筹基金; 居民医保 统筹基金), None: none."""
+        funds = [t for t in terms if t[2].fund]
+        last = funds[-1]
+        if last[2].fund == SUB_FUNDS[0] and self.text.startswith("职工", last[0]):
+            return last[2].fund
+        if len(funds) >= 2 and funds[-2][1] == last[0] and funds[-2][2].fund not in (TOTAL, *SUB_FUNDS):
+            before = funds[-2][2].fund
+            return last[2].fund if before in EMPLOYEE_FUNDS else before
+        return None
 
     def _pool_above(self) -> bool:
         ancestor = self._outline_parent()

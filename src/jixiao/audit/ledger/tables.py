@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
-from jixiao.audit.ledger.naming import DERIVED, other_words
+from jixiao.audit.ledger.naming import DERIVED, aid_item, aided_item, other_words
 from jixiao.audit.ledger.sections import numbering_level
 from jixiao.audit.ledger.vocab import (
+    AID_KINDS,
+    AIDED_ENROLMENT,
     BALANCE,
     BUDGET,
     EMPLOYEE_FUNDS,
@@ -191,10 +193,12 @@ class TableBinder:
         cols = _columns([""] * self.width, self.width)
         outline: list[tuple[int, dict[int, LedgerFact], str | None, str | None]] = []  # level, facts, item, fund
         last_level = 0
+        header_unit: str | None = None
         for r, cells in enumerate(rows):
             if _is_header(cells):
                 cols = _columns(cells + [""] * (self.width - len(cells)), self.width)
                 outline = []
+                header_unit = self._row_unit(cells, [])  # 项目资金（万元） | | 年初预算数…: the rows' unit
                 continue
             label_c = self._label_col(cells, cols)
             if label_c is None:
@@ -219,7 +223,7 @@ class TableBinder:
                 fund = POOL
             if _TOTAL_ROW.match(words):
                 item = "总分"
-            unit = self._row_unit(cells, cols)
+            unit = self._row_unit(cells, cols) or header_unit
             facts: dict[int, LedgerFact] = {}
             for c in range(label_c + 1, len(cells)):
                 if cols[c].unit_col or cols[c].aside or prose_cell(cells[c]):
@@ -326,6 +330,10 @@ class TableBinder:
             return "全年执行数" if kind == "project" else None
         if name == UNFILED:
             return None
+        if name == AIDED_ENROLMENT:
+            return aided_item(words, "人" in words and "元" not in words)
+        if name in AID_KINDS:
+            return aid_item(name, "人次" in words, bool(re.search(r"金额|资金|支出|元", words)))
         if kind == "department":
             return {"基金收入合计": "本年收入合计", "基金支出合计": "本年支出合计"}.get(name, name)
         return name
@@ -365,6 +373,8 @@ class TableBinder:
             item = "总分" if _TOTAL_ROW.match(words) and col.item == "得分" else None
         if not self.project:
             fund = fund or col.fund or self.ctx.fund
+            if fund in EMPLOYEE_FUNDS and self.emp_m:
+                fund = "职工基本医疗保险（含生育）"  # a column of the employee fund that pays maternity benefits
         q = m.quantity
         value = q.value
         shown = q.unit or unit or ""
@@ -376,6 +386,8 @@ class TableBinder:
         if m.comparator or (shown == "%" and item is not None and not item.endswith("率")):
             item = None  # a target (≥95%), or a rate in a row named by the amount it is a rate of
         written = q.unit if m.unit_source == "written" or role != "score" else ""
+        if role == "growth" and m.unit_source != "written":
+            written, unit = "", "%"  # 项目 | 上年数 | 本年数 | 增减%: a rate, not an amount of the table's 万元
         if role == "score" and not written:
             unit = "分"  # a 分值 cell in a row labelled 项目资金（万元）: points, not money
         cell = self.table.rows[r][c]

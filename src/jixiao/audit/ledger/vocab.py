@@ -47,6 +47,16 @@ BUDGET = "预算"
 INSURED = "参保"
 EXECUTED = "执行"
 PAYABLE = "可支付"
+#: a department's headcount (no ledger item holds it; the genre states it in every 部门 report)
+STAFF_POSTS = OTHER + "编制人数"
+STAFF_PRESENT = OTHER + "实有人数"
+STAFF = frozenset({STAFF_POSTS, STAFF_PRESENT})
+#: a kind of medical aid, named alike for its count and its money: item of each (count, money)
+INPATIENT_AID = "住院救助"
+OUTPATIENT_AID = "门诊救助"
+AID_KINDS = {INPATIENT_AID: ("住院人次", "住院费用支出"), OUTPATIENT_AID: (OTHER + "门诊救助人次", "门诊费用支出")}
+#: 资助参保: the insurance aid pays for the needy, named by its own words (资助参保支出, 资助参加新农合人数)
+AIDED_ENROLMENT = "资助参保"
 #: a named figure that no ledger item holds (银行存款, 参保率): it is not a figure of the item before it
 UNFILED = "-"
 
@@ -102,8 +112,8 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item="基金支出合计"), [r"(?:基金)?支出合计", r"总支出", r"支出总额", r"支出总计", r"年度总支出"]),
     (Term(item="待遇支出"), [r"(?:基本)?医疗(?:保险)?待遇支出", r"(?:社会)?保险待遇支出", r"待遇支出",
                              r"基本医疗保险支出", r"支付待遇"]),
-    (Term(item="住院费用支出"), [r"住院(?:医疗)?费用?支出", r"住院费用", r"住院支出", r"住院救助支出"]),
-    (Term(item="门诊费用支出"), [r"门诊(?:医疗)?费用?支出", r"门诊费用", r"门诊支出", r"门诊救助支出"]),
+    (Term(item="住院费用支出"), [r"住院(?:医疗)?费用?支出", r"住院费用", r"住院支出", r"住院救助(?:支出|资金|金额)"]),
+    (Term(item="门诊费用支出"), [r"门诊(?:医疗)?费用?支出", r"门诊费用", r"门诊支出", r"门诊救助(?:支出|资金|金额)"]),
     (Term(item="生育医疗费用支出"), [r"生育医疗费用?(?:支出)?"]),
     (Term(item="生育津贴支出"), [r"生育津贴(?:支出)?"]),
     (Term(MAT, "待遇支出"), [r"生育保险待遇(?:支出)?", r"生育待遇(?:支出)?"]),
@@ -132,7 +142,11 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item="在职职工"), [r"在职职工", r"在职人员", r"在职"]),
     (Term(item="退休人员"), [r"退休人员", r"退休职工", r"退休"]),
     (Term(item="享受待遇人次合计"), [r"享受待遇", r"享受医疗待遇", r"待遇享受"]),
-    (Term(item="住院人次"), [r"享受住院待遇", r"住院待遇", r"住院人次", r"住院救助"]),
+    (Term(item="住院人次"), [r"享受住院待遇", r"住院待遇", r"住院人次"]),
+    # 住院救助5826人次 / 住院救助208.7亿元: the aid's count or its money, by the figure
+    (Term(item=INPATIENT_AID), [r"住院救助(?:人次)?"]),
+    (Term(item=OUTPATIENT_AID), [r"门诊救助(?:人次)?"]),
+    (Term(AID, AIDED_ENROLMENT), [r"(?:定额)?资助(?:困难群众)?参保(?:人数|支出|资金)?", r"资助参加"]),
     (Term(item="普通门急诊人次"), [r"享受门诊待遇", r"门诊待遇", r"普通门急诊"]),
     (Term(item="本年收入合计"), [r"本年收入合计"]),
     (Term(item="财政拨款收入"), [r"(?:一般公共预算)?财政拨款(?:收入)?"]),
@@ -154,6 +168,10 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     (Term(item="分值"), [r"分值"]),
     (Term(item="得分"), [r"得分"]),
     (Term(item="总分"), [r"总分", r"自评得分"]),
+    # a department's staff: its approved posts and the people it has (核定编制78人，实有在职人员71人)
+    (Term(DEPT, STAFF_POSTS), [r"(?:核定|人员)编制(?:人数|数)?", r"编制(?:人数|数)"]),
+    (Term(DEPT, STAFF_PRESENT), [r"实有(?:在职|在编)?(?:人员|人数)", r"实有人"]),
+    (Term(DEPT, UNFILED), [r"(?:核定)?(?:行政|事业)编制", r"离退休(?:人员|干部)"]),
     (Term(item=OTHER + "政府采购支出"), [r"政府采购(?:支出)?(?:总额)?"]),
     (Term(item=OTHER + "一般公共预算财政拨款支出"), [r"(?:一般公共预算)?财政拨款支出", r"一般公共预算支出"]),
     (Term(item="财政拨款收入"), [r"一般公共预算收入"]),
@@ -162,7 +180,7 @@ ITEM_FORMS: list[tuple[Term, list[str]]] = [
     # named, but filed under no ledger item (the parts of a balance sheet, the insured it aids)
     (Term(item=UNFILED), [
         r"固定资产", r"银行存款", r"其他应付款", r"暂付款", r"暂收款", r"支出户存款", r"财政专户存款",
-        r"收入户存款", r"资助参保", r"资助参加", r"应参保人数", r"应参保", r"参保率", r"征缴率", r"费率",
+        r"收入户存款", r"应参保人数", r"应参保", r"参保率", r"征缴率", r"费率",
         r"覆盖率", r"满意度", r"报销比例", r"支付比例", r"结算率", r"及时率", r"准确率", r"可用率",
         r"(?:预算|经费)?控制率", r"预算调整率",
     ]),
@@ -185,7 +203,8 @@ def _terms() -> list[tuple[Term, list[str]]]:
 TERM_RE, TERM_OF = compile_terms(_terms())
 
 #: the generic items and the fund-kind-specific item each stands for
-GENERIC = frozenset({INCOME, EXPENSE, BALANCE, BUDGET, INSURED, EXECUTED, PAYABLE, UNFILED})
+GENERIC = frozenset({INCOME, EXPENSE, BALANCE, BUDGET, INSURED, EXECUTED, PAYABLE, UNFILED, AIDED_ENROLMENT,
+                     *AID_KINDS})
 
 #: words that say a figure belongs to several funds together (两项合计, 三项基金合计)
 TOGETHER = re.compile(r"[两二三四]项(?:医疗保险)?(?:基金)?合计|合计收入|合计支出|(?:基金)?合计")

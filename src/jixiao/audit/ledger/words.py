@@ -28,12 +28,15 @@ DECREASE = re.compile(r"减少|下降|降低|降幅|减幅|回落")
 ADJUSTED_TO = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后)?(?:为|至|到)")
 #: words before a bare 收入/支出 that do not qualify it (全市, 当年, 实现, 医保基金…)
 #: what stands around a listed part's own words (其中：…、…为)
-PART_WORDS = re.compile(r"^[\s，,、；;：:（(]*(?:其中|包括|含)?[\s：:]*|(?:为|达|有|共|是)?[\s：:]*$")
+PART_WORDS = re.compile(
+    r"^[\s，,、；;：:（(]*(?:其中)?(?:主要有|主要是|主要为|主要包括|包括|含)?[\s：:]*|(?:为|达|有|共|是)?[\s：:]*$")
 QUALIFIER_FILLER = re.compile(
     r"^(?:其中|主要有|主要是|主要为|主要|包括|含有|含|分别|全年|全市|全县|全区|全省|全州|全盟|当年|本年|本期|当期|年度|"
     r"累计|实现|完成|发生|共计|共|合计|总|医保|医疗保险|基本医疗保险|医疗保障|基金|年末|年底|上年|去年|同期|期末|"
     r"各项|全部|一般|用于|以及|及|和|与|年度|年|月份|月|为此|此|其|该|这些|财政资金|部门|本部门|单位|本单位|保险)+|(?:的|中)+$"
 )
+#: a figure named only as the sum of the figures before it (两项合计, 合计, 共计)
+TOGETHER_WORDS = re.compile(r"(?:[两二三四]项|以上|上述)?(?:合计|共计|总计)(?:为|达)?")
 LEVEL = re.compile(r"(?:提高|降低|增加|调整|下降|降)(?:到|至|为)")
 RESPECTIVE = re.compile(r"分别|依次|各为")
 BOTH = re.compile(r"两者|二者|两项|三者")
@@ -43,6 +46,8 @@ COMPLETE = re.compile(r"完成|达到|实际完成")
 PER_HEAD = re.compile(r"人均|次均|户均|每人")
 MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+#: 占（该项|本）基金收入的: a share of a fund's whole income
+FUND_INCOME = re.compile(r"(?:该项|该|本|当年|全部)?(?:基金)?(?:总)?收入(?:合计|总额)?的")
 SHARE_OF = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
 #: rates of one budget against another (全年预算 ÷ 年初预算), not of spending against a budget
 CONTROL = re.compile(r"预算控制率|预算调整率")
@@ -182,11 +187,67 @@ def same_dimension(f: LedgerFact, m: Mention) -> bool:
     return a == b
 
 
+#: a change against the period before (环比), not against last year
+SEQUENTIAL = re.compile(r"环比|比上月|较上月|比上季度|较上季度")
+
+
+_AT_END = re.compile(r"^(?:年末|期末|年底|月末|季末)")
+
+
+def stock_words(f: LedgerFact) -> str:
+    """The name of a stock as written, without its date (年末滚存结余 → 滚存结余); a count by its item."""
+    if f.item != "年末累计结余":
+        return str(f.item)
+    written = [t.group() for t in TERM_RE.finditer(f.label) if TERM_OF[t.group()].item == f.item]
+    return _AT_END.sub("", written[-1]) if written else str(f.item)
+
+
+def stock_change(item: str, role: str, span: str) -> str:
+    """The change of a stock at a date (参保人数, 滚存结余), which no ledger item holds: against the
+    same date of last year, its amount is ``其他:…比上年(同期)增减``, its rate ``其他:…增长率``."""
+    if role == "growth":
+        return f"{OTHER}{item}增长率"
+    return f"{OTHER}{item}比上年{'' if span == '1-12' else '同期'}增减"
+
+
 def change_item(base_item: str | None, role: str) -> str | None:
     flow = FLOW_OF.get(base_item or "")
     if flow is None:
-        if base_item and base_item.startswith(OTHER):  # 机关运行经费支出…增长21.22%
+        if base_item and base_item.startswith(OTHER) and not base_item.endswith("率"):  # 机关运行经费支出…增长21.22%
             return base_item + ("增减额" if role == "change" else "增长率")
         return None
     return f"{flow}较上年增减额" if role == "change" else f"{flow}增长率"
 
+
+
+_LIST_SPLIT = re.compile(r"、|和|及|与")
+_LIST_LEAD = re.compile(r"^(?:其中|按[^，,]{1,8}分|包括)?[\s，,：:]*")
+
+
+def parallel_names(clause: str) -> list[str] | None:
+    """``一档、二档、三档医疗参保人数依次为``: the names of a parallel list sharing the words of its last
+    element (``医疗参保人数``), as ``其他:`` items. None: the clause is no such list."""
+    clause = _LIST_LEAD.sub("", clause.strip())
+    parts = [p for p in _LIST_SPLIT.split(clause)]
+    if len(parts) < 2 or not all(p and all("\u4e00" <= ch <= "\u9fff" for ch in p) for p in parts):
+        return None
+    terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(parts[-1])]
+    named = [t for t in terms if t[2].item and len(parts[-1]) - t[1] <= 2]
+    if not named:
+        return None
+    first = parts[0]
+    lead = next((t for t in TERM_RE.finditer(first) if t.start() == 0 and TERM_OF[t.group()].fund
+                 and not TERM_OF[t.group()].item), None)
+    if lead is not None and lead.end() < len(first):
+        parts[0] = first = first[lead.end():]  # 职工医保统账结合和单建统筹参保人员: the fund is not a name
+    # 一档、二档、三档: elements of one length ending in one classifier (档, 类, 级) mark where the
+    # last one ends; else the shared words are the item's
+    lengths = {len(p) for p in parts[:-1]}
+    n = lengths.pop() if len(lengths) == 1 else 0
+    marks = {p[-1] for p in parts[:-1]}
+    classified = 0 < n < named[-1][0] and len(marks) == 1 and parts[-1][n - 1] in marks
+    cut = n if classified else named[-1][0]
+    if cut < 1:
+        return None
+    suffix = parts[-1][cut:]
+    return [OTHER + p + suffix for p in parts[:-1]] + [OTHER + parts[-1]]
