@@ -126,9 +126,12 @@ def test_default_rules_have_no_department_scores_and_keep_its_self_score() -> No
     assert "department" not in score_tables(ds, "430900", 2020, "default")
     dept = next(r for r in reports_for(ds, "430900", 2020, charts=False, rules="default") if r.kind == "department")
     at = cells(next(g for g in dept.grids() if g.key == "department_self_eval"))
-    last = max(r for r, _ in at)
-    assert at[(last, 5)] == NOT_SCORED and all(v == NOT_SCORED for (r, c), v in at.items() if c == 5 and r > 0)
-    assert any(p.text == "经自评，2020年度部门整体支出绩效自评得分99.9分。" for p in dept.paragraphs())
+    last = next(r for (r, c), v in at.items() if c == 0 and v == "合计")
+    assert at[(last, 5)] == NOT_SCORED and all(v == NOT_SCORED for (r, c), v in at.items() if c == 5 and 0 < r < last)
+    # the unit's 99.9 under the table's 合计, marked as stated, and said so in the text
+    assert at[(last + 1, 0)] == "单位自评得分（据报）" and at[(last + 1, 5)] == "99.9"
+    assert any(p.text == "经自评，2020年度部门整体支出绩效单位自评得分99.9分（据报），自评表合计未计分。"
+               for p in dept.paragraphs())
 
 
 def test_scores_given_win() -> None:
