@@ -28,6 +28,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from jixiao.ingest.files import read_file, read_files
 from jixiao.model import Dataset
@@ -315,6 +316,32 @@ def test_xlsx_rows_are_as_tall_as_their_text_and_print_on_a4(files: dict[str, Pa
                 assert height is not None and height >= _lines(c.value, widths[c.column_letter]) * LINE_POINTS
                 tall += 1
     assert tall >= 5
+
+
+def test_working_papers_print_whole(files: dict[str, Path]) -> None:
+    """What looking at every page of the 审核底稿 found: a subtitle (the rule set's name) cut on both
+    sides, its merge narrower than its text and not wrapped; a minus sign left at a line's end
+    (“-” / “117.17%”)."""
+    from jixiao.write.xlsx import LINE_POINTS, _lines
+
+    papers = [p for name, p in files.items() if name.endswith("_审核底稿.xlsx")]
+    assert len(papers) == 10
+    subtitles = 0
+    for path in papers:
+        for ws in load_workbook(path):
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str):
+                        assert not re.search(r"(?<![\w.])-\d", c.value), (path.name, ws.title, c.value)
+            text = ws.cell(2, 1).value
+            if isinstance(text, str) and text.startswith("（"):
+                merged = next((m for m in ws.merged_cells.ranges if m.min_row == 2 and m.min_col == 1), None)
+                last = merged.max_col if merged is not None else 1
+                width = sum(ws.column_dimensions[get_column_letter(k)].width for k in range(1, last + 1))
+                assert (ws.row_dimensions[2].height or 15) >= _lines(text, width) * LINE_POINTS, (path.name, text)
+                assert ws.cell(2, 1).alignment.wrap_text
+                subtitles += 1
+    assert subtitles >= 8  # every 评分说明 (its rule set named under the title)
 
 
 # --- 7. docx layout -------------------------------------------------------------------------------

@@ -58,14 +58,19 @@ def test_seed_001_table_without_approved_weights_is_not_scored(tmp_path: Path) -
     # the working paper explains it, with the rule set's own even split as a reference only
     paper = next(p for p in paths if p.name.endswith("项目_自治区本级医疗生育保险基金支出_审核底稿.xlsx"))
     lines = sheet_text(paper, "评分说明")
-    budget = next(r for r in lines if r[2] == "预算执行率")
-    assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[4] and budget[4].endswith("8.64")
-    assert budget[3].startswith("预算执行率得分（依据：财预〔2020〕10号")
-    upfang = next(r for r in lines if r[2].endswith("上访率"))
-    assert upfang[3].startswith("反向指标（≤、<）（依据：")
-    reference = next(r for r in lines if r[2] == "参考总分")
-    assert "总分为98.64（满分100），等级“优”" in reference[4] and "报告中未采用" in reference[4]
-    assert any(r[2] == "提示" and "9595人" in r[4] and "1.53 倍" in r[4] for r in lines)  # target set too low
+    # one 评分表 in a project's paper: named once above the rows (not a column repeating it)
+    assert lines[1][0].startswith("（自治区本级医疗生育保险基金支出自评表；规则集：")
+    budget = next(r for r in lines if r[1] == "预算执行率")
+    assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[3] and budget[3].endswith("8.64")
+    assert budget[2].startswith("预算执行率得分（依据：财预〔2020〕10号")
+    # the engine's notation said in words: no min(…), no “可改为 proportional”, no “依据：：”
+    assert "（86.38%与100%中的较小者）" in budget[3]
+    assert not [v for r in lines for v in r if re.search(r"min\(|[a-z]{4,}|：：", v)]
+    upfang = next(r for r in lines if r[1].endswith("上访率"))
+    assert upfang[2].startswith("反向指标（≤、<）（依据：")
+    reference = next(r for r in lines if r[1] == "参考总分")
+    assert "总分为98.64（满分100），等级“优”" in reference[3] and "报告中未采用" in reference[3]
+    assert any(r[1] == "提示" and "9595人" in r[3] and "1.53 倍" in r[3] for r in lines)  # target set too low
     assert not [v for r in lines for v in r if RULE_ID.search(v)]  # rules by name, never by id
     todo = sheet_text(paper, "待填写和待核实事项")
     assert any("自评表三级指标的分值和得分" in r[3] for r in todo)

@@ -118,10 +118,18 @@ def _scoring(ctx: Context, report: Report) -> Grid | None:
             rows += _score_rows(f"{name}自评表", scores)
     if report.kind == "department" and DEPARTMENT in ctx.scores:
         rows += _score_rows("部门整体支出绩效自评表", ctx.scores[DEPARTMENT])
-    numbered = [[str(i), *row] for i, row in enumerate(rows, 1)]
     label = ctx.ruleset.title if getattr(ctx.ruleset, "title", None) else ctx.ruleset.label
+    tables = list(dict.fromkeys(row[0] for row in rows))
+    if len(tables) == 1:
+        # one 评分表: named once above the table, not on every row (a column of the same name,
+        # wrapped to four lines, doubled the pages)
+        grid = _grid("scoring", "评分说明", ("序号", "评分项目", "规则及依据", "计算过程"), (0.8, 4.0, 6.4, 9.4),
+                     [[str(i), *row[1:]] for i, row in enumerate(rows, 1)])
+        if grid is not None:
+            grid.subtitle = f"（{tables[0]}；规则集：{label}）"
+        return grid
     grid = _grid("scoring", "评分说明", ("序号", "评分表", "评分项目", "规则及依据", "计算过程"),
-                 (0.8, 3.4, 3.4, 5.0, 8.0), numbered)
+                 (0.8, 3.4, 3.4, 5.0, 8.0), [[str(i), *row] for i, row in enumerate(rows, 1)])
     if grid is not None:
         grid.subtitle = f"（规则集：{label}）"
     return grid
