@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import Pt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -362,6 +363,25 @@ def test_docx_rows_never_split_and_headers_repeat(files: dict[str, Path]) -> Non
     # the rows of one merged 一级/二级 block keep together
     kept = [p for p in indicators._tbl.iter(qn("w:p")) if p.find(qn("w:pPr") + "/" + qn("w:keepNext")) is not None]
     assert kept
+
+
+def test_signature_lines_are_not_broken(files: dict[str, Path]) -> None:
+    """A signature or cover line (评价单位（盖章）：<unit name>) fits on one line beside its indent:
+    the unit's name is never broken before its last character (“益阳市医疗保障” / “局”)."""
+    checked = 0
+    for name, path in files.items():
+        if path.suffix != ".docx":
+            continue
+        doc = Document(str(path))
+        section = doc.sections[0]
+        width = section.page_width - section.left_margin - section.right_margin
+        for p in doc.paragraphs:
+            if "：" in p.text and p.paragraph_format.left_indent:  # the signature and cover lines
+                size = max((r.font.size for r in p.runs if r.font.size), default=Pt(16))
+                chars = sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in p.text)
+                assert p.paragraph_format.left_indent + chars * size <= width, (name, p.text)
+                checked += 1
+    assert checked >= 5
 
 
 def test_a_minus_sign_never_ends_a_line(files: dict[str, Path]) -> None:

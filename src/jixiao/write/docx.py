@@ -448,7 +448,12 @@ class _Writer:
 
     def lines(self, lines: tuple[CoverLine, ...], *, left_cm: float | None = None, align: str = "left",
               together: bool = False) -> None:
-        """One line each; ``together``: on one page (a signature block never split by a page break)."""
+        """One line each; ``together``: on one page (a signature block never split by a page break).
+
+        ``left_cm`` shrinks so the longest line fits on one line (“益阳市医疗保障” / “局” otherwise)."""
+        if left_cm is not None and lines:
+            longest = max(sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in f"{x.label}：{x.value}") for x in lines)
+            left_cm = max(0.0, min(left_cm, self.width - longest * BODY_SIZE.cm - 0.2))
         for i, line in enumerate(lines):
             self.para(f"{line.label}：{line.value}", left_cm=left_cm, indent=False, align=align,
                       keep_next=together and i < len(lines) - 1)
