@@ -345,6 +345,21 @@ def test_working_papers_print_whole(files: dict[str, Path]) -> None:
     assert subtitles >= 8  # every 评分说明 (its rule set named under the title)
 
 
+def test_no_xlsx_page_holds_only_a_tables_totals(files: dict[str, Path]) -> None:
+    """A page is not left with a 自评表's 合计 and 据报 rows alone (seen in 004's workbook when the
+    据报 row was added and every 得分 cell wrapped “未计分” to two lines)."""
+    totals = {"合计", "总分", "单位自评得分（据报）"}
+    for name, path in files.items():
+        if path.suffix != ".xlsx" or name.endswith("_审核底稿.xlsx"):
+            continue
+        for ws in load_workbook(path):
+            if not ws.row_breaks.brk:
+                continue
+            last = max(b.id for b in ws.row_breaks.brk)
+            tail = [ws.cell(r, 1).value for r in range(last + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+            assert not (tail and set(tail) <= totals), (name, ws.title, tail)
+
+
 # --- 7. docx layout -------------------------------------------------------------------------------
 
 

@@ -323,7 +323,7 @@ def department_self_eval_table(
     present += [("其他", "", i) for i in scores.by_indicator
                 if i not in listed and i in results and results[i].value is not None]
     g = Grid(key="department_self_eval", title="部门整体支出绩效自评表", n_cols=7,
-             subtitle=f"（{dy.year}年度）", widths=[1.6, 1.8, 3.4, 1.8, 1.4, 1.4, 6.0], header_rows=1, landscape=True)
+             subtitle=f"（{dy.year}年度）", widths=[1.6, 1.8, 3.4, 1.8, 1.6, 1.6, 5.6], header_rows=1, landscape=True)
     for col, text in enumerate(("一级指标", "二级指标", "三级指标", "实际值", "分值", "得分", "偏差原因分析")):
         g.add(0, col, text, header=True)
     for start, n in _runs([p[0] for p in present]):
