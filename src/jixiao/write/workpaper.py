@@ -58,7 +58,7 @@ def _findings(ctx: Context) -> Grid | None:
     rows = [[str(i), f.record, f.item, f.written, f.computed, f.basis, f.action, str(f.line or "")]
             for i, f in enumerate(ctx.ledger.findings, 1)]
     header = ("序号", "对象", "项目", "数据所述", "按所列数计算", "计算所用数", "处理", "原文行号")
-    return _grid("checks", "数据核对", header, (0.8, 3.0, 2.6, 1.8, 1.8, 5.0, 4.4, 1.2), rows)
+    return _grid("checks", "数据核对", header, (0.8, 2.6, 2.6, 2.2, 2.2, 4.8, 4.4, 1.2), rows)
 
 
 def _stated(ctx: Context) -> Grid | None:
