@@ -145,3 +145,40 @@ def claim_errors(report: Report) -> list[str]:
 
 def claims(report: Report) -> list[Claim]:
     return [c for p in report.paragraphs() for c in p.claims]
+
+
+# --------------------------------------------------------------------------------------------
+# The score a report states and the 自评表 it carries
+# --------------------------------------------------------------------------------------------
+
+_SCORE_SAID = re.compile(r"自评得分(?:为)?(\d+(?:\.\d+)?)分")
+
+
+def table_scores(report: Report) -> list[str] | None:
+    """Every score the report's 自评表 print as a figure (None: no 自评表): a 总分/合计, and the unit's
+    own score where a table prints it as stated (据报)."""
+    column = {"department_self_eval": 5}
+    own = (lambda k: k in column) if report.kind == "department" else (lambda k: k.startswith("self_eval"))
+    grids = [g for g in report.grids() if own(g.key)]
+    if not grids:
+        return None
+    out = []
+    for g in grids:
+        col = column.get(g.key, 7)
+        labels = {c.row: c.text for c in g.cells if c.col == 0}
+        out += [c.text for c in g.cells if c.col == col and re.fullmatch(r"\d+(?:\.\d+)?", c.text)
+                and (labels.get(c.row) in ("合计", "总分") or "据报" in labels.get(c.row, ""))]
+    return out
+
+
+def score_disagreements(report: Report) -> list[str]:
+    """A score the text states that its 自评表 does not print, or a 自评表 total the text does not
+    state: what a reader holding both would find contradicting (none of either is fine)."""
+    said = [m.group(1) for p in report.paragraphs() for m in _SCORE_SAID.finditer(p.text)]
+    shown = table_scores(report)
+    if shown is None:
+        return []
+    out = [f"text says {s}, the table prints {shown}" for s in said if Decimal(s) not in map(Decimal, shown)]
+    if said and len([g for g in report.grids() if g.key in ("department_self_eval", "self_eval")]) == 1:
+        out += [f"the table prints {s}, the text says {said}" for s in shown if Decimal(s) not in map(Decimal, said)]
+    return out

@@ -196,7 +196,7 @@ def test_report_scores_every_table_by_the_chosen_rules(run, tmp_path: Path) -> N
     assert "评分说明" not in html and "规则集" not in html  # both in the working paper
     paper = load_workbook(out / "510421-01_2019_项目_财政代缴2019年建档立卡贫困人口城乡居民医保个人缴费_审核底稿.xlsx")
     scoring = "\n".join(str(c.value) for row in paper["评分说明"].iter_rows() for c in row if c.value)
-    assert "（规则集：四川项目支出绩效自评规则（青神 2023、大英县医疗保障局 2023 表式））" in scoring
+    assert "规则集：四川项目支出绩效自评规则（青神 2023、大英县医疗保障局 2023 表式））" in scoring
     assert "总分为82.43（满分100），等级“良”" in scoring and "报告中未采用" in scoring
     assert "<img" not in html  # --no-charts
     hunan = run("report", UNITS, YIYANG, "-o", tmp_path / "h", "--formats", "html", "--rules", "hunan",

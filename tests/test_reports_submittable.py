@@ -25,9 +25,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import Pt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from jixiao.ingest.files import read_file, read_files
 from jixiao.model import Dataset
@@ -37,7 +39,14 @@ from jixiao.write.report import Figure, Report
 from jixiao.write.synthetic import synthetic_unit
 from jixiao.write.tables import NOT_SCORED
 from jixiao.write.xlsx import LINE_POINTS
-from submit_support import claim_errors, claims, file_texts, formula_cells, internal_text
+from submit_support import (
+    claim_errors,
+    claims,
+    file_texts,
+    formula_cells,
+    internal_text,
+    score_disagreements,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 UNITS = {"000_hami_2019.yaml": ("650500", 2019), "001_xinjiang_2019.yaml": ("650000-01", 2019),
@@ -133,13 +142,56 @@ def test_every_table_total_is_the_sum_of_its_rows(built: dict[str, list[Report]]
                     else:
                         assert total == NOT_SCORED
                 if g.key == "department_self_eval":
-                    last = max(r for r, _ in at)
+                    last = next(r for (r, k), t in at.items() if k == 0 and t == "合计")
                     scores = [at[(r, 5)] for r in range(1, last)]
                     if at[(last, 5)] != NOT_SCORED:
                         assert Decimal(at[(last, 5)]) == sum(Decimal(v) for v in scores)
                     else:
                         assert NOT_SCORED in scores or not scores  # a partial total is never printed
+                    # below the 合计 only the unit's own score, marked as stated
+                    assert all("据报" in at[(r, 0)] for r in range(last + 1, max(r for r, _ in at) + 1))
     assert checked == 0  # the examples' 目标表 approve no 分值 (tests/test_write_scores.py scores one that does)
+
+
+def test_the_texts_score_is_the_tables(built: dict[str, list[Report]]) -> None:
+    """A score the text states is one its 自评表 prints, and the other way round (issue 11, 2)."""
+    for name, reports in built.items():
+        for report in reports:
+            assert score_disagreements(report) == [], (name, report.title)
+    # 004 states 99.9 while the rule set scores part of its table: the 合计 stays 未计分 and the
+    # unit's 99.9 is printed, in the text and in the table, as the unit's stated score
+    dept = next(r for r in built["004_yiyang_2020.yaml"] if r.part == "department")
+    table = next(g for g in dept.grids() if g.key == "department_self_eval")
+    rows = {c.row: [] for c in table.cells}
+    for c in sorted(table.cells, key=lambda c: c.col):
+        rows[c.row].append(c.text)
+    assert ["合计", "", NOT_SCORED, ""] in rows.values() and ["单位自评得分（据报）", "99.9", ""] in rows.values()
+    assert "单位自评得分99.9分（据报）" in text_of(dept)
+    assert dept.workpaper is not None
+    stated = next(g for g in dept.workpaper.sheets if g.key == "stated")
+    assert any(row[2].text == "单位自评得分" and row[3].text == "99.9分" for row in stated.rows()[1:])
+
+
+def test_a_stated_score_other_than_the_tables_total_is_shown_beside_it() -> None:
+    """When the rules score every row, the 合计 is the text's score; a different score the unit
+    stated is printed as stated next to it (text and table alike), never in its place."""
+    from jixiao.write.scores import DEPARTMENT
+    from jixiao.write.tables import DEPARTMENT_FORM, RowScore, SelfEvalScores
+
+    ds = dataset("004_yiyang_2020.yaml")
+    full = SelfEvalScores(by_indicator={i: RowScore("5", "4") for _, _, i in DEPARTMENT_FORM}, complete=True)
+    for stated in ("99.9", "96", None):
+        d = ds.model_copy(update={"departments": [ds.departments[0].model_copy(update={"self_score": stated})]})
+        report = next(r for r in reports_for(d, "430900", 2020, charts=False, scores={DEPARTMENT: full})
+                      if r.part == "department")
+        table = next(g for g in report.grids() if g.key == "department_self_eval")
+        total = next(c.text for c in table.cells if c.col == 5 and c.row == next(
+            x.row for x in table.cells if x.col == 0 and x.text == "合计"))
+        assert Decimal(total) == 4 * (len({c.row for c in table.cells if c.col == 2}) - 1)
+        assert score_disagreements(report) == []
+        text = text_of(report)
+        assert f"自评得分{total}分" in text
+        assert (f"单位自评得分为{stated}分（据报）" in text) == (stated is not None)
 
 
 def test_an_entered_figure_is_never_replaced(built: dict[str, list[Report]]) -> None:
@@ -267,6 +319,47 @@ def test_xlsx_rows_are_as_tall_as_their_text_and_print_on_a4(files: dict[str, Pa
     assert tall >= 5
 
 
+def test_working_papers_print_whole(files: dict[str, Path]) -> None:
+    """What looking at every page of the 审核底稿 found: a subtitle (the rule set's name) cut on both
+    sides, its merge narrower than its text and not wrapped; a minus sign left at a line's end
+    (“-” / “117.17%”)."""
+    from jixiao.write.xlsx import LINE_POINTS, _lines
+
+    papers = [p for name, p in files.items() if name.endswith("_审核底稿.xlsx")]
+    assert len(papers) == 10
+    subtitles = 0
+    for path in papers:
+        for ws in load_workbook(path):
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str):
+                        assert not re.search(r"(?<![\w.])-\d", c.value), (path.name, ws.title, c.value)
+            text = ws.cell(2, 1).value
+            if isinstance(text, str) and text.startswith("（"):
+                merged = next((m for m in ws.merged_cells.ranges if m.min_row == 2 and m.min_col == 1), None)
+                last = merged.max_col if merged is not None else 1
+                width = sum(ws.column_dimensions[get_column_letter(k)].width for k in range(1, last + 1))
+                assert (ws.row_dimensions[2].height or 15) >= _lines(text, width) * LINE_POINTS, (path.name, text)
+                assert ws.cell(2, 1).alignment.wrap_text
+                subtitles += 1
+    assert subtitles >= 8  # every 评分说明 (its rule set named under the title)
+
+
+def test_no_xlsx_page_holds_only_a_tables_totals(files: dict[str, Path]) -> None:
+    """A page is not left with a 自评表's 合计 and 据报 rows alone (seen in 004's workbook when the
+    据报 row was added and every 得分 cell wrapped “未计分” to two lines)."""
+    totals = {"合计", "总分", "单位自评得分（据报）"}
+    for name, path in files.items():
+        if path.suffix != ".xlsx" or name.endswith("_审核底稿.xlsx"):
+            continue
+        for ws in load_workbook(path):
+            if not ws.row_breaks.brk:
+                continue
+            last = max(b.id for b in ws.row_breaks.brk)
+            tail = [ws.cell(r, 1).value for r in range(last + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+            assert not (tail and set(tail) <= totals), (name, ws.title, tail)
+
+
 # --- 7. docx layout -------------------------------------------------------------------------------
 
 
@@ -285,6 +378,25 @@ def test_docx_rows_never_split_and_headers_repeat(files: dict[str, Path]) -> Non
     # the rows of one merged 一级/二级 block keep together
     kept = [p for p in indicators._tbl.iter(qn("w:p")) if p.find(qn("w:pPr") + "/" + qn("w:keepNext")) is not None]
     assert kept
+
+
+def test_signature_lines_are_not_broken(files: dict[str, Path]) -> None:
+    """A signature or cover line (评价单位（盖章）：<unit name>) fits on one line beside its indent:
+    the unit's name is never broken before its last character (“益阳市医疗保障” / “局”)."""
+    checked = 0
+    for name, path in files.items():
+        if path.suffix != ".docx":
+            continue
+        doc = Document(str(path))
+        section = doc.sections[0]
+        width = section.page_width - section.left_margin - section.right_margin
+        for p in doc.paragraphs:
+            if "：" in p.text and p.paragraph_format.left_indent:  # the signature and cover lines
+                size = max((r.font.size for r in p.runs if r.font.size), default=Pt(16))
+                chars = sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in p.text)
+                assert p.paragraph_format.left_indent + chars * size <= width, (name, p.text)
+                checked += 1
+    assert checked >= 5
 
 
 def test_a_minus_sign_never_ends_a_line(files: dict[str, Path]) -> None:
@@ -438,6 +550,7 @@ def test_generated_units_give_submittable_reports(rng: random.Random, tmp_path: 
     assert len(reports) == 3
     for report in reports:
         assert claim_errors(report) == []
+        assert score_disagreements(report) == [], report.title
         assert not [x for t in text_of(report).split("\n") for x in internal_text(t)]
         sentences = [s for p in report.paragraphs() if p.origin == "generated" for s in re.split(r"(?<=。)", p.text)
                      if len(s) > 8]
@@ -449,5 +562,7 @@ def test_generated_units_give_submittable_reports(rng: random.Random, tmp_path: 
                 if at[(last, 7)] not in ("", NOT_SCORED):
                     assert Decimal(at[(last, 7)]) == sum(Decimal(at[(r, 7)]) for r in range(10, last)) + Decimal(
                         at[(3, 9)])
+    for rules in ("hunan", "sichuan"):  # rule sets that score part of the 部门 table, or none of it
+        assert all(score_disagreements(r) == [] for r in reports_for(ds, "S00001", 2021, charts=False, rules=rules))
     paths = write_report(ds, "S00001", 2021, tmp_path / f"r{rng.getrandbits(32)}", ("xlsx",), charts=False)
     assert all(formula_cells(p) == [] for p in paths)

@@ -117,7 +117,7 @@ def test_yiyang_2020_fund_report_writes_whole_amounts_as_the_seed_does(yiyang: d
     assert cells["全市城乡居民基本医疗保险基金"]["当期结余"] == (-9054, "0")
     # quotients keep their declared places: rates 2, 人均 元 0
     paper = indicator_texts(yiyang[f"{stem}_审核底稿.xlsx"])
-    assert all(re.fullmatch(r"-?\d+\.\d\d%", v) for v in paper["当期结余率"])
+    assert all(re.fullmatch(r"−?\d+\.\d\d%", v) for v in paper["当期结余率"])  # the paper's minus: U+2212
     assert "806元" in paper["人均筹资"] and "828元" in paper["人均基金支出"]
 
 
@@ -138,7 +138,8 @@ def test_miyi_2019_department_keeps_two_decimals(miyi: dict[str, Path]) -> None:
     assert expected in html_text(miyi[f"{stem}.html"])
     assert expected in docx_text(miyi[f"{stem}.docx"])
     paper = indicator_texts(miyi[f"{stem}_审核底稿.xlsx"])
-    assert paper["收入增减额"] == ["-890.89万元"] and paper["支出增减额"] == ["-903.39万元"]
+    # the working paper's minus is U+2212, which a wrapped line never ends with
+    assert paper["收入增减额"] == ["−890.89万元"] and paper["支出增减额"] == ["−903.39万元"]
 
 
 def test_project_self_eval_figures_are_formatted_as_written(miyi: dict[str, Path]) -> None:

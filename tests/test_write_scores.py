@@ -58,14 +58,19 @@ def test_seed_001_table_without_approved_weights_is_not_scored(tmp_path: Path) -
     # the working paper explains it, with the rule set's own even split as a reference only
     paper = next(p for p in paths if p.name.endswith("项目_自治区本级医疗生育保险基金支出_审核底稿.xlsx"))
     lines = sheet_text(paper, "评分说明")
-    budget = next(r for r in lines if r[2] == "预算执行率")
-    assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[4] and budget[4].endswith("8.64")
-    assert budget[3].startswith("预算执行率得分（依据：财预〔2020〕10号")
-    upfang = next(r for r in lines if r[2].endswith("上访率"))
-    assert upfang[3].startswith("反向指标（≤、<）（依据：")
-    reference = next(r for r in lines if r[2] == "参考总分")
-    assert "总分为98.64（满分100），等级“优”" in reference[4] and "报告中未采用" in reference[4]
-    assert any(r[2] == "提示" and "9595人" in r[4] and "1.53 倍" in r[4] for r in lines)  # target set too low
+    # one 评分表 in a project's paper: named once above the rows (not a column repeating it)
+    assert lines[1][0].startswith("（自治区本级医疗生育保险基金支出自评表；规则集：")
+    budget = next(r for r in lines if r[1] == "预算执行率")
+    assert "全年执行数 289724万元 ÷ 全年预算数 335412万元 = 86.38%" in budget[3] and budget[3].endswith("8.64")
+    assert budget[2].startswith("预算执行率得分（依据：财预〔2020〕10号")
+    # the engine's notation said in words: no min(…), no “可改为 proportional”, no “依据：：”
+    assert "（86.38%与100%中的较小者）" in budget[3]
+    assert not [v for r in lines for v in r if re.search(r"min\(|[a-z]{4,}|：：", v)]
+    upfang = next(r for r in lines if r[1].endswith("上访率"))
+    assert upfang[2].startswith("反向指标（≤、<）（依据：")
+    reference = next(r for r in lines if r[1] == "参考总分")
+    assert "总分为98.64（满分100），等级“优”" in reference[3] and "报告中未采用" in reference[3]
+    assert any(r[1] == "提示" and "9595人" in r[3] and "1.53 倍" in r[3] for r in lines)  # target set too low
     assert not [v for r in lines for v in r if RULE_ID.search(v)]  # rules by name, never by id
     todo = sheet_text(paper, "待填写和待核实事项")
     assert any("自评表三级指标的分值和得分" in r[3] for r in todo)
@@ -126,9 +131,12 @@ def test_default_rules_have_no_department_scores_and_keep_its_self_score() -> No
     assert "department" not in score_tables(ds, "430900", 2020, "default")
     dept = next(r for r in reports_for(ds, "430900", 2020, charts=False, rules="default") if r.kind == "department")
     at = cells(next(g for g in dept.grids() if g.key == "department_self_eval"))
-    last = max(r for r, _ in at)
-    assert at[(last, 5)] == NOT_SCORED and all(v == NOT_SCORED for (r, c), v in at.items() if c == 5 and r > 0)
-    assert any(p.text == "经自评，2020年度部门整体支出绩效自评得分99.9分。" for p in dept.paragraphs())
+    last = next(r for (r, c), v in at.items() if c == 0 and v == "合计")
+    assert at[(last, 5)] == NOT_SCORED and all(v == NOT_SCORED for (r, c), v in at.items() if c == 5 and 0 < r < last)
+    # the unit's 99.9 under the table's 合计, marked as stated, and said so in the text
+    assert at[(last + 1, 0)] == "单位自评得分（据报）" and at[(last + 1, 5)] == "99.9"
+    assert any(p.text == "经自评，2020年度部门整体支出绩效单位自评得分99.9分（据报），自评表合计未计分。"
+               for p in dept.paragraphs())
 
 
 def test_scores_given_win() -> None:

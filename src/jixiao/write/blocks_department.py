@@ -8,12 +8,19 @@ from jixiao.model import DepartmentYear
 from jixiao.write import printed as pr
 from jixiao.write import text_department as td
 from jixiao.write.build import Build, Made, block
-from jixiao.write.context import Pending, RecordFigures, officer_text
+from jixiao.write.context import Pending, RecordFigures, StatedUse, officer_text
 from jixiao.write.figures import bars, parts_pie
 from jixiao.write.printed import Fig, of
-from jixiao.write.report import Paragraph
+from jixiao.write.report import Grid, Paragraph
 from jixiao.write.scores import DEPARTMENT
-from jixiao.write.tables import NOT_SCORED, department_self_eval_table, figures_table, functional_table
+from jixiao.write.tables import (
+    STATED_SCORE,
+    department_self_eval_table,
+    figures_table,
+    functional_table,
+    stated_self_score,
+    table_total,
+)
 
 
 def _dy(b: Build) -> tuple[DepartmentYear, RecordFigures] | None:
@@ -73,19 +80,39 @@ def _staff_annex(b: Build, _: Any) -> Made:
     return [Paragraph(f"截至{dy.year}年底，本单位{'，'.join(bits)}。")] if bits else []
 
 
-def _scored_total(b: Build) -> tuple[str | None, Any]:
-    scores = b.ctx.scores.get(DEPARTMENT)
-    if scores is not None and scores.complete and scores.total_score not in (None, NOT_SCORED):
-        return scores.total_score, scores
-    return None, scores
+def _reasons(dy: DepartmentYear) -> dict[str, str]:
+    return {ind: "；".join(t.rstrip("。") for t in officer_text([dy.narrative], key)) + "。"
+            for ind, key in _REASONS.items() if officer_text([dy.narrative], key)}
+
+
+def _table(b: Build) -> Grid | None:
+    """The 自评表 as the annex prints it (None without figures): the text's score is read off it."""
+    got = _dy(b)
+    if got is None:
+        return None
+    dy, f = got
+    if not any(r.value is not None for r in f.results.values()):
+        return None
+    return department_self_eval_table(dy, f.results, b.ctx.scores.get(DEPARTMENT), _reasons(dy))
 
 
 @block("department_self_score")
-def _self_score(b: Build, _: Any) -> Made:
-    if _dy(b) is None:
+def _self_score(b: Build, arg: Any) -> Made:
+    """The score sentence; ``{department_self_score: {with_table: false}}`` in an outline that prints
+    no 部门整体支出绩效自评表 (the sentence then does not refer to one)."""
+    with_table = not (isinstance(arg, dict) and arg.get("with_table") is False)
+    got = _dy(b)
+    if got is None:
         return []
-    total, _ = _scored_total(b)
-    return b.paragraphs(td.self_score(b.ctx, total))
+    dy, _ = got
+    table = _table(b)
+    total = table_total(table) if table is not None else None
+    if stated_self_score(dy.self_score, total) is not None:
+        b.ctx.ledger.stated_use(StatedUse(
+            "部门整体支出", STATED_SCORE.replace("（据报）", ""), f"{dy.self_score}分", None,
+            "各项指标未逐项计分，得分不能由数据复算" if total is None
+            else f"与自评表各项得分之和{total}分不一致"))
+    return b.paragraphs(td.self_score(b.ctx, total, table=with_table and table is not None))
 
 
 @block("department_figures_table")
@@ -107,13 +134,10 @@ def _self_eval(b: Build, _: Any) -> Made:
     got = _dy(b)
     if got is None:
         return []
-    dy, f = got
-    if not any(r.value is not None for r in f.results.values()):
+    table = _table(b)
+    if table is None:
         return []
-    _, scores = _scored_total(b)
-    reasons = {ind: "；".join(t.rstrip("。") for t in officer_text([dy.narrative], key)) + "。"
-               for ind, key in _REASONS.items() if officer_text([dy.narrative], key)}
-    table = department_self_eval_table(dy, f.results, scores, reasons)
+    scores = b.ctx.scores.get(DEPARTMENT)
     if scores is None or not scores.complete:
         why = ("规则集未规定部门整体支出的评分方法" if scores is None else scores.reason or "部分指标无法计分")
         b.ctx.ledger.pend(Pending("附件／部门整体支出绩效自评表", "自评表各指标的分值和得分",

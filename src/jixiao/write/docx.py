@@ -314,9 +314,15 @@ def _cell_paragraphs(text: str, align: str, rpr: str, keep_next: bool) -> str:
 
 
 def _kept_rows(grid: Grid) -> set[int]:
-    """Rows kept with the next: a merged 一级/二级 block's, a form's top (with the indicators it heads)."""
+    """Rows kept with the next: an innermost merged block's (a 二级 cell and its rows), a form's top.
+
+    A block that holds smaller blocks (a 一级 cell over several 二级) may break between them: kept
+    whole it would move to the next page and leave the page before half empty."""
     keep: set[int] = set()
-    for first, last in grid.kept_together():
+    blocks = grid.kept_together()
+    for first, last in blocks:
+        if any((a, b) != (first, last) and first <= a and b <= last for a, b in blocks):
+            continue
         if last - first < 12:  # a block taller than a page cannot be kept on one
             keep.update(range(first, last))
     if grid.repeat_from is not None and grid.repeat_from < 12:
@@ -442,7 +448,12 @@ class _Writer:
 
     def lines(self, lines: tuple[CoverLine, ...], *, left_cm: float | None = None, align: str = "left",
               together: bool = False) -> None:
-        """One line each; ``together``: on one page (a signature block never split by a page break)."""
+        """One line each; ``together``: on one page (a signature block never split by a page break).
+
+        ``left_cm`` shrinks so the longest line fits on one line (“益阳市医疗保障” / “局” otherwise)."""
+        if left_cm is not None and lines:
+            longest = max(sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in f"{x.label}：{x.value}") for x in lines)
+            left_cm = max(0.0, min(left_cm, self.width - longest * BODY_SIZE.cm - 0.2))
         for i, line in enumerate(lines):
             self.para(f"{line.label}：{line.value}", left_cm=left_cm, indent=False, align=align,
                       keep_next=together and i < len(lines) - 1)

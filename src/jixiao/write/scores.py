@@ -45,8 +45,8 @@ def cite(source: str) -> str:
     for clause in re.split(r"[；;]", source):
         clause = re.sub(r"[（(][^（）()]*seed[^（）()]*[）)]", "", clause, flags=re.I)
         clause = re.split(r"\bseed\b", clause, flags=re.I)[0]
-        text = _TAGS.sub("", clause)
-        text = re.sub(r"（\s*）|\(\s*\)", "", text).strip(" ，,")
+        text = _without_brackets(_TAGS.sub("", clause), _TUNING)
+        text = _in_words(re.sub(r"（\s*）|\(\s*\)", "", text)).strip(" ，,：:")
         if text:
             kept.append(text)
     return "；".join(kept) or "实务做法"
@@ -105,11 +105,28 @@ def _interval(m: re.Match[str]) -> str:
     return "且".join(parts) or "任意值"
 
 
+#: a bracketed note to whoever maintains the rule set (“（可改为 proportional：…）”), not a source
+_TUNING = re.compile(r"[（(]\s*可改为")
+_CITING = re.compile(r"[（(]\s*rules\.md")
+#: ``min(a, b)`` as people say it
+_MIN = re.compile(r"\bmin\(([^(),]+),\s*([^()]+?)\)")
+
+
+def _in_words(text: str) -> str:
+    """The engine's notation in words a reviewer reads: ``min(执行率, 100%)`` → ``（执行率与100%中的较小者）``."""
+    return _MIN.sub(r"（\1与\2中的较小者）", text)
+
+
 def _without_citations(text: str) -> str:
     """Drop every bracketed group that cites the repository (``（rules.md §2 …（…）…）``), nested ones too."""
+    return _without_brackets(text, _CITING)
+
+
+def _without_brackets(text: str, opening: re.Pattern[str]) -> str:
+    """Drop every bracketed group whose start matches ``opening``, with the groups nested in it."""
     out, i = [], 0
     while i < len(text):
-        if text[i] in "（(" and re.match(r"[（(]\s*rules\.md", text[i:]):
+        if text[i] in "（(" and opening.match(text, i):
             depth = 0
             for j in range(i, len(text)):
                 depth += text[j] in "（("
@@ -129,7 +146,7 @@ def _arithmetic(explanation: str, rule_id: str, label: str) -> str:
     """The explanation without its “（rule，rule set…）” tags and citations (the table has a 规则
     column), its ranges in words."""
     text = _without_citations(_untagged(explanation, rule_id, label))
-    return _INTERVAL.sub(_interval, _TAGGED.sub("", text)).strip()
+    return _in_words(_INTERVAL.sub(_interval, _TAGGED.sub("", text))).strip()
 
 
 def _untagged(explanation: str, rule_id: str, label: str) -> str:

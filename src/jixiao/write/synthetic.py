@@ -178,6 +178,8 @@ def _department(draw: _Draw, code: str, year: int) -> dict[str, Any]:
         },
         "carryover": {"closing": _s(closing)},
         "previous": {"expenditure_total": _s(draw.money(0.85 * float(total), 1.1 * float(total)))},
+        # the score the unit states, as often as not (a report must print it without contradicting its 自评表)
+        "self_score": draw.rng.choice([None, f"{draw.rng.randint(800, 1000) / 10:g}"]),
     }
 
 

@@ -311,7 +311,9 @@ def department_self_eval_table(
     """部门整体支出绩效自评表: 一级/二级/三级 指标, 实际值 from the engine, 分值/得分 from a scorer.
 
     A row the rule set does not score reads “未计分”; the 合计 is the sum of the rows only when
-    every row is scored, else “未计分” too (never a partial total).
+    every row is scored, else “未计分” too (never a partial total). The unit's own stated score,
+    when it is not that 合计, is a row of its own marked 据报 — the same words the text uses
+    (:func:`stated_self_score`), so text and table never disagree.
     """
     from jixiao.calc.registry import lookup
 
@@ -321,7 +323,7 @@ def department_self_eval_table(
     present += [("其他", "", i) for i in scores.by_indicator
                 if i not in listed and i in results and results[i].value is not None]
     g = Grid(key="department_self_eval", title="部门整体支出绩效自评表", n_cols=7,
-             subtitle=f"（{dy.year}年度）", widths=[1.6, 1.8, 3.4, 1.8, 1.4, 1.4, 6.0], header_rows=1, landscape=True)
+             subtitle=f"（{dy.year}年度）", widths=[1.6, 1.8, 3.4, 1.8, 1.6, 1.6, 5.6], header_rows=1, landscape=True)
     for col, text in enumerate(("一级指标", "二级指标", "三级指标", "实际值", "分值", "得分", "偏差原因分析")):
         g.add(0, col, text, header=True)
     for start, n in _runs([p[0] for p in present]):
@@ -352,8 +354,38 @@ def department_self_eval_table(
     g.add(last, 4, (_sum_if_all(weights) or "") if complete else "")
     g.add(last, 5, (_sum_if_all(got) or NOT_SCORED) if complete else NOT_SCORED)
     g.add(last, 6, scores.grade or "" if complete else "")
+    total = _sum_if_all(got) if complete else None
+    stated = stated_self_score(dy.self_score, total)
+    if stated is not None:
+        g.add(last + 1, 0, STATED_SCORE, colspan=5, header=True)
+        g.add(last + 1, 5, stated)
+        g.add(last + 1, 6, "")
     g.check()
     return g
+
+
+#: the label of the unit's own stated score, in the 自评表 and in the text alike
+STATED_SCORE = "单位自评得分（据报）"
+
+
+def table_total(g: Grid) -> str | None:
+    """The 合计 a 自评表 prints as a figure (None when it reads “未计分” or is blank)."""
+    row = next((c.row for c in g.cells if c.col == 0 and c.text == "合计"), None)
+    cell = next((c for c in g.cells if c.row == row and c.col == 5), None) if row is not None else None
+    return cell.text if cell is not None and cell.text not in ("", NOT_SCORED) else None
+
+
+def stated_self_score(stated: str | None, total: str | None) -> str | None:
+    """The unit's stated score when the report must print it as stated: it is there and it is not
+    the 自评表's 合计 (which is unscored, or a different figure)."""
+    if not stated:
+        return None
+    if total is None:
+        return stated
+    try:
+        return None if to_decimal(stated) == to_decimal(total) else stated
+    except ValueError:
+        return stated
 
 
 # --------------------------------------------------------------------------------------------

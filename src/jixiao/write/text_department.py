@@ -16,6 +16,7 @@ from jixiao.write.context import Context, RecordFigures, officer_text
 from jixiao.write.para import Para
 from jixiao.write.printed import Fig, of
 from jixiao.write.report import Paragraph
+from jixiao.write.tables import STATED_SCORE, stated_self_score
 from jixiao.write.words import change_clause, labelled, listing, no_item, than
 
 
@@ -439,11 +440,19 @@ def summary(ctx: Context) -> Paragraph | None:
     return p.paragraph()
 
 
-def self_score(ctx: Context, scored_total: str | None) -> Paragraph | None:
-    """The self-evaluation score: the 自评表's total when it has one; else the score the data state."""
+def self_score(ctx: Context, scored_total: str | None, *, table: bool = True) -> Paragraph | None:
+    """The self-evaluation score as the 自评表 prints it: its 合计 when every row is scored; the
+    unit's stated score under the table's own words for it (单位自评得分（据报）) when the table
+    cannot add up to it — never a score the table does not show."""
     dy, _ = _f(ctx)
+    stated = stated_self_score(dy.self_score, scored_total)
+    label = STATED_SCORE.replace("（据报）", "")
+    if scored_total and stated:
+        return Paragraph(f"按自评表计算，{dy.year}年度部门整体支出绩效自评得分{scored_total}分；"
+                         f"{label}为{stated}分（据报）。")
     if scored_total:
         return Paragraph(f"经自评，{dy.year}年度部门整体支出绩效自评得分{scored_total}分。")
-    if dy.self_score:
-        return Paragraph(f"经自评，{dy.year}年度部门整体支出绩效自评得分{dy.self_score}分。")
+    if stated:
+        return Paragraph(f"经自评，{dy.year}年度部门整体支出绩效{label}{stated}分（据报）"
+                         + ("，自评表合计未计分。" if table else "。"))
     return None

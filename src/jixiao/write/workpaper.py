@@ -58,7 +58,7 @@ def _findings(ctx: Context) -> Grid | None:
     rows = [[str(i), f.record, f.item, f.written, f.computed, f.basis, f.action, str(f.line or "")]
             for i, f in enumerate(ctx.ledger.findings, 1)]
     header = ("序号", "对象", "项目", "数据所述", "按所列数计算", "计算所用数", "处理", "原文行号")
-    return _grid("checks", "数据核对", header, (0.8, 3.0, 2.6, 1.8, 1.8, 5.0, 4.4, 1.2), rows)
+    return _grid("checks", "数据核对", header, (0.8, 2.6, 2.6, 2.2, 2.2, 4.8, 4.4, 1.2), rows)
 
 
 def _stated(ctx: Context) -> Grid | None:
@@ -118,10 +118,18 @@ def _scoring(ctx: Context, report: Report) -> Grid | None:
             rows += _score_rows(f"{name}自评表", scores)
     if report.kind == "department" and DEPARTMENT in ctx.scores:
         rows += _score_rows("部门整体支出绩效自评表", ctx.scores[DEPARTMENT])
-    numbered = [[str(i), *row] for i, row in enumerate(rows, 1)]
     label = ctx.ruleset.title if getattr(ctx.ruleset, "title", None) else ctx.ruleset.label
+    tables = list(dict.fromkeys(row[0] for row in rows))
+    if len(tables) == 1:
+        # one 评分表: named once above the table, not on every row (a column of the same name,
+        # wrapped to four lines, doubled the pages)
+        grid = _grid("scoring", "评分说明", ("序号", "评分项目", "规则及依据", "计算过程"), (0.8, 4.0, 6.4, 9.4),
+                     [[str(i), *row[1:]] for i, row in enumerate(rows, 1)])
+        if grid is not None:
+            grid.subtitle = f"（{tables[0]}；规则集：{label}）"
+        return grid
     grid = _grid("scoring", "评分说明", ("序号", "评分表", "评分项目", "规则及依据", "计算过程"),
-                 (0.8, 3.4, 3.4, 5.0, 8.0), numbered)
+                 (0.8, 3.4, 3.4, 5.0, 8.0), [[str(i), *row] for i, row in enumerate(rows, 1)])
     if grid is not None:
         grid.subtitle = f"（规则集：{label}）"
     return grid

@@ -16,6 +16,7 @@ import math
 import re
 import unicodedata
 from copy import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -129,34 +130,40 @@ def _row_heights(grid: Grid, col_widths: list[float]) -> list[float]:
     return [n * LINE_POINTS + 4 for n in need]
 
 
+def _heading(ws: Worksheet, grid: Grid, heading: str, subtitle: str | None) -> int:
+    """The title row, then the subtitle and unit note row if any; the first row of the grid."""
+    n = grid.n_cols
+    put(ws.cell(1, 1), heading)
+    ws.cell(1, 1).font = Font(name=FONT_NAME, size=16, bold=True)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
+    ws.row_dimensions[1].height = 30
+    if not (subtitle or grid.note):
+        return 2
+    if subtitle:
+        put(ws.cell(2, 1), subtitle)
+        ws.cell(2, 1).font = Font(name=FONT_NAME, size=11)
+        ws.cell(2, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        # across the table, less the two columns the unit note takes, wrapped (its height is set
+        # with the columns' widths): a subtitle a merged cell cannot hold is cut on both sides
+        span = n - 2 if grid.note else n
+        if span > 1:
+            ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=span)
+    ws.row_dimensions[2].height = SUBTITLE_POINTS
+    if grid.note:
+        put(ws.cell(2, n), grid.note)
+        ws.cell(2, n).font = Font(name=FONT_NAME, size=FONT_SIZE)
+        ws.cell(2, n).alignment = Alignment(horizontal="right")
+    return 3
+
+
 def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle: str | None = None,
                below: tuple[str, ...] = ()) -> None:
     """Lay out one grid on a fresh sheet with print settings; ``title``/``subtitle`` stand in for the
     grid's own (a form is titled by its report); ``below``: lines printed under it."""
     n = grid.n_cols
     subtitle = grid.subtitle or subtitle
-    row = 1
-    heading = grid.title or title or ""
-    put(ws.cell(row, 1), heading)
-    ws.cell(row, 1).font = Font(name=FONT_NAME, size=16, bold=True)
-    ws.cell(row, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
-    ws.row_dimensions[row].height = 30
-    row += 1
-    if subtitle or grid.note:
-        if subtitle:
-            put(ws.cell(row, 1), subtitle)
-            ws.cell(row, 1).font = Font(name=FONT_NAME, size=11)
-            ws.cell(row, 1).alignment = Alignment(horizontal="center")
-            if n > 3:
-                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n - 2)
-        ws.row_dimensions[row].height = SUBTITLE_POINTS
-        if grid.note:
-            put(ws.cell(row, n), grid.note)
-            ws.cell(row, n).font = Font(name=FONT_NAME, size=FONT_SIZE)
-            ws.cell(row, n).alignment = Alignment(horizontal="right")
-        row += 1
-    top = row
+    top = _heading(ws, grid, grid.title or title or "", subtitle)
     styles = _StyleCache(ws)
     covered: set[tuple[int, int]] = set()
     for c in grid.cells:
@@ -180,6 +187,9 @@ def write_grid(ws: Worksheet, grid: Grid, *, title: str | None = None, subtitle:
     widths = [max(6.0, w * CHARS_PER_UNIT) for w in (grid.widths or [2.0] * n)]
     for k, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(k)].width = w
+    if subtitle and top == 3:
+        merged = next((m.max_col for m in ws.merged_cells.ranges if m.min_row == 2 and m.min_col == 1), 1)
+        ws.row_dimensions[2].height = max(SUBTITLE_POINTS, _lines(subtitle, sum(widths[:merged])) * LINE_POINTS + 6)
     for i, height in enumerate(_row_heights(grid, widths)):
         ws.row_dimensions[top + i].height = height
     end = top + grid.n_rows
@@ -279,7 +289,19 @@ def write_xlsx(report: Report, path: Path) -> Path:
     return path
 
 
+#: a minus sign before a figure (“-2.84%”, “数据为-904.89万元”), not a dash between words
+_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
+
+
+def _minus_kept(grid: Grid) -> Grid:
+    """The grid with each minus before a figure as U+2212, which a wrapped line never ends with
+    (LibreOffice breaks after a hyphen-minus: “-” / “117.17%”). The working paper's text only: a
+    report's cells are read back by the audit as written."""
+    cells = [replace(c, text=_MINUS.sub("\u2212", c.text)) if c.value is None else c for c in grid.cells]
+    return replace(grid, cells=cells, subtitle=_MINUS.sub("\u2212", grid.subtitle) if grid.subtitle else grid.subtitle)
+
+
 def write_workpaper(paper: WorkPaper, path: Path) -> Path:
     """The 审核底稿: one sheet a table, each titled with what it is."""
-    _workbook(paper.title, [(g, None, None, ()) for g in paper.sheets]).save(str(path))
+    _workbook(paper.title, [(_minus_kept(g), None, None, ()) for g in paper.sheets]).save(str(path))
     return path
