@@ -175,7 +175,11 @@ def exponent_of(value: Decimal) -> int:
 
 def half_unit(value: Decimal) -> Decimal:
     """Half a unit in the last written place: the rounding error a written figure may carry."""
-    return Decimal(5).scaleb(exponent_of(value) - 1)
+    return _half_unit_at(exponent_of(value))
+
+
+def _half_unit_at(exponent: int) -> Decimal:
+    return Decimal(5).scaleb(exponent - 1)
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -319,8 +323,9 @@ class Quantity:
     def interval(self) -> Interval:
         """The values this figure stands for, in its own unit."""
         v = self.value
-        step = Decimal(1).scaleb(self.exponent)
-        h = half_unit(v)
+        exp = exponent_of(v)  # read once (as_tuple is most of this function's time)
+        step = Decimal(1).scaleb(exp)
+        h = _half_unit_at(exp)
         match self.approx:
             case None:
                 return Interval(v - h, v + h)
