@@ -242,8 +242,10 @@ class Interval:
         return Interval(-self.hi, -self.lo)
 
     def __mul__(self, other: Interval | Decimal | int) -> Interval:
-        if not isinstance(other, Interval):
-            other = Interval.exact(Decimal(other))
+        if not isinstance(other, Interval):  # a number (a unit's factor, a sign): two products, not four
+            k = Decimal(other)
+            a, b = self.lo * k, self.hi * k
+            return Interval(min(a, b), max(a, b))
         products = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
         return Interval(min(products), max(products))
 
