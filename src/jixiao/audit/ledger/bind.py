@@ -51,7 +51,7 @@ def document_kind(lines: list[str]) -> str:
 
 
 def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], seen_numbered: bool, bi: int,
-                   text: str, has_figures: bool) -> int:
+                   text: str, has_figures: bool, numbered: tuple[int, int] | None) -> int:
     """Open the section a heading starts; returns where the heading's words end in ``text`` (an
     unnumbered heading before any numbered one is the document's top level)."""
     level, words = head
@@ -60,7 +60,7 @@ def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], s
     outline.enter(section_of(level, words, bi))
     state.outline = []
     state.open_list = None
-    if numbering_level(text) is None:
+    if numbered is None:  # numbering_level(text)
         return len(text)
     stop = re.search(r"[。：:；;！？]", text)
     return stop.end() if stop and has_figures else len(text)
@@ -105,7 +105,7 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         head_end = 0
         if head is not None:
             seen_numbered = seen_numbered or head[0] >= 0
-            head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms))
+            head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms), numbered)
         ctx = _context(outline, period, kind, base_fund, title_fund, doc_unit)
         contexts[bi] = ctx
         if not ms:
