@@ -132,9 +132,11 @@ class _BlockTerms:
     __slots__ = ("adverbial", "clauses", "item_ends", "items", "sentences", "subject_ends", "subjects",
                  "year_ends", "years")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, subjects_only: bool = False) -> None:
         self.subjects = [(m.start(), m.end(), SUBJECT_OF[m.group()]) for m in SUBJECT_RE.finditer(text)]
         self.subject_ends = [s[1] for s in self.subjects]
+        if subjects_only:
+            return  # a block without figures: only what it names is carried on
         self.items = [(m.start(), m.end(), ITEM_OF[m.group()]) for m in ITEM_RE.finditer(text)]
         self.item_ends = [s[1] for s in self.items]
         self.clauses = [m.end() for m in _CLAUSE.finditer(text)]
@@ -192,7 +194,11 @@ def label_mentions(doc: Document, mentions: list[Mention]) -> list[Fact]:
         if not text.strip():
             continue
         ms = by_block.get(bi)
-        terms = _BlockTerms(text) if ms or SUBJECT_RE.search(text) else None
+        if ms:
+            terms: _BlockTerms | None = _BlockTerms(text)
+        else:
+            terms = _BlockTerms(text, subjects_only=True)
+            terms = terms if terms.subjects else None
         if ms and terms is not None:
             ms = sorted(ms, key=lambda x: x.start)
             state = _BlockState(text, terms, ms, doc_year, carried)
