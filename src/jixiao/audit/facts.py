@@ -201,7 +201,7 @@ def label_mentions(doc: Document, mentions: list[Mention]) -> list[Fact]:
             terms = terms if terms.subjects else None
         if ms and terms is not None:
             ms = sorted(ms, key=lambda x: x.start)
-            state = _BlockState(text, terms, ms, doc_year, carried)
+            state = _BlockState(text, terms, ms, doc_year, carried, block.where())
             for m in ms:
                 fact = state.label(doc, block, bi, m)
                 if fact is not None:
@@ -301,8 +301,9 @@ class _BlockState:
     """Labelling one block: its terms, its figures and what the last figure was about."""
 
     def __init__(self, text: str, terms: _BlockTerms, ms: list[Mention], doc_year: int | None,
-                 carried: tuple[str | None, str | None]) -> None:
+                 carried: tuple[str | None, str | None], where: str) -> None:
         self.text = text
+        self.where = where  # the block's place: the same for each of its figures
         self.terms = terms
         self.starts = [m.start for m in ms]
         self.doc_year = doc_year
@@ -369,7 +370,7 @@ class _BlockState:
             comparator=m.comparator, negative_word=m.negative_word, unit_source=m.unit_source, flags=m.flags,
             quote=m.raw, context=text[max(clause, m.start - 80):min(len(text), m.end + 8)].strip(), block=bi,
             start=m.start, end=m.end, line=block.line, page=block.page, paragraph=block.paragraph, table=block.table,
-            row=block.row, col=block.col, where=block.where(), item_text=item_text,
+            row=block.row, col=block.col, where=self.where, item_text=item_text,
             subject_carried=carried,
         )
 

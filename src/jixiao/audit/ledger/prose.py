@@ -116,7 +116,7 @@ class ProseBinder(Walker):
             mention=m, fund=fund, item=item, year=year, span=span, value=value,
             unit=unit or (self.ctx.unit or ""), role=role, parent=parent,
             partial=bool(scope and scope.partial), list_id=scope.list_id if scope is not None and parent else None,
-            line=block.line, page=block.page, where=block.where(), named=named, label=words,
+            line=block.line, page=block.page, where=self.where, named=named, label=words,
         )
         if self.joining is not None and parent is not None:
             self.joining.last[m.quantity.dimension] = fact
