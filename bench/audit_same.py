@@ -9,7 +9,8 @@ The corpus (built in ``DIR/corpus`` by the first ``record`` and reused afterward
 ``check`` reads exactly the same files):
 
 * the five seeds;
-* the generated reports of ``out/`` (``make demo``; docx and html), copied;
+* the development corpus (``../shared/corpus/docs``: .txt, .docx, .pdf), copied, if present;
+* the generated reports of ``out/`` (``make demo``; docx and html; ``--reports`` another), copied;
 * seed 001 as docx and seed 000 as pdf (``tests/data/audit_fixtures.py``);
 * every seed as Markdown, as HTML, in GB18030 and UTF-16, and with conversion debris
   (full-width digits, thousands separators, ``[bookmark: …]``, tags, entities, spaces before
@@ -21,7 +22,8 @@ What is compared, per file:
 * the exact output of ``jixiao audit --format json`` on the whole corpus (the CLI, run as a
   subprocess: the bytes users and later tools see);
 * every figure the extractor finds (quantity, block, span, raw text, sign word, comparator,
-  unit source, flags), every fact of ``jixiao extract``, and every relation found, which is
+  unit source, flags), every fact of ``jixiao extract`` (the ledger's, in full) and of the
+  figure labeller, and every relation found, which is
   stricter than the findings alone (a figure may change without changing any finding here).
 
 ``check`` exits 1 and names the first differences when anything differs.
@@ -93,13 +95,16 @@ def _html(text: str) -> str:
     return f"<html><head><title>t</title></head><body>\n{body}\n</body></html>\n"
 
 
-def build_corpus(corpus: Path, n: int) -> None:
+def build_corpus(corpus: Path, n: int, out: Path) -> None:
     corpus.mkdir(parents=True)
     rng = random.Random(7)
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     for p in SEEDS:
         shutil.copy(p, corpus / p.name)
-    out = ROOT / "out"
+    shared = ROOT.parent / "shared" / "corpus" / "docs"
+    for p in sorted(shared.glob("*")) if shared.is_dir() else []:
+        if p.suffix in (".docx", ".pdf", ".txt"):
+            shutil.copy(p, corpus / f"dev_{p.name}")
     for p in sorted(out.glob("*")) if out.is_dir() else []:
         if p.suffix in (".docx", ".html", ".md", ".pdf", ".txt"):
             shutil.copy(p, corpus / f"out_{p.name}")
@@ -141,6 +146,7 @@ def details(corpus: Path) -> dict[str, Any]:
     """Figures, facts and relations of every file (in this process)."""
     from jixiao.audit.document import ReadError
     from jixiao.audit.facts import label_mentions
+    from jixiao.audit.ledger import bind_document, ledger_facts
     from jixiao.audit.quantities import find_document_mentions
     from jixiao.audit.readers import read_document
     from jixiao.audit.relations import find_relations
@@ -167,8 +173,19 @@ def details(corpus: Path) -> dict[str, Any]:
             "mentions": ms,
             "relations": _digest(relations),
             "facts": _digest(facts),
+            "ledger": [f.to_json() for f in ledger_facts(doc)],
+            "bound": _digest(_bound(bind_document(doc, mentions))),
         }
     return out
+
+
+def _bound(facts: list[Any]) -> list[Any]:
+    """Every field of the binder's facts (those ``jixiao extract`` leaves out too), a parent by index."""
+    index = {id(f): k for k, f in enumerate(facts)}
+    return [[f.mention.block, f.mention.start, f.fund, f.item, f.year, f.span, str(f.value), f.unit, f.role,
+             index.get(id(f.parent)) if f.parent is not None else None, f.partial, f.list_id, f.table, f.row,
+             f.col, f.line, f.page, f.where, f.named, f.label, f.typo, repr(sorted(f.extra.items(), key=str))]
+            for f in facts]
 
 
 def _digest(obj: Any) -> str:
@@ -208,11 +225,12 @@ def main() -> None:
     ap.add_argument("action", choices=["record", "check"])
     ap.add_argument("--dir", default="/tmp/jixiao_audit_same")
     ap.add_argument("--n", type=int, default=200, help="perturbed documents (record only)")
+    ap.add_argument("--reports", default=str(ROOT / "out"), help="generated reports to copy (record only)")
     args = ap.parse_args()
     base = Path(args.dir)
     corpus = base / "corpus"
     if args.action == "record" and not corpus.exists():
-        build_corpus(corpus, args.n)
+        build_corpus(corpus, args.n, Path(args.reports))
     if not corpus.exists():
         raise SystemExit(f"no corpus in {corpus}: run record first")
     # through JSON and back, so that the fresh answer has the recorded one's types (lists, not tuples)

@@ -175,7 +175,11 @@ def exponent_of(value: Decimal) -> int:
 
 def half_unit(value: Decimal) -> Decimal:
     """Half a unit in the last written place: the rounding error a written figure may carry."""
-    return Decimal(5).scaleb(exponent_of(value) - 1)
+    return _half_unit_at(exponent_of(value))
+
+
+def _half_unit_at(exponent: int) -> Decimal:
+    return Decimal(5).scaleb(exponent - 1)
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -238,8 +242,10 @@ class Interval:
         return Interval(-self.hi, -self.lo)
 
     def __mul__(self, other: Interval | Decimal | int) -> Interval:
-        if not isinstance(other, Interval):
-            other = Interval.exact(Decimal(other))
+        if not isinstance(other, Interval):  # a number (a unit's factor, a sign): two products, not four
+            k = Decimal(other)
+            a, b = self.lo * k, self.hi * k
+            return Interval(min(a, b), max(a, b))
         products = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
         return Interval(min(products), max(products))
 
@@ -319,8 +325,9 @@ class Quantity:
     def interval(self) -> Interval:
         """The values this figure stands for, in its own unit."""
         v = self.value
-        step = Decimal(1).scaleb(self.exponent)
-        h = half_unit(v)
+        exp = exponent_of(v)  # read once (as_tuple is most of this function's time)
+        step = Decimal(1).scaleb(exp)
+        h = _half_unit_at(exp)
         match self.approx:
             case None:
                 return Interval(v - h, v + h)

@@ -132,9 +132,11 @@ class _BlockTerms:
     __slots__ = ("adverbial", "clauses", "item_ends", "items", "sentences", "subject_ends", "subjects",
                  "year_ends", "years")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, subjects_only: bool = False) -> None:
         self.subjects = [(m.start(), m.end(), SUBJECT_OF[m.group()]) for m in SUBJECT_RE.finditer(text)]
         self.subject_ends = [s[1] for s in self.subjects]
+        if subjects_only:
+            return  # a block without figures: only what it names is carried on
         self.items = [(m.start(), m.end(), ITEM_OF[m.group()]) for m in ITEM_RE.finditer(text)]
         self.item_ends = [s[1] for s in self.items]
         self.clauses = [m.end() for m in _CLAUSE.finditer(text)]
@@ -192,10 +194,14 @@ def label_mentions(doc: Document, mentions: list[Mention]) -> list[Fact]:
         if not text.strip():
             continue
         ms = by_block.get(bi)
-        terms = _BlockTerms(text) if ms or SUBJECT_RE.search(text) else None
+        if ms:
+            terms: _BlockTerms | None = _BlockTerms(text)
+        else:
+            terms = _BlockTerms(text, subjects_only=True)
+            terms = terms if terms.subjects else None
         if ms and terms is not None:
             ms = sorted(ms, key=lambda x: x.start)
-            state = _BlockState(text, terms, ms, doc_year, carried)
+            state = _BlockState(text, terms, ms, doc_year, carried, block.where())
             for m in ms:
                 fact = state.label(doc, block, bi, m)
                 if fact is not None:
@@ -295,8 +301,9 @@ class _BlockState:
     """Labelling one block: its terms, its figures and what the last figure was about."""
 
     def __init__(self, text: str, terms: _BlockTerms, ms: list[Mention], doc_year: int | None,
-                 carried: tuple[str | None, str | None]) -> None:
+                 carried: tuple[str | None, str | None], where: str) -> None:
         self.text = text
+        self.where = where  # the block's place: the same for each of its figures
         self.terms = terms
         self.starts = [m.start for m in ms]
         self.doc_year = doc_year
@@ -363,7 +370,7 @@ class _BlockState:
             comparator=m.comparator, negative_word=m.negative_word, unit_source=m.unit_source, flags=m.flags,
             quote=m.raw, context=text[max(clause, m.start - 80):min(len(text), m.end + 8)].strip(), block=bi,
             start=m.start, end=m.end, line=block.line, page=block.page, paragraph=block.paragraph, table=block.table,
-            row=block.row, col=block.col, where=block.where(), item_text=item_text,
+            row=block.row, col=block.col, where=self.where, item_text=item_text,
             subject_carried=carried,
         )
 

@@ -10,6 +10,7 @@ period (its title) come last.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -17,7 +18,14 @@ from jixiao.audit.document import Document, Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.periods import document_period
 from jixiao.audit.ledger.prose import ProseBinder
-from jixiao.audit.ledger.sections import INSURED_COUNT, Outline, heading_text, numbering_level, section_of
+from jixiao.audit.ledger.sections import (
+    INSURED_COUNT,
+    Outline,
+    Section,
+    heading_text,
+    numbering_level,
+    section_of,
+)
 from jixiao.audit.ledger.tables import TableBinder, cell_mentions, prose_cell
 from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
 from jixiao.audit.ledger.words import Context, ProseState
@@ -43,7 +51,7 @@ def document_kind(lines: list[str]) -> str:
 
 
 def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], seen_numbered: bool, bi: int,
-                   text: str, has_figures: bool) -> int:
+                   text: str, has_figures: bool, numbered: tuple[int, int] | None) -> int:
     """Open the section a heading starts; returns where the heading's words end in ``text`` (an
     unnumbered heading before any numbered one is the document's top level)."""
     level, words = head
@@ -52,7 +60,7 @@ def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], s
     outline.enter(section_of(level, words, bi))
     state.outline = []
     state.open_list = None
-    if numbering_level(text) is None:
+    if numbered is None:  # numbering_level(text)
         return len(text)
     stop = re.search(r"[。：:；;！？]", text)
     return stop.end() if stop and has_figures else len(text)
@@ -81,13 +89,15 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     state = ProseState()
     facts: list[LedgerFact] = []
     contexts: dict[int, Context] = {}  # block → the context in force (for the tables)
+    #: a table block → the sections in force there: its context is made only if a table starts there
+    cell_sections: dict[int, list[Section]] = {}
     seen_numbered = False
     for bi, block in enumerate(doc.blocks):
         text = block.text
         if not text.strip():
             continue
         if (block.kind == "cell" and not prose_cell(text)) or (block.line is not None and block.line in table_lines):
-            contexts[bi] = _context(outline, period, kind, base_fund, title_fund, doc_unit)
+            cell_sections[bi] = list(outline.stack)
             continue
         ms = by_block.get(bi, [])
         head = heading_text(text, ms[0].start if ms else None)
@@ -95,7 +105,7 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
         head_end = 0
         if head is not None:
             seen_numbered = seen_numbered or head[0] >= 0
-            head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms))
+            head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms), numbered)
         ctx = _context(outline, period, kind, base_fund, title_fund, doc_unit)
         contexts[bi] = ctx
         if not ms:
@@ -110,20 +120,36 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
                 if f.fund == EMP:
                     f.fund = EMPM
         facts.extend(got)
-    for t_index, table in enumerate(doc.tables):
-        first = _first_block(table, block_index, line_block)
-        found = contexts.get(first) if first is not None else None
-        ctx = found or _context(Outline(), period, kind, base_fund, title_fund, doc_unit)
-        if table.unit and not ctx.unit:
-            ctx.unit = table.unit
-        cells = cell_mentions(doc, table, by_block, block_index, line_block)
-        facts.extend(TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind())
+
+    def context_of(sections: list[Section]) -> Context:
+        return _context(Outline(sections), period, kind, base_fund, title_fund, doc_unit)
+
+    facts.extend(_table_facts(doc, by_block, block_index, line_block, contexts, cell_sections, context_of,
+                              employee_with_maternity))
     facts.sort(key=lambda f: (f.mention.block, f.mention.start))
     _generic_total(facts)
     if kind == "project":
         _project_prose(facts)
     for f in facts:
         _doubled_unit(f)
+    return facts
+
+
+def _table_facts(doc: Document, by_block: dict[int, list[Mention]], block_index: dict[int, int],
+                 line_block: dict[int, int], contexts: dict[int, Context], cell_sections: dict[int, list[Section]],
+                 context_of: Callable[[list[Section]], Context], employee_with_maternity: bool) -> list[LedgerFact]:
+    """The facts of every table, each bound in the context of the block it starts at."""
+    facts: list[LedgerFact] = []
+    for t_index, table in enumerate(doc.tables):
+        first = _first_block(table, block_index, line_block)
+        if first is not None and first in cell_sections and first not in contexts:
+            contexts[first] = context_of(cell_sections[first])
+        found = contexts.get(first) if first is not None else None
+        ctx = found or context_of([])
+        if table.unit and not ctx.unit:
+            ctx.unit = table.unit
+        cells = cell_mentions(doc, table, by_block, block_index, line_block)
+        facts.extend(TableBinder(table, ctx, cells, [t_index + 1], employee_with_maternity).bind())
     return facts
 
 

@@ -15,6 +15,7 @@ of the sentence (or of the sentence before) whose item the part's item is filed 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from decimal import Decimal
 
@@ -84,6 +85,9 @@ from jixiao.audit.ledger.words import (
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
 
 FLOWS = (INCOME, EXPENSE)
+#: for :meth:`ProseBinder._clause`: a bracket, and everything up to the last stop of a clause
+_BRACKET = re.compile(r"[（()）]")
+_LAST_STOP = re.compile(r".*[，,；;。：:、]", re.S)
 #: words that only restate a spending item written just before them (its flow, its source)
 RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款支出"})
 
@@ -133,7 +137,7 @@ class ProseBinder(Walker):
             mention=m, fund=fund, item=item, year=year, span=span, value=value,
             unit=unit or (self.ctx.unit or ""), role=role, parent=parent,
             partial=bool(scope and scope.partial), list_id=scope.list_id if scope is not None and parent else None,
-            line=block.line, page=block.page, where=block.where(), named=named, label=words,
+            line=block.line, page=block.page, where=self.where, named=named, label=words,
         )
         if self.joining is not None and parent is not None:
             self.joining.last[m.quantity.dimension] = fact
@@ -496,6 +500,9 @@ class ProseBinder(Walker):
         k = end
         depth = 0
         floor = max(0, end - 60)
+        if _BRACKET.search(text, floor, end) is None:  # the usual case: the clause after the last stop
+            last = _LAST_STOP.match(text, floor, end)
+            return text[last.end() if last else floor:end]
         while k > floor:
             ch = text[k - 1]
             if ch in "）)":

@@ -135,8 +135,8 @@ def section_of(level: int, words: str, block: int) -> Section:
     """What a heading's words name: its fund (the last one written: 城镇职工补充医疗保险基金
     （大病保险） is 大病保险), period, unit and whether it is a budget."""
     fund: str | None = None
-    funds = [TERM_OF[m.group()].fund for m in TERM_RE.finditer(words)]
-    funds = [f for f in funds if f]
+    terms = [TERM_OF[m.group()] for m in TERM_RE.finditer(words)]
+    funds = [t.fund for t in terms if t.fund]
     if funds:
         fund = funds[-1] if funds[-1] == CRIT and len(funds) > 1 else funds[0]
         if len(set(funds)) > 1 and fund != CRIT:
@@ -158,7 +158,7 @@ def section_of(level: int, words: str, block: int) -> Section:
     budget = _BUDGET.search(typeless) is not None and _NOT_BUDGET.search(typeless) is None
     if fund == DEPT:
         fund = None  # 部门整体支出情况: a department document is already the department's
-    named = (TERM_OF[m.group()].item for m in TERM_RE.finditer(words))
+    named = (t.item for t in terms)
     items = {INSURED_COUNT if i == INSURED else i for i in named if i in SPENDING or i in (INSURED, INSURED_COUNT)}
     return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block,
                    items.pop() if len(items) == 1 else None)

@@ -48,6 +48,7 @@ class Walker:
         self.numbered = numbered  # the numbering level of the line, if it is a numbered item
         self.head_end = head_end
         self.words = Words(block.text)
+        self.where = block.where()  # the same for every figure of the block
         self.facts: list[LedgerFact] = []
         self.scopes: list[Scope] = []
         self.sent_fund: str | None = None

@@ -8,6 +8,8 @@ simplified report must be read as written.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import cache
 
 from jixiao.audit.document import Block, Document
@@ -23,12 +25,19 @@ def _table() -> dict[int, str]:
     return {ord(t): s for t, s in zip(traditional_charmap, simplified_charmap, strict=True) if t != s}
 
 
-def _is_traditional(texts: list[str]) -> bool:
+@cache
+def _markers() -> tuple[str, re.Pattern[str]]:
+    """The markers' simplified forms, and one expression finding either (one pass over the text)."""
     table = _table()
     simplified = "".join(table[ord(c)] for c in _MARKERS)
-    joined = "".join(texts)
-    trad = sum(joined.count(c) for c in _MARKERS)
-    simp = sum(joined.count(c) for c in simplified)
+    return simplified, re.compile("[" + "".join(sorted(set(_MARKERS + simplified))) + "]")
+
+
+def _is_traditional(texts: list[str]) -> bool:
+    simplified, either = _markers()
+    found = Counter(either.findall("".join(texts)))
+    trad = sum(found[c] for c in _MARKERS)
+    simp = sum(found[c] for c in simplified)
     return trad >= 5 and trad > simp
 
 
