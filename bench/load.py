@@ -36,6 +36,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -388,6 +389,7 @@ def main() -> None:
                         default="all", help="request kinds under load (default: all, picked at random)")
     parser.add_argument("--calibrate", type=int, default=10,
                         help="requests of each kind by one user alone first (service time); 0 to skip")
+    parser.add_argument("--keep-logs", help="a folder to keep each server's log in (errors under load are there)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile one warm comparison and one dashboard in-process (cProfile)")
     args = parser.parse_args()
@@ -412,6 +414,9 @@ def main() -> None:
                                                   args.think, args.max_requests, kinds, args.calibrate))
         finally:
             stop_server(proc)
+            if args.keep_logs:
+                Path(args.keep_logs).mkdir(parents=True, exist_ok=True)
+                shutil.copy(log_path, Path(args.keep_logs) / log_path.name)
         report(target.label, results, args.users, args.think, alone)
         if args.profile:
             profile_views(target)

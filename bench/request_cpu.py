@@ -106,8 +106,9 @@ def main() -> None:
         token, _ = create_api_token(session, user, "bench/request_cpu.py")
         units = list(session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
         years = sorted({y for code in units[:50] for y in years_of(session, code)})
+        parents = sorted(set(session.scalars(select(UnitRow.parent).where(UnitRow.parent.is_not(None)))))
         session.commit()
-    target = Target("bench", args.url, units, years)
+    target = Target("bench", args.url, units, years, parents)
     server: subprocess.Popen[bytes] | None = None
     with contextlib.ExitStack() as stack:
         if in_process:

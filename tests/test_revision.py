@@ -92,6 +92,24 @@ def test_writes_move_the_revision_and_reads_and_logins_do_not(engine: Engine) ->
         seen.add(now)
 
 
+def test_a_value_seen_inside_a_writing_transaction_is_never_the_committed_one(engine: Engine) -> None:
+    """PostgreSQL moves the revision at a transaction's first write and again at its commit (not
+    once per row: a bulk insert was quadratic); whatever a writer derived between two of its
+    writes is kept under a value nobody sees after the commit."""
+    def stored(s: Session) -> int:
+        return int(s.execute(text("SELECT value FROM data_revision WHERE id = 1")).scalar_one())
+
+    with Session(engine) as s:
+        before = stored(s)
+        s.execute(text("UPDATE units SET name = name WHERE code = '430900'"))
+        middle = stored(s)
+        s.execute(text("UPDATE fund_years SET doc = doc WHERE unit = '430900'"))
+        s.execute(text("UPDATE record_warnings SET record_id = record_id"))  # many rows, one transaction
+        s.commit()
+        after = stored(s)
+    assert len({before, middle, after}) == 3
+
+
 def test_a_session_sees_its_own_writes_move_the_revision(engine: Engine) -> None:
     with Session(engine) as s:
         before = data_revision(s)

@@ -151,7 +151,19 @@ def test_the_year_goes_round_returned_with_comments_then_approved(app: FastAPI) 
     # an approved year may be returned again by its reviewer (with a reason), never edited as it is
     with pytest.raises(NotNow, match="已审核通过"), Session(app.state.engine) as s:
         save_entry(s, _who(app, "yiyang"), YIYANG, YEAR, {name: "1"}, _version(app))
+    # returning an approved year needs a reason like any return, and is kept in the history and the log
+    with pytest.raises(InvalidRequest, match="意见"):
+        _move(app, "hunan", Action.send_back)
+    with pytest.raises(Forbidden):
+        _move(app, "yiyang", Action.send_back, comment="想改")
     assert _move(app, "hunan", Action.send_back, comment="复核发现问题") == "returned"
+    with Session(app.state.engine) as s:
+        reopened = year_status(s, _who(app, "yiyang"), YIYANG, YEAR)
+        last = s.scalars(select(ChangeLogRow).where(ChangeLogRow.entity == "unit_year", ChangeLogRow.unit == YIYANG)
+                         .order_by(ChangeLogRow.id.desc())).first()
+    assert reopened.editable and reopened.return_comment == "复核发现问题"
+    assert (reopened.events[0].action, reopened.events[0].username) == ("return", "hunan")
+    assert last is not None and last.action == "return" and "复核发现问题" in (last.detail or "")
 
 
 def test_who_may_review_is_the_region_that_holds_the_unit(app: FastAPI) -> None:

@@ -16,21 +16,27 @@ Pages are written by the app (:mod:`jixiao.app.pages.dashboard`) in the same tra
 data when a person saves, after an import's transaction for a command-line load, and lazily by a
 reader that found none. Kept pages are not data: backups leave them out and the data revision
 does not move when they are written. Stored zlib-compressed (a page is ~45 KB of JSON).
+
+A parent's roll-up is kept the same way (``kept_rollups``), under the key of its whole subtree:
+:func:`subtree_content` digests every record of the year of every unit under it (as for one
+unit-year above) and the unit-years' versions, so a change to any descendant's data makes the
+parent's kept roll-up stale at once, and a change elsewhere in the province leaves it alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from jixiao.store.db import BUSY_TIMEOUT_MS
-from jixiao.store.schema import IndicatorRecordRow, KeptDashboardRow, UnitYearRow
+from jixiao.store.schema import IndicatorRecordRow, KeptDashboardRow, KeptRollupRow, UnitYearRow
 from jixiao.store.users import now_utc
 from jixiao.store.versions import UnitYear
 
@@ -88,7 +94,12 @@ def keep(session: Session, unit: str, year: int, ruleset: str, key: str, doc: by
 
 
 def keep_if_free(session: Session, unit: str, year: int, ruleset: str, key: str, doc: bytes) -> bool:
-    """:func:`keep` in a transaction of its own, for a reader: it never waits long for a writer
+    """:func:`keep` in a transaction of its own, for a reader (see :func:`_write_if_free`)."""
+    return _write_if_free(session, lambda own: keep(own, unit, year, ruleset, key, doc))
+
+
+def _write_if_free(session: Session, write: Callable[[Session], None]) -> bool:
+    """``write`` in a transaction of its own, for a reader: it never waits long for a writer
     (SQLite's lock, PostgreSQL's row locks: 50 ms, else nothing is kept) and loses a race
     quietly. Whether it was kept.
 
@@ -103,7 +114,7 @@ def keep_if_free(session: Session, unit: str, year: int, ruleset: str, key: str,
         conn = own.connection()
         conn.exec_driver_sql("PRAGMA busy_timeout=50" if sqlite else "SET LOCAL lock_timeout = '50ms'")
         try:
-            keep(own, unit, year, ruleset, key, doc)
+            write(own)
             own.commit()
             return True
         except (IntegrityError, OperationalError):  # busy, or another reader kept it first
@@ -142,5 +153,70 @@ def drop_kept(session: Session, keys: Collection[UnitYear]) -> None:
             tuple_(KeptDashboardRow.unit, KeptDashboardRow.year).in_(wanted[start:start + 500])))
 
 
-__all__ = ["drop_kept", "keep", "keep_if_free", "kept_keys", "page_key", "read_kept", "unit_years_with_data",
-           "units_content", "year_content"]
+# --------------------------------------------------------------------------------------------
+# Roll-ups: kept per parent, year, fund shown and rule set, under the key of the subtree
+# --------------------------------------------------------------------------------------------
+
+
+def subtree_content(session: Session, units: Collection[str], year: int) -> str:
+    """A digest of ``year``'s records of every unit in ``units`` as stored (their keys, digests
+    and engine versions) and of those unit-years' versions: two reads of the year's rows
+    (filtered by unit in the query when the subtree is small, as a city's is)."""
+    wanted = set(units)
+    r = IndicatorRecordRow
+    record_query = select(r.unit, r.kind, r.fund, r.scope, r.project, r.digest, r.engine).where(r.year == year)
+    version_query = select(UnitYearRow.unit, UnitYearRow.version).where(UnitYearRow.year == year)
+    if len(wanted) <= 500:
+        record_query = record_query.where(r.unit.in_(sorted(wanted)))
+        version_query = version_query.where(UnitYearRow.unit.in_(sorted(wanted)))
+    lines = sorted("\t".join(map(str, row)) for row in session.execute(record_query) if row[0] in wanted)
+    lines += sorted(f"v\t{unit}\t{version}" for unit, version in session.execute(version_query) if unit in wanted)
+    digest = hashlib.sha256(f"{year}\n".encode())
+    for line in lines:
+        digest.update((line + "\n").encode())
+    return digest.hexdigest()
+
+
+def _rollup_row(unit: str, year: int, fund: str, ruleset: str) -> ColumnElement[bool]:
+    k = KeptRollupRow
+    return (k.unit == unit) & (k.year == year) & (k.fund == fund) & (k.ruleset == ruleset[:200])
+
+
+def read_kept_rollup(session: Session, unit: str, year: int, fund: str, ruleset: str, key: str) -> bytes | None:
+    """The kept roll-up's JSON if there is one made under ``key`` (else None: missing or stale)."""
+    found = session.execute(select(KeptRollupRow.key, KeptRollupRow.doc)
+                            .where(_rollup_row(unit, year, fund, ruleset))).first()
+    if found is None or found.key != key:
+        return None
+    return zlib.decompress(found.doc)
+
+
+def keep_rollup(session: Session, unit: str, year: int, fund: str, ruleset: str, key: str, doc: bytes) -> None:
+    """Keep a roll-up (replacing the one kept before), in the caller's transaction."""
+    session.execute(delete(KeptRollupRow).where(_rollup_row(unit, year, fund, ruleset)))
+    session.add(KeptRollupRow(unit=unit, year=year, fund=fund, ruleset=ruleset[:200], key=key,
+                              doc=zlib.compress(doc, 6), made_at=now_utc()))
+    session.flush()
+
+
+def keep_rollup_if_free(session: Session, unit: str, year: int, fund: str, ruleset: str, key: str,
+                        doc: bytes) -> bool:
+    """:func:`keep_rollup` for a reader, in a transaction of its own (see :func:`_write_if_free`)."""
+    return _write_if_free(session, lambda own: keep_rollup(own, unit, year, fund, ruleset, key, doc))
+
+
+__all__ = [
+    "drop_kept",
+    "keep",
+    "keep_if_free",
+    "keep_rollup",
+    "keep_rollup_if_free",
+    "kept_keys",
+    "page_key",
+    "read_kept",
+    "read_kept_rollup",
+    "subtree_content",
+    "unit_years_with_data",
+    "units_content",
+    "year_content",
+]

@@ -12,6 +12,11 @@ database triggers (migrations ``0006``, ``0010``) on every INSERT, UPDATE or DEL
 hand all count. It is random rather than a counter so that a database replaced by an older copy
 (a restored backup) cannot come back to a number a process has already seen.
 
+On PostgreSQL (migration ``0011``) a transaction moves it at its first write and again at its
+commit, not at every statement: a bulk insert is a statement per row, and updating one row tens
+of thousands of times in one transaction is quadratic. A value read between a transaction's
+writes is therefore never the committed one.
+
 Sessions, users and the audit log are not data: logging in does not change it.
 """
 

@@ -428,6 +428,23 @@ class KeptDashboardRow(Base):
     made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class KeptRollupRow(Base):
+    """A parent unit's roll-up of a year as made (migration 0011), under the ``key`` of its whole
+    subtree's records (:func:`jixiao.store.pages.subtree_content`): derived data like
+    :class:`KeptDashboardRow`, made again when missing or stale."""
+
+    __tablename__ = "kept_rollups"
+
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the fund the children's figures are shown for; '' for the default choice
+    fund: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ruleset: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    doc: Mapped[bytes] = mapped_column(LargeBinary)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ChangeLogRow(Base):
     """修改记录 (the change log, table ``audit_log``): who changed what, when, from which value to
     which. Append-only. An entry about a unit-year's data names it and the version its write

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
@@ -23,7 +25,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jixiao.app.busy import is_busy
 from jixiao.app.errors import AppError, Busy, Conflict, Forbidden, NotFound, NotNow
@@ -58,6 +62,12 @@ CSP = (
 )
 
 
+#: threads per process for routes, below the database pool (5 + 10 overflow): with anyio's 40, under
+#: load 40 threads fought over the GIL and waited 30 s for one of 15 connections (errors), while
+#: the event loop that hands back connections got the GIL too seldom; requests beyond these wait
+#: on the event loop instead, holding nothing
+THREADS = 8
+
 #: room for the multipart envelope and the other form fields on top of the largest upload
 BODY_OVERHEAD = 1024 * 1024
 
@@ -79,6 +89,8 @@ class WebSettings:
     session_policy: SessionPolicy = field(default_factory=SessionPolicy)
     max_upload_bytes: int = 20 * 1024 * 1024
     csp: str = CSP
+    #: threads a process runs routes (and their database sessions) in at once
+    threads: int = THREADS
 
     @classmethod
     def from_env(cls, database_url: str | None, secret_key: str | None) -> WebSettings:
@@ -95,6 +107,9 @@ class WebSettings:
             settings.session_policy = replace(settings.session_policy, idle=timedelta(minutes=int(idle)))
         if absolute.isdigit() and int(absolute) > 0:
             settings.session_policy = replace(settings.session_policy, absolute=timedelta(hours=int(absolute)))
+        threads = os.environ.get("JIXIAO_THREADS", "").strip()
+        if threads.isdigit() and int(threads) > 0:
+            settings.threads = int(threads)
         limit = os.environ.get("JIXIAO_MAX_UPLOAD_MB", "").strip()
         if limit.isdigit() and int(limit) > 0:
             settings.max_upload_bytes = int(limit) * 1024 * 1024
@@ -184,46 +199,72 @@ def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
         db.commit()
 
 
-def _install_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        settings: WebSettings = request.app.state.settings
+class AuthMiddleware:
+    """Who is asking (session cookie or API token, resolved in the thread pool) for every request
+    but static files; what the request changed in its session stored; cookies and security
+    headers set. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``)
+    costs a task group and two memory streams per request — a good part of a small answer's CPU."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         if request.url.path.startswith("/static/"):
-            response = await call_next(request)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            return response
-        factory = request.app.state.sessionmaker
+            async def send_static(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
+                await send(message)
+            await self.app(scope, receive, send_static)
+            return
+        fastapi_app = scope["app"]
+        settings: WebSettings = fastapi_app.state.settings
+        factory = fastapi_app.state.sessionmaker
         ctx = await run_in_threadpool(
             _resolve, factory, settings.session_policy,
             request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE),
             request.cookies.get(CSRF_COOKIE),
         )
-        request.state.auth = ctx
-        response = await call_next(request)
-        if _finish_needed(ctx):
-            try:
-                await run_in_threadpool(_finish, factory, ctx)
-            except OperationalError as exc:  # flash messages are not worth a 500 on a busy database
-                if not is_busy(exc):
-                    raise
-        secure = settings.secure_cookies == "always" or (
-            settings.secure_cookies == "auto" and is_https(request, settings.trust_forwarded_proto)
-        )
-        if ctx.set_cookie and ctx.session_token:
-            response.set_cookie(SESSION_COOKIE, ctx.session_token, httponly=True, samesite="lax",
-                                secure=secure, path="/")
-        elif ctx.clear_cookie:
-            response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
-        if ctx.set_csrf_cookie and ctx.csrf:
-            response.set_cookie(CSRF_COOKIE, ctx.csrf, httponly=True, samesite="lax", secure=secure, path="/")
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Content-Security-Policy", settings.csp)
-        if ctx.principal is not None or ctx.session_token is not None:
-            headers.setdefault("Cache-Control", "no-store")
-        return response
+        request.state.auth = ctx  # kept in scope["state"]: the routes' requests see it
+
+        async def send_with_auth(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if _finish_needed(ctx):
+                    try:
+                        await run_in_threadpool(_finish, factory, ctx)
+                    except OperationalError as exc:  # flash messages are not worth a 500 on a busy database
+                        if not is_busy(exc):
+                            raise
+                _finish_headers(MutableHeaders(scope=message), ctx,
+                                settings.secure_cookies == "always" or (
+                                    settings.secure_cookies == "auto"
+                                    and is_https(request, settings.trust_forwarded_proto)), settings.csp)
+            await send(message)
+
+        await self.app(scope, receive, send_with_auth)
+
+
+def _finish_headers(headers: MutableHeaders, ctx: AuthContext, secure: bool, csp: str) -> None:
+    """The cookies the request set or cleared and the security headers, on its response."""
+    cookies = Response()
+    if ctx.set_cookie and ctx.session_token:
+        cookies.set_cookie(SESSION_COOKIE, ctx.session_token, httponly=True, samesite="lax", secure=secure, path="/")
+    elif ctx.clear_cookie:
+        cookies.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+    if ctx.set_csrf_cookie and ctx.csrf:
+        cookies.set_cookie(CSRF_COOKIE, ctx.csrf, httponly=True, samesite="lax", secure=secure, path="/")
+    for name, value in cookies.raw_headers:
+        if name == b"set-cookie":
+            headers.append("set-cookie", value.decode("latin-1"))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", csp)
+    if ctx.principal is not None or ctx.session_token is not None:
+        headers.setdefault("Cache-Control", "no-store")
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,7 +336,13 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     """The web application on ``database_url`` (default: :func:`jixiao.store.database_url`)."""
     settings = WebSettings.from_env(database_url, secret_key)
     engine = engine or open_database(database_url)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="医保绩效 jixiao",
         description="医保基金与部门预算绩效自评：单位、数据、指标、预警、评分、报告与审核。"
                     "API 用 `Authorization: Bearer <令牌>` 认证（令牌在“管理 → API 令牌”创建）。",
@@ -309,7 +356,7 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
     app.state.templates = templates
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    _install_middleware(app)
+    app.add_middleware(AuthMiddleware)
     # outermost: refuse oversized bodies before they are parsed or spooled to disk
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + BODY_OVERHEAD)
     _install_error_handlers(app)

@@ -195,12 +195,21 @@ def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
 
 def readable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
     """Dependency for routes with a ``{unit}`` path parameter: the unit, readable by the caller."""
-    return require_read(db, principal, unit)
+    return _released(db, require_read(db, principal, unit))
 
 
 def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
     """Dependency for routes that change a ``{unit}``'s data."""
-    return require_edit(db, principal, unit)
+    return _released(db, require_edit(db, principal, unit))
+
+
+def _released(db: Session, row: UnitRow) -> UnitRow:
+    """End the dependency's read so its connection goes back to the pool: a sync dependency and
+    its route are two trips to the thread pool, and under load a request held a connection while
+    it waited for the second — with every thread waiting for a connection, all waited 30 s and
+    failed. Nothing was written; the row stays loaded (no expiry on commit)."""
+    db.commit()
+    return row
 
 
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]

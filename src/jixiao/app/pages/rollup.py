@@ -15,9 +15,12 @@ some unit lacks left out and named); the indicators and warnings are the engine'
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -34,7 +37,7 @@ from jixiao.app.pages.common import (
     scope_rank,
 )
 from jixiao.app.pages.comparison import index_complete
-from jixiao.app.pages.dashboard import IndicatorView, WarningView, record_view
+from jixiao.app.pages.dashboard import IndicatorView, WarningView, page_version, record_view
 from jixiao.app.pages.unit_warnings import unit_warnings
 from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc.dataset import assess, fund_groups
@@ -42,7 +45,9 @@ from jixiao.calc.rollup import SUM_UNITS, RolledFund, roll_up, shown_places
 from jixiao.model import FundYear
 from jixiao.model.funds import FUNDS, FundKind
 from jixiao.numbers import Quantity, fmt
-from jixiao.store.indicator_store import fund_scopes_of_year, unit_years
+from jixiao.rules import RuleSet
+from jixiao.store.indicator_store import engine_version, fund_scopes_of_year, ruleset_key, unit_years
+from jixiao.store.pages import keep_rollup_if_free, page_key, read_kept_rollup, subtree_content
 from jixiao.store.repository import get_fund_years
 
 _ROLLUPS: RevisionCache[Rollup] = RevisionCache(size=256)
@@ -302,17 +307,58 @@ def rollup_years(session: Session, unit: str) -> list[int]:
     return sorted({y for years in found.values() for y in years})
 
 
+@functools.cache
+def _page_version() -> str:
+    """A digest of what shapes a roll-up beyond the engine and the rule set: a change to this
+    module or the dashboard's views makes every kept roll-up stale."""
+    digest = hashlib.sha256(page_version().encode())
+    digest.update((resources.files("jixiao.app.pages") / "rollup.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _kept_key(session: Session, unit: str, year: int, fund: str | None, rs: RuleSet) -> str:
+    """What a kept roll-up of ``unit`` was made from: every record of the year under it
+    (:func:`~jixiao.store.pages.subtree_content`), the units of its subtree as they are (names,
+    parents, rule sets), its rule set, the engine and the page's format."""
+    tree = _tree(session)
+    below = tree.below(unit)
+    shape = "\n".join("\t".join(str(v) for v in tree.rows[c]) for c in [unit, *below])
+    return page_key(subtree_content(session, below, year), shape, fund or "", ruleset_key(rs), engine_version(),
+                    _page_version())
+
+
 @kept_per_revision(_ROLLUPS, lambda a: (a["unit"], a["year"], a["fund"]))
 def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = None) -> Rollup:
-    """The roll-up of ``unit``'s subordinate units in ``year`` (kept per data revision; callers
-    must not change it). NotFound when the unit does not exist; a unit without subordinates, or
+    """The roll-up of ``unit``'s subordinate units in ``year``, kept: in this process until the
+    data revision moves, and in the database under the key of its subtree's records (so a write
+    under another parent leaves it kept; one under this parent makes it stale at once). Callers
+    must not change it. NotFound when the unit does not exist; a unit without subordinates, or
     whose subordinates have no data that year, gives a roll-up without funds. KeyError (Chinese)
     for an unknown ``fund``."""
+    get_unit(session, unit)
+    if fund is not None and fund not in {k.value for k in FundKind}:
+        raise KeyError(f"未知基金“{fund}”")
+    rs = as_ruleset(rules_of_unit(session, unit))
+    index_complete(session, year, rs)  # records written behind the repository's back are indexed first
+    key = _kept_key(session, unit, year, fund, rs)
+    found = read_kept_rollup(session, unit, year, fund or "", ruleset_key(rs), key)
+    if found is not None:
+        kept = Rollup.model_validate_json(found)
+        kept.years = rollup_years(session, unit)  # another year's data may have come or gone
+        return kept
+    made = compute_rollup(session, unit, year, fund=fund, ruleset=rs)
+    keep_rollup_if_free(session, unit, year, fund or "", ruleset_key(rs), key, made.model_dump_json().encode())
+    return made
+
+
+def compute_rollup(session: Session, unit: str, year: int, *, fund: str | None = None,
+                   ruleset: RuleSet | None = None) -> Rollup:
+    """The roll-up computed from the records stored (pages use :func:`unit_rollup`, which keeps it)."""
     info = get_unit(session, unit)
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
     tree = _tree(session)
-    rs = as_ruleset(rules_of_unit(session, unit))
+    rs = ruleset if ruleset is not None else as_ruleset(rules_of_unit(session, unit))
     rule_map = rule_indicators(rs)
     index_complete(session, year, rs)
     index = _Index(fund_scopes_of_year(session, year), tree)
@@ -374,4 +420,4 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
                   warnings=all_counts)
 
 
-__all__ = ["Rollup", "RollupChild", "RollupFund", "rollup_years", "unit_rollup"]
+__all__ = ["Rollup", "RollupChild", "RollupFund", "compute_rollup", "rollup_years", "unit_rollup"]

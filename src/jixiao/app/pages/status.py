@@ -2,8 +2,9 @@
 not started, are drafting, were returned, are waiting for review, are approved; each direct
 subordinate with the counts of its own branch; the units waiting for review and those returned.
 
-Statuses are read on each request (they do not move the data revision, so nothing derived from
-the data is made stale by a review); the unit tree comes from the kept unit table. A roll-up
+Statuses do not move the data revision (nothing derived from the data is made stale by a
+review): an overview is kept under the data revision and a stamp of the year's statuses, read by
+one aggregate per request; the unit tree comes from the kept unit table. A roll-up
 page can show :attr:`StatusOverview.counts` and each child's :attr:`ChildStatus.status`.
 """
 
@@ -13,21 +14,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_read, can_review
-from jixiao.app.pages.common import UnitInfo
+from jixiao.app.cache import BoundedCache
+from jixiao.app.pages.common import UnitInfo, visibility_scope
 from jixiao.app.pages.rollup import Rollup
 from jixiao.app.units import unit_table
 from jixiao.app.workflow import beijing
 from jixiao.model.users import Principal, Role
 from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER, Status
+from jixiao.store.revision import data_revision
 from jixiao.store.schema import UnitYearRow
 from jixiao.store.workflow import YearState
 
 #: the most units each list (waiting for review, returned) shows
 LIST_LIMIT = 200
+
+_OVERVIEWS: BoundedCache[StatusOverview] = BoundedCache(size=256)
 
 
 class ChildStatus(BaseModel):
@@ -99,18 +104,30 @@ def default_status_root(session: Session, principal: Principal) -> str | None:
     return next((r.code for r in rows if r.parent is None), rows[0].code if rows else None)
 
 
+#: a scope of at most this many units is filtered in the query (a city's); a larger one (a
+#: province's) reads the year's rows and filters them here
+_IN_QUERY = 500
+
+
 def _states(session: Session, year: int, units: set[str]) -> dict[str, YearState]:
     r = UnitYearRow
+    query = select(r.unit, r.status, r.version, r.status_at, r.status_by).where(r.year == year)
+    if len(units) <= _IN_QUERY:
+        query = query.where(r.unit.in_(sorted(units)))
     out: dict[str, YearState] = {}
-    for unit, status, version, at, by in session.execute(
-            select(r.unit, r.status, r.version, r.status_at, r.status_by).where(r.year == year)):
+    for unit, status, version, at, by in session.execute(query):
         if unit in units:
             out[unit] = YearState(Status(status), int(version), at, by)
     return out
 
 
-def _years(session: Session, units: set[str]) -> list[int]:
+def _years(session: Session, units: set[str], every: bool) -> list[int]:
+    """The years any of ``units`` has data for (``every``: they are all the units there are)."""
     r = UnitYearRow
+    if every:
+        return sorted(int(y) for y in session.scalars(select(r.year).distinct()))
+    if len(units) <= _IN_QUERY:
+        return sorted(int(y) for y in session.scalars(select(r.year).where(r.unit.in_(sorted(units))).distinct()))
     return sorted({int(year) for unit, year in session.execute(select(r.unit, r.year)) if unit in units})
 
 
@@ -122,9 +139,32 @@ def _count(codes: list[str], states: Mapping[str, YearState]) -> dict[str, int]:
     return counts
 
 
+def status_stamp(session: Session, year: int | None) -> tuple[tuple[str, int, str, int], ...]:
+    """What moves whenever a status of ``year`` (of any year: None) does: per status, how many
+    unit-years have it, their latest move and their versions' sum — one aggregate over the year's
+    rows of ``unit_years``, instead of reading them all."""
+    r = UnitYearRow
+    query = select(r.status, func.count(), func.max(r.status_at), func.sum(r.version)).group_by(r.status)
+    if year is not None:
+        query = query.where(r.year == year)
+    return tuple(sorted((str(status), int(n), str(at), int(v or 0)) for status, n, at, v in session.execute(query)))
+
+
 def status_overview(session: Session, principal: Principal, unit: str, year: int | None = None) -> StatusOverview:
     """报送情况 of ``unit``'s subordinates in ``year`` (default: the latest year any of them, or
-    the unit, has data), as far as ``principal`` may read them."""
+    the unit, has data), as far as ``principal`` may read them. Kept in this process under the
+    data revision and :func:`status_stamp` (a move, a save or a unit change makes a new one);
+    callers must not change it."""
+    key = (data_revision(session), status_stamp(session, year), visibility_scope(principal), principal.read_only,
+           unit, year)
+    found = _OVERVIEWS.get(key)
+    if found is None:
+        found = _overview(session, principal, unit, year)
+        _OVERVIEWS.put(key, found)
+    return found
+
+
+def _overview(session: Session, principal: Principal, unit: str, year: int | None) -> StatusOverview:
     table = unit_table(session)
     rows = table.rows
     info = {r.code: r for r in rows}
@@ -132,7 +172,7 @@ def status_overview(session: Session, principal: Principal, unit: str, year: int
     parents = table.parents
     below = [c for c in _below(unit, children) if can_read(principal, c, parents)]
     scope = {unit, *below}
-    years = _years(session, scope)
+    years = _years(session, scope, len(scope) == len(rows))
     if year is None and years:
         year = years[-1]
     states = _states(session, year, scope) if year is not None else {}

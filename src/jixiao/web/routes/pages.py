@@ -20,12 +20,12 @@ from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
 from jixiao.app.imports import filled_workbook
-from jixiao.app.pages.common import DEFAULT_COMPARE, data_years, get_unit, indicator_catalog
+from jixiao.app.pages.common import DEFAULT_COMPARE, data_years, get_unit, indicator_catalog, visibility_scope
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import rollup_years, unit_rollup
-from jixiao.app.pages.status import has_children, rollup_with_status
+from jixiao.app.pages.status import has_children, rollup_with_status, status_stamp
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file, report_parts
@@ -126,8 +126,11 @@ def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: 
                 principal: CurrentPrincipal, fund: Annotated[str | None, Query()] = None) -> Response:
     """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
     subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
-    data = rollup_with_status(db, principal, unit_rollup(db, row.code, year, fund=known_fund(fund)))
-    return render(request, "pages/rollup.html", {"data": data, "own_years": years_of(db, row.code)})
+    kept = unit_rollup(db, row.code, year, fund=known_fund(fund))
+    # the content (40–100 subordinate rows) is rendered once per data revision, statuses and viewer's scope
+    key = (row.code, year, kept.fund, status_stamp(db, year), visibility_scope(principal), principal.read_only)
+    return render_cached_content(request, db, "pages/rollup.html", key, {"data": kept}, lambda: {
+        "data": rollup_with_status(db, principal, kept), "own_years": years_of(db, row.code)})
 
 
 @router.get("/units/{unit}/years/{year}/monitoring")
