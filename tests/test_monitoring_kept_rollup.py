@@ -16,7 +16,7 @@ from jixiao.app.cache import clear_caches
 from jixiao.app.imports import import_files
 from jixiao.app.pages import monitoring as page
 from jixiao.store.db import open_database
-from jixiao.store.schema import KeptDashboardRow
+from jixiao.store.schema import KeptRollupRow
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 UNITS = EXAMPLES / "units.yaml"
@@ -59,7 +59,7 @@ def test_the_roll_up_is_kept_and_read_back_until_a_subordinate_changes(
             made = page.monitoring_rollup(db, PROVINCE, 2020)
         assert made.units_with_data == 1 and _income_execution(made) == "43.92%"
         with Session(engine) as db:
-            slots = db.scalars(select(KeptDashboardRow.ruleset).where(KeptDashboardRow.unit == PROVINCE)).all()
+            slots = db.scalars(select(KeptRollupRow.fund).where(KeptRollupRow.unit == PROVINCE)).all()
         assert slots == ["monitoring-rollup/0"]
 
         computing = page._monitoring_rollup

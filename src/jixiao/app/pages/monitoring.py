@@ -38,7 +38,7 @@ from jixiao.model.periods import FundPeriod
 from jixiao.numbers import fmt
 from jixiao.rules import load_ruleset
 from jixiao.store.indicator_store import engine_version, ruleset_key
-from jixiao.store.pages import keep_if_free, page_key, read_kept, units_content
+from jixiao.store.pages import keep_rollup_if_free, page_key, read_kept_rollup, units_content
 from jixiao.store.repository import get_fund_periods, get_fund_years, period_years
 
 _PAGES: RevisionCache[MonitoringPage] = RevisionCache(size=256)
@@ -358,12 +358,12 @@ def _rollup_key(session: Session, unit: str, year: int, month: int | None) -> st
 def _kept_rollup(session: Session, unit: str, year: int, month: int | None) -> MonitoringRollup:
     get_unit(session, unit)  # NotFound first
     key = _rollup_key(session, unit, year, month)
-    slot = f"{_ROLLUP_SLOT}{month or 0}"
-    found = read_kept(session, unit, year, slot, key)
+    slot = f"{_ROLLUP_SLOT}{month or 0}"  # beside the fund roll-ups, in the place of their fund
+    found = read_kept_rollup(session, unit, year, slot, "", key)
     if found is not None:
         return MonitoringRollup.model_validate_json(found)
     made = _monitoring_rollup(session, unit, year, month)
-    keep_if_free(session, unit, year, slot, key, made.model_dump_json().encode())
+    keep_rollup_if_free(session, unit, year, slot, "", key, made.model_dump_json().encode())
     return made
 
 
