@@ -25,7 +25,8 @@ measures the server's saturation); ``--only dashboard|compare`` restricts the mi
 load, one user alone sends ``--calibrate`` requests of each kind: the service time without
 queueing. Only loopback traffic; bounded in time and in requests. Prints, per database and
 request kind: requests, errors, p50, p95, p99 and max latency (ms) and the throughput;
-``--profile`` adds a cProfile of one warm comparison and one dashboard, in-process.
+``--profile`` adds a cProfile of one warm comparison and one dashboard, in-process; ``--trace-pool
+DIR`` has each server process log its database pool (``bench/pooltrace``).
 """
 
 from __future__ import annotations
@@ -124,10 +125,16 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
     return token
 
 
-def start_server(target: Target, log_path: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(target: Target, log_path: Path, workers: int = 1,
+                 trace_pool: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
     env.update(JIXIAO_DATABASE_URL=target.url, JIXIAO_SECRET_KEY=secrets.token_urlsafe(32), PYTHONUNBUFFERED="1")
+    if trace_pool:  # bench/pooltrace/sitecustomize.py, imported by each server process
+        Path(trace_pool).mkdir(parents=True, exist_ok=True)
+        env.update(JIXIAO_POOL_TRACE=str(Path(trace_pool).resolve()),
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "bench" / "pooltrace"),
+                                                            env.get("PYTHONPATH")])))
     log = log_path.open("wb")
     proc = subprocess.Popen([JIXIAO, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
                             env=env, cwd=REPO,
@@ -390,6 +397,8 @@ def main() -> None:
     parser.add_argument("--calibrate", type=int, default=10,
                         help="requests of each kind by one user alone first (service time); 0 to skip")
     parser.add_argument("--keep-logs", help="a folder to keep each server's log in (errors under load are there)")
+    parser.add_argument("--trace-pool", help="a folder for each server process's database pool trace "
+                        "(bench/pooltrace: connections checked out each second, those held over 0.5 s and where)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile one warm comparison and one dashboard in-process (cProfile)")
     args = parser.parse_args()
@@ -407,7 +416,7 @@ def main() -> None:
         token = prepare(target, args.units, args.years, password)
         print(f"[{target.label}] {len(target.units)} 个单位，年度 {target.years}", flush=True)
         log_path = Path(tmp.name) / f"serve-{target.label}.log"
-        proc, base = start_server(target, log_path, args.workers)
+        proc, base = start_server(target, log_path, args.workers, args.trace_pool)
         try:
             kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
             results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,

@@ -81,8 +81,11 @@ def _private_file(path: Path) -> None:
         raise DatabaseError(f"无法创建数据库文件 {path}：{exc.strerror}") from exc
 
 
-def create_db_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: :func:`database_url`); makes the SQLite directory."""
+def create_db_engine(url: str | None = None, *, pool_size: int | None = None) -> Engine:
+    """An engine for ``url`` (default: :func:`database_url`); makes the SQLite directory.
+
+    ``pool_size``: connections kept for that many threads using the database at once (the web
+    app's route threads), with as many again in reserve; default SQLAlchemy's (5 + 10)."""
     url = url or database_url()
     try:
         parsed = make_url(url)
@@ -91,6 +94,8 @@ def create_db_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         _private_file(Path(parsed.database).expanduser())
     kwargs: dict[str, Any] = {}
+    if pool_size is not None and parsed.database not in (None, "", ":memory:"):
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5}
     try:
@@ -122,10 +127,10 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_database(url: str | None = None) -> Engine:
+def open_database(url: str | None = None, *, pool_size: int | None = None) -> Engine:
     """Open (and migrate) the database; :class:`DatabaseError` with a clear message if unusable."""
     url = url or database_url()
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, pool_size=pool_size)
     try:
         migrate(engine)
     except SQLAlchemyError as exc:

@@ -62,10 +62,9 @@ CSP = (
 )
 
 
-#: threads per process for routes, below the database pool (5 + 10 overflow): with anyio's 40, under
-#: load 40 threads fought over the GIL and waited 30 s for one of 15 connections (errors), while
-#: the event loop that hands back connections got the GIL too seldom; requests beyond these wait
-#: on the event loop instead, holding nothing
+#: threads per process for routes (and the database pool is sized to them): with anyio's 40, under
+#: load 40 threads fought over the GIL; requests beyond these wait on the event loop, holding
+#: nothing (a route's connection goes back when it returns: :class:`jixiao.web.deps.DbRoute`)
 THREADS = 8
 
 #: room for the multipart envelope and the other form fields on top of the largest upload
@@ -335,7 +334,9 @@ def create_app(database_url: str | None = None, *, secret_key: str | None = None
                engine: Engine | None = None) -> FastAPI:
     """The web application on ``database_url`` (default: :func:`jixiao.store.database_url`)."""
     settings = WebSettings.from_env(database_url, secret_key)
-    engine = engine or open_database(database_url)
+    # a connection for each route thread (each holds at most one, only while it runs), and as
+    # many again for the authentication middleware's and anything else's: nobody waits for one
+    engine = engine or open_database(database_url, pool_size=settings.threads)
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.threads

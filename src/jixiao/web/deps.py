@@ -13,6 +13,8 @@ route runs) is in ``request.state.auth`` (:class:`AuthContext`):
 Routes use:
 
 - ``db: DbSession`` (``get_db``) — commit explicitly; anything not committed is rolled back;
+  its connection is handed back when the route returns (every router uses :class:`DbRoute`);
+  ``async`` routes do their database work through :func:`in_thread`;
 - ``principal: CurrentPrincipal`` (``current_principal``) — HTML: redirect to
   ``/login?next=...``, ``/api/...``: 401 JSON; ``OptionalPrincipal``; ``AdminPrincipal``
   (``require_admin``, 403 for others);
@@ -31,18 +33,21 @@ from __future__ import annotations
 
 import functools
 import hmac
+import inspect
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import jinja2
 from fastapi import Depends, HTTPException, Request
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from jixiao.app import access
 from jixiao.app.errors import Forbidden, NotFound
@@ -54,6 +59,8 @@ from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
+
+T = TypeVar("T")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -114,9 +121,9 @@ def auth_context(request: Request) -> AuthContext:
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One SQLAlchemy session per request; uncommitted changes are rolled back at the end.
 
-    ``async`` only so that FastAPI opens and closes it on the event loop instead of sending each
-    to the thread pool (making a session does no I/O; closing returns its connection): the
-    routes themselves, which query, still run in the pool."""
+    ``async`` only so that FastAPI opens it on the event loop instead of sending it to the thread
+    pool (making a session does no I/O). Its connection goes back to the pool as soon as the route
+    returns (:class:`DbRoute`), not here: FastAPI leaves this only after the response is sent."""
     factory = request.app.state.sessionmaker
     with factory() as session:
         try:
@@ -124,6 +131,61 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def release(db: Session) -> None:
+    """Hand the session's connection back to the pool now (anything not committed is rolled back;
+    loaded rows stay readable, detached). The session can be used again: it then checks out anew."""
+    db.close()
+
+
+def _sessions(values: Mapping[str, Any]) -> list[Session]:
+    return [v for v in values.values() if isinstance(v, Session)]
+
+
+def releasing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """``endpoint`` that releases its database session when it returns or raises, in the thread
+    that ran it. Otherwise the connection stayed checked out while FastAPI waited for a thread to
+    serialize the answer and while it was sent: under load every connection belonged to a request
+    waiting for a thread while every thread waited for a connection (30 s, then 500)."""
+    if inspect.iscoroutinefunction(endpoint):
+        @functools.wraps(endpoint)
+        async def async_route(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await endpoint(*args, **kwargs)
+            finally:
+                for db in _sessions(kwargs):
+                    release(db)
+        return async_route
+
+    @functools.wraps(endpoint)
+    def route(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return endpoint(*args, **kwargs)
+        finally:
+            for db in _sessions(kwargs):
+                release(db)
+    return route
+
+
+class DbRoute(APIRoute):
+    """Every route of the app: its database session released as soon as it returns (:func:`releasing`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, releasing(endpoint), **kwargs)
+
+
+async def in_thread(db: Session, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``work(*args, **kwargs)`` in the thread pool, for ``async`` routes; ``db``'s connection is
+    released in that thread before the route awaits anything else (never held across an await).
+    Released by a rollback, which keeps rows attached: one read in a transaction ended so is
+    expired and read again if touched (take what the route needs from its rows beforehand)."""
+    def call() -> T:
+        try:
+            return work(*args, **kwargs)
+        finally:
+            db.rollback()
+    return await run_in_threadpool(call)
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,9 +267,8 @@ def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> Unit
 
 def _released(db: Session, row: UnitRow) -> UnitRow:
     """End the dependency's read so its connection goes back to the pool: a sync dependency and
-    its route are two trips to the thread pool, and under load a request held a connection while
-    it waited for the second — with every thread waiting for a connection, all waited 30 s and
-    failed. Nothing was written; the row stays loaded (no expiry on commit)."""
+    its route are two trips to the thread pool, and a request must not hold a connection while it
+    waits for the second. Nothing was written; the row stays loaded (no expiry on commit)."""
     db.commit()
     return row
 

@@ -29,9 +29,9 @@ from jixiao.store.users import (
     list_api_tokens,
     list_users,
 )
-from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbSession, flash, templates
+from jixiao.web.deps import AdminPrincipal, CurrentPrincipal, DbRoute, DbSession, flash, templates
 
-router = APIRouter(tags=["管理"])
+router = APIRouter(route_class=DbRoute, tags=["管理"])
 
 Text = Annotated[str, Form()]
 

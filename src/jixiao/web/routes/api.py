@@ -33,7 +33,7 @@ from jixiao.app.pages.tree import UnitTree, WarningFilter, find_units
 from jixiao.app.pages.trends import Trends, trends
 from jixiao.app.reports import MEDIA_TYPES, report_file
 from jixiao.store.repository import years_of
-from jixiao.web.deps import CurrentPrincipal, DbSession, EditableUnit, ReadableUnit
+from jixiao.web.deps import CurrentPrincipal, DbRoute, DbSession, EditableUnit, ReadableUnit, in_thread
 from jixiao.web.results import (
     AuditResult,
     EntryResult,
@@ -49,7 +49,7 @@ from jixiao.web.results import (
 )
 from jixiao.web.security import read_upload
 
-router = APIRouter(prefix="/api", tags=["数据 API"])
+router = APIRouter(route_class=DbRoute, prefix="/api", tags=["数据 API"])
 
 Year = Annotated[int, PathParam(ge=1990, le=2100, description="年度，如 2020")]
 Month = Annotated[int | None, Query(ge=1, le=12, description="监测到几月（1–12）；缺省为有数据的最后一个月")]
@@ -213,12 +213,11 @@ def api_entry_save(unit: str, year: Year, row: EditableUnit, principal: CurrentP
 async def api_workbook(unit: str, request: Request, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                        file: Annotated[UploadFile, File(description="填报工作簿 .xlsx")],
                        version: WorkbookVersion = None) -> Response | ImportResult:
+    code = row.code  # read now: a rollback in in_thread expires the row
     upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
-    from starlette.concurrency import run_in_threadpool
-
     try:
-        imported = await run_in_threadpool(import_workbook, db, principal, row.code, upload.filename,
-                                           upload.data, version)
+        imported = await in_thread(db, import_workbook, db, principal, code, upload.filename,
+                                   upload.data, version)
     except Conflict as exc:
         return conflict_response(exc)
     result = import_view(imported)

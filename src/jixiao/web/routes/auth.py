@@ -27,10 +27,10 @@ from jixiao.store.users import (
     purge_login_attempts,
     purge_sessions,
 )
-from jixiao.web.deps import DbSession, OptionalPrincipal, auth_context, flash, templates
+from jixiao.web.deps import DbRoute, DbSession, OptionalPrincipal, auth_context, flash, templates
 from jixiao.web.security import client_ip, safe_next
 
-router = APIRouter(tags=["登录"])
+router = APIRouter(route_class=DbRoute, tags=["登录"])
 
 BAD_LOGIN_MESSAGE = "用户名或密码错误"
 

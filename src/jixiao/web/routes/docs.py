@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from jixiao.web.deps import CurrentPrincipal, templates
+from jixiao.web.deps import CurrentPrincipal, DbRoute, templates
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=DbRoute, include_in_schema=False)
 
 
 @router.get("/docs")

@@ -39,11 +39,11 @@ from jixiao.app.pages.tree import WarningFilter
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import ReportFile
 from jixiao.ingest.workbook.layout import GROUP_LABEL, GROUPS, Group
-from jixiao.web.deps import CurrentPrincipal, DbSession, ReadableUnit
+from jixiao.web.deps import CurrentPrincipal, DbRoute, DbSession, ReadableUnit
 from jixiao.web.results import AuditResult, file_response, known_fund, split_ids
 from jixiao.write.workbook import build_template
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=DbRoute, include_in_schema=False)
 
 Year = Annotated[int, Query(ge=1990, le=2100)]
 PathYear = Annotated[int, PathParam(ge=1990, le=2100)]

@@ -40,11 +40,13 @@ from jixiao.store.workflow import unit_statuses
 from jixiao.web.cached_render import render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
+    DbRoute,
     DbSession,
     EditableUnit,
     OptionalPrincipal,
     ReadableUnit,
     flash,
+    in_thread,
     templates,
 )
 from jixiao.web.results import ReportFormat, audit_view, entry_view, file_response, known_fund, split_ids
@@ -52,7 +54,7 @@ from jixiao.web.routes.exports import signed_audit
 from jixiao.web.routes.uploads import preview_page
 from jixiao.web.security import UploadError, read_upload
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=DbRoute, include_in_schema=False)
 
 Year = Annotated[int, PathParam(ge=1990, le=2100)]
 PAGE_SIZE = 100
@@ -242,33 +244,34 @@ def _form_version(text: str | None) -> int | None:
 @router.post("/units/{unit}/years/{year}/edit")
 async def entry_submit(request: Request, unit: str, year: Year, row: EditableUnit, principal: CurrentPrincipal,
                        db: DbSession) -> Response:
+    code = row.code  # read now: a rollback in in_thread expires the row
     form_data = await request.form()
     values = {k: v for k, v in form_data.items() if k not in ("csrf_token", "version") and isinstance(v, str)}
     raw_version = form_data.get("version")
     version = _form_version(raw_version if isinstance(raw_version, str) else None)
     try:
-        saved = await run_in_threadpool(save_entry, db, principal, row.code, year, values, version)
+        saved = await in_thread(db, save_entry, db, principal, code, year, values, version)
     except Conflict as exc:
-        form = await run_in_threadpool(entry_form, db, row.code, year)
+        form = await in_thread(db, entry_form, db, code, year)
         return render(request, "pages/entry.html", {
             "form": form, "errors": {}, "submitted": {}, "version": form.version, "conflict": exc,
             "theirs": {k: v for k, v in values.items() if v.strip() != _current(form).get(k, "")}},
             status_code=409)
     except InvalidRequest as exc:
-        form = await run_in_threadpool(entry_form, db, row.code, year)
+        form = await in_thread(db, entry_form, db, code, year)
         return render(request, "pages/entry.html", {"form": form, "errors": {"": [str(exc)]}, "submitted": values,
                                                     "version": form.version}, status_code=422)
     except NotNow as exc:
         flash(request, str(exc), "error")
-        return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
+        return RedirectResponse(f"/units/{code}/years/{year}", status_code=303)
     result = entry_view(saved)
     if result.ok:
         n = len(result.changes)
         flash(request, f"已保存 {n} 项修改" if n else "没有修改任何数字", "success" if n else "info")
         for w in result.warnings:
             flash(request, f"提示：{w}", "warning")
-        return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
-    form = await run_in_threadpool(entry_form, db, row.code, year)
+        return RedirectResponse(f"/units/{code}/years/{year}", status_code=303)
+    form = await in_thread(db, entry_form, db, code, year)
     # the form goes back with the version it was read at: correcting it must not pass over a save made meanwhile
     return render(request, "pages/entry.html", {"form": form, "errors": result.errors, "submitted": values,
                                                 "version": version}, status_code=422)
@@ -287,23 +290,27 @@ def upload_page(request: Request, unit: str, row: EditableUnit, db: DbSession) -
 @router.post("/units/{unit}/upload")
 async def upload_submit(request: Request, unit: str, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                         file: Annotated[UploadFile, File()]) -> Response:
-    info = get_unit(db, row.code)
+    code, name = row.code, row.name  # read now: a rollback in in_thread expires the row
+    # no connection held while the upload is read
     try:
         upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
     except UploadError as exc:
+        info = get_unit(db, code)
         return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": exc.message,
-                                                     "years": data_years(db, row.code)}, status_code=exc.status_code)
+                                                     "years": data_years(db, code)}, status_code=exc.status_code)
     # nothing is saved yet: the page shows what the workbook would change, to confirm or cancel
     try:
-        preview = await run_in_threadpool(preview_upload, db, principal, row.code, upload.filename, upload.data)
+        preview = await in_thread(db, preview_upload, db, principal, code, upload.filename, upload.data)
     except Conflict as exc:
+        info = get_unit(db, code)
         return render(request, "pages/upload.html", {"unit": info, "result": None, "conflict": exc,
-                                                     "filename": upload.filename, "years": data_years(db, row.code)},
+                                                     "filename": upload.filename, "years": data_years(db, code)},
                       status_code=409)
     except NotNow as exc:
-        return render(request, "pages/upload.html", {"unit": info, "result": None, "upload_error": str(exc),
-                                                     "years": data_years(db, row.code)}, status_code=409)
-    return preview_page(request, preview, info.name)
+        return render(request, "pages/upload.html", {"unit": get_unit(db, code), "result": None,
+                                                     "upload_error": str(exc), "years": data_years(db, code)},
+                      status_code=409)
+    return preview_page(request, preview, name)
 
 
 @router.get("/units/{unit}/years/{year}/workbook")

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Body, File, HTTPException, Query, Request, Upload
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.errors import AppError, Conflict
 from jixiao.app.pages.common import data_years, get_unit
@@ -31,11 +30,20 @@ from jixiao.app.uploads import (
     year_history,
 )
 from jixiao.store.repository import years_of
-from jixiao.web.deps import CurrentPrincipal, DbSession, EditableUnit, ReadableUnit, flash, templates
+from jixiao.web.deps import (
+    CurrentPrincipal,
+    DbRoute,
+    DbSession,
+    EditableUnit,
+    ReadableUnit,
+    flash,
+    in_thread,
+    templates,
+)
 from jixiao.web.results import ImportResult, import_view
 from jixiao.web.security import UploadError, read_upload
 
-router = APIRouter(tags=["导入"])
+router = APIRouter(route_class=DbRoute, tags=["导入"])
 
 Year = Annotated[int, PathParam(ge=1990, le=2100, description="年度，如 2020")]
 
@@ -54,21 +62,22 @@ def _upload_page(request: Request, db: DbSession, unit: str, status: int, **extr
 @router.post("/units/{unit}/upload/confirm", include_in_schema=False)
 async def confirm_page(request: Request, unit: str, row: EditableUnit, principal: CurrentPrincipal,
                        db: DbSession) -> Response:
+    code = row.code  # read now: a rollback in in_thread expires the row
     form = await request.form()
     token = str(form.get("token") or "")
     try:
-        done = await run_in_threadpool(confirm_upload, db, principal, row.code, token)
+        done = await in_thread(db, confirm_upload, db, principal, code, token)
     except Conflict as exc:
-        return await run_in_threadpool(_upload_page, request, db, row.code, 409, conflict=exc,
-                                       filename=str(form.get("filename") or "工作簿"))
+        return await in_thread(db, _upload_page, request, db, code, 409, conflict=exc,
+                               filename=str(form.get("filename") or "工作簿"))
     except AppError as exc:
-        return await run_in_threadpool(_upload_page, request, db, row.code, 409, upload_error=str(exc))
+        return await in_thread(db, _upload_page, request, db, code, 409, upload_error=str(exc))
     result = import_view(done)
     n = sum(result.saved.values())
     flash(request, f"已导入（{n} 条记录有新增或修改）。如需撤销，可在“导入记录”中撤销这次导入。", "success")
     year = result.years[-1] if result.years else None
-    target = f"/units/{row.code}/years/{year}" if year else f"/units/{row.code}"
-    if year and result.saved.get("fund_periods") and year not in years_of(db, row.code):
+    target = f"/units/{code}/years/{year}" if year else f"/units/{code}"
+    if year and result.saved.get("fund_periods") and year not in years_of(db, code):
         target += "/monitoring"  # months only: the monitoring page is what they make
     return RedirectResponse(target, status_code=303)
 
@@ -76,10 +85,11 @@ async def confirm_page(request: Request, unit: str, row: EditableUnit, principal
 @router.post("/units/{unit}/upload/cancel", include_in_schema=False)
 async def cancel_page(request: Request, unit: str, row: EditableUnit, principal: CurrentPrincipal,
                       db: DbSession) -> Response:
+    code = row.code  # read now: a rollback in in_thread expires the row
     form = await request.form()
-    dropped = await run_in_threadpool(cancel_upload, db, principal, str(form.get("token") or ""))
+    dropped = await in_thread(db, cancel_upload, db, principal, str(form.get("token") or ""))
     flash(request, "已取消，未导入任何数据" if dropped else "这次上传已经确认、取消或过期", "info")
-    return RedirectResponse(f"/units/{row.code}/upload", status_code=303)
+    return RedirectResponse(f"/units/{code}/upload", status_code=303)
 
 
 @router.get("/units/{unit}/imports", include_in_schema=False)
@@ -131,11 +141,12 @@ class TokenRequest(BaseModel):
              summary="上传填报工作簿并预览将修改的数字（逐项原值→新值）；确认前不保存")
 async def api_preview(unit: str, request: Request, row: EditableUnit, principal: CurrentPrincipal, db: DbSession,
                       file: Annotated[UploadFile, File(description="填报工作簿 .xlsx")]) -> Response:
+    code = row.code  # read now: a rollback in in_thread expires the row
     try:
         upload = await read_upload(file, request.app.state.settings.max_upload_bytes, (".xlsx",))
     except UploadError as exc:
         raise HTTPException(exc.status_code, detail=exc.message) from exc
-    preview = await run_in_threadpool(preview_upload, db, principal, row.code, upload.filename, upload.data)
+    preview = await in_thread(db, preview_upload, db, principal, code, upload.filename, upload.data)
     return Response(preview.model_dump_json(), status_code=200 if preview.ok else 422, media_type="application/json")
 
 

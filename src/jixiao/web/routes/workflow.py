@@ -14,7 +14,6 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.errors import AppError, Conflict
 from jixiao.app.pages.common import get_unit, visibility_scope
@@ -22,9 +21,9 @@ from jixiao.app.pages.status import StatusOverview, default_status_root, status_
 from jixiao.app.workflow import ReviewItem, YearStatus, act, review_items, year_status
 from jixiao.model.workflow import ACTION_LABEL, STATUS_LABEL, Action
 from jixiao.web.cached_render import render_cached_content
-from jixiao.web.deps import CurrentPrincipal, DbSession, ReadableUnit, flash, templates
+from jixiao.web.deps import CurrentPrincipal, DbRoute, DbSession, ReadableUnit, flash, in_thread, templates
 
-router = APIRouter(tags=["填报审核"])
+router = APIRouter(route_class=DbRoute, tags=["填报审核"])
 
 Year = Annotated[int, PathParam(ge=1990, le=2100, description="年度，如 2020")]
 #: how many item comments one return may carry
@@ -80,30 +79,31 @@ def review_page(request: Request, unit: str, year: Year, row: ReadableUnit, prin
 @router.post("/units/{unit}/years/{year}/workflow/{action}", include_in_schema=False)
 async def move_page(request: Request, unit: str, year: Year, action: str, row: ReadableUnit,
                     principal: CurrentPrincipal, db: DbSession) -> Response:
+    code, name = row.code, row.name  # read now: a rollback in in_thread expires the row
     what = _action(action)
     form = await request.form()
     items = form_items(form)
     comment = str(form.get("comment") or "")
     back = str(form.get("back") or "dashboard")
-    target = f"/units/{row.code}/years/{year}" + ("/review" if back == "review" else "")
+    target = f"/units/{code}/years/{year}" + ("/review" if back == "review" else "")
     try:
-        done = await run_in_threadpool(act, db, principal, row.code, year, what, _int(form.get("version")),
-                                       comment=comment, items=items)
+        done = await in_thread(db, act, db, principal, code, year, what, _int(form.get("version")),
+                               comment=comment, items=items)
     except Conflict as exc:
         flash(request, f"未能{ACTION_LABEL[what]}：{exc}", "error")
         return RedirectResponse(target, status_code=303)
     except AppError as exc:
         if what is Action.send_back and back == "review":
-            status = year_status(db, principal, row.code, year)
+            status = year_status(db, principal, code, year)
             return templates.TemplateResponse(request, "pages/review.html", {
-                "unit": get_unit(db, row.code), "year": year, "status": status,
-                "groups": _groups(review_items(db, row.code, year)), "status_label": STATUS_LABEL,
+                "unit": get_unit(db, code), "year": year, "status": status,
+                "groups": _groups(review_items(db, code, year)), "status_label": STATUS_LABEL,
                 "rows": max(3, len(items)), "errors": [str(exc)], "comment": comment,
                 "given": items}, status_code=422)
         flash(request, f"未能{ACTION_LABEL[what]}：{exc}", "error")
         return RedirectResponse(target, status_code=303)
-    flash(request, f"已{ACTION_LABEL[what]}：{row.name} {year} 年数据现为“{done.label}”", "success")
-    return RedirectResponse(f"/units/{row.code}/years/{year}", status_code=303)
+    flash(request, f"已{ACTION_LABEL[what]}：{name} {year} 年数据现为“{done.label}”", "success")
+    return RedirectResponse(f"/units/{code}/years/{year}", status_code=303)
 
 
 @router.get("/status", include_in_schema=False)
