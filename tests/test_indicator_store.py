@@ -340,3 +340,38 @@ def test_records_token_changes_with_every_write_and_only_then(engine: Engine) ->
         assert ist.records_token(s, 2020, "fund", fund) == other  # another year's records untouched
         s.rollback()
         assert ist.records_token(s, 2019, "fund", fund) == before
+
+
+def test_a_refresh_that_loses_the_race_to_another_process_reads_the_others_values(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes find a year's values stale at once (a new engine). This one's own transaction
+    times out on the other's locks; its second try, in the request's transaction, then meets the
+    rows the other committed (PostgreSQL: a unique violation). The request must go on and read
+    them, not fail with a 500."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: a refresh cannot meet another's committed rows")
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    with Session(engine) as s:
+        expected = comparison(s, ADMIN, 2019, ["current_balance_rate"], fund="城乡居民基本医疗保险")
+    monkeypatch.setattr(ist, "engine_version", lambda: "9.9.9+race")
+    real = ist.refresh_year
+    calls: list[str] = []
+
+    def racing(session: Session, *args: Any) -> int:
+        if session.info.get("request"):
+            calls.append("request")
+            with Session(engine) as other, other.begin():  # the other process wins and commits
+                real(other, *args)
+            raise IntegrityError("INSERT INTO indicator_values …", None, Exception("duplicate key value"))
+        calls.append("own")
+        raise OperationalError("SET LOCAL lock_timeout", None, Exception("canceling statement due to lock timeout"))
+
+    monkeypatch.setattr(ist, "refresh_year", racing)
+    with Session(engine) as s:
+        s.info["request"] = True
+        again = comparison(s, ADMIN, 2019, ["current_balance_rate"], fund="城乡居民基本医疗保险")
+        assert again == expected
+        assert s.scalar(select(text("count(*)")).select_from(IndicatorRecordRow)
+                        .where(IndicatorRecordRow.year == 2019, IndicatorRecordRow.engine == "9.9.9+race")) > 0
+    assert calls[:2] == ["own", "request"]

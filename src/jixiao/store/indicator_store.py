@@ -60,7 +60,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 import jixiao
@@ -642,7 +642,7 @@ def refresh_year_now(session: Session, year: int, kinds: Collection[Kind], rules
     bind = session.get_bind()
     separate = isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and bind.url.database in
                                                   (None, "", ":memory:"))
-    if separate:
+    for _attempt in range(2 if separate else 0):
         assert isinstance(bind, Engine)
         try:
             with Session(bind) as own, own.begin():
@@ -655,9 +655,20 @@ def refresh_year_now(session: Session, year: int, kinds: Collection[Kind], rules
                 finally:
                     if bind.dialect.name == "sqlite":
                         own.connection().exec_driver_sql("PRAGMA busy_timeout=10000")
-        except SQLAlchemyError as exc:  # busy, or a concurrent refresh won the race
+        except IntegrityError as exc:
+            # another process stored the same values first and committed: again, from what it left
+            log.info("stored indicator values of %s refreshed meanwhile by another process: %s", year, exc)
+        except SQLAlchemyError as exc:  # busy
             log.info("stored indicator values of %s not refreshed in their own transaction: %s", year, exc)
-    return refresh_year(session, year, kinds, ruleset)
+            break
+    if not (isinstance(bind, Engine) and bind.dialect.name == "postgresql"):
+        return refresh_year(session, year, kinds, ruleset)
+    try:  # a refresh that timed out on another's locks lands here and may lose the race: a savepoint
+        with session.begin_nested():
+            return refresh_year(session, year, kinds, ruleset)
+    except IntegrityError as exc:  # the other committed the same values: they are there to read
+        log.info("stored indicator values of %s refreshed meanwhile by another process: %s", year, exc)
+        return 0
 
 
 def unit_years(session: Session, units: Collection[str] | None = None) -> dict[str, list[int]]:
