@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict
 from jixiao.app.imports import import_files
 from jixiao.model.users import Principal, Role
-from jixiao.store.schema import ChangeLogRow, UnitYearRow
+from jixiao.store.schema import ChangeLogRow, SessionRow, UnitYearRow
 from jixiao.store.users import create_api_token, find_user
 from web_helpers import EXAMPLES, logged_in, make_app, page_csrf
 
@@ -303,3 +304,27 @@ def test_past_its_patience_a_writer_says_so_with_503(app: FastAPI, sqlite_url: s
     assert answer.status_code == 503 and "数据库正忙" in answer.json()["detail"]
     assert int(answer.headers["retry-after"]) > 0
     assert _stored(app, insured) == "388079人"
+
+
+def test_a_session_due_for_its_last_use_stamp_reads_while_a_writer_holds_the_lock(
+        app: FastAPI, sqlite_url: str) -> None:
+    """The stamp of a session's last use is bookkeeping, written only if the database is free:
+    reading the session's user must not flush it first and wait for the lock (a 500 under load)."""
+    a = logged_in(app, "yiyang_a")
+    policy = app.state.settings.session_policy
+    with Session(app.state.engine) as s:  # the session was last used long enough ago to be touched
+        for row in s.scalars(select(SessionRow)):
+            row.last_seen_at = datetime.now(UTC) - policy.touch_every - timedelta(seconds=5)
+        s.commit()
+    app.state.engine.dispose()
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 4.0, started))
+    holder.start()
+    started.wait(10)
+    try:
+        began = time.monotonic()
+        answer = a.get(f"/units/{YIYANG}/years/{YEAR}")
+        waited = time.monotonic() - began
+    finally:
+        holder.join()
+    assert answer.status_code == 200 and waited < 3.0

@@ -150,7 +150,8 @@ def _resolve(factory: sessionmaker[Session], policy: SessionPolicy, authorizatio
             if row is None:
                 ctx.clear_cookie = True
             else:
-                user = db.get(UserRow, row.user_id) if row.user_id is not None else None
+                with db.no_autoflush:  # the session's last use is written by _commit_if_free, if free
+                    user = db.get(UserRow, row.user_id) if row.user_id is not None else None
                 if row.user_id is not None and (user is None or not user.active):
                     db.delete(row)
                     ctx.clear_cookie = True
