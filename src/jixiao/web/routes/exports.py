@@ -99,16 +99,19 @@ def rollup_export(unit: str, year: Annotated[int, PathParam(ge=1990, le=2100)], 
 def monitoring_export(unit: str, year: PathYear, row: ReadableUnit, db: DbSession, month: Month = None) -> Response:
     """The monitoring page as Excel: the same figures, values only."""
     data = unit_monitoring(db, row.code, year, month)
-    when = f"{year}年1-{data.month}月" if data.month else f"{year}年"
-    return _xlsx(f"{row.name}_{when}_基金运行监测.xlsx", monitoring_xlsx(data))
+    return _xlsx(f"{row.name}_{_months(year, data.month)}_基金运行监测.xlsx", monitoring_xlsx(data))
 
 
 @router.get("/units/{unit}/years/{year}/monitoring/rollup.xlsx")
 def monitoring_rollup_export(unit: str, year: PathYear, row: ReadableUnit, db: DbSession,
                              month: Month = None) -> Response:
     data = monitoring_rollup(db, row.code, year, month)
-    when = f"{year}年1-{data.month}月" if data.month else f"{year}年"
-    return _xlsx(f"{row.name}_{when}_下级单位基金运行监测.xlsx", monitoring_rollup_xlsx(data))
+    return _xlsx(f"{row.name}_{_months(year, data.month)}_下级单位基金运行监测.xlsx", monitoring_rollup_xlsx(data))
+
+
+def _months(year: int, month: int | None) -> str:
+    """The months a monitoring export covers, as its file name says them."""
+    return f"{year}年1-{month}月" if month else f"{year}年"
 
 
 @router.get("/units/{unit}/years/{year}/monitoring/report.docx")
