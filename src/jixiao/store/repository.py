@@ -327,45 +327,36 @@ def find_unit(session: Session, text: str) -> Unit:
     return _unit_of(row)
 
 
+def _stored_docs(session: Session, row: Any, model: type[M], unit: str | None, year: int | None,
+                 units: Sequence[str] | None) -> list[M]:
+    """One record table's documents as the model, filtered by unit (or several: in chunks, a
+    province has more units than a statement takes parameters) and/or year, in stored order."""
+    def read(part: Sequence[str] | None) -> list[M]:
+        query = select(row.doc)
+        if unit is not None:
+            query = query.where(row.unit == unit)
+        if part is not None:
+            query = query.where(row.unit.in_(list(part)))
+        if year is not None:
+            query = query.where(row.year == year)
+        query = query.order_by(row.unit, row.year, row.id)
+        return [model.model_validate(doc) for doc in session.scalars(query)]
+
+    if units is None:
+        return read(None)
+    return [r for chunk in _chunks(sorted(set(units))) for r in read(chunk)]
+
+
 def get_fund_years(session: Session, unit: str | None = None, year: int | None = None,
                    units: Sequence[str] | None = None) -> list[FundYear]:
     """Fund years, filtered by unit (or several) and/or year, ordered by unit, year, fund, scope."""
-    if units is not None:  # in chunks: a province has more units than a statement takes parameters
-        return [r for chunk in _chunks(sorted(set(units))) for r in _fund_years(session, unit, year, chunk)]
-    return _fund_years(session, unit, year, None)
-
-
-def _fund_years(session: Session, unit: str | None, year: int | None, units: Sequence[str] | None) -> list[FundYear]:
-    query = select(FundYearRow.doc)
-    if unit is not None:
-        query = query.where(FundYearRow.unit == unit)
-    if units is not None:
-        query = query.where(FundYearRow.unit.in_(list(units)))
-    if year is not None:
-        query = query.where(FundYearRow.year == year)
-    query = query.order_by(FundYearRow.unit, FundYearRow.year, FundYearRow.id)
-    return [FundYear.model_validate(doc) for doc in session.scalars(query)]
+    return _stored_docs(session, FundYearRow, FundYear, unit, year, units)
 
 
 def get_fund_periods(session: Session, unit: str | None = None, year: int | None = None,
                      units: Sequence[str] | None = None) -> list[FundPeriod]:
     """Monthly and quarterly fund records, filtered by unit (or several), year; in stored order."""
-    if units is not None:  # in chunks, as get_fund_years
-        return [r for chunk in _chunks(sorted(set(units))) for r in _fund_periods(session, unit, year, chunk)]
-    return _fund_periods(session, unit, year, None)
-
-
-def _fund_periods(session: Session, unit: str | None, year: int | None,
-                  units: Sequence[str] | None) -> list[FundPeriod]:
-    query = select(FundPeriodRow.doc)
-    if unit is not None:
-        query = query.where(FundPeriodRow.unit == unit)
-    if units is not None:
-        query = query.where(FundPeriodRow.unit.in_(list(units)))
-    if year is not None:
-        query = query.where(FundPeriodRow.year == year)
-    query = query.order_by(FundPeriodRow.unit, FundPeriodRow.year, FundPeriodRow.id)
-    return [FundPeriod.model_validate(doc) for doc in session.scalars(query)]
+    return _stored_docs(session, FundPeriodRow, FundPeriod, unit, year, units)
 
 
 def period_years(session: Session, units: Sequence[str]) -> dict[str, list[int]]:
@@ -406,23 +397,11 @@ def get_department(session: Session, unit: str, year: int) -> DepartmentYear | N
 
 
 def get_departments(session: Session, unit: str | None = None, year: int | None = None) -> list[DepartmentYear]:
-    query = select(DepartmentYearRow.doc)
-    if unit is not None:
-        query = query.where(DepartmentYearRow.unit == unit)
-    if year is not None:
-        query = query.where(DepartmentYearRow.year == year)
-    query = query.order_by(DepartmentYearRow.unit, DepartmentYearRow.year)
-    return [DepartmentYear.model_validate(doc) for doc in session.scalars(query)]
+    return _stored_docs(session, DepartmentYearRow, DepartmentYear, unit, year, None)
 
 
 def get_projects(session: Session, unit: str | None = None, year: int | None = None) -> list[Project]:
-    query = select(ProjectRow.doc)
-    if unit is not None:
-        query = query.where(ProjectRow.unit == unit)
-    if year is not None:
-        query = query.where(ProjectRow.year == year)
-    query = query.order_by(ProjectRow.unit, ProjectRow.year, ProjectRow.id)
-    return [Project.model_validate(doc) for doc in session.scalars(query)]
+    return _stored_docs(session, ProjectRow, Project, unit, year, None)
 
 
 def years_of(session: Session, unit: str) -> list[int]:
