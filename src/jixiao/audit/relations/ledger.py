@@ -66,18 +66,6 @@ def _months(span: str) -> int | None:
     return 1 if span.isdigit() else None
 
 
-def _once(facts: list[LedgerFact]) -> list[LedgerFact]:
-    """Each stated figure once: a figure restated with the same value was checked where first stated."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for f in facts:
-        k = (f"{f.mention.quantity.value}", f.mention.quantity.unit)
-        if k not in seen:
-            seen.add(k)
-            out.append(f)
-    return out
-
-
 class Ledger:
     """The facts indexed by fund, period and item (values only: no changes or rates)."""
 
@@ -104,7 +92,8 @@ class Ledger:
 
 
 def _distinct(facts: list[LedgerFact]) -> list[LedgerFact]:
-    """One figure per value (a figure restated at the same precision is one reading)."""
+    """One figure per value: a figure restated at the same precision is one reading, checked where
+    first stated."""
     seen: set[tuple[str, str]] = set()
     out = []
     for f in facts:
@@ -220,7 +209,7 @@ def _evidenced(part: LedgerFact, total: LedgerFact) -> bool:
 def _balances(ledger: Ledger) -> list[Relation]:
     out = []
     for key, items in ledger.by_key.items():
-        for result in _once(items.get("当期结余", [])):
+        for result in _distinct(items.get("当期结余", [])):
             if result.role != "value":
                 continue
             incomes = _flow(ledger, key, _income_item(key), result, 1, "收入")
@@ -229,7 +218,7 @@ def _balances(ledger: Ledger) -> list[Relation]:
             if alts:
                 out.append(_relation("JX-BAL-001", result, alts[:_MAX_READINGS], name="当期结余",
                                      direction=-1 if result.value < 0 < result.mention.quantity.value else 1))
-        for closing in _once(items.get("年末累计结余", [])):
+        for closing in _distinct(items.get("年末累计结余", [])):
             if closing.role != "value":
                 continue
             openings = ledger.get(key, "年初累计结余", near=closing)
@@ -289,7 +278,7 @@ def _completions(ledger: Ledger) -> list[Relation]:
     out = []
     for key, items in ledger.by_key.items():
         for name, (actual_item, budget_item) in _COMPLETION.items():
-            for rate in _once(items.get(name, [])):
+            for rate in _distinct(items.get(name, [])):
                 if rate.role != "completion" or rate.mention.quantity.unit != "%":
                     continue
                 if (actual_item, budget_item) == _COMPLETION["预算执行率"] and key[0] != DEPARTMENT:
@@ -355,7 +344,7 @@ def _growths(ledger: Ledger) -> list[Relation]:
         prev_key = (fund, year - 1, span)
         for flow, total in _FLOWS.items():
             currents = items.get(total, [])
-            for rate in _once(items.get(f"{flow}增长率", [])):
+            for rate in _distinct(items.get(f"{flow}增长率", [])):
                 cur = ledger.get(key, total, near=rate)
                 prev = ledger.get(prev_key, total, ("value", "prev"), near=rate)
                 pairs = [(c, p) for c in cur for p in prev]
@@ -365,7 +354,7 @@ def _growths(ledger: Ledger) -> list[Relation]:
                                          den=[[_term(p, 1, "上年")] for _, p in pairs], form="ratio",
                                          percent=True, magnitude=True, name=f"{flow}增长率",
                                          direction=-1 if rate.value < 0 else 1))
-            for change in _once(items.get(f"{flow}较上年增减额", [])):
+            for change in _distinct(items.get(f"{flow}较上年增减额", [])):
                 cur = ledger.get(key, total, near=change)
                 prev = ledger.get(prev_key, total, ("value", "prev"), near=change)
                 pairs = [(c, p) for c in cur for p in prev]
@@ -386,7 +375,7 @@ def _reserve_months(ledger: Ledger) -> list[Relation]:
         months = _months(key[2])
         if months is None:
             continue
-        for stated in _once(items.get("累计结余可支付月数", [])):
+        for stated in _distinct(items.get("累计结余可支付月数", [])):
             closings = ledger.get(key, "年末累计结余", near=stated)
             spending = ledger.get(key, "基金支出合计", near=stated)
             pairs = [(c, e) for c in closings for e in spending]
