@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 from jixiao.audit.checks.arithmetic import in_unit, truncated_interval
 from jixiao.audit.checks.messages import fig_text, quote_around
@@ -25,7 +26,7 @@ def fact_mention(fact: Fact) -> Mention:
 
 _CLAUSE_CUT = re.compile(r"[，,。；;：:、\s]")  # not brackets: 保险费（征缴）收入 is one name
 _LAST_CLAUSE_CUT = re.compile(r"(?s:.*)[，,。；;：:、\s]")  # up to the last _CLAUSE_CUT
-_SENTENCE_CUT = re.compile(r"[。；;！？]")
+_LAST_SENTENCE_CUT = re.compile(r"(?s:.*)[。；;！？]")  # up to the last sentence end
 _FILLER = re.compile(
     r"(?:19|20)\d\d\s*年(?:度|底|末)?|全市|全县|全区|全省|[区市县]?本级|本年度?|当年|年度|全年|其中|共计|合计|总计"
     r"|基金|决算|[为是达的了约共]|达到|金额|实际|[“”\"'‘’]"
@@ -55,6 +56,13 @@ def _fact_label(doc: Document, fact: Fact) -> str:
     lo = max(0, start - 40)
     cut = _LAST_CLAUSE_CUT.match(text, lo, start)
     return text[cut.end() if cut else lo:start]
+
+
+@lru_cache(maxsize=4096)  # the items written are few (the vocabulary's forms)
+def _written_item(item_text: str) -> str:
+    """An item as written, without filler: 基金收入 = 收入, 完成年度预算 = 完成全年预算 = 完成预算."""
+    written = _TOTAL_SUFFIX.sub("", _ITEM_TEXT_FILLER.sub("", item_text))
+    return "完成预算" if written.startswith("完成") and written.endswith("预算") else written
 
 
 def _qualifier(label: str, item_text: str) -> str | None:
@@ -98,7 +106,9 @@ def _fact_key(doc: Document, fact: Fact, one_budget: bool = False) -> tuple[str,
     if one_budget and subject == "一般公共预算" and item in _ALL_BUDGETS_ITEMS:
         subject = None  # the unit's 财政拨款收入 (all of it is 一般公共预算)
     text = doc.blocks[fact.block].text
-    sentence = _SENTENCE_CUT.split(text[max(0, fact.start - 200):fact.start])[-1]
+    lo = max(0, fact.start - 200)
+    cut = _LAST_SENTENCE_CUT.match(text, lo, fact.start)
+    sentence = text[cut.end() if cut else lo:fact.start]
     if item in _UNIT_COUNTS and not SUBJECT_RE.search(sentence):
         subject = None  # the paragraph's (or heading's) fund is not what 查处违规医疗机构15家 counts
     if not subject and item not in _UNIT_ITEMS:
@@ -109,11 +119,7 @@ def _fact_key(doc: Document, fact: Fact, one_budget: bool = False) -> tuple[str,
     qualifier = _qualifier(label, fact.item_text)
     if qualifier is None:
         return None
-    written = _TOTAL_SUFFIX.sub("", _ITEM_TEXT_FILLER.sub("", fact.item_text))
-    if item in _UNIT_COUNTS:
-        written = item  # 违规医疗机构 = 存在违规行为的定点医疗机构: one count, however worded
-    if written.startswith("完成") and written.endswith("预算"):
-        written = "完成预算"
+    written = item if item in _UNIT_COUNTS else _written_item(fact.item_text)
     if "预算" in sentence and "预算" not in label:
         qualifier = "预算:" + qualifier  # a budget figure is not the outturn of the same name
     return (subject or "", f"{item}|{written}|{qualifier}", str(year or ""))
