@@ -83,9 +83,11 @@ class UnitError(ValueError):
     """A unit that jixiao does not know, or a conversion between different dimensions."""
 
 
+_DIMENSIONS: dict[str, Dimension] = {unit: dim for unit, (dim, _) in UNITS.items()}
+
+
 def dimension(unit: str) -> Dimension | None:
-    entry = UNITS.get(unit)
-    return entry[0] if entry else None
+    return _DIMENSIONS.get(unit)
 
 
 def factor(unit: str) -> Decimal:
@@ -179,7 +181,20 @@ def half_unit(value: Decimal) -> Decimal:
 
 
 def _half_unit_at(exponent: int) -> Decimal:
-    return Decimal(5).scaleb(exponent - 1)
+    return _step_and_half(exponent)[1]
+
+
+#: exponent → (one unit, half a unit) in that place; written figures use a few exponents only
+_STEPS: dict[int, tuple[Decimal, Decimal]] = {}
+
+
+def _step_and_half(exponent: int) -> tuple[Decimal, Decimal]:
+    found = _STEPS.get(exponent)
+    if found is None:
+        found = (Decimal(1).scaleb(exponent), Decimal(5).scaleb(exponent - 1))
+        if len(_STEPS) < 256:
+            _STEPS[exponent] = found
+    return found
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -212,9 +227,13 @@ class Interval:
     lo: Decimal
     hi: Decimal
 
-    def __post_init__(self) -> None:
-        if self.lo > self.hi:
-            raise ValueError(f"empty interval [{self.lo}, {self.hi}]")
+    def __init__(self, lo: Decimal, hi: Decimal) -> None:
+        # written out (the slots set directly): intervals are made by the hundred thousand, and the
+        # generated frozen __init__ with a __post_init__ costs twice as much
+        if lo > hi:
+            raise ValueError(f"empty interval [{lo}, {hi}]")
+        _set_lo(self, lo)
+        _set_hi(self, hi)
 
     @classmethod
     def exact(cls, value: Decimal) -> Interval:
@@ -284,6 +303,10 @@ class Interval:
         return f"[{_plain(self.lo)}, {_plain(self.hi)}]"
 
 
+_set_lo = Interval.__dict__["lo"].__set__  # the slots' own setters, past the frozen __setattr__
+_set_hi = Interval.__dict__["hi"].__set__
+
+
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
 
@@ -320,14 +343,12 @@ class Quantity:
 
     @property
     def dimension(self) -> Dimension | None:
-        return dimension(self.unit)
+        return _DIMENSIONS.get(self.unit)
 
     def interval(self) -> Interval:
         """The values this figure stands for, in its own unit."""
         v = self.value
-        exp = exponent_of(v)  # read once (as_tuple is most of this function's time)
-        step = Decimal(1).scaleb(exp)
-        h = _half_unit_at(exp)
+        step, h = _step_and_half(exponent_of(v))  # the exponent read once: as_tuple is slow
         match self.approx:
             case None:
                 return Interval(v - h, v + h)
