@@ -55,7 +55,9 @@ def _common_unit(terms: Iterable[Term], fallback: str) -> str:
 
 
 def _sum_terms(terms: list[Term], unit: str, exact: bool = False) -> Interval:
-    return interval_sum([in_unit(t.mention, unit, exact) * t.sign for t in terms])
+    # a term added (sign 1) is taken as it is: ×1 would give the same interval, only slower
+    return interval_sum([in_unit(t.mention, unit, exact) if t.sign == 1 else in_unit(t.mention, unit, exact) * t.sign
+                         for t in terms])
 
 
 def compute(rel: Relation, alt: tuple[list[Term], list[Term]], *, exact: bool = False) -> Interval:

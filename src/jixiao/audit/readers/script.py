@@ -25,6 +25,9 @@ def _table() -> dict[int, str]:
     return {ord(t): s for t, s in zip(traditional_charmap, simplified_charmap, strict=True) if t != s}
 
 
+_TRADITIONAL = re.compile(f"[{_MARKERS}]")
+
+
 @cache
 def _markers() -> tuple[str, re.Pattern[str]]:
     """The markers' simplified forms, and one expression finding either (one pass over the text)."""
@@ -34,8 +37,13 @@ def _markers() -> tuple[str, re.Pattern[str]]:
 
 
 def _is_traditional(texts: list[str]) -> bool:
+    text = "".join(texts)
+    # the traditional markers first: a simplified report has (almost) none, and its common
+    # simplified characters (医, 费, 万...) need not be counted then
+    if len(_TRADITIONAL.findall(text)) < 5:
+        return False
     simplified, either = _markers()
-    found = Counter(either.findall("".join(texts)))
+    found = Counter(either.findall(text))
     trad = sum(found[c] for c in _MARKERS)
     simp = sum(found[c] for c in simplified)
     return trad >= 5 and trad > simp

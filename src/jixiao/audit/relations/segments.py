@@ -10,9 +10,14 @@ from jixiao.audit.document import Block, Document, Mention
 from jixiao.audit.relations.items import SENTENCE_END, Item, Segment
 from jixiao.audit.relations.roles import assign_roles
 
+#: the only units a date-like figure has (a figure in 万元, %, 人... is never one: checked first)
+_DATE_UNITS = frozenset({"年", "月", "个月", "日", "天", ""})
+
 
 def _is_date_like(m: Mention, block: Block) -> bool:
     q = m.quantity
+    if q.unit not in _DATE_UNITS:
+        return False
     after = block.text[m.end:m.end + 1]
     if q.unit == "年" and q.exponent >= 0 and 1900 <= q.value <= 2100:
         return True
