@@ -337,6 +337,12 @@ class Quantity:
     unit: str = ""
     approx: Approx | None = None
 
+    def __init__(self, value: Decimal, unit: str = "", approx: Approx | None = None) -> None:
+        # written out for speed, as Interval's: one per figure found, and more in every check
+        _set_value(self, value)
+        _set_unit(self, unit)
+        _set_approx(self, approx)
+
     @property
     def exponent(self) -> int:
         return exponent_of(self.value)
@@ -383,6 +389,11 @@ class Quantity:
         prefix = self.approx if self.approx in ("约", "近") else ""
         suffix = self.approx if self.approx in ("余", "多", "以上", "以下") else ""
         return f"{prefix}{self.value:f}{suffix}{self.unit}"
+
+
+_set_value = Quantity.__dict__["value"].__set__
+_set_unit = Quantity.__dict__["unit"].__set__
+_set_approx = Quantity.__dict__["approx"].__set__
 
 
 def parse_quantity(text: str, default_unit: str = "") -> Quantity:

@@ -15,7 +15,7 @@ from jixiao.audit.document import Document, Mention
 from jixiao.audit.facts import Fact
 from jixiao.audit.findings import Finding
 from jixiao.audit.vocabulary import SUBJECT_RE, TO_LEVEL
-from jixiao.numbers import UnitError
+from jixiao.numbers import UnitError, dimension
 from jixiao.problems import Severity
 
 
@@ -138,13 +138,13 @@ def check_duplicates(doc: Document, facts: list[Fact], existing: list[Finding] |
     one_budget = _one_budget_kind(facts)
     merged: set[tuple[str, str, str, str]] = set()  # groups where 一般公共预算 stands for all 财政拨款
     for fact in facts:
+        dim = dimension(fact.unit)
+        if fact.approx is not None or fact.comparator or fact.flags or dim is None:
+            continue  # (asked before the key, which reads the words around the figure)
         key = _fact_key(doc, fact, one_budget)
-        if key is None or fact.approx is not None or fact.comparator or fact.flags:
+        if key is None:
             continue
         m = fact_mention(fact)
-        dim = m.quantity.dimension
-        if dim is None:
-            continue
         groups.setdefault((*key, dim), []).append(m)
         if fact.subject == "一般公共预算" and not key[0]:
             merged.add((*key, dim))
