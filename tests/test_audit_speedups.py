@@ -36,3 +36,31 @@ def test_years_in_is_the_regex_on_the_seeds() -> None:
     found = [years_in(t) for t in lines]
     assert sum(map(len, found)) > 50  # the seeds write many years
     assert found == [_years_by_regex(t) for t in lines]
+
+
+def _traditional_by_counting_both(text: str) -> bool:
+    """The straightforward test: count both the traditional markers and their simplified forms."""
+    from collections import Counter
+
+    from jixiao.audit.readers.script import _MARKERS, _table
+
+    table = _table()
+    simplified = "".join(table[ord(c)] for c in _MARKERS)
+    found = Counter(c for c in text if c in _MARKERS or c in simplified)
+    trad = sum(found[c] for c in _MARKERS)
+    return trad >= 5 and trad > sum(found[c] for c in simplified)
+
+
+def test_traditional_reports_are_told_as_before() -> None:
+    """Markers counted first give the answer of counting both kinds, on simplified seeds, the
+    same seeds in traditional characters, and texts with a few or a balance of markers."""
+    from jixiao.audit.readers.script import _is_traditional, _table
+
+    to_traditional = {ord(s): chr(t) for t, s in _table().items()}
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts = seeds + [s.translate(to_traditional) for s in seeds] + [
+        "醫療保險基金收入萬元", "醫療醫療醫療，医疗医疗医疗医疗", "醫療醫療醫療費，医疗", "",
+    ]
+    answers = [_is_traditional([t]) for t in texts]
+    assert answers == [_traditional_by_counting_both(t) for t in texts]
+    assert any(answers) and not all(answers)
