@@ -312,10 +312,12 @@ def _plain(value: Decimal) -> str:
 
 
 def interval_sum(parts: list[Interval]) -> Interval:
-    total = Interval.exact(Decimal(0))
+    # the bounds added as ``total = total + part`` would, without an Interval for every step
+    lo = hi = Decimal(0)
     for part in parts:
-        total = total + part
-    return total
+        lo += part.lo
+        hi += part.hi
+    return Interval(lo, hi)
 
 
 # --------------------------------------------------------------------------------------------

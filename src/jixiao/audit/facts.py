@@ -249,6 +249,8 @@ def _resolve_generic_subjects(facts: list[Fact]) -> None:
     the anchor figure identifies the fund; every figure of that paragraph labelled with the
     generic name takes the specific one. No anchor, or anchors to two funds: left as written.
     """
+    if not any(f.subject in _GENERIC for f in facts):
+        return  # no generic name to resolve (most reports): the anchors need not be gathered
     specific: dict[tuple[str | None, int | None, Decimal, str], set[str]] = {}
     for f in facts:
         if f.subject and f.subject not in _GENERIC and _SUBJECT_LEVEL.get(f.subject) == "fund" and f.item:
