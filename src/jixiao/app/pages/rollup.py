@@ -39,7 +39,7 @@ from jixiao.app.pages.common import (
 from jixiao.app.pages.comparison import index_complete
 from jixiao.app.pages.dashboard import IndicatorView, WarningView, page_version, record_view
 from jixiao.app.pages.unit_warnings import unit_warnings
-from jixiao.app.units import rules_of_unit, unit_table
+from jixiao.app.units import UnitTable, rules_of_unit, unit_table
 from jixiao.calc.dataset import assess, fund_groups
 from jixiao.calc.rollup import SUM_UNITS, RolledFund, roll_up, shown_places
 from jixiao.model import FundYear
@@ -160,12 +160,15 @@ class _Tree:
 
 
 def _tree(session: Session) -> _Tree:
-    table = unit_table(session)
-    children: dict[str, list[str]] = {}
-    for r in table.rows:
-        if r.parent is not None and r.parent != r.code:
-            children.setdefault(r.parent, []).append(r.code)
-    return _Tree({r.code: r.name for r in table.rows}, children, {r.code: r for r in table.rows})
+    """The unit tree, made once per data revision (with the unit table it is made of)."""
+    return _TREES.get_or_make(session, "tree", lambda: _make_tree(unit_table(session)))
+
+
+def _make_tree(table: UnitTable) -> _Tree:
+    return _Tree({r.code: r.name for r in table.rows}, table.children, {r.code: r for r in table.rows})
+
+
+_TREES: RevisionCache[_Tree] = RevisionCache(size=1)
 
 
 def _own_records(session: Session, code: str, year: int) -> tuple[dict[FundKind, FundYear], dict[FundKind, FundYear]]:

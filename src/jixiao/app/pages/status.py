@@ -10,8 +10,7 @@ page can show :attr:`StatusOverview.counts` and each child's :attr:`ChildStatus.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -68,14 +67,6 @@ class StatusOverview(BaseModel):
     may_review: bool = Field(description="当前用户可否审核其中的单位")
 
 
-def _children(rows: Sequence[Any]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for r in rows:
-        if r.parent is not None and r.parent != r.code:
-            out.setdefault(r.parent, []).append(r.code)
-    return out
-
-
 def _below(code: str, children: Mapping[str, list[str]]) -> list[str]:
     """Every unit under ``code`` (not itself), depth first."""
     out: list[str] = []
@@ -92,7 +83,7 @@ def _below(code: str, children: Mapping[str, list[str]]) -> list[str]:
 
 
 def has_children(session: Session, code: str) -> bool:
-    return code in _children(unit_table(session).rows)
+    return code in unit_table(session).children
 
 
 def default_status_root(session: Session, principal: Principal) -> str | None:
@@ -168,7 +159,7 @@ def _overview(session: Session, principal: Principal, unit: str, year: int | Non
     table = unit_table(session)
     rows = table.rows
     info = {r.code: r for r in rows}
-    children = _children(rows)
+    children = table.children
     parents = table.parents
     below = [c for c in _below(unit, children) if can_read(principal, c, parents)]
     scope = {unit, *below}

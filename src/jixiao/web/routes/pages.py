@@ -29,7 +29,7 @@ from jixiao.app.pages.status import has_children, rollup_with_status, status_sta
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file, report_parts
-from jixiao.app.units import rules_of_unit, unit_table
+from jixiao.app.units import rules_of_unit
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
@@ -142,7 +142,7 @@ def monitoring_page(request: Request, unit: str, year: Year, row: ReadableUnit, 
     data = unit_monitoring(db, row.code, year, month)
     return render(request, "pages/monitoring.html", {
         "data": data, "own_years": years_of(db, row.code),
-        "has_children": any(r.parent == row.code for r in unit_table(db).rows)})
+        "has_children": has_children(db, row.code)})
 
 
 @router.get("/units/{unit}/years/{year}/monitoring/rollup")
