@@ -86,6 +86,8 @@ class AuthContext:
     clear_cookie: bool = False
     set_csrf_cookie: bool = False  # csrf made in this request for someone not logged in: sent as a cookie
     display_name: str | None = None
+    set_flash_marker: bool = False  # flash messages stored: the browser is told (FLASH_COOKIE)
+    clear_flash_marker: bool = False
 
     def start_anonymous(self) -> None:
         """A CSRF token for someone not logged in, kept in a cookie (nothing stored)."""
