@@ -87,6 +87,7 @@ class Results:
     cold: dict[str, float] = field(default_factory=dict)
     logins: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds this load client spent during the window (its share of the machine)
 
 
 def free_port() -> int:
@@ -215,6 +216,7 @@ class Window:
     duration: float
     stop_at: float = 0.0
     started: float = 0.0
+    cpu_at_start: float = 0.0
 
 
 async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
@@ -231,6 +233,7 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
         if await window.barrier.wait() == 0:  # the last one in opens the window
             window.started = time.monotonic()
             window.stop_at = window.started + window.duration
+            window.cpu_at_start = time.process_time()
         await window.barrier.wait()
         await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
         sent = 0
@@ -300,6 +303,7 @@ async def run_load(base: str, token: str, password: str, target: Target, users: 
     await asyncio.gather(*(user_loop(i, base, token, password, target, results, window, think, max_requests,
                                      kinds) for i in range(users)))
     results.seconds = time.monotonic() - (window.started or t)
+    results.client_cpu = time.process_time() - window.cpu_at_start
     return results, alone
 
 
@@ -318,6 +322,8 @@ def report(label: str, results: Results, users: int, think: float, alone: dict[s
     total = sum(len(v) for v in results.latencies.values())
     print(f"\n== {label}: {users} users, think {think:g} s (mean), {results.seconds:.0f} s, "
           f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
+    print(f"   load client's own CPU: {results.client_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
+          f"({results.client_cpu * 1000 / max(total, 1):.1f} ms per request; the server has the rest of the cores)")
     for name, ms in results.cold.items():
         print(f"   cold: {name:<28} {ms:9.1f} ms")
     if results.logins:
