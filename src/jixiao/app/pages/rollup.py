@@ -47,7 +47,7 @@ from jixiao.model.funds import FUNDS, FundKind
 from jixiao.numbers import Quantity, fmt
 from jixiao.rules import RuleSet
 from jixiao.store.indicator_store import engine_version, fund_scopes_of_year, ruleset_key, unit_years
-from jixiao.store.pages import keep_rollup_if_free, page_key, read_kept_rollup, subtree_content
+from jixiao.store.pages import YearLines, keep_rollup_if_free, page_key, read_kept_rollup, year_content_lines
 from jixiao.store.repository import get_fund_years
 
 _ROLLUPS: RevisionCache[Rollup] = RevisionCache(size=256)
@@ -321,13 +321,18 @@ def _page_version() -> str:
 
 def _kept_key(session: Session, unit: str, year: int, fund: str | None, rs: RuleSet) -> str:
     """What a kept roll-up of ``unit`` was made from: every record of the year under it
-    (:func:`~jixiao.store.pages.subtree_content`), the units of its subtree as they are (names,
-    parents, rule sets), its rule set, the engine and the page's format."""
+    (:func:`~jixiao.store.pages.subtree_content`, made from the year's lines kept), the units of
+    its subtree as they are (names, parents, rule sets), its rule set, the engine and the page's
+    format."""
     tree = _tree(session)
     below = tree.below(unit)
     shape = "\n".join("\t".join(str(v) for v in tree.rows[c]) for c in [unit, *below])
-    return page_key(subtree_content(session, below, year), shape, fund or "", ruleset_key(rs), engine_version(),
-                    _page_version())
+    # the year's lines are read once per data revision; each subtree's digest is then made in memory
+    lines = _YEAR_LINES.get_or_make(session, year, lambda: year_content_lines(session, year))
+    return page_key(lines.digest(below), shape, fund or "", ruleset_key(rs), engine_version(), _page_version())
+
+
+_YEAR_LINES: RevisionCache[YearLines] = RevisionCache(size=8)
 
 
 @kept_per_revision(_ROLLUPS, lambda a: (a["unit"], a["year"], a["fund"]))

@@ -10,14 +10,14 @@ page can show :attr:`StatusOverview.counts` and each child's :attr:`ChildStatus.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Hashable, Mapping
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_read, can_review
-from jixiao.app.cache import BoundedCache
+from jixiao.app.cache import BoundedCache, RevisionCache
 from jixiao.app.pages.common import UnitInfo, visibility_scope
 from jixiao.app.pages.rollup import Rollup
 from jixiao.app.units import unit_table
@@ -32,6 +32,8 @@ from jixiao.store.workflow import YearState
 LIST_LIMIT = 200
 
 _OVERVIEWS: BoundedCache[StatusOverview] = BoundedCache(size=256)
+#: each unit with every unit under it, per data revision
+_BRANCHES: RevisionCache[list[str]] = RevisionCache(size=1024)
 
 
 class ChildStatus(BaseModel):
@@ -130,29 +132,54 @@ def _count(codes: list[str], states: Mapping[str, YearState]) -> dict[str, int]:
     return counts
 
 
-def status_stamp(session: Session, year: int | None) -> tuple[tuple[str, int, str, int], ...]:
-    """What moves whenever a status of ``year`` (of any year: None) does: per status, how many
-    unit-years have it, their latest move and their versions' sum — one aggregate over the year's
-    rows of ``unit_years``, instead of reading them all."""
+def status_stamp(session: Session, year: int | None,
+                 units: Collection[str] | None = None) -> tuple[tuple[str, int, str, int], ...]:
+    """What moves whenever a status of ``year`` (of any year: None) does, of ``units`` (None:
+    of every unit): per status, how many unit-years have it, their latest move and their
+    versions' sum — one aggregate over those rows of ``unit_years``, instead of reading them all."""
     r = UnitYearRow
     query = select(r.status, func.count(), func.max(r.status_at), func.sum(r.version)).group_by(r.status)
     if year is not None:
         query = query.where(r.year == year)
+    if units is not None:
+        query = query.where(r.unit.in_(sorted(units)))
     return tuple(sorted((str(status), int(n), str(at), int(v or 0)) for status, n, at, v in session.execute(query)))
+
+
+#: a branch larger than this is stamped by the whole year's statuses (one aggregate without a
+#: long list of units; such a branch is most of the province anyway)
+BRANCH_LIMIT = 500
+
+
+def branch_stamp(session: Session, unit: str, year: int | None) -> tuple[object, ...]:
+    """:func:`status_stamp` of ``unit`` and every unit under it: what a page about that branch
+    (its 报送情况, its roll-up's statuses) shows of statuses. A move elsewhere in the province
+    leaves it as it was, so such pages stay kept (with 25 moves a second, a stamp of the whole
+    year kept none)."""
+    branch = _BRANCHES.get_or_make(session, unit, lambda: [unit, *_below(unit, unit_table(session).children)])
+    if len(branch) > BRANCH_LIMIT:
+        return ("year", status_stamp(session, year))
+    return ("branch", status_stamp(session, year, branch))
 
 
 def status_overview(session: Session, principal: Principal, unit: str, year: int | None = None) -> StatusOverview:
     """报送情况 of ``unit``'s subordinates in ``year`` (default: the latest year any of them, or
     the unit, has data), as far as ``principal`` may read them. Kept in this process under the
-    data revision and :func:`status_stamp` (a move, a save or a unit change makes a new one);
-    callers must not change it."""
-    key = (data_revision(session), status_stamp(session, year), visibility_scope(principal), principal.read_only,
-           unit, year)
+    data revision and :func:`branch_stamp` (a move in the branch, a save or a unit change makes a
+    new one); callers must not change it."""
+    return kept_overview(session, principal, unit, year)[1]
+
+
+def kept_overview(session: Session, principal: Principal, unit: str,
+                  year: int | None = None) -> tuple[Hashable, StatusOverview]:
+    """:func:`status_overview` and the key it is kept under (what a page showing it depends on)."""
+    key = (data_revision(session), branch_stamp(session, unit, year), visibility_scope(principal),
+           principal.read_only, unit, year)
     found = _OVERVIEWS.get(key)
     if found is None:
         found = _overview(session, principal, unit, year)
         _OVERVIEWS.put(key, found)
-    return found
+    return key, found
 
 
 def _overview(session: Session, principal: Principal, unit: str, year: int | None) -> StatusOverview:
@@ -220,5 +247,5 @@ itself included). The roll-up is kept per data
         "children": [c.model_copy(update={"status": own.get(c.unit.code)}) for c in rollup.children]})
 
 
-__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "default_status_root", "has_children",
-           "rollup_with_status", "status_overview"]
+__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "branch_stamp", "default_status_root", "has_children",
+           "kept_overview", "rollup_with_status", "status_overview", "status_stamp"]
