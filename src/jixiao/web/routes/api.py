@@ -44,6 +44,7 @@ from jixiao.web.results import (
     file_response,
     import_view,
     json_response,
+    kept_json_response,
     known_fund,
     split_ids,
 )
@@ -121,7 +122,7 @@ def api_unit(unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSe
             summary="单位年度总览：指标（含公式）、所述数核对、预警、评分、图表数据")
 def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Response:
     try:
-        return json_response(unit_year_dashboard(db, row.code, year))
+        return kept_json_response(unit_year_dashboard(db, row.code, year))  # the same object until the data changes
     except NotFound as exc:  # pragma: no cover - readable_unit already checked
         raise HTTPException(404, detail=str(exc)) from exc
 
