@@ -146,8 +146,8 @@ def status_stamp(session: Session, year: int | None,
     return tuple(sorted((str(status), int(n), str(at), int(v or 0)) for status, n, at, v in session.execute(query)))
 
 
-#: a branch larger than this is stamped by the whole year's statuses (one aggregate without a
-#: long list of units; such a branch is most of the province anyway)
+#: a branch larger than this (or than half the units) is stamped by the whole year's statuses (one
+#: aggregate without a long list of units; such a branch is most of the province anyway)
 BRANCH_LIMIT = 500
 
 
@@ -156,8 +156,9 @@ def branch_stamp(session: Session, unit: str, year: int | None) -> tuple[object,
     (its 报送情况, its roll-up's statuses) shows of statuses. A move elsewhere in the province
     leaves it as it was, so such pages stay kept (with 25 moves a second, a stamp of the whole
     year kept none)."""
-    branch = _BRANCHES.get_or_make(session, unit, lambda: [unit, *_below(unit, unit_table(session).children)])
-    if len(branch) > BRANCH_LIMIT:
+    table = unit_table(session)
+    branch = _BRANCHES.get_or_make(session, unit, lambda: [unit, *_below(unit, table.children)])
+    if len(branch) > BRANCH_LIMIT or 2 * len(branch) > len(table.rows):
         return ("year", status_stamp(session, year))
     return ("branch", status_stamp(session, year, branch))
 
