@@ -27,8 +27,9 @@ queueing. Only loopback traffic; bounded in time and in requests. The simulated 
 HTTP/1.1 through :class:`LiteClient` (one kept-alive connection per user and credential, as the
 httpx clients before it had): httpx cost this process about 2.5 ms of CPU per request, taken from
 the same two cores the server is measured on; the mix, the think time and where latency is
-measured (around each request, answer read whole) are unchanged. The load client's own CPU is
-printed with the figures. Prints, per database and
+measured (around each request, answer read whole) are unchanged. The load client's own CPU and
+the server's (its processes', from /proc) during the window are printed with the figures: the
+server's CPU per request is what the machine's other work does not change much. Prints, per database and
 request kind: requests, errors, p50, p95, p99 and max latency (ms) and the throughput;
 ``--profile`` adds a cProfile of one warm comparison and one dashboard, in-process; ``--trace-pool
 DIR`` has each server process log its database pool (``bench/pooltrace``).
@@ -96,6 +97,28 @@ class Results:
     logins: list[float] = field(default_factory=list)
     seconds: float = 0.0
     client_cpu: float = 0.0  # CPU seconds this load client spent during the window (its share of the machine)
+    server_cpu: float = 0.0  # CPU seconds the server's processes spent during the window
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and every process under it (the
+    server's workers), from /proc; 0 without one."""
+    if not pid:
+        return 0.0
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    wanted, total = [pid], 0.0
+    while wanted:
+        current = wanted.pop()
+        total += stats.get(current, (0, 0.0))[1]
+        wanted += [child for child, (parent, _) in stats.items() if parent == current]
+    return total
 
 
 def free_port() -> int:
@@ -338,6 +361,8 @@ class Window:
     stop_at: float = 0.0
     started: float = 0.0
     cpu_at_start: float = 0.0
+    server_pid: int = 0
+    server_cpu_at_start: float = 0.0
 
 
 async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
@@ -353,6 +378,7 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
             window.started = time.monotonic()
             window.stop_at = window.started + window.duration
             window.cpu_at_start = time.process_time()
+            window.server_cpu_at_start = tree_cpu(window.server_pid)
         await window.barrier.wait()
         await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
         sent = 0
@@ -413,16 +439,17 @@ async def calibrate(base: str, token: str, password: str, target: Target, per_ki
 
 async def run_load(base: str, token: str, password: str, target: Target, users: int, duration: float,
                    think: float, max_requests: int, kinds: tuple[str, ...] = KINDS,
-                   calibration: int = 0) -> tuple[Results, dict[str, list[float]]]:
+                   calibration: int = 0, server_pid: int = 0) -> tuple[Results, dict[str, list[float]]]:
     results = Results()
     await warm(base, token, target, results)
     alone = await calibrate(base, token, password, target, calibration) if calibration else {}
-    window = Window(asyncio.Barrier(users), duration)
+    window = Window(asyncio.Barrier(users), duration, server_pid=server_pid)
     t = time.monotonic()
     await asyncio.gather(*(user_loop(i, base, token, password, target, results, window, think, max_requests,
                                      kinds) for i in range(users)))
     results.seconds = time.monotonic() - (window.started or t)
     results.client_cpu = time.process_time() - window.cpu_at_start
+    results.server_cpu = tree_cpu(window.server_pid) - window.server_cpu_at_start
     return results, alone
 
 
@@ -442,7 +469,9 @@ def report(label: str, results: Results, users: int, think: float, alone: dict[s
     print(f"\n== {label}: {users} users, think {think:g} s (mean), {results.seconds:.0f} s, "
           f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
     print(f"   load client's own CPU: {results.client_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
-          f"({results.client_cpu * 1000 / max(total, 1):.1f} ms per request; the server has the rest of the cores)")
+          f"({results.client_cpu * 1000 / max(total, 1):.1f} ms per request); the server's: "
+          f"{results.server_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
+          f"({results.server_cpu * 1000 / max(total, 1):.1f} ms per request, a workflow move being two)")
     for name, ms in results.cold.items():
         print(f"   cold: {name:<28} {ms:9.1f} ms")
     if results.logins:
@@ -545,7 +574,8 @@ def main() -> None:
         try:
             kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
             results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,
-                                                  args.think, args.max_requests, kinds, args.calibrate))
+                                                  args.think, args.max_requests, kinds, args.calibrate,
+                                                  proc.pid))
         finally:
             stop_server(proc)
             if args.keep_logs:
