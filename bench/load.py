@@ -158,10 +158,12 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
 
 
 def start_server(target: Target, log_path: Path, workers: int = 1,
-                 trace_pool: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+                 trace_pool: str | None = None, threads: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
     env.update(JIXIAO_DATABASE_URL=target.url, JIXIAO_SECRET_KEY=secrets.token_urlsafe(32), PYTHONUNBUFFERED="1")
+    if threads:
+        env["JIXIAO_THREADS"] = str(threads)
     if trace_pool:  # bench/pooltrace/sitecustomize.py, imported by each server process
         Path(trace_pool).mkdir(parents=True, exist_ok=True)
         env.update(JIXIAO_POOL_TRACE=str(Path(trace_pool).resolve()),
@@ -544,6 +546,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per database (max 600)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="server worker processes (default: one per core, as a province would run it)")
+    parser.add_argument("--threads", type=int, help="threads per server process (JIXIAO_THREADS; default the app's)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
     parser.add_argument("--only", choices=("all", "dashboard", "compare", "rollup", "status", "workflow"),
@@ -570,7 +573,7 @@ def main() -> None:
         token = prepare(target, args.units, args.years, password)
         print(f"[{target.label}] {len(target.units)} 个单位，年度 {target.years}", flush=True)
         log_path = Path(tmp.name) / f"serve-{target.label}.log"
-        proc, base = start_server(target, log_path, args.workers, args.trace_pool)
+        proc, base = start_server(target, log_path, args.workers, args.trace_pool, args.threads)
         try:
             kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
             results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,
