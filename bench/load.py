@@ -273,7 +273,15 @@ class LiteClient:
 
     async def request(self, method: str, path: str, body: bytes = b"", content_type: str | None = None
                       ) -> LiteResponse:
-        return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
+        reused = self._conn is not None
+        try:
+            return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            if not (reused and method == "GET"):
+                raise
+            # a kept-alive connection the server closed meanwhile: a GET is sent once more on a new
+            # one (as httpx's pool did)
+            return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
 
     async def _exchange(self, method: str, path: str, body: bytes, content_type: str | None) -> LiteResponse:
         if self._conn is not None and time.monotonic() - self._last > self.keepalive:
