@@ -23,7 +23,13 @@ through the login form (session cookie + CSRF) and loops: one request picked at 
 with a random think time (uniform 0…2×``--think`` seconds; ``--think 0`` for a closed loop that
 measures the server's saturation); ``--only dashboard|compare`` restricts the mix. Before the
 load, one user alone sends ``--calibrate`` requests of each kind: the service time without
-queueing. Only loopback traffic; bounded in time and in requests. Prints, per database and
+queueing. Only loopback traffic; bounded in time and in requests. The simulated users speak
+HTTP/1.1 through :class:`LiteClient` (one kept-alive connection per user and credential, as the
+httpx clients before it had): httpx cost this process about 2.5 ms of CPU per request, taken from
+the same two cores the server is measured on; the mix, the think time and where latency is
+measured (around each request, answer read whole) are unchanged. The load client's own CPU and
+the server's (its processes', from /proc) during the window are printed with the figures: the
+server's CPU per request is what the machine's other work does not change much. Prints, per database and
 request kind: requests, errors, p50, p95, p99 and max latency (ms) and the throughput;
 ``--profile`` adds a cProfile of one warm comparison and one dashboard, in-process; ``--trace-pool
 DIR`` has each server process log its database pool (``bench/pooltrace``).
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json as _json
 import os
 import random
 import re
@@ -47,6 +54,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import func, select
@@ -87,6 +96,29 @@ class Results:
     cold: dict[str, float] = field(default_factory=dict)
     logins: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds this load client spent during the window (its share of the machine)
+    server_cpu: float = 0.0  # CPU seconds the server's processes spent during the window
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and every process under it (the
+    server's workers), from /proc; 0 without one."""
+    if not pid:
+        return 0.0
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    wanted, total = [pid], 0.0
+    while wanted:
+        current = wanted.pop()
+        total += stats.get(current, (0, 0.0))[1]
+        wanted += [child for child, (parent, _) in stats.items() if parent == current]
+    return total
 
 
 def free_port() -> int:
@@ -126,10 +158,12 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
 
 
 def start_server(target: Target, log_path: Path, workers: int = 1,
-                 trace_pool: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+                 trace_pool: str | None = None, threads: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
     env.update(JIXIAO_DATABASE_URL=target.url, JIXIAO_SECRET_KEY=secrets.token_urlsafe(32), PYTHONUNBUFFERED="1")
+    if threads:
+        env["JIXIAO_THREADS"] = str(threads)
     if trace_pool:  # bench/pooltrace/sitecustomize.py, imported by each server process
         Path(trace_pool).mkdir(parents=True, exist_ok=True)
         env.update(JIXIAO_POOL_TRACE=str(Path(trace_pool).resolve()),
@@ -184,7 +218,128 @@ def pick(kind: str, rng: random.Random, target: Target) -> str:
             + (f"&sort={sort}" if sort else ""))
 
 
-async def move(client: httpx.AsyncClient, path: str) -> httpx.Response:
+class LiteResponse:
+    """What the user loop reads of an answer (the subset of ``httpx.Response`` it uses)."""
+
+    def __init__(self, status_code: int, headers: list[tuple[str, str]], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = dict(headers)
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return _json.loads(self.content)
+
+
+class LiteClient:
+    """A small HTTP/1.1 client for one simulated user: one kept-alive connection, cookies by name,
+    no redirects followed. httpx spent about 2.5 ms of CPU per request in this process — a
+    quarter of a core at 180 requests a second on the machine being measured — this one a small
+    part of that. Latency is measured around the same call as before (request sent → answer read
+    whole). A connection idle longer than ``keepalive`` seconds is closed and a new one opened
+    (uvicorn closes idle ones after 5 s: one must never be reused as it closes)."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 60,
+                 keepalive: float = 3.0) -> None:
+        host, _, port = base.removeprefix("http://").partition(":")
+        self.host, self.port = host, int(port or 80)
+        self.headers = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        self.cookies: dict[str, str] = {}
+        self.timeout, self.keepalive = timeout, keepalive
+        self._conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._last = 0.0
+
+    async def __aenter__(self) -> LiteClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._conn is not None:
+            self._conn[1].close()
+            self._conn = None
+
+    async def get(self, path: str) -> LiteResponse:
+        return await self.request("GET", path)
+
+    async def post(self, path: str, *, json: Any = None, data: dict[str, str] | None = None) -> LiteResponse:
+        if json is not None:
+            return await self.request("POST", path, _json.dumps(json).encode(), "application/json")
+        return await self.request("POST", path, urlencode(data or {}).encode(), "application/x-www-form-urlencoded")
+
+    async def request(self, method: str, path: str, body: bytes = b"", content_type: str | None = None
+                      ) -> LiteResponse:
+        reused = self._conn is not None
+        try:
+            return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            if not (reused and method == "GET"):
+                raise
+            # a kept-alive connection the server closed meanwhile: a GET is sent once more on a new
+            # one (as httpx's pool did)
+            return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
+
+    async def _exchange(self, method: str, path: str, body: bytes, content_type: str | None) -> LiteResponse:
+        if self._conn is not None and time.monotonic() - self._last > self.keepalive:
+            await self.aclose()
+        if self._conn is None:
+            self._conn = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._conn
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.headers}"
+                + (f"Cookie: {cookie}\r\n" if cookie else "")
+                + (f"Content-Type: {content_type}\r\n" if content_type else "")
+                + (f"Content-Length: {len(body)}\r\n" if body or method == "POST" else "") + "\r\n")
+        try:
+            writer.write(head.encode("latin-1") + body)
+            response = await self._read(reader)
+        except BaseException:
+            await self.aclose()
+            raise
+        self._last = time.monotonic()
+        if response.headers.get("connection", "").lower() == "close":
+            await self.aclose()
+        return response
+
+    async def _read(self, reader: asyncio.StreamReader) -> LiteResponse:
+        status_line = await reader.readline()
+        if not status_line:
+            raise ConnectionError("the server closed the connection")
+        status = int(status_line.split(b" ", 2)[1])
+        headers: list[tuple[str, str]] = []
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            headers.append((name, value))
+            if name == "set-cookie":
+                self._cookie(value)
+        fields = dict(headers)
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while (size := int((await reader.readline()).split(b";")[0], 16)):
+                parts.append(await reader.readexactly(size))
+                await reader.readline()
+            await reader.readline()
+            content = b"".join(parts)
+        else:
+            content = await reader.readexactly(int(fields.get("content-length", "0")))
+        return LiteResponse(status, headers, content)
+
+    def _cookie(self, value: str) -> None:
+        pair, *attributes = value.split(";")
+        name, _, content = pair.strip().partition("=")
+        gone = any(a.strip().lower() in ("max-age=0", "max-age=-1") for a in attributes)
+        if gone:
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = content.strip('"')
+
+
+async def move(client: Any, path: str) -> Any:
     """Read the unit-year's status; submit it, or withdraw it when submitted (an approved one is read only)."""
     status = await client.get(path)
     if status.status_code != 200:
@@ -196,7 +351,7 @@ async def move(client: httpx.AsyncClient, path: str) -> httpx.Response:
     return await client.post(path, json={"action": action, "version": state["version"]})
 
 
-async def login(client: httpx.AsyncClient, password: str) -> None:
+async def login(client: Any, password: str) -> None:
     form = await client.get("/login")
     match = CSRF_RE.search(form.text)
     if match is None:
@@ -215,22 +370,25 @@ class Window:
     duration: float
     stop_at: float = 0.0
     started: float = 0.0
+    cpu_at_start: float = 0.0
+    server_pid: int = 0
+    server_cpu_at_start: float = 0.0
 
 
 async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
                     window: Window, think: float, max_requests: int, kinds: tuple[str, ...] = KINDS) -> None:
     rng = random.Random(1000 + index)
     # keep-alive shorter than the server's (uvicorn: 5 s), so an idle connection is never reused as it closes
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=3.0)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, follow_redirects=False) as browser, \
-            httpx.AsyncClient(base_url=base, timeout=60, limits=limits,
-                              headers={"Authorization": f"Bearer {token}"}) as script:
+    async with LiteClient(base, keepalive=3.0) as browser, \
+            LiteClient(base, headers={"Authorization": f"Bearer {token}"}, keepalive=3.0) as script:
         t = time.perf_counter()
         await login(browser, password)
         results.logins.append((time.perf_counter() - t) * 1000)
         if await window.barrier.wait() == 0:  # the last one in opens the window
             window.started = time.monotonic()
             window.stop_at = window.started + window.duration
+            window.cpu_at_start = time.process_time()
+            window.server_cpu_at_start = tree_cpu(window.server_pid)
         await window.barrier.wait()
         await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
         sent = 0
@@ -248,7 +406,7 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
                     results.errors[kind] += 1
                     if len(results.error_samples) < 10:
                         results.error_samples.append(f"{response.status_code} {path}: {response.text[:120]!r}")
-            except httpx.HTTPError as exc:
+            except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
                 elapsed = (time.perf_counter() - t) * 1000
                 results.errors[kind] += 1
                 if len(results.error_samples) < 10:
@@ -291,15 +449,17 @@ async def calibrate(base: str, token: str, password: str, target: Target, per_ki
 
 async def run_load(base: str, token: str, password: str, target: Target, users: int, duration: float,
                    think: float, max_requests: int, kinds: tuple[str, ...] = KINDS,
-                   calibration: int = 0) -> tuple[Results, dict[str, list[float]]]:
+                   calibration: int = 0, server_pid: int = 0) -> tuple[Results, dict[str, list[float]]]:
     results = Results()
     await warm(base, token, target, results)
     alone = await calibrate(base, token, password, target, calibration) if calibration else {}
-    window = Window(asyncio.Barrier(users), duration)
+    window = Window(asyncio.Barrier(users), duration, server_pid=server_pid)
     t = time.monotonic()
     await asyncio.gather(*(user_loop(i, base, token, password, target, results, window, think, max_requests,
                                      kinds) for i in range(users)))
     results.seconds = time.monotonic() - (window.started or t)
+    results.client_cpu = time.process_time() - window.cpu_at_start
+    results.server_cpu = tree_cpu(window.server_pid) - window.server_cpu_at_start
     return results, alone
 
 
@@ -318,6 +478,10 @@ def report(label: str, results: Results, users: int, think: float, alone: dict[s
     total = sum(len(v) for v in results.latencies.values())
     print(f"\n== {label}: {users} users, think {think:g} s (mean), {results.seconds:.0f} s, "
           f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
+    print(f"   load client's own CPU: {results.client_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
+          f"({results.client_cpu * 1000 / max(total, 1):.1f} ms per request); the server's: "
+          f"{results.server_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
+          f"({results.server_cpu * 1000 / max(total, 1):.1f} ms per request, a workflow move being two)")
     for name, ms in results.cold.items():
         print(f"   cold: {name:<28} {ms:9.1f} ms")
     if results.logins:
@@ -390,6 +554,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per database (max 600)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="server worker processes (default: one per core, as a province would run it)")
+    parser.add_argument("--threads", type=int, help="threads per server process (JIXIAO_THREADS; default the app's)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
     parser.add_argument("--only", choices=("all", "dashboard", "compare", "rollup", "status", "workflow"),
@@ -416,11 +581,12 @@ def main() -> None:
         token = prepare(target, args.units, args.years, password)
         print(f"[{target.label}] {len(target.units)} 个单位，年度 {target.years}", flush=True)
         log_path = Path(tmp.name) / f"serve-{target.label}.log"
-        proc, base = start_server(target, log_path, args.workers, args.trace_pool)
+        proc, base = start_server(target, log_path, args.workers, args.trace_pool, args.threads)
         try:
             kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
             results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,
-                                                  args.think, args.max_requests, kinds, args.calibrate))
+                                                  args.think, args.max_requests, kinds, args.calibrate,
+                                                  proc.pid))
         finally:
             stop_server(proc)
             if args.keep_logs:

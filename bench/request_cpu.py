@@ -17,6 +17,11 @@ client's own work then counts too); ``--profile KIND`` does so under yappi (whic
 thread pool where sync routes run; ``pip install yappi``) and prints the top entries of that
 kind's cold pass (``--warm``: the warm pass) by own and by total CPU time.
 
+``--mix N`` instead sends ``N`` requests picked as the load test picks them (a random kind each,
+workflow moves included: their writes make kept pages cold), one at a time, and prints the CPU per
+request of each kind and of the whole mix over the second half (the first warms up): the figure
+to hold against the budget (two cores ÷ the requests per second of 200 users).
+
 The database must hold a province (``bench/province.py`` builds one; ``bench/load.py --sqlite``
 keeps its file). Kinds and URLs are those of ``bench/load.py``.
 """
@@ -45,7 +50,7 @@ from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import KINDS, Target, pick, start_server, stop_server  # the same requests as the load test
+from load import KINDS, Target, move, pick, start_server, stop_server  # the same requests as the load test
 
 from jixiao.store.db import open_database
 from jixiao.store.repository import years_of
@@ -86,6 +91,43 @@ def print_profile(top: int) -> None:
     yappi.clear_stats()
 
 
+def run_mix(n: int, target: Target, browser: Any, script: Any, clock: Callable[[], float]) -> None:
+    """``n`` requests of the load test's mix one at a time; CPU ms per request over the second half."""
+    import asyncio
+
+    rng = random.Random(11)
+    spent: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for i in range(n):
+        kind = rng.choice(KINDS)
+        path = pick(kind, rng, target)
+        client = browser if kind.endswith("HTML") else script
+        if kind.endswith("POST"):  # the load test's move (GET status, then submit or withdraw), synchronously
+            ms = cpu_ms(lambda c=client, p=path: asyncio.run(_move(c, p)), clock)
+        else:
+            ms = cpu_ms(lambda c=client, p=path: c.get(p, follow_redirects=False), clock)
+        if i >= n // 2:
+            spent[kind].append(ms)
+    everything = [ms for values in spent.values() for ms in values]
+    print(f"mix of {n} requests, the last {len(everything)}: CPU ms per request")
+    print(f"{'kind':<18} {'count':>6} {'p50':>7} {'p95':>7} {'mean':>7}")
+    for kind, values in [*spent.items(), ("all", everything)]:
+        if values:
+            ordered = sorted(values)
+            print(f"{kind:<18} {len(values):6d} {statistics.median(values):7.1f} "
+                  f"{ordered[int(0.95 * (len(values) - 1))]:7.1f} {statistics.fmean(values):7.1f}")
+
+
+async def _move(client: Any, path: str) -> None:
+    """:func:`load.move` for a synchronous client."""
+    class Async:
+        async def get(self, p: str) -> Any:
+            return client.get(p)
+
+        async def post(self, p: str, **kw: Any) -> Any:
+            return client.post(p, **kw)
+    await move(Async(), path)  # type: ignore[arg-type]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="database URL of a province")
@@ -95,6 +137,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=KINDS, help="profile the cold pass of this kind (implies --in-process)")
     parser.add_argument("--warm", action="store_true", help="profile the warm pass instead of the cold one")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--mix", type=int, default=0, help="N requests of the load test's mix instead (see above)")
     args = parser.parse_args()
     in_process = args.in_process or args.profile is not None
 
@@ -136,6 +179,9 @@ def main() -> None:
         print(f"{len(units)} 个单位，年度 {years}；CPU of {where}；登录 {login_ms:.0f} ms")
         print(f"{'kind':<18} {'cold p50':>9} {'cold p95':>9} {'cold mean':>10} {'warm p50':>9} "
               f"{'warm mean':>10}  (CPU ms per request)")
+        if args.mix:
+            run_mix(args.mix, target, browser, script, clock)
+            return
         floor = [cpu_ms(lambda: script.get(f"/api/units/{units[0]}"), clock) for _ in range(args.n)]
         print(f"{'floor (unit JSON)':<18} {statistics.median(floor):9.1f}")
         for kind in KINDS:

@@ -239,3 +239,21 @@ def test_a_columns_most_places_read_as_places_shown_reads_one_display(engine: En
         assert _most_places([display], -1) == (-1 if expected is None else expected), display
     known = [p for d in displays if (p := places_shown(d)) is not None]
     assert _most_places(displays, 0) == max(known)
+
+
+def test_the_comparisons_json_kept_by_the_api_shows_a_change_by_another_program(sqlite_url: str) -> None:
+    from web_helpers import logged_in, make_app
+
+    app = make_app(sqlite_url)
+    admin = logged_in(app, "admin")
+    path = "/api/compare?year=2020&level=all"
+    first = admin.get(path)
+    assert first.status_code == 200 and "益阳市医疗保障局" in first.text
+    assert admin.get(path).content == first.content  # kept: the same answer
+    other = store_db.create_db_engine(sqlite_url)
+    try:
+        with other.begin() as conn:
+            conn.execute(text("UPDATE units SET name = '益阳市医疗保障局（改）' WHERE code = '430900'"))
+    finally:
+        other.dispose()
+    assert "益阳市医疗保障局（改）" in admin.get(path).text

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict, Forbidden, InvalidRequest, NotNow
 from jixiao.app.imports import import_files
-from jixiao.app.pages.status import status_overview
+from jixiao.app.pages.status import branch_stamp, status_overview
 from jixiao.app.workflow import act, review_items, year_status
 from jixiao.model.users import Principal, Role
 from jixiao.model.workflow import Action
@@ -198,6 +198,24 @@ def test_status_counts_of_a_parent(app: FastAPI) -> None:
         zhuzhou = status_overview(s, reviewer, PROVINCE, 2018)
     assert zhuzhou.counts["draft"] == 1 and zhuzhou.counts["not_started"] == 1
 
+
+
+def test_a_move_changes_its_own_branch_and_leaves_the_others_kept(app: FastAPI) -> None:
+    """What a page about a branch shows of statuses (its 报送情况, its roll-up's statuses) is kept
+    under that branch's statuses: 益阳's move makes 湖南's new and leaves 四川's as it was."""
+    admin = _who(app, "admin")
+    with Session(app.state.engine) as s:
+        sichuan, sichuan_stamp = status_overview(s, admin, "510000"), branch_stamp(s, "510000", None)
+        hunan, hunan_stamp = status_overview(s, admin, PROVINCE, YEAR), branch_stamp(s, PROVINCE, YEAR)
+        yiyang_stamp = branch_stamp(s, YIYANG, YEAR)
+    _move(app, "yiyang", Action.submit)
+    with Session(app.state.engine) as s:
+        assert branch_stamp(s, "510000", None) == sichuan_stamp
+        assert status_overview(s, admin, "510000") is sichuan  # kept, not made again
+        assert branch_stamp(s, PROVINCE, YEAR) != hunan_stamp and branch_stamp(s, YIYANG, YEAR) != yiyang_stamp
+        after = status_overview(s, admin, PROVINCE, YEAR)
+    assert after is not hunan
+    assert after.counts["submitted"] == 1 and hunan.counts["submitted"] == 0
 
 
 def test_the_rollup_and_the_tree_filter_show_the_status(app: FastAPI) -> None:

@@ -24,11 +24,13 @@ from jixiao.store.schema import UnitRow
 
 class UnitTable(NamedTuple):
     """Every unit's row (code, name, level, kind, parent, region, ruleset), ordered by code; its
-    parent and its own rule set (None: its parent's)."""
+    parent, its own rule set (None: its parent's) and its direct subordinates (made once with the
+    table: pages asked for them per request, walking every unit each time)."""
 
     rows: Sequence[Any]
     parents: dict[str, str | None]
     rulesets: dict[str, str | None]
+    children: dict[str, list[str]]
 
 
 def unit_table(session: Session) -> UnitTable:
@@ -37,7 +39,11 @@ def unit_table(session: Session) -> UnitTable:
     def read() -> UnitTable:
         rows = session.execute(select(UnitRow.code, UnitRow.name, UnitRow.level, UnitRow.kind, UnitRow.parent,
                                       UnitRow.region, UnitRow.ruleset).order_by(UnitRow.code)).all()
-        return UnitTable(rows, {r.code: r.parent for r in rows}, {r.code: r.ruleset for r in rows})
+        children: dict[str, list[str]] = {}
+        for r in rows:
+            if r.parent is not None and r.parent != r.code:
+                children.setdefault(r.parent, []).append(r.code)
+        return UnitTable(rows, {r.code: r.parent for r in rows}, {r.code: r.ruleset for r in rows}, children)
     return _UNIT_TABLES.get_or_make(session, "units", read)
 
 

@@ -108,14 +108,15 @@ def year_status(db: Session, principal: Principal, unit: str, year: int) -> Year
     status = state.status.value if state is not None else NOT_STARTED
     since = beijing(state.status_at) if state is not None else None
     by = state.status_by if state is not None else None
-    comments = comments_of(db, unit, year)
+    moves = events_of(db, unit, year)
+    comments = comments_of(db, unit, year) if moves else {}  # item comments belong to moves: none without
     events = [StatusEvent(at=beijing(e.at) or "", username=e.username, action=e.action,
                           action_label=ACTION_LABEL.get(Action(e.action), e.action), status_from=e.status_from,
                           status_to=e.status_to, status_label=STATUS_LABEL.get(e.status_to, e.status_to),
                           version=e.version, comment=e.comment,
                           items=[ItemCommentView(item=c.item, label=c.label, comment=c.comment)
                                  for c in comments.get(e.id, [])])
-              for e in reversed(events_of(db, unit, year))]
+              for e in reversed(moves)]
     last_return = next((e for e in events if e.action == Action.send_back.value), None)
     returned = status == Status.returned and last_return is not None
     return YearStatus(

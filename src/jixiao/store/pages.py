@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, tuple_
@@ -163,18 +164,41 @@ def subtree_content(session: Session, units: Collection[str], year: int) -> str:
     and engine versions) and of those unit-years' versions: two reads of the year's rows
     (filtered by unit in the query when the subtree is small, as a city's is)."""
     wanted = set(units)
+    return year_content_lines(session, year, wanted if len(wanted) <= 500 else None).digest(wanted)
+
+
+@dataclass(frozen=True)
+class YearLines:
+    """Each unit's lines of :func:`subtree_content` for one year: what a caller keeps (per data
+    revision) to digest any subtree without reading the year again."""
+
+    year: int
+    records: dict[str, list[str]]
+    versions: dict[str, str]
+
+    def digest(self, units: Collection[str]) -> str:
+        """:func:`subtree_content` of ``units``."""
+        lines = sorted(line for unit in set(units) for line in self.records.get(unit, ()))
+        lines += sorted(self.versions[unit] for unit in set(units) if unit in self.versions)
+        digest = hashlib.sha256(f"{self.year}\n".encode())
+        for line in lines:
+            digest.update((line + "\n").encode())
+        return digest.hexdigest()
+
+
+def year_content_lines(session: Session, year: int, units: Collection[str] | None = None) -> YearLines:
+    """The lines :func:`subtree_content` digests, per unit, of ``units`` (None: every unit)."""
     r = IndicatorRecordRow
     record_query = select(r.unit, r.kind, r.fund, r.scope, r.project, r.digest, r.engine).where(r.year == year)
     version_query = select(UnitYearRow.unit, UnitYearRow.version).where(UnitYearRow.year == year)
-    if len(wanted) <= 500:
-        record_query = record_query.where(r.unit.in_(sorted(wanted)))
-        version_query = version_query.where(UnitYearRow.unit.in_(sorted(wanted)))
-    lines = sorted("\t".join(map(str, row)) for row in session.execute(record_query) if row[0] in wanted)
-    lines += sorted(f"v\t{unit}\t{version}" for unit, version in session.execute(version_query) if unit in wanted)
-    digest = hashlib.sha256(f"{year}\n".encode())
-    for line in lines:
-        digest.update((line + "\n").encode())
-    return digest.hexdigest()
+    if units is not None:
+        record_query = record_query.where(r.unit.in_(sorted(units)))
+        version_query = version_query.where(UnitYearRow.unit.in_(sorted(units)))
+    records: dict[str, list[str]] = {}
+    for row in session.execute(record_query):
+        records.setdefault(row[0], []).append("\t".join(map(str, row)))
+    versions = {unit: f"v\t{unit}\t{version}" for unit, version in session.execute(version_query)}
+    return YearLines(year, records, versions)
 
 
 def _rollup_row(unit: str, year: int, fund: str, ruleset: str) -> ColumnElement[bool]:
@@ -206,6 +230,7 @@ def keep_rollup_if_free(session: Session, unit: str, year: int, fund: str, rules
 
 
 __all__ = [
+    "YearLines",
     "drop_kept",
     "keep",
     "keep_if_free",
@@ -219,4 +244,5 @@ __all__ = [
     "unit_years_with_data",
     "units_content",
     "year_content",
+    "year_content_lines",
 ]

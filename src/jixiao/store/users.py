@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from jixiao.model.users import Principal, Role
+from jixiao.store.auth_cache import forget_on_commit, session_key
 from jixiao.store.schema import ApiTokenRow, LoginAttemptRow, SessionRow, UnitRow, UserRow
 
 # argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 35 ms of CPU a login
@@ -214,6 +215,7 @@ def update_user(session: Session, user: UserRow, *, role: Role | str | None = No
     demoted = new_role is not Role.admin or active is False
     if user.role == Role.admin.value and user.active and demoted and count_admins(session) <= 1:
         raise AuthError("不能停用或降级最后一个管理员")
+    forget_on_commit(session)  # what the user may do changes: no process keeps the old answer long
     user.role = new_role.value
     user.unit = new_unit
     if active is not None:
@@ -226,6 +228,7 @@ def update_user(session: Session, user: UserRow, *, role: Role | str | None = No
 def end_sessions_and_tokens(session: Session, user: UserRow) -> None:
     """Every session of ``user`` ends and every token is revoked — for good: enabling the user
     again, or the old password coming back, revives none of them."""
+    forget_on_commit(session)
     session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
     session.execute(update(ApiTokenRow).where(ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None))
                     .values(revoked_at=now_utc()))
@@ -382,6 +385,7 @@ def load_session(session: Session, token: str, policy: SessionPolicy,
 
 
 def delete_session(session: Session, token: str) -> None:
+    forget_on_commit(session, session_key(sha256_hex(token)))
     session.execute(delete(SessionRow).where(SessionRow.id_hash == sha256_hex(token)))
 
 
@@ -445,6 +449,7 @@ def list_api_tokens(session: Session, user_id: int | None = None) -> list[ApiTok
 def revoke_api_token(session: Session, token_id: int) -> ApiTokenRow | None:
     row = session.get(ApiTokenRow, token_id)
     if row is not None and row.revoked_at is None:
+        forget_on_commit(session)
         row.revoked_at = now_utc()
         session.flush()
     return row

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
@@ -31,10 +31,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jixiao.app.busy import is_busy
 from jixiao.app.errors import AppError, Busy, Conflict, Forbidden, NotFound, NotNow
+from jixiao.model.users import Principal
+from jixiao.store.auth_cache import AUTH_CACHE, session_key, token_key
 from jixiao.store.db import commit_if_free, open_database, session_factory
 from jixiao.store.schema import SessionRow, UserRow
 from jixiao.store.users import (
     SessionPolicy,
+    aware,
     load_session,
     now_utc,
     principal_of,
@@ -52,7 +55,7 @@ from jixiao.web.deps import (
 )
 from jixiao.web.language import chinese_detail
 from jixiao.web.routes import admin, api, auth, docs, exports, pages, uploads, workflow
-from jixiao.web.security import CSRF_COOKIE, SESSION_COOKIE, BodyLimitMiddleware, is_https
+from jixiao.web.security import CSRF_COOKIE, FLASH_COOKIE, SESSION_COOKIE, BodyLimitMiddleware, is_https
 
 #: Content Security Policy: scripts only from this site (no inline scripts, no eval).
 CSP = (
@@ -134,41 +137,83 @@ def _commit_if_free(db: Session) -> None:
     db.rollback()
 
 
+@dataclass(frozen=True)
+class _KeptSession:
+    """What a stored session without flash messages says, kept for a few seconds (:mod:`jixiao.store.auth_cache`)."""
+
+    csrf: str
+    principal: Principal | None
+    display_name: str | None
+    user_id: int | None
+    created_at: datetime
+
+
+def _kept(policy: SessionPolicy, authorization: str | None, cookie: str | None,
+          flash_marker: str | None) -> AuthContext | None:
+    """Who is asking, from what this process kept of the token or session a moment ago (no
+    database, no thread); None when nothing is kept (or flash messages may be waiting)."""
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        principal = AUTH_CACHE.get(token_key(sha256_hex(value.strip())))
+        return AuthContext(principal=principal, via="token") if principal is not None else None
+    if not cookie or flash_marker or len(cookie) > 200:
+        return None
+    kept: _KeptSession | None = AUTH_CACHE.get(session_key(sha256_hex(cookie)))
+    if kept is None or (kept.user_id is not None and now_utc() - aware(kept.created_at) > policy.absolute):
+        return None
+    return AuthContext(principal=kept.principal, via="session", session_token=cookie, csrf=kept.csrf,
+                       display_name=kept.display_name)
+
+
 def _resolve(factory: sessionmaker[Session], policy: SessionPolicy, authorization: str | None,
-             cookie: str | None, anonymous_csrf: str | None) -> AuthContext:
+             cookie: str | None, anonymous_csrf: str | None, flash_marker: str | None = None) -> AuthContext:
     ctx = AuthContext()
-    with factory() as db:
-        if authorization:
-            scheme, _, value = authorization.partition(" ")
-            if scheme.lower() == "bearer":
-                ctx.via = "token"
-                ctx.principal = resolve_api_token(db, value.strip())
-                _commit_if_free(db)
-                return ctx
-        if cookie:
-            row = load_session(db, cookie, policy)
-            if row is None:
-                ctx.clear_cookie = True
-            else:
-                with db.no_autoflush:  # the session's last use is written by _commit_if_free, if free
-                    user = db.get(UserRow, row.user_id) if row.user_id is not None else None
-                if row.user_id is not None and (user is None or not user.active):
-                    db.delete(row)
-                    ctx.clear_cookie = True
-                else:
-                    ctx.via = "session"
-                    ctx.session_token = cookie
-                    ctx.csrf = row.csrf_token
-                    ctx.flashes_in = list(row.flashes or [])
-                    if user is not None:
-                        ctx.principal = principal_of(user)
-                        ctx.display_name = user.display_name
-            _commit_if_free(db)
-        if ctx.csrf is None and anonymous_csrf and 20 <= len(anonymous_csrf) <= 100:
-            # not logged in and no stored session: the login form's CSRF token is a cookie
-            # (double submit), so showing the form writes nothing to the database
-            ctx.csrf = anonymous_csrf
+    if authorization or cookie:
+        with factory() as db:
+            if authorization:
+                scheme, _, value = authorization.partition(" ")
+                if scheme.lower() == "bearer":
+                    ctx.via = "token"
+                    ctx.principal = resolve_api_token(db, value.strip())
+                    _commit_if_free(db)
+                    if ctx.principal is not None:
+                        AUTH_CACHE.put(token_key(sha256_hex(value.strip())), ctx.principal)
+                    return ctx
+            if cookie:
+                _resolve_session(db, policy, cookie, ctx, flash_marker)
+    if ctx.csrf is None and anonymous_csrf and 20 <= len(anonymous_csrf) <= 100:
+        # not logged in and no stored session: the login form's CSRF token is a cookie
+        # (double submit), so showing the form writes nothing to the database
+        ctx.csrf = anonymous_csrf
     return ctx
+
+
+def _resolve_session(db: Session, policy: SessionPolicy, cookie: str, ctx: AuthContext,
+                     flash_marker: str | None) -> None:
+    row = load_session(db, cookie, policy)
+    if row is None:
+        ctx.clear_cookie = True
+    else:
+        with db.no_autoflush:  # the session's last use is written by _commit_if_free, if free
+            user = db.get(UserRow, row.user_id) if row.user_id is not None else None
+        if row.user_id is not None and (user is None or not user.active):
+            db.delete(row)
+            ctx.clear_cookie = True
+        else:
+            ctx.via = "session"
+            ctx.session_token = cookie
+            ctx.csrf = row.csrf_token
+            ctx.flashes_in = list(row.flashes or [])
+            if user is not None:
+                ctx.principal = principal_of(user)
+                ctx.display_name = user.display_name
+            if not ctx.flashes_in:
+                ctx.clear_flash_marker = bool(flash_marker)
+                AUTH_CACHE.put(session_key(row.id_hash), _KeptSession(
+                    row.csrf_token, ctx.principal, ctx.display_name, row.user_id, row.created_at))
+    _commit_if_free(db)
 
 
 def _finish_needed(ctx: AuthContext) -> bool:
@@ -186,6 +231,10 @@ def _finish(factory: sessionmaker[Session], ctx: AuthContext) -> None:
     if ctx.flashes_out and ctx.session_token is None:
         ctx.start_session()
     remaining = ([] if ctx.flashes_shown else list(ctx.flashes_in)) + list(ctx.flashes_out)
+    # a session with messages waiting is read from the store, not from what a process kept of it:
+    # the browser says so with a cookie, whichever process serves its next page
+    ctx.set_flash_marker = bool(remaining)
+    ctx.clear_flash_marker = not remaining
     with factory() as db:
         if ctx.new_session:
             now = now_utc()
@@ -223,11 +272,14 @@ class AuthMiddleware:
         fastapi_app = scope["app"]
         settings: WebSettings = fastapi_app.state.settings
         factory = fastapi_app.state.sessionmaker
-        ctx = await run_in_threadpool(
-            _resolve, factory, settings.session_policy,
-            request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE),
-            request.cookies.get(CSRF_COOKIE),
-        )
+        authorization, cookies = request.headers.get("authorization"), request.cookies
+        cookie, marker = cookies.get(SESSION_COOKIE), cookies.get(FLASH_COOKIE)
+        ctx = _kept(settings.session_policy, authorization, cookie, marker)
+        if ctx is None and not (authorization or cookie):  # nobody logged in: nothing to read
+            ctx = _resolve(factory, settings.session_policy, None, None, cookies.get(CSRF_COOKIE))
+        if ctx is None:
+            ctx = await run_in_threadpool(_resolve, factory, settings.session_policy, authorization, cookie,
+                                          cookies.get(CSRF_COOKIE), marker)
         request.state.auth = ctx  # kept in scope["state"]: the routes' requests see it
 
         async def send_with_auth(message: Message) -> None:
@@ -254,6 +306,10 @@ def _finish_headers(headers: MutableHeaders, ctx: AuthContext, secure: bool, csp
         cookies.set_cookie(SESSION_COOKIE, ctx.session_token, httponly=True, samesite="lax", secure=secure, path="/")
     elif ctx.clear_cookie:
         cookies.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+    if ctx.set_flash_marker:
+        cookies.set_cookie(FLASH_COOKIE, "1", httponly=True, samesite="lax", secure=secure, path="/")
+    elif ctx.clear_flash_marker:
+        cookies.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
     if ctx.set_csrf_cookie and ctx.csrf:
         cookies.set_cookie(CSRF_COOKIE, ctx.csrf, httponly=True, samesite="lax", secure=secure, path="/")
     for name, value in cookies.raw_headers:

@@ -22,6 +22,9 @@ from fastapi import HTTPException, Request
 SESSION_COOKIE = "jixiao_session"
 #: the login form's CSRF token for someone without a stored session (double-submit cookie)
 CSRF_COOKIE = "jixiao_csrf"
+#: set while flash messages wait in the stored session: its next page reads the session from the
+#: store, not from what a process kept of it a moment ago
+FLASH_COOKIE = "jixiao_flash"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 

@@ -39,7 +39,7 @@ from jixiao.app.pages.common import (
 from jixiao.app.pages.comparison import index_complete
 from jixiao.app.pages.dashboard import IndicatorView, WarningView, page_version, record_view
 from jixiao.app.pages.unit_warnings import unit_warnings
-from jixiao.app.units import rules_of_unit, unit_table
+from jixiao.app.units import UnitTable, rules_of_unit, unit_table
 from jixiao.calc.dataset import assess, fund_groups
 from jixiao.calc.rollup import SUM_UNITS, RolledFund, roll_up, shown_places
 from jixiao.model import FundYear
@@ -47,7 +47,7 @@ from jixiao.model.funds import FUNDS, FundKind
 from jixiao.numbers import Quantity, fmt
 from jixiao.rules import RuleSet
 from jixiao.store.indicator_store import engine_version, fund_scopes_of_year, ruleset_key, unit_years
-from jixiao.store.pages import keep_rollup_if_free, page_key, read_kept_rollup, subtree_content
+from jixiao.store.pages import YearLines, keep_rollup_if_free, page_key, read_kept_rollup, year_content_lines
 from jixiao.store.repository import get_fund_years
 
 _ROLLUPS: RevisionCache[Rollup] = RevisionCache(size=256)
@@ -160,12 +160,15 @@ class _Tree:
 
 
 def _tree(session: Session) -> _Tree:
-    table = unit_table(session)
-    children: dict[str, list[str]] = {}
-    for r in table.rows:
-        if r.parent is not None and r.parent != r.code:
-            children.setdefault(r.parent, []).append(r.code)
-    return _Tree({r.code: r.name for r in table.rows}, children, {r.code: r for r in table.rows})
+    """The unit tree, made once per data revision (with the unit table it is made of)."""
+    return _TREES.get_or_make(session, "tree", lambda: _make_tree(unit_table(session)))
+
+
+def _make_tree(table: UnitTable) -> _Tree:
+    return _Tree({r.code: r.name for r in table.rows}, table.children, {r.code: r for r in table.rows})
+
+
+_TREES: RevisionCache[_Tree] = RevisionCache(size=1)
 
 
 def _own_records(session: Session, code: str, year: int) -> tuple[dict[FundKind, FundYear], dict[FundKind, FundYear]]:
@@ -318,13 +321,18 @@ def _page_version() -> str:
 
 def _kept_key(session: Session, unit: str, year: int, fund: str | None, rs: RuleSet) -> str:
     """What a kept roll-up of ``unit`` was made from: every record of the year under it
-    (:func:`~jixiao.store.pages.subtree_content`), the units of its subtree as they are (names,
-    parents, rule sets), its rule set, the engine and the page's format."""
+    (:func:`~jixiao.store.pages.subtree_content`, made from the year's lines kept), the units of
+    its subtree as they are (names, parents, rule sets), its rule set, the engine and the page's
+    format."""
     tree = _tree(session)
     below = tree.below(unit)
     shape = "\n".join("\t".join(str(v) for v in tree.rows[c]) for c in [unit, *below])
-    return page_key(subtree_content(session, below, year), shape, fund or "", ruleset_key(rs), engine_version(),
-                    _page_version())
+    # the year's lines are read once per data revision; each subtree's digest is then made in memory
+    lines = _YEAR_LINES.get_or_make(session, year, lambda: year_content_lines(session, year))
+    return page_key(lines.digest(below), shape, fund or "", ruleset_key(rs), engine_version(), _page_version())
+
+
+_YEAR_LINES: RevisionCache[YearLines] = RevisionCache(size=8)
 
 
 @kept_per_revision(_ROLLUPS, lambda a: (a["unit"], a["year"], a["fund"]))

@@ -10,15 +10,14 @@ page can show :attr:`StatusOverview.counts` and each child's :attr:`ChildStatus.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Hashable, Mapping
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_read, can_review
-from jixiao.app.cache import BoundedCache
+from jixiao.app.cache import BoundedCache, RevisionCache
 from jixiao.app.pages.common import UnitInfo, visibility_scope
 from jixiao.app.pages.rollup import Rollup
 from jixiao.app.units import unit_table
@@ -33,6 +32,8 @@ from jixiao.store.workflow import YearState
 LIST_LIMIT = 200
 
 _OVERVIEWS: BoundedCache[StatusOverview] = BoundedCache(size=256)
+#: each unit with every unit under it, per data revision
+_BRANCHES: RevisionCache[list[str]] = RevisionCache(size=1024)
 
 
 class ChildStatus(BaseModel):
@@ -68,14 +69,6 @@ class StatusOverview(BaseModel):
     may_review: bool = Field(description="当前用户可否审核其中的单位")
 
 
-def _children(rows: Sequence[Any]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for r in rows:
-        if r.parent is not None and r.parent != r.code:
-            out.setdefault(r.parent, []).append(r.code)
-    return out
-
-
 def _below(code: str, children: Mapping[str, list[str]]) -> list[str]:
     """Every unit under ``code`` (not itself), depth first."""
     out: list[str] = []
@@ -92,7 +85,7 @@ def _below(code: str, children: Mapping[str, list[str]]) -> list[str]:
 
 
 def has_children(session: Session, code: str) -> bool:
-    return code in _children(unit_table(session).rows)
+    return code in unit_table(session).children
 
 
 def default_status_root(session: Session, principal: Principal) -> str | None:
@@ -139,36 +132,62 @@ def _count(codes: list[str], states: Mapping[str, YearState]) -> dict[str, int]:
     return counts
 
 
-def status_stamp(session: Session, year: int | None) -> tuple[tuple[str, int, str, int], ...]:
-    """What moves whenever a status of ``year`` (of any year: None) does: per status, how many
-    unit-years have it, their latest move and their versions' sum — one aggregate over the year's
-    rows of ``unit_years``, instead of reading them all."""
+def status_stamp(session: Session, year: int | None,
+                 units: Collection[str] | None = None) -> tuple[tuple[str, int, str, int], ...]:
+    """What moves whenever a status of ``year`` (of any year: None) does, of ``units`` (None:
+    of every unit): per status, how many unit-years have it, their latest move and their
+    versions' sum — one aggregate over those rows of ``unit_years``, instead of reading them all."""
     r = UnitYearRow
     query = select(r.status, func.count(), func.max(r.status_at), func.sum(r.version)).group_by(r.status)
     if year is not None:
         query = query.where(r.year == year)
+    if units is not None:
+        query = query.where(r.unit.in_(sorted(units)))
     return tuple(sorted((str(status), int(n), str(at), int(v or 0)) for status, n, at, v in session.execute(query)))
+
+
+#: a branch larger than this (or than half the units) is stamped by the whole year's statuses (one
+#: aggregate without a long list of units; such a branch is most of the province anyway)
+BRANCH_LIMIT = 500
+
+
+def branch_stamp(session: Session, unit: str, year: int | None) -> tuple[object, ...]:
+    """:func:`status_stamp` of ``unit`` and every unit under it: what a page about that branch
+    (its 报送情况, its roll-up's statuses) shows of statuses. A move elsewhere in the province
+    leaves it as it was, so such pages stay kept (with 25 moves a second, a stamp of the whole
+    year kept none)."""
+    table = unit_table(session)
+    branch = _BRANCHES.get_or_make(session, unit, lambda: [unit, *_below(unit, table.children)])
+    if len(branch) > BRANCH_LIMIT or 2 * len(branch) > len(table.rows):
+        return ("year", status_stamp(session, year))
+    return ("branch", status_stamp(session, year, branch))
 
 
 def status_overview(session: Session, principal: Principal, unit: str, year: int | None = None) -> StatusOverview:
     """报送情况 of ``unit``'s subordinates in ``year`` (default: the latest year any of them, or
     the unit, has data), as far as ``principal`` may read them. Kept in this process under the
-    data revision and :func:`status_stamp` (a move, a save or a unit change makes a new one);
-    callers must not change it."""
-    key = (data_revision(session), status_stamp(session, year), visibility_scope(principal), principal.read_only,
-           unit, year)
+    data revision and :func:`branch_stamp` (a move in the branch, a save or a unit change makes a
+    new one); callers must not change it."""
+    return kept_overview(session, principal, unit, year)[1]
+
+
+def kept_overview(session: Session, principal: Principal, unit: str,
+                  year: int | None = None) -> tuple[Hashable, StatusOverview]:
+    """:func:`status_overview` and the key it is kept under (what a page showing it depends on)."""
+    key = (data_revision(session), branch_stamp(session, unit, year), visibility_scope(principal),
+           principal.read_only, unit, year)
     found = _OVERVIEWS.get(key)
     if found is None:
         found = _overview(session, principal, unit, year)
         _OVERVIEWS.put(key, found)
-    return found
+    return key, found
 
 
 def _overview(session: Session, principal: Principal, unit: str, year: int | None) -> StatusOverview:
     table = unit_table(session)
     rows = table.rows
     info = {r.code: r for r in rows}
-    children = _children(rows)
+    children = table.children
     parents = table.parents
     below = [c for c in _below(unit, children) if can_read(principal, c, parents)]
     scope = {unit, *below}
@@ -229,5 +248,5 @@ itself included). The roll-up is kept per data
         "children": [c.model_copy(update={"status": own.get(c.unit.code)}) for c in rollup.children]})
 
 
-__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "default_status_root", "has_children",
-           "rollup_with_status", "status_overview"]
+__all__ = ["ChildStatus", "StatusLine", "StatusOverview", "branch_stamp", "default_status_root", "has_children",
+           "kept_overview", "rollup_with_status", "status_overview", "status_stamp"]

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
+from jixiao.app.cache import RevisionCache
 from jixiao.app.entry import EntryForm, entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound
 from jixiao.app.imports import import_workbook
@@ -44,6 +45,7 @@ from jixiao.web.results import (
     file_response,
     import_view,
     json_response,
+    kept_json_response,
     known_fund,
     split_ids,
 )
@@ -121,7 +123,7 @@ def api_unit(unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSe
             summary="单位年度总览：指标（含公式）、所述数核对、预警、评分、图表数据")
 def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Response:
     try:
-        return json_response(unit_year_dashboard(db, row.code, year))
+        return kept_json_response(unit_year_dashboard(db, row.code, year))  # the same object until the data changes
     except NotFound as exc:  # pragma: no cover - readable_unit already checked
         raise HTTPException(404, detail=str(exc)) from exc
 
@@ -176,12 +178,20 @@ def api_compare(
     warning: Annotated[WarningFilter | None, Query(
         description="只列出预警至少为此级别的单位：serious 严重、warning 警示、info 提示（名次不变）")] = None,
 ) -> Response:
+    # what it answers depends on the data, the query and which units the viewer may read (as the page's)
+    key = (principal.role, None if principal.is_admin else principal.unit, year, indicators, fund, sort, order,
+           offset, limit, level, region, warning)
     try:
-        return json_response(comparison(db, principal, year, split_ids(indicators), fund=fund, sort=sort,
-                                        descending=order == "desc", offset=offset, limit=limit, level=level,
-                                        region=region, warning=warning))
+        body = _COMPARE_JSON.get_or_make(db, key, lambda: comparison(
+            db, principal, year, split_ids(indicators), fund=fund, sort=sort, descending=order == "desc",
+            offset=offset, limit=limit, level=level, region=region, warning=warning).model_dump_json(by_alias=True))
     except KeyError as exc:
         raise bad_request(exc) from exc
+    return Response(body, media_type="application/json")
+
+
+#: the comparison's answers as JSON, per data revision: a warm one is a lookup, not 100 rows dumped
+_COMPARE_JSON: RevisionCache[str] = RevisionCache(size=512)
 
 
 @router.get("/units/{unit}/years/{year}/entry", response_model=EntryForm, summary="数据录入表单（主要数字的当前值）")

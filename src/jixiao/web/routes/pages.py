@@ -25,11 +25,11 @@ from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import rollup_years, unit_rollup
-from jixiao.app.pages.status import has_children, rollup_with_status, status_stamp
+from jixiao.app.pages.status import branch_stamp, has_children, rollup_with_status
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file, report_parts
-from jixiao.app.units import rules_of_unit, unit_table
+from jixiao.app.units import rules_of_unit
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
@@ -129,8 +129,10 @@ def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: 
     """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
     subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
     kept = unit_rollup(db, row.code, year, fund=known_fund(fund))
-    # the content (40–100 subordinate rows) is rendered once per data revision, statuses and viewer's scope
-    key = (row.code, year, kept.fund, status_stamp(db, year), visibility_scope(principal), principal.read_only)
+    # the content (40–100 subordinate rows) is rendered once per data revision, statuses of the
+    # branch (a move elsewhere leaves it kept) and viewer's scope
+    key = (row.code, year, kept.fund, branch_stamp(db, row.code, year), visibility_scope(principal),
+           principal.read_only)
     return render_cached_content(request, db, "pages/rollup.html", key, {"data": kept}, lambda: {
         "data": rollup_with_status(db, principal, kept), "own_years": years_of(db, row.code)})
 
@@ -142,7 +144,7 @@ def monitoring_page(request: Request, unit: str, year: Year, row: ReadableUnit, 
     data = unit_monitoring(db, row.code, year, month)
     return render(request, "pages/monitoring.html", {
         "data": data, "own_years": years_of(db, row.code),
-        "has_children": any(r.parent == row.code for r in unit_table(db).rows)})
+        "has_children": has_children(db, row.code)})
 
 
 @router.get("/units/{unit}/years/{year}/monitoring/rollup")

@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from jixiao.app.errors import AppError, Conflict
-from jixiao.app.pages.common import get_unit, visibility_scope
-from jixiao.app.pages.status import StatusOverview, default_status_root, status_overview, status_stamp
+from jixiao.app.pages.common import get_unit
+from jixiao.app.pages.status import StatusOverview, default_status_root, kept_overview, status_overview
 from jixiao.app.workflow import ReviewItem, YearStatus, act, review_items, year_status
 from jixiao.model.workflow import ACTION_LABEL, STATUS_LABEL, Action
 from jixiao.web.cached_render import render_cached_content
@@ -118,9 +118,9 @@ def status_home(principal: CurrentPrincipal, db: DbSession) -> Response:
 @router.get("/units/{unit}/status", include_in_schema=False)
 def status_page(request: Request, unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSession,
                 year: Annotated[int | None, Query(ge=1990, le=2100)] = None) -> Response:
-    overview = status_overview(db, principal, row.code, year)
-    # the content is rendered once per data revision, statuses and viewer's scope (the overview's own key)
-    key = (row.code, year, status_stamp(db, year), visibility_scope(principal), principal.read_only)
+    # the content is rendered once per overview: the key it is kept under (data revision, the
+    # branch's statuses, the viewer's scope)
+    key, overview = kept_overview(db, principal, row.code, year)
     return render_cached_content(request, db, "pages/status.html", key, {"o": overview, "status_label": STATUS_LABEL},
                                  dict)
 
