@@ -89,7 +89,7 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     state = ProseState()
     facts: list[LedgerFact] = []
     contexts: dict[int, Context] = {}  # block → the context in force (for the tables)
-    #: a table block → the sections in force there: its context is made only if a table starts there
+    #: a block without figures → the sections in force there: its context is made only if a table starts there
     cell_sections: dict[int, list[Section]] = {}
     seen_numbered = False
     for bi, block in enumerate(doc.blocks):
@@ -100,16 +100,17 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
             cell_sections[bi] = list(outline.stack)
             continue
         ms = by_block.get(bi, [])
-        head = heading_text(text, ms[0].start if ms else None)
         numbered = numbering_level(text)
+        head = heading_text(text, ms[0].start if ms else None, numbered)
         head_end = 0
         if head is not None:
             seen_numbered = seen_numbered or head[0] >= 0
             head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms), numbered)
+        if not ms:
+            cell_sections[bi] = list(outline.stack)
+            continue
         ctx = _context(outline, period, kind, base_fund, title_fund, doc_unit)
         contexts[bi] = ctx
-        if not ms:
-            continue
         if ctx.fund in (EMP,) and employee_with_maternity:
             ctx.fund = EMPM
         level = numbered[0] if numbered is not None and head is None else None

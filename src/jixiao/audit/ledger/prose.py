@@ -103,7 +103,7 @@ class ProseBinder(Walker):
         unit = m.quantity.unit or unit_before(words)
         role, base = self._role(m, words, item_term, own)
         scope = self._scope() if role == "value" else None
-        own_fund = next((t[2].fund for t in reversed(terms) if t[2].fund), None)
+        own_fund = next((t[2].fund for t in reversed(terms) if t[2].fund), None) if terms else None
         parent, item = None, None
         if role == "value":
             parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
@@ -419,13 +419,13 @@ class ProseBinder(Walker):
                   item_term: tuple[int, int, Term] | None, parent: LedgerFact | None, scope: Scope | None) -> None:
         fact.extra["base"] = base
         fact.extra["path"] = self.ctx.path
-        fact.extra["bracketed"] = any(s.kind == "paren" and not s.closed for s in self.scopes)
+        fact.extra["bracketed"] = bool(self.scopes) and any(s.kind == "paren" and not s.closed for s in self.scopes)
         fact.extra["sentence"] = (self.bi, self.sentence_no)
         # named by a word of its own (基金收入, 参保), not only by a bare generic one (支出) or by the total above
         written = self.text[item_term[0]:item_term[1]] if item_term is not None else ""
         fact.extra["specific"] = item_term is not None and (item_term[2].item not in GENERIC or
                                                             written in SPECIFIC_GENERIC)
-        if any(t[2].fund == SUB_FUNDS[0] for t in terms):
+        if terms and any(t[2].fund == SUB_FUNDS[0] for t in terms):
             fact.extra["pool"] = True
             if fact.fund == TOTAL:
                 fact.extra["scope"] = "统筹基金"  # 统筹基金当期结余 of all funds: not the whole fund's
@@ -495,7 +495,14 @@ class ProseBinder(Walker):
         return other_words(words)
 
     def _clause(self, end: int) -> str:
-        """The words of the clause before ``end``, brackets left out."""
+        """The words of the clause before ``end``, brackets left out (read once per figure: several
+        tests of a figure read its clause)."""
+        clause = self.clauses.get(end)
+        if clause is None:
+            clause = self.clauses[end] = self._read_clause(end)
+        return clause
+
+    def _read_clause(self, end: int) -> str:
         text = self.text
         k = end
         depth = 0
@@ -518,7 +525,8 @@ class ProseBinder(Walker):
         """The figure a change, a rate or a comparison refers to: the sentence's last value (or
         budget) of the same dimension, not a part listed in brackets; for a percentage, of any
         dimension."""
-        inner = max((s.start for s in self.scopes if s.kind == "paren" and not s.closed), default=None)
+        inner = max((s.start for s in self.scopes if s.kind == "paren" and not s.closed), default=None) \
+            if self.scopes else None
         for f in reversed(self.sentence):
             if f.role in ("value", "budget") and (m.quantity.unit == "%" or same_dimension(f, m)) and \
                     not (f.parent is not None and f.list_id is not None and self._bracketed(f)

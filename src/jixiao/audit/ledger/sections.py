@@ -38,10 +38,10 @@ def numbering_level(text: str) -> tuple[int, int] | None:
     m = NUMBERING.match(text)
     if m is None:
         return None
-    for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ")):
-        if m.group(name):
-            return level, m.end()
-    return None
+    return _LEVEL[m.lastgroup or ""], m.end()  # one named group takes part in a match
+
+
+_LEVEL = {name: level for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ"))}
 
 
 @dataclass(slots=True)
@@ -101,11 +101,11 @@ class Outline:
         return self.stack[-1].item if self.stack else None
 
 
-def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | None:
+def heading_text(text: str, has_figure_before: int | None,
+                 numbered: tuple[int, int] | None) -> tuple[int, str] | None:
     """(level, heading words) when ``text`` is a heading or a numbered paragraph heading its own
-    text; ``has_figure_before`` is where the line's first figure starts (None: no figure)."""
-    numbered = numbering_level(text)
-    stripped = text.strip()
+    text; ``has_figure_before`` is where the line's first figure starts (None: no figure);
+    ``numbered`` is :func:`numbering_level` of ``text`` (the caller has it)."""
     if numbered is not None:
         level, start = numbered
         stop = _HEAD_STOP.search(text, start)
@@ -116,6 +116,7 @@ def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | 
         if len(words) > 40:
             return None
         return level, words
+    stripped = text.strip()
     if not stripped or len(stripped) > 36 or has_figure_before is not None:
         return None
     if stripped[-1] in "。；;！？，,":

@@ -28,8 +28,11 @@ from jixiao.audit.ledger.words import (
 )
 from jixiao.model.ledger import PROJECT
 
-#: what the walk stops at: sentence ends, separators, brackets and the words that open a list
-_EVENTS = re.compile(r"[。！？!?、，,；;（()）]|" + LIST_OPEN.pattern)
+#: what the walk stops at: sentence ends, separators, brackets and the words that open a list.
+#: Written as alternatives that each open with a literal character (the marks one by one, 含's
+#: lookbehind after it) so that the scan skips in C every character that opens none of them.
+_EVENTS = re.compile("|".join(map(re.escape, "。！？!?、，,；;（()）")) + "|"
+                     + LIST_OPEN.pattern.replace("(?<![不包])含", "含(?<![不包]含)"))
 
 
 class Walker:
@@ -64,6 +67,7 @@ class Walker:
         self.sentence_no = 0
         self.para_fund: str | None = None
         self.listing = False  # within the figures of a 分别/依次 list
+        self.clauses: dict[int, str] = {}  # end → the clause before it (:meth:`.prose.ProseBinder._clause`)
 
     # ---- the walk ----------------------------------------------------------------------------
 
@@ -125,48 +129,59 @@ class Walker:
         (a fund named inside a bracket or a list is not the sentence's)."""
         text = self.text
         terms = self.words.terms
+        n = len(terms)
         i = bisect_left(self.words.term_starts, lo)
         k = lo  # where the walk stands: events before it (inside a term or a list word) are passed
         for ev in _EVENTS.finditer(text, lo, hi):
             p = ev.start()
-            while i < len(terms) and terms[i][0] <= p:
-                s, e, _ = terms[i]
+            while i < n and terms[i][0] <= p:
+                s, e, term = terms[i]
                 if s >= k:
-                    self._at_term(s, hi)
+                    if term.fund and not term.item:
+                        self._at_term(term.fund, s, e, hi)
                     k = e
                 i += 1
             if p < k:
                 continue
             k = ev.end()
-            ch = text[p]
-            if ch in SENTENCE_END:
-                self._new_sentence()
-            elif ch in STRENGTH:
-                self.seps = max(self.seps, STRENGTH[ch])
-            elif ch in "（(":
-                self._open_paren(p)
-            elif ch in "）)":
-                self._close_paren()
-            else:
-                self._open_list(p, "主要" in ev.group())
-        while i < len(terms) and terms[i][0] < hi:
-            if terms[i][0] >= k:
-                self._at_term(terms[i][0], hi)
-                k = terms[i][1]
+            self._event(text[p], p, ev)
+        while i < n and terms[i][0] < hi:
+            s, e, term = terms[i]
+            if s >= k:
+                if term.fund and not term.item:
+                    self._at_term(term.fund, s, e, hi)
+                k = e
             i += 1
         self._set_period(lo, hi)
-        m = PROJECT_NAME.search(text, lo, hi)
-        if m:
-            self.sent_project = PROJECT + m.group(1)
+        if "项目" in text:  # (the project's name needs it)
+            m = PROJECT_NAME.search(text, lo, hi)
+            if m:
+                self.sent_project = PROJECT + m.group(1)
 
-    def _at_term(self, k: int, hi: int) -> None:
-        """A fund named alone, outside brackets and lists, is the sentence's fund."""
-        term = self.words.terms[bisect_right(self.words.term_starts, k) - 1]
-        if term[2].fund and not term[2].item and not self._scoped(k) and term[1] <= hi:
-            self._sentence_fund(term[2].fund, k)
+    def _event(self, ch: str, p: int, ev: re.Match[str]) -> None:
+        """A sentence end, a separator, a bracket or a list word at ``p``."""
+        if ch in SENTENCE_END:
+            self._new_sentence()
+        elif ch in STRENGTH:
+            strength = STRENGTH[ch]
+            if strength > self.seps:
+                self.seps = strength
+        elif ch in "（(":
+            self._open_paren(p)
+        elif ch in "）)":
+            self._close_paren()
+        else:
+            self._open_list(p, "主要" in ev.group())
+
+    def _at_term(self, fund: str, s: int, e: int, hi: int) -> None:
+        """A fund named alone (``fund``, at ``text[s:e]``), outside brackets and lists, is the sentence's fund."""
+        if e <= hi and not self._scoped(s):
+            self._sentence_fund(fund, s)
 
     def _set_period(self, lo: int, hi: int) -> None:
         """The period a clause opens with is the time of the figures after it."""
+        if not self.words.periods:
+            return
         for p in self.words.periods_in(lo, hi):
             if p.compared or p.previous or not self._adverbial(p):
                 continue

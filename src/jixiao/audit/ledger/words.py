@@ -122,13 +122,21 @@ class Words:
     """One block's terms and period marks, found once and looked up by position."""
 
     def __init__(self, text: str) -> None:
-        self.terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(text)
-                      if not (TERM_OF[m.group()].fund and _SUBJECT_MARK.match(text, m.end()))]
-        self.term_starts = [t[0] for t in self.terms]
-        self.spans = [(s, e) for s, e, _ in self.terms]
-        spans = [(s, e) for s, e, t in self.terms if t.item]
-        starts = [c[0] for c in spans]
-        self.periods = [p for p in find_periods(text) if not covered(p.start, p.end, spans, starts)]
+        terms: list[tuple[int, int, Term]] = []
+        for m in TERM_RE.finditer(text):
+            term = TERM_OF[m.group()]
+            s, e = m.span()
+            if not (term.fund and _SUBJECT_MARK.match(text, e)):
+                terms.append((s, e, term))
+        self.terms = terms
+        self.term_starts = [t[0] for t in terms]
+        found = find_periods(text)
+        if found:
+            spans = [(s, e) for s, e, t in terms if t.item]
+            starts = [c[0] for c in spans]
+            self.periods = [p for p in found if not covered(p.start, p.end, spans, starts)]
+        else:
+            self.periods = found
         self.period_starts = [p.start for p in self.periods]
 
     def terms_in(self, lo: int, hi: int) -> list[tuple[int, int, Term]]:
@@ -163,14 +171,18 @@ def own_start(text: str, lo: int, hi: int, words: Words) -> int:
     inside a term (因公出国（境）费 is one name)."""
     k = hi
     while k > lo:
-        if text[k - 1] in SEPARATORS:
-            inside = words.in_term(k - 1)
-            if inside is None:
-                return k
-            k = inside
-            continue
-        k -= 1
+        last = _LAST_SEPARATOR.match(text, lo, k)  # the last separator before k, found in C
+        if last is None:
+            return lo
+        k = last.end()
+        inside = words.in_term(k - 1)
+        if inside is None:
+            return k
+        k = inside
     return lo
+
+
+_LAST_SEPARATOR = re.compile("(?s:.*)[" + re.escape("".join(sorted(SEPARATORS))) + "]")
 
 
 
