@@ -93,11 +93,12 @@ def _span_of(m: re.Match[str]) -> str | None:
 def find_periods(text: str) -> list[PeriodMark]:
     """Every period expression in ``text``, in order (years, month ranges, quarters, 截至N月末,
     上年/上年同期)."""
-    return list(_periods(text))
+    return list(period_marks(text))
 
 
 @lru_cache(maxsize=1024)  # a block's periods are wanted by the document's period and by its binder
-def _periods(text: str) -> tuple[PeriodMark, ...]:
+def period_marks(text: str) -> tuple[PeriodMark, ...]:
+    """:func:`find_periods` as a tuple (shared, not to be changed)."""
     out: list[PeriodMark] = []
     for m in _PERIOD.finditer(text):
         if m.end() == m.start():

@@ -95,6 +95,10 @@ RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款�
 class ProseBinder(Walker):
     """Binds the figures of one prose block: each figure's role, item, fund and period."""
 
+    def bind(self) -> list[LedgerFact]:
+        # no clause of a block without 均 or 每 names a per-head amount: its clauses need not be read for it
+        self.per_head = "均" in self.text or "每" in self.text
+        return super().bind()
 
     def _figure(self, m: Mention, own: int) -> LedgerFact:
         words = self.text[own:m.start]
@@ -407,7 +411,7 @@ class ProseBinder(Walker):
         self, m: Mention, words: str, role: Role, item: str | None, fund: str | None
     ) -> tuple[Role, str | None]:
         """Per-head amounts, counts of aid, and items a verb qualifies (减征单位缴费)."""
-        if role == "value" and PER_HEAD.search(self._clause(m.start)):
+        if role == "value" and self.per_head and PER_HEAD.search(self._clause(m.start)):
             return "rate", self._other_words(m.start)
         if role == "value" and item is None and fund == AID and m.quantity.dimension == "person_time":
             return role, "医疗救助人次"

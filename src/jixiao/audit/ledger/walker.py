@@ -68,6 +68,7 @@ class Walker:
         self.para_fund: str | None = None
         self.listing = False  # within the figures of a 分别/依次 list
         self.clauses: dict[int, str] = {}  # end → the clause before it (:meth:`.prose.ProseBinder._clause`)
+        self.operators = not OPERATORS.isdisjoint(block.text)  # most blocks hold no formula
 
     # ---- the walk ----------------------------------------------------------------------------
 
@@ -99,6 +100,8 @@ class Walker:
 
     def _operand(self, m: Mention) -> bool:
         """A number in a formula (``基金支出合计 ÷ 12``) is not a figure of the report."""
+        if not self.operators:
+            return False
         before = self.text[max(0, m.start - 3):m.start].rstrip()
         after = self.text[m.end:m.end + 3].lstrip()
         return before[-1:] in OPERATORS or after[:1] in OPERATORS

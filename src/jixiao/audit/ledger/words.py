@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.naming import FLOW_OF
-from jixiao.audit.ledger.periods import PeriodMark, find_periods
+from jixiao.audit.ledger.periods import PeriodMark, period_marks
 from jixiao.audit.ledger.vocab import TERM_OF, TERM_RE, Term
 from jixiao.model.ledger import OTHER
 
@@ -43,7 +43,7 @@ BOTH = re.compile(r"两者|二者|两项|三者")
 DEFICIT = re.compile(r"缺口|亏损|赤字|收不抵支")
 PROJECT_NAME = re.compile(r"[“\"]([^”\"]{2,30})[”\"]项目")
 COMPLETE = re.compile(r"完成|达到|实际完成")
-PER_HEAD = re.compile(r"人均|次均|户均|每人")
+PER_HEAD = re.compile(r"人均|次均|户均|每人")  # (ProseBinder.bind: each has 均 or 每)
 MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 #: 占（该项|本）基金收入的: a share of a fund's whole income
@@ -130,13 +130,12 @@ class Words:
                 terms.append((s, e, term))
         self.terms = terms
         self.term_starts = [t[0] for t in terms]
-        found = find_periods(text)
+        found = period_marks(text)
+        self.periods: list[PeriodMark] = []
         if found:
             spans = [(s, e) for s, e, t in terms if t.item]
             starts = [c[0] for c in spans]
             self.periods = [p for p in found if not covered(p.start, p.end, spans, starts)]
-        else:
-            self.periods = found
         self.period_starts = [p.start for p in self.periods]
 
     def terms_in(self, lo: int, hi: int) -> list[tuple[int, int, Term]]:
