@@ -35,6 +35,9 @@ _EVENTS = re.compile("|".join(map(re.escape, "。！？!?、，,；;（()）")) 
                      + LIST_OPEN.pattern.replace("(?<![不包])含", "含(?<![不包]含)"))
 
 
+_OPERATOR = re.compile("[" + re.escape("".join(sorted(OPERATORS))) + "]")
+
+
 class Walker:
     """Walks one prose block (a line or a paragraph) left to right; ``_figure`` names a figure."""
 
@@ -68,7 +71,7 @@ class Walker:
         self.para_fund: str | None = None
         self.listing = False  # within the figures of a 分别/依次 list
         self.clauses: dict[int, str] = {}  # end → the clause before it (:meth:`.prose.ProseBinder._clause`)
-        self.operators = not OPERATORS.isdisjoint(block.text)  # most blocks hold no formula
+        self.operators = _OPERATOR.search(block.text) is not None  # most blocks hold no formula
 
     # ---- the walk ----------------------------------------------------------------------------
 
