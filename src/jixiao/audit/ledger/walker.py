@@ -150,7 +150,12 @@ class Walker:
             if p < k:
                 continue
             k = ev.end()
-            self._event(text[p], p, ev)
+            ch = text[p]
+            if ch in STRENGTH:  # the most frequent event: a separator (inline, not a call)
+                if STRENGTH[ch] > self.seps:
+                    self.seps = STRENGTH[ch]
+            else:
+                self._event(ch, p, ev)
         while i < n and terms[i][0] < hi:
             s, e, term = terms[i]
             if s >= k:
@@ -165,13 +170,9 @@ class Walker:
                 self.sent_project = PROJECT + m.group(1)
 
     def _event(self, ch: str, p: int, ev: re.Match[str]) -> None:
-        """A sentence end, a separator, a bracket or a list word at ``p``."""
+        """A sentence end, a bracket or a list word at ``p`` (:meth:`_walk` takes the separators)."""
         if ch in SENTENCE_END:
             self._new_sentence()
-        elif ch in STRENGTH:
-            strength = STRENGTH[ch]
-            if strength > self.seps:
-                self.seps = strength
         elif ch in "（(":
             self._open_paren(p)
         elif ch in "）)":

@@ -15,6 +15,7 @@ from jixiao.audit.ledger.naming import FLOW_OF
 from jixiao.audit.ledger.periods import PeriodMark, period_marks
 from jixiao.audit.ledger.vocab import TERM_OF, TERM_RE, Term
 from jixiao.model.ledger import OTHER
+from jixiao.numbers import dimension
 
 SENTENCE_END = frozenset("。！？!?")
 SEPARATORS = frozenset("，,；;：:、。！？!?（(）)")
@@ -192,7 +193,7 @@ def unit_before(words: str) -> str:
 
 
 def same_dimension(f: LedgerFact, m: Mention) -> bool:
-    a, b = f.mention.quantity.dimension, m.quantity.dimension
+    a, b = dimension(f.mention.quantity.unit), dimension(m.quantity.unit)  # (Quantity.dimension, one call less)
     if a is None or b is None:
         return True
     return a == b
