@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from jixiao.audit.document import Document
+from jixiao.audit.document import Block, Document
 from jixiao.audit.ledger import bind_document, naming, periods, prose, sections, walker, words
 from jixiao.audit.quantities import find_document_mentions
 from jixiao.audit.readers import read_document
@@ -161,3 +161,26 @@ class _Checked(dict):  # type: ignore[type-arg]
 def test_formula_gate_matches_the_operator_set() -> None:
     for text in [*TEXTS, "基金支出合计÷12", "1+1=2", "a*b/c", "全＋年＝"]:
         assert (walker._OPERATOR.search(text) is not None) == (not walker.OPERATORS.isdisjoint(text))
+
+
+def test_adverbial_period_by_the_clause_s_last_stop() -> None:
+    """A period opens its clause's words (the clause found by one backward match) as when read
+    character by character back to the last stop or the heading's end."""
+    texts = [*TEXTS, "全年，截至2023年12月底，基金收入1万元；于2019年1月挂牌。\n2020年，收入2万元",
+             "（一）2023年收入情况：2023年全市收入3万元"]
+    seen = 0
+    for text in texts:
+        for head_end in (0, 3, 12):
+            binder = walker.Walker(_context(), words.ProseState(), Block(text=text, kind="paragraph", line=1), 0, [],
+                                   None, head_end)
+            for p in binder.words.periods:
+                k = p.start
+                while k > head_end and text[k - 1] not in "，,；;。：:！？\n":
+                    k -= 1
+                assert binder._adverbial(p) == (words.LEAD.fullmatch(text, k, p.start) is not None)
+                seen += 1
+    assert seen > 20
+
+
+def _context() -> words.Context:
+    return words.Context(fund=None, named=False, year=2023, span="1-12", kind="fund")

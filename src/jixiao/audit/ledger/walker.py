@@ -35,6 +35,7 @@ _EVENTS = re.compile("|".join(map(re.escape, "。！？!?、，,；;（()）")) 
                      + LIST_OPEN.pattern.replace("(?<![不包])含", "含(?<![不包]含)"))
 
 
+_LAST_CLAUSE_STOP = re.compile(r"(?s:.*)[，,；;。：:！？\n]")
 _OPERATOR = re.compile("[" + re.escape("".join(sorted(OPERATORS))) + "]")
 
 
@@ -201,8 +202,9 @@ class Walker:
         """Does a period set the time of what follows (``2019年，…``, ``截至9月底，…``)? A period
         after other words (``完成2018年度考核工作``) names the object of its own clause only."""
         k = p.start
-        while k > self.head_end and self.text[k - 1] not in "，,；;。：:！？\n":
-            k -= 1
+        if k > self.head_end:  # after the clause's last stop (found in C), else from the heading's end
+            stop = _LAST_CLAUSE_STOP.match(self.text, self.head_end, k)
+            k = stop.end() if stop else self.head_end
         return LEAD.fullmatch(self.text, k, p.start) is not None
 
     def _open_paren(self, k: int) -> None:
