@@ -184,3 +184,21 @@ def test_adverbial_period_by_the_clause_s_last_stop() -> None:
 
 def _context() -> words.Context:
     return words.Context(fund=None, named=False, year=2023, span="1-12", kind="fund")
+
+
+def test_separator_between_reads_only_separators_and_brackets() -> None:
+    for text in TEXTS:
+        binder = prose.ProseBinder(_context(), words.ProseState(), Block(text=text, kind="paragraph", line=1), 0, [],
+                                   None, 0)
+        for lo in range(0, len(text), 5):
+            for hi in range(lo, len(text) + 1, 3):
+                strength = depth = 0
+                for k in range(lo, hi):
+                    ch = text[k]
+                    if ch in "（(":
+                        depth += 1
+                    elif ch in "）)":
+                        depth = max(0, depth - 1)
+                    elif depth == 0 and ch in words.STRENGTH and binder.words.in_term(k) is None:
+                        strength = max(strength, words.STRENGTH[ch])
+                assert binder._separator_between(lo, hi) == strength

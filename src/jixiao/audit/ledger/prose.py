@@ -88,6 +88,8 @@ FLOWS = (INCOME, EXPENSE)
 #: for :meth:`ProseBinder._clause`: a bracket, and everything up to the last stop of a clause
 _BRACKET = re.compile(r"[（()）]")
 _LAST_STOP = re.compile(r".*[，,；;。：:、]", re.S)
+#: for :meth:`ProseBinder._separator_between`
+_SEPARATOR_OR_BRACKET = re.compile("[（()）" + re.escape("".join(STRENGTH)) + "]")
 #: words that only restate a spending item written just before them (its flow, its source)
 RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款支出"})
 
@@ -394,8 +396,9 @@ class ProseBinder(Walker):
         """The strongest separator in ``text[lo:hi]`` outside terms and brackets."""
         strength = 0
         depth = 0
-        for k in range(lo, hi):
-            ch = self.text[k]
+        for mark in _SEPARATOR_OR_BRACKET.finditer(self.text, lo, hi):  # (the other characters change nothing)
+            k = mark.start()
+            ch = mark.group()
             if ch in "（(":
                 depth += 1
             elif ch in "）)":
@@ -634,11 +637,15 @@ class ProseBinder(Walker):
         """Last year's figure (上年同期628540万元, 较上年的43.15亿元, 比2020年的16.92万元; in a
         bracket opened by 上年, each of its figures): 0 for the year before the one in force, else
         the year written; None for this year's figure."""
+        periods = self.words.periods
+        if not periods:
+            return None
         lo = own - 6
         for s in self.scopes:
             if s.kind == "paren" and not s.closed and s.start < lo:
                 lo = s.start
-        for p in self.words.periods[bisect_left(self.words.period_starts, max(lo, 0)):]:
+        for i in range(bisect_left(self.words.period_starts, max(lo, 0)), len(periods)):  # (no copy of the rest)
+            p = periods[i]
             if p.start > end:
                 break
             if (p.compared or p.previous) and lo <= p.start and p.end <= end:
