@@ -38,6 +38,7 @@ _PROJECT_DOC = re.compile(r"项目支出绩效自评表|项目绩效自评|项�
 _MERGED = re.compile(r"职工[^。；]{0,12}[（(]含生育|生育保险[^。；]{0,10}合并|合并[^。；]{0,10}生育保险"
                      r"|职工[^。；]{0,16}(?:列支|支付)生育(?:保险)?待遇|职工基本医疗保险与生育保险")
 _SEPARATE_MATERNITY = re.compile(r"生育保险(?:基金)?(?:收入|总收入)")
+_HEAD_STOP = re.compile(r"[。：:；;！？]")
 _DOC_UNIT = re.compile(r"^[\s（(]*(?:金额)?单位[：:]\s*(万元|亿元|元)[）)]?\s*$|单位均为(万元|亿元|元)")
 
 
@@ -62,7 +63,7 @@ def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], s
     state.open_list = None
     if numbered is None:  # numbering_level(text)
         return len(text)
-    stop = re.search(r"[。：:；;！？]", text)
+    stop = _HEAD_STOP.search(text)
     return stop.end() if stop and has_figures else len(text)
 
 

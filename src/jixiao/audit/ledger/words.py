@@ -124,19 +124,23 @@ class Words:
 
     def __init__(self, text: str) -> None:
         terms: list[tuple[int, int, Term]] = []
+        term_starts: list[int] = []
+        spans: list[tuple[int, int]] = []  # the items' (a period inside an item's name is no period)
+        starts: list[int] = []
         for m in TERM_RE.finditer(text):
             term = TERM_OF[m.group()]
             s, e = m.span()
             if not (term.fund and _SUBJECT_MARK.match(text, e)):
                 terms.append((s, e, term))
+                term_starts.append(s)
+                if term.item:
+                    spans.append((s, e))
+                    starts.append(s)
         self.terms = terms
-        self.term_starts = [t[0] for t in terms]
+        self.term_starts = term_starts
         found = period_marks(text)
-        self.periods: list[PeriodMark] = []
-        if found:
-            spans = [(s, e) for s, e, t in terms if t.item]
-            starts = [c[0] for c in spans]
-            self.periods = [p for p in found if not covered(p.start, p.end, spans, starts)]
+        self.periods: list[PeriodMark] = [p for p in found if not covered(p.start, p.end, spans, starts)] \
+            if spans else list(found)
         self.period_starts = [p.start for p in self.periods]
 
     def terms_in(self, lo: int, hi: int) -> list[tuple[int, int, Term]]:
