@@ -35,6 +35,7 @@ from jixiao.audit.ledger.naming import (
 from jixiao.audit.ledger.sections import INSURED_COUNT, SPENDING
 from jixiao.audit.ledger.vocab import (
     AID,
+    BUDGET,
     EMPLOYEE_FUNDS,
     EXECUTED,
     EXPENSE,
@@ -408,7 +409,8 @@ class ProseBinder(Walker):
         return strength
 
     def _resolve(self, name: str, parent: LedgerFact | None, words: str, m: Mention) -> str | None:
-        return resolve(name, self._kind(), parent, words, m, self._flow())
+        flow = self._flow() if name == BUDGET else None  # (only a bare 预算 reads the flow before it)
+        return resolve(name, self._kind(), parent, words, m, flow)
 
     def _special(
         self, m: Mention, words: str, role: Role, item: str | None, fund: str | None
