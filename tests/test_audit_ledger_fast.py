@@ -167,7 +167,8 @@ def test_adverbial_period_by_the_clause_s_last_stop() -> None:
     """A period opens its clause's words (the clause found by one backward match) as when read
     character by character back to the last stop or the heading's end."""
     texts = [*TEXTS, "全年，截至2023年12月底，基金收入1万元；于2019年1月挂牌。\n2020年，收入2万元",
-             "（一）2023年收入情况：2023年全市收入3万元"]
+             "（一）2023年收入情况：2023年全市收入3万元",
+             "全年" + "基金收入稳定增长" * 30 + "2023年全市收入3万元，" + "较上年" * 40 + "2022年"]  # windows of 64
     seen = 0
     for text in texts:
         for head_end in (0, 3, 12):

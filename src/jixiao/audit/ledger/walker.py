@@ -165,10 +165,9 @@ class Walker:
                 k = e
             i += 1
         self._set_period(lo, hi)
-        if "项目" in text:  # (the project's name needs it)
-            m = PROJECT_NAME.search(text, lo, hi)
-            if m:
-                self.sent_project = PROJECT + m.group(1)
+        m = PROJECT_NAME.search(text, lo, hi)
+        if m:
+            self.sent_project = PROJECT + m.group(1)
 
     def _event(self, ch: str, p: int, ev: re.Match[str]) -> None:
         """A sentence end, a bracket or a list word at ``p`` (:meth:`_walk` takes the separators)."""
@@ -202,9 +201,14 @@ class Walker:
         """Does a period set the time of what follows (``2019年，…``, ``截至9月底，…``)? A period
         after other words (``完成2018年度考核工作``) names the object of its own clause only."""
         k = p.start
-        if k > self.head_end:  # after the clause's last stop (found in C), else from the heading's end
-            stop = _LAST_CLAUSE_STOP.match(self.text, self.head_end, k)
-            k = stop.end() if stop else self.head_end
+        lo = k
+        while k > self.head_end:  # after the clause's last stop, else from the heading's end
+            lo = max(self.head_end, lo - 64)  # (found in C, a window at a time: a long line stays linear)
+            stop = _LAST_CLAUSE_STOP.match(self.text, lo, k)
+            if stop:
+                k = stop.end()
+                break
+            k = lo
         return LEAD.fullmatch(self.text, k, p.start) is not None
 
     def _open_paren(self, k: int) -> None:
