@@ -180,7 +180,7 @@ class ProseBinder(Walker):
         if role == "value" and not terms and item and self._together(m, words) == item:
             fund, named = TOTAL, True
         if role in ("change", "growth", "prev") and base is not None and base.fund and not \
-                any(t[2].fund for t in terms):
+                (terms and any(t[2].fund for t in terms)):
             fund, named = base.fund, base.named  # 生育保险待遇9595人次，增加1036人次: the change of that figure
         if item is not None and not fits(item, m):
             item = None  # 享受生育保险待遇人次 9595人次: a count is not the 待遇支出 its words name
@@ -426,14 +426,15 @@ class ProseBinder(Walker):
 
     def _annotate(self, fact: LedgerFact, base: LedgerFact | None, terms: list[tuple[int, int, Term]], words: str,
                   item_term: tuple[int, int, Term] | None, parent: LedgerFact | None, scope: Scope | None) -> None:
-        fact.extra["base"] = base
-        fact.extra["path"] = self.ctx.path
-        fact.extra["bracketed"] = bool(self.scopes) and any(s.kind == "paren" and not s.closed for s in self.scopes)
-        fact.extra["sentence"] = (self.bi, self.sentence_no)
         # named by a word of its own (基金收入, 参保), not only by a bare generic one (支出) or by the total above
         written = self.text[item_term[0]:item_term[1]] if item_term is not None else ""
-        fact.extra["specific"] = item_term is not None and (item_term[2].item not in GENERIC or
-                                                            written in SPECIFIC_GENERIC)
+        fact.extra = {  # (the fact's extra is empty until here: one dict made at once)
+            "base": base,
+            "path": self.ctx.path,
+            "bracketed": bool(self.scopes) and any(s.kind == "paren" and not s.closed for s in self.scopes),
+            "sentence": (self.bi, self.sentence_no),
+            "specific": item_term is not None and (item_term[2].item not in GENERIC or written in SPECIFIC_GENERIC),
+        }
         if terms and any(t[2].fund == SUB_FUNDS[0] for t in terms):
             fact.extra["pool"] = True
             if fact.fund == TOTAL:
@@ -663,7 +664,7 @@ class ProseBinder(Walker):
         if self.sent_project:
             return self.sent_project, True, item
         outer, named = self._outer_fund(parent)
-        own = [t[2].fund for t in terms if t[2].fund]
+        own = [t[2].fund for t in terms if t[2].fund] if terms else []
         fund = own[-1] if own else outer
         if own:
             named = True
