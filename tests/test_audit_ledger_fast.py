@@ -203,3 +203,24 @@ def test_separator_between_reads_only_separators_and_brackets() -> None:
                     elif depth == 0 and ch in words.STRENGTH and binder.words.in_term(k) is None:
                         strength = max(strength, words.STRENGTH[ch])
                 assert binder._separator_between(lo, hi) == strength
+
+
+def test_texts_without_a_date_word_have_no_period_but_until_bare() -> None:
+    """period_marks scans only texts that write 年, 月 or 季 (截至N底 aside): the plain scan of
+    every text finds the same marks."""
+    texts = [*TEXTS, "截至11底，收入3万元", "截止9末", "一季度收入", "前三季度", "前3个月", "1-6", "1至3", "第二季",
+             "上半", "上半年", "年底", "2023年底", "末", "全", "12", "十一", "去年同期", "较上年", "比去年增长",
+             "11月当月", "2024年4月28日", "1—12月份", "合计", "3月", "于3月", "截至3月末"]
+    for text in texts:
+        plain = periods._dated(text)
+        for m in periods._UNTIL_BARE.finditer(text):
+            plain.append(periods.PeriodMark(m.start(1), m.end(), None, f"1-{int(m.group(1))}"))
+        for m in periods._PREVIOUS.finditer(text):
+            compared = periods._COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None \
+                or "同期" in m.group()
+            plain.append(periods.PeriodMark(m.start(), m.end(), None, None, compared, previous=True))
+        plain.sort(key=lambda p: p.start)
+        assert periods.period_marks.__wrapped__(text) == tuple(plain)
+        if not any(ch in text for ch in "年月季"):
+            assert not plain or all(p.span and not p.year for p in plain)  # 截至N底 only
+    assert periods.find_periods("截至11底")[0].span == "1-11"

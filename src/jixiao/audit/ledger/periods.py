@@ -99,7 +99,24 @@ def find_periods(text: str) -> list[PeriodMark]:
 
 @lru_cache(maxsize=1024)  # a block's periods are wanted by the document's period and by its binder
 def period_marks(text: str) -> tuple[PeriodMark, ...]:
-    """:func:`find_periods` as a tuple (shared, not to be changed)."""
+    """:func:`find_periods` as a tuple (shared, not to be changed).
+
+    Every period but 截至N底 writes 年, 月 or 季, and each of 上年/去年… writes 年: most lines of a
+    report (figures, headings without a date) have none of them and are not scanned."""
+    out = _dated(text) if "年" in text or "月" in text or "季" in text else []
+    if "截" in text:
+        for m in _UNTIL_BARE.finditer(text):  # 截止11底: the month of 截至11月底 with its 月 lost
+            out.append(PeriodMark(m.start(1), m.end(), None, f"1-{int(m.group(1))}"))
+    if "年" in text:
+        for m in _PREVIOUS.finditer(text):
+            compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None or "同期" in m.group()
+            out.append(PeriodMark(m.start(), m.end(), None, None, compared, previous=True))
+    out.sort(key=lambda p: p.start)
+    return tuple(out)
+
+
+def _dated(text: str) -> list[PeriodMark]:
+    """The years, month ranges, quarters and months of ``text``."""
     out: list[PeriodMark] = []
     for m in _PERIOD.finditer(text):
         if m.end() == m.start():
@@ -121,14 +138,7 @@ def period_marks(text: str) -> tuple[PeriodMark, ...]:
                 continue
         compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None
         out.append(PeriodMark(m.start(), m.end(), year, span, compared, month=month))
-    if "截" in text:
-        for m in _UNTIL_BARE.finditer(text):  # 截止11底: the month of 截至11月底 with its 月 lost
-            out.append(PeriodMark(m.start(1), m.end(), None, f"1-{int(m.group(1))}"))
-    for m in _PREVIOUS.finditer(text):
-        compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None or "同期" in m.group()
-        out.append(PeriodMark(m.start(), m.end(), None, None, compared, previous=True))
-    out.sort(key=lambda p: p.start)
-    return tuple(out)
+    return out
 
 
 def _after_until(text: str, pos: int) -> bool:
