@@ -90,7 +90,8 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     state = ProseState()
     facts: list[LedgerFact] = []
     contexts: dict[int, Context] = {}  # block → the context in force (for the tables)
-    #: a block without figures → the sections in force there: its context is made only if a table starts there
+    #: a table's block or a block without figures → the sections in force there (its context is made
+    #: only if a table starts there)
     cell_sections: dict[int, list[Section]] = {}
     seen_numbered = False
     for bi, block in enumerate(doc.blocks):
