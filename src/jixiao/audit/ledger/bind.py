@@ -38,6 +38,7 @@ _PROJECT_DOC = re.compile(r"项目支出绩效自评表|项目绩效自评|项�
 _MERGED = re.compile(r"职工[^。；]{0,12}[（(]含生育|生育保险[^。；]{0,10}合并|合并[^。；]{0,10}生育保险"
                      r"|职工[^。；]{0,16}(?:列支|支付)生育(?:保险)?待遇|职工基本医疗保险与生育保险")
 _SEPARATE_MATERNITY = re.compile(r"生育保险(?:基金)?(?:收入|总收入)")
+_HEAD_STOP = re.compile(r"[。：:；;！？]")
 _DOC_UNIT = re.compile(r"^[\s（(]*(?:金额)?单位[：:]\s*(万元|亿元|元)[）)]?\s*$|单位均为(万元|亿元|元)")
 
 
@@ -62,7 +63,7 @@ def _enter_heading(outline: Outline, state: ProseState, head: tuple[int, str], s
     state.open_list = None
     if numbered is None:  # numbering_level(text)
         return len(text)
-    stop = re.search(r"[。：:；;！？]", text)
+    stop = _HEAD_STOP.search(text)
     return stop.end() if stop and has_figures else len(text)
 
 
@@ -89,7 +90,8 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
     state = ProseState()
     facts: list[LedgerFact] = []
     contexts: dict[int, Context] = {}  # block → the context in force (for the tables)
-    #: a table block → the sections in force there: its context is made only if a table starts there
+    #: a table's block or a block without figures → the sections in force there (its context is made
+    #: only if a table starts there)
     cell_sections: dict[int, list[Section]] = {}
     seen_numbered = False
     for bi, block in enumerate(doc.blocks):
@@ -100,16 +102,17 @@ def bind_document(doc: Document, mentions: list[Mention]) -> list[LedgerFact]:
             cell_sections[bi] = list(outline.stack)
             continue
         ms = by_block.get(bi, [])
-        head = heading_text(text, ms[0].start if ms else None)
         numbered = numbering_level(text)
+        head = heading_text(text, ms[0].start if ms else None, numbered)
         head_end = 0
         if head is not None:
             seen_numbered = seen_numbered or head[0] >= 0
             head_end = _enter_heading(outline, state, head, seen_numbered, bi, text, bool(ms), numbered)
+        if not ms:
+            cell_sections[bi] = list(outline.stack)
+            continue
         ctx = _context(outline, period, kind, base_fund, title_fund, doc_unit)
         contexts[bi] = ctx
-        if not ms:
-            continue
         if ctx.fund in (EMP,) and employee_with_maternity:
             ctx.fund = EMPM
         level = numbered[0] if numbered is not None and head is None else None

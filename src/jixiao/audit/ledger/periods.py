@@ -58,7 +58,8 @@ _PERIOD = re.compile(
 )
 _UNTIL_BARE = re.compile(r"截[至止]\s{0,2}(1[0-2]|0?[1-9])\s{0,2}[底末](?!\d)")
 _COMPARE = re.compile(r"(?:较|比|与|同|对比|相比|相较)\s{0,2}(?:的)?$")
-_PREVIOUS = re.compile(r"上年同期|去年同期|上年|(?<=[较比同])去年|上一年|上年末|上年度")
+#: (each alternative opens with a literal character: the scan skips in C every character that opens none)
+_PREVIOUS = re.compile(r"上年同期|去年同期|上年|去(?<=[较比同]去)年|上一年|上年末|上年度")
 
 
 def _span_of(m: re.Match[str]) -> str | None:
@@ -93,11 +94,29 @@ def _span_of(m: re.Match[str]) -> str | None:
 def find_periods(text: str) -> list[PeriodMark]:
     """Every period expression in ``text``, in order (years, month ranges, quarters, 截至N月末,
     上年/上年同期)."""
-    return list(_periods(text))
+    return list(period_marks(text))
 
 
 @lru_cache(maxsize=1024)  # a block's periods are wanted by the document's period and by its binder
-def _periods(text: str) -> tuple[PeriodMark, ...]:
+def period_marks(text: str) -> tuple[PeriodMark, ...]:
+    """:func:`find_periods` as a tuple (shared, not to be changed).
+
+    Every period but 截至N底 writes 年, 月 or 季, and each of 上年/去年… writes 年: most lines of a
+    report (figures, headings without a date) have none of them and are not scanned."""
+    out = _dated(text) if "年" in text or "月" in text or "季" in text else []
+    if "截" in text:
+        for m in _UNTIL_BARE.finditer(text):  # 截止11底: the month of 截至11月底 with its 月 lost
+            out.append(PeriodMark(m.start(1), m.end(), None, f"1-{int(m.group(1))}"))
+    if "年" in text:
+        for m in _PREVIOUS.finditer(text):
+            compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None or "同期" in m.group()
+            out.append(PeriodMark(m.start(), m.end(), None, None, compared, previous=True))
+    out.sort(key=lambda p: p.start)
+    return tuple(out)
+
+
+def _dated(text: str) -> list[PeriodMark]:
+    """The years, month ranges, quarters and months of ``text``."""
     out: list[PeriodMark] = []
     for m in _PERIOD.finditer(text):
         if m.end() == m.start():
@@ -119,14 +138,7 @@ def _periods(text: str) -> tuple[PeriodMark, ...]:
                 continue
         compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None
         out.append(PeriodMark(m.start(), m.end(), year, span, compared, month=month))
-    if "截" in text:
-        for m in _UNTIL_BARE.finditer(text):  # 截止11底: the month of 截至11月底 with its 月 lost
-            out.append(PeriodMark(m.start(1), m.end(), None, f"1-{int(m.group(1))}"))
-    for m in _PREVIOUS.finditer(text):
-        compared = _COMPARE.search(text, max(0, m.start() - 4), m.start()) is not None or "同期" in m.group()
-        out.append(PeriodMark(m.start(), m.end(), None, None, compared, previous=True))
-    out.sort(key=lambda p: p.start)
-    return tuple(out)
+    return out
 
 
 def _after_until(text: str, pos: int) -> bool:

@@ -35,6 +35,7 @@ from jixiao.audit.ledger.naming import (
 from jixiao.audit.ledger.sections import INSURED_COUNT, SPENDING
 from jixiao.audit.ledger.vocab import (
     AID,
+    BUDGET,
     EMPLOYEE_FUNDS,
     EXECUTED,
     EXPENSE,
@@ -88,6 +89,8 @@ FLOWS = (INCOME, EXPENSE)
 #: for :meth:`ProseBinder._clause`: a bracket, and everything up to the last stop of a clause
 _BRACKET = re.compile(r"[（()）]")
 _LAST_STOP = re.compile(r".*[，,；;。：:、]", re.S)
+#: for :meth:`ProseBinder._separator_between`
+_SEPARATOR_OR_BRACKET = re.compile("[（()）" + re.escape("".join(STRENGTH)) + "]")
 #: words that only restate a spending item written just before them (its flow, its source)
 RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款支出"})
 
@@ -95,6 +98,10 @@ RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款�
 class ProseBinder(Walker):
     """Binds the figures of one prose block: each figure's role, item, fund and period."""
 
+    def bind(self) -> list[LedgerFact]:
+        # no clause of a block without 均 or 每 names a per-head amount: its clauses need not be read for it
+        self.per_head = "均" in self.text or "每" in self.text
+        return super().bind()
 
     def _figure(self, m: Mention, own: int) -> LedgerFact:
         words = self.text[own:m.start]
@@ -103,7 +110,7 @@ class ProseBinder(Walker):
         unit = m.quantity.unit or unit_before(words)
         role, base = self._role(m, words, item_term, own)
         scope = self._scope() if role == "value" else None
-        own_fund = next((t[2].fund for t in reversed(terms) if t[2].fund), None)
+        own_fund = next((t[2].fund for t in reversed(terms) if t[2].fund), None) if terms else None
         parent, item = None, None
         if role == "value":
             parent, item, role, base = self._value(m, words, item_term, own_fund, scope, base)
@@ -173,7 +180,7 @@ class ProseBinder(Walker):
         if role == "value" and not terms and item and self._together(m, words) == item:
             fund, named = TOTAL, True
         if role in ("change", "growth", "prev") and base is not None and base.fund and not \
-                any(t[2].fund for t in terms):
+                (terms and any(t[2].fund for t in terms)):
             fund, named = base.fund, base.named  # 生育保险待遇9595人次，增加1036人次: the change of that figure
         if item is not None and not fits(item, m):
             item = None  # 享受生育保险待遇人次 9595人次: a count is not the 待遇支出 its words name
@@ -390,8 +397,9 @@ class ProseBinder(Walker):
         """The strongest separator in ``text[lo:hi]`` outside terms and brackets."""
         strength = 0
         depth = 0
-        for k in range(lo, hi):
-            ch = self.text[k]
+        for mark in _SEPARATOR_OR_BRACKET.finditer(self.text, lo, hi):  # (the other characters change nothing)
+            k = mark.start()
+            ch = mark.group()
             if ch in "（(":
                 depth += 1
             elif ch in "）)":
@@ -401,13 +409,14 @@ class ProseBinder(Walker):
         return strength
 
     def _resolve(self, name: str, parent: LedgerFact | None, words: str, m: Mention) -> str | None:
-        return resolve(name, self._kind(), parent, words, m, self._flow())
+        flow = self._flow() if name == BUDGET else None  # (only a bare 预算 reads the flow before it)
+        return resolve(name, self._kind(), parent, words, m, flow)
 
     def _special(
         self, m: Mention, words: str, role: Role, item: str | None, fund: str | None
     ) -> tuple[Role, str | None]:
         """Per-head amounts, counts of aid, and items a verb qualifies (减征单位缴费)."""
-        if role == "value" and PER_HEAD.search(self._clause(m.start)):
+        if role == "value" and self.per_head and PER_HEAD.search(self._clause(m.start)):
             return "rate", self._other_words(m.start)
         if role == "value" and item is None and fund == AID and m.quantity.dimension == "person_time":
             return role, "医疗救助人次"
@@ -417,15 +426,16 @@ class ProseBinder(Walker):
 
     def _annotate(self, fact: LedgerFact, base: LedgerFact | None, terms: list[tuple[int, int, Term]], words: str,
                   item_term: tuple[int, int, Term] | None, parent: LedgerFact | None, scope: Scope | None) -> None:
-        fact.extra["base"] = base
-        fact.extra["path"] = self.ctx.path
-        fact.extra["bracketed"] = any(s.kind == "paren" and not s.closed for s in self.scopes)
-        fact.extra["sentence"] = (self.bi, self.sentence_no)
         # named by a word of its own (基金收入, 参保), not only by a bare generic one (支出) or by the total above
         written = self.text[item_term[0]:item_term[1]] if item_term is not None else ""
-        fact.extra["specific"] = item_term is not None and (item_term[2].item not in GENERIC or
-                                                            written in SPECIFIC_GENERIC)
-        if any(t[2].fund == SUB_FUNDS[0] for t in terms):
+        fact.extra = {  # (the fact's extra is empty until here: one dict made at once)
+            "base": base,
+            "path": self.ctx.path,
+            "bracketed": bool(self.scopes) and any(s.kind == "paren" and not s.closed for s in self.scopes),
+            "sentence": (self.bi, self.sentence_no),
+            "specific": item_term is not None and (item_term[2].item not in GENERIC or written in SPECIFIC_GENERIC),
+        }
+        if terms and any(t[2].fund == SUB_FUNDS[0] for t in terms):
             fact.extra["pool"] = True
             if fact.fund == TOTAL:
                 fact.extra["scope"] = "统筹基金"  # 统筹基金当期结余 of all funds: not the whole fund's
@@ -495,7 +505,14 @@ class ProseBinder(Walker):
         return other_words(words)
 
     def _clause(self, end: int) -> str:
-        """The words of the clause before ``end``, brackets left out."""
+        """The words of the clause before ``end``, brackets left out (read once per figure: several
+        tests of a figure read its clause)."""
+        clause = self.clauses.get(end)
+        if clause is None:
+            clause = self.clauses[end] = self._read_clause(end)
+        return clause
+
+    def _read_clause(self, end: int) -> str:
         text = self.text
         k = end
         depth = 0
@@ -518,7 +535,8 @@ class ProseBinder(Walker):
         """The figure a change, a rate or a comparison refers to: the sentence's last value (or
         budget) of the same dimension, not a part listed in brackets; for a percentage, of any
         dimension."""
-        inner = max((s.start for s in self.scopes if s.kind == "paren" and not s.closed), default=None)
+        inner = max((s.start for s in self.scopes if s.kind == "paren" and not s.closed), default=None) \
+            if self.scopes else None
         for f in reversed(self.sentence):
             if f.role in ("value", "budget") and (m.quantity.unit == "%" or same_dimension(f, m)) and \
                     not (f.parent is not None and f.list_id is not None and self._bracketed(f)
@@ -622,11 +640,15 @@ class ProseBinder(Walker):
         """Last year's figure (上年同期628540万元, 较上年的43.15亿元, 比2020年的16.92万元; in a
         bracket opened by 上年, each of its figures): 0 for the year before the one in force, else
         the year written; None for this year's figure."""
+        periods = self.words.periods
+        if not periods:
+            return None
         lo = own - 6
         for s in self.scopes:
             if s.kind == "paren" and not s.closed and s.start < lo:
                 lo = s.start
-        for p in self.words.periods[bisect_left(self.words.period_starts, max(lo, 0)):]:
+        for i in range(bisect_left(self.words.period_starts, max(lo, 0)), len(periods)):  # (no copy of the rest)
+            p = periods[i]
             if p.start > end:
                 break
             if (p.compared or p.previous) and lo <= p.start and p.end <= end:
@@ -642,7 +664,7 @@ class ProseBinder(Walker):
         if self.sent_project:
             return self.sent_project, True, item
         outer, named = self._outer_fund(parent)
-        own = [t[2].fund for t in terms if t[2].fund]
+        own = [t[2].fund for t in terms if t[2].fund] if terms else []
         fund = own[-1] if own else outer
         if own:
             named = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jixiao.audit.ledger.periods import Period, find_periods
 from jixiao.audit.ledger.vocab import CRIT, DEPT, INSURED, TERM_OF, TERM_RE, TOTAL
@@ -38,10 +39,10 @@ def numbering_level(text: str) -> tuple[int, int] | None:
     m = NUMBERING.match(text)
     if m is None:
         return None
-    for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ")):
-        if m.group(name):
-            return level, m.end()
-    return None
+    return _LEVEL[m.lastgroup or ""], m.end()  # one named group takes part in a match
+
+
+_LEVEL = {name: level for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ"))}
 
 
 @dataclass(slots=True)
@@ -101,11 +102,11 @@ class Outline:
         return self.stack[-1].item if self.stack else None
 
 
-def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | None:
+def heading_text(text: str, has_figure_before: int | None,
+                 numbered: tuple[int, int] | None) -> tuple[int, str] | None:
     """(level, heading words) when ``text`` is a heading or a numbered paragraph heading its own
-    text; ``has_figure_before`` is where the line's first figure starts (None: no figure)."""
-    numbered = numbering_level(text)
-    stripped = text.strip()
+    text; ``has_figure_before`` is where the line's first figure starts (None: no figure);
+    ``numbered`` is :func:`numbering_level` of ``text`` (the caller has it)."""
     if numbered is not None:
         level, start = numbered
         stop = _HEAD_STOP.search(text, start)
@@ -116,6 +117,7 @@ def heading_text(text: str, has_figure_before: int | None) -> tuple[int, str] | 
         if len(words) > 40:
             return None
         return level, words
+    stripped = text.strip()
     if not stripped or len(stripped) > 36 or has_figure_before is not None:
         return None
     if stripped[-1] in "。；;！？，,":
@@ -134,6 +136,14 @@ INSURED_COUNT = "参保人数"
 def section_of(level: int, words: str, block: int) -> Section:
     """What a heading's words name: its fund (the last one written: 城镇职工补充医疗保险基金
     （大病保险） is 大病保险), period, unit and whether it is a budget."""
+    fund, period, year, unit, budget, item = _heading_meaning(words)
+    return Section(level, words, fund, period, year, unit, budget, block, item)
+
+
+@lru_cache(maxsize=512)  # reports of one kind share their headings (一、基金收入情况)
+def _heading_meaning(words: str) -> tuple[str | None, Period | None, int | None, str | None, bool, str | None]:
+    """(fund, period, year, unit, budget, item) of a heading's words (the period is frozen: one
+    shared object is safe)."""
     fund: str | None = None
     terms = [TERM_OF[m.group()] for m in TERM_RE.finditer(words)]
     funds = [t.fund for t in terms if t.fund]
@@ -160,5 +170,4 @@ def section_of(level: int, words: str, block: int) -> Section:
         fund = None  # 部门整体支出情况: a department document is already the department's
     named = (t.item for t in terms)
     items = {INSURED_COUNT if i == INSURED else i for i in named if i in SPENDING or i in (INSURED, INSURED_COUNT)}
-    return Section(level, words, fund, Period(year, span) if span else None, year, unit, budget, block,
-                   items.pop() if len(items) == 1 else None)
+    return fund, Period(year, span) if span else None, year, unit, budget, items.pop() if len(items) == 1 else None

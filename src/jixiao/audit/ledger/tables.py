@@ -57,6 +57,7 @@ _FORMULA = re.compile(r"[÷×＝=]")
 _ASIDE_COL = re.compile(r"公式|说明|依据|备注|计算过程|规则|原因|序号|编号|行次|栏次")
 _LABEL_UNIT = re.compile(r"[（(](万元|亿元|元)[）)]\s*$")
 _UNIT_ONLY = re.compile(r"^(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家|个|户)$")
+_DEFINED = re.compile(r"[=＝]")
 _FIGURE_CELL = re.compile(r"^[≥≤<>＞＜约]?\s*[-−]?\d")
 _HEADER_WORDS = re.compile(r"上年|本年|本期|决算|预算数|执行数|分值|得分|执行率|单位|指标|金额|增减|合计|项目|年度|数据"
                            r"|数值|公式|说明|序号")
@@ -297,7 +298,7 @@ class TableBinder:
     def _row_terms(self, words: str) -> tuple[str | None, str | None]:
         item = None
         fund = None
-        words = re.split(r"[=＝]", words, maxsplit=1)[0]  # 可支付月数 = 年末累计结余 ÷ …: the item defined
+        words = _DEFINED.split(words, maxsplit=1)[0]  # 可支付月数 = 年末累计结余 ÷ …: the item defined
         for m in TERM_RE.finditer(words):
             t = TERM_OF[m.group()]
             if t.fund and fund is None:

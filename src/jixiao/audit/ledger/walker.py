@@ -28,8 +28,15 @@ from jixiao.audit.ledger.words import (
 )
 from jixiao.model.ledger import PROJECT
 
-#: what the walk stops at: sentence ends, separators, brackets and the words that open a list
-_EVENTS = re.compile(r"[。！？!?、，,；;（()）]|" + LIST_OPEN.pattern)
+#: what the walk stops at: sentence ends, separators, brackets and the words that open a list.
+#: Written as alternatives that each open with a literal character (the marks one by one, 含's
+#: lookbehind after it) so that the scan skips in C every character that opens none of them.
+_EVENTS = re.compile("|".join(map(re.escape, "。！？!?、，,；;（()）")) + "|"
+                     + LIST_OPEN.pattern.replace("(?<![不包])含", "含(?<![不包]含)"))
+
+
+_LAST_CLAUSE_STOP = re.compile(r"(?s:.*)[，,；;。：:！？\n]")
+_OPERATOR = re.compile("[" + re.escape("".join(sorted(OPERATORS))) + "]")
 
 
 class Walker:
@@ -64,6 +71,8 @@ class Walker:
         self.sentence_no = 0
         self.para_fund: str | None = None
         self.listing = False  # within the figures of a 分别/依次 list
+        self.clauses: dict[int, str] = {}  # end → the clause before it (:meth:`.prose.ProseBinder._clause`)
+        self.operators = _OPERATOR.search(block.text) is not None  # most blocks hold no formula
 
     # ---- the walk ----------------------------------------------------------------------------
 
@@ -95,6 +104,8 @@ class Walker:
 
     def _operand(self, m: Mention) -> bool:
         """A number in a formula (``基金支出合计 ÷ 12``) is not a figure of the report."""
+        if not self.operators:
+            return False
         before = self.text[max(0, m.start - 3):m.start].rstrip()
         after = self.text[m.end:m.end + 3].lstrip()
         return before[-1:] in OPERATORS or after[:1] in OPERATORS
@@ -125,48 +136,59 @@ class Walker:
         (a fund named inside a bracket or a list is not the sentence's)."""
         text = self.text
         terms = self.words.terms
+        n = len(terms)
         i = bisect_left(self.words.term_starts, lo)
         k = lo  # where the walk stands: events before it (inside a term or a list word) are passed
         for ev in _EVENTS.finditer(text, lo, hi):
             p = ev.start()
-            while i < len(terms) and terms[i][0] <= p:
-                s, e, _ = terms[i]
+            while i < n and terms[i][0] <= p:
+                s, e, term = terms[i]
                 if s >= k:
-                    self._at_term(s, hi)
+                    if term.fund and not term.item:
+                        self._at_term(term.fund, s, e, hi)
                     k = e
                 i += 1
             if p < k:
                 continue
             k = ev.end()
             ch = text[p]
-            if ch in SENTENCE_END:
-                self._new_sentence()
-            elif ch in STRENGTH:
-                self.seps = max(self.seps, STRENGTH[ch])
-            elif ch in "（(":
-                self._open_paren(p)
-            elif ch in "）)":
-                self._close_paren()
+            if ch in STRENGTH:  # the most frequent event: a separator (inline, not a call)
+                if STRENGTH[ch] > self.seps:
+                    self.seps = STRENGTH[ch]
             else:
-                self._open_list(p, "主要" in ev.group())
-        while i < len(terms) and terms[i][0] < hi:
-            if terms[i][0] >= k:
-                self._at_term(terms[i][0], hi)
-                k = terms[i][1]
+                self._event(ch, p, ev)
+        while i < n and terms[i][0] < hi:
+            s, e, term = terms[i]
+            if s >= k:
+                if term.fund and not term.item:
+                    self._at_term(term.fund, s, e, hi)
+                k = e
             i += 1
         self._set_period(lo, hi)
         m = PROJECT_NAME.search(text, lo, hi)
         if m:
             self.sent_project = PROJECT + m.group(1)
 
-    def _at_term(self, k: int, hi: int) -> None:
-        """A fund named alone, outside brackets and lists, is the sentence's fund."""
-        term = self.words.terms[bisect_right(self.words.term_starts, k) - 1]
-        if term[2].fund and not term[2].item and not self._scoped(k) and term[1] <= hi:
-            self._sentence_fund(term[2].fund, k)
+    def _event(self, ch: str, p: int, ev: re.Match[str]) -> None:
+        """A sentence end, a bracket or a list word at ``p`` (:meth:`_walk` takes the separators)."""
+        if ch in SENTENCE_END:
+            self._new_sentence()
+        elif ch in "（(":
+            self._open_paren(p)
+        elif ch in "）)":
+            self._close_paren()
+        else:
+            self._open_list(p, "主要" in ev.group())
+
+    def _at_term(self, fund: str, s: int, e: int, hi: int) -> None:
+        """A fund named alone (``fund``, at ``text[s:e]``), outside brackets and lists, is the sentence's fund."""
+        if e <= hi and not self._scoped(s):
+            self._sentence_fund(fund, s)
 
     def _set_period(self, lo: int, hi: int) -> None:
         """The period a clause opens with is the time of the figures after it."""
+        if not self.words.periods:
+            return
         for p in self.words.periods_in(lo, hi):
             if p.compared or p.previous or not self._adverbial(p):
                 continue
@@ -179,8 +201,14 @@ class Walker:
         """Does a period set the time of what follows (``2019年，…``, ``截至9月底，…``)? A period
         after other words (``完成2018年度考核工作``) names the object of its own clause only."""
         k = p.start
-        while k > self.head_end and self.text[k - 1] not in "，,；;。：:！？\n":
-            k -= 1
+        lo = k
+        while k > self.head_end:  # after the clause's last stop, else from the heading's end
+            lo = max(self.head_end, lo - 64)  # (found in C, a window at a time: a long line stays linear)
+            stop = _LAST_CLAUSE_STOP.match(self.text, lo, k)
+            if stop:
+                k = stop.end()
+                break
+            k = lo
         return LEAD.fullmatch(self.text, k, p.start) is not None
 
     def _open_paren(self, k: int) -> None:

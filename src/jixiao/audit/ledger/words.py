@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
 from jixiao.audit.ledger.naming import FLOW_OF
-from jixiao.audit.ledger.periods import PeriodMark, find_periods
+from jixiao.audit.ledger.periods import PeriodMark, period_marks
 from jixiao.audit.ledger.vocab import TERM_OF, TERM_RE, Term
 from jixiao.model.ledger import OTHER
+from jixiao.numbers import dimension
 
 SENTENCE_END = frozenset("。！？!?")
 SEPARATORS = frozenset("，,；;：:、。！？!?（(）)")
@@ -43,7 +44,7 @@ BOTH = re.compile(r"两者|二者|两项|三者")
 DEFICIT = re.compile(r"缺口|亏损|赤字|收不抵支")
 PROJECT_NAME = re.compile(r"[“\"]([^”\"]{2,30})[”\"]项目")
 COMPLETE = re.compile(r"完成|达到|实际完成")
-PER_HEAD = re.compile(r"人均|次均|户均|每人")
+PER_HEAD = re.compile(r"人均|次均|户均|每人")  # (ProseBinder.bind: each has 均 or 每)
 MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
 BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 #: 占（该项|本）基金收入的: a share of a fund's whole income
@@ -122,13 +123,24 @@ class Words:
     """One block's terms and period marks, found once and looked up by position."""
 
     def __init__(self, text: str) -> None:
-        self.terms = [(m.start(), m.end(), TERM_OF[m.group()]) for m in TERM_RE.finditer(text)
-                      if not (TERM_OF[m.group()].fund and _SUBJECT_MARK.match(text, m.end()))]
-        self.term_starts = [t[0] for t in self.terms]
-        self.spans = [(s, e) for s, e, _ in self.terms]
-        spans = [(s, e) for s, e, t in self.terms if t.item]
-        starts = [c[0] for c in spans]
-        self.periods = [p for p in find_periods(text) if not covered(p.start, p.end, spans, starts)]
+        terms: list[tuple[int, int, Term]] = []
+        term_starts: list[int] = []
+        spans: list[tuple[int, int]] = []  # the items' (a period inside an item's name is no period)
+        starts: list[int] = []
+        for m in TERM_RE.finditer(text):
+            term = TERM_OF[m.group()]
+            s, e = m.span()
+            if not (term.fund and _SUBJECT_MARK.match(text, e)):
+                terms.append((s, e, term))
+                term_starts.append(s)
+                if term.item:
+                    spans.append((s, e))
+                    starts.append(s)
+        self.terms = terms
+        self.term_starts = term_starts
+        found = period_marks(text)
+        self.periods: list[PeriodMark] = [p for p in found if not covered(p.start, p.end, spans, starts)] \
+            if spans else list(found)
         self.period_starts = [p.start for p in self.periods]
 
     def terms_in(self, lo: int, hi: int) -> list[tuple[int, int, Term]]:
@@ -163,14 +175,18 @@ def own_start(text: str, lo: int, hi: int, words: Words) -> int:
     inside a term (因公出国（境）费 is one name)."""
     k = hi
     while k > lo:
-        if text[k - 1] in SEPARATORS:
-            inside = words.in_term(k - 1)
-            if inside is None:
-                return k
-            k = inside
-            continue
-        k -= 1
+        last = _LAST_SEPARATOR.match(text, lo, k)  # the last separator before k, found in C
+        if last is None:
+            return lo
+        k = last.end()
+        inside = words.in_term(k - 1)
+        if inside is None:
+            return k
+        k = inside
     return lo
+
+
+_LAST_SEPARATOR = re.compile("(?s:.*)[" + re.escape("".join(sorted(SEPARATORS))) + "]")
 
 
 
@@ -181,7 +197,7 @@ def unit_before(words: str) -> str:
 
 
 def same_dimension(f: LedgerFact, m: Mention) -> bool:
-    a, b = f.mention.quantity.dimension, m.quantity.dimension
+    a, b = dimension(f.mention.quantity.unit), dimension(m.quantity.unit)  # (Quantity.dimension, one call less)
     if a is None or b is None:
         return True
     return a == b
