@@ -24,9 +24,9 @@ with a random think time (uniform 0…2×``--think`` seconds; ``--think 0`` for 
 measures the server's saturation); ``--only dashboard|compare`` restricts the mix. Before the
 load, one user alone sends ``--calibrate`` requests of each kind: the service time without
 queueing. Only loopback traffic; bounded in time and in requests. The simulated users speak
-HTTP/1.1 through :class:`LiteClient` (one kept-alive connection per user and credential, as the
-httpx clients before it had): httpx cost this process about 2.5 ms of CPU per request, taken from
-the same two cores the server is measured on; the mix, the think time and where latency is
+HTTP/1.1 through aiohttp (:class:`UserClient`: one kept-alive connection per user and credential,
+as the httpx clients before it had): httpx cost this process about 2.5 ms of CPU per request, taken
+from the same two cores the server is measured on; the mix, the think time and where latency is
 measured (around each request, answer read whole) are unchanged. The load client's own CPU and
 the server's (its processes', from /proc) during the window are printed with the figures: the
 server's CPU per request is what the machine's other work does not change much. Prints, per database and
@@ -55,8 +55,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -218,12 +218,11 @@ def pick(kind: str, rng: random.Random, target: Target) -> str:
             + (f"&sort={sort}" if sort else ""))
 
 
-class LiteResponse:
+class Answer:
     """What the user loop reads of an answer (the subset of ``httpx.Response`` it uses)."""
 
-    def __init__(self, status_code: int, headers: list[tuple[str, str]], content: bytes) -> None:
+    def __init__(self, status_code: int, content: bytes) -> None:
         self.status_code = status_code
-        self.headers = dict(headers)
         self.content = content
 
     @property
@@ -234,109 +233,33 @@ class LiteResponse:
         return _json.loads(self.content)
 
 
-class LiteClient:
-    """A small HTTP/1.1 client for one simulated user: one kept-alive connection, cookies by name,
-    no redirects followed. httpx spent about 2.5 ms of CPU per request in this process — a
-    quarter of a core at 180 requests a second on the machine being measured — this one a small
-    part of that. Latency is measured around the same call as before (request sent → answer read
-    whole). A connection idle longer than ``keepalive`` seconds is closed and a new one opened
-    (uvicorn closes idle ones after 5 s: one must never be reused as it closes)."""
+class UserClient:
+    """One simulated user's HTTP client: an aiohttp session with one kept-alive connection and
+    its own cookie jar; redirects are not followed. httpx (pure-Python HTTP parsing) spent about
+    2.5 ms of CPU per request in this process — a quarter of a core at 180 requests a second, on
+    the machine being measured; aiohttp parses HTTP in C. Latency is measured around the same call
+    as before (request sent → answer read whole). Idle connections are dropped after 3 s, before
+    uvicorn's 5 s, so one is never reused as the server closes it."""
 
-    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 60,
-                 keepalive: float = 3.0) -> None:
-        host, _, port = base.removeprefix("http://").partition(":")
-        self.host, self.port = host, int(port or 80)
-        self.headers = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-        self.cookies: dict[str, str] = {}
-        self.timeout, self.keepalive = timeout, keepalive
-        self._conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-        self._last = 0.0
+    def __init__(self, base: str, headers: dict[str, str] | None = None, timeout: float = 60) -> None:
+        self.session = aiohttp.ClientSession(
+            base_url=base, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout),
+            cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: keep cookies of an IP address (127.0.0.1)
+            connector=aiohttp.TCPConnector(limit=1, keepalive_timeout=3.0))
 
-    async def __aenter__(self) -> LiteClient:
+    async def __aenter__(self) -> UserClient:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        await self.aclose()
+        await self.session.close()
 
-    async def aclose(self) -> None:
-        if self._conn is not None:
-            self._conn[1].close()
-            self._conn = None
+    async def get(self, path: str) -> Answer:
+        async with self.session.get(path, allow_redirects=False) as r:
+            return Answer(r.status, await r.read())
 
-    async def get(self, path: str) -> LiteResponse:
-        return await self.request("GET", path)
-
-    async def post(self, path: str, *, json: Any = None, data: dict[str, str] | None = None) -> LiteResponse:
-        if json is not None:
-            return await self.request("POST", path, _json.dumps(json).encode(), "application/json")
-        return await self.request("POST", path, urlencode(data or {}).encode(), "application/x-www-form-urlencoded")
-
-    async def request(self, method: str, path: str, body: bytes = b"", content_type: str | None = None
-                      ) -> LiteResponse:
-        reused = self._conn is not None
-        try:
-            return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            if not (reused and method == "GET"):
-                raise
-            # a kept-alive connection the server closed meanwhile: a GET is sent once more on a new
-            # one (as httpx's pool did)
-            return await asyncio.wait_for(self._exchange(method, path, body, content_type), self.timeout)
-
-    async def _exchange(self, method: str, path: str, body: bytes, content_type: str | None) -> LiteResponse:
-        if self._conn is not None and time.monotonic() - self._last > self.keepalive:
-            await self.aclose()
-        if self._conn is None:
-            self._conn = await asyncio.open_connection(self.host, self.port)
-        reader, writer = self._conn
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.headers}"
-                + (f"Cookie: {cookie}\r\n" if cookie else "")
-                + (f"Content-Type: {content_type}\r\n" if content_type else "")
-                + (f"Content-Length: {len(body)}\r\n" if body or method == "POST" else "") + "\r\n")
-        try:
-            writer.write(head.encode("latin-1") + body)
-            response = await self._read(reader)
-        except BaseException:
-            await self.aclose()
-            raise
-        self._last = time.monotonic()
-        if response.headers.get("connection", "").lower() == "close":
-            await self.aclose()
-        return response
-
-    async def _read(self, reader: asyncio.StreamReader) -> LiteResponse:
-        status_line = await reader.readline()
-        if not status_line:
-            raise ConnectionError("the server closed the connection")
-        status = int(status_line.split(b" ", 2)[1])
-        headers: list[tuple[str, str]] = []
-        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            name, value = name.strip().lower(), value.strip()
-            headers.append((name, value))
-            if name == "set-cookie":
-                self._cookie(value)
-        fields = dict(headers)
-        if fields.get("transfer-encoding", "").lower() == "chunked":
-            parts = []
-            while (size := int((await reader.readline()).split(b";")[0], 16)):
-                parts.append(await reader.readexactly(size))
-                await reader.readline()
-            await reader.readline()
-            content = b"".join(parts)
-        else:
-            content = await reader.readexactly(int(fields.get("content-length", "0")))
-        return LiteResponse(status, headers, content)
-
-    def _cookie(self, value: str) -> None:
-        pair, *attributes = value.split(";")
-        name, _, content = pair.strip().partition("=")
-        gone = any(a.strip().lower() in ("max-age=0", "max-age=-1") for a in attributes)
-        if gone:
-            self.cookies.pop(name, None)
-        else:
-            self.cookies[name] = content.strip('"')
+    async def post(self, path: str, *, json: Any = None, data: dict[str, str] | None = None) -> Answer:
+        async with self.session.post(path, json=json, data=data, allow_redirects=False) as r:
+            return Answer(r.status, await r.read())
 
 
 async def move(client: Any, path: str) -> Any:
@@ -379,8 +302,8 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
                     window: Window, think: float, max_requests: int, kinds: tuple[str, ...] = KINDS) -> None:
     rng = random.Random(1000 + index)
     # keep-alive shorter than the server's (uvicorn: 5 s), so an idle connection is never reused as it closes
-    async with LiteClient(base, keepalive=3.0) as browser, \
-            LiteClient(base, headers={"Authorization": f"Bearer {token}"}, keepalive=3.0) as script:
+    async with UserClient(base) as browser, \
+            UserClient(base, headers={"Authorization": f"Bearer {token}"}) as script:
         t = time.perf_counter()
         await login(browser, password)
         results.logins.append((time.perf_counter() - t) * 1000)
@@ -406,7 +329,7 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
                     results.errors[kind] += 1
                     if len(results.error_samples) < 10:
                         results.error_samples.append(f"{response.status_code} {path}: {response.text[:120]!r}")
-            except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
+            except (OSError, TimeoutError, ValueError, aiohttp.ClientError) as exc:
                 elapsed = (time.perf_counter() - t) * 1000
                 results.errors[kind] += 1
                 if len(results.error_samples) < 10:
