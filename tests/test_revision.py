@@ -9,11 +9,7 @@ other program; and ``jixiao serve --workers 2`` serves the app from two processe
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +27,7 @@ from jixiao.store import db as store_db
 from jixiao.store.backup import backup, restore
 from jixiao.store.revision import WATCHED_TABLES, data_revision
 from jixiao.store.users import authenticate, create_user
+from web_helpers import served
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FILES = [EXAMPLES / "units.yaml", *sorted(EXAMPLES.glob("0*.yaml"))]
@@ -157,43 +154,15 @@ def test_views_kept_before_a_restore_are_not_served_after_it(engine: Engine, tmp
         assert {r.unit: r.name for r in comparison(s, ADMIN, 2020).rows}[YIYANG] == "益阳市医疗保障局"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_with_two_workers_answers_from_both(sqlite_url: str) -> None:
     engine = store_db.open_database(sqlite_url)
     assert import_files(engine, FILES).ok
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "JIXIAO_DATABASE_URL": sqlite_url}
-    jixiao = str(Path(sys.executable).parent / "jixiao")
-    proc = subprocess.Popen([jixiao, "serve", "--port", str(port), "--workers", "2", "--no-access-log"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180  # a hang guard, not a speed target (loaded CI is slow)
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            assert time.monotonic() < deadline, "jixiao serve --workers 2 did not answer in 180 s"
-            time.sleep(0.3)
+    with served(sqlite_url, workers=2) as (proc, base):
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         assert len(children) >= 2, children  # the worker processes (and uvicorn's own helpers)
-        page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        page = httpx.get(f"{base}/login", timeout=10)
         assert "登录" in page.text
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sqlite_url: str) -> None:

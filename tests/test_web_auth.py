@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
@@ -23,25 +22,16 @@ from jixiao.store.db import open_database
 from jixiao.store.schema import ApiTokenRow, ChangeLogRow, LoginAttemptRow, SessionRow, UserRow
 from jixiao.store.users import LoginResult, authenticate, now_utc, sha256_hex
 from jixiao.web import create_app
-from jixiao.web.deps import CurrentPrincipal
 from jixiao.web.routes.auth import BAD_LOGIN_MESSAGE
 from jixiao.web.security import SESSION_COOKIE, safe_next
-from web_helpers import PASSWORD, all_routes, csrf_from, logged_in, login, make_app, page_csrf
+from web_helpers import PASSWORD, all_routes, csrf_from, logged_in, login, make_app, page_csrf, whoami_app
 
 PROTECTED = "/tokens"  # a page every logged-in user may see
 
 
 @pytest.fixture
 def app(sqlite_url: str):
-    app = make_app(sqlite_url)
-    probe = APIRouter()
-
-    @probe.get("/api/_whoami")
-    def whoami(principal: CurrentPrincipal) -> dict[str, str | None]:
-        return {"username": principal.username, "role": principal.role.value, "unit": principal.unit}
-
-    app.include_router(probe)
-    return app
+    return whoami_app(sqlite_url)
 
 
 def _db(app) -> Session:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -16,23 +15,14 @@ from sqlalchemy.orm import Session
 from jixiao.store import auth_cache
 from jixiao.store.schema import ApiTokenRow, SessionRow, UserRow
 from jixiao.store.users import sha256_hex
-from jixiao.web.deps import CurrentPrincipal
 from jixiao.web.security import FLASH_COOKIE, SESSION_COOKIE
-from web_helpers import logged_in, make_app, page_csrf
+from web_helpers import logged_in, page_csrf, whoami_app
 
 
 @pytest.fixture
 def app(sqlite_url: str):
     auth_cache.AUTH_CACHE.clear()
-    app = make_app(sqlite_url)
-    probe = APIRouter()
-
-    @probe.get("/api/_whoami")
-    def whoami(principal: CurrentPrincipal) -> dict[str, str | None]:
-        return {"username": principal.username, "role": principal.role.value, "unit": principal.unit}
-
-    app.include_router(probe)
-    return app
+    return whoami_app(sqlite_url)
 
 
 def _token(client: TestClient) -> str:

@@ -7,57 +7,17 @@ Two real ``jixiao serve`` processes on one SQLite file, as ``--workers 2`` runs 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.orm import Session
 
 from jixiao.store.users import create_api_token, find_user
-from web_helpers import PASSWORD, csrf_from, make_app
+from web_helpers import PASSWORD, csrf_from, make_app, served
 
 YIYANG, PROVINCE, YEAR = "430900", "430000", 2020
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
-    env = {**os.environ, "JIXIAO_DATABASE_URL": url}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "jixiao"), "serve", "--port", str(port),
-                             "--workers", "1", "--no-access-log"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180  # a hang guard on a loaded machine, not a speed target
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-        try:
-            if httpx.get(base + "/login", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise AssertionError("jixiao serve did not answer in 180 s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture
@@ -69,15 +29,8 @@ def two(sqlite_url: str) -> Iterator[tuple[str, str, str]]:
         token, _ = create_api_token(s, admin, "两个进程", scope="write")
         s.commit()
     app.state.engine.dispose()
-    first, a = _serve(sqlite_url)
-    try:
-        second, b = _serve(sqlite_url)
-        try:
-            yield a, b, token
-        finally:
-            _stop(second)
-    finally:
-        _stop(first)
+    with served(sqlite_url) as (_, a), served(sqlite_url) as (_, b):
+        yield a, b, token
 
 
 def _browser(base: str) -> httpx.Client:

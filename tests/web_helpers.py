@@ -8,15 +8,23 @@ a SQLite database is built once per process and copied for each test.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
@@ -27,6 +35,7 @@ from jixiao.app.imports import import_files
 from jixiao.store.db import open_database
 from jixiao.store.users import create_user
 from jixiao.web import create_app
+from jixiao.web.deps import CurrentPrincipal
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -83,6 +92,19 @@ def make_app(url: str, users: dict[str, tuple[str, str | None]] | None = None) -
     return create_app(url)
 
 
+def whoami_app(url: str) -> FastAPI:
+    """:func:`make_app` with a probe route, ``/api/_whoami``, that answers who the request is."""
+    app = make_app(url)
+    probe = APIRouter()
+
+    @probe.get("/api/_whoami")
+    def whoami(principal: CurrentPrincipal) -> dict[str, str | None]:
+        return {"username": principal.username, "role": principal.role.value, "unit": principal.unit}
+
+    app.include_router(probe)
+    return app
+
+
 def csrf_from(html: str) -> str:
     match = _FIELD.search(html) or _META.search(html)
     assert match, "no CSRF token in the page"
@@ -126,3 +148,36 @@ def all_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
 
     walk(list(app.routes), "")
     return found
+
+
+@contextmanager
+def served(url: str, workers: int = 1) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``jixiao serve`` on ``url`` (a free loopback port, ``workers`` processes) once it answers:
+    the process and its base URL; stopped on leaving."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "JIXIAO_DATABASE_URL": url}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "jixiao"), "serve", "--port", str(port),
+                             "--workers", str(workers), "--no-access-log"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180  # a hang guard on a loaded machine, not a speed target
+        while True:
+            try:
+                if httpx.get(base + "/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert time.monotonic() < deadline, f"jixiao serve --workers {workers} did not answer in 180 s"
+            time.sleep(0.3)
+        yield proc, base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
