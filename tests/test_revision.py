@@ -165,6 +165,16 @@ def test_serve_with_two_workers_answers_from_both(sqlite_url: str) -> None:
         assert "登录" in page.text
 
 
+def _rename_elsewhere(url: str, code: str, name: str) -> None:
+    """Rename a unit as another program would: SQL on an engine of its own, not this process's."""
+    other = store_db.create_db_engine(url)
+    try:
+        with other.begin() as conn:
+            conn.execute(text("UPDATE units SET name = :name WHERE code = :code"), {"name": name, "code": code})
+    finally:
+        other.dispose()
+
+
 def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sqlite_url: str) -> None:
     from web_helpers import csrf_from, logged_in, make_app
 
@@ -185,12 +195,7 @@ def test_a_dashboard_page_kept_for_one_user_shows_another_only_what_is_theirs(sq
     assert csrf_from(first.text) == csrf_from(again.text) != csrf_from(second.text)
     assert again.text.count("米易县医疗保障局") == first.text.count("米易县医疗保障局")
     # a change of the data by another program shows at once
-    other = store_db.create_db_engine(sqlite_url)
-    try:
-        with other.begin() as conn:
-            conn.execute(text("UPDATE units SET name = '米易县医疗保障局（新）' WHERE code = '510421'"))
-    finally:
-        other.dispose()
+    _rename_elsewhere(sqlite_url, "510421", "米易县医疗保障局（新）")
     assert "米易县医疗保障局（新）" in reviewer.get(path).text
     assert "米易县医疗保障局（新）" in operator.get(path).text
 
@@ -219,10 +224,5 @@ def test_the_comparisons_json_kept_by_the_api_shows_a_change_by_another_program(
     first = admin.get(path)
     assert first.status_code == 200 and "益阳市医疗保障局" in first.text
     assert admin.get(path).content == first.content  # kept: the same answer
-    other = store_db.create_db_engine(sqlite_url)
-    try:
-        with other.begin() as conn:
-            conn.execute(text("UPDATE units SET name = '益阳市医疗保障局（改）' WHERE code = '430900'"))
-    finally:
-        other.dispose()
+    _rename_elsewhere(sqlite_url, "430900", "益阳市医疗保障局（改）")
     assert "益阳市医疗保障局（改）" in admin.get(path).text
