@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -260,23 +261,30 @@ def _hold_write_lock(url: str, seconds: float, started: threading.Event) -> None
     conn.close()
 
 
+@contextmanager
+def _write_lock_held(url: str, seconds: float) -> Iterator[None]:
+    """Another program holds SQLite's write lock for ``seconds`` (from a thread) while the body runs."""
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(url, seconds, started))
+    holder.start()
+    started.wait(10)
+    try:
+        yield
+    finally:
+        holder.join()
+
+
 def test_a_save_waits_for_a_writer_and_logins_and_pages_go_on(app: FastAPI, sqlite_url: str) -> None:
     insured, _, _ = _fields(app)
     a = logged_in(app, "yiyang_a")
     form_a = _form_values(a.get(EDIT).text)
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 3.0, started))
-    holder.start()
-    started.wait(10)
-    try:
+    with _write_lock_held(sqlite_url, 3.0):
         # while another program holds the write lock: reading, the login page, a login itself
         began = time.monotonic()
         assert a.get(f"/units/{YIYANG}/years/{YEAR}").status_code == 200
         assert TestClient(app).get("/login").status_code == 200
         assert time.monotonic() - began < 2.5  # neither waited for the lock
         saved = a.post(EDIT, data={**form_a, insured: "388080"}, follow_redirects=False)
-    finally:
-        holder.join()
     assert saved.status_code == 303  # waited, then saved
     assert _stored(app, insured) == "388080人"
     fresh = TestClient(app)
@@ -292,15 +300,9 @@ def test_past_its_patience_a_writer_says_so_with_503(app: FastAPI, sqlite_url: s
     headers = _bearer(app, "yiyang_a")
     app.state.engine.dispose()  # new connections wait 0.3 s for a lock instead of 10 s
     monkeypatch.setattr("jixiao.store.db.BUSY_TIMEOUT_MS", 300)
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 4.0, started))
-    holder.start()
-    started.wait(10)
-    try:
+    with _write_lock_held(sqlite_url, 4.0):
         answer = client.post(f"/api/units/{YIYANG}/years/{YEAR}/entry", headers=headers,
                              json={"version": version, "values": {insured: "388080"}})
-    finally:
-        holder.join()
     assert answer.status_code == 503 and "数据库正忙" in answer.json()["detail"]
     assert int(answer.headers["retry-after"]) > 0
     assert _stored(app, insured) == "388079人"
@@ -317,14 +319,8 @@ def test_a_session_due_for_its_last_use_stamp_reads_while_a_writer_holds_the_loc
             row.last_seen_at = datetime.now(UTC) - policy.touch_every - timedelta(seconds=5)
         s.commit()
     app.state.engine.dispose()
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 4.0, started))
-    holder.start()
-    started.wait(10)
-    try:
+    with _write_lock_held(sqlite_url, 4.0):
         began = time.monotonic()
         answer = a.get(f"/units/{YIYANG}/years/{YEAR}")
         waited = time.monotonic() - began
-    finally:
-        holder.join()
     assert answer.status_code == 200 and waited < 3.0
