@@ -252,6 +252,33 @@ def test_the_rollup_and_the_tree_filter_show_the_status(app: FastAPI) -> None:
     none_yet = reviewer.get("/units", params={"status": "not_started"}).text
     assert f'class="" data-unit="{PROVINCE}"' in none_yet
 
+def test_a_move_refills_the_rollup_pages_status_and_keeps_its_table(app: FastAPI) -> None:
+    """The roll-up's table is kept until the data moves; a review fills in its 报送状态 anew: the
+    next view reuses the kept table and shows the moved child's status and the new counts."""
+    from jixiao.web import cached_render
+
+    reviewer = logged_in(app, "hunan")
+    path = f"/units/{PROVINCE}/years/{YEAR}/rollup"
+
+    def row_of(page: str, code: str) -> str:
+        found = re.search(rf'<tr [^>]*data-unit="{code}">(.*?)</tr>', page, re.S)
+        assert found is not None
+        return found.group(1)
+
+    before = reviewer.get(path).text
+    assert "填报中" in row_of(before, YIYANG) and "已提交待审核" not in row_of(before, YIYANG)
+    hits = cached_render._CONTENT.hits
+    _move(app, "yiyang", Action.submit)
+    after = reviewer.get(path).text
+    assert cached_render._CONTENT.hits == hits + 1  # the table as kept
+    assert "已提交待审核" in row_of(after, YIYANG) and "填报中" not in row_of(after, YIYANG)
+    line = re.search(r'id="rollup-status">(.*?)</p>', after, re.S)
+    assert line is not None and "已提交待审核 <strong>1</strong>" in line.group(1)
+    # nothing of the marks the kept table carries reaches the page
+    assert "\ue000" not in after and "\ue001" not in after
+    assert row_of(after, ZHUZHOU) == row_of(before, ZHUZHOU)
+
+
 # --------------------------------------------------------------------------------------------
 # The web: pages and API
 # --------------------------------------------------------------------------------------------

@@ -118,7 +118,11 @@ class ReportPart:
 
 def report_parts(db: Session, unit: str, year: int) -> list[ReportPart]:
     """The reports a unit-year's data make, in order (a part with no data makes none)."""
-    dataset = load_dataset(db, unit, year)
+    return planned_parts(load_dataset(db, unit, year), unit, year)
+
+
+def planned_parts(dataset: Dataset, unit: str, year: int) -> list[ReportPart]:
+    """:func:`report_parts` of records already read (the dashboard keeps them with its page)."""
     return [ReportPart(p.part, p.title) for p in plan(dataset, unit, year) if p.made]
 
 
@@ -155,5 +159,5 @@ def report_file(db: Session, unit: str, year: int, fmt: str, *, part: str | None
         return ReportFile(f"{unit}_{year}_{name}.zip", buffer.getvalue(), MEDIA_TYPES["zip"])
 
 
-__all__ = ["MEDIA_TYPES", "WORKPAPER", "ReportFile", "ReportPart", "WrittenReports", "report_file", "report_parts",
-           "write_reports"]
+__all__ = ["MEDIA_TYPES", "WORKPAPER", "ReportFile", "ReportPart", "WrittenReports", "planned_parts", "report_file",
+           "report_parts", "write_reports"]

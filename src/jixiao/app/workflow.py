@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from jixiao.app.access import can_edit, can_review
 from jixiao.app.busy import with_retry
+from jixiao.app.cache import BoundedCache
 from jixiao.app.changes import conflict, record_change
 from jixiao.app.entry import entry_form
 from jixiao.app.errors import Forbidden, InvalidRequest, NotNow
@@ -27,7 +28,7 @@ from jixiao.app.units import unit_table
 from jixiao.model.users import Principal
 from jixiao.model.workflow import ACTION_LABEL, EDITABLE, MOVES, NOT_STARTED, STATUS_LABEL, Action, Status
 from jixiao.store.versions import StaleVersion
-from jixiao.store.workflow import ItemComment, MoveRefused, comments_of, events_of, move, state_of
+from jixiao.store.workflow import ItemComment, MoveRefused, YearState, comments_of, events_of, move, state_of
 
 #: China has one time zone and no summer time
 BEIJING = timezone(timedelta(hours=8), "北京时间")
@@ -102,12 +103,17 @@ def _actions(principal: Principal, unit: str, status: str, parents: Mapping[str,
     return out
 
 
-def year_status(db: Session, principal: Principal, unit: str, year: int) -> YearStatus:
-    """The unit-year's status, history and the moves open to ``principal`` (who may read it)."""
-    state = state_of(db, unit, year)
-    status = state.status.value if state is not None else NOT_STARTED
-    since = beijing(state.status_at) if state is not None else None
-    by = state.status_by if state is not None else None
+#: each unit-year's history as shown, under its state: every move sets the state's time, so a
+#: move by any process or program (a restore included) is a new key
+_HISTORIES: BoundedCache[list[StatusEvent]] = BoundedCache(size=4096)
+
+
+def _history(db: Session, unit: str, year: int, state: YearState) -> list[StatusEvent]:
+    """The unit-year's moves, latest first, with their item comments (kept: read twice a page)."""
+    key = (unit, year, state.status, state.status_at, state.status_by, state.version)
+    found = _HISTORIES.get(key)
+    if found is not None:
+        return found
     moves = events_of(db, unit, year)
     comments = comments_of(db, unit, year) if moves else {}  # item comments belong to moves: none without
     events = [StatusEvent(at=beijing(e.at) or "", username=e.username, action=e.action,
@@ -117,6 +123,17 @@ def year_status(db: Session, principal: Principal, unit: str, year: int) -> Year
                           items=[ItemCommentView(item=c.item, label=c.label, comment=c.comment)
                                  for c in comments.get(e.id, [])])
               for e in reversed(moves)]
+    _HISTORIES.put(key, events)
+    return events
+
+
+def year_status(db: Session, principal: Principal, unit: str, year: int) -> YearStatus:
+    """The unit-year's status, history and the moves open to ``principal`` (who may read it)."""
+    state = state_of(db, unit, year)
+    status = state.status.value if state is not None else NOT_STARTED
+    since = beijing(state.status_at) if state is not None else None
+    by = state.status_by if state is not None else None
+    events = _history(db, unit, year, state) if state is not None else []
     last_return = next((e for e in events if e.action == Action.send_back.value), None)
     returned = status == Status.returned and last_return is not None
     return YearStatus(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jixiao.app.cache import RevisionCache
 from jixiao.app.errors import NotFound
 from jixiao.calc import (
     BY_SUBJECT,
@@ -218,3 +219,12 @@ def scope_rank(scope: str) -> tuple[int, str]:
 def data_years(session: Session, code: str) -> list[int]:
     """The years a unit has any record of, its months and quarters included (workbooks to download)."""
     return sorted({*years_of(session, code), *period_years(session, [code]).get(code, [])})
+
+
+_OWN_YEARS: RevisionCache[list[int]] = RevisionCache(size=4096)
+
+
+def own_years(session: Session, code: str) -> list[int]:
+    """:func:`~jixiao.store.repository.years_of`, kept per data revision (three reads otherwise:
+    a roll-up page asks for its parent's own years on every status move in its branch)."""
+    return _OWN_YEARS.get_or_make(session, code, lambda: years_of(session, code))

@@ -30,6 +30,7 @@ from jixiao.app.pages.common import (
     rules_key,
     warned_indicators,
 )
+from jixiao.app.reports import planned_parts
 from jixiao.app.units import rules_of_unit, unit_table
 from jixiao.calc import (
     IndicatorResult,
@@ -40,7 +41,7 @@ from jixiao.calc.dataset import RecordIndicators, assess, fund_groups
 from jixiao.calc.score_results import ScoredDepartment, ScoredTable
 from jixiao.calc.scoring import score_department, score_project
 from jixiao.calc.terms import figure_places
-from jixiao.model import DepartmentYear, FundYear
+from jixiao.model import Dataset, DepartmentYear, FundYear, Project
 from jixiao.numbers import Quantity
 from jixiao.problems import Problem
 from jixiao.rules import (
@@ -181,6 +182,13 @@ class DepartmentScoreView(BaseModel):
     flags: list[FlagView]
 
 
+class ReportLink(BaseModel):
+    """A report the unit-year's data make (:func:`jixiao.app.reports.report_parts`)."""
+
+    part: str = Field(description="fund、department 或 project-N（第 N 个项目）：下载报告时的 part")
+    title: str = Field(title="报告")
+
+
 class Dashboard(BaseModel):
     unit: UnitInfo
     year: int
@@ -192,6 +200,8 @@ class Dashboard(BaseModel):
     warning_counts: dict[str, int] = Field(description="severity → count")
     check_counts: dict[str, int] = Field(description="ok / mismatch / unchecked → count")
     charts: list[Chart]
+    reports: list[ReportLink] = Field(default_factory=list, title="可生成的报告",
+                                      description="kept with the page: listing them would read every record again")
 
 
 def _indicator_view(r: IndicatorResult, warned: Mapping[str, Severity],
@@ -354,7 +364,16 @@ def compute_dashboard(session: Session, unit: str, year: int, *, ruleset: RuleSe
             check_counts["ok" if c.ok else "mismatch" if c.ok is False else "unchecked"] += 1
     return Dashboard(unit=info, year=year, years=years_of(session, unit), ruleset=rs.title, records=records,
                      projects=scores, department_score=dept_score, warning_counts=warning_counts,
-                     check_counts=check_counts, charts=_dashboard_charts(funds, dept, scores))
+                     check_counts=check_counts, charts=_dashboard_charts(funds, dept, scores),
+                     reports=_report_links(funds, dept, projects, unit, year))
+
+
+def _report_links(funds: list[FundYear], dept: DepartmentYear | None, projects: list[Project], unit: str,
+                  year: int) -> list[ReportLink]:
+    # the records are those just read and validated: no second validation
+    dataset = Dataset.model_construct(fund_years=funds, departments=[dept] if dept is not None else [],
+                                      projects=projects)
+    return [ReportLink(part=p.part, title=p.title) for p in planned_parts(dataset, unit, year)]
 
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.access import can_edit
@@ -20,15 +21,22 @@ from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
 from jixiao.app.imports import filled_workbook
-from jixiao.app.pages.common import DEFAULT_COMPARE, data_years, get_unit, indicator_catalog, visibility_scope
+from jixiao.app.pages.common import (
+    DEFAULT_COMPARE,
+    data_years,
+    get_unit,
+    indicator_catalog,
+    own_years,
+    visibility_scope,
+)
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
-from jixiao.app.pages.rollup import rollup_years, unit_rollup
-from jixiao.app.pages.status import branch_stamp, has_children, rollup_with_status
+from jixiao.app.pages.rollup import Rollup, rollup_years, unit_rollup
+from jixiao.app.pages.status import has_children, rollup_with_status
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
-from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file, report_parts
+from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file
 from jixiao.app.units import rules_of_unit
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
@@ -129,12 +137,27 @@ def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: 
     """The unit's subordinates added up for ``year``: fund totals, indicators on them, each
     subordinate's part, data and warnings (see :mod:`jixiao.app.pages.rollup`)."""
     kept = unit_rollup(db, row.code, year, fund=known_fund(fund))
-    # the content (40–100 subordinate rows) is rendered once per data revision, statuses of the
-    # branch (a move elsewhere leaves it kept) and viewer's scope
-    key = (row.code, year, kept.fund, branch_stamp(db, row.code, year), visibility_scope(principal),
-           principal.read_only)
+    # the content (40–100 subordinate rows) is rendered once per data revision and viewer's scope;
+    # its 报送状态, which each review in the branch moves, is filled in per request
+    key = (row.code, year, kept.fund, visibility_scope(principal), principal.read_only)
     return render_cached_content(request, db, "pages/rollup.html", key, {"data": kept}, lambda: {
-        "data": rollup_with_status(db, principal, kept), "own_years": years_of(db, row.code)})
+        "data": kept, "own_years": own_years(db, row.code)},
+        holes=lambda: rollup_status_holes(rollup_with_status(db, principal, kept)))
+
+
+def rollup_status_holes(data: Rollup) -> dict[str, str]:
+    """The roll-up's 报送状态 as HTML: the counts over the branch, and each subordinate's status."""
+    holes: dict[str, str] = {}
+    if data.status_counts is not None:
+        counts = Markup("；").join(Markup("{} <strong>{}</strong>").format(k, n) for k, n in data.status_counts.items())
+        holes["status-counts"] = Markup(
+            '<p class="summary" id="rollup-status">报送状态（下级单位，各级）：{}\n'
+            '    <a class="noprint" href="/units/{}/status?year={}">报送情况</a></p>').format(
+                counts, data.unit.code, data.year)
+    for c in data.children:
+        if c.status:
+            holes[f"status:{c.unit.code}"] = Markup('<br><span class="muted">{}</span>').format(c.status)
+    return holes
 
 
 @router.get("/units/{unit}/years/{year}/monitoring")
@@ -196,10 +219,9 @@ def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, p
               "workflow": status if status.status != NOT_STARTED else None}
 
     def content() -> dict[str, Any]:
-        parts = report_parts(db, row.code, year) if board.records else []
         return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
-                "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": parts,
+                "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": board.reports,
                 "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below,
                 "monitoring_years": period_years(db, [row.code]).get(row.code, [])}
 
