@@ -236,17 +236,24 @@ def _branch_label(child: ChildStatus) -> str:
     return "、".join(f"{STATUS_LABEL[k]} {n}" for k, n in child.counts.items() if n)
 
 
+def rollup_statuses(session: Session, principal: Principal, unit: str,
+                    year: int) -> tuple[Hashable, dict[str, int], dict[str, str]]:
+    """A roll-up's 报送状态: the key they are kept under (:func:`kept_overview`), the counts over
+    every subordinate (by Chinese label, 未开始 included) and each direct subordinate's status (its
+    own; for one with subordinates, the counts of its branch, itself included)."""
+    key, overview = kept_overview(session, principal, unit, year)
+    return (key, {STATUS_LABEL[k]: n for k, n in overview.counts.items()},
+            {c.unit.code: _branch_label(c) for c in overview.children})
+
+
 def rollup_with_status(session: Session, principal: Principal, rollup: Rollup) -> Rollup:
-    """The roll-up with its 报送状态 filled in: the counts over every subordinate (by Chinese label,
-    未开始 included) and each direct subordinate's status (its own; for one with subordinates, the counts of its branch,
-itself included). The roll-up is kept per data
-    revision and a review does not move it, so the statuses are joined here, per request."""
-    overview = status_overview(session, principal, rollup.unit.code, rollup.year)
-    own = {c.unit.code: _branch_label(c) for c in overview.children}
+    """The roll-up with its 报送状态 (:func:`rollup_statuses`) filled in. The roll-up is kept per
+    data revision and a review does not move it, so the statuses are joined here, per request."""
+    _, counts, own = rollup_statuses(session, principal, rollup.unit.code, rollup.year)
     return rollup.model_copy(update={
-        "status_counts": {STATUS_LABEL[k]: n for k, n in overview.counts.items()},
+        "status_counts": counts,
         "children": [c.model_copy(update={"status": own.get(c.unit.code)}) for c in rollup.children]})
 
 
 __all__ = ["ChildStatus", "StatusLine", "StatusOverview", "branch_stamp", "default_status_root", "has_children",
-           "kept_overview", "rollup_with_status", "status_overview", "status_stamp"]
+           "kept_overview", "rollup_statuses", "rollup_with_status", "status_overview", "status_stamp"]

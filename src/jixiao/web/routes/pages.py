@@ -14,10 +14,12 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
+from jixiao.app.cache import BoundedCache
 from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.errors import Conflict, InvalidRequest, NotFound, NotNow
 from jixiao.app.imports import filled_workbook
@@ -32,8 +34,8 @@ from jixiao.app.pages.common import (
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
 from jixiao.app.pages.dashboard import unit_year_dashboard
 from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
-from jixiao.app.pages.rollup import Rollup, rollup_years, unit_rollup
-from jixiao.app.pages.status import has_children, rollup_with_status
+from jixiao.app.pages.rollup import rollup_years, unit_rollup
+from jixiao.app.pages.status import has_children, rollup_statuses
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file
@@ -41,6 +43,7 @@ from jixiao.app.units import rules_of_unit
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
+from jixiao.model.users import Principal
 from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER
 from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
 from jixiao.store.repository import period_years, years_of
@@ -142,21 +145,26 @@ def rollup_page(request: Request, unit: str, year: Year, row: ReadableUnit, db: 
     key = (row.code, year, kept.fund, visibility_scope(principal), principal.read_only)
     return render_cached_content(request, db, "pages/rollup.html", key, {"data": kept}, lambda: {
         "data": kept, "own_years": own_years(db, row.code)},
-        holes=lambda: rollup_status_holes(rollup_with_status(db, principal, kept)))
+        holes=lambda: rollup_status_holes(db, principal, row.code, year))
 
 
-def rollup_status_holes(data: Rollup) -> dict[str, str]:
+#: a roll-up's 报送状态 as HTML, per the overview it is made from
+_STATUS_HOLES: BoundedCache[dict[str, str]] = BoundedCache(size=256)
+
+
+def rollup_status_holes(db: Session, principal: Principal, unit: str, year: int) -> dict[str, str]:
     """The roll-up's 报送状态 as HTML: the counts over the branch, and each subordinate's status."""
-    holes: dict[str, str] = {}
-    if data.status_counts is not None:
-        counts = Markup("；").join(Markup("{} <strong>{}</strong>").format(k, n) for k, n in data.status_counts.items())
-        holes["status-counts"] = Markup(
-            '<p class="summary" id="rollup-status">报送状态（下级单位，各级）：{}\n'
-            '    <a class="noprint" href="/units/{}/status?year={}">报送情况</a></p>').format(
-                counts, data.unit.code, data.year)
-    for c in data.children:
-        if c.status:
-            holes[f"status:{c.unit.code}"] = Markup('<br><span class="muted">{}</span>').format(c.status)
+    key, counts, own = rollup_statuses(db, principal, unit, year)
+    found = _STATUS_HOLES.get(key)
+    if found is not None:
+        return found
+    line = Markup("；").join(Markup("{} <strong>{}</strong>").format(k, n) for k, n in counts.items())
+    holes: dict[str, str] = {f"status:{code}": Markup('<br><span class="muted">{}</span>').format(label)
+             for code, label in own.items() if label}
+    holes["status-counts"] = Markup(
+        '<p class="summary" id="rollup-status">报送状态（下级单位，各级）：{}\n'
+        '    <a class="noprint" href="/units/{}/status?year={}">报送情况</a></p>').format(line, unit, year)
+    _STATUS_HOLES.put(key, holes)
     return holes
 
 
