@@ -11,6 +11,7 @@ page can show :attr:`StatusOverview.counts` and each child's :attr:`ChildStatus.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -102,10 +103,11 @@ def default_status_root(session: Session, principal: Principal) -> str | None:
 _IN_QUERY = 500
 
 
-def _states(session: Session, year: int, units: set[str]) -> dict[str, YearState]:
+def _states(session: Session, year: int, units: set[str], every: int) -> dict[str, YearState]:
+    """The year's states of ``units`` (of the ``every`` units there are)."""
     r = UnitYearRow
     query = select(r.unit, r.status, r.version, r.status_at, r.status_by).where(r.year == year)
-    if len(units) <= _IN_QUERY:
+    if len(units) <= _IN_QUERY and 2 * len(units) < every:  # else the year's rows, filtered here, cost less
         query = query.where(r.unit.in_(sorted(units)))
     out: dict[str, YearState] = {}
     for unit, status, version, at, by in session.execute(query):
@@ -124,11 +126,10 @@ def _years(session: Session, units: set[str], every: bool) -> list[int]:
     return sorted({int(year) for unit, year in session.execute(select(r.unit, r.year)) if unit in units})
 
 
-def _count(codes: list[str], states: Mapping[str, YearState]) -> dict[str, int]:
+def _count(codes: list[str], status_of: Mapping[str, str]) -> dict[str, int]:
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for code in codes:
-        state = states.get(code)
-        counts[state.status.value if state is not None else NOT_STARTED] += 1
+        counts[status_of.get(code, NOT_STARTED)] += 1
     return counts
 
 
@@ -183,7 +184,28 @@ def kept_overview(session: Session, principal: Principal, unit: str,
     return key, found
 
 
-def _overview(session: Session, principal: Principal, unit: str, year: int | None) -> StatusOverview:
+@dataclass(frozen=True)
+class _Shape:
+    """What an overview shows that only the data moves (the units, the tree, the years), kept per
+    data revision and viewer (scope, read-only or not): a status move then costs one read and a count."""
+
+    info: dict[str, UnitInfo]
+    parent_name: dict[str, str | None]
+    below: list[str]
+    scope: set[str]
+    years: list[int]
+    #: how many units there are (all, not only the viewer's)
+    every: int
+    #: each direct subordinate the viewer may read, with its branch (itself first)
+    branches: list[tuple[str, list[str]]]
+    with_children: set[str]
+    may_review: bool
+
+
+_SHAPES: RevisionCache[_Shape] = RevisionCache(size=256)
+
+
+def _shape(session: Session, principal: Principal, unit: str) -> _Shape:
     table = unit_table(session)
     rows = table.rows
     info = {r.code: r for r in rows}
@@ -191,42 +213,48 @@ def _overview(session: Session, principal: Principal, unit: str, year: int | Non
     parents = table.parents
     below = [c for c in _below(unit, children) if can_read(principal, c, parents)]
     scope = {unit, *below}
-    years = _years(session, scope, len(scope) == len(rows))
-    if year is None and years:
-        year = years[-1]
-    states = _states(session, year, scope) if year is not None else {}
+    readable = set(below)
+    branches = [(child, [child, *(c for c in _below(child, children) if c in readable)])
+                for child in children.get(unit, []) if child in readable]
+    units = {code: UnitInfo.model_construct(code=code, name=info[code].name, level=info[code].level,
+                                            kind=info[code].kind, parent=info[code].parent,
+                                            region=info[code].region) for code in scope}
+    parent_name = {code: info[p].name if (p := info[code].parent) in info else None for code in scope}
+    return _Shape(info=units, parent_name=parent_name, below=below, scope=scope,
+                  years=_years(session, scope, len(scope) == len(rows)), every=len(rows), branches=branches,
+                  with_children={child for child, _ in branches if child in children},
+                  may_review=any(can_review(principal, c, parents) for c in [unit, *below[:1]]))
 
-    def unit_info(code: str) -> UnitInfo:
-        r = info[code]
-        return UnitInfo(code=r.code, name=r.name, level=r.level, kind=r.kind, parent=r.parent, region=r.region)
+
+def _overview(session: Session, principal: Principal, unit: str, year: int | None) -> StatusOverview:
+    shape = _SHAPES.get_or_make(session, (unit, visibility_scope(principal), principal.read_only),
+                                lambda: _shape(session, principal, unit))
+    if year is None and shape.years:
+        year = shape.years[-1]
+    states = _states(session, year, shape.scope, shape.every) if year is not None else {}
+    status_of = {code: state.status.value for code, state in states.items()}
+
+    def own_status(code: str) -> str:
+        return status_of.get(code, NOT_STARTED)
 
     def line(code: str) -> StatusLine:
         state = states[code]
-        parent = info[code].parent
-        return StatusLine(unit=unit_info(code), parent_name=info[parent].name if parent in info else None,
-                          status=state.status.value, label=STATUS_LABEL[state.status],
-                          since=beijing(state.status_at), by=state.status_by)
+        return StatusLine.model_construct(unit=shape.info[code], parent_name=shape.parent_name[code],
+                                          status=state.status.value, label=STATUS_LABEL[state.status],
+                                          since=beijing(state.status_at), by=state.status_by)
 
-    def own_status(code: str) -> str:
-        state = states.get(code)
-        return state.status.value if state is not None else NOT_STARTED
-
-    kids: list[ChildStatus] = []
-    readable = set(below)
-    for child in children.get(unit, []):
-        if child not in readable:
-            continue
-        branch = [child, *(c for c in _below(child, children) if c in readable)]
-        kids.append(ChildStatus(unit=unit_info(child), status=own_status(child), label=STATUS_LABEL[own_status(child)],
-                                counts=_count(branch, states), total=len(branch), has_children=child in children))
-    ordered = [unit, *below]
+    kids = [ChildStatus.model_construct(unit=shape.info[child], status=own_status(child),
+                                        label=STATUS_LABEL[own_status(child)], counts=_count(branch, status_of),
+                                        total=len(branch), has_children=child in shape.with_children)
+            for child, branch in shape.branches]
+    ordered = [unit, *shape.below]
     waiting = [line(c) for c in ordered if own_status(c) == Status.submitted][:LIST_LIMIT]
     returned = [line(c) for c in ordered if own_status(c) == Status.returned][:LIST_LIMIT]
-    return StatusOverview(
-        unit=unit_info(unit), year=year, years=years, own=own_status(unit), own_label=STATUS_LABEL[own_status(unit)],
-        counts=_count(below, states), labels={k: STATUS_LABEL[k] for k in STATUS_ORDER}, total=len(below),
-        children=kids, submitted=waiting, returned=returned,
-        may_review=any(can_review(principal, c, parents) for c in [unit, *below[:1]]))
+    return StatusOverview.model_construct(
+        unit=shape.info[unit], year=year, years=shape.years, own=own_status(unit),
+        own_label=STATUS_LABEL[own_status(unit)], counts=_count(shape.below, status_of),
+        labels={k: STATUS_LABEL[k] for k in STATUS_ORDER}, total=len(shape.below), children=kids,
+        submitted=waiting, returned=returned, may_review=shape.may_review)
 
 
 def _branch_label(child: ChildStatus) -> str:
