@@ -67,7 +67,11 @@ def states(session: Session, keys: Collection[UnitYear]) -> dict[UnitYear, YearS
 
 
 def state_of(session: Session, unit: str, year: int) -> YearState | None:
-    return states(session, [(unit, year)]).get((unit, year))
+    # a plain key lookup: a one-pair tuple IN is expanded and compiled anew on every call
+    r = UnitYearRow
+    row = session.execute(select(r.status, r.version, r.status_at, r.status_by)
+                          .where(r.unit == unit, r.year == year)).first()
+    return YearState(Status(row[0]), int(row[1]), row[2], row[3]) if row is not None else None
 
 
 def year_statuses(session: Session, year: int) -> dict[str, Status]:
