@@ -11,14 +11,14 @@ read-only API token reads what its user may read and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 from sqlalchemy.orm import Session
 
 from jixiao.app.errors import Forbidden, NotFound
-from jixiao.app.units import unit_table
+from jixiao.app.units import UnitRef, unit_table
 from jixiao.model import Unit
 from jixiao.model.users import Principal, Role
-from jixiao.store.schema import UnitRow
 
 
 def parents_of(units: Iterable[Unit]) -> dict[str, str | None]:
@@ -72,19 +72,17 @@ def visible_units(principal: Principal, units: Iterable[Unit]) -> list[Unit]:
     return [u for u in units if can_read(principal, u.code, parents)]
 
 
-def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
-    """The unit row if ``principal`` may read it; :class:`NotFound` otherwise (also for units that
-    do not exist: a unit one may not read is not revealed)."""
-    parents = unit_table(db).parents
-    if unit_code not in parents or not can_read(principal, unit_code, parents):
+def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRef:
+    """The unit (its row of the kept unit table) if ``principal`` may read it; :class:`NotFound`
+    otherwise (also for units that do not exist: a unit one may not read is not revealed)."""
+    table = unit_table(db)
+    row = table.by_code.get(unit_code)
+    if row is None or not can_read(principal, unit_code, table.parents):
         raise NotFound("没有这个单位")
-    row = db.get(UnitRow, unit_code)
-    if row is None:  # pragma: no cover - deleted between the two reads
-        raise NotFound("没有这个单位")
-    return row
+    return cast(UnitRef, row)
 
 
-def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRef:
     """The unit row if ``principal`` may change its data; NotFound if unreadable, Forbidden if read-only."""
     row = require_read(db, principal, unit_code)
     if not can_edit(principal, unit_code):

@@ -30,7 +30,8 @@ def locked_reason(status: Status | str, by: str | None = None, since: str | None
 def locked(db: Session, exc: LockedUnitYear) -> NotNow:
     """The refusal of a write to a submitted or approved unit-year, in words."""
     first = exc.locked[0]
-    name = next((r.name for r in unit_table(db).rows if r.code == first.unit), first.unit)
+    found = unit_table(db).by_code.get(first.unit)
+    name = found.name if found is not None else first.unit
     more = f"等 {len(exc.locked)} 个单位年度" if len(exc.locked) > 1 else ""
     reason = locked_reason(first.status, subject=f"{name} {first.year} 年的数据{more}")
     return NotNow(f"{reason}。本次未保存任何数据")

@@ -5,7 +5,7 @@ it), and the administrator's adding and changing of a unit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -22,6 +22,18 @@ from jixiao.store.repository import save_dataset
 from jixiao.store.schema import UnitRow
 
 
+class UnitRef(Protocol):
+    """A unit as the kept unit table has it (what access checks hand to routes)."""
+
+    code: str
+    name: str
+    level: str
+    kind: str
+    parent: str | None
+    region: str | None
+    ruleset: str | None
+
+
 class UnitTable(NamedTuple):
     """Every unit's row (code, name, level, kind, parent, region, ruleset), ordered by code; its
     parent, its own rule set (None: its parent's) and its direct subordinates (made once with the
@@ -31,6 +43,8 @@ class UnitTable(NamedTuple):
     parents: dict[str, str | None]
     rulesets: dict[str, str | None]
     children: dict[str, list[str]]
+    #: each row by its code
+    by_code: dict[str, Any]
 
 
 def unit_table(session: Session) -> UnitTable:
@@ -43,7 +57,8 @@ def unit_table(session: Session) -> UnitTable:
         for r in rows:
             if r.parent is not None and r.parent != r.code:
                 children.setdefault(r.parent, []).append(r.code)
-        return UnitTable(rows, {r.code: r.parent for r in rows}, {r.code: r.ruleset for r in rows}, children)
+        return UnitTable(rows, {r.code: r.parent for r in rows}, {r.code: r.ruleset for r in rows}, children,
+                         {r.code: r for r in rows})
     return _UNIT_TABLES.get_or_make(session, "units", read)
 
 

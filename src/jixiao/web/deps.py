@@ -52,8 +52,8 @@ from starlette.concurrency import run_in_threadpool
 
 from jixiao.app import access
 from jixiao.app.errors import Forbidden, NotFound
+from jixiao.app.units import UnitRef
 from jixiao.model.users import ROLE_LABEL, Principal, Role
-from jixiao.store.schema import UnitRow
 from jixiao.store.users import sha256_hex
 from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
 
@@ -240,7 +240,7 @@ async def require_admin(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRef:
     """The unit row if ``principal`` may read it; 404 otherwise (also for units that do not exist)."""
     try:
         return access.require_read(db, principal, unit_code)
@@ -248,7 +248,7 @@ def require_read(db: Session, principal: Principal, unit_code: str) -> UnitRow:
         raise HTTPException(404, detail=str(exc)) from exc
 
 
-def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
+def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRef:
     """The unit row if ``principal`` may change its data; 404 if unreadable, 403 if read-only."""
     try:
         return access.require_edit(db, principal, unit_code)
@@ -258,17 +258,17 @@ def require_edit(db: Session, principal: Principal, unit_code: str) -> UnitRow:
         raise HTTPException(403, detail=str(exc)) from exc
 
 
-def readable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
+def readable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRef:
     """Dependency for routes with a ``{unit}`` path parameter: the unit, readable by the caller."""
     return _released(db, require_read(db, principal, unit))
 
 
-def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRow:
+def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> UnitRef:
     """Dependency for routes that change a ``{unit}``'s data."""
     return _released(db, require_edit(db, principal, unit))
 
 
-def _released(db: Session, row: UnitRow) -> UnitRow:
+def _released(db: Session, row: UnitRef) -> UnitRef:
     """End the dependency's read so its connection goes back to the pool: a sync dependency and
     its route are two trips to the thread pool, and a request must not hold a connection while it
     waits for the second. Nothing was written; the row stays loaded (no expiry on commit)."""
@@ -277,8 +277,8 @@ def _released(db: Session, row: UnitRow) -> UnitRow:
 
 
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
-ReadableUnit = Annotated[UnitRow, Depends(readable_unit)]
-EditableUnit = Annotated[UnitRow, Depends(editable_unit)]
+ReadableUnit = Annotated[UnitRef, Depends(readable_unit)]
+EditableUnit = Annotated[UnitRef, Depends(editable_unit)]
 
 
 # --------------------------------------------------------------------------------------------

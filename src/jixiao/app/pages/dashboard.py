@@ -398,7 +398,7 @@ def _kept_key(session: Session, unit: str, year: int, rs: RuleSet) -> tuple[list
     its records are (:func:`~jixiao.store.pages.year_content`), the unit's own row, the rule set,
     the engine and this page's format."""
     years, content = year_content(session, unit, year)
-    row = next((r for r in unit_table(session).rows if r.code == unit), None)
+    row = unit_table(session).by_code.get(unit)
     own = "\t".join(str(v) for v in row) if row is not None else ""
     return years, page_key(content, own, ruleset_key(rs), engine_version(), page_version())
 
