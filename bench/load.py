@@ -21,7 +21,10 @@ through the login form (session cookie + CSRF) and loops: one request picked at 
   and change-log rows; a 409 (someone moved it meanwhile) counts as an error
 
 with a random think time (uniform 0…2×``--think`` seconds; ``--think 0`` for a closed loop that
-measures the server's saturation); ``--only dashboard|compare`` restricts the mix. Before the
+measures the server's saturation); ``--only dashboard|compare`` restricts the mix; ``--settle S``
+runs the same load for S seconds before the measured window opens (a server that has been up a
+while: each process has made the pages it keeps), where the default measures from the first
+second after the start, every page of each process made for the first time. Before the
 load, one user alone sends ``--calibrate`` requests of each kind: the service time without
 queueing. Only loopback traffic; bounded in time and in requests. The simulated users speak
 HTTP/1.1 through aiohttp (:class:`UserClient`: one kept-alive connection per user and credential,
@@ -98,6 +101,7 @@ class Results:
     seconds: float = 0.0
     client_cpu: float = 0.0  # CPU seconds this load client spent during the window (its share of the machine)
     server_cpu: float = 0.0  # CPU seconds the server's processes spent during the window
+    settle: float = 0.0  # seconds of load before the window
 
 
 def tree_cpu(pid: int) -> float:
@@ -287,15 +291,29 @@ async def login(client: Any, password: str) -> None:
 
 @dataclass
 class Window:
-    """All users log in first (timed apart); the measured window opens when the last one is in."""
+    """All users log in first (timed apart); the users start when the last one is in, and the
+    measured window opens ``settle`` seconds later (the same load before it, not counted)."""
 
     barrier: asyncio.Barrier
     duration: float
+    settle: float = 0.0
     stop_at: float = 0.0
     started: float = 0.0
     cpu_at_start: float = 0.0
     server_pid: int = 0
     server_cpu_at_start: float = 0.0
+
+    def open(self) -> None:
+        self.started = time.monotonic() + self.settle
+        self.stop_at = self.started + self.duration
+        if self.settle:
+            asyncio.get_running_loop().call_later(self.settle, self.snapshot)
+        else:
+            self.snapshot()
+
+    def snapshot(self) -> None:
+        self.cpu_at_start = time.process_time()
+        self.server_cpu_at_start = tree_cpu(self.server_pid)
 
 
 async def user_loop(index: int, base: str, token: str, password: str, target: Target, results: Results,
@@ -307,11 +325,8 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
         t = time.perf_counter()
         await login(browser, password)
         results.logins.append((time.perf_counter() - t) * 1000)
-        if await window.barrier.wait() == 0:  # the last one in opens the window
-            window.started = time.monotonic()
-            window.stop_at = window.started + window.duration
-            window.cpu_at_start = time.process_time()
-            window.server_cpu_at_start = tree_cpu(window.server_pid)
+        if await window.barrier.wait() == 0:  # the last one in starts everyone
+            window.open()
         await window.barrier.wait()
         await asyncio.sleep(rng.uniform(0, 2 * think) if think else 0)
         sent = 0
@@ -319,22 +334,25 @@ async def user_loop(index: int, base: str, token: str, password: str, target: Ta
             kind = rng.choice(kinds)
             path = pick(kind, rng, target)
             client = browser if kind.endswith("HTML") else script
+            counted = time.monotonic() >= window.started  # not while the server settles
             t = time.perf_counter()
             try:
                 response = await (move(client, path) if kind.endswith("POST") else client.get(path))
                 elapsed = (time.perf_counter() - t) * 1000
                 ok = response.status_code == 200 and (
                     not kind.endswith("HTML") or "<html" in response.text[:200].lower())
-                if not ok:
+                if not ok and counted:
                     results.errors[kind] += 1
                     if len(results.error_samples) < 10:
                         results.error_samples.append(f"{response.status_code} {path}: {response.text[:120]!r}")
             except (OSError, TimeoutError, ValueError, aiohttp.ClientError) as exc:
                 elapsed = (time.perf_counter() - t) * 1000
-                results.errors[kind] += 1
-                if len(results.error_samples) < 10:
-                    results.error_samples.append(f"{type(exc).__name__} {path}")
-            results.latencies[kind].append(elapsed)
+                if counted:
+                    results.errors[kind] += 1
+                    if len(results.error_samples) < 10:
+                        results.error_samples.append(f"{type(exc).__name__} {path}")
+            if counted:
+                results.latencies[kind].append(elapsed)
             sent += 1
             if think:
                 await asyncio.sleep(rng.uniform(0, 2 * think))
@@ -372,11 +390,12 @@ async def calibrate(base: str, token: str, password: str, target: Target, per_ki
 
 async def run_load(base: str, token: str, password: str, target: Target, users: int, duration: float,
                    think: float, max_requests: int, kinds: tuple[str, ...] = KINDS,
-                   calibration: int = 0, server_pid: int = 0) -> tuple[Results, dict[str, list[float]]]:
-    results = Results()
+                   calibration: int = 0, server_pid: int = 0, settle: float = 0.0,
+                   ) -> tuple[Results, dict[str, list[float]]]:
+    results = Results(settle=settle)
     await warm(base, token, target, results)
     alone = await calibrate(base, token, password, target, calibration) if calibration else {}
-    window = Window(asyncio.Barrier(users), duration, server_pid=server_pid)
+    window = Window(asyncio.Barrier(users), duration, settle, server_pid=server_pid)
     t = time.monotonic()
     await asyncio.gather(*(user_loop(i, base, token, password, target, results, window, think, max_requests,
                                      kinds) for i in range(users)))
@@ -400,7 +419,8 @@ def report(label: str, results: Results, users: int, think: float, alone: dict[s
             print(f"   {kind:<16} {len(values):>6} {statistics.median(values):8.1f} {max(values):8.1f}")
     total = sum(len(v) for v in results.latencies.values())
     print(f"\n== {label}: {users} users, think {think:g} s (mean), {results.seconds:.0f} s, "
-          f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s ==")
+          f"{total} requests, {total / max(results.seconds, 1e-9):.1f} req/s"
+          + (f", after {results.settle:g} s of the same load" if results.settle else ", from the start") + " ==")
     print(f"   load client's own CPU: {results.client_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
           f"({results.client_cpu * 1000 / max(total, 1):.1f} ms per request); the server's: "
           f"{results.server_cpu / max(results.seconds, 1e-9) * 1000:.0f} ms/s "
@@ -478,6 +498,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="server worker processes (default: one per core, as a province would run it)")
     parser.add_argument("--threads", type=int, help="threads per server process (JIXIAO_THREADS; default the app's)")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds of the same load before the measured window (a server that has run a while: "
+                             "its kept pages made); default 0, the first seconds after a start")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--max-requests", type=int, default=5000, help="per user, a hard bound")
     parser.add_argument("--only", choices=("all", "dashboard", "compare", "rollup", "status", "workflow"),
@@ -509,7 +532,7 @@ def main() -> None:
             kinds = tuple(k for k in KINDS if args.only == "all" or k.startswith(args.only))
             results, alone = asyncio.run(run_load(base, token, password, target, args.users, duration,
                                                   args.think, args.max_requests, kinds, args.calibrate,
-                                                  proc.pid))
+                                                  proc.pid, min(args.settle, 600.0)))
         finally:
             stop_server(proc)
             if args.keep_logs:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from jixiao.app.cache import clear_caches
 from jixiao.app.entry import entry_form, save_entry
 from jixiao.app.imports import import_files
-from jixiao.app.pages.dashboard import compute_dashboard, unit_year_dashboard
+from jixiao.app.pages.dashboard import compute_dashboard, unit_year_dashboard, unit_year_dashboard_json
 from jixiao.app.units import rules_of_unit
 from jixiao.model.users import Principal, Role
 from jixiao.store.db import open_database
@@ -67,6 +67,44 @@ def test_a_kept_page_is_read_not_computed(engine: Engine, monkeypatch: pytest.Mo
     with Session(engine) as s:
         board = unit_year_dashboard(s, YIYANG, YEAR)
     assert board.records and board.years == [YEAR]
+
+
+def _json(engine: Engine, unit: str, year: int) -> bytes:
+    clear_caches()
+    with Session(engine) as s:
+        return unit_year_dashboard_json(s, unit, year)
+
+
+def test_a_kept_pages_json_is_served_as_kept_and_is_the_shown_pages(engine: Engine,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API answers a first view with the kept bytes, not parsed and dumped again: the same
+    bytes as the page shown, for every kept unit-year."""
+    import jixiao.app.pages.dashboard as dashboard
+
+    for unit, year in _kept(engine):
+        assert _json(engine, unit, year) == _shown(engine, unit, year).encode(), (unit, year)
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("parsed although kept")
+
+    monkeypatch.setattr(dashboard, "unit_year_dashboard", refuse)
+    assert _json(engine, YIYANG, YEAR).startswith(b'{"unit":{"code":"430900"')
+
+
+def test_a_kept_pages_json_with_other_years_is_made_again(engine: Engine, tmp_path: object) -> None:
+    """Another year of data is not part of a kept page's key: its JSON's years are the unit's now."""
+    from pathlib import Path
+
+    from web_helpers import EXAMPLES
+
+    folder = Path(str(tmp_path))
+    text = (EXAMPLES / "004_yiyang_2020.yaml").read_text(encoding="utf-8").replace("year: 2020", "year: 2021")
+    (folder / "yiyang_2021.yaml").write_text(text, encoding="utf-8")
+    before = _kept(engine)[(YIYANG, YEAR)].key
+    assert import_files(engine, [folder / "yiyang_2021.yaml"]).ok
+    assert _kept(engine)[(YIYANG, YEAR)].key == before  # the 2020 page as kept, its years [2020]
+    assert b',"years":[2020,2021],' in _json(engine, YIYANG, YEAR)
+    assert _json(engine, YIYANG, YEAR) == _shown(engine, YIYANG, YEAR).encode()
 
 
 def test_an_edit_keeps_the_new_page_in_its_own_transaction(engine: Engine) -> None:

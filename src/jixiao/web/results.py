@@ -3,7 +3,6 @@ response models, the views that make them from :mod:`jixiao.app` results, file d
 
 from __future__ import annotations
 
-import threading
 from typing import Literal
 from urllib.parse import quote
 
@@ -26,28 +25,6 @@ def json_response(model: BaseModel) -> Response:
     own path turns the model into Python objects, then into JSON. The route keeps its
     ``response_model`` so the OpenAPI schema says what this is."""
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
-
-
-#: the JSON of models kept between requests (a kept dashboard is the same object until the data
-#: revision moves): id → (the model, its JSON); the model is held so that its id is not reused
-_KEPT_JSON: dict[int, tuple[BaseModel, bytes]] = {}
-_KEPT_JSON_SIZE = 512
-_KEPT_JSON_LOCK = threading.Lock()
-
-
-def kept_json_response(model: BaseModel) -> Response:
-    """:func:`json_response` of a model kept between requests (callers never change kept models),
-    serialized once: a warm dashboard's JSON was most of its answer's CPU."""
-    found = _KEPT_JSON.get(id(model))
-    if found is not None and found[0] is model:
-        return Response(found[1], media_type="application/json")
-    body = model.model_dump_json(by_alias=True).encode()
-    with _KEPT_JSON_LOCK:
-        if len(_KEPT_JSON) >= _KEPT_JSON_SIZE:  # oldest first (insertion order)
-            for old in list(_KEPT_JSON)[: _KEPT_JSON_SIZE // 8]:
-                _KEPT_JSON.pop(old, None)
-        _KEPT_JSON[id(model)] = (model, body)
-    return Response(body, media_type="application/json")
 
 
 def known_fund(fund: str | None) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
@@ -62,6 +63,7 @@ from jixiao.store.pages import (
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 
 _DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=1024)
+_DASHBOARD_JSON: RevisionCache[bytes] = RevisionCache(size=1024)
 
 
 class IndicatorView(BaseModel):
@@ -420,6 +422,25 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     if board.records:
         keep_if_free(session, unit, year, ruleset_key(rs), key, board.model_dump_json().encode())
     return board
+
+
+#: the ``years`` of a kept page's JSON (the first key of that name: the unit's fields come before it)
+_YEARS_IN_DOC = re.compile(rb',"years":\[([0-9,]*)\]')
+
+
+@kept_per_revision(_DASHBOARD_JSON, lambda a: (a["unit"], a["year"], rules_key(a["ruleset"])))
+def unit_year_dashboard_json(session: Session, unit: str, year: int, *,
+                             ruleset: RuleSet | str | None = None) -> bytes:
+    """:func:`unit_year_dashboard` as JSON: the kept page's own bytes when it is current and its
+    years are still the unit's (a first view is then a read, not a parse and a dump)."""
+    rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
+    years, key = _kept_key(session, unit, year, rs)
+    found = read_kept(session, unit, year, ruleset_key(rs), key)
+    if found is not None:
+        kept_years = _YEARS_IN_DOC.search(found)
+        if kept_years is not None and [int(y) for y in kept_years.group(1).split(b",") if y] == years:
+            return found
+    return unit_year_dashboard(session, unit, year, ruleset=ruleset).model_dump_json().encode()
 
 
 def keep_dashboards(session: Session, keys: Iterable[tuple[str, int]]) -> int:

@@ -26,7 +26,7 @@ from jixiao.app.imports import import_workbook
 from jixiao.app.monitoring import monitoring_docx_file
 from jixiao.app.pages.common import IndicatorInfo, UnitInfo, get_unit, indicator_catalog
 from jixiao.app.pages.comparison import Comparison, comparison
-from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard
+from jixiao.app.pages.dashboard import Dashboard, unit_year_dashboard_json
 from jixiao.app.pages.monitoring import MonitoringPage, MonitoringRollup, monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import Rollup, unit_rollup
 from jixiao.app.pages.status import rollup_with_status
@@ -45,7 +45,6 @@ from jixiao.web.results import (
     file_response,
     import_view,
     json_response,
-    kept_json_response,
     known_fund,
     split_ids,
 )
@@ -123,7 +122,7 @@ def api_unit(unit: str, row: ReadableUnit, principal: CurrentPrincipal, db: DbSe
             summary="单位年度总览：指标（含公式）、所述数核对、预警、评分、图表数据")
 def api_dashboard(unit: str, year: Year, row: ReadableUnit, db: DbSession) -> Response:
     try:
-        return kept_json_response(unit_year_dashboard(db, row.code, year))  # the same object until the data changes
+        return Response(unit_year_dashboard_json(db, row.code, year), media_type="application/json")
     except NotFound as exc:  # pragma: no cover - readable_unit already checked
         raise HTTPException(404, detail=str(exc)) from exc
 
