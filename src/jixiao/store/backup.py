@@ -224,7 +224,7 @@ def _digests(conn: Connection) -> dict[str, TableDigest]:
 
 
 #: tables a SQLite copy is emptied of: made again from the data, or waiting a few minutes at most
-NOT_COPIED = ("kept_dashboards", "kept_rollups", "pending_imports")
+NOT_COPIED = ("kept_dashboards", "kept_dashboard_html", "kept_rollups", "pending_imports")
 
 
 def _write_manifest(path: Path) -> None:

@@ -29,7 +29,7 @@ MANIFEST_TABLE = "jixiao_backup_manifest"
 #: tables that are not data: alembic's, the data revision (new with each restore), the manifest,
 #: uploads waiting for a confirmation (transient) and the kept dashboards (made again from the data)
 NOT_DATA = frozenset({"alembic_version", "data_revision", MANIFEST_TABLE, "pending_imports", "kept_dashboards",
-                       "kept_rollups"})
+                       "kept_dashboard_html", "kept_rollups"})
 
 
 class TableDigest:

@@ -37,7 +37,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from jixiao.store.db import BUSY_TIMEOUT_MS
-from jixiao.store.schema import IndicatorRecordRow, KeptDashboardRow, KeptRollupRow, UnitYearRow
+from jixiao.store.schema import (
+    IndicatorRecordRow,
+    KeptDashboardHtmlRow,
+    KeptDashboardRow,
+    KeptRollupRow,
+    UnitYearRow,
+)
 from jixiao.store.users import now_utc
 from jixiao.store.versions import UnitYear
 
@@ -147,11 +153,35 @@ def unit_years_with_data(session: Session) -> list[UnitYear]:
 
 
 def drop_kept(session: Session, keys: Collection[UnitYear]) -> None:
-    """Forget the kept pages of these unit-years (all rule sets)."""
+    """Forget the kept pages of these unit-years (all rule sets, their rendered content too)."""
     wanted = list(keys)
     for start in range(0, len(wanted), 500):
-        session.execute(delete(KeptDashboardRow).where(
-            tuple_(KeptDashboardRow.unit, KeptDashboardRow.year).in_(wanted[start:start + 500])))
+        for row in (KeptDashboardRow, KeptDashboardHtmlRow):
+            session.execute(delete(row).where(tuple_(row.unit, row.year).in_(wanted[start:start + 500])))
+
+
+# --------------------------------------------------------------------------------------------
+# A dashboard's content as rendered, per view, under the key of everything it shows
+# --------------------------------------------------------------------------------------------
+
+
+def read_kept_html(session: Session, unit: str, year: int, view: str, key: str) -> str | None:
+    """The content kept for this view of the unit-year if it was rendered under ``key`` (else None)."""
+    r = KeptDashboardHtmlRow
+    found = session.execute(select(r.key, r.html).where(r.unit == unit, r.year == year, r.view == view)).first()
+    if found is None or found.key != key:
+        return None
+    return zlib.decompress(found.html).decode("utf-8")
+
+
+def keep_html_if_free(session: Session, unit: str, year: int, view: str, key: str, html: str) -> bool:
+    """Keep the rendered content (replacing the view's older one) in a transaction of its own."""
+    def write(own: Session) -> None:
+        r = KeptDashboardHtmlRow
+        own.execute(delete(r).where(r.unit == unit, r.year == year, r.view == view))
+        own.add(r(unit=unit, year=year, view=view, key=key, html=zlib.compress(html.encode("utf-8"), 6),
+                  made_at=now_utc()))
+    return _write_if_free(session, write)
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,12 +263,14 @@ __all__ = [
     "YearLines",
     "drop_kept",
     "keep",
+    "keep_html_if_free",
     "keep_if_free",
     "keep_rollup",
     "keep_rollup_if_free",
     "kept_keys",
     "page_key",
     "read_kept",
+    "read_kept_html",
     "read_kept_rollup",
     "subtree_content",
     "unit_years_with_data",

@@ -428,6 +428,22 @@ class KeptDashboardRow(Base):
     made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class KeptDashboardHtmlRow(Base):
+    """A unit-year's dashboard content as the web rendered it (migration 0012), for one ``view``
+    of it (the rule set shown, whether the viewer may edit), under the ``key`` of everything it
+    shows: a first view in any process is then a read, not a render of 115 indicators. Derived
+    data like :class:`KeptDashboardRow`: not in backups, made again when missing or stale."""
+
+    __tablename__ = "kept_dashboard_html"
+
+    unit: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    view: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    html: Mapped[bytes] = mapped_column(LargeBinary)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class KeptRollupRow(Base):
     """A parent unit's roll-up of a year as made (migration 0011), under the ``key`` of its whole
     subtree's records (:func:`jixiao.store.pages.subtree_content`): derived data like

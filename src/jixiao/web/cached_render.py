@@ -66,6 +66,15 @@ class Kept:
 
 _CONTENT: RevisionCache[Kept] = RevisionCache(size=2048)
 
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a block is kept beyond this process (the database): asked before rendering it, and
+    given what was rendered. The caller's key for it must name everything the block shows."""
+
+    read: Callable[[], str | None]
+    keep: Callable[[str], None]
+
 def _wrapper(env: jinja2.Environment, name: str) -> jinja2.Template:
     key = (id(env), name)
     found = _WRAPPERS.get(key)
@@ -76,13 +85,15 @@ def _wrapper(env: jinja2.Environment, name: str) -> jinja2.Template:
 
 def render_cached_content(request: Request, db: Session, name: str, key: Hashable, context: dict[str, Any],
                           content_context: Callable[[], dict[str, Any]], status_code: int = 200, *,
-                          holes: Callable[[], Mapping[str, str]] | None = None) -> Response:
+                          holes: Callable[[], Mapping[str, str]] | None = None,
+                          stored: Stored | None = None) -> Response:
     """The page ``name``; its ``content`` block taken from the cache when this ``key`` was
     rendered at the current data revision. ``context`` is what the page needs outside that block
     (its title); ``content_context()`` what the block needs, asked for only when it is rendered.
     ``key`` must name everything the block shows that is not the data itself (the caller's
     permissions, the query) and not in a hole; ``holes()`` gives each hole's HTML (escaped: it is
-    put in as it is), asked for on every request."""
+    put in as it is), asked for on every request. ``stored``: a block this process has not
+    rendered yet is first asked for there, and a block rendered here is kept there (without holes)."""
     templates = request.app.state.templates
     fill = holes() if holes is not None else {}
     names: list[str] = []
@@ -100,6 +111,11 @@ def render_cached_content(request: Request, db: Session, name: str, key: Hashabl
 
     cache_key = (name, key)
     found = _CONTENT.peek(db, cache_key)
+    if found is None and stored is not None:
+        html = stored.read()
+        if html is not None:
+            found = Kept(Markup(html))
+            _CONTENT.keep(db, cache_key, found)
     if found is None:
         context = {**context, **content_context()}
     response: Response = templates.TemplateResponse(
@@ -108,6 +124,8 @@ def render_cached_content(request: Request, db: Session, name: str, key: Hashabl
          "_jx_hole": hole}, status_code=status_code)
     if found is None and made and made[0].body.count(_OPEN) == len(names):
         _CONTENT.keep(db, cache_key, made[0])
+        if stored is not None and not names:
+            stored.keep(str(made[0].body))
     return response
 
 

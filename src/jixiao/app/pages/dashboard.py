@@ -53,10 +53,12 @@ from jixiao.rules import (
 from jixiao.store.indicator_store import engine_version, ruleset_key
 from jixiao.store.pages import (
     keep,
+    keep_html_if_free,
     keep_if_free,
     kept_keys,
     page_key,
     read_kept,
+    read_kept_html,
     unit_years_with_data,
     year_content,
 )
@@ -64,6 +66,7 @@ from jixiao.store.repository import get_department, get_fund_years, get_projects
 
 _DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=1024)
 _DASHBOARD_JSON: RevisionCache[bytes] = RevisionCache(size=1024)
+_STAMPS: RevisionCache[str] = RevisionCache(size=4096)
 
 
 class IndicatorView(BaseModel):
@@ -422,6 +425,25 @@ def unit_year_dashboard(session: Session, unit: str, year: int, *, ruleset: Rule
     if board.records:
         keep_if_free(session, unit, year, ruleset_key(rs), key, board.model_dump_json().encode())
     return board
+
+
+@kept_per_revision(_STAMPS, lambda a: (a["unit"], a["year"], rules_key(a["ruleset"])))
+def dashboard_stamp(session: Session, unit: str, year: int, *, ruleset: RuleSet | str | None = None) -> str:
+    """A digest of everything :func:`unit_year_dashboard` shows (the key it is kept under, and the
+    unit's years): what a rendering of it may be kept under, beside what the renderer adds."""
+    rs = as_ruleset(ruleset if ruleset is not None else rules_of_unit(session, unit))
+    years, key = _kept_key(session, unit, year, rs)
+    return hashlib.sha256(f"{key}\n{years}".encode()).hexdigest()
+
+
+def kept_content(session: Session, unit: str, year: int, view: str, key: str) -> str | None:
+    """The dashboard content a renderer kept for ``view`` under ``key`` (None: missing or stale)."""
+    return read_kept_html(session, unit, year, view, key)
+
+
+def keep_content(session: Session, unit: str, year: int, view: str, key: str, html: str) -> None:
+    """Keep a rendering of the dashboard, if the database is free now (a reader never waits)."""
+    keep_html_if_free(session, unit, year, view, key, html)
 
 
 #: the ``years`` of a kept page's JSON (the first key of that name: the unit's fields come before it)

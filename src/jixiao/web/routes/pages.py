@@ -8,6 +8,10 @@ the change log). Routes with a ``{unit}`` check it with ``readable_unit`` /
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -17,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+import jixiao
 from jixiao.app.access import can_edit
 from jixiao.app.audits import AUDIT_TYPES, audit_upload
 from jixiao.app.cache import BoundedCache
@@ -32,7 +37,7 @@ from jixiao.app.pages.common import (
     visibility_scope,
 )
 from jixiao.app.pages.comparison import ALL_LEVELS, comparison, years_with_data
-from jixiao.app.pages.dashboard import unit_year_dashboard
+from jixiao.app.pages.dashboard import dashboard_stamp, keep_content, kept_content, unit_year_dashboard
 from jixiao.app.pages.monitoring import monitoring_rollup, unit_monitoring
 from jixiao.app.pages.rollup import rollup_years, unit_rollup
 from jixiao.app.pages.status import has_children, rollup_statuses
@@ -48,7 +53,7 @@ from jixiao.model.workflow import NOT_STARTED, STATUS_LABEL, STATUS_ORDER
 from jixiao.rules import SEVERITY_LABEL, available_rulesets, load_ruleset
 from jixiao.store.repository import period_years, years_of
 from jixiao.store.workflow import unit_statuses
-from jixiao.web.cached_render import render_cached_content, render_cached_fragment
+from jixiao.web.cached_render import Stored, render_cached_content, render_cached_fragment
 from jixiao.web.deps import (
     CurrentPrincipal,
     DbRoute,
@@ -218,24 +223,52 @@ def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None
 def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, principal: CurrentPrincipal,
                    db: DbSession, rules: RuleChoice = None) -> Response:
     own = rules_of_unit(db, row.code)
-    board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
     status = year_status(db, principal, row.code, year)
     # the data of a submitted or approved year cannot be changed: no edit buttons (the panel says why)
     editable = can_edit(principal, row.code) and status.editable
     below = rollup_years(db, row.code)
-    around = {"board": board, "unit_code": row.code, "has_children": has_children(db, row.code),
+    months = period_years(db, [row.code]).get(row.code, [])
+    around = {"unit_name": row.name, "year": year, "unit_code": row.code, "has_children": has_children(db, row.code),
               "workflow": status if status.status != NOT_STARTED else None}
 
     def content() -> dict[str, Any]:
-        return {"severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
+        board = unit_year_dashboard(db, row.code, year, ruleset=rules or own)
+        return {"board": board, "severity_label": SEVERITY_LABEL, "severity_class": SEVERITY_CLASS,
                 "editable": editable, "charts": chart_json(board.charts), "own_rules": own, "rules": rules,
                 "rulesets": RULESETS, "ruleset_label": RULESET_LABEL, "report_parts": board.reports,
                 "rules_query": f"?rules={rules}" if rules else "", "rollup_years": below,
-                "monitoring_years": period_years(db, [row.code]).get(row.code, [])}
+                "monitoring_years": months}
 
-    # the content block is the same for everyone who may (or may not) edit: rendered once per data revision
+    # the content block is the same for everyone who may (or may not) edit: rendered once per data
+    # revision in a process, and kept in the database for the others (and the next start)
+    view = _digest(repr((rules, own, editable)))
+
+    @functools.cache
+    def key() -> str:  # asked for only when this process has not rendered it
+        return _digest(repr((dashboard_stamp(db, row.code, year, ruleset=rules or own), below, months, view,
+                             _web_version())))
+
+    stored = Stored(lambda: kept_content(db, row.code, year, view, key()),
+                    lambda html: keep_content(db, row.code, year, view, key(), html))
     return render_cached_content(request, db, "pages/dashboard.html", (row.code, year, rules, own, editable),
-                                 around, content)
+                                 around, content, stored=stored)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _web_version() -> str:
+    """A digest of what renders a page here (the templates, this module and the HTML made in
+    Python): a kept rendering made by other code is stale."""
+    digest = hashlib.sha256(jixiao.__version__.encode())
+    web = resources.files("jixiao.web")
+    for part in sorted(str(p) for p in Path(str(web / "templates")).rglob("*.html")):
+        digest.update(Path(part).read_bytes())
+    for name in ("deps.py", "cached_render.py", "routes/pages.py", "results.py"):
+        digest.update(Path(str(web / name)).read_bytes())
+    return digest.hexdigest()
 
 
 def _locked_away(request: Request, unit: str, year: int, status: YearStatus) -> Response | None:
