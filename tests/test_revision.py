@@ -9,7 +9,9 @@ other program; and ``jixiao serve --workers 2`` serves the app from two processe
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -226,3 +228,15 @@ def test_the_comparisons_json_kept_by_the_api_shows_a_change_by_another_program(
     assert admin.get(path).content == first.content  # kept: the same answer
     _rename_elsewhere(sqlite_url, "430900", "益阳市医疗保障局（改）")
     assert "益阳市医疗保障局（改）" in admin.get(path).text
+
+
+def test_a_served_worker_freezes_what_the_app_is_made_of(sqlite_url: str) -> None:
+    """``jixiao serve``'s app factory takes the app's own objects out of the collector's walks (a
+    full collection of a loaded worker's heap held every request for up to a second)."""
+    engine = store_db.open_database(sqlite_url)
+    engine.dispose()
+    probe = ("import gc, os; from jixiao.web import serve_app; from jixiao.web.app import GC_YOUNG; serve_app(); "
+             "print(gc.get_freeze_count(), gc.get_threshold()[0] == GC_YOUNG)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "JIXIAO_DATABASE_URL": sqlite_url}, check=True).stdout.split()
+    assert int(out[0]) > 100_000 and out[1] == "True"

@@ -82,7 +82,7 @@ def serve(
                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
     # by name: each worker process builds its own app from the same environment (the command line
     # does not import the web package, which sits beside it, not below it)
-    uvicorn.run("jixiao.web:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    uvicorn.run("jixiao.web:serve_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
