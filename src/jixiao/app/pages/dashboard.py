@@ -64,7 +64,9 @@ from jixiao.store.pages import (
 )
 from jixiao.store.repository import get_department, get_fund_years, get_projects, years_of
 
-_DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=1024)
+#: the models are needed only to render a page or its JSON, both kept apart (as text, which the
+#: garbage collector does not walk): a few, for a rule set switched back and forth
+_DASHBOARDS: RevisionCache[Dashboard] = RevisionCache(size=64)
 _DASHBOARD_JSON: RevisionCache[bytes] = RevisionCache(size=1024)
 _STAMPS: RevisionCache[str] = RevisionCache(size=4096)
 
