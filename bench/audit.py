@@ -15,7 +15,9 @@ then the cProfile top entries (by own time) for passes over the seeds, and (``--
 sampling profile of the perturbed batch: a CPU-time timer interrupts the audit every half
 millisecond and notes the Python function running and its callers. cProfile's own cost per call
 inflates small functions; the sampler's shares are the unbiased ones (C time — a regular
-expression, a Decimal — counts for the Python function that called it).
+expression, a Decimal — counts for the Python function that called it). It first prints whether
+the mypyc-compiled modules ran (``scripts/compile-hot.py``); compiled functions are invisible to
+both profilers (their time counts for the nearest Python caller).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jixiao import compiled
 from jixiao.audit.checks import check_duplicates, check_table_budgets, run_checks
 from jixiao.audit.checks.certainty import Certainty
 from jixiao.audit.checks.repeats import check_repeats
@@ -200,6 +203,7 @@ def main() -> None:
     seeds = [str(p) for p in SEEDS]
     audit_paths(seeds, jobs=1)  # warm imports and regex compilation
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} (wall time counts other programs)")
+    print(f"auditor: {compiled.current().describe()}")
     seed_runs = [run(seeds, 1) for _ in range(5)]
     best = min(seed_runs, key=lambda r: r["cpu"])
     report("seeds, 1 process (best of 5)", best)
