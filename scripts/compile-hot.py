@@ -109,8 +109,9 @@ def impossible() -> str:
         return "没有 Python 头文件（Python.h）"
     try:
         import mypyc.build  # noqa: F401
-    except ImportError:
-        return "没有安装 mypyc（mypy）"
+        import setuptools  # noqa: F401
+    except ImportError as e:
+        return f"没有安装 {e.name}"
     return ""
 
 
