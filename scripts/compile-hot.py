@@ -29,6 +29,8 @@ SRC = ROOT / "src"
 BUILD = ROOT / "build" / "mypyc"
 MANIFEST = SRC / "jixiao" / "_compiled.json"
 GROUP = "jixiao_hot"  # the shared library every compiled module calls into: src/jixiao_hot__mypyc.*.so
+# gcc -O1: about as few instructions per audit as -O3 (the time is in CPython's C calls, not in the
+# generated code) and half the build time; -O2 and -O3 measured no better (bench/audit_instructions.py)
 
 #: what is compiled (relative to src): the number types and the whole auditor ...
 HOT = ("jixiao/numbers.py", "jixiao/audit")
@@ -39,10 +41,11 @@ CHILD = """
 import sys
 from setuptools import setup
 from mypyc.build import mypycify
-build, config, *paths = sys.argv[1:]
+build, config, group, *paths = sys.argv[1:]
 setup(name="jixiao-hot", script_args=["build_ext", "--inplace", "--build-temp", build + "/temp",
       "--build-lib", build + "/lib"],
-      ext_modules=mypycify(["--config-file", config, *paths], target_dir=build + "/c", group_name="jixiao_hot"))
+      ext_modules=mypycify(["--config-file", config, *paths], target_dir=build + "/c", group_name=group,
+                           opt_level="1"))
 """
 
 
@@ -130,7 +133,7 @@ def build() -> int:
     log = BUILD / "build.log"
     t = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run([sys.executable, "-c", CHILD, str(BUILD), str(ROOT / "pyproject.toml"), *paths],
+        done = subprocess.run([sys.executable, "-c", CHILD, str(BUILD), str(ROOT / "pyproject.toml"), GROUP, *paths],
                               cwd=SRC, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         clean()

@@ -4,8 +4,10 @@ be compiled the build says so in one line and leaves the .py files in use."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -107,6 +109,22 @@ def test_no_compiler_one_line_and_the_py_files(tmp_path: Path) -> None:
     assert not old.exists()
     state = compiled.read_state(tmp_path / "src" / "jixiao" / "_compiled.json", tmp_path / "src")
     assert not state.in_use and "没有 C 编译器" in state.describe()
+
+
+def test_figures_pickle_and_copy(tmp_path: Path) -> None:
+    """Compiled classes with their own __init__ do not pickle or copy by default; the figures do
+    (a worker process returns them), compiled or not."""
+    from decimal import Decimal
+
+    from jixiao.audit.quantities import find_document_mentions
+    from jixiao.audit.readers import read_document
+    from jixiao.numbers import Interval, Quantity
+
+    seed = sorted((REPO / "examples" / "seeds").glob("0*.txt"))[0]
+    mention = find_document_mentions(read_document(str(seed)))[0]
+    for value in (Interval(Decimal("1.5"), Decimal("2")), Quantity(Decimal("74200"), "万元", "约"), mention):
+        for again in (pickle.loads(pickle.dumps(value)), copy.copy(value), copy.deepcopy(value)):
+            assert again == value and type(again) is type(value)
 
 
 @pytest.mark.skipif(not compiled.current().in_use, reason="the compiled modules are not built here")

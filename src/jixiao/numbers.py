@@ -235,6 +235,10 @@ class Interval:
         _set_lo(self, lo)
         _set_hi(self, hi)
 
+    def __reduce__(self) -> tuple[type[Interval], tuple[Decimal, Decimal]]:
+        # pickle and copy by the constructor: compiled (mypyc), the default way calls __init__ bare
+        return Interval, (self.lo, self.hi)
+
     @classmethod
     def exact(cls, value: Decimal) -> Interval:
         return cls(value, value)
@@ -345,6 +349,9 @@ class Quantity:
         _set_value(self, value)
         _set_unit(self, unit)
         _set_approx(self, approx)
+
+    def __reduce__(self) -> tuple[type[Quantity], tuple[Decimal, str, Approx | None]]:
+        return Quantity, (self.value, self.unit, self.approx)  # as Interval's
 
     @property
     def exponent(self) -> int:
