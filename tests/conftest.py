@@ -58,9 +58,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-def pytest_report_header() -> str:
-    """Which auditor ran: the mypyc-compiled modules or their .py files (and why)."""
-    return f"jixiao 审核模块：{compiled.current().describe()}"
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Which auditor ran: the mypyc-compiled modules or their .py files (and why), even under -q."""
+    terminalreporter.write_line(f"jixiao 审核模块：{compiled.current().describe()}")
 
 
 @pytest.fixture
