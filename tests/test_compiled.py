@@ -34,6 +34,11 @@ print(pkg.mod.__file__)
 """
 
 
+@pytest.fixture(autouse=True)
+def _not_asked_for_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JIXIAO_PURE", raising=False)  # these tests are about the manifest alone
+
+
 def _entry(src: Path, path: str) -> dict[str, object]:
     stat = (src / path).stat()
     return {"path": path, "sha256": compiled.digest(src / path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
