@@ -30,7 +30,7 @@ BUILD = ROOT / "build" / "mypyc"
 MANIFEST = SRC / "jixiao" / "_compiled.json"
 GROUP = "jixiao_hot"  # the shared library every compiled module calls into: src/jixiao_hot__mypyc.*.so
 # gcc -O1: about as few instructions per audit as -O3 (the time is in CPython's C calls, not in the
-# generated code) and half the build time; -O2 and -O3 measured no better (bench/audit_instructions.py)
+# generated code), the same CPU time within noise, and two thirds of the build time (~2 min, not 3)
 
 #: what is compiled (relative to src): the number types and the whole auditor ...
 HOT = ("jixiao/numbers.py", "jixiao/audit")
