@@ -73,12 +73,10 @@ def module_name(path: str) -> str:
 
 
 def extensions() -> list[Path]:
+    """Every extension of a build, also of a module since renamed or left out (jixiao has no other)."""
     suffixes = tuple(s for s in (sysconfig.get_config_var("EXT_SUFFIX"), ".so") if s)
     found = [p for p in SRC.glob(f"{GROUP}__mypyc*") if p.name.endswith(suffixes)]
-    for path in sources():
-        stem = SRC / Path(path).with_suffix("")
-        found += [p for p in stem.parent.glob(stem.name + ".*") if p.name.endswith(suffixes)]
-    return found
+    return found + [p for p in (SRC / "jixiao").rglob("*.so") if p.name.endswith(suffixes)]
 
 
 def clean() -> None:

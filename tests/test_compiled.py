@@ -107,11 +107,14 @@ def test_no_compiler_one_line_and_the_py_files(tmp_path: Path) -> None:
     (tmp_path / "src" / "jixiao" / "numbers.py").write_text("X = 1\n", encoding="utf-8")
     old = tmp_path / "src" / "jixiao" / f"numbers{EXT}"
     old.write_bytes(b"an old build")
+    orphan = tmp_path / "src" / "jixiao" / "audit" / f"renamed_since{EXT}"  # its .py is gone
+    orphan.parent.mkdir()
+    orphan.write_bytes(b"an old build")
     done = subprocess.run([sys.executable, str(tmp_path / "scripts" / "compile-hot.py")], capture_output=True,
                           text=True, env=dict(os.environ, CC="/nonexistent/cc"), check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().count("\n") == 0 and "没有 C 编译器" in done.stdout and "纯 Python" in done.stdout
-    assert not old.exists()
+    assert not old.exists() and not orphan.exists()
     state = compiled.read_state(tmp_path / "src" / "jixiao" / "_compiled.json", tmp_path / "src")
     assert not state.in_use and "没有 C 编译器" in state.describe()
 
