@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system demo test lint bench clean web-assets review
+.PHONY: setup system demo test lint bench clean web-assets review compile
 
 # Python environment: a venv with jixiao and its dev tools (re-made when pyproject changes).
 $(STAMP): pyproject.toml
@@ -13,7 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(STAMP) web-assets
+# The auditor's hot modules compiled with mypyc (C extensions beside the .py files; the list is in
+# scripts/compile-hot.py): rebuilt whenever one of their sources changes. Without a C compiler the
+# .py files are used (one line says so); jixiao/compiled.py never loads a stale extension.
+COMPILED := src/jixiao/_compiled.json
+HOT_SRC  := src/jixiao/numbers.py $(shell find src/jixiao/audit -name '*.py')
+$(COMPILED): $(STAMP) $(HOT_SRC) scripts/compile-hot.py
+	$(BIN)/python scripts/compile-hot.py
+
+compile:
+	$(BIN)/python scripts/compile-hot.py
+
+setup: $(STAMP) web-assets $(COMPILED)
 
 # Browser libraries (ECharts, htmx) served locally by the web app (no CDN): fetched from the npm
 # registry at package-lock.json's versions and digests by a Python script (no Node.js needed).
@@ -47,4 +58,5 @@ bench: setup
 	$(BIN)/python bench/audit.py
 
 clean:
-	rm -rf $(VENV) .pgdata out .pytest_cache
+	[ ! -x $(BIN)/python ] || $(BIN)/python scripts/compile-hot.py --clean
+	rm -rf $(VENV) .pgdata out .pytest_cache build

@@ -27,6 +27,11 @@ SEEDS = sorted((ROOT / "examples" / "seeds").glob("0*.txt"))
 
 CHILD = """
 import sys
+try:
+    from jixiao.compiled import current
+    print("auditor:", current().describe(), file=sys.stderr)
+except ImportError:  # a checkout from before the compiled modules
+    print("auditor: 纯 Python", file=sys.stderr)
 from jixiao.audit.pipeline import audit_path
 seeds = sys.argv[2:]
 for p in seeds:
@@ -37,7 +42,7 @@ for _ in range(int(sys.argv[1])):
 """
 
 
-def instructions(src: Path, passes: int) -> int:
+def instructions(src: Path, passes: int) -> tuple[int, str]:
     """Instructions valgrind counts for the child run with ``passes`` passes after the warm one."""
     env = dict(os.environ, PYTHONPATH=str(src), PYTHONHASHSEED="0")
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
@@ -46,7 +51,8 @@ def instructions(src: Path, passes: int) -> int:
     m = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if m is None:
         raise SystemExit(f"valgrind printed no instruction count:\n{done.stderr[-2000:]}")
-    return int(m.group(1).replace(",", ""))
+    said = re.search(r"auditor: (.*)", done.stderr)
+    return int(m.group(1).replace(",", "")), said.group(1) if said else "?"
 
 
 def main() -> None:
@@ -60,11 +66,12 @@ def main() -> None:
     audits = args.passes * len(SEEDS)
     first = None
     for src in args.src or [ROOT / "src"]:
-        per_audit = (instructions(src, args.passes) - instructions(src, 0)) / audits
+        (total, auditor), (warm, _) = instructions(src, args.passes), instructions(src, 0)
+        per_audit = (total - warm) / audits
         note = f" ({per_audit / first * 100 - 100:+.1f}% against the first)" if first else ""
         first = first or per_audit
         print(f"{src}: {per_audit / 1e6:7.2f} M instructions per seed audit, "
-              f"{per_audit * len(SEEDS) / chars:6.0f} per character{note}")
+              f"{per_audit * len(SEEDS) / chars:6.0f} per character{note} [{auditor}]")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ test is skipped only when that variable is unset). ``db_url`` runs a test on bot
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from jixiao import compiled
 
 #: the browser tests' shared fixtures (playwright, browser, watched, shot_dirs) and page watcher
 pytest_plugins = ["e2e_support"]
@@ -52,3 +56,22 @@ def postgres_url() -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """The same test on SQLite and on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Which auditor ran: the mypyc-compiled modules or their .py files (and why), even under -q."""
+    terminalreporter.write_line(f"jixiao 审核模块：{compiled.current().describe()}")
+
+
+@pytest.fixture
+def pure_python(request: pytest.FixtureRequest) -> bool:
+    """For a test that spies on the auditor's internals (patches a class): compiled classes take no
+    new attributes, so where the compiled modules are in use the test runs in a child pytest on
+    the .py files (``JIXIAO_PURE=1``), must pass there, and this returns True (the test returns)."""
+    if not compiled.current().in_use:
+        return False
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           request.node.nodeid], cwd=REPO, env=dict(os.environ, JIXIAO_PURE="1"),
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    return True

@@ -24,7 +24,7 @@ ROOT_PACKAGE = "jixiao"
 #: The layers, lowest first. A module may import modules of a lower layer and modules of its own
 #: top-level package; never a higher layer, never a sibling package of its own layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("codes",),
+    ("codes", "compiled"),
     ("numbers", "problems"),
     ("parsing", "model"),
     ("rules",),

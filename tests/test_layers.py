@@ -1,6 +1,6 @@
 """The house keeps its shape: layers import downward only, no module imports itself back.
 
-The layers (lowest first) are in ``tests/import_graph.py`` (``LAYERS``): codes → numbers,
+The layers (lowest first) are in ``tests/import_graph.py`` (``LAYERS``): codes, compiled → numbers,
 problems → parsing, model → rules → calc | audit | ingest → write | store → app → cli | web.
 A module may import a lower layer and its own package; never a higher layer or a sibling
 package of its own layer. Imports inside functions count like any other.

@@ -6,4 +6,8 @@ Data flows one way: inputs become model objects (:mod:`jixiao.model`); :mod:`jix
 :mod:`jixiao.web` only present results.
 """
 
+from jixiao import compiled as _compiled
+
 __version__ = "0.1.0"
+
+_compiled.guard()  # before any compiled module is imported: never a stale extension

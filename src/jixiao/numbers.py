@@ -235,6 +235,10 @@ class Interval:
         _set_lo(self, lo)
         _set_hi(self, hi)
 
+    def __reduce__(self) -> tuple[type[Interval], tuple[Decimal, Decimal]]:
+        # pickle and copy by the constructor: compiled (mypyc), the default way calls __init__ bare
+        return Interval, (self.lo, self.hi)
+
     @classmethod
     def exact(cls, value: Decimal) -> Interval:
         return cls(value, value)
@@ -268,7 +272,8 @@ class Interval:
         products = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
         return Interval(min(products), max(products))
 
-    __rmul__ = __mul__
+    def __rmul__(self, other: Decimal | int) -> Interval:  # not ``= __mul__``: mypyc needs a def
+        return self * other
 
     def __truediv__(self, other: Interval | Decimal | int) -> Interval:
         if not isinstance(other, Interval):
@@ -303,8 +308,8 @@ class Interval:
         return f"[{_plain(self.lo)}, {_plain(self.hi)}]"
 
 
-_set_lo = Interval.__dict__["lo"].__set__  # the slots' own setters, past the frozen __setattr__
-_set_hi = Interval.__dict__["hi"].__set__
+_set_lo = vars(Interval)["lo"].__set__  # the slots' own setters, past the frozen __setattr__ (vars: mypyc)
+_set_hi = vars(Interval)["hi"].__set__
 
 
 def _plain(value: Decimal) -> str:
@@ -344,6 +349,9 @@ class Quantity:
         _set_value(self, value)
         _set_unit(self, unit)
         _set_approx(self, approx)
+
+    def __reduce__(self) -> tuple[type[Quantity], tuple[Decimal, str, Approx | None]]:
+        return Quantity, (self.value, self.unit, self.approx)  # as Interval's
 
     @property
     def exponent(self) -> int:
@@ -393,9 +401,9 @@ class Quantity:
         return f"{prefix}{self.value:f}{suffix}{self.unit}"
 
 
-_set_value = Quantity.__dict__["value"].__set__
-_set_unit = Quantity.__dict__["unit"].__set__
-_set_approx = Quantity.__dict__["approx"].__set__
+_set_value = vars(Quantity)["value"].__set__
+_set_unit = vars(Quantity)["unit"].__set__
+_set_approx = vars(Quantity)["approx"].__set__
 
 
 def parse_quantity(text: str, default_unit: str = "") -> Quantity:

@@ -380,7 +380,8 @@ class _BlockState:
         if item in ("预算", "全年预算", "年初预算") and m.quantity.unit in _RATE_UNITS:
             # 占全年预算12.32万元的54.63%: a completion rate
             item = f"{self.last_base}预算执行率" if self.last_base in ("收入", "支出") else "预算执行率"
-        if item and item.endswith(("率", "满意度", "比例")) and m.quantity.unit not in (*_RATE_UNITS, ""):
+        unit = m.quantity.unit
+        if item and item.endswith(("率", "满意度", "比例")) and unit and unit not in _RATE_UNITS:
             item = None
         if item and item.endswith(("机构", "药店")) and m.quantity.dimension != "org":
             item = None  # 对违规医疗机构追回5.55万元: the money is not a count of institutions

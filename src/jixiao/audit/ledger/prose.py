@@ -689,7 +689,8 @@ class ProseBinder(Walker):
         last = funds[-1]
         if last[2].fund == SUB_FUNDS[0] and self.text.startswith("职工", last[0]):
             return last[2].fund
-        if len(funds) >= 2 and funds[-2][1] == last[0] and funds[-2][2].fund not in (TOTAL, *SUB_FUNDS):
+        if (len(funds) >= 2 and funds[-2][1] == last[0]
+                and funds[-2][2].fund != TOTAL and funds[-2][2].fund not in SUB_FUNDS):  # mypyc: no (TOTAL, *SUB_FUNDS)
             before = funds[-2][2].fund
             return last[2].fund if before in EMPLOYEE_FUNDS else before
         return None
