@@ -75,6 +75,7 @@ class Stored:
     read: Callable[[], str | None]
     keep: Callable[[str], None]
 
+
 def _wrapper(env: jinja2.Environment, name: str) -> jinja2.Template:
     key = (id(env), name)
     found = _WRAPPERS.get(key)
