@@ -160,3 +160,21 @@ def test_reindex_keeps_the_pages_that_are_missing_or_stale(engine: Engine) -> No
     assert (YIYANG, YEAR) in kept and "（新名）" in zlib.decompress(kept[("650500", 2019)].doc).decode()
     assert refresh_pages(engine) == (0, 0)
     assert refresh_pages(engine, force=True) == (5, 5)
+
+
+def test_a_kept_write_leaves_the_connection_as_it_found_it(engine: Engine) -> None:
+    """Derived data is committed without waiting for the disk, and without waiting long for a
+    writer; the pooled connection then serves data writes as before (durable, patient)."""
+    from jixiao.store.db import BUSY_TIMEOUT_MS
+    from jixiao.store.pages import keep_html_if_free, read_kept_html
+
+    with Session(engine) as s:
+        assert keep_html_if_free(s, YIYANG, YEAR, "view", "key", "<p>内容</p>")
+        assert read_kept_html(s, YIYANG, YEAR, "view", "key") == "<p>内容</p>"
+        assert read_kept_html(s, YIYANG, YEAR, "view", "other key") is None
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL's settings were SET LOCAL: they ended with the transaction
+    for _ in range(engine.pool.size()):  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS

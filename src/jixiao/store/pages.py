@@ -119,7 +119,13 @@ def _write_if_free(session: Session, write: Callable[[Session], None]) -> bool:
         return False
     with Session(bind) as own:
         conn = own.connection()
-        conn.exec_driver_sql("PRAGMA busy_timeout=50" if sqlite else "SET LOCAL lock_timeout = '50ms'")
+        # derived data, made again if lost: its commit need not wait for the disk
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        else:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
         try:
             write(own)
             own.commit()
@@ -130,6 +136,7 @@ def _write_if_free(session: Session, write: Callable[[Session], None]) -> bool:
         finally:
             if sqlite:
                 own.connection().exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                own.connection().exec_driver_sql("PRAGMA synchronous=FULL")
 
 
 def _pool_has_room(bind: object) -> bool:
