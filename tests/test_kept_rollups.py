@@ -10,13 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 import jixiao.app.pages.rollup as rollup_module
 from jixiao.app.cache import clear_caches
 from jixiao.app.entry import entry_form, save_entry
-from jixiao.app.imports import import_files
+from jixiao.app.imports import import_files, keep_rollups
 from jixiao.app.pages.rollup import Rollup, unit_rollup
 from jixiao.app.pages.status import rollup_with_status
 from jixiao.app.workflow import act, year_status
@@ -73,17 +73,25 @@ def _set_income(engine: Engine, unit: str, value: str) -> None:
         assert save_entry(s, ADMIN, unit, YEAR, {field.name: value}, form.version).ok
 
 
-def test_a_kept_rollup_is_read_and_a_childs_change_shows_at_once(engine: Engine,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def _kept_rollups(engine: Engine) -> set[tuple[str, int]]:
+    with Session(engine) as s:
+        return {(r.unit, r.year) for r in s.scalars(select(KeptRollupRow))}
+
+
+def test_an_import_keeps_its_parents_rollups_and_a_childs_change_shows_at_once(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the import kept the roll-up of every unit with subordinates (甲市 has none; 丁市's has no data)
+    assert _kept_rollups(engine) == {("T00", YEAR), ("T02", YEAR), ("T03", YEAR)}
     counted = Counted(monkeypatch)
     first = _shown(engine, "T00")
     city = _shown(engine, "T03")
-    assert _income(first) == INCOME and counted.made == ["T00", "T03"]
+    assert _income(first) == INCOME and counted.made == []  # read, not computed
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(KeptRollupRow)) == 2
+        assert first.model_dump() == rollup_module.compute_rollup(s, "T00", YEAR).model_dump()
+    counted.made.clear()
     # another process shows them by reading what was kept: the same page, nothing computed
     assert _shown(engine, "T00") == first and _shown(engine, "T03") == city
-    assert counted.made == ["T00", "T03"]
+    assert counted.made == []
     # a county of 乙市 changes its income (3000.25 → 3100.25): the province's roll-up and 乙市's
     # show it at once, in this process (its revision moved) and in one that kept nothing
     _set_income(engine, "T0201", "3100.25")
@@ -99,6 +107,19 @@ def test_a_kept_rollup_is_read_and_a_childs_change_shows_at_once(engine: Engine,
     _set_income(engine, "T0301", "760")
     assert _income(_shown(engine, "T03")) == Decimal("760")
     assert counted.made[-1] == "T03"
+
+
+def test_reindex_keeps_the_rollups_that_are_missing_or_stale(engine: Engine) -> None:
+    with Session(engine) as s:
+        s.execute(delete(KeptRollupRow).where(KeptRollupRow.unit == "T02"))
+        s.commit()
+    assert keep_rollups(engine) == (3, 1)  # 乙市's made again, the other two still good
+    assert _kept_rollups(engine) == {("T00", YEAR), ("T02", YEAR), ("T03", YEAR)}
+    assert keep_rollups(engine) == (3, 0)
+    _set_income(engine, "T0201", "3100.25")  # a save through the form keeps no roll-up ...
+    assert keep_rollups(engine, below={"T0201"}) == (2, 2)  # ... its parent's and the province's are stale
+    assert _income(_shown(engine, "T00")) == INCOME + 100
+    assert keep_rollups(engine, force=True) == (3, 3)
 
 
 def test_a_status_change_below_shows_in_the_parents_rollup_at_once(engine: Engine) -> None:

@@ -34,6 +34,7 @@ from jixiao.app.changes import conflict, jsonable, record_change
 from jixiao.app.errors import Busy, NotFound
 from jixiao.app.lock import locked, locked_reason
 from jixiao.app.pages.dashboard import keep_dashboards, stale_dashboards
+from jixiao.app.pages.rollup import refresh_rollup, rollup_parents
 from jixiao.ingest.files import read_files
 from jixiao.ingest.workbook import read_workbook_bytes
 from jixiao.model import Dataset, DepartmentYear, FundYear, Project
@@ -99,6 +100,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path]) -> ImportOutcome:
             outcome = with_retry(session, lambda: _import_files(session, paths), patience=CLI_PATIENCE)
         if outcome.counts is not None:
             keep_pages(engine, outcome.counts.versions)
+            keep_rollups(engine, below={unit for unit, _ in outcome.counts.versions})
         return outcome
     except LockedUnitYear as exc:
         return ImportOutcome([_locked_problem(x.unit, x.year, x.status) for x in exc.locked])
@@ -164,6 +166,26 @@ def refresh_pages(engine: Engine, *, force: bool = False) -> tuple[int, int]:
     with Session(engine) as session:
         keys = unit_years_with_data(session) if force else stale_dashboards(session)
     return len(keys), keep_pages(engine, keys)
+
+
+def keep_rollups(engine: Engine, *, below: Collection[str] | None = None, force: bool = False) -> tuple[int, int]:
+    """Keep the roll-up of every parent unit and year whose kept one is missing or stale (every
+    one with ``force``; ``below``: only the parents of these units), one transaction each, after
+    an import's: what ``jixiao db reindex`` does too. (roll-ups there are, made)."""
+    with Session(engine) as session:
+        keys = rollup_parents(session, below)
+    made = 0
+    for unit, year in keys:
+        with Session(engine) as session:
+            def one(session: Session = session, unit: str = unit, year: int = year) -> bool:
+                done = refresh_rollup(session, unit, year, force=force)
+                session.commit()
+                return done
+            try:
+                made += with_retry(session, one, patience=CLI_PATIENCE)
+            except (Busy, SQLAlchemyError):  # a roll-up not kept now is made when it is first shown
+                session.rollback()
+    return len(keys), made
 
 
 def _keep_chunk(session: Session, keys: Sequence[UnitYear]) -> int:
@@ -363,6 +385,7 @@ __all__ = [
     "filled_workbook",
     "import_files",
     "import_workbook",
+    "keep_rollups",
     "record_entries",
     "refresh_pages",
     "save_workbook",

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from jixiao.app.backups import restore_database
-from jixiao.app.imports import refresh_pages
+from jixiao.app.imports import keep_rollups, refresh_pages
 from jixiao.app.people import add_user, reset_password, user_by_name
 from jixiao.cli.common import CommandError, console, database, one_line_errors, session
 from jixiao.store.backup import backup, inspect_backup
@@ -183,14 +183,16 @@ def db_restore(
 def db_reindex(
     force: Annotated[bool, typer.Option("--force", help="全部重新计算（默认只算与所存记录不一致或已过期的）")] = False,
 ) -> None:
-    """重新计算所存的指标值与预警（比较页和单位树读取它们），并重新生成缺少或过期的单位年度总览页。"""
+    """重新计算所存的指标值与预警（比较页和单位树读取它们），并重新生成缺少或过期的单位年度总览页和下级单位合计页。"""
     with database() as engine:
         result = reindex(engine, force=force,
                          progress=lambda year, n: console.print(f"{year} 年：重新计算 {n} 条记录"))
         looked, kept = refresh_pages(engine, force=force)
+        rollups, made = keep_rollups(engine, force=force)
     console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
                   f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
     console.print(f"单位年度总览页：重新生成 {kept} 页（{looked} 页缺少或已过期）", soft_wrap=True)
+    console.print(f"下级单位合计页：重新生成 {made} 页（共 {rollups} 页）", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

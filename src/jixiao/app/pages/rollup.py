@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -47,7 +47,14 @@ from jixiao.model.funds import FUNDS, FundKind
 from jixiao.numbers import Quantity, fmt
 from jixiao.rules import RuleSet
 from jixiao.store.indicator_store import engine_version, fund_scopes_of_year, ruleset_key, unit_years
-from jixiao.store.pages import YearLines, keep_rollup_if_free, page_key, read_kept_rollup, year_content_lines
+from jixiao.store.pages import (
+    YearLines,
+    keep_rollup,
+    keep_rollup_if_free,
+    page_key,
+    read_kept_rollup,
+    year_content_lines,
+)
 from jixiao.store.repository import get_fund_years
 
 _ROLLUPS: RevisionCache[Rollup] = RevisionCache(size=256)
@@ -359,6 +366,37 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
     return made
 
 
+def refresh_rollup(session: Session, unit: str, year: int, *, force: bool = False) -> bool:
+    """Make and keep ``unit``'s roll-up of ``year`` as its page first shows it (every fund, the
+    unit's rule set) unless the one kept is still good (``force``: in any case), in the caller's
+    transaction: what an import and ``jixiao db reindex`` do, so that no viewer waits for it
+    (a province's roll-up reads every city's records: half a second). Whether it was made."""
+    rs = as_ruleset(rules_of_unit(session, unit))
+    index_complete(session, year, rs)
+    key = _kept_key(session, unit, year, None, rs)
+    if not force and read_kept_rollup(session, unit, year, "", ruleset_key(rs), key) is not None:
+        return False
+    made = compute_rollup(session, unit, year, ruleset=rs)
+    keep_rollup(session, unit, year, "", ruleset_key(rs), key, made.model_dump_json().encode())
+    return True
+
+
+def rollup_parents(session: Session, below: Collection[str] | None = None) -> list[tuple[str, int]]:
+    """Every unit with subordinates, with each year they have data for: the roll-ups there are
+    (``below``: only those above these units, the roll-ups a change to them makes stale)."""
+    tree = _tree(session)
+    parents = {code for code, kids in tree.children.items() if kids}
+    if below is not None:
+        above: set[str] = set()
+        for code in below:
+            parent = tree.rows[code].parent if code in tree.rows else None
+            while parent is not None and parent not in above:
+                above.add(parent)
+                parent = tree.rows[parent].parent if parent in tree.rows else None
+        parents &= above
+    return [(code, year) for code in sorted(parents) for year in rollup_years(session, code)]
+
+
 def compute_rollup(session: Session, unit: str, year: int, *, fund: str | None = None,
                    ruleset: RuleSet | None = None) -> Rollup:
     """The roll-up computed from the records stored (pages use :func:`unit_rollup`, which keeps it)."""
@@ -428,4 +466,5 @@ def compute_rollup(session: Session, unit: str, year: int, *, fund: str | None =
                   warnings=all_counts)
 
 
-__all__ = ["Rollup", "RollupChild", "RollupFund", "compute_rollup", "rollup_years", "unit_rollup"]
+__all__ = ["Rollup", "RollupChild", "RollupFund", "compute_rollup", "refresh_rollup", "rollup_parents", "rollup_years",
+           "unit_rollup"]
