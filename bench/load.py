@@ -5,7 +5,8 @@
 
 For each database (SQLite always; PostgreSQL when ``--postgres-url`` or
 ``JIXIAO_TEST_POSTGRES_URL`` is given) it builds the province with ``bench/province.py`` unless
-the database already holds it, adds an admin and an API token, starts the real server
+the database already holds it (then runs ``jixiao db reindex``, as an office would after a bulk
+load: roll-ups and dashboard pages made before the first user), adds an admin and an API token, starts the real server
 (``jixiao serve --host 127.0.0.1 --workers N``, one worker per core by default, as a province
 would run it) on a free loopback
 port, warms each year's comparison once (its first call computes every record and is reported
@@ -141,6 +142,8 @@ def prepare(target: Target, n_units: int, n_years: int, password: str) -> str:
             print(f"[{target.label}] 构建合成省：{n_units} 个单位 × {n_years} 年 …", flush=True)
             info = build_province(target.url, n_units, n_years, verbose=True)
             print(f"[{target.label}] 构建用时 {info.seconds:.0f} s", flush=True)
+            # as an office would after a bulk load: the derived pages made before the first user
+            subprocess.run([JIXIAO, "db", "reindex"], check=True, env={**os.environ, "JIXIAO_DATABASE_URL": target.url})
         with Session(engine) as session:
             from jixiao.store.repository import years_of
             from jixiao.store.users import set_password

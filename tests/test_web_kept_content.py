@@ -70,3 +70,30 @@ def test_a_kept_rendering_of_other_data_is_never_shown(sqlite_url: str) -> None:
     page = admin.get(PATH).text
     assert page.count("（新）") >= 2  # the title and the content's heading
     assert len(_kept_views(app)) == 1  # the view's rendering replaced, not added
+
+
+def test_reindex_renders_every_view_before_anyone_asks(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``jixiao db reindex`` renders each unit-year's dashboard as its page would, with edit
+    buttons and without: the first view of a reviewer and of the operator then renders nothing,
+    and shows what a render on demand shows."""
+    from jixiao.web.prerender import prerender_dashboards
+
+    app = make_app(sqlite_url, {**USERS, "xinjiang": ("reviewer", "650000")})
+    operator, reviewer = logged_in(app, "hami"), logged_in(app, "xinjiang")
+    on_demand = (operator.get(PATH).text, reviewer.get(PATH).text)
+    with Session(app.state.engine) as s:
+        s.execute(KeptDashboardHtmlRow.__table__.delete())
+        s.commit()
+    _as_another_process()
+    looked, made = prerender_dashboards(app.state.engine)
+    views = _kept_views(app)
+    assert made == len(views) and looked == len({(u, y) for u, y, _ in views}) >= 5
+    assert [v for v in views if v[:2] == (HAMI, 2019)] and len([v for v in views if v[:2] == (HAMI, 2019)]) == 2
+    assert prerender_dashboards(app.state.engine) == (looked, 0)  # all still good: nothing made again
+    _as_another_process()
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("rendered on demand although rendered beforehand")
+
+    monkeypatch.setattr(pages, "unit_year_dashboard", refuse)
+    assert (operator.get(PATH).text, reviewer.get(PATH).text) == on_demand

@@ -6,6 +6,7 @@ backups :mod:`jixiao.store.backup`. Errors are one Chinese line and exit code 1.
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import sys
 from pathlib import Path
@@ -189,10 +190,15 @@ def db_reindex(
                          progress=lambda year, n: console.print(f"{year} 年：重新计算 {n} 条记录"))
         looked, kept = refresh_pages(engine, force=force)
         rollups, made = keep_rollups(engine, force=force)
+        # the web package renders its pages: called by name, as ``serve`` starts it (it sits beside
+        # the command line, not below it)
+        prerender = importlib.import_module("jixiao.web.prerender").prerender_dashboards
+        shown, rendered = prerender(engine, progress=lambda n: console.print(f"  单位年度总览网页：已处理 {n} 个单位年度"))
     console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
                   f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
     console.print(f"单位年度总览页：重新生成 {kept} 页（{looked} 页缺少或已过期）", soft_wrap=True)
     console.print(f"下级单位合计页：重新生成 {made} 页（共 {rollups} 页）", soft_wrap=True)
+    console.print(f"单位年度总览网页：预先生成 {rendered} 页（共 {shown} 个单位年度）", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

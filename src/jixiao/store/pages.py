@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -191,6 +191,12 @@ def keep_html_if_free(session: Session, unit: str, year: int, view: str, key: st
     return _write_if_free(session, write)
 
 
+def html_kept_since(session: Session, when: datetime) -> int:
+    """How many dashboard renderings were kept (made or made again) since ``when``."""
+    return int(session.scalar(select(func.count()).select_from(KeptDashboardHtmlRow)
+                              .where(KeptDashboardHtmlRow.made_at >= when)) or 0)
+
+
 # --------------------------------------------------------------------------------------------
 # Roll-ups: kept per parent, year, fund shown and rule set, under the key of the subtree
 # --------------------------------------------------------------------------------------------
@@ -269,6 +275,7 @@ def keep_rollup_if_free(session: Session, unit: str, year: int, fund: str, rules
 __all__ = [
     "YearLines",
     "drop_kept",
+    "html_kept_since",
     "keep",
     "keep_html_if_free",
     "keep_if_free",

@@ -44,7 +44,7 @@ from jixiao.app.pages.status import has_children, rollup_statuses
 from jixiao.app.pages.tree import WARNING_FILTER_LABEL, WarningFilter, find_units
 from jixiao.app.pages.trends import trends
 from jixiao.app.reports import MEDIA_TYPES, WORKPAPER, ReportFile, report_file
-from jixiao.app.units import rules_of_unit
+from jixiao.app.units import UnitRef, rules_of_unit
 from jixiao.app.uploads import preview_upload
 from jixiao.app.workflow import YearStatus, year_status
 from jixiao.model.funds import FUNDS, FundKind
@@ -222,10 +222,17 @@ def report_files(db: DbSession, unit: str, year: int, fmt: str, part: str | None
 @router.get("/units/{unit}/years/{year}")
 def dashboard_page(request: Request, unit: str, year: Year, row: ReadableUnit, principal: CurrentPrincipal,
                    db: DbSession, rules: RuleChoice = None) -> Response:
-    own = rules_of_unit(db, row.code)
     status = year_status(db, principal, row.code, year)
     # the data of a submitted or approved year cannot be changed: no edit buttons (the panel says why)
     editable = can_edit(principal, row.code) and status.editable
+    return dashboard_view(request, db, row, year, rules, status, editable=editable)
+
+
+def dashboard_view(request: Request, db: Session, row: UnitRef, year: int, rules: str | None, status: YearStatus, *,
+                   editable: bool) -> Response:
+    """The dashboard page of ``row``'s ``year`` judged by ``rules`` (None: the unit's own), with
+    edit buttons or without; its content block rendered once per view and data (see below)."""
+    own = rules_of_unit(db, row.code)
     below = rollup_years(db, row.code)
     months = period_years(db, [row.code]).get(row.code, [])
     around = {"unit_name": row.name, "year": year, "unit_code": row.code, "has_children": has_children(db, row.code),
