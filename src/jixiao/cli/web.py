@@ -193,7 +193,7 @@ def db_reindex(
         # the web package renders its pages: called by name, as ``serve`` starts it (it sits beside
         # the command line, not below it)
         prerender = importlib.import_module("jixiao.web.prerender").prerender_dashboards
-        shown, rendered = prerender(engine, progress=lambda n: console.print(f"  单位年度总览网页：已处理 {n} 个单位年度"))
+        shown, rendered = prerender(engine, progress=lambda n: console.print(f"  单位年度总览网页：已处理 {n} 个"))
     console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
                   f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
     console.print(f"单位年度总览页：重新生成 {kept} 页（{looked} 页缺少或已过期）", soft_wrap=True)

@@ -50,6 +50,16 @@ def data_revision(session: Session) -> int:
     return int(found)
 
 
+def end_read(session: Session) -> None:
+    """End ``session``'s transaction, in which it only read, keeping the revision it read: what
+    the session does next (the same request's route, after its dependency checked the unit)
+    works on the data as they were when the request began, without reading the number again."""
+    found = session.info.get(_INFO_KEY)
+    session.commit()
+    if found is not None:
+        session.info[_INFO_KEY] = found
+
+
 def _forget(session: Session, *_: object) -> None:
     session.info.pop(_INFO_KEY, None)
 

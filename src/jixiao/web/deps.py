@@ -54,6 +54,7 @@ from jixiao.app import access
 from jixiao.app.errors import Forbidden, NotFound
 from jixiao.app.units import UnitRef
 from jixiao.model.users import ROLE_LABEL, Principal, Role
+from jixiao.store.revision import end_read
 from jixiao.store.users import sha256_hex
 from jixiao.web.security import CSRF_FIELD, CSRF_HEADER, safe_next
 
@@ -271,8 +272,9 @@ def editable_unit(unit: str, principal: CurrentPrincipal, db: DbSession) -> Unit
 def _released(db: Session, row: UnitRef) -> UnitRef:
     """End the dependency's read so its connection goes back to the pool: a sync dependency and
     its route are two trips to the thread pool, and a request must not hold a connection while it
-    waits for the second. Nothing was written; the row stays loaded (no expiry on commit)."""
-    db.commit()
+    waits for the second. Nothing was written; the row stays loaded (no expiry on commit), and
+    the data revision read stays the request's (one read of it, not one per trip)."""
+    end_read(db)
     return row
 
 
