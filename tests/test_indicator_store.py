@@ -11,6 +11,7 @@ tables of an existing database; and the comparison and unit tree read them witho
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -263,6 +264,9 @@ def test_records_changed_behind_the_repositorys_back_are_found_and_reindexed(eng
     result = runner.invoke(app, ["db", "reindex"], env={"JIXIAO_DATABASE_URL": url})
     assert result.exit_code == 0, result.output
     assert f"本次重新计算 {len(stale)} 条" in result.output
+    # the derived pages too: the roll-ups there are and every unit-year's dashboard as a page
+    assert re.search(r"下级单位合计页：重新生成 \d+ 页（共 \d+ 页）", result.output)
+    assert re.search(r"单位年度总览网页：预先生成 [1-9]\d* 页", result.output)
     with Session(engine) as s:
         assert ist.stale_keys(s) == []
         after = _values(s)

@@ -184,21 +184,21 @@ def db_restore(
 def db_reindex(
     force: Annotated[bool, typer.Option("--force", help="全部重新计算（默认只算与所存记录不一致或已过期的）")] = False,
 ) -> None:
-    """重新计算所存的指标值与预警（比较页和单位树读取它们），并重新生成缺少或过期的单位年度总览页和下级单位合计页。"""
+    """重新计算所存的指标值与预警（比较页和单位树读取它们），重新生成缺少或过期的单位年度总览页和下级单位合计页，并预先生成总览网页。"""
     with database() as engine:
         result = reindex(engine, force=force,
                          progress=lambda year, n: console.print(f"{year} 年：重新计算 {n} 条记录"))
+        console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
+                      f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
         looked, kept = refresh_pages(engine, force=force)
+        console.print(f"单位年度总览页：重新生成 {kept} 页（{looked} 页缺少或已过期）", soft_wrap=True)
         rollups, made = keep_rollups(engine, force=force)
+        console.print(f"下级单位合计页：重新生成 {made} 页（共 {rollups} 页）", soft_wrap=True)
         # the web package renders its pages: called by name, as ``serve`` starts it (it sits beside
         # the command line, not below it)
         prerender = importlib.import_module("jixiao.web.prerender").prerender_dashboards
-        shown, rendered = prerender(engine, progress=lambda n: console.print(f"  单位年度总览网页：已处理 {n} 个"))
-    console.print(f"指标值已是最新（计算引擎 {engine_version()}）：共 {result.records} 条记录，"
-                  f"本次重新计算 {result.recomputed} 条", soft_wrap=True)
-    console.print(f"单位年度总览页：重新生成 {kept} 页（{looked} 页缺少或已过期）", soft_wrap=True)
-    console.print(f"下级单位合计页：重新生成 {made} 页（共 {rollups} 页）", soft_wrap=True)
-    console.print(f"单位年度总览网页：预先生成 {rendered} 页（共 {shown} 个单位年度）", soft_wrap=True)
+        shown, rendered = prerender(engine, progress=lambda n: console.print(f"  总览网页：已处理 {n} 个单位年度"))
+        console.print(f"单位年度总览网页：预先生成 {rendered} 页（共 {shown} 个单位年度）", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
