@@ -462,8 +462,12 @@ def unit_year_dashboard_json(session: Session, unit: str, year: int, *,
     found = read_kept(session, unit, year, ruleset_key(rs), key)
     if found is not None:
         kept_years = _YEARS_IN_DOC.search(found)
-        if kept_years is not None and [int(y) for y in kept_years.group(1).split(b",") if y] == years:
-            return found
+        if kept_years is not None:
+            # another year's data may have come or gone since (not part of the key: a province
+            # loaded year by year keeps every earlier year's page with the years it had then)
+            now = ",".join(str(y) for y in years).encode()
+            return found if kept_years.group(1) == now else \
+                found[:kept_years.start(1)] + now + found[kept_years.end(1):]
     return unit_year_dashboard(session, unit, year, ruleset=ruleset).model_dump_json().encode()
 
 
