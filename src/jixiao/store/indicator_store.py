@@ -682,7 +682,8 @@ def unit_years(session: Session, units: Collection[str] | None = None) -> dict[s
             query = query.where(r.unit.in_(part))
         rows = session.execute(query).all()
         if units is not None:
-            rows = [row for row in rows if row[0] in units]
+            wanted = units if isinstance(units, (set, frozenset, dict)) else set(units)  # a list: a walk per row
+            rows = [row for row in rows if row[0] in wanted]
         for unit, year in rows:
             found = out.get(unit)
             if found is None:
