@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +89,45 @@ class Fact:
     extra: dict[str, str] = field(default_factory=dict)
     item_text: str = ""  # the item as written (基金收入, 完成年度预算): the checks compare it
     subject_carried: bool = False  # the subject was named in an earlier block (a heading...)
+
+    def __init__(self, subject: str | None, fund: str | None, item: str | None, year: int | None, value: Decimal,
+                 unit: str, approx: Approx | None = None, comparator: str | None = None,
+                 negative_word: str | None = None, unit_source: str = "written", flags: tuple[str, ...] = (),
+                 quote: str = "", context: str = "", block: int = 0, start: int = 0, end: int = 0,
+                 line: int | None = None, page: int | None = None, paragraph: int | None = None,
+                 table: int | None = None, row: int | None = None, col: int | None = None, where: str = "",
+                 extra: dict[str, str] | None = None, item_text: str = "", subject_carried: bool = False) -> None:
+        # written out (one per figure, compiled): a dataclass's generated __init__ is interpreted
+        self.subject = subject
+        self.fund = fund
+        self.item = item
+        self.year = year
+        self.value = value
+        self.unit = unit
+        self.approx = approx
+        self.comparator = comparator
+        self.negative_word = negative_word
+        self.unit_source = unit_source
+        self.flags = flags
+        self.quote = quote
+        self.context = context
+        self.block = block
+        self.start = start
+        self.end = end
+        self.line = line
+        self.page = page
+        self.paragraph = paragraph
+        self.table = table
+        self.row = row
+        self.col = col
+        self.where = where
+        self.extra = {} if extra is None else extra
+        self.item_text = item_text
+        self.subject_carried = subject_carried
+
+    def __reduce__(self) -> tuple[type[Fact], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Fact, tuple(getattr(self, f.name) for f in fields(self))
 
     @property
     def quantity(self) -> Quantity:

@@ -24,6 +24,17 @@ class Outcome:
     short: bool = False  # a partial list that falls short (not an error)
     part_over_total: Term | None = None
 
+    def __init__(self, holds: bool, truncated: bool, computed: Interval | None,
+                 terms: tuple[list[Term], list[Term]] | None, short: bool = False,
+                 part_over_total: Term | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.holds = holds
+        self.truncated = truncated
+        self.computed = computed
+        self.terms = terms
+        self.short = short
+        self.part_over_total = part_over_total
+
 
 def check_relation(rel: Relation) -> Outcome:
     """Does any reading of ``rel`` hold? Returns the outcome for the reading to report."""

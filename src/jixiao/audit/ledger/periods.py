@@ -39,6 +39,31 @@ class PeriodMark:
     #: a bare month (2019年11月): the period of a title, the date of an event in a sentence
     month: int | None = None
 
+    def __init__(self, start: int, end: int, year: int | None, span: str | None, compared: bool = False,
+                 previous: bool = False, month: int | None = None) -> None:
+        # written out (the slots set directly, as numbers.Interval's): the generated frozen
+        # __init__ is interpreted and sets each field through object.__setattr__
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_year(self, year)
+        _set_span(self, span)
+        _set_compared(self, compared)
+        _set_previous(self, previous)
+        _set_month(self, month)
+
+    def __reduce__(self) -> tuple[type[PeriodMark], tuple[int, int, int | None, str | None, bool, bool, int | None]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return PeriodMark, (self.start, self.end, self.year, self.span, self.compared, self.previous, self.month)
+
+
+_set_start = vars(PeriodMark)["start"].__set__  # the slots' own setters, past the frozen __setattr__
+_set_end = vars(PeriodMark)["end"].__set__
+_set_year = vars(PeriodMark)["year"].__set__
+_set_span = vars(PeriodMark)["span"].__set__
+_set_compared = vars(PeriodMark)["compared"].__set__
+_set_previous = vars(PeriodMark)["previous"].__set__
+_set_month = vars(PeriodMark)["month"].__set__
+
 
 _M = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _Y = r"((?:19|20)\d{2})(?<!\d\d{4})\s{0,2}年(?:度)?"

@@ -59,6 +59,20 @@ class Section:
     #: or 参保人数 (年末参保人数：职工…223618人): its counts of people are that
     item: str | None = None
 
+    def __init__(self, level: int, title: str, fund: str | None = None, period: Period | None = None,
+                 year: int | None = None, unit: str | None = None, budget: bool = False, block: int = 0,
+                 item: str | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.level = level
+        self.title = title
+        self.fund = fund
+        self.period = period
+        self.year = year
+        self.unit = unit
+        self.budget = budget
+        self.block = block
+        self.item = item
+
 
 @dataclass(slots=True)
 class Outline:

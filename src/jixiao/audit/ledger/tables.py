@@ -90,6 +90,17 @@ class Column:
     unit_col: bool = False
     aside: bool = False  # a formula, a note or a serial number
 
+    def __init__(self, index: int, fund: str | None = None, previous: bool = False, role: Role = "value",
+                 item: str | None = None, unit_col: bool = False, aside: bool = False) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.index = index
+        self.fund = fund
+        self.previous = previous
+        self.role = role
+        self.item = item
+        self.unit_col = unit_col
+        self.aside = aside
+
 
 def cell_mentions(doc: Document, table: Table, by_block: dict[int, list[Mention]],
                   block_index: dict[int, int], line_block: dict[int, int]) -> dict[tuple[int, int], list[Mention]]:

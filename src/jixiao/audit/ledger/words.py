@@ -81,6 +81,22 @@ class Scope:
     sep: dict[str | None, int] = field(default_factory=dict)
     closed: bool = False
 
+    def __init__(self, kind: str, candidates: list[LedgerFact], listed: bool, partial: bool, list_id: int,
+                 start: int, hint: tuple[str | None, str | None] = (None, None),
+                 last: dict[str | None, LedgerFact] | None = None, sep: dict[str | None, int] | None = None,
+                 closed: bool = False) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.kind = kind
+        self.candidates = candidates
+        self.listed = listed
+        self.partial = partial
+        self.list_id = list_id
+        self.start = start
+        self.hint = hint
+        self.last = {} if last is None else last
+        self.sep = {} if sep is None else sep
+        self.closed = closed
+
 
 @dataclass(slots=True)
 class Context:
@@ -96,6 +112,20 @@ class Context:
     #: the sections the block stands in, outermost first (their first blocks)
     path: tuple[int, ...] = ()
     item: str | None = None  # the spending the innermost heading is about
+
+    def __init__(self, fund: str | None, named: bool, year: int | None, span: str, kind: str,
+                 budget: bool = False, unit: str | None = None, path: tuple[int, ...] = (),
+                 item: str | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.fund = fund
+        self.named = named
+        self.year = year
+        self.span = span
+        self.kind = kind
+        self.budget = budget
+        self.unit = unit
+        self.path = path
+        self.item = item
 
 
 @dataclass(slots=True)

@@ -38,8 +38,21 @@ class Item:
     unit: str = field(init=False)
     value: Decimal = field(init=False)
 
-    def __post_init__(self) -> None:
-        q = self.mention.quantity
+    def __init__(self, mention: Mention, start: int, end: int, label: str, clause: str, sentence: int, paren: int,
+                 role: Role = "value", direction: int = 0, list_total: Item | None = None, seg: int = 0) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.mention = mention
+        self.start = start
+        self.end = end
+        self.label = label
+        self.clause = clause
+        self.sentence = sentence
+        self.paren = paren
+        self.role = role
+        self.direction = direction
+        self.list_total = list_total
+        self.seg = seg
+        q = mention.quantity
         self.dim = q.dimension
         self.unit = q.unit
         self.value = q.value
@@ -54,6 +67,14 @@ class Segment:
     items: list[Item] = field(default_factory=list)
     #: sentence number → its first item (filled on first use by the balances' ``_subject``)
     first_items: dict[int, Item] = field(default_factory=dict)
+
+    def __init__(self, text: str, blocks: list[int], items: list[Item] | None = None,
+                 first_items: dict[int, Item] | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.text = text
+        self.blocks = blocks
+        self.items = [] if items is None else items
+        self.first_items = {} if first_items is None else first_items
 
 
 def same_dim(a: Item, b: Item) -> bool:
