@@ -170,9 +170,17 @@ def without_separators(raw: str) -> str:
 
 def exponent_of(value: Decimal) -> int:
     """Exponent of the last written digit: 12.35 → -2, 74200 → 0, 7E+2 → 2."""
-    exp = value.as_tuple().exponent
-    assert isinstance(exp, int)
-    return exp
+    # read off the decimal's own string (12.35, 7E+2, 1.20E+3): as_tuple builds a named tuple of
+    # every digit, which costs several times as much
+    s = str(value)
+    if not s[-1].isdigit():
+        raise ValueError(f"no exponent: {value}")  # NaN, Infinity
+    e = s.find("E")
+    if e < 0:
+        dot = s.find(".")
+        return 0 if dot < 0 else dot + 1 - len(s)
+    dot = s.find(".", 0, e)
+    return int(s[e + 1:]) - (0 if dot < 0 else e - dot - 1)
 
 
 def half_unit(value: Decimal) -> Decimal:
