@@ -1,7 +1,8 @@
 """Dataclasses of the compiled modules whose ``__init__`` is written out (compiled by mypyc, the
 generated one would be interpreted Python): each takes the dataclass's fields, in their order,
 with their defaults (``None`` for a ``default_factory``), and sets every field — what the
-generated ``__init__`` would do, so ``dataclasses.replace`` and the callers see no difference."""
+generated ``__init__`` would do, so ``dataclasses.replace`` and the callers see no difference.
+Each has a ``__reduce__`` too: compiled, copy and pickle would call the written one bare."""
 
 from __future__ import annotations
 
@@ -82,3 +83,4 @@ def test_a_written_init_is_the_generated_one(name: str, cls: ast.ClassDef, init:
     body = ast.unparse(init)
     for field, _, _ in fields:
         assert f"self.{field} = " in body or f"_set_{field}(self, " in body, f"{name}.{field} is never set"
+    assert any(isinstance(s, ast.FunctionDef) and s.name == "__reduce__" for s in cls.body), f"{name}: no __reduce__"

@@ -5,8 +5,9 @@ truncated."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from jixiao.audit.checks.arithmetic import compute, in_unit, stated_of, truncated_of
 from jixiao.audit.relations.relation import Relation, Term
@@ -34,6 +35,10 @@ class Outcome:
         self.terms = terms
         self.short = short
         self.part_over_total = part_over_total
+
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Outcome, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 def check_relation(rel: Relation) -> Outcome:

@@ -9,7 +9,7 @@ rate…), so that the checks can pick the figures a relation needs without readi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -74,6 +74,10 @@ class LedgerFact:
         self.label = label
         self.typo = typo
         self.extra = {} if extra is None else extra
+
+    def __reduce__(self) -> tuple[type[LedgerFact], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return LedgerFact, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
     @property
     def quantity(self) -> Quantity:

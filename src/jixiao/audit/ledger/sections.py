@@ -11,8 +11,9 @@ stop is an item of a list, not a heading (``1、利息收入8.5万元；``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import Any
 
 from jixiao.audit.ledger.periods import Period, find_periods
 from jixiao.audit.ledger.vocab import CRIT, DEPT, INSURED, TERM_OF, TERM_RE, TOTAL
@@ -72,6 +73,10 @@ class Section:
         self.budget = budget
         self.block = block
         self.item = item
+
+    def __reduce__(self) -> tuple[type[Section], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Section, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)

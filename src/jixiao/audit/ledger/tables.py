@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
@@ -100,6 +101,10 @@ class Column:
         self.item = item
         self.unit_col = unit_col
         self.aside = aside
+
+    def __reduce__(self) -> tuple[type[Column], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Column, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 def cell_mentions(doc: Document, table: Table, by_block: dict[int, list[Mention]],

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -97,6 +98,10 @@ class Scope:
         self.sep = {} if sep is None else sep
         self.closed = closed
 
+    def __reduce__(self) -> tuple[type[Scope], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Scope, tuple(getattr(self, f.name) for f in fields(self) if f.init)
+
 
 @dataclass(slots=True)
 class Context:
@@ -126,6 +131,10 @@ class Context:
         self.unit = unit
         self.path = path
         self.item = item
+
+    def __reduce__(self) -> tuple[type[Context], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Context, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)

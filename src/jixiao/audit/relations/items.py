@@ -6,9 +6,9 @@ what is it called?)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from jixiao.audit.document import Mention
 
@@ -57,6 +57,10 @@ class Item:
         self.unit = q.unit
         self.value = q.value
 
+    def __reduce__(self) -> tuple[type[Item], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Item, tuple(getattr(self, f.name) for f in fields(self) if f.init)
+
 
 @dataclass(slots=True)
 class Segment:
@@ -75,6 +79,10 @@ class Segment:
         self.blocks = blocks
         self.items = [] if items is None else items
         self.first_items = {} if first_items is None else first_items
+
+    def __reduce__(self) -> tuple[type[Segment], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Segment, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 def same_dim(a: Item, b: Item) -> bool:

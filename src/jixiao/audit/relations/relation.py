@@ -4,8 +4,8 @@ consumes them; kept apart so that neither side depends on the other's machinery.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 from jixiao.audit.document import Mention
 
@@ -23,6 +23,10 @@ class Term:
         self.mention = mention
         self.sign = sign
         self.name = name
+
+    def __reduce__(self) -> tuple[type[Term], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Term, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)
@@ -71,3 +75,7 @@ class Relation:
         self.scale = scale
         self.ledger = ledger
         self.exact = exact
+
+    def __reduce__(self) -> tuple[type[Relation], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Relation, tuple(getattr(self, f.name) for f in fields(self) if f.init)
