@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from jixiao.audit.document import Mention
 
@@ -16,7 +16,7 @@ from jixiao.audit.document import Mention
 Role = Literal["value", "change", "prev", "rate_growth", "rate_share", "rate_completion",
                "rate_balance", "rate_other", "inline_base", "ambiguous", "target"]
 #: the characters that end a sentence
-SENTENCE_END = "。！？!?\n"
+SENTENCE_END: Final = "。！？!?\n"
 
 
 @dataclass(slots=True)
@@ -97,10 +97,10 @@ def compatible(part: Item, total: Item) -> bool:
     return part.unit == "" and total.dim is not None
 
 
-_NAME_LEAD = re.compile(r"^(其中|分别为|分别是|分别|包括|主要用于|主要包括|为|是|达|合计|共计|共)")
-_NAME_TAIL = re.compile(r"(为|是|达|达到|共|合计|：|:)$")
-_NAME_YEAR = re.compile(r"^\d{4}\s*年(度|底|末)?")
-_NAME_NUMBERING = re.compile(r"^(\d+\s*[.、．]|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)\s*")
+_NAME_LEAD: Final = re.compile(r"^(其中|分别为|分别是|分别|包括|主要用于|主要包括|为|是|达|合计|共计|共)")
+_NAME_TAIL: Final = re.compile(r"(为|是|达|达到|共|合计|：|:)$")
+_NAME_YEAR: Final = re.compile(r"^\d{4}\s*年(度|底|末)?")
+_NAME_NUMBERING: Final = re.compile(r"^(\d+\s*[.、．]|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)\s*")
 
 
 def item_name(it: Item, fallback: str) -> str:
