@@ -7,6 +7,7 @@ Each has a ``__reduce__`` too: compiled, copy and pickle would call the written 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,42 @@ def test_a_written_init_is_the_generated_one(name: str, cls: ast.ClassDef, init:
     for field, _, _ in fields:
         assert f"self.{field} = " in body or f"_set_{field}(self, " in body, f"{name}.{field} is never set"
     assert any(isinstance(s, ast.FunctionDef) and s.name == "__reduce__" for s in cls.body), f"{name}: no __reduce__"
+
+
+_CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+
+
+def _unmarked_constants(path: Path) -> list[str]:
+    """Module-level names in capitals bound once and not declared Final."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bound: dict[str, int] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        for t in targets:
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name):
+                    bound[n.id] = bound.get(n.id, 0) + 1
+    rebound = {n for node in ast.walk(tree) if isinstance(node, ast.Global) for n in node.names}
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            if "Final" in ast.unparse(node.annotation):
+                continue
+            name = node.target.id
+        else:
+            continue
+        typing = isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+            and node.value.func.id in ("TypeVar", "NewType")
+        if _CONSTANT.match(name) and name != "__all__" and bound[name] == 1 and name not in rebound and not typing:
+            out.append(name)
+    return out
+
+
+@pytest.mark.parametrize("path", [p for p in HOT if p.name != "pdf_reader.py"], ids=lambda p: str(p.relative_to(SRC)))
+def test_the_compiled_modules_constants_are_final(path: Path) -> None:
+    """Compiled, a Final module constant is a C static; any other is looked up in the module's
+    dict at every use (a regular expression used per figure, thousands of times per report)."""
+    assert _unmarked_constants(path) == []
