@@ -1,11 +1,12 @@
 """Speed of ``jixiao audit``: characters, bytes and reports per second, one core and parallel.
 
-    .venv/bin/python bench/audit.py [--n 1000] [--jobs N] [--profile 25] [--sample 30] [--keep DIR]
+    .venv/bin/python bench/audit.py [--n 1000] [--jobs N] [--profile 25] [--sample 30] [--keep DIR] [--default-gc]
 
 Measures the five seeds, then a batch of ``--n`` seed-sized documents made by perturbing the
 seeds (some figures of each changed a little, so the checks find errors to report) in a
 temporary directory (or in ``--keep DIR``, which is kept), audited in one process and across
-``--jobs`` processes.
+``--jobs`` processes. Each run is audited as ``jixiao audit`` audits a batch, with its garbage
+collector settings (:func:`jixiao.cli.audit.batch_gc`); ``--default-gc`` measures with Python's.
 
 Both wall time and CPU time are printed: on a shared machine the wall clock counts the other
 programs too, and "per core" means CPU seconds (for the parallel run, the CPU of the parent and
@@ -23,6 +24,7 @@ both profilers (their time counts for the nearest Python caller).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -48,6 +50,7 @@ from jixiao.audit.quantities import find_document_mentions
 from jixiao.audit.readers import read_document
 from jixiao.audit.relations import find_relations
 from jixiao.audit.relations.ledger import ledger_relations
+from jixiao.cli.audit import batch_gc
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("0*.txt"))
 NUMBER = re.compile(r"\d+\.\d+|\d{3,}")
@@ -72,9 +75,14 @@ def cpu_now() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+#: the collector's settings of the runs: the CLI's (main: --default-gc leaves Python's)
+GC: Callable[[], contextlib.AbstractContextManager[None]] = batch_gc
+
+
 def run(paths: list[str], jobs: int) -> dict[str, Any]:
     cpu0, wall0 = cpu_now(), time.perf_counter()
-    results = audit_paths(paths, jobs=jobs)
+    with GC():
+        results = audit_paths(paths, jobs=jobs)
     wall, cpu = time.perf_counter() - wall0, cpu_now() - cpu0
     return {
         "wall": wall, "cpu": cpu, "n": len(paths),
@@ -198,13 +206,17 @@ def main() -> None:
     ap.add_argument("--keep", metavar="DIR", help="write the perturbed documents here and keep them")
     ap.add_argument("--sample", type=int, default=0, metavar="N",
                     help="sampling profile of the perturbed batch: top N functions (0: none)")
+    ap.add_argument("--default-gc", action="store_true", help="Python's garbage collector settings, not the CLI's")
     args = ap.parse_args()
+    if args.default_gc:
+        global GC
+        GC = contextlib.nullcontext
     seeds = [str(p) for p in SEEDS]
     audit_paths(seeds, jobs=1)  # warm imports and regex compilation
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} (wall time counts other programs)")
     try:
         from jixiao.compiled import current
-        print(f"auditor: {current().describe()}")
+        print(f"auditor: {current().describe()}; garbage collector: {'Python’s' if args.default_gc else 'the CLI’s'}")
     except ImportError:  # PYTHONPATH=another checkout's src from before the compiled modules
         print("auditor: 纯 Python")
     # four passes a run: one pass is 30-60 ms of CPU, and os.times counts in 10 ms steps
