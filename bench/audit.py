@@ -1,11 +1,12 @@
 """Speed of ``jixiao audit``: characters, bytes and reports per second, one core and parallel.
 
-    .venv/bin/python bench/audit.py [--n 1000] [--jobs N] [--profile 25] [--sample 30] [--keep DIR]
+    .venv/bin/python bench/audit.py [--n 1000] [--jobs N] [--profile 25] [--sample 30] [--keep DIR] [--default-gc]
 
 Measures the five seeds, then a batch of ``--n`` seed-sized documents made by perturbing the
 seeds (some figures of each changed a little, so the checks find errors to report) in a
 temporary directory (or in ``--keep DIR``, which is kept), audited in one process and across
-``--jobs`` processes.
+``--jobs`` processes. Each run is audited as ``jixiao audit`` audits a batch, with its garbage
+collector settings (:func:`jixiao.cli.audit.batch_gc`); ``--default-gc`` measures with Python's.
 
 Both wall time and CPU time are printed: on a shared machine the wall clock counts the other
 programs too, and "per core" means CPU seconds (for the parallel run, the CPU of the parent and
@@ -23,6 +24,7 @@ both profilers (their time counts for the nearest Python caller).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -72,10 +74,22 @@ def cpu_now() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+try:
+    from jixiao.cli.audit import batch_gc
+except ImportError:  # PYTHONPATH=another checkout's src from before the CLI's collector settings
+    batch_gc = contextlib.nullcontext
+
+#: the collector's settings of the runs: the CLI's (main: --default-gc leaves Python's)
+GC: Callable[[], contextlib.AbstractContextManager[None]] = batch_gc
+
+
 def run(paths: list[str], jobs: int) -> dict[str, Any]:
-    cpu0, wall0 = cpu_now(), time.perf_counter()
-    results = audit_paths(paths, jobs=jobs)
-    wall, cpu = time.perf_counter() - wall0, cpu_now() - cpu0
+    # one process: its own CPU clock (os.times counts in 10 ms steps, and a seeds run is ~100 ms)
+    clock = cpu_now if jobs > 1 else time.process_time
+    cpu0, wall0 = clock(), time.perf_counter()
+    with GC():
+        results = audit_paths(paths, jobs=jobs)
+    wall, cpu = time.perf_counter() - wall0, clock() - cpu0
     return {
         "wall": wall, "cpu": cpu, "n": len(paths),
         "chars": sum(r.chars for r in results),
@@ -198,16 +212,20 @@ def main() -> None:
     ap.add_argument("--keep", metavar="DIR", help="write the perturbed documents here and keep them")
     ap.add_argument("--sample", type=int, default=0, metavar="N",
                     help="sampling profile of the perturbed batch: top N functions (0: none)")
+    ap.add_argument("--default-gc", action="store_true", help="Python's garbage collector settings, not the CLI's")
     args = ap.parse_args()
+    if args.default_gc:
+        global GC
+        GC = contextlib.nullcontext
     seeds = [str(p) for p in SEEDS]
     audit_paths(seeds, jobs=1)  # warm imports and regex compilation
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} (wall time counts other programs)")
     try:
         from jixiao.compiled import current
-        print(f"auditor: {current().describe()}")
+        print(f"auditor: {current().describe()}; garbage collector: {'Python’s' if args.default_gc else 'the CLI’s'}")
     except ImportError:  # PYTHONPATH=another checkout's src from before the compiled modules
         print("auditor: 纯 Python")
-    # four passes a run: one pass is 30-60 ms of CPU, and os.times counts in 10 ms steps
+    # four passes a run: one pass is 30-60 ms of CPU
     seed_runs = [run(seeds * 4, 1) for _ in range(5)]
     best = min(seed_runs, key=lambda r: r["cpu"])
     report("seeds ×4, 1 process (best of 5)", best)

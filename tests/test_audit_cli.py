@@ -86,3 +86,25 @@ def test_an_upload_is_audited_from_memory_as_its_file_is() -> None:
         assert [f.to_json() for f in uploaded.findings] == [f.to_json() for f in on_disk.findings]
     broken = audit_upload("坏.docx", b"PK\x03\x04 not really a zip").result
     assert broken.error is not None and "坏.docx" in broken.error and "/tmp" not in broken.error
+
+
+def test_a_batch_is_audited_with_the_collector_relaxed_then_restored(monkeypatch) -> None:
+    """While auditing, the youngest generation is collected every AUDIT_GC_YOUNG objects and what
+    was loaded is frozen out of the walks; afterwards the settings are as they were."""
+    import gc
+
+    from jixiao.audit import pipeline
+
+    seen: list[tuple[int, int]] = []
+    real = pipeline.audit_paths
+
+    def spying(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "audit_paths", spying)
+    before = gc.get_threshold()
+    r = runner.invoke(app(), ["audit", str(SEEDS / "004_53bbde0474885cbd.txt")])
+    assert r.exit_code == 0, r.output
+    assert seen and seen[0][0] == audit.AUDIT_GC_YOUNG and seen[0][1] > 1000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

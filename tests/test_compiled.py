@@ -124,13 +124,20 @@ def test_figures_pickle_and_copy(tmp_path: Path) -> None:
     (a worker process returns them), compiled or not."""
     from decimal import Decimal
 
+    from jixiao.audit.facts import extract_facts
+    from jixiao.audit.ledger.periods import period_marks
     from jixiao.audit.quantities import find_document_mentions
     from jixiao.audit.readers import read_document
     from jixiao.numbers import Interval, Quantity
 
     seed = sorted((REPO / "examples" / "seeds").glob("0*.txt"))[0]
-    mention = find_document_mentions(read_document(str(seed)))[0]
-    for value in (Interval(Decimal("1.5"), Decimal("2")), Quantity(Decimal("74200"), "万元", "约"), mention):
+    doc = read_document(str(seed))
+    mention = find_document_mentions(doc)[0]
+    block = doc.blocks[mention.block]  # a kept document goes back from a worker with its blocks
+    fact = extract_facts(doc)[0]
+    mark = period_marks("2019年1-12月")[0]
+    for value in (Interval(Decimal("1.5"), Decimal("2")), Quantity(Decimal("74200"), "万元", "约"), mention, block,
+                  fact, mark):
         for again in (pickle.loads(pickle.dumps(value)), copy.copy(value), copy.deepcopy(value)):
             assert again == value and type(again) is type(value)
 

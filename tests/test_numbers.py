@@ -9,6 +9,7 @@ from jixiao.numbers import (
     Quantity,
     UnitError,
     conversion,
+    exponent_of,
     fmt,
     half_unit,
     parse_quantity,
@@ -25,6 +26,20 @@ def test_written_precision_is_kept():
     assert to_decimal("1,562.46") == D("1562.46")
     assert half_unit(D("12.35")) == D("0.005")
     assert half_unit(D("74200")) == D("0.5")
+
+
+@pytest.mark.parametrize("written", ["74200", "12.35", "-0.0", "0", "7E+2", "-1.20E+3", "1.5E-10", "0E-7",
+                                     "0.000001", "123456789.123456789", "100.000"])
+def test_exponent_of_is_the_last_written_digit(written):
+    value = D(written)
+    assert exponent_of(value) == value.as_tuple().exponent
+    assert exponent_of(value * 1000) == (value * 1000).as_tuple().exponent
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+def test_exponent_of_no_number_is_refused(bad):
+    with pytest.raises(ValueError):
+        exponent_of(D(bad))
 
 
 @pytest.mark.parametrize("bad", [0.1, True, "12a", "", "NaN", "Infinity", None])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Literal
+from typing import Final, Literal
 
 # --------------------------------------------------------------------------------------------
 # Units: name -> (dimension, factor to the dimension's base unit)
@@ -25,7 +25,7 @@ Dimension = Literal[
     "temperature", "hour", "week", "money_per_visit", "money_per_year",
 ]
 
-UNITS: dict[str, tuple[Dimension, Decimal]] = {
+UNITS: Final[dict[str, tuple[Dimension, Decimal]]] = {
     "元": ("money", Decimal(1)),
     "千元": ("money", Decimal(1000)),
     "万元": ("money", Decimal(10_000)),
@@ -76,14 +76,14 @@ UNITS: dict[str, tuple[Dimension, Decimal]] = {
     "元/年": ("money_per_year", Decimal(1)),
 }
 
-MONEY_UNITS = ("元", "千元", "万元", "百万元", "亿元")
+MONEY_UNITS: Final = ("元", "千元", "万元", "百万元", "亿元")
 
 
 class UnitError(ValueError):
     """A unit that jixiao does not know, or a conversion between different dimensions."""
 
 
-_DIMENSIONS: dict[str, Dimension] = {unit: dim for unit, (dim, _) in UNITS.items()}
+_DIMENSIONS: Final[dict[str, Dimension]] = {unit: dim for unit, (dim, _) in UNITS.items()}
 
 
 def dimension(unit: str) -> Dimension | None:
@@ -138,8 +138,8 @@ def to_decimal(raw: object) -> Decimal:
 
 #: more digits, or a larger or finer exponent, than any figure of a fund or budget has: past
 #: these the rounding and interval arithmetic (50-digit contexts) cannot hold the value exactly
-MAX_DIGITS = 30
-MAX_EXPONENT = 30
+MAX_DIGITS: Final = 30
+MAX_EXPONENT: Final = 30
 
 
 def _bounded(value: Decimal, raw: object) -> Decimal:
@@ -152,7 +152,7 @@ def _bounded(value: Decimal, raw: object) -> Decimal:
 
 
 #: a number with thousands separators: 1-3 digits, then groups of exactly three, then decimals
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED: Final = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def without_separators(raw: str) -> str:
@@ -170,9 +170,17 @@ def without_separators(raw: str) -> str:
 
 def exponent_of(value: Decimal) -> int:
     """Exponent of the last written digit: 12.35 → -2, 74200 → 0, 7E+2 → 2."""
-    exp = value.as_tuple().exponent
-    assert isinstance(exp, int)
-    return exp
+    # read off the decimal's own string (12.35, 7E+2, 1.20E+3): as_tuple builds a named tuple of
+    # every digit, which costs several times as much
+    s = str(value)
+    if not s[-1].isdigit():
+        raise ValueError(f"no exponent: {value}")  # NaN, Infinity
+    e = s.find("E")
+    if e < 0:
+        dot = s.find(".")
+        return 0 if dot < 0 else dot + 1 - len(s)
+    dot = s.find(".", 0, e)
+    return int(s[e + 1:]) - (0 if dot < 0 else e - dot - 1)
 
 
 def half_unit(value: Decimal) -> Decimal:
@@ -185,7 +193,7 @@ def _half_unit_at(exponent: int) -> Decimal:
 
 
 #: exponent → (one unit, half a unit) in that place; written figures use a few exponents only
-_STEPS: dict[int, tuple[Decimal, Decimal]] = {}
+_STEPS: Final[dict[int, tuple[Decimal, Decimal]]] = {}
 
 
 def _step_and_half(exponent: int) -> tuple[Decimal, Decimal]:

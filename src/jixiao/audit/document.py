@@ -8,7 +8,7 @@ reported where it stands (line for text formats; paragraph or table cell for doc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from jixiao.numbers import Quantity
 
@@ -42,6 +42,27 @@ class Block:
     col: int | None = None
     source_text: str = ""
     origin: list[int] = field(default_factory=list)
+
+    def __init__(self, text: str, kind: BlockKind = "paragraph", line: int | None = None, page: int | None = None,
+                 paragraph: int | None = None, table: int | None = None, row: int | None = None,
+                 col: int | None = None, source_text: str = "", origin: list[int] | None = None) -> None:
+        # written out (one per line of a report, compiled): a dataclass's generated __init__ is
+        # interpreted Python even in a compiled module, four times the cost
+        self.text = text
+        self.kind = kind
+        self.line = line
+        self.page = page
+        self.paragraph = paragraph
+        self.table = table
+        self.row = row
+        self.col = col
+        self.source_text = source_text
+        self.origin = [] if origin is None else origin
+
+    def __reduce__(self) -> tuple[type[Block], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Block, (self.text, self.kind, self.line, self.page, self.paragraph, self.table, self.row, self.col,
+                       self.source_text, self.origin)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of ``text`` to ``source_text`` offsets."""
@@ -99,3 +120,21 @@ class Mention:
     comparator: str | None = None  # ≥ > ≤ < = from "≥99%", "大于90%", "不低于", "5个工作日内"
     unit_source: str = "written"  # written | list | label | row | column | table | context
     flags: tuple[str, ...] = ()  # e.g. "time_limit", "colloquial", "bare_multiplier"
+
+    def __init__(self, quantity: Quantity, block: int, start: int, end: int, raw: str,
+                 negative_word: str | None = None, comparator: str | None = None, unit_source: str = "written",
+                 flags: tuple[str, ...] = ()) -> None:
+        # written out, as Block's: one per figure found, and more made by the checks
+        self.quantity = quantity
+        self.block = block
+        self.start = start
+        self.end = end
+        self.raw = raw
+        self.negative_word = negative_word
+        self.comparator = comparator
+        self.unit_source = unit_source
+        self.flags = flags
+
+    def __reduce__(self) -> tuple[type[Mention], tuple[Any, ...]]:
+        return Mention, (self.quantity, self.block, self.start, self.end, self.raw, self.negative_word,
+                         self.comparator, self.unit_source, self.flags)

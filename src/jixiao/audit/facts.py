@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from jixiao.audit.document import Block, Document, Mention
 from jixiao.audit.quantities import find_document_mentions
@@ -36,27 +36,27 @@ from jixiao.numbers import Approx, Quantity, dimension
 
 __all__ = ["ITEM_TERMS", "SUBJECT_TERMS", "Fact", "extract_facts", "label_mentions"]
 
-_CHANGE = "增减"
-_FLOW_ITEMS = frozenset({"收入", "支出", "征缴收入", "待遇支出", "当期结余", "累计结余", "参保人数",
-                         "人均收入", "人均支出", "公用经费", "人员经费", "基本支出", "项目支出",
-                         "财政拨款收入", "个人缴费收入", "利息收入", "预算", "全年预算", "年初预算"})
-_SUBJECT_LEVEL = {name: level for name, level, _ in SUBJECT_TERMS}
-_RATE_UNITS = ("%", "‰", "个百分点")
+_CHANGE: Final = "增减"
+_FLOW_ITEMS: Final = frozenset({"收入", "支出", "征缴收入", "待遇支出", "当期结余", "累计结余", "参保人数",
+                                "人均收入", "人均支出", "公用经费", "人员经费", "基本支出", "项目支出",
+                                "财政拨款收入", "个人缴费收入", "利息收入", "预算", "全年预算", "年初预算"})
+_SUBJECT_LEVEL: Final = {name: level for name, level, _ in SUBJECT_TERMS}
+_RATE_UNITS: Final = ("%", "‰", "个百分点")
 #: a generic name that means the specific fund named just before it in the same paragraph
-_GENERIC = {"基本医疗保险": ("职工医保(含生育)", "职工医保", "城乡居民医保")}
+_GENERIC: Final = {"基本医疗保险": ("职工医保(含生育)", "职工医保", "城乡居民医保")}
 
 
-_COMPARE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|相较)[ \u3000]{0,2}$")
-_RAISED_TO = re.compile(r"提高到|提高至|提高了|增加到|增至|降至|降低至|降低到|调整至|调整为|调整到|变为")
-_CLAUSE = re.compile(r"[，,；;。：:！？!?\t]")
-_SENTENCE = re.compile(r"[；;。！？!?]")
-_RESPECTIVELY = "分别"
-_SPACES = " \u3000"
+_COMPARE_BEFORE: Final = re.compile(r"(?:较|比|与|同|对比|相比|相较)[ \u3000]{0,2}$")
+_RAISED_TO: Final = re.compile(r"提高到|提高至|提高了|增加到|增至|降至|降低至|降低到|调整至|调整为|调整到|变为")
+_CLAUSE: Final = re.compile(r"[，,；;。：:！？!?\t]")
+_SENTENCE: Final = re.compile(r"[；;。！？!?]")
+_RESPECTIVELY: Final = "分别"
+_SPACES: Final = " \u3000"
 #: what may stand before a year that sets the time of what follows (``2019年，…``, ``截至2019年底``,
 #: ``二是2019年在专项行动中``); a year after other words (``完成2018年度考核工作``) names the
 #: object of its own sentence only
-_YEAR_LEAD = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]"
-                        r"|[（(][一二三四五六七八九十\d]+[）)])?[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是)?[\s\u3000]*")
+_YEAR_LEAD: Final = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]"
+                               r"|[（(][一二三四五六七八九十\d]+[）)])?[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是)?[\s\u3000]*")
 
 
 @dataclass(slots=True)
@@ -89,6 +89,45 @@ class Fact:
     extra: dict[str, str] = field(default_factory=dict)
     item_text: str = ""  # the item as written (基金收入, 完成年度预算): the checks compare it
     subject_carried: bool = False  # the subject was named in an earlier block (a heading...)
+
+    def __init__(self, subject: str | None, fund: str | None, item: str | None, year: int | None, value: Decimal,
+                 unit: str, approx: Approx | None = None, comparator: str | None = None,
+                 negative_word: str | None = None, unit_source: str = "written", flags: tuple[str, ...] = (),
+                 quote: str = "", context: str = "", block: int = 0, start: int = 0, end: int = 0,
+                 line: int | None = None, page: int | None = None, paragraph: int | None = None,
+                 table: int | None = None, row: int | None = None, col: int | None = None, where: str = "",
+                 extra: dict[str, str] | None = None, item_text: str = "", subject_carried: bool = False) -> None:
+        # written out (one per figure, compiled): a dataclass's generated __init__ is interpreted
+        self.subject = subject
+        self.fund = fund
+        self.item = item
+        self.year = year
+        self.value = value
+        self.unit = unit
+        self.approx = approx
+        self.comparator = comparator
+        self.negative_word = negative_word
+        self.unit_source = unit_source
+        self.flags = flags
+        self.quote = quote
+        self.context = context
+        self.block = block
+        self.start = start
+        self.end = end
+        self.line = line
+        self.page = page
+        self.paragraph = paragraph
+        self.table = table
+        self.row = row
+        self.col = col
+        self.where = where
+        self.extra = {} if extra is None else extra
+        self.item_text = item_text
+        self.subject_carried = subject_carried
+
+    def __reduce__(self) -> tuple[type[Fact], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Fact, tuple(getattr(self, f.name) for f in fields(self))
 
     @property
     def quantity(self) -> Quantity:
@@ -277,7 +316,7 @@ def _resolve_generic_subjects(facts: list[Fact]) -> None:
 
 #: how many terms back a label looks (a paragraph names far fewer; a million-character line with
 #: a fund name in every sentence must not make each figure scan all of them)
-_LOOKBACK_TERMS = 64
+_LOOKBACK_TERMS: Final = 64
 
 
 def _fund_before(terms: _BlockTerms, pos: int, carried_fund: str | None) -> str | None:
@@ -309,8 +348,8 @@ def _respectively(text: str, ms: list[Mention], terms: _BlockTerms) -> dict[int,
                 out[m.start] = name
 
 
-_BASE_SUFFIXES = ("增减额", "增长率", "预算执行率", "预算")
-_BASE_ITEMS = _FLOW_ITEMS | {"资产", "负债"}
+_BASE_SUFFIXES: Final = ("增减额", "增长率", "预算执行率", "预算")
+_BASE_ITEMS: Final = _FLOW_ITEMS | {"资产", "负债"}
 
 
 def _base_of(item: str | None) -> str | None:

@@ -9,15 +9,15 @@ never change meaning; new rules get new codes. Their titles are those of the one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from jixiao.codes import CATALOGUE
 from jixiao.problems import Problem, Severity
 
 #: the audit's families of codes and the kind of relation each checks
-KINDS: dict[str, str] = {"BAL": "balance", "SUM": "sum", "SHR": "share", "CMP": "completion", "CHG": "change",
-                         "PCP": "per_capita", "DUP": "duplicate", "RND": "rounding", "SCR": "score", "TYP": "typo",
-                         "AMB": "ambiguous"}
+KINDS: Final[dict[str, str]] = {"BAL": "balance", "SUM": "sum", "SHR": "share", "CMP": "completion", "CHG": "change",
+                                "PCP": "per_capita", "DUP": "duplicate", "RND": "rounding", "SCR": "score",
+                                "TYP": "typo", "AMB": "ambiguous"}
 
 
 def code_family(code: str) -> str:
@@ -27,7 +27,7 @@ def code_family(code: str) -> str:
 
 
 #: code -> (kind, Chinese title) of every audit finding, from the catalogue
-CODES: dict[str, tuple[str, str]] = {
+CODES: Final[dict[str, tuple[str, str]]] = {
     c.code: (KINDS[code_family(c.code)], c.title) for c in CATALOGUE if code_family(c.code) in KINDS
 }
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 # ---------------------------------------------------------------------------------------------
 # One-for-one character folds (offsets unchanged)
@@ -71,29 +72,29 @@ def _build_fold_table() -> dict[int, str]:
     return table
 
 
-_FOLD = _build_fold_table()
-_FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD)) + "]")
+_FOLD: Final = _build_fold_table()
+_FOLD_CHARS: Final = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD)) + "]")
 
 # context-dependent one-for-one replacements, applied after the fold (each pattern starts with
 # its character and looks back after it: the scan then jumps from one ： to the next instead of
 # trying the look-behind at every position)
-_DOT_BETWEEN_DIGITS = re.compile(r"．(?<=\d．)(?=\d)")
-_COLON_BETWEEN_DIGITS = re.compile(r"：(?<=\d：)(?=\d)")
-_MINUS_BEFORE_DIGIT = re.compile(r"[－−](?=\d)")
+_DOT_BETWEEN_DIGITS: Final = re.compile(r"．(?<=\d．)(?=\d)")
+_COLON_BETWEEN_DIGITS: Final = re.compile(r"：(?<=\d：)(?=\d)")
+_MINUS_BEFORE_DIGIT: Final = re.compile(r"[－−](?=\d)")
 
 # ---------------------------------------------------------------------------------------------
 # Deletions and replacements (offsets change; recorded as edits)
 # ---------------------------------------------------------------------------------------------
 
-_BLOCK_TAGS = (
+_BLOCK_TAGS: Final = (
     "p|div|br|hr|td|th|tr|table|tbody|thead|tfoot|caption|li|ul|ol|dl|dt|dd|h[1-6]|"
     "section|article|header|footer|blockquote|pre|center|col|colgroup|body|html|head|title"
 )
-_INLINE_TAGS = "span|font|b|i|u|s|em|strong|sup|sub|a|img|small|big|strike|mark|o:p|w:[a-z]{1,20}"
+_INLINE_TAGS: Final = "span|font|b|i|u|s|em|strong|sup|sub|a|img|small|big|strike|mark|o:p|w:[a-z]{1,20}"
 
 # (every alternative after the first starts with the same ``<``, written once: the pattern then
 # starts with ``[`` or ``<`` and the scan skips to those characters)
-_MARKUP = re.compile(
+_MARKUP: Final = re.compile(
     r"\[(?:bookmark|image):[^\[\]\n\t]{0,300}\]"  # Word → text converters
     r"|<(?:!--[^<>\n]{0,300}-->"
     rf"|(?P<block>/?(?:{_BLOCK_TAGS})(?:\s[^<>\n\t]{{0,300}})?/?>)"
@@ -101,19 +102,19 @@ _MARKUP = re.compile(
     re.IGNORECASE,
 )
 
-_ENTITIES = re.compile(r"&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
-_ENTITY_VALUES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
+_ENTITIES: Final = re.compile(r"&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_ENTITY_VALUES: Final = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 # 355,212 / 1,562.46 / 12,345,678 — a whole number with thousands separators, nothing
 # digit-like glued on either side
-_THOUSANDS = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?![\d]|[,，]\d)")
-_NOT_BEFORE_NUMBER = frozenset("0123456789.,，")
+_THOUSANDS: Final = re.compile(r"\d{1,3}(?:[,，]\d{3})+(?![\d]|[,，]\d)")
+_NOT_BEFORE_NUMBER: Final = frozenset("0123456789.,，")
 
 # unit characters a number may be followed by (first characters of units in numbers.UNITS,
 # plus 万/亿/年/月/倍/岁/分 and %/‰).
 # A unit character that also starts common words is a unit only when that word does not
 # follow: ``表 3 人员情况`` must not become ``表 3人员情况`` (3人), nor ``附件 2 项目`` become 2项.
-_UNIT_CLASS = (
+_UNIT_CLASS: Final = (
     "(?:[万亿千百元年月日天岁倍张辆床篇%‰]"
     "|人(?![员民口事])|个(?![人体别])|家(?![庭属])|户(?![籍口])|名(?![称单字义])|项(?![目])"
     "|次(?![要])|分(?![别析配类项管])|台(?![账])|件(?![事])|所(?![属有以在])|条(?![件例])"
@@ -122,11 +123,11 @@ _UNIT_CLASS = (
 
 # 355 212 万元 — digit groups separated by single spaces, directly followed by a unit, and not
 # preceded by another number (``2019 12 345`` stays)
-_SPACED_NUMBER = re.compile(rf"\d{{1,3}}(?: \d{{3}})+(?:\.\d{{1,12}})?(?= ?{_UNIT_CLASS})")
+_SPACED_NUMBER: Final = re.compile(rf"\d{{1,3}}(?: \d{{3}})+(?:\.\d{{1,12}})?(?= ?{_UNIT_CLASS})")
 # (patterns start with a digit rather than a look-behind: the regex engine then skips ahead fast)
-_SPACE_BEFORE_UNIT = re.compile(rf"\d( {{1,8}})(?={_UNIT_CLASS})")
-_STRAY_LETTER = re.compile(r"\d([A-Za-z])(?=万元|亿元|千元|元|万人|人(?![员民])|%)")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE_BEFORE_UNIT: Final = re.compile(rf"\d( {{1,8}})(?={_UNIT_CLASS})")
+_STRAY_LETTER: Final = re.compile(r"\d([A-Za-z])(?=万元|亿元|千元|元|万人|人(?![员民])|%)")
+_INVISIBLE: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 Edit = tuple[int, int, str]  # replace text[start:end] by the string (often "")
 
@@ -198,7 +199,7 @@ def _edits(t: str) -> list[Edit]:
 
 # a digit followed by a separator, a space or a letter: the only places where the number rules
 # can apply. One scan finds them all; each rule is then tried at that position only.
-_CANDIDATE = re.compile(r"\d[,， A-Za-z]")
+_CANDIDATE: Final = re.compile(r"\d[,， A-Za-z]")
 
 
 def _number_start(t: str, i: int) -> int:

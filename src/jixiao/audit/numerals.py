@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
-DIGITS: dict[str, int] = {
+DIGITS: Final[dict[str, int]] = {
     "零": 0, "〇": 0, "○": 0,
     "一": 1, "壹": 1, "幺": 1,
     "二": 2, "两": 2, "贰": 2, "貳": 2,
@@ -35,20 +36,20 @@ DIGITS: dict[str, int] = {
     "八": 8, "捌": 8,
     "九": 9, "玖": 9,
 }
-SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-BIG_UNITS: dict[str, int] = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+SMALL_UNITS: Final[dict[str, int]] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+BIG_UNITS: Final[dict[str, int]] = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 
 #: Every character that may appear inside a Chinese numeral (without 点).
-NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
+NUMERAL_CHARS: Final = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
 
 #: Multipliers written after Arabic digits, longest first.
-MULTIPLIERS: dict[str, int] = {"万亿": 12, "千万": 7, "百万": 6, "亿": 8, "万": 4, "千": 3}
+MULTIPLIERS: Final[dict[str, int]] = {"万亿": 12, "千万": 7, "百万": 6, "亿": 8, "万": 4, "千": 3}
 
-_ARABIC = re.compile(
+_ARABIC: Final = re.compile(
     r"^(?P<num>\d+(?:\.\d+)?)(?P<mult>万亿|千万|百万|亿|万|千)?"
     r"(?:(?P<coll>[1-9])(?P<coll_unit>千)?)?$"
 )
-_MAX_LEN = 40  # longer "numerals" are not numbers anybody wrote
+_MAX_LEN: Final = 40  # longer "numerals" are not numbers anybody wrote
 
 
 def _integer_part(s: str) -> int | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Final
 
 from jixiao.audit.checks import check_duplicates, check_table_budgets, run_checks
 from jixiao.audit.checks.certainty import Certainty
@@ -28,7 +29,7 @@ from jixiao.audit.readers import read_bytes, read_document
 from jixiao.audit.relations import Relation, find_relations
 from jixiao.audit.relations.ledger import ledger_relations
 
-SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+SUFFIXES: Final = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 
 
 def audit_document(doc: Document, *, keep_document: bool = False) -> DocumentResult:

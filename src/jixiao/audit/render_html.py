@@ -4,14 +4,14 @@ and explained beside it (and on hover). Self-contained: inline CSS, no scripts, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jixiao.audit.document import Block, Document
 from jixiao.audit.findings import DocumentResult, Finding
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+_SEVERITY_RANK: Final = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(slots=True)

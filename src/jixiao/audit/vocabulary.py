@@ -6,16 +6,16 @@ that find any written form in one linear scan. It is data, kept apart from the l
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 T = TypeVar("T")
 
-_P = r"[（(]含生育[）)]"
-TO_LEVEL = "→"  # 降低至/提高到: says the figure is a new level; the item is the word before it
+_P: Final = r"[（(]含生育[）)]"
+TO_LEVEL: Final = "→"  # 降低至/提高到: says the figure is a new level; the item is the word before it
 
 #: (canonical subject, level, written forms). level "fund" names a fund or budget; "part" a
 #: part of one (统筹基金 of 职工医保, 公务接待费 of 三公经费) or a population.
-SUBJECT_TERMS: list[tuple[str, str, list[str]]] = [
+SUBJECT_TERMS: Final[list[tuple[str, str, list[str]]]] = [
     ("职工医保(含生育)", "fund", [
         rf"(?:城镇)?(?:企业)?职工(?:基本)?医疗(?:保险)?(?:基金)?{_P}(?:保险)?(?:基金)?",
         rf"基本医疗保?{_P}险?(?:基金)?", rf"基本医疗(?:保险)?(?:基金)?{_P}", rf"职工医保(?:基金)?{_P}",
@@ -51,7 +51,7 @@ SUBJECT_TERMS: list[tuple[str, str, list[str]]] = [
 ]
 
 #: (canonical item, written forms). ``增减`` is resolved by unit: 增减额 (an amount) or 增长率 (%).
-ITEM_TERMS: list[tuple[str, list[str]]] = [
+ITEM_TERMS: Final[list[tuple[str, list[str]]]] = [
     ("收入预算执行率", ["收入预算执行率", "总收入预算执行率"]),
     ("支出预算执行率", ["支出预算执行率", "总支出预算执行率"]),
     ("征缴收入预算执行率", ["征缴收入预算执行率"]),
@@ -125,7 +125,7 @@ ITEM_TERMS: list[tuple[str, list[str]]] = [
 ]
 
 
-_TOKEN = re.compile(r"(?:\(\?:([^()]*)\)|\[([^\]]*)\]|\\(.)|([^?]))(\?)?")
+_TOKEN: Final = re.compile(r"(?:\(\?:([^()]*)\)|\[([^\]]*)\]|\\(.)|([^?]))(\?)?")
 
 
 def _expand(pattern: str) -> list[str]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.numbers import Interval, conversion, interval_sum
 
-HUNDRED = Decimal(100)
+HUNDRED: Final = Decimal(100)
 
 
 def stated_interval(m: Mention, *, magnitude: bool = False, sign: int = 1) -> Interval:
@@ -94,7 +95,7 @@ def _count(m: Mention, exact: bool = False) -> Interval:
     return iv
 
 
-_SIGNED_BY_DIRECTION = ("JX-BAL-001", "JX-SUM-005")
+_SIGNED_BY_DIRECTION: Final = ("JX-BAL-001", "JX-SUM-005")
 
 
 def stated_of(rel: Relation) -> Interval:

@@ -12,6 +12,7 @@ that names both readings (JX-AMB-001), never an error.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
 from jixiao.audit.checks.rules import Outcome
 from jixiao.audit.document import Mention
@@ -21,13 +22,13 @@ from jixiao.audit.relations.relation import Relation, Term
 from jixiao.model.funds import FundKind
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER
 
-_SUB = {FundKind.employee_pooling.value, FundKind.employee_account.value}
-_EMPLOYEE = {FundKind.employee.value, FundKind.employee_with_maternity.value}
-_TOTAL = FundKind.basic_total.value
-_INCOME = {"基金收入合计", "本年收入合计"}
-_EXPENSE = {"基金支出合计", "本年支出合计"}
-_COMPLETION = {"收入预算完成率", "支出预算完成率", "执行率", "预算执行率"}
-_NOT_PARTS = {"change", "growth", "share", "completion", "months", "rate", "prev"}
+_SUB: Final = {FundKind.employee_pooling.value, FundKind.employee_account.value}
+_EMPLOYEE: Final = {FundKind.employee.value, FundKind.employee_with_maternity.value}
+_TOTAL: Final = FundKind.basic_total.value
+_INCOME: Final = {"基金收入合计", "本年收入合计"}
+_EXPENSE: Final = {"基金支出合计", "本年支出合计"}
+_COMPLETION: Final = {"收入预算完成率", "支出预算完成率", "执行率", "预算执行率"}
+_NOT_PARTS: Final = {"change", "growth", "share", "completion", "months", "rate", "prev"}
 
 
 class Certainty:
@@ -126,7 +127,7 @@ def _doubt_balance(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     return None
 
 
-_BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
+_BUDGETED: Final = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
 
 
 def _is_part(part: LedgerFact, total: LedgerFact) -> bool:
@@ -215,5 +216,5 @@ def _doubt_change(rel: Relation, stated: LedgerFact | None, terms: list[Term],
     return None
 
 
-_DOUBTS = {"BAL": _doubt_balance, "SUM": _doubt_sum, "SHR": _doubt_share, "CMP": _doubt_completion,
-           "CHG": _doubt_change}
+_DOUBTS: Final = {"BAL": _doubt_balance, "SUM": _doubt_sum, "SHR": _doubt_share, "CMP": _doubt_completion,
+                  "CHG": _doubt_change}

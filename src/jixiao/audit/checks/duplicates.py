@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from typing import Final
 
 from jixiao.audit.checks.arithmetic import in_unit, truncated_interval
 from jixiao.audit.checks.messages import fig_text, quote_around
@@ -24,26 +25,28 @@ def fact_mention(fact: Fact) -> Mention:
                    raw=fact.quote, negative_word=fact.negative_word, comparator=fact.comparator)
 
 
-_CLAUSE_CUT = re.compile(r"[，,。；;：:、\s]")  # not brackets: 保险费（征缴）收入 is one name
-_LAST_CLAUSE_CUT = re.compile(r"(?s:.*)[，,。；;：:、\s]")  # up to the last _CLAUSE_CUT
-_LAST_SENTENCE_CUT = re.compile(r"(?s:.*)[。；;！？]")  # up to the last sentence end
-_FILLER = re.compile(
+_CLAUSE_CUT: Final = re.compile(r"[，,。；;：:、\s]")  # not brackets: 保险费（征缴）收入 is one name
+_LAST_CLAUSE_CUT: Final = re.compile(r"(?s:.*)[，,。；;：:、\s]")  # up to the last _CLAUSE_CUT
+_LAST_SENTENCE_CUT: Final = re.compile(r"(?s:.*)[。；;！？]")  # up to the last sentence end
+_FILLER: Final = re.compile(
     r"(?:19|20)\d\d\s*年(?:度|底|末)?|全市|全县|全区|全省|[区市县]?本级|本年度?|当年|年度|全年|其中|共计|合计|总计"
     r"|基金|决算|[为是达的了约共]|达到|金额|实际|[“”\"'‘’]"
     # manner adverbs and the setting (在专项行动中) say how or where, not what is counted
     r"|严肃|严厉|依法|先后|集中|在?[\u4e00-\u9fff]{0,4}(?:行动|治理|检查|活动)中"
 )
-_FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*(?:万元|亿元|元|万人|人次|人|个百分点|%|％|个|家)?")
-_CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|降低|提高|占|上年|去年|较|比|同期|人均|次均|平均|预计|计划|目标")
-_ITEM_TEXT_FILLER = re.compile(r"基金|本年|全年|年度|当年")
+_FIGURE_TEXT: Final = re.compile(r"\d[\d.,]*\s*(?:万元|亿元|元|万人|人次|人|个百分点|%|％|个|家)?")
+_CHANGE_WORDS: Final = re.compile(r"增加|减少|增长|下降|降低|提高|占|上年|去年|较|比|同期|人均|次均|平均"
+                                  r"|预计|计划|目标")
+_ITEM_TEXT_FILLER: Final = re.compile(r"基金|本年|全年|年度|当年")
 #: items a figure with no subject may still be matched by: a unit's own totals, named only once
 #: the unit's own enforcement counts: not a fund's, unless a fund is named in their sentence
-_UNIT_COUNTS = frozenset({"违规医疗机构", "违规医药机构", "违规零售药店"})
-_UNIT_ITEMS = frozenset({"项目支出", "基本支出", "人员经费", "公用经费", "财政拨款收入", "资产", "负债"}) | _UNIT_COUNTS
-_LABEL_GAP = frozenset("：: \u3000")
+_UNIT_COUNTS: Final = frozenset({"违规医疗机构", "违规医药机构", "违规零售药店"})
+_UNIT_ITEMS: Final = frozenset({"项目支出", "基本支出", "人员经费", "公用经费", "财政拨款收入", "资产",
+                                "负债"}) | _UNIT_COUNTS
+_LABEL_GAP: Final = frozenset("：: \u3000")
 #: a balance-sheet total is named with or without 总额/总计/合计 (负债总额 = 负债)
-_TOTAL_SUFFIX = re.compile(r"(?<=资产|负债)(?:总额|总计|合计)$")
-_NOT_THE_SAME = ("增减额", "增长率", "占比", "得分", "办理时限", TO_LEVEL)
+_TOTAL_SUFFIX: Final = re.compile(r"(?<=资产|负债)(?:总额|总计|合计)$")
+_NOT_THE_SAME: Final = ("增减额", "增长率", "占比", "得分", "办理时限", TO_LEVEL)
 
 
 def _fact_label(doc: Document, fact: Fact) -> str:
@@ -81,8 +84,8 @@ def _qualifier(label: str, item_text: str) -> str | None:
 
 
 #: 财政拨款 comes from three budgets; a unit that states figures of only the first has no other
-_OTHER_BUDGETS = frozenset({"政府性基金预算", "国有资本经营预算"})
-_ALL_BUDGETS_ITEMS = frozenset({"财政拨款收入"})
+_OTHER_BUDGETS: Final = frozenset({"政府性基金预算", "国有资本经营预算"})
+_ALL_BUDGETS_ITEMS: Final = frozenset({"财政拨款收入"})
 
 
 def _one_budget_kind(facts: list[Fact]) -> bool:

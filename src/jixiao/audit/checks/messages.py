@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Final
 
 from jixiao.audit.checks.arithmetic import compute, stated_of
 from jixiao.audit.checks.rules import Outcome
@@ -210,7 +211,7 @@ def _scr_001_message(rel: Relation, outcome: Outcome, num: list[Term], den: list
 
 #: the wording of each code's finding: (relation, outcome, numerator terms, denominator terms,
 #: the right value with its unit) → the sentence
-_MESSAGES: dict[str, Callable[[Relation, Outcome, list[Term], list[Term], str], str]] = {
+_MESSAGES: Final[dict[str, Callable[[Relation, Outcome, list[Term], list[Term], str], str]]] = {
     "JX-BAL-001": _bal_001_message,
     "JX-BAL-002": _bal_002_message,
     "JX-BAL-003": _bal_003_message,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import replace
+from typing import Final
 
 from jixiao.audit.checks.arithmetic import in_unit
 from jixiao.audit.checks.messages import fig_text, quote_around
@@ -76,10 +77,10 @@ def _signed(f: LedgerFact, unit: str) -> Interval:
     return -iv if f.value < 0 < f.mention.quantity.value else iv
 
 
-_FILLER = re.compile(r"(?:19|20)\d\d\s*年度?|\d{1,2}\s*[-—至]?\s*\d{0,2}\s*月(?:份|末|底)?|[\d.,%]+"
-                     r"|全市|全县|全区|全省|全国|市本级|本级|本年度?|当年|全年|年度|年末|年底|期末|月末|截至|截止|其中"
-                     r"|共计|合计|总计|达到|实现|取得|发生|累计|同期|基金|资金|[为是达的了约共到至在]|[（）()\s“”\"、]")
-_CLAUSE_END = "，,；;。：:"
+_FILLER: Final = re.compile(r"(?:19|20)\d\d\s*年度?|\d{1,2}\s*[-—至]?\s*\d{0,2}\s*月(?:份|末|底)?|[\d.,%]+"
+                            r"|全市|全县|全区|全省|全国|市本级|本级|本年度?|当年|全年|年度|年末|年底|期末|月末|截至|截止|其中"
+                            r"|共计|合计|总计|达到|实现|取得|发生|累计|同期|基金|资金|[为是达的了约共到至在]|[（）()\s“”\"、]")
+_CLAUSE_END: Final = "，,；;。：:"
 
 
 def _qualifier(doc: Document, f: LedgerFact) -> str:
@@ -123,7 +124,7 @@ def _cell_place(doc: Document, f: LedgerFact) -> tuple[str, str] | None:
     return _FILLER.sub("", TERM_RE.sub("", label)), head.text if head is not None else ""
 
 
-_FIGURE = re.compile(r"[\s\d.,%+\-−≥≤<>=＝约万亿千元人次户个家月日年]*")
+_FIGURE: Final = re.compile(r"[\s\d.,%+\-−≥≤<>=＝约万亿千元人次户个家月日年]*")
 
 
 def _finding(doc: Document, first: LedgerFact, later: LedgerFact, fund: str | None, item: str | None,

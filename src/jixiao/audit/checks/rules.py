@@ -5,8 +5,9 @@ truncated."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from jixiao.audit.checks.arithmetic import compute, in_unit, stated_of, truncated_of
 from jixiao.audit.relations.relation import Relation, Term
@@ -23,6 +24,21 @@ class Outcome:
     terms: tuple[list[Term], list[Term]] | None
     short: bool = False  # a partial list that falls short (not an error)
     part_over_total: Term | None = None
+
+    def __init__(self, holds: bool, truncated: bool, computed: Interval | None,
+                 terms: tuple[list[Term], list[Term]] | None, short: bool = False,
+                 part_over_total: Term | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.holds = holds
+        self.truncated = truncated
+        self.computed = computed
+        self.terms = terms
+        self.short = short
+        self.part_over_total = part_over_total
+
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Outcome, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 def check_relation(rel: Relation) -> Outcome:

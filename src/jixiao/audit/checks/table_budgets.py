@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from itertools import combinations
+from typing import Final
 
 from jixiao.audit.checks.arithmetic import in_unit
 from jixiao.audit.checks.duplicates import fact_mention
@@ -16,12 +17,12 @@ from jixiao.audit.facts import Fact
 from jixiao.audit.findings import Finding
 from jixiao.numbers import Interval, UnitError, interval_sum
 
-_TABLE_BUDGET_LABEL = re.compile(r"^(年度|全年)?预算数[：:]?$")
-_TABLE_BUDGET_BEFORE = re.compile(r"(?:^|\t)(年度|全年)?预算数[：:]?\t+$")
+_TABLE_BUDGET_LABEL: Final = re.compile(r"^(年度|全年)?预算数[：:]?$")
+_TABLE_BUDGET_BEFORE: Final = re.compile(r"(?:^|\t)(年度|全年)?预算数[：:]?\t+$")
 #: a budget this close to a text budget (relative) yet written differently is the same budget
 #: miswritten; further apart it may be another scope (another fund, 年初 vs 调整后) and is left alone
-_NEAR = Decimal("0.001")
-_MIN_STEPS = 1000  # at least four significant digits, so near means a slip, not a coincidence
+_NEAR: Final = Decimal("0.001")
+_MIN_STEPS: Final = 1000  # at least four significant digits, so near means a slip, not a coincidence
 
 
 def _table_of(doc: Document, block_index: int) -> tuple[int, int] | None:
@@ -38,8 +39,8 @@ def _table_of(doc: Document, block_index: int) -> tuple[int, int] | None:
     return None
 
 
-_TABLE_ACTUAL_LABEL = re.compile(r"^(年度|全年)?(执行数|实际支出数?|决算数)[：:]?$")
-_TABLE_ACTUAL_BEFORE = re.compile(r"(?:^|\t)(年度|全年)?(执行数|实际支出数?|决算数)[：:]?\t+$")
+_TABLE_ACTUAL_LABEL: Final = re.compile(r"^(年度|全年)?(执行数|实际支出数?|决算数)[：:]?$")
+_TABLE_ACTUAL_BEFORE: Final = re.compile(r"(?:^|\t)(年度|全年)?(执行数|实际支出数?|决算数)[：:]?\t+$")
 
 
 def _table_budget(doc: Document, m: Mention) -> bool:
@@ -95,9 +96,9 @@ def _outturn_budget_pairs(doc: Document, facts: list[Fact], budgets: list[tuple[
     return pairs
 
 
-_SENTENCE_END = re.compile(r"[。；;！？!?]")
+_SENTENCE_END: Final = re.compile(r"[。；;！？!?]")
 #: at most this many funds are tried as the scope of one table row
-_MAX_SCOPE = 6
+_MAX_SCOPE: Final = 6
 
 
 def _scope_finding(doc: Document, m: Mention, actual: Mention, pairs: list[tuple[Fact, Fact]]) -> Finding | None:

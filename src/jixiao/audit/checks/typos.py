@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import Decimal
+from typing import Final
 
 from jixiao.audit.checks.arithmetic import in_unit
 from jixiao.audit.checks.messages import quote_around
@@ -22,10 +23,11 @@ from jixiao.numbers import Quantity, UnitError, interval_sum
 from jixiao.problems import Severity
 
 #: a document number (文号) that lost one bracket or both: 发〔2019 8号, 发2019〕8号, 发20198号
-_DOC_NUMBER = re.compile(r"(?:发|字|函|办|规|令)\s*(?:[〔\[【（(]\s*((?:19|20)\d{2})(?![〕\]】）)\d])\s*(\d{1,4})|"
-                         r"((?:19|20)\d{2})\s*[〕\]】）)]\s*(\d{1,4})|"
-                         r"((?:19|20)\d{2})(\d{1,4}))\s*号")
-_PERIOD_MISSING_MONTH = re.compile(r"(?:截至|截止|至)\s*(\d{1,2})\s*(?:底|末)")
+_DOC_NUMBER: Final = re.compile(r"(?:发|字|函|办|规|令)\s*(?:"
+                                r"[〔\[【（(]\s*((?:19|20)\d{2})(?![〕\]】）)\d])\s*(\d{1,4})|"
+                                r"((?:19|20)\d{2})\s*[〕\]】）)]\s*(\d{1,4})|"
+                                r"((?:19|20)\d{2})(\d{1,4}))\s*号")
+_PERIOD_MISSING_MONTH: Final = re.compile(r"(?:截至|截止|至)\s*(\d{1,2})\s*(?:底|末)")
 
 
 def find_typos(doc: Document, facts: list[LedgerFact],

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Final
 
 from jixiao.audit.document import Document, Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -31,15 +32,15 @@ from jixiao.audit.ledger.vocab import EMP, EMPM, TERM_OF, TERM_RE, TOTAL
 from jixiao.audit.ledger.words import Context, ProseState
 from jixiao.model.ledger import DEPARTMENT, PROJECT
 
-_DEPARTMENT_DOC = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员|部门概况"
-                             r"|单位基本情况|部门职能|单位职能")
-_PROJECT_DOC = re.compile(r"项目支出绩效自评表|项目绩效自评|项目名称")
+_DEPARTMENT_DOC: Final = re.compile(r"部门整体支出|部门决算|单位决算|部门预算|整体支出绩效|部门（单位）|机构和人员"
+                                    r"|部门概况|单位基本情况|部门职能|单位职能")
+_PROJECT_DOC: Final = re.compile(r"项目支出绩效自评表|项目绩效自评|项目名称")
 #: the employee fund includes maternity (合并实施, 列支生育保险待遇, （含生育）)
-_MERGED = re.compile(r"职工[^。；]{0,12}[（(]含生育|生育保险[^。；]{0,10}合并|合并[^。；]{0,10}生育保险"
-                     r"|职工[^。；]{0,16}(?:列支|支付)生育(?:保险)?待遇|职工基本医疗保险与生育保险")
-_SEPARATE_MATERNITY = re.compile(r"生育保险(?:基金)?(?:收入|总收入)")
-_HEAD_STOP = re.compile(r"[。：:；;！？]")
-_DOC_UNIT = re.compile(r"^[\s（(]*(?:金额)?单位[：:]\s*(万元|亿元|元)[）)]?\s*$|单位均为(万元|亿元|元)")
+_MERGED: Final = re.compile(r"职工[^。；]{0,12}[（(]含生育|生育保险[^。；]{0,10}合并|合并[^。；]{0,10}生育保险"
+                            r"|职工[^。；]{0,16}(?:列支|支付)生育(?:保险)?待遇|职工基本医疗保险与生育保险")
+_SEPARATE_MATERNITY: Final = re.compile(r"生育保险(?:基金)?(?:收入|总收入)")
+_HEAD_STOP: Final = re.compile(r"[。：:；;！？]")
+_DOC_UNIT: Final = re.compile(r"^[\s（(]*(?:金额)?单位[：:]\s*(万元|亿元|元)[）)]?\s*$|单位均为(万元|亿元|元)")
 
 
 def document_kind(lines: list[str]) -> str:
@@ -169,7 +170,7 @@ def _project_prose(facts: list[LedgerFact]) -> None:
 
 
 #: a unit word written twice (8765.43万万元): a slip of the keyboard, not a figure 10⁴ times larger
-_DOUBLED = re.compile(r"(万万|亿亿|千千)(元|人)")
+_DOUBLED: Final = re.compile(r"(万万|亿亿|千千)(元|人)")
 
 
 def _doubled_unit(f: LedgerFact) -> None:

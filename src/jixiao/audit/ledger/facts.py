@@ -9,7 +9,7 @@ rate…), so that the checks can pick the figures a relation needs without readi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -45,6 +45,39 @@ class LedgerFact:
     label: str = ""
     typo: str | None = None  # a meaning-changing typo in the figure (万万元)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, mention: Mention, fund: str | None, item: str | None, year: int | None, span: str,
+                 value: Decimal, unit: str, role: Role = "value", parent: LedgerFact | None = None,
+                 partial: bool = False, list_id: int | None = None, table: int | None = None,
+                 row: int | None = None, col: int | None = None, line: int | None = None,
+                 page: int | None = None, where: str = "", named: bool = True, label: str = "",
+                 typo: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        # written out (one per figure, compiled): a dataclass's generated __init__ is interpreted
+        self.mention = mention
+        self.fund = fund
+        self.item = item
+        self.year = year
+        self.span = span
+        self.value = value
+        self.unit = unit
+        self.role = role
+        self.parent = parent
+        self.partial = partial
+        self.list_id = list_id
+        self.table = table
+        self.row = row
+        self.col = col
+        self.line = line
+        self.page = page
+        self.where = where
+        self.named = named
+        self.label = label
+        self.typo = typo
+        self.extra = {} if extra is None else extra
+
+    def __reduce__(self) -> tuple[type[LedgerFact], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return LedgerFact, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
     @property
     def quantity(self) -> Quantity:

@@ -10,6 +10,7 @@ fund when the list names the parts of a whole (公务员医疗补助收入 in a 
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -31,11 +32,11 @@ from jixiao.audit.ledger.vocab import (
 )
 from jixiao.model.ledger import ITEM, OTHER
 
-FLOW_OF = {"基金收入合计": "收入", "基金支出合计": "支出", "本年收入合计": "收入", "本年支出合计": "支出"}
-_CUMULATIVE = re.compile(r"累计|滚存|年末|期末|月末")
-_SUB_WORDS = re.compile(r"统筹|个人[账帐]户|个账")
-_DEPARTMENT_TOTAL = {"基金收入合计": "本年收入合计", "基金支出合计": "本年支出合计"}
-_PARTS_OF_TOTAL = frozenset({*EMPLOYEE_FUNDS, MAT, "城乡居民基本医疗保险"})
+FLOW_OF: Final = {"基金收入合计": "收入", "基金支出合计": "支出", "本年收入合计": "收入", "本年支出合计": "支出"}
+_CUMULATIVE: Final = re.compile(r"累计|滚存|年末|期末|月末")
+_SUB_WORDS: Final = re.compile(r"统筹|个人[账帐]户|个账")
+_DEPARTMENT_TOTAL: Final = {"基金收入合计": "本年收入合计", "基金支出合计": "本年支出合计"}
+_PARTS_OF_TOTAL: Final = frozenset({*EMPLOYEE_FUNDS, MAT, "城乡居民基本医疗保险"})
 
 
 def resolve(name: str, kind: str, parent: LedgerFact | None, words: str, m: Mention,
@@ -74,7 +75,7 @@ def resolve(name: str, kind: str, parent: LedgerFact | None, words: str, m: Ment
     return _by_kind(name, kind)
 
 
-_AIDED_END = re.compile(r"(?:的|共|为|达|有|计|合计|约)+$")
+_AIDED_END: Final = re.compile(r"(?:的|共|为|达|有|计|合计|约)+$")
 
 
 def aided_item(words: str, person: bool) -> str | None:
@@ -92,7 +93,7 @@ def aided_item(words: str, person: bool) -> str | None:
 
 
 #: a group's aid money named by no words of its own (…、救助资金112418元; …，金额8774.31元)
-BARE_AID_MONEY = re.compile(r"(?:救助)?(?:资金|金额|金)")
+BARE_AID_MONEY: Final = re.compile(r"(?:救助)?(?:资金|金额|金)")
 
 
 def group_money(count_item: str, written: str) -> str | None:
@@ -120,9 +121,9 @@ def _balance(parent_item: str | None, kind: str, words: str) -> str:
     return "年末累计结余" if _CUMULATIVE.search(words) else "当期结余"
 
 
-_PROJECT_ITEM = {"预算执行率": "执行率", "年初预算": "年初预算数", "全年预算": "全年预算数"}
+_PROJECT_ITEM: Final = {"预算执行率": "执行率", "年初预算": "年初预算数", "全年预算": "全年预算数"}
 #: the budget a year-start budget came to when adjusted (年初预算800万元，年中调整为1200万元)
-ADJUSTED_BUDGET = {"年初预算": "全年预算", "年初预算数": "全年预算数"}
+ADJUSTED_BUDGET: Final = {"年初预算": "全年预算", "年初预算数": "全年预算数"}
 
 
 def _by_kind(name: str, kind: str) -> str | None:
@@ -143,11 +144,11 @@ def _by_kind(name: str, kind: str) -> str | None:
 #: words that make a figure a derived quantity of the item they name (人均筹资, 在职退休比, 资产减负债)
 #: (each alternative opens with a literal character, 减's lookbehind after it: the scan skips in C
 #: every character that opens none)
-DERIVED = re.compile(r"人均|次均|户均|每人|比(?:为|是|达|约)?$|比例|占比|减(?<=[\u4e00-\u9fff]减)(?=[\u4e00-\u9fff])"
-                     r"|倍")
+DERIVED: Final = re.compile(r"人均|次均|户均|每人|比(?:为|是|达|约)?$|比例|占比"
+                            r"|减(?<=[\u4e00-\u9fff]减)(?=[\u4e00-\u9fff])|倍")
 
 
-_MONEY_KINDS = frozenset({"收入", "支出", "结余", "预算", "部门", "项目"})
+_MONEY_KINDS: Final = frozenset({"收入", "支出", "结余", "预算", "部门", "项目"})
 
 
 def fits(item: str, m: Mention) -> bool:
@@ -221,7 +222,7 @@ def other_words(clause: str, strip_funds: re.Pattern[str] | None = None) -> str 
 
 
 #: a budget total lists the parts of the flow it budgets
-_BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
-_FILLER = re.compile(
+_BUDGETED: Final = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
+_FILLER: Final = re.compile(
     r"^(?:其中|全年|全市|全县|全区|年末|年底|当年|本年|(?:19|20)\d\d年度?)+|(?:为|是|达到|达|约|共计|共)+$"
 )

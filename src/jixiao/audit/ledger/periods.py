@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-       "十一": 11, "十二": 12}
+_CN: Final = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+              "十一": 11, "十二": 12}
 
 
 def _num(s: str) -> int | None:
@@ -39,11 +40,36 @@ class PeriodMark:
     #: a bare month (2019年11月): the period of a title, the date of an event in a sentence
     month: int | None = None
 
+    def __init__(self, start: int, end: int, year: int | None, span: str | None, compared: bool = False,
+                 previous: bool = False, month: int | None = None) -> None:
+        # written out (the slots set directly, as numbers.Interval's): the generated frozen
+        # __init__ is interpreted and sets each field through object.__setattr__
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_year(self, year)
+        _set_span(self, span)
+        _set_compared(self, compared)
+        _set_previous(self, previous)
+        _set_month(self, month)
 
-_M = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
-_Y = r"((?:19|20)\d{2})(?<!\d\d{4})\s{0,2}年(?:度)?"
-_RANGE = rf"{_M}\s{{0,2}}(?:月份?)?\s{{0,2}}[-—–~至到]\s{{0,2}}{_M}\s{{0,2}}月(?:份)?"
-_PERIOD = re.compile(
+    def __reduce__(self) -> tuple[type[PeriodMark], tuple[int, int, int | None, str | None, bool, bool, int | None]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return PeriodMark, (self.start, self.end, self.year, self.span, self.compared, self.previous, self.month)
+
+
+_set_start = vars(PeriodMark)["start"].__set__  # the slots' own setters, past the frozen __setattr__
+_set_end = vars(PeriodMark)["end"].__set__
+_set_year = vars(PeriodMark)["year"].__set__
+_set_span = vars(PeriodMark)["span"].__set__
+_set_compared = vars(PeriodMark)["compared"].__set__
+_set_previous = vars(PeriodMark)["previous"].__set__
+_set_month = vars(PeriodMark)["month"].__set__
+
+
+_M: Final = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_Y: Final = r"((?:19|20)\d{2})(?<!\d\d{4})\s{0,2}年(?:度)?"
+_RANGE: Final = rf"{_M}\s{{0,2}}(?:月份?)?\s{{0,2}}[-—–~至到]\s{{0,2}}{_M}\s{{0,2}}月(?:份)?"
+_PERIOD: Final = re.compile(
     # (the lookahead lets the scan skip at once every position that cannot open a period)
     rf"(?=[\d一二三四五六七八九十前第上下年全])(?=(?:19|20)\d\d\s{{0,2}}年|(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s{{0,2}}[月份\-—–~至到]|前|第|[一二三四1-4]\s{{0,2}}季|[上下]半年|年[末底]|全年)"
     rf"(?P<y>{_Y})?\s{{0,2}}(?:"
@@ -56,10 +82,10 @@ _PERIOD = re.compile(
     rf"|(?P<yearend>年末|年底|全年|(?<=年)[底末])"
     rf")?"
 )
-_UNTIL_BARE = re.compile(r"截[至止]\s{0,2}(1[0-2]|0?[1-9])\s{0,2}[底末](?!\d)")
-_COMPARE = re.compile(r"(?:较|比|与|同|对比|相比|相较)\s{0,2}(?:的)?$")
+_UNTIL_BARE: Final = re.compile(r"截[至止]\s{0,2}(1[0-2]|0?[1-9])\s{0,2}[底末](?!\d)")
+_COMPARE: Final = re.compile(r"(?:较|比|与|同|对比|相比|相较)\s{0,2}(?:的)?$")
 #: (each alternative opens with a literal character: the scan skips in C every character that opens none)
-_PREVIOUS = re.compile(r"上年同期|去年同期|上年|去(?<=[较比同]去)年|上一年|上年末|上年度")
+_PREVIOUS: Final = re.compile(r"上年同期|去年同期|上年|去(?<=[较比同]去)年|上一年|上年末|上年度")
 
 
 def _span_of(m: re.Match[str]) -> str | None:
@@ -165,11 +191,11 @@ class Period:
         return Period(self.year - 1 if self.year else None, self.span)
 
 
-_TITLE_LINES = 4
+_TITLE_LINES: Final = 4
 
 
 #: a period in a file's name written the way files are named (…-2021m9-…, 2025q1, 2024h1)
-_NAME_PERIOD = re.compile(
+_NAME_PERIOD: Final = re.compile(
     r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?:[-_ ]?(?:m(1[0-2]|0?[1-9])|q([1-4])|h([12])))?(?![0-9A-Za-z])", re.I)
 
 
@@ -230,8 +256,9 @@ def document_period(lines: list[str], name: str = "") -> Period:
     return Period(year, span or "1-12")
 
 
-_PUBLISHED = re.compile(r"(?:发布|发表|更新)(?:时间|日期)\s*[:：]?\s*((?:19|20)\d\d)[-/.年](1[0-2]|0?[1-9])(?!\d)")
-_NOW = re.compile(r"目前|截至目前|截止目前|当前")
+_PUBLISHED: Final = re.compile(r"(?:发布|发表|更新)(?:时间|日期)\s*[:：]?\s*"
+                               r"((?:19|20)\d\d)[-/.年](1[0-2]|0?[1-9])(?!\d)")
+_NOW: Final = re.compile(r"目前|截至目前|截止目前|当前")
 
 
 def _published_now(lines: list[str], year: int | None) -> tuple[int | None, str | None]:

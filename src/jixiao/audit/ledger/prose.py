@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from decimal import Decimal
+from typing import Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact, Role
@@ -85,14 +86,14 @@ from jixiao.audit.ledger.words import (
 )
 from jixiao.model.ledger import DEPARTMENT, ITEM, OTHER, ItemKind
 
-FLOWS = (INCOME, EXPENSE)
+FLOWS: Final = (INCOME, EXPENSE)
 #: for :meth:`ProseBinder._clause`: a bracket, and everything up to the last stop of a clause
-_BRACKET = re.compile(r"[（()）]")
-_LAST_STOP = re.compile(r".*[，,；;。：:、]", re.S)
+_BRACKET: Final = re.compile(r"[（()）]")
+_LAST_STOP: Final = re.compile(r".*[，,；;。：:、]", re.S)
 #: for :meth:`ProseBinder._separator_between`
-_SEPARATOR_OR_BRACKET = re.compile("[（()）" + re.escape("".join(STRENGTH)) + "]")
+_SEPARATOR_OR_BRACKET: Final = re.compile("[（()）" + re.escape("".join(STRENGTH)) + "]")
 #: words that only restate a spending item written just before them (its flow, its source)
-RESTATED_SPENDING = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款支出"})
+RESTATED_SPENDING: Final = frozenset({EXPENSE, OTHER + "一般公共预算财政拨款支出"})
 
 
 class ProseBinder(Walker):

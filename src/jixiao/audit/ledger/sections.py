@@ -11,14 +11,15 @@ stop is an item of a list, not a heading (``1、利息收入8.5万元；``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import Any, Final
 
 from jixiao.audit.ledger.periods import Period, find_periods
 from jixiao.audit.ledger.vocab import CRIT, DEPT, INSURED, TERM_OF, TERM_RE, TOTAL
 from jixiao.model.ledger import ITEMS, ItemKind
 
-NUMBERING = re.compile(
+NUMBERING: Final = re.compile(
     r"^[\s\u3000]*(?:(?P<part>第[一二三四五六七八九十]+(?:部分|章|节))"
     r"|(?P<cn>[一二三四五六七八九十]+)[、.．]"
     r"|[（(](?P<pcn>[一二三四五六七八九十]+)[）)]"
@@ -26,12 +27,12 @@ NUMBERING = re.compile(
     r"|[（(](?P<par>\d{1,2})[）)]"
     r"|(?P<circ>[①②③④⑤⑥⑦⑧⑨⑩]))[\s\u3000]*"
 )
-_HEAD_STOP = re.compile(r"[。：:；;！？]")
-_UNIT_DECL = re.compile(r"单位(?:均为|为|是)?\s*[：:]?\s*(?:人民币)?(万元|亿元|元|万人次|人次|万人|人)")
-_BUDGET = re.compile(r"预算安排|预算有关|预算数据|预算草案|收支预算|预算(?:绩效)?目标|预算编制|年度预算$")
-_NOT_BUDGET = re.compile(r"执行|决算|完成|收支情况|支出情况|运行")
+_HEAD_STOP: Final = re.compile(r"[。：:；;！？]")
+_UNIT_DECL: Final = re.compile(r"单位(?:均为|为|是)?\s*[：:]?\s*(?:人民币)?(万元|亿元|元|万人次|人次|万人|人)")
+_BUDGET: Final = re.compile(r"预算安排|预算有关|预算数据|预算草案|收支预算|预算(?:绩效)?目标|预算编制|年度预算$")
+_NOT_BUDGET: Final = re.compile(r"执行|决算|完成|收支情况|支出情况|运行")
 #: kinds of budget that name where money comes from, not that the figures are budgets
-_BUDGET_TYPES = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|部门预算")
+_BUDGET_TYPES: Final = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|部门预算")
 
 
 def numbering_level(text: str) -> tuple[int, int] | None:
@@ -42,7 +43,7 @@ def numbering_level(text: str) -> tuple[int, int] | None:
     return _LEVEL[m.lastgroup or ""], m.end()  # one named group takes part in a match
 
 
-_LEVEL = {name: level for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ"))}
+_LEVEL: Final = {name: level for level, name in enumerate(("part", "cn", "pcn", "ar", "par", "circ"))}
 
 
 @dataclass(slots=True)
@@ -58,6 +59,24 @@ class Section:
     #: the spending a department's heading is about (（四）“三公”经费情况): its bare 支出 is that;
     #: or 参保人数 (年末参保人数：职工…223618人): its counts of people are that
     item: str | None = None
+
+    def __init__(self, level: int, title: str, fund: str | None = None, period: Period | None = None,
+                 year: int | None = None, unit: str | None = None, budget: bool = False, block: int = 0,
+                 item: str | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.level = level
+        self.title = title
+        self.fund = fund
+        self.period = period
+        self.year = year
+        self.unit = unit
+        self.budget = budget
+        self.block = block
+        self.item = item
+
+    def __reduce__(self) -> tuple[type[Section], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Section, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)
@@ -126,11 +145,11 @@ def heading_text(text: str, has_figure_before: int | None,
 
 
 #: a department's spending that a section may be about (not its totals, budgets or rates)
-SPENDING = frozenset(i.name for i in ITEMS if i.kind is ItemKind.department
-                     and not i.name.endswith(("合计", "预算", "率")) and "收入" not in i.name)
+SPENDING: Final = frozenset(i.name for i in ITEMS if i.kind is ItemKind.department
+                            and not i.name.endswith(("合计", "预算", "率")) and "收入" not in i.name)
 
 
-INSURED_COUNT = "参保人数"
+INSURED_COUNT: Final = "参保人数"
 
 
 def section_of(level: int, words: str, block: int) -> Section:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, Final
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.ledger.facts import LedgerFact, Role
@@ -38,29 +39,29 @@ from jixiao.audit.ledger.vocab import (
 from jixiao.audit.ledger.words import Context
 from jixiao.model.ledger import PROJECT
 
-_PREVIOUS_COL = re.compile(r"上年(?:同期)?(?:数|决算数?|金额)?$|^上年|^去年")
-_CURRENT_COL = re.compile(r"本年|本期|决算数|金额|指标数据|数据|本年数|实际|执行数|累计")
-_GROWTH_COL = re.compile(r"增减\s*[%％率]|增长\s*[%％率]|增减幅|增幅|同比")
-_CHANGE_COL = re.compile(r"增减额|增减$")
-_UNIT_COL = re.compile(r"^单位$|^计量单位$")
-_PROJECT_COLS = {"年初预算数": "年初预算数", "全年预算数": "全年预算数", "全年执行数": "全年执行数", "分值": "分值",
-                 "执行率": "执行率", "得分": "得分"}
-_TOTAL_ROW = re.compile(r"^(?:总分|合计|总计)$")
-_OTHER_PART = re.compile(r"^其中[：:]?")
-_FLOW = {"基金收入合计": "收入", "基金支出合计": "支出"}
-_PREVIOUS_ROW = re.compile(r"^(?:上年|去年|上一年)")
-_CHANGE_WORD = re.compile(r"增减|增长|减少|增加|下降|变动")
-_SENTENCE_MARK = re.compile(r"[，。；,;]")
-_UNIT_FIGURE = re.compile(r"\d[\d.]*\s*(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家)")
-_FORMULA = re.compile(r"[÷×＝=]")
+_PREVIOUS_COL: Final = re.compile(r"上年(?:同期)?(?:数|决算数?|金额)?$|^上年|^去年")
+_CURRENT_COL: Final = re.compile(r"本年|本期|决算数|金额|指标数据|数据|本年数|实际|执行数|累计")
+_GROWTH_COL: Final = re.compile(r"增减\s*[%％率]|增长\s*[%％率]|增减幅|增幅|同比")
+_CHANGE_COL: Final = re.compile(r"增减额|增减$")
+_UNIT_COL: Final = re.compile(r"^单位$|^计量单位$")
+_PROJECT_COLS: Final = {"年初预算数": "年初预算数", "全年预算数": "全年预算数", "全年执行数": "全年执行数",
+                        "分值": "分值", "执行率": "执行率", "得分": "得分"}
+_TOTAL_ROW: Final = re.compile(r"^(?:总分|合计|总计)$")
+_OTHER_PART: Final = re.compile(r"^其中[：:]?")
+_FLOW: Final = {"基金收入合计": "收入", "基金支出合计": "支出"}
+_PREVIOUS_ROW: Final = re.compile(r"^(?:上年|去年|上一年)")
+_CHANGE_WORD: Final = re.compile(r"增减|增长|减少|增加|下降|变动")
+_SENTENCE_MARK: Final = re.compile(r"[，。；,;]")
+_UNIT_FIGURE: Final = re.compile(r"\d[\d.]*\s*(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家)")
+_FORMULA: Final = re.compile(r"[÷×＝=]")
 #: columns that explain a row (its formula, its basis) or number it: never its name or its figure
-_ASIDE_COL = re.compile(r"公式|说明|依据|备注|计算过程|规则|原因|序号|编号|行次|栏次")
-_LABEL_UNIT = re.compile(r"[（(](万元|亿元|元)[）)]\s*$")
-_UNIT_ONLY = re.compile(r"^(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家|个|户)$")
-_DEFINED = re.compile(r"[=＝]")
-_FIGURE_CELL = re.compile(r"^[≥≤<>＞＜约]?\s*[-−]?\d")
-_HEADER_WORDS = re.compile(r"上年|本年|本期|决算|预算数|执行数|分值|得分|执行率|单位|指标|金额|增减|合计|项目|年度|数据"
-                           r"|数值|公式|说明|序号")
+_ASIDE_COL: Final = re.compile(r"公式|说明|依据|备注|计算过程|规则|原因|序号|编号|行次|栏次")
+_LABEL_UNIT: Final = re.compile(r"[（(](万元|亿元|元)[）)]\s*$")
+_UNIT_ONLY: Final = re.compile(r"^(?:万元|亿元|元|万人次|人次|万人|人|%|％|个月|家|个|户)$")
+_DEFINED: Final = re.compile(r"[=＝]")
+_FIGURE_CELL: Final = re.compile(r"^[≥≤<>＞＜约]?\s*[-−]?\d")
+_HEADER_WORDS: Final = re.compile(r"上年|本年|本期|决算|预算数|执行数|分值|得分|执行率|单位|指标|金额|增减|合计"
+                                  r"|项目|年度|数据|数值|公式|说明|序号")
 
 
 def prose_cell(text: str) -> bool:
@@ -89,6 +90,21 @@ class Column:
     item: str | None = None  # a project table's column names its item
     unit_col: bool = False
     aside: bool = False  # a formula, a note or a serial number
+
+    def __init__(self, index: int, fund: str | None = None, previous: bool = False, role: Role = "value",
+                 item: str | None = None, unit_col: bool = False, aside: bool = False) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.index = index
+        self.fund = fund
+        self.previous = previous
+        self.role = role
+        self.item = item
+        self.unit_col = unit_col
+        self.aside = aside
+
+    def __reduce__(self) -> tuple[type[Column], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Column, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 def cell_mentions(doc: Document, table: Table, by_block: dict[int, list[Mention]],

@@ -15,50 +15,52 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from jixiao.audit.vocabulary import compile_terms
 from jixiao.model.funds import FundKind
 from jixiao.model.ledger import DEPARTMENT, OTHER
 
-EMP = FundKind.employee.value
-EMPM = FundKind.employee_with_maternity.value
-POOL = FundKind.employee_pooling.value
-ACCT = FundKind.employee_account.value
-MAT = FundKind.maternity.value
-RES = FundKind.resident.value
-CRIT = FundKind.critical_illness.value
-CIV = FundKind.civil_servant_subsidy.value
-LARGE = FundKind.employee_large_subsidy.value
-RET = FundKind.retired_cadres.value
-AID = FundKind.medical_assistance.value
-LTC = FundKind.long_term_care.value
-TOTAL = FundKind.basic_total.value
-DEPT = DEPARTMENT
+EMP: Final = FundKind.employee.value
+EMPM: Final = FundKind.employee_with_maternity.value
+POOL: Final = FundKind.employee_pooling.value
+ACCT: Final = FundKind.employee_account.value
+MAT: Final = FundKind.maternity.value
+RES: Final = FundKind.resident.value
+CRIT: Final = FundKind.critical_illness.value
+CIV: Final = FundKind.civil_servant_subsidy.value
+LARGE: Final = FundKind.employee_large_subsidy.value
+RET: Final = FundKind.retired_cadres.value
+AID: Final = FundKind.medical_assistance.value
+LTC: Final = FundKind.long_term_care.value
+TOTAL: Final = FundKind.basic_total.value
+DEPT: Final = DEPARTMENT
 #: the parts of the employee fund: a figure of 统筹基金 / 个人账户 is filed under them only when
 #: the fund it belongs to is the employee fund
-SUB_FUNDS = (POOL, ACCT)
-EMPLOYEE_FUNDS = frozenset({EMP, EMPM})
+SUB_FUNDS: Final = (POOL, ACCT)
+EMPLOYEE_FUNDS: Final = frozenset({EMP, EMPM})
 
 # generic items (resolved by the binder)
-INCOME = "收入"
-EXPENSE = "支出"
-BALANCE = "结余"
-BUDGET = "预算"
-INSURED = "参保"
-EXECUTED = "执行"
-PAYABLE = "可支付"
+INCOME: Final = "收入"
+EXPENSE: Final = "支出"
+BALANCE: Final = "结余"
+BUDGET: Final = "预算"
+INSURED: Final = "参保"
+EXECUTED: Final = "执行"
+PAYABLE: Final = "可支付"
 #: a department's headcount (no ledger item holds it; the genre states it in every 部门 report)
-STAFF_POSTS = OTHER + "编制人数"
-STAFF_PRESENT = OTHER + "实有人数"
-STAFF = frozenset({STAFF_POSTS, STAFF_PRESENT})
+STAFF_POSTS: Final = OTHER + "编制人数"
+STAFF_PRESENT: Final = OTHER + "实有人数"
+STAFF: Final = frozenset({STAFF_POSTS, STAFF_PRESENT})
 #: a kind of medical aid, named alike for its count and its money: item of each (count, money)
-INPATIENT_AID = "住院救助"
-OUTPATIENT_AID = "门诊救助"
-AID_KINDS = {INPATIENT_AID: ("住院人次", "住院费用支出"), OUTPATIENT_AID: (OTHER + "门诊救助人次", "门诊费用支出")}
+INPATIENT_AID: Final = "住院救助"
+OUTPATIENT_AID: Final = "门诊救助"
+AID_KINDS: Final = {INPATIENT_AID: ("住院人次", "住院费用支出"),
+                    OUTPATIENT_AID: (OTHER + "门诊救助人次", "门诊费用支出")}
 #: 资助参保: the insurance aid pays for the needy, named by its own words (资助参保支出, 资助参加新农合人数)
-AIDED_ENROLMENT = "资助参保"
+AIDED_ENROLMENT: Final = "资助参保"
 #: a named figure that no ledger item holds (银行存款, 参保率): it is not a figure of the item before it
-UNFILED = "-"
+UNFILED: Final = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +71,11 @@ class Term:
     item: str | None = None
 
 
-_M = r"[（(]含生育(?:保险|医疗)?[）)]"
-_K = r"(?:基金|资金)?"
+_M: Final = r"[（(]含生育(?:保险|医疗)?[）)]"
+_K: Final = r"(?:基金|资金)?"
 
 #: fund → written forms (flat patterns: (?:a|b), [xy], optional groups, literals)
-FUND_FORMS: list[tuple[str, list[str]]] = [
+FUND_FORMS: Final[list[tuple[str, list[str]]]] = [
     (EMPM, [rf"(?:城镇)?(?:企业)?职工(?:基本)?医疗保险{_K}{_M}(?:基金)?", rf"职工医保{_K}{_M}",
             rf"职工医疗{_M}保险{_K}", rf"职工基本医疗{_M}", r"职工医保和生育保险", r"职工基本医疗保险和生育保险",
             r"职工基本医疗保险与生育保险"]),
@@ -96,7 +98,7 @@ FUND_FORMS: list[tuple[str, list[str]]] = [
 ]
 
 #: item → written forms; an item may carry its fund (生育保险待遇 → 生育保险, 待遇支出)
-ITEM_FORMS: list[tuple[Term, list[str]]] = [
+ITEM_FORMS: Final[list[tuple[Term, list[str]]]] = [
     (Term(item="基金收入合计"), [r"(?:基金)?收入合计", r"总收入", r"收入总额", r"收入总计", r"年度总收入"]),
     (Term(item="保险费（征缴）收入"), [
         r"(?:基本)?医疗保险费收入", r"(?:基本)?医疗保险费", r"保险费收入", r"保费收入", r"征缴收入", r"缴费收入",
@@ -203,8 +205,8 @@ def _terms() -> list[tuple[Term, list[str]]]:
 TERM_RE, TERM_OF = compile_terms(_terms())
 
 #: the generic items and the fund-kind-specific item each stands for
-GENERIC = frozenset({INCOME, EXPENSE, BALANCE, BUDGET, INSURED, EXECUTED, PAYABLE, UNFILED, AIDED_ENROLMENT,
-                     *AID_KINDS})
+GENERIC: Final = frozenset({INCOME, EXPENSE, BALANCE, BUDGET, INSURED, EXECUTED, PAYABLE, UNFILED, AIDED_ENROLMENT,
+                            *AID_KINDS})
 
 #: words that say a figure belongs to several funds together (两项合计, 三项基金合计)
-TOGETHER = re.compile(r"[两二三四]项(?:医疗保险)?(?:基金)?合计|合计收入|合计支出|(?:基金)?合计")
+TOGETHER: Final = re.compile(r"[两二三四]项(?:医疗保险)?(?:基金)?合计|合计收入|合计支出|(?:基金)?合计")

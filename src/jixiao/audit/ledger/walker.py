@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from typing import Final
 
 from jixiao.audit.document import Block, Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -31,12 +32,12 @@ from jixiao.model.ledger import PROJECT
 #: what the walk stops at: sentence ends, separators, brackets and the words that open a list.
 #: Written as alternatives that each open with a literal character (the marks one by one, 含's
 #: lookbehind after it) so that the scan skips in C every character that opens none of them.
-_EVENTS = re.compile("|".join(map(re.escape, "。！？!?、，,；;（()）")) + "|"
-                     + LIST_OPEN.pattern.replace("(?<![不包])含", "含(?<![不包]含)"))
+_EVENTS: Final = re.compile("|".join(map(re.escape, "。！？!?、，,；;（()）")) + "|"
+                            + LIST_OPEN.pattern.replace("(?<![不包])含", "含(?<![不包]含)"))
 
 
-_LAST_CLAUSE_STOP = re.compile(r"(?s:.*)[，,；;。：:！？\n]")
-_OPERATOR = re.compile("[" + re.escape("".join(sorted(OPERATORS))) + "]")
+_LAST_CLAUSE_STOP: Final = re.compile(r"(?s:.*)[，,；;。：:！？\n]")
+_OPERATOR: Final = re.compile("[" + re.escape("".join(sorted(OPERATORS))) + "]")
 
 
 class Walker:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -17,52 +18,53 @@ from jixiao.audit.ledger.vocab import TERM_OF, TERM_RE, Term
 from jixiao.model.ledger import OTHER
 from jixiao.numbers import dimension
 
-SENTENCE_END = frozenset("。！？!?")
-SEPARATORS = frozenset("，,；;：:、。！？!?（(）)")
-STRENGTH = {"、": 1, "，": 2, ",": 2, "；": 3, ";": 3}
-LIST_OPEN = re.compile(
+SENTENCE_END: Final = frozenset("。！？!?")
+SEPARATORS: Final = frozenset("，,；;：:、。！？!?（(）)")
+STRENGTH: Final = {"、": 1, "，": 2, ",": 2, "；": 3, ";": 3}
+LIST_OPEN: Final = re.compile(
     r"其中主要有|其中主要是|其中主要为|主要有|主要包括|主要是|其中|包括|内含|(?<![不包])含|分为|构成如下|具体为"
 )
-CHANGE = re.compile(r"增加|减少|增长|下降|降低|提高|上升|增幅|降幅|减幅|回落|增减")
-DECREASE = re.compile(r"减少|下降|降低|降幅|减幅|回落")
+CHANGE: Final = re.compile(r"增加|减少|增长|下降|降低|提高|上升|增幅|降幅|减幅|回落|增减")
+DECREASE: Final = re.compile(r"减少|下降|降低|降幅|减幅|回落")
 #: a budget stated as the amount it was adjusted to (调整为, 追加至), not as the amount added
-ADJUSTED_TO = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后)?(?:为|至|到)")
+ADJUSTED_TO: Final = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后)?(?:为|至|到)")
 #: words before a bare 收入/支出 that do not qualify it (全市, 当年, 实现, 医保基金…)
 #: what stands around a listed part's own words (其中：…、…为)
-PART_WORDS = re.compile(
+PART_WORDS: Final = re.compile(
     r"^[\s，,、；;：:（(]*(?:其中)?(?:主要有|主要是|主要为|主要包括|包括|含)?[\s：:]*|(?:为|达|有|共|是)?[\s：:]*$")
-QUALIFIER_FILLER = re.compile(
+QUALIFIER_FILLER: Final = re.compile(
     r"^(?:其中|主要有|主要是|主要为|主要|包括|含有|含|分别|全年|全市|全县|全区|全省|全州|全盟|当年|本年|本期|当期|年度|"
     r"累计|实现|完成|发生|共计|共|合计|总|医保|医疗保险|基本医疗保险|医疗保障|基金|年末|年底|上年|去年|同期|期末|"
     r"各项|全部|一般|用于|以及|及|和|与|年度|年|月份|月|为此|此|其|该|这些|财政资金|部门|本部门|单位|本单位|保险)+|(?:的|中)+$"
 )
 #: a figure named only as the sum of the figures before it (两项合计, 合计, 共计)
-TOGETHER_WORDS = re.compile(r"(?:[两二三四]项|以上|上述)?(?:合计|共计|总计)(?:为|达)?")
-LEVEL = re.compile(r"(?:提高|降低|增加|调整|下降|降)(?:到|至|为)")
-RESPECTIVE = re.compile(r"分别|依次|各为")
-BOTH = re.compile(r"两者|二者|两项|三者")
-DEFICIT = re.compile(r"缺口|亏损|赤字|收不抵支")
-PROJECT_NAME = re.compile(r"[“\"]([^”\"]{2,30})[”\"]项目")
-COMPLETE = re.compile(r"完成|达到|实际完成")
-PER_HEAD = re.compile(r"人均|次均|户均|每人")  # (ProseBinder.bind: each has 均 or 每)
-MODIFIER = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
-BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+TOGETHER_WORDS: Final = re.compile(r"(?:[两二三四]项|以上|上述)?(?:合计|共计|总计)(?:为|达)?")
+LEVEL: Final = re.compile(r"(?:提高|降低|增加|调整|下降|降)(?:到|至|为)")
+RESPECTIVE: Final = re.compile(r"分别|依次|各为")
+BOTH: Final = re.compile(r"两者|二者|两项|三者")
+DEFICIT: Final = re.compile(r"缺口|亏损|赤字|收不抵支")
+PROJECT_NAME: Final = re.compile(r"[“\"]([^”\"]{2,30})[”\"]项目")
+COMPLETE: Final = re.compile(r"完成|达到|实际完成")
+PER_HEAD: Final = re.compile(r"人均|次均|户均|每人")  # (ProseBinder.bind: each has 均 or 每)
+MODIFIER: Final = re.compile(r"减征|减免|缓缴|返还|退回|追回|划转|倾斜")
+BRACKETED: Final = re.compile(r"[（(][^（()）]*[）)]")
 #: 占（该项|本）基金收入的: a share of a fund's whole income
-FUND_INCOME = re.compile(r"(?:该项|该|本|当年|全部)?(?:基金)?(?:总)?收入(?:合计|总额)?的")
-SHARE_OF = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
+FUND_INCOME: Final = re.compile(r"(?:该项|该|本|当年|全部)?(?:基金)?(?:总)?收入(?:合计|总额)?的")
+SHARE_OF: Final = re.compile(r"占(.{0,16}?)的?(?:比重|比例)?$")
 #: rates of one budget against another (全年预算 ÷ 年初预算), not of spending against a budget
-CONTROL = re.compile(r"预算控制率|预算调整率")
-BUDGET_OF = {"基金收入合计": "收入预算", "基金支出合计": "支出预算"}
-BUDGET_ITEMS = frozenset({"收入预算", "支出预算", "全年预算", "年初预算", "全年预算数", "年初预算数"})
-COMPLETION_ITEMS = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
-COUNTED = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
+CONTROL: Final = re.compile(r"预算控制率|预算调整率")
+BUDGET_OF: Final = {"基金收入合计": "收入预算", "基金支出合计": "支出预算"}
+BUDGET_ITEMS: Final = frozenset({"收入预算", "支出预算", "全年预算", "年初预算", "全年预算数", "年初预算数"})
+COMPLETION_ITEMS: Final = frozenset({"收入预算完成率", "支出预算完成率", "预算执行率", "执行率"})
+COUNTED: Final = {"参保人数": "人", "在职职工": "人", "退休人员": "人", "住院人次": "人次", "医疗救助人次": "人次",
             "享受待遇人次合计": "人次", "普通门急诊人次": "人次"}
-OPERATORS = frozenset("÷×*/=＝＋+")
-LEAD = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)])?"
-                   r"[\s\u3000]*(?:全年|全市|全县|全区|全省|全国|本市|我市|其中|同期|当年)?"
-                   r"[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是|为|按)?[\s\u3000]*")
-SPECIFIC_GENERIC = frozenset({"基金收入", "基金支出", "参保", "参保人数", "累计结余", "当期结余"})
-UNIT_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
+OPERATORS: Final = frozenset("÷×*/=＝＋+")
+LEAD: Final = re.compile(r"[\s\u3000]*(?:\d{1,2}[.、．]|[一二三四五六七八九十]+[是、]"
+                         r"|[（(][一二三四五六七八九十\d]+[）)])?"
+                         r"[\s\u3000]*(?:全年|全市|全县|全区|全省|全国|本市|我市|其中|同期|当年)?"
+                         r"[\s\u3000]*(?:截至|截止到?|到|至|在|于|自|从|即|是|为|按)?[\s\u3000]*")
+SPECIFIC_GENERIC: Final = frozenset({"基金收入", "基金支出", "参保", "参保人数", "累计结余", "当期结余"})
+UNIT_BEFORE: Final = re.compile(r"(?<![\u4e00-\u9fff])(万元|亿元|元|万人次|人次|万人|人|个月)\s*$")
 
 
 @dataclass(slots=True)
@@ -81,6 +83,26 @@ class Scope:
     sep: dict[str | None, int] = field(default_factory=dict)
     closed: bool = False
 
+    def __init__(self, kind: str, candidates: list[LedgerFact], listed: bool, partial: bool, list_id: int,
+                 start: int, hint: tuple[str | None, str | None] = (None, None),
+                 last: dict[str | None, LedgerFact] | None = None, sep: dict[str | None, int] | None = None,
+                 closed: bool = False) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.kind = kind
+        self.candidates = candidates
+        self.listed = listed
+        self.partial = partial
+        self.list_id = list_id
+        self.start = start
+        self.hint = hint
+        self.last = {} if last is None else last
+        self.sep = {} if sep is None else sep
+        self.closed = closed
+
+    def __reduce__(self) -> tuple[type[Scope], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Scope, tuple(getattr(self, f.name) for f in fields(self) if f.init)
+
 
 @dataclass(slots=True)
 class Context:
@@ -96,6 +118,24 @@ class Context:
     #: the sections the block stands in, outermost first (their first blocks)
     path: tuple[int, ...] = ()
     item: str | None = None  # the spending the innermost heading is about
+
+    def __init__(self, fund: str | None, named: bool, year: int | None, span: str, kind: str,
+                 budget: bool = False, unit: str | None = None, path: tuple[int, ...] = (),
+                 item: str | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.fund = fund
+        self.named = named
+        self.year = year
+        self.span = span
+        self.kind = kind
+        self.budget = budget
+        self.unit = unit
+        self.path = path
+        self.item = item
+
+    def __reduce__(self) -> tuple[type[Context], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Context, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)
@@ -116,7 +156,7 @@ class ProseState:
 
 #: "公务员医疗补助（项）": a subject of the budget classification (类/款/项), named like a fund
 #: but a line of a department's accounts — the fund it spells is not the figure's fund
-_SUBJECT_MARK = re.compile(r"\s*[（(][类款项][）)]")
+_SUBJECT_MARK: Final = re.compile(r"\s*[（(][类款项][）)]")
 
 
 class Words:
@@ -186,7 +226,7 @@ def own_start(text: str, lo: int, hi: int, words: Words) -> int:
     return lo
 
 
-_LAST_SEPARATOR = re.compile("(?s:.*)[" + re.escape("".join(sorted(SEPARATORS))) + "]")
+_LAST_SEPARATOR: Final = re.compile("(?s:.*)[" + re.escape("".join(sorted(SEPARATORS))) + "]")
 
 
 
@@ -204,10 +244,10 @@ def same_dimension(f: LedgerFact, m: Mention) -> bool:
 
 
 #: a change against the period before (环比), not against last year
-SEQUENTIAL = re.compile(r"环比|比上月|较上月|比上季度|较上季度")
+SEQUENTIAL: Final = re.compile(r"环比|比上月|较上月|比上季度|较上季度")
 
 
-_AT_END = re.compile(r"^(?:年末|期末|年底|月末|季末)")
+_AT_END: Final = re.compile(r"^(?:年末|期末|年底|月末|季末)")
 
 
 def stock_words(f: LedgerFact) -> str:
@@ -236,8 +276,8 @@ def change_item(base_item: str | None, role: str) -> str | None:
 
 
 
-_LIST_SPLIT = re.compile(r"、|和|及|与")
-_LIST_LEAD = re.compile(r"^(?:其中|按[^，,]{1,8}分|包括)?[\s，,：:]*")
+_LIST_SPLIT: Final = re.compile(r"、|和|及|与")
+_LIST_LEAD: Final = re.compile(r"^(?:其中|按[^，,]{1,8}分|包括)?[\s，,：:]*")
 
 
 def parallel_names(clause: str) -> list[str] | None:

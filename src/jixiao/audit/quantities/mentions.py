@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from typing import Final
 
 from jixiao.audit.document import Block, Document, Mention
 from jixiao.audit.quantities.scan import scan_figures
@@ -35,13 +36,13 @@ def _find(text: str, block_index: int, spans: list[Span]) -> list[Mention]:
     return [f.mention(text, block_index) for f in figures if f.unit or "year_like" not in f.flags]
 
 
-_UNIT_LINE = re.compile(
+_UNIT_LINE: Final = re.compile(
     rf"(?:^|[\s（(])(?:金额|计量)?单位[ \u3000]{{0,2}}[：:][ \u3000]{{0,2}}(?P<u>{DECLARED_UNITS})"
     r"[ \u3000]{0,2}[）)]?[ \u3000]*$"
 )
-_HEADER_UNIT = re.compile(rf"[（(][ \u3000]{{0,2}}(?P<u>{DECLARED_UNITS})[ \u3000]{{0,2}}[）)]")
-_NO_UNIT_HEADER = re.compile(r"分值|得分|权重|序号|编号|行次|栏次|年度|年份|代码|科目编码")
-_HAS_DIGIT = re.compile(r"\d")
+_HEADER_UNIT: Final = re.compile(rf"[（(][ \u3000]{{0,2}}(?P<u>{DECLARED_UNITS})[ \u3000]{{0,2}}[）)]")
+_NO_UNIT_HEADER: Final = re.compile(r"分值|得分|权重|序号|编号|行次|栏次|年度|年份|代码|科目编码")
+_HAS_DIGIT: Final = re.compile(r"\d")
 
 
 def _header_unit(text: str) -> str | None:

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.numerals import MULTIPLIERS, NUMERAL_CHARS, parse_chinese_number, parse_chinese_percent
 from jixiao.audit.quantities.units import HAN_UNITS_EXCLUDED, TIME_UNITS, UNIT_ALIASES, UNIT_TABLE, unit_alternation
 from jixiao.numbers import UNITS, Approx, Quantity
 
-_HAN_START = "零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾"
-_HAN = NUMERAL_CHARS
-_Y = r"(?:19|20)\d{2}"  # a year
-_S = r"[ \u3000]{0,2}"  # a few spaces
+_HAN_START: Final = "零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾"
+_HAN: Final = NUMERAL_CHARS
+_Y: Final = r"(?:19|20)\d{2}"  # a year
+_S: Final = r"[ \u3000]{0,2}"  # a few spaces
 
-_MASTER_PARTS = (
+_MASTER_PARTS: Final = (
         [
             # document numbers: 〔2017〕13号, [2019]18号, 【2018】984号, (2018)29号
             rf"(?P<docno>[〔\[【（(]{_S}{_Y}{_S}[〕\]】）)]{_S}第?{_S}\d{{1,6}}{_S}号)",
@@ -52,26 +53,27 @@ _MASTER_PARTS = (
             rf"(?P<han>(?<![{_HAN}])[{_HAN_START}][{_HAN}]*(?:点[{_HAN_START}]+)?)",
         ]
 )
-_MASTER = re.compile("|".join(_MASTER_PARTS))
+_MASTER: Final = re.compile("|".join(_MASTER_PARTS))
 #: the alternatives that can start with a digit (phone, date, num), in the same order: where the
 #: candidate is a digit this gives the same match as _MASTER without trying the others
-_MASTER_DIGIT = re.compile("|".join(p for p in _MASTER_PARTS if p.startswith(("(?P<phone>", "(?P<date>", "(?P<num>"))))
-_DIGITS = frozenset("0123456789")
+_MASTER_DIGIT: Final = re.compile(
+    "|".join(p for p in _MASTER_PARTS if p.startswith(("(?P<phone>", "(?P<date>", "(?P<num>"))))
+_DIGITS: Final = frozenset("0123456789")
 
 #: every character a match of _MASTER can start with
-_CANDIDATE = re.compile(rf"[0-9〔\[【（(第附图表百{_HAN_START}]")
-_MULT_RE = re.compile(r"万亿|千万|百万|亿|万|千(?!元)")
-_UNIT_RE = re.compile(rf"(?:{unit_alternation()})")
-_SP = re.compile(r"[ \u3000]{0,2}")
+_CANDIDATE: Final = re.compile(rf"[0-9〔\[【（(第附图表百{_HAN_START}]")
+_MULT_RE: Final = re.compile(r"万亿|千万|百万|亿|万|千(?!元)")
+_UNIT_RE: Final = re.compile(rf"(?:{unit_alternation()})")
+_SP: Final = re.compile(r"[ \u3000]{0,2}")
 #: a unit after at most two spaces (no unit starts with a space, so this is _UNIT_RE after _SP)
-_UNIT_AFTER_SPACES = re.compile(rf"[ \u3000]{{0,2}}(?:{unit_alternation()})")
-_APPROX_AFTER = re.compile(r"余(?![额下量款粮])|多(?![元样方种类少])")
-_POST = re.compile(r"以上|以下|左右|以内|之内|内")
+_UNIT_AFTER_SPACES: Final = re.compile(rf"[ \u3000]{{0,2}}(?:{unit_alternation()})")
+_APPROX_AFTER: Final = re.compile(r"余(?![额下量款粮])|多(?![元样方种类少])")
+_POST: Final = re.compile(r"以上|以下|左右|以内|之内|内")
 #: the approximation words read after a figure, as :data:`~jixiao.numbers.Approx` values
-_APPROX_WORDS: dict[str, Approx] = {"余": "余", "多": "多", "以上": "以上", "以下": "以下"}
-_COLLOQUIAL = re.compile(r"[1-9](?![\d.．年月日号%])(?:千(?!万))?")
+_APPROX_WORDS: Final[dict[str, Approx]] = {"余": "余", "多": "多", "以上": "以上", "以下": "以下"}
+_COLLOQUIAL: Final = re.compile(r"[1-9](?![\d.．年月日号%])(?:千(?!万))?")
 
-_COMPARATOR_BEFORE = re.compile(
+_COMPARATOR_BEFORE: Final = re.compile(
     r"(?:(?P<ge>≥|>=|＞=|大于等于|大于或等于|不低于|不少于|不小于)"
     r"|(?P<le>≤|<=|＜=|小于等于|小于或等于|不高于|不超过|不多于|不大于)"
     r"|(?P<gt>>|＞|大于|高于|超过|多于|逾)"
@@ -79,35 +81,35 @@ _COMPARATOR_BEFORE = re.compile(
     r"|(?P<eq>=|＝|等于))"
     r"[ \u3000]{0,2}$"
 )
-_COMPARATOR_LAST = frozenset("≥≤><=＞＜＝于过足到逾")
-_APPROX_BEFORE = re.compile(r"(?:大约|约为|约合|约计|约|将近|接近|近)[ \u3000]{0,2}$")
-_APPROX_NOT = ("节约", "制约", "签约", "协约", "违约", "预约", "特约", "契约", "集约", "履约", "最近",
-               "就近", "附近", "邻近", "靠近", "临近", "亲近", "相近", "新近", "近年", "近期")
-_NEGATIVE = re.compile(r"减少|下降|降低|降幅|减幅|亏损|赤字|缺口|下滑|回落|压减|缩减|负增长|减收")
-_CLAUSE_BREAK_SET = frozenset("，,。；;！？!?：:\t\n（）()")
-_SENTENCE_BREAK = "。；;！？!?\n"
-_MONEY_WORDS = re.compile(
+_COMPARATOR_LAST: Final = frozenset("≥≤><=＞＜＝于过足到逾")
+_APPROX_BEFORE: Final = re.compile(r"(?:大约|约为|约合|约计|约|将近|接近|近)[ \u3000]{0,2}$")
+_APPROX_NOT: Final = ("节约", "制约", "签约", "协约", "违约", "预约", "特约", "契约", "集约", "履约", "最近",
+                      "就近", "附近", "邻近", "靠近", "临近", "亲近", "相近", "新近", "近年", "近期")
+_NEGATIVE: Final = re.compile(r"减少|下降|降低|降幅|减幅|亏损|赤字|缺口|下滑|回落|压减|缩减|负增长|减收")
+_CLAUSE_BREAK_SET: Final = frozenset("，,。；;！？!?：:\t\n（）()")
+_SENTENCE_BREAK: Final = "。；;！？!?\n"
+_MONEY_WORDS: Final = re.compile(
     r"元|收入|支出|资金|金额|总额|余额|经费|存款|基金|费|预算|结余|资产|负债|拨款|补助|补偿|投入|成本|价格"
     r"|工资|筹资|缴费|支付|报销|封顶|起付|债|款|资本|利润|亏损|赤字|缺口|税|征缴|决算|拨付|代缴"
 )
-_PHONE_LABEL = re.compile(r"电话|手机|传真|热线|联系方式|邮编|邮政编码|QQ|账号|帐号|卡号|编号|代码|身份证|工号")
-_HAN_PHRASES = ("八项规定", "两条线", "十项规定", "一次性", "跑一次", "一次都", "一成不变", "一人一", "一户一",
-                "三项制度", "一个中心", "两个确保", "一张网", "一张表", "一张卡", "一个窗口", "一天一")
-_ORDINAL_LIST_BEFORE = frozenset(" \u3000\t\n。；;：:！？!?）)”\"'】]>")
-_MINUS = "-−－"
-_YEAR_LIKE = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
+_PHONE_LABEL: Final = re.compile(r"电话|手机|传真|热线|联系方式|邮编|邮政编码|QQ|账号|帐号|卡号|编号|代码|身份证|工号")
+_HAN_PHRASES: Final = ("八项规定", "两条线", "十项规定", "一次性", "跑一次", "一次都", "一成不变", "一人一", "一户一",
+                       "三项制度", "一个中心", "两个确保", "一张网", "一张表", "一张卡", "一个窗口", "一天一")
+_ORDINAL_LIST_BEFORE: Final = frozenset(" \u3000\t\n。；;：:！？!?）)”\"'】]>")
+_MINUS: Final = "-−－"
+_YEAR_LIKE: Final = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
 # first characters of the patterns tried after and before a number ("" — the end of the text —
 # is in none of them, so ``text[p:p + 1] in ...`` is false there)
-_SPACE_CHARS = frozenset(" \u3000")
-_APPROX_FIRST = frozenset("余多")
-_MULT_FIRST = frozenset("万亿千百")
+_SPACE_CHARS: Final = frozenset(" \u3000")
+_APPROX_FIRST: Final = frozenset("余多")
+_MULT_FIRST: Final = frozenset("万亿千百")
 #: what may follow a multiplier and be read with it: a colloquial digit (13万2) or 余/多
-_AFTER_MULT_FIRST = frozenset("123456789") | _APPROX_FIRST
-_POST_FIRST = frozenset("以左之内")
-_UNIT_FIRST = frozenset(w[0] for w, _, _ in UNIT_TABLE) | {"分"}
+_AFTER_MULT_FIRST: Final = frozenset("123456789") | _APPROX_FIRST
+_POST_FIRST: Final = frozenset("以左之内")
+_UNIT_FIRST: Final = frozenset(w[0] for w, _, _ in UNIT_TABLE) | {"分"}
 #: the last character of a comparator or 约/近 word, or a space that may follow one
-_BEFORE_LAST = _COMPARATOR_LAST | frozenset("约为合计近 \u3000")
-_NOT_MINUS_BEFORE = re.compile(r"[\d元人次%％个项家户万亿天日月年）)]")
+_BEFORE_LAST: Final = _COMPARATOR_LAST | frozenset("约为合计近 \u3000")
+_NOT_MINUS_BEFORE: Final = re.compile(r"[\d元人次%％个项家户万亿天日月年）)]")
 
 
 def is_money_context(text: str, start: int, end: int) -> bool:

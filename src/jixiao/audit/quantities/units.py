@@ -7,11 +7,12 @@ The vocabulary of units, with the guards that keep words merely starting with on
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.numbers import UNITS
 
 #: written form → (canonical unit, negative lookahead guarding words that merely start with it)
-UNIT_TABLE: list[tuple[str, str, str]] = [
+UNIT_TABLE: Final[list[tuple[str, str, str]]] = [
     ("元/人·年", "元/人·年", ""), ("元/人.年", "元/人·年", ""), ("元/人年", "元/人·年", ""),
     ("元/人/年", "元/人/年", ""), ("元/人·月", "元/人·月", ""), ("元/人次", "元/人次", ""),
     ("元/人", "元/人", ""), ("元/次", "元/次", ""), ("元/年", "元/年", ""), ("元/月", "元/月", ""),
@@ -31,16 +32,16 @@ UNIT_TABLE: list[tuple[str, str, str]] = [
     ("℃", "℃", ""),
 ]
 #: written unit → canonical unit, for callers (``金额（万元）`` headers, YAML, tests)
-UNIT_ALIASES: dict[str, str] = {w: c for w, c, _ in UNIT_TABLE}
+UNIT_ALIASES: Final[dict[str, str]] = {w: c for w, c, _ in UNIT_TABLE}
 UNIT_ALIASES.update({u: u for u in UNITS})
 UNIT_ALIASES.update({"亿": "亿元", "万": "万元"})
 
 #: units of a time limit (5个工作日内 is "at most 5 days")
-TIME_UNITS = frozenset({"天", "日", "个工作日", "个月", "小时", "分钟", "周", "年"})
+TIME_UNITS: Final = frozenset({"天", "日", "个工作日", "个月", "小时", "分钟", "周", "年"})
 #: units a Chinese numeral may carry (三个, 两批次, 百分之…); never 年/月 (二〇一九年, 两年来)
-HAN_UNITS_EXCLUDED = frozenset({"年", "岁", "℃", "分", "分钟", "小时"})
+HAN_UNITS_EXCLUDED: Final = frozenset({"年", "岁", "℃", "分", "分钟", "小时"})
 #: units that a header, a label in parentheses or a 单位： line may declare
-DECLARED_UNITS = r"亿元|万元|千元|百万元|元/人|元|亿|万|%|％|‰|万人次|人次|万人|人|户|家|个月|个|项|天|日|次"
+DECLARED_UNITS: Final = r"亿元|万元|千元|百万元|元/人|元|亿|万|%|％|‰|万人次|人次|万人|人|户|家|个月|个|项|天|日|次"
 
 
 def unit_alternation() -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from typing import Final
 
 from jixiao.audit.quantities.scan import Figure, is_money_context
 from jixiao.audit.quantities.units import DECLARED_UNITS, UNIT_ALIASES
 
-_LIST_JOIN = re.compile(r"[ \u3000]{0,2}(?:、|和|及|与|或|至|到|~|～|-|—|－|–|——)[ \u3000]{0,2}")
-_COMMA_JOIN = re.compile(r"[ \u3000]{0,2}[，,][ \u3000]{0,2}")
-_PAREN_UNIT = re.compile(
+_LIST_JOIN: Final = re.compile(r"[ \u3000]{0,2}(?:、|和|及|与|或|至|到|~|～|-|—|－|–|——)[ \u3000]{0,2}")
+_COMMA_JOIN: Final = re.compile(r"[ \u3000]{0,2}[，,][ \u3000]{0,2}")
+_PAREN_UNIT: Final = re.compile(
     rf"[（(][ \u3000]{{0,2}}(?:单位[：:][ \u3000]{{0,2}})?(?P<u>{DECLARED_UNITS})[ \u3000]{{0,2}}[）)]"
     rf"|单位[：:][ \u3000]{{0,2}}(?P<u2>{DECLARED_UNITS})"
 )

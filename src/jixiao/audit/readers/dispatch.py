@@ -6,6 +6,7 @@ becomes a :class:`~jixiao.audit.document.ReadError`, never a traceback."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 from jixiao.audit.document import Document, ReadError
 from jixiao.audit.readers.docx_reader import read_docx
@@ -16,8 +17,8 @@ from jixiao.audit.readers.pdf_reader import read_pdf
 from jixiao.audit.readers.script import fold_traditional
 from jixiao.audit.readers.text_reader import read_text
 
-TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt", ".md": "md",
-                 ".markdown": "md", ".html": "html", ".htm": "html", ".xhtml": "html"}
+TEXT_SUFFIXES: Final = {".txt": "txt", ".text": "txt", ".csv": "txt", ".tsv": "txt", ".md": "md",
+                        ".markdown": "md", ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 
 def read_document(

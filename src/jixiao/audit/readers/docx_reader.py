@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Final
 
 from jixiao.audit.document import Block, BlockKind, Document, ReadError, Table
 from jixiao.audit.normalize import normalize_compact
@@ -42,7 +42,7 @@ def _check_zip(name: str, data: bytes, max_unzipped: int) -> None:
             raise ReadError(f"无法读取“{name}”：这是 zip 包，但不是 Word 文档（缺少 word/document.xml）。")
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_docx(name: str, data: bytes, max_unzipped: int) -> Document:

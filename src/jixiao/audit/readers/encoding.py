@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Final
 
 from jixiao.audit.document import ReadError
 
-_BOMS = (
+_BOMS: Final = (
     (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8（带 BOM）"),
@@ -111,7 +112,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return (text, label) if _plausible(text) else None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
 
 
 def _plausible(text: str) -> bool:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Final
 
 from jixiao.audit.document import Block, Document, Table
 from jixiao.audit.normalize import normalize_compact
@@ -17,10 +17,10 @@ from jixiao.audit.readers.limits import MAX_COLUMNS, MAX_ROWSPAN, MAX_SPAN, MAX_
 from jixiao.audit.readers.table_unit import table_unit
 from jixiao.audit.readers.text_reader import line_spans
 
-_HTML_BLOCK = {"p", "div", "br", "hr", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-               "section", "article", "header", "footer", "blockquote", "pre", "title", "caption", "dt", "dd"}
-_HTML_SKIP = {"script", "style", "template", "head"}
-_HTML_VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
+_HTML_BLOCK: Final = {"p", "div", "br", "hr", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+                      "section", "article", "header", "footer", "blockquote", "pre", "title", "caption", "dt", "dd"}
+_HTML_SKIP: Final = {"script", "style", "template", "head"}
+_HTML_VOID: Final = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 
 
 class _HtmlCollector(HTMLParser):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from typing import Final
 
 from jixiao.audit.document import Block, Document
 
 #: traditional-only characters common in fund reports, and their simplified forms
-_MARKERS = "醫療險費萬億與實際數據機構總區縣會財貼結餘統籌經這為說應報國參門診發職員項資額"
+_MARKERS: Final = "醫療險費萬億與實際數據機構總區縣會財貼結餘統籌經這為說應報國參門診發職員項資額"
 
 
 @cache
@@ -25,7 +26,7 @@ def _table() -> dict[int, str]:
     return {ord(t): s for t, s in zip(traditional_charmap, simplified_charmap, strict=True) if t != s}
 
 
-_TRADITIONAL = re.compile(f"[{_MARKERS}]")
+_TRADITIONAL: Final = re.compile(f"[{_MARKERS}]")
 
 
 @cache

@@ -5,15 +5,16 @@ of the text it has, so the patterns live here once."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.document import Block
 
-_UNIT_WORDS = "万元|亿元|千元|百万元|元|万人次|人次|万人|人|%|个|家|户"
-_UNIT_DECL = rf"单位\s*[：:]\s*(?:人民币)?({_UNIT_WORDS})(?![\u4e00-\u9fff])"  # 单位：万元, not 单位：人民医院
-_UNIT_BRACKETS = rf"[（(]\s*({_UNIT_WORDS})\s*[）)]"
-_UNIT_ABOVE = re.compile(rf"{_UNIT_DECL}|{_UNIT_BRACKETS}\s*$")
-_UNIT_CELL = re.compile(rf"^\s*(?:金额)?{_UNIT_DECL}\s*$|^\s*{_UNIT_BRACKETS}\s*$")
-_UNIT_IN_CELL = re.compile(_UNIT_DECL)
+_UNIT_WORDS: Final = "万元|亿元|千元|百万元|元|万人次|人次|万人|人|%|个|家|户"
+_UNIT_DECL: Final = rf"单位\s*[：:]\s*(?:人民币)?({_UNIT_WORDS})(?![\u4e00-\u9fff])"  # 单位：万元, not 单位：人民医院
+_UNIT_BRACKETS: Final = rf"[（(]\s*({_UNIT_WORDS})\s*[）)]"
+_UNIT_ABOVE: Final = re.compile(rf"{_UNIT_DECL}|{_UNIT_BRACKETS}\s*$")
+_UNIT_CELL: Final = re.compile(rf"^\s*(?:金额)?{_UNIT_DECL}\s*$|^\s*{_UNIT_BRACKETS}\s*$")
+_UNIT_IN_CELL: Final = re.compile(_UNIT_DECL)
 
 
 def table_unit(above: list[str], grid: list[list[Block | None]]) -> str | None:

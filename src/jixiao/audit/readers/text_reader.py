@@ -5,12 +5,13 @@ tables of extra cell blocks."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.document import Block, BlockKind, Document, Table
 from jixiao.audit.normalize import normalize_lines
 from jixiao.audit.readers.text_tables import bar_tables, pipe_tables, tab_tables
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+_NEWLINE: Final = re.compile(r"\r\n|\r|\n")
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:

@@ -5,6 +5,7 @@ the lines. Finding a grid among lines is its own job, apart from reading the lin
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.document import Block, Table
 from jixiao.audit.readers.table_unit import table_unit
@@ -40,7 +41,7 @@ def _split_tabs(line: Block) -> list[tuple[int, int]]:
         start = k + 1
 
 
-_DASHES = re.compile(r"^[\s\-—:|=_]*$")
+_DASHES: Final = re.compile(r"^[\s\-—:|=_]*$")
 
 
 def tab_tables(blocks: list[Block]) -> list[Table]:
@@ -158,7 +159,7 @@ def _lines_above(blocks: list[Block], first_index: int, count: int = 2, reach: i
 
 
 
-_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PIPE_SEP: Final = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _pipe_spans(text: str) -> list[tuple[int, int]]:

@@ -6,37 +6,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from jixiao.audit.relations.items import Item, Segment, item_name, same_dim
 from jixiao.audit.relations.lists import NEGATIVE_PART
 from jixiao.audit.relations.relation import Relation, Term
 
-BALANCE_NEGATIVE = re.compile(r"(亏损|赤字|缺口)[为了达]?\s*$")
+BALANCE_NEGATIVE: Final = re.compile(r"(亏损|赤字|缺口)[为了达]?\s*$")
 
-INCOME_LABEL = re.compile(r"(收入|收入合计|收入总额|总收入)(为|是|达|达到|共|合计)?\s*$")
-EXPENSE_LABEL = re.compile(r"(支出|支出合计|支出总额|总支出)(为|是|达|达到|共|合计|决算为)?\s*$")
-INCOME_EXCLUDE = re.compile(r"(人均|次均|收入预算|预算数|年预算|预算安排"
-                            r"|利息|其他收入|转移收入|征缴收入|保险费收入|缴费收入|上年|执行数)")
-EXPENSE_EXCLUDE = re.compile(r"(人均|次均|支出预算|预算数|年预算|预算安排"
-                             r"|待遇支出|其他支出|转移支出|上年|执行数|基本支出|项目支出)")
-RESULT_LABEL = re.compile(
+INCOME_LABEL: Final = re.compile(r"(收入|收入合计|收入总额|总收入)(为|是|达|达到|共|合计)?\s*$")
+EXPENSE_LABEL: Final = re.compile(r"(支出|支出合计|支出总额|总支出)(为|是|达|达到|共|合计|决算为)?\s*$")
+INCOME_EXCLUDE: Final = re.compile(r"(人均|次均|收入预算|预算数|年预算|预算安排"
+                                   r"|利息|其他收入|转移收入|征缴收入|保险费收入|缴费收入|上年|执行数)")
+EXPENSE_EXCLUDE: Final = re.compile(r"(人均|次均|支出预算|预算数|年预算|预算安排"
+                                    r"|待遇支出|其他支出|转移支出|上年|执行数|基本支出|项目支出)")
+RESULT_LABEL: Final = re.compile(
     r"(当期结余|当年结余|本年结余|本期结余|年终结余|年末结余|当期亏损|当年亏损|当期赤字|当年收支结余|收支结余"
     r"|当年结余额|收支缺口)(为|是|达|-)?\s*$"
 )
-ASSET_LABEL = re.compile(r"(资产总计|资产总额|资产合计|资产)(为|是|共)?\s*$")
-LIABILITY_LABEL = re.compile(r"(负债总计|负债总额|负债合计|负债)(为|是|共)?\s*$")
-NET_LABEL = re.compile(r"(累计结余|滚存结余|净资产|基金结余|资产减负债)(为|是)?\s*$")
-START_LABEL = re.compile(r"年初")
-ADD_LABEL = re.compile(r"(追加|调整|调增|增加|当期结余|本年结余|当年结余)")
-END_LABEL = re.compile(r"(全年|年末|期末|滚存|调整后)")
+ASSET_LABEL: Final = re.compile(r"(资产总计|资产总额|资产合计|资产)(为|是|共)?\s*$")
+LIABILITY_LABEL: Final = re.compile(r"(负债总计|负债总额|负债合计|负债)(为|是|共)?\s*$")
+NET_LABEL: Final = re.compile(r"(累计结余|滚存结余|净资产|基金结余|资产减负债)(为|是)?\s*$")
+START_LABEL: Final = re.compile(r"年初")
+ADD_LABEL: Final = re.compile(r"(追加|调整|调增|增加|当期结余|本年结余|当年结余)")
+END_LABEL: Final = re.compile(r"(全年|年末|期末|滚存|调整后)")
 #: an adjustment stated as the amount it came to (调整为, 追加至), not as the amount added
-_NEW_TOTAL = re.compile(r"(?:调整|调增|调减|追加|增加|压减|核减)(?:后)?(?:为|至|到)")
+_NEW_TOTAL: Final = re.compile(r"(?:调整|调增|调减|追加|增加|压减|核减)(?:后)?(?:为|至|到)")
 #: a year's spending or its execution is not the year-end total of a budget
-_NOT_A_TOTAL = re.compile(r"执行|支出|使用|完成|实际|拨付")
+_NOT_A_TOTAL: Final = re.compile(r"执行|支出|使用|完成|实际|拨付")
 
 
 #: Words that say which part of a fund a figure belongs to (统筹基金 / 个人账户...).
-QUALIFIERS: tuple[tuple[str, ...], ...] = (
+QUALIFIERS: Final[tuple[tuple[str, ...], ...]] = (
     ("统筹",),
     ("个人帐户", "个人账户", "个账"),
     ("生育",),
@@ -177,18 +178,19 @@ def _find_flows(items: list[Item], segments: list[Segment], seg_index: int, k: i
 
 
 #: a 当期 result (not a cumulative 年末结余) may take its flows from earlier paragraphs of its section
-PERIOD_RESULT = re.compile(r"(当期|当年|本年|本期|收支缺口|收不抵支|亏损|赤字)")
+PERIOD_RESULT: Final = re.compile(r"(当期|当年|本年|本期|收支缺口|收不抵支|亏损|赤字)")
 #: the funds a sentence can be about; a sentence naming none is about the fund of its section
-FUND_SUBJECTS: tuple[tuple[str, ...], ...] = (
+FUND_SUBJECTS: Final[tuple[tuple[str, ...], ...]] = (
     ("职工",), ("城乡居民", "居民"), ("生育",), ("大病",), ("医疗救助",), ("公务员",), ("离休",),
     ("统筹",), ("个人账户", "个人帐户", "个账"),
 )
-_INCLUDED_FUND = re.compile(r"[（(]含[^）)]{1,6}[）)]")  # 职工基本医疗保险（含生育）: 生育 is included, not the subject
-_YEAR_WORD = re.compile(r"((?:19|20)\d\d)\s*年")
-_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．]"
-                      r"|图\s*\d|表\s*\d|第[一二三四五六七八九十\d]+[章节部分])")
+#: 职工基本医疗保险（含生育）: 生育 is included, not the subject
+_INCLUDED_FUND: Final = re.compile(r"[（(]含[^）)]{1,6}[）)]")
+_YEAR_WORD: Final = re.compile(r"((?:19|20)\d\d)\s*年")
+_HEADING: Final = re.compile(r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]"
+                             r"|\d{1,2}[、.．]|图\s*\d|表\s*\d|第[一二三四五六七八九十\d]+[章节部分])")
 #: how many paragraphs back a 当期结余 looks for its 收入 and 支出 (within its section)
-SECTION_LOOKBACK = 6
+SECTION_LOOKBACK: Final = 6
 
 
 def _sentence_prefix(seg: Segment, it: Item) -> str:
@@ -284,7 +286,7 @@ def _one_subject(segments: list[Segment], seen: list[Item]) -> bool:
 
 
 #: a closing cumulative balance written apart from the balance sheet (年末累计结余560783万元)
-CLOSING_NET = re.compile(r"(年末|期末)(累计|滚存)结余(为|是)?\s*$")
+CLOSING_NET: Final = re.compile(r"(年末|期末)(累计|滚存)结余(为|是)?\s*$")
 
 
 def _section_net(items: list[Item], segments: list[Segment], seg_index: int, k: int) -> Relation | None:

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from typing import Final
 
 from jixiao.audit.relations.items import Item, Segment, compatible, item_name
 from jixiao.audit.relations.relation import Relation, Term
 
 #: a 类 total: "社会保障和就业（类）支出225.05万元" (the words between 类 and the figure)
-_CLASS_TOTAL = re.compile(r"([\u4e00-\u9fff]{2,20})[（(]类[）)]\s*(支出|决算|支出决算)?(数)?(为|是|合计)?[：:]?\s*$")
+_CLASS_TOTAL: Final = re.compile(r"([\u4e00-\u9fff]{2,20})[（(]类[）)]\s*"
+                                 r"(支出|决算|支出决算)?(数)?(为|是|合计)?[：:]?\s*$")
 #: a numbered detail item opening with a 类 name: "1.社会保障和就业（类）人力资源…（款）行政运行（项）…"
-_CLASS_DETAIL = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*([\u4e00-\u9fff]{2,20})[（(]类[）)]")
+_CLASS_DETAIL: Final = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*([\u4e00-\u9fff]{2,20})[（(]类[）)]")
 #: the next numbered item inside the same run of text ends the detail
-_NEXT_NUMBERED = re.compile(r"(?:[。；;\s])\d{1,2}\s*[.、．]\s*(?=[^\d\s])")
-_PROJECT_MARK = re.compile(r"[（(]项[）)]")
+_NEXT_NUMBERED: Final = re.compile(r"(?:[。；;\s])\d{1,2}\s*[.、．]\s*(?=[^\d\s])")
+_PROJECT_MARK: Final = re.compile(r"[（(]项[）)]")
 
 
 def _class_details(segments: list[Segment]) -> dict[str, list[tuple[int, list[Item]]]]:
@@ -91,9 +93,9 @@ def classification_relations(segments: list[Segment]) -> list[Relation]:
 
 
 #: a total whose details follow: "…支出决算数为592.52万元，具体情况如下："
-_FOLLOWS = re.compile(r"(?:具体情况|具体|明细|情况)如下[：:]?\s*$|主要用于以下方面[：:]?\s*$")
-_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.、．]")
-_ITEM_AMOUNT = re.compile(r"[（(]项[）)]\s*$")
+_FOLLOWS: Final = re.compile(r"(?:具体情况|具体|明细|情况)如下[：:]?\s*$|主要用于以下方面[：:]?\s*$")
+_NUMBERED: Final = re.compile(r"^\s*\d{1,2}\s*[.、．]")
+_ITEM_AMOUNT: Final = re.compile(r"[（(]项[）)]\s*$")
 
 
 def detail_list_relations(segments: list[Segment]) -> list[Relation]:

@@ -6,9 +6,9 @@ what is it called?)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Final, Literal
 
 from jixiao.audit.document import Mention
 
@@ -16,7 +16,7 @@ from jixiao.audit.document import Mention
 Role = Literal["value", "change", "prev", "rate_growth", "rate_share", "rate_completion",
                "rate_balance", "rate_other", "inline_base", "ambiguous", "target"]
 #: the characters that end a sentence
-SENTENCE_END = "。！？!?\n"
+SENTENCE_END: Final = "。！？!?\n"
 
 
 @dataclass(slots=True)
@@ -38,11 +38,28 @@ class Item:
     unit: str = field(init=False)
     value: Decimal = field(init=False)
 
-    def __post_init__(self) -> None:
-        q = self.mention.quantity
+    def __init__(self, mention: Mention, start: int, end: int, label: str, clause: str, sentence: int, paren: int,
+                 role: Role = "value", direction: int = 0, list_total: Item | None = None, seg: int = 0) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.mention = mention
+        self.start = start
+        self.end = end
+        self.label = label
+        self.clause = clause
+        self.sentence = sentence
+        self.paren = paren
+        self.role = role
+        self.direction = direction
+        self.list_total = list_total
+        self.seg = seg
+        q = mention.quantity
         self.dim = q.dimension
         self.unit = q.unit
         self.value = q.value
+
+    def __reduce__(self) -> tuple[type[Item], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Item, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)
@@ -54,6 +71,18 @@ class Segment:
     items: list[Item] = field(default_factory=list)
     #: sentence number → its first item (filled on first use by the balances' ``_subject``)
     first_items: dict[int, Item] = field(default_factory=dict)
+
+    def __init__(self, text: str, blocks: list[int], items: list[Item] | None = None,
+                 first_items: dict[int, Item] | None = None) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.text = text
+        self.blocks = blocks
+        self.items = [] if items is None else items
+        self.first_items = {} if first_items is None else first_items
+
+    def __reduce__(self) -> tuple[type[Segment], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Segment, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 def same_dim(a: Item, b: Item) -> bool:
@@ -68,10 +97,10 @@ def compatible(part: Item, total: Item) -> bool:
     return part.unit == "" and total.dim is not None
 
 
-_NAME_LEAD = re.compile(r"^(其中|分别为|分别是|分别|包括|主要用于|主要包括|为|是|达|合计|共计|共)")
-_NAME_TAIL = re.compile(r"(为|是|达|达到|共|合计|：|:)$")
-_NAME_YEAR = re.compile(r"^\d{4}\s*年(度|底|末)?")
-_NAME_NUMBERING = re.compile(r"^(\d+\s*[.、．]|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)\s*")
+_NAME_LEAD: Final = re.compile(r"^(其中|分别为|分别是|分别|包括|主要用于|主要包括|为|是|达|合计|共计|共)")
+_NAME_TAIL: Final = re.compile(r"(为|是|达|达到|共|合计|：|:)$")
+_NAME_YEAR: Final = re.compile(r"^\d{4}\s*年(度|底|末)?")
+_NAME_NUMBERING: Final = re.compile(r"^(\d+\s*[.、．]|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)\s*")
 
 
 def item_name(it: Item, fallback: str) -> str:

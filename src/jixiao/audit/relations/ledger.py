@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.ledger.facts import LedgerFact
@@ -32,16 +33,16 @@ from jixiao.numbers import dimension
 
 Key = tuple[str | None, int | None, str]
 
-_INCOME = ("基金收入合计",)
-_EXPENSE = ("基金支出合计",)
-_FLOWS = {"收入": "基金收入合计", "支出": "基金支出合计"}
+_INCOME: Final = ("基金收入合计",)
+_EXPENSE: Final = ("基金支出合计",)
+_FLOWS: Final = {"收入": "基金收入合计", "支出": "基金支出合计"}
 #: the funds whose figures add up to those of 基本医疗保险（合计）
-_PARTS_OF_TOTAL = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value,
-                             FundKind.maternity.value, FundKind.resident.value})
-_EMPLOYEE = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value})
-_TOTAL = FundKind.basic_total.value
-_SUB_FUNDS = (FundKind.employee_pooling.value, FundKind.employee_account.value)
-_MAX_READINGS = 4
+_PARTS_OF_TOTAL: Final = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value,
+                                    FundKind.maternity.value, FundKind.resident.value})
+_EMPLOYEE: Final = frozenset({FundKind.employee.value, FundKind.employee_with_maternity.value})
+_TOTAL: Final = FundKind.basic_total.value
+_SUB_FUNDS: Final = (FundKind.employee_pooling.value, FundKind.employee_account.value)
+_MAX_READINGS: Final = 4
 
 
 def _term(f: LedgerFact, sign: int = 1, name: str = "") -> Term:
@@ -187,7 +188,7 @@ def _sums(facts: list[LedgerFact]) -> list[Relation]:
     return out
 
 
-_BUDGETED = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
+_BUDGETED: Final = {"收入预算": "基金收入合计", "支出预算": "基金支出合计", "全年预算": "本年支出合计"}
 
 
 def _evidenced(part: LedgerFact, total: LedgerFact) -> bool:
@@ -268,8 +269,8 @@ def _expense_item(key: Key) -> str:
 # ---- budgets -------------------------------------------------------------------------------
 
 
-_COMPLETION = {"收入预算完成率": ("基金收入合计", "收入预算"), "支出预算完成率": ("基金支出合计", "支出预算"),
-               "执行率": ("全年执行数", "全年预算数"), "预算执行率": ("本年支出合计", "全年预算")}
+_COMPLETION: Final = {"收入预算完成率": ("基金收入合计", "收入预算"), "支出预算完成率": ("基金支出合计", "支出预算"),
+                      "执行率": ("全年执行数", "全年预算数"), "预算执行率": ("本年支出合计", "全年预算")}
 
 
 def _completions(ledger: Ledger) -> list[Relation]:

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
+from typing import Final
 
 from jixiao.audit.relations.items import Item, item_name
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.numbers import Interval, interval_sum
 
-OTHER_PART = re.compile(r"^(其中|包括)?[：:，,]?(其他|其它)")
-NEGATIVE_PART = re.compile(r"(压减|扣除|抵扣|减去|核减)")
+OTHER_PART: Final = re.compile(r"^(其中|包括)?[：:，,]?(其他|其它)")
+NEGATIVE_PART: Final = re.compile(r"(压减|扣除|抵扣|减去|核减)")
 
 
 #: Pairs of words that together make a complete split (so a shortfall is an error too).
-EXHAUSTIVE_PAIRS: tuple[tuple[str, str], ...] = (
+EXHAUSTIVE_PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("医疗保险", "生育保险"),  # 职工医保(含生育) = 医疗 + 生育
     ("医疗待遇", "生育津贴"),  # 生育保险待遇 = 生育医疗费用 + 生育津贴
     ("职工", "城乡居民"),

@@ -4,12 +4,13 @@ JX-CMP-001; 完成0% against an outturn, JX-CMP-002) and per capita amounts (人
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.relations.items import Item, item_name, same_dim
 from jixiao.audit.relations.relation import Relation, Term
 
-PER_CAPITA_LABEL = re.compile(r"(人均|次均|户均)[^，。；]{0,10}$")
-PER_PERSON_UNITS = ("元/人", "元/人·年", "元/人/年")
+PER_CAPITA_LABEL: Final = re.compile(r"(人均|次均|户均)[^，。；]{0,10}$")
+PER_PERSON_UNITS: Final = ("元/人", "元/人·年", "元/人/年")
 
 
 def share_relations(items: list[Item]) -> list[Relation]:
@@ -48,10 +49,10 @@ def _ratio(code: str, stated: Item, pairs: list[tuple[Item, Item]], *, explicit:
                     explicit=explicit, stated_name=name)
 
 
-BUDGET_LABEL = re.compile(r"(预算|安排|计划)")
-ACTUAL_LABEL = re.compile(r"(支出|执行|决算|实际|完成)")
+BUDGET_LABEL: Final = re.compile(r"(预算|安排|计划)")
+ACTUAL_LABEL: Final = re.compile(r"(支出|执行|决算|实际|完成)")
 #: a budget as adjusted during the year (调整为, 调整后预算, 追加至)
-ADJUSTED_LABEL = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后(?:预算)?|为|至|到)")
+ADJUSTED_LABEL: Final = re.compile(r"(?:调整|调增|调减|追加|压减|核减)(?:后(?:预算)?|为|至|到)")
 
 
 def completion_relations(items: list[Item]) -> list[Relation]:

@@ -4,8 +4,8 @@ consumes them; kept apart so that neither side depends on the other's machinery.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 from jixiao.audit.document import Mention
 
@@ -17,6 +17,16 @@ class Term:
     mention: Mention
     sign: int = 1
     name: str = ""  # what the figure is, in Chinese (收入, 支出, 上年...)
+
+    def __init__(self, mention: Mention, sign: int = 1, name: str = "") -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.mention = mention
+        self.sign = sign
+        self.name = name
+
+    def __reduce__(self) -> tuple[type[Term], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Term, tuple(getattr(self, f.name) for f in fields(self) if f.init)
 
 
 @dataclass(slots=True)
@@ -45,3 +55,27 @@ class Relation:
     ledger: bool = False
     #: the figures are exact as written (a 自评表's points are given, not rounded)
     exact: bool = False
+
+    def __init__(self, code: str, stated: Mention, alternatives: list[tuple[list[Term], list[Term]]],
+                 form: Literal["sum", "ratio"] = "sum", percent: bool = False, magnitude: bool = False,
+                 partial: bool = False, explicit: bool = True, stated_name: str = "", direction: int = 0,
+                 note: str = "", scale: int = 1, ledger: bool = False, exact: bool = False) -> None:
+        # written out (compiled, made by the thousand): a dataclass's generated __init__ is interpreted
+        self.code = code
+        self.stated = stated
+        self.alternatives = alternatives
+        self.form = form
+        self.percent = percent
+        self.magnitude = magnitude
+        self.partial = partial
+        self.explicit = explicit
+        self.stated_name = stated_name
+        self.direction = direction
+        self.note = note
+        self.scale = scale
+        self.ledger = ledger
+        self.exact = exact
+
+    def __reduce__(self) -> tuple[type[Relation], tuple[Any, ...]]:
+        # pickle and copy by the constructor (numbers.Interval says why)
+        return Relation, tuple(getattr(self, f.name) for f in fields(self) if f.init)

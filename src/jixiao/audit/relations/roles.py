@@ -6,27 +6,28 @@ here, when a segment is built."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.relations.items import Item
 
-CLAUSE_PUNCT = "，,；;。：:（）()、！？!? \t\u3000"
+CLAUSE_PUNCT: Final = "，,；;。：:（）()、！？!? \t\u3000"
 
-COMPARATOR = re.compile(r"(较|比|与|同比|相比|对比)")
-PREV_WORD = re.compile(r"(上年|去年|上一年|上年度|上年同期|前一年|同期|(19|20)\d\d\s*年)")
-UP_WORDS = ("增加", "增长", "增幅", "提高", "上升", "上涨", "多")
-DOWN_WORDS = ("减少", "下降", "降幅", "降低", "下降率", "减少率", "减幅", "少", "减")
-DIRECTION_END = re.compile(
+COMPARATOR: Final = re.compile(r"(较|比|与|同比|相比|对比)")
+PREV_WORD: Final = re.compile(r"(上年|去年|上一年|上年度|上年同期|前一年|同期|(19|20)\d\d\s*年)")
+UP_WORDS: Final = ("增加", "增长", "增幅", "提高", "上升", "上涨", "多")
+DOWN_WORDS: Final = ("减少", "下降", "降幅", "降低", "下降率", "减少率", "减幅", "少", "减")
+DIRECTION_END: Final = re.compile(
     r"(增加|增长|增幅|提高|上升|上涨|减少|下降|降幅|降低|减幅|增长率|减少率|下降率|增减)"
     r"(了|为|达|至|约)?\s*$"
 )
-GROWTH_LABEL = re.compile(
+GROWTH_LABEL: Final = re.compile(
     r"(增加|增长|增幅|提高|上升|上涨|减少|下降|降幅|降低|减幅|增长率|减少率|下降率|增减|同比)"
     r"(率)?(了|为|达|至|约|是)?\s*$"
 )
-SHARE_LABEL = re.compile(r"占")
-COMPLETION_LABEL = re.compile(r"(完成|执行率|控制率|完成率|执行进度)")
-BALANCE_RATE_LABEL = re.compile(r"结余率")
-INLINE_BASE_LABEL = re.compile(r"(完成|占)[^，。；,;]{0,14}$")
+SHARE_LABEL: Final = re.compile(r"占")
+COMPLETION_LABEL: Final = re.compile(r"(完成|执行率|控制率|完成率|执行进度)")
+BALANCE_RATE_LABEL: Final = re.compile(r"结余率")
+INLINE_BASE_LABEL: Final = re.compile(r"(完成|占)[^，。；,;]{0,14}$")
 
 
 def _direction(words: str) -> int:
@@ -44,10 +45,10 @@ def _direction(words: str) -> int:
     return 0
 
 
-_TARGET_END = re.compile(r"(≥|≤|>|<|＞|＜|不低于|不高于|不少于|不超过|大于|小于|高于|低于|目标)\s*$")
-_LABEL_CLAUSES = re.compile(r"[，,；;。]")
-_PREV_END = re.compile(r"上年(人均|同期)?[^，。；]{0,8}$")
-_OF_SHARE = re.compile(r"\s*的(比重|比例)?(为|是)?\s*")
+_TARGET_END: Final = re.compile(r"(≥|≤|>|<|＞|＜|不低于|不高于|不少于|不超过|大于|小于|高于|低于|目标)\s*$")
+_LABEL_CLAUSES: Final = re.compile(r"[，,；;。]")
+_PREV_END: Final = re.compile(r"上年(人均|同期)?[^，。；]{0,8}$")
+_OF_SHARE: Final = re.compile(r"\s*的(比重|比例)?(为|是)?\s*")
 
 
 def assign_roles(items: list[Item]) -> None:

@@ -5,13 +5,14 @@ conversion is joined to its rest), with each usable figure placed in its segment
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from jixiao.audit.document import Block, Document, Mention
 from jixiao.audit.relations.items import SENTENCE_END, Item, Segment
 from jixiao.audit.relations.roles import assign_roles
 
 #: the only units a date-like figure has (a figure in 万元, %, 人... is never one: checked first)
-_DATE_UNITS = frozenset({"年", "月", "个月", "日", "天", ""})
+_DATE_UNITS: Final = frozenset({"年", "月", "个月", "日", "天", ""})
 
 
 def _is_date_like(m: Mention, block: Block) -> bool:
@@ -106,8 +107,8 @@ def _wrapped(text: str) -> bool:
     return t[-1] not in "。！？!?；;：:）)》”\"" and not t[-1].isdigit() and t[-1] not in "%％"
 
 
-_ANNOTATE_MARKS = re.compile(r"[。！？!?\n（()）]")
-_CLAUSE_SPLIT = re.compile(r"[，,；;。：:（）()、]")
+_ANNOTATE_MARKS: Final = re.compile(r"[。！？!?\n（()）]")
+_CLAUSE_SPLIT: Final = re.compile(r"[，,；;。：:（）()、]")
 
 
 def _annotate(text: str, items: list[Item]) -> None:

@@ -8,6 +8,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from itertools import combinations
+from typing import Final
 
 from jixiao.audit.document import Mention
 from jixiao.audit.relations.items import SENTENCE_END, Item, Segment, compatible, item_name, same_dim
@@ -15,15 +16,15 @@ from jixiao.audit.relations.lists import item_interval, list_relations, sum_rela
 from jixiao.audit.relations.relation import Relation, Term
 from jixiao.numbers import Quantity, UnitError, interval_sum
 
-LIST_MARKER = re.compile(
+LIST_MARKER: Final = re.compile(
     r"(其中|分别为|分别是|分别|包括|主要用于|主要包括|具体内容包括|具体包括|主要是|主要为)[：:，,]?")
 #: markers that introduce every part (分别为 A、B; 包括 A、B): a shortfall is an error
-COMPLETE_MARKERS = frozenset({"分别为", "分别是", "分别", "包括", "具体内容包括", "具体包括"})
-TOTAL_AFTER = re.compile(r"((?<!公)共|合计|总计|共计)[^，。；,;（）()]{0,8}$")
+COMPLETE_MARKERS: Final = frozenset({"分别为", "分别是", "分别", "包括", "具体内容包括", "具体包括"})
+TOTAL_AFTER: Final = re.compile(r"((?<!公)共|合计|总计|共计)[^，。；,;（）()]{0,8}$")
 #: a total named 合计/总计 is the sum of the parts listed under it
-TOTAL_NAME = re.compile(r"(合计|总计)")
+TOTAL_NAME: Final = re.compile(r"(合计|总计)")
 #: after the first part, a figure whose clause has one of these words (and the total's has not) ends the list
-STOP_WORDS = ("结余", "结存", "合计", "总计", "共计", "累计", "滚存", "资产", "负债", "当期", "当年")
+STOP_WORDS: Final = ("结余", "结存", "合计", "总计", "共计", "累计", "滚存", "资产", "负债", "当期", "当年")
 
 
 def _value_like(it: Item) -> bool:
@@ -117,8 +118,8 @@ def _turns_away(it: Item, total: Item, parts: list[Item]) -> bool:
     return TOTAL_AFTER.search(it.label) is not None
 
 
-_COUNTS = frozenset({"person", "person_time"})
-_BRACKET_OPEN = re.compile(r"\s*[（(]")
+_COUNTS: Final = frozenset({"person", "person_time"})
+_BRACKET_OPEN: Final = re.compile(r"\s*[（(]")
 
 
 def _bracketed_breakdown_parts(text: str, items: list[Item], i: int) -> list[Item] | None:
@@ -173,7 +174,7 @@ def _paren_depth_at(text: str, pos: int) -> int:
     return depth
 
 
-_PARENS = re.compile(r"[（()）]")
+_PARENS: Final = re.compile(r"[（()）]")
 
 
 def _opens_sentence(text: str, pos: int) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Final
 
 from jixiao.audit.document import Block, Document, Mention, Table
 from jixiao.audit.relations.relation import Relation, Term
 
-TOTAL_ROW = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|总额)\s*$")
+TOTAL_ROW: Final = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|总额)\s*$")
 
 
 def table_sum_relations(table: Table, doc: Document, mentions: list[Mention]) -> list[Relation]:
