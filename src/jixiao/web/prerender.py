@@ -3,8 +3,9 @@
 A dashboard's content block is kept in the database once rendered (:mod:`jixiao.web.cached_render`,
 ``kept_dashboard_html``), so only its first view anywhere renders it. In a province whose data were
 just loaded every view is a first one: 9,000 unit-years, each rendering 115 indicators, took most
-of the server's first minutes. ``jixiao db reindex`` and a command-line import therefore render
-them here, as the page would (the same function, the same key), for the views a page is shown in:
+of the server's first minutes. ``jixiao db reindex`` (run after a bulk load, and after an upgrade)
+therefore renders them here, as the page would (the same function, the same key), for the views a
+page is shown in:
 without edit buttons (reviewers, and every year that is submitted or approved) and, for a year
 that can still be edited, with them. A view judged by another rule set is rendered when asked for.
 """
