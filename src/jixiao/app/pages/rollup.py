@@ -358,10 +358,7 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
     get_unit(session, unit)
     if fund is not None and fund not in {k.value for k in FundKind}:
         raise KeyError(f"未知基金“{fund}”")
-    rs = as_ruleset(rules_of_unit(session, unit))
-    index_complete(session, year, rs)  # records written behind the repository's back are indexed first
-    key = _kept_key(session, unit, year, fund, rs)
-    found = read_kept_rollup(session, unit, year, fund or "", ruleset_key(rs), key)
+    rs, key, found = _read_kept(session, unit, year, fund)
     if found is not None:
         kept = Rollup.model_validate_json(found)
         kept.years = rollup_years(session, unit)  # another year's data may have come or gone
@@ -371,15 +368,21 @@ def unit_rollup(session: Session, unit: str, year: int, *, fund: str | None = No
     return made
 
 
+def _read_kept(session: Session, unit: str, year: int, fund: str | None) -> tuple[RuleSet, str, bytes | None]:
+    """The unit's rule set, the key its roll-up is kept under now, and the kept one if it is still good."""
+    rs = as_ruleset(rules_of_unit(session, unit))
+    index_complete(session, year, rs)  # records written behind the repository's back are indexed first
+    key = _kept_key(session, unit, year, fund, rs)
+    return rs, key, read_kept_rollup(session, unit, year, fund or "", ruleset_key(rs), key)
+
+
 def refresh_rollup(session: Session, unit: str, year: int, *, force: bool = False) -> bool:
     """Make and keep ``unit``'s roll-up of ``year`` as its page first shows it (every fund, the
     unit's rule set) unless the one kept is still good (``force``: in any case), in the caller's
     transaction: what an import and ``jixiao db reindex`` do, so that no viewer waits for it
     (a province's roll-up reads every city's records: half a second). Whether it was made."""
-    rs = as_ruleset(rules_of_unit(session, unit))
-    index_complete(session, year, rs)
-    key = _kept_key(session, unit, year, None, rs)
-    if not force and read_kept_rollup(session, unit, year, "", ruleset_key(rs), key) is not None:
+    rs, key, found = _read_kept(session, unit, year, None)
+    if found is not None and not force:
         return False
     made = compute_rollup(session, unit, year, ruleset=rs)
     keep_rollup(session, unit, year, "", ruleset_key(rs), key, made.model_dump_json().encode())
@@ -389,15 +392,15 @@ def refresh_rollup(session: Session, unit: str, year: int, *, force: bool = Fals
 def rollup_parents(session: Session, below: Collection[str] | None = None) -> list[tuple[str, int]]:
     """Every unit with subordinates, with each year they have data for: the roll-ups there are
     (``below``: only those above these units, the roll-ups a change to them makes stale)."""
-    tree = _tree(session)
-    parents = {code for code, kids in tree.children.items() if kids}
+    table = unit_table(session)
+    parents = {code for code, kids in table.children.items() if kids}
     if below is not None:
         above: set[str] = set()
         for code in below:
-            parent = tree.rows[code].parent if code in tree.rows else None
+            parent = table.parents.get(code)
             while parent is not None and parent not in above:
                 above.add(parent)
-                parent = tree.rows[parent].parent if parent in tree.rows else None
+                parent = table.parents.get(parent)
         parents &= above
     return [(code, year) for code in sorted(parents) for year in rollup_years(session, code)]
 
